@@ -1,0 +1,31 @@
+//! DevLoop's engine: the DevOps loop, the learner's settings and the system checks, with no Tauri in it.
+//!
+//! The desktop app (`src-tauri`) and the `devloop` CLI are both thin callers of this crate,
+//! so everything a learner can do in a window can also be done, and tested, headless.
+//!
+//! # Layout
+//!
+//! - [`stage`]: the eight stages of the DevOps loop and the three "continuous" practices
+//!   (integration, delivery, deployment) with the stages each one covers.
+//! - [`settings`]: where DevLoop keeps its settings and the learner's workspace, and the UI
+//!   language (the OS locale until the learner picks one).
+//! - [`docker`]: the Docker Engine adapter (bollard): finding the socket, connecting with
+//!   a negotiated API version.
+//! - [`doctor`]: the system check behind the status bar, the "System check" panel and
+//!   `devloop doctor`; one file per check.
+//! - [`error`]: the one error type that crosses to the UI and the CLI, a [`Code`] to branch on
+//!   plus a message a person can act on.
+//!
+//! Types that cross to the UI derive `ts_rs::TS`; `tests/bindings.rs` keeps
+//! `ui/src/lib/bindings.ts` in step with them.
+
+pub mod docker;
+pub mod doctor;
+pub mod error;
+pub mod settings;
+pub mod stage;
+
+pub use error::{Code, Error};
+
+/// The engine's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

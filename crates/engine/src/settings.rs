@@ -1,0 +1,299 @@
+//! Where DevLoop keeps its settings and the learner's workspace, and which language the UI speaks.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Code, Error, Result};
+
+/// A UI language. Only languages with a complete message catalog are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Locale {
+    En,
+    Ko,
+}
+
+impl Locale {
+    /// Picks a UI language from a BCP 47 or POSIX tag (`ko-KR`, `ko_KR.UTF-8`, `en-US`).
+    /// Anything that is not Korean gets English, the fuller fallback.
+    pub fn from_tag(tag: &str) -> Locale {
+        let lang = tag
+            .split(['-', '_', '.', '@'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if lang == "ko" {
+            Locale::Ko
+        } else {
+            Locale::En
+        }
+    }
+}
+
+/// Why the UI speaks the language it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum LocaleSource {
+    /// Nobody chose yet: it follows the operating system's locale.
+    System,
+    /// The learner picked it; it sticks across restarts.
+    Chosen,
+}
+
+/// What is stored in `settings.json`. Every field is optional so an old or hand-edited file
+/// still loads; a missing field means "use the default".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Stored {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<PathBuf>,
+}
+
+/// The settings in force, as the UI shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub locale: Locale,
+    pub locale_source: LocaleSource,
+    /// The learner's workspace folder (it may not exist yet).
+    pub workspace: String,
+    /// The settings file, so an instructor can find it.
+    pub file: String,
+    /// Set when the settings file could not be read; defaults are in force and the broken
+    /// file is kept until the next save moves it aside.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Error>,
+}
+
+/// The folders DevLoop uses, resolved once from the environment so tests can point them
+/// at temporary folders (`DEVLOOP_CONFIG_DIR`, `DEVLOOP_WORKSPACE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// Holds `settings.json`.
+    pub config_dir: PathBuf,
+    /// Wins over the stored workspace when set, for tests and classroom images.
+    pub workspace_override: Option<PathBuf>,
+    /// `~/DevLoop`, used when nothing else is set.
+    pub default_workspace: PathBuf,
+}
+
+impl Paths {
+    /// Resolves the folders from `DEVLOOP_CONFIG_DIR`, `DEVLOOP_WORKSPACE` and the user's home.
+    pub fn from_env() -> Paths {
+        let home = dirs::home_dir().unwrap_or_else(std::env::temp_dir);
+        let config_dir = std::env::var_os("DEVLOOP_CONFIG_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs::config_dir().map(|d| d.join("devloop")))
+            .unwrap_or_else(|| home.join(".config/devloop"));
+        Paths {
+            config_dir,
+            workspace_override: std::env::var_os("DEVLOOP_WORKSPACE").map(PathBuf::from),
+            default_workspace: home.join("DevLoop"),
+        }
+    }
+
+    /// The settings file.
+    pub fn settings_file(&self) -> PathBuf {
+        self.config_dir.join("settings.json")
+    }
+
+    /// Reads the stored settings; a missing file is the same as an empty one.
+    pub fn load(&self) -> Result<Stored> {
+        let file = self.settings_file();
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Stored::default()),
+            Err(e) => {
+                return Err(Error::new(
+                    Code::Settings,
+                    format!("cannot read {}: {e}", file.display()),
+                ))
+            }
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            Error::new(
+                Code::Settings,
+                format!(
+                    "{}:{}:{}: {}. DevLoop uses its defaults until the file is fixed; \
+                     the next change of a setting moves the broken file aside.",
+                    file.display(),
+                    e.line(),
+                    e.column(),
+                    strip_position(&e.to_string())
+                ),
+            )
+            .with_fix(format!("$EDITOR {}", file.display()))
+        })
+    }
+
+    /// The settings in force: stored values, else the OS locale and `~/DevLoop`.
+    pub fn resolve(&self, system_locale: Option<&str>) -> Settings {
+        let (stored, problem) = match self.load() {
+            Ok(stored) => (stored, None),
+            Err(e) => (Stored::default(), Some(e)),
+        };
+        let (locale, locale_source) = match stored.locale {
+            Some(locale) => (locale, LocaleSource::Chosen),
+            None => (
+                Locale::from_tag(system_locale.unwrap_or("en")),
+                LocaleSource::System,
+            ),
+        };
+        Settings {
+            locale,
+            locale_source,
+            workspace: self.workspace(&stored).display().to_string(),
+            file: self.settings_file().display().to_string(),
+            problem,
+        }
+    }
+
+    /// The workspace in force for these stored settings.
+    pub fn workspace(&self, stored: &Stored) -> PathBuf {
+        self.workspace_override
+            .clone()
+            .or_else(|| stored.workspace.clone())
+            .unwrap_or_else(|| self.default_workspace.clone())
+    }
+
+    /// Stores the learner's language choice.
+    pub fn set_locale(&self, locale: Locale) -> Result<()> {
+        self.update(|stored| stored.locale = Some(locale))
+    }
+
+    /// Applies `change` to the stored settings and writes them atomically. A file that does not
+    /// parse is renamed to `settings.json.broken` first, so a hand edit is never lost.
+    fn update(&self, change: impl FnOnce(&mut Stored)) -> Result<()> {
+        let file = self.settings_file();
+        let mut stored = match self.load() {
+            Ok(stored) => stored,
+            Err(_) => {
+                let aside = file.with_extension("json.broken");
+                std::fs::rename(&file, &aside).map_err(|e| io_error(&file, e))?;
+                Stored::default()
+            }
+        };
+        change(&mut stored);
+        std::fs::create_dir_all(&self.config_dir).map_err(|e| io_error(&self.config_dir, e))?;
+        let json = serde_json::to_string_pretty(&stored)
+            .map_err(|e| Error::new(Code::Internal, format!("settings do not serialise: {e}")))?;
+        // Write then rename: a crash mid-write leaves the old file, never half a file.
+        let tmp = file.with_extension("json.tmp");
+        std::fs::write(&tmp, json + "\n").map_err(|e| io_error(&tmp, e))?;
+        std::fs::rename(&tmp, &file).map_err(|e| io_error(&file, e))
+    }
+}
+
+/// The OS locale, as `sys-locale` reads it (`LC_ALL`, `LC_MESSAGES`, `LANG` on Linux).
+pub fn system_locale() -> Option<String> {
+    sys_locale::get_locale()
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::new(
+        Code::Settings,
+        format!("cannot write {}: {e}", path.display()),
+    )
+    .with_fix(format!("ls -ld {}", path.parent().unwrap_or(path).display()))
+}
+
+/// serde_json appends " at line L column C"; the message already leads with file:line:col.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dir: &Path) -> Paths {
+        Paths {
+            config_dir: dir.join("config"),
+            workspace_override: None,
+            default_workspace: dir.join("DevLoop"),
+        }
+    }
+
+    #[test]
+    fn locale_tags_pick_korean_only_for_korean() {
+        assert_eq!(Locale::from_tag("ko_KR.UTF-8"), Locale::Ko);
+        assert_eq!(Locale::from_tag("ko-KR"), Locale::Ko);
+        assert_eq!(Locale::from_tag("KO"), Locale::Ko);
+        assert_eq!(Locale::from_tag("en_US.UTF-8"), Locale::En);
+        assert_eq!(Locale::from_tag("C"), Locale::En);
+        assert_eq!(Locale::from_tag("kok-IN"), Locale::En);
+    }
+
+    #[test]
+    fn first_start_follows_the_os_locale() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = paths(dir.path()).resolve(Some("ko-KR"));
+        assert_eq!(settings.locale, Locale::Ko);
+        assert_eq!(settings.locale_source, LocaleSource::System);
+        assert_eq!(
+            settings.workspace,
+            dir.path().join("DevLoop").display().to_string()
+        );
+    }
+
+    #[test]
+    fn a_chosen_locale_survives_a_restart_and_beats_the_os() {
+        let dir = tempfile::tempdir().unwrap();
+        paths(dir.path()).set_locale(Locale::En).unwrap();
+        let settings = paths(dir.path()).resolve(Some("ko_KR.UTF-8"));
+        assert_eq!(settings.locale, Locale::En);
+        assert_eq!(settings.locale_source, LocaleSource::Chosen);
+    }
+
+    #[test]
+    fn a_broken_settings_file_names_line_and_column_and_is_kept_aside_on_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(&p.config_dir).unwrap();
+        std::fs::write(p.settings_file(), "{\n  \"locale\": \"ko\",\n  oops\n}\n").unwrap();
+
+        let settings = p.resolve(Some("en"));
+        let problem = settings.problem.expect("broken file is reported");
+        assert_eq!(problem.code, Code::Settings);
+        assert!(
+            problem.message.contains("settings.json:3:3"),
+            "{}",
+            problem.message
+        );
+        assert_eq!(settings.locale, Locale::En, "defaults stay in force");
+
+        p.set_locale(Locale::Ko).unwrap();
+        let kept = std::fs::read_to_string(p.config_dir.join("settings.json.broken")).unwrap();
+        assert!(kept.contains("oops"), "the hand edit is not lost");
+        assert_eq!(p.resolve(None).locale, Locale::Ko);
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_not_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        std::fs::create_dir_all(&p.config_dir).unwrap();
+        std::fs::write(p.settings_file(), r#"{"lang": "ko"}"#).unwrap();
+        let err = p.load().unwrap_err();
+        assert!(err.message.contains("unknown field `lang`"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_workspace_override_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = paths(dir.path());
+        p.workspace_override = Some(dir.path().join("class"));
+        let stored = Stored {
+            workspace: Some(dir.path().join("mine")),
+            ..Stored::default()
+        };
+        assert_eq!(p.workspace(&stored), dir.path().join("class"));
+    }
+}

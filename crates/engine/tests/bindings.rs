@@ -1,0 +1,59 @@
+//! The UI's TypeScript types are generated from the engine's wire types; this test fails when
+//! `ui/src/lib/bindings.ts` is stale. Run `make bindings` (DEVLOOP_BLESS=1) to regenerate it.
+
+use devloop_engine::docker::EngineVersion;
+use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
+use devloop_engine::settings::{Locale, LocaleSource, Settings};
+use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
+use devloop_engine::{Code, Error};
+use ts_rs::{Config, TS};
+
+fn render() -> String {
+    // Byte counts fit easily in a JS number; bigint would make every UI sum awkward.
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        Code::decl(&cfg),
+        Error::decl(&cfg),
+        Stage::decl(&cfg),
+        Practice::decl(&cfg),
+        PracticeSpan::decl(&cfg),
+        LoopModel::decl(&cfg),
+        Locale::decl(&cfg),
+        LocaleSource::decl(&cfg),
+        Settings::decl(&cfg),
+        Status::decl(&cfg),
+        EngineVersion::decl(&cfg),
+        DockerCheck::decl(&cfg),
+        GitCheck::decl(&cfg),
+        DiskCheck::decl(&cfg),
+        WorkspaceCheck::decl(&cfg),
+        Report::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[test]
+fn ui_bindings_match_the_rust_wire_types() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts");
+    let expected = render();
+    if std::env::var_os("DEVLOOP_BLESS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "{} is stale: run `make bindings` and commit the result",
+        path.display()
+    );
+}

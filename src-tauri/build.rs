@@ -1,0 +1,17 @@
+//! Declares DevLoop's commands to Tauri so each gets a permission the capabilities can grant.
+
+const COMMANDS: &[&str] = &[
+    "loop_model",
+    "settings_get",
+    "settings_set_locale",
+    "doctor_report",
+    "first_paint",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

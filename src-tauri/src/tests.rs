@@ -1,0 +1,109 @@
+//! The shell's wiring through Tauri's mock runtime and the real capability files:
+//! commands answer with engine data, and nothing outside DevLoop's commands is granted.
+
+use devloop_engine::settings::Paths;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Shell {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+/// The app as `run` wires it, with settings in a temporary folder and a window called `label`.
+fn shell(label: &str) -> Shell {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        config_dir: dir.path().join("config"),
+        workspace_override: Some(dir.path().join("DevLoop")),
+        default_workspace: dir.path().join("DevLoop"),
+    };
+    let app = crate::builder(mock_builder(), paths)
+        .build(tauri::generate_context!())
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, label, Default::default())
+        .build()
+        .unwrap();
+    Shell {
+        _app: app,
+        window,
+        _dir: dir,
+    }
+}
+
+fn invoke(shell: &Shell, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_from(shell, "tauri://localhost", cmd, args)
+}
+
+fn invoke_from(shell: &Shell, origin: &str, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &shell.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: origin.parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn the_loop_model_crosses_the_bridge_in_order() {
+    let shell = shell("main");
+    let model = invoke(&shell, "loop_model", json!({})).unwrap();
+    assert_eq!(
+        model["stages"],
+        json!(["plan", "code", "build", "test", "release", "deploy", "operate", "monitor"])
+    );
+    assert_eq!(model["practices"][1]["manualGate"], "deploy");
+}
+
+#[test]
+fn a_chosen_language_is_stored_and_reported_as_chosen() {
+    let shell = shell("main");
+    let settings = invoke(&shell, "settings_set_locale", json!({"locale": "ko"})).unwrap();
+    assert_eq!(settings["locale"], "ko");
+    assert_eq!(settings["localeSource"], "chosen");
+    let again = invoke(&shell, "settings_get", json!({})).unwrap();
+    assert_eq!(again["locale"], "ko");
+}
+
+#[test]
+fn an_unknown_language_is_refused_and_nothing_is_stored() {
+    let shell = shell("main");
+    let err = invoke(&shell, "settings_set_locale", json!({"locale": "fr"})).unwrap_err();
+    assert!(err.to_string().contains("fr"), "{err}");
+    let settings = invoke(&shell, "settings_get", json!({})).unwrap();
+    assert_eq!(settings["localeSource"], "system");
+}
+
+#[test]
+fn the_main_window_gets_no_core_or_plugin_permissions() {
+    let shell = shell("main");
+    for cmd in ["plugin:window|close", "plugin:event|listen", "plugin:path|resolve_directory"] {
+        let err = invoke(&shell, cmd, json!({})).unwrap_err();
+        assert!(err.to_string().contains("not allowed"), "{cmd}: {err}");
+    }
+}
+
+#[test]
+fn a_window_that_is_not_main_may_call_nothing() {
+    let shell = shell("intruder");
+    let err = invoke(&shell, "loop_model", json!({})).unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
+}
+
+#[test]
+fn remote_pages_may_call_nothing_even_in_the_main_window() {
+    let shell = shell("main");
+    let err = invoke_from(&shell, "https://example.com", "doctor_report", json!({})).unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
+}

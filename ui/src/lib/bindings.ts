@@ -1,0 +1,90 @@
+// Generated from crates/engine by `make bindings`; do not edit by hand.
+
+export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "invalidInput" | "internal";
+
+export type AppError = { 
+/**
+ * Stable identifier to branch on.
+ */
+code: Code, 
+/**
+ * English sentence saying what went wrong; shown as detail beside the UI's localised headline.
+ */
+message: string, 
+/**
+ * A command that fixes it, shown with a Copy button; `None` when no command can.
+ */
+fix?: string, };
+
+export type Stage = "plan" | "code" | "build" | "test" | "release" | "deploy" | "operate" | "monitor";
+
+export type Practice = "integration" | "delivery" | "deployment";
+
+export type PracticeSpan = { practice: Practice, automated: Array<Stage>, manualGate?: Stage, };
+
+export type LoopModel = { stages: Array<Stage>, practices: Array<PracticeSpan>, };
+
+export type Locale = "en" | "ko";
+
+export type LocaleSource = "system" | "chosen";
+
+export type Settings = { locale: Locale, localeSource: LocaleSource, 
+/**
+ * The learner's workspace folder (it may not exist yet).
+ */
+workspace: string, 
+/**
+ * The settings file, so an instructor can find it.
+ */
+file: string, 
+/**
+ * Set when the settings file could not be read; defaults are in force and the broken
+ * file is kept until the next save moves it aside.
+ */
+problem?: AppError, };
+
+export type Status = "pass" | "warn" | "fail";
+
+export type EngineVersion = { 
+/**
+ * Docker's release, e.g. `20.10.24+dfsg1`.
+ */
+version: string, 
+/**
+ * The API version in use after negotiation, e.g. `1.41`.
+ */
+apiVersion: string, os: string, arch: string, };
+
+export type DockerCheck = { status: Status, 
+/**
+ * Where DevLoop looked, e.g. `unix:///var/run/docker.sock`.
+ */
+endpoint: string, version?: EngineVersion, problem?: AppError, };
+
+export type GitCheck = { status: Status, 
+/**
+ * `git --version` of the command learners type, e.g. `2.39.5`.
+ */
+cliVersion?: string, 
+/**
+ * The libgit2 DevLoop itself is built with.
+ */
+libgit2Version: string, 
+/**
+ * `Name <email>` that commits will carry, when configured.
+ */
+identity?: string, problem?: AppError, };
+
+export type DiskCheck = { status: Status, 
+/**
+ * The mount point that holds the workspace.
+ */
+mountPoint: string, freeBytes: number, totalBytes: number, problem?: AppError, };
+
+export type WorkspaceCheck = { status: Status, path: string, 
+/**
+ * False before the first lesson creates it.
+ */
+exists: boolean, problem?: AppError, };
+
+export type Report = { docker: DockerCheck, git: GitCheck, disk: DiskCheck, workspace: WorkspaceCheck, };

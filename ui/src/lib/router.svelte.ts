@@ -1,0 +1,45 @@
+// Hash routes: #/ (the loop), #/stage/<id>, #/system. Hashes keep the app one static page.
+import type { Stage } from './bindings';
+
+export type Route = { name: 'home' } | { name: 'stage'; stage: Stage } | { name: 'system' };
+
+const STAGES: readonly Stage[] = ['plan', 'code', 'build', 'test', 'release', 'deploy', 'operate', 'monitor'];
+
+/** Reads a location hash; anything unknown is the home screen. */
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  if (parts[0] === 'stage' && parts.length === 2 && (STAGES as readonly string[]).includes(parts[1]!)) {
+    return { name: 'stage', stage: parts[1] as Stage };
+  }
+  if (parts[0] === 'system' && parts.length === 1) return { name: 'system' };
+  return { name: 'home' };
+}
+
+export function href(route: Route): string {
+  switch (route.name) {
+    case 'home':
+      return '#/';
+    case 'stage':
+      return `#/stage/${route.stage}`;
+    case 'system':
+      return '#/system';
+  }
+}
+
+let current = $state<Route>({ name: 'home' });
+
+export const router = {
+  get route(): Route {
+    return current;
+  },
+  go(route: Route) {
+    location.hash = href(route);
+  },
+  /** Starts following the location hash; call once at start-up. */
+  start() {
+    current = parseRoute(location.hash);
+    window.addEventListener('hashchange', () => {
+      current = parseRoute(location.hash);
+    });
+  },
+};

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { href, parseRoute } from './router.svelte';
+
+describe('routes', () => {
+  it('round-trip through the hash', () => {
+    for (const route of [{ name: 'home' }, { name: 'system' }, { name: 'stage', stage: 'deploy' }] as const) {
+      expect(parseRoute(href(route))).toEqual(route);
+    }
+  });
+  it('send anything unknown or hostile home', () => {
+    expect(parseRoute('#/stage/refine')).toEqual({ name: 'home' });
+    expect(parseRoute('#/stage/plan/extra')).toEqual({ name: 'home' });
+    expect(parseRoute('#/stage/<script>')).toEqual({ name: 'home' });
+    expect(parseRoute('')).toEqual({ name: 'home' });
+  });
+});
