@@ -88,7 +88,11 @@ fn an_unknown_language_is_refused_and_nothing_is_stored() {
 #[test]
 fn the_main_window_gets_no_core_or_plugin_permissions() {
     let shell = shell("main");
-    for cmd in ["plugin:window|close", "plugin:event|listen", "plugin:path|resolve_directory"] {
+    for cmd in [
+        "plugin:window|close",
+        "plugin:event|listen",
+        "plugin:path|resolve_directory",
+    ] {
         let err = invoke(&shell, cmd, json!({})).unwrap_err();
         assert!(err.to_string().contains("not allowed"), "{cmd}: {err}");
     }

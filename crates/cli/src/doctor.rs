@@ -38,17 +38,36 @@ fn render(report: &Report, colour: bool) -> String {
         ),
         None => format!("Docker engine at {}", report.docker.endpoint),
     };
-    line(&mut out, colour, report.docker.status, "docker", &docker, report.docker.problem.as_ref());
+    line(
+        &mut out,
+        colour,
+        report.docker.status,
+        "docker",
+        &docker,
+        report.docker.problem.as_ref(),
+    );
 
     let git = match &report.git.cli_version {
         Some(cli) => format!(
             "git {cli}, libgit2 {}{}",
             report.git.libgit2_version,
-            report.git.identity.as_ref().map(|i| format!(", committing as {i}")).unwrap_or_default()
+            report
+                .git
+                .identity
+                .as_ref()
+                .map(|i| format!(", committing as {i}"))
+                .unwrap_or_default()
         ),
         None => format!("libgit2 {}", report.git.libgit2_version),
     };
-    line(&mut out, colour, report.git.status, "git", &git, report.git.problem.as_ref());
+    line(
+        &mut out,
+        colour,
+        report.git.status,
+        "git",
+        &git,
+        report.git.problem.as_ref(),
+    );
 
     let disk = format!(
         "{:.1} GiB free of {:.1} GiB on {}",
@@ -56,14 +75,32 @@ fn render(report: &Report, colour: bool) -> String {
         gib(report.disk.total_bytes),
         report.disk.mount_point
     );
-    line(&mut out, colour, report.disk.status, "disk", &disk, report.disk.problem.as_ref());
+    line(
+        &mut out,
+        colour,
+        report.disk.status,
+        "disk",
+        &disk,
+        report.disk.problem.as_ref(),
+    );
 
     let workspace = format!(
         "{}{}",
         report.workspace.path,
-        if report.workspace.exists { "" } else { " (created at first start)" }
+        if report.workspace.exists {
+            ""
+        } else {
+            " (created at first start)"
+        }
     );
-    line(&mut out, colour, report.workspace.status, "workspace", &workspace, report.workspace.problem.as_ref());
+    line(
+        &mut out,
+        colour,
+        report.workspace.status,
+        "workspace",
+        &workspace,
+        report.workspace.problem.as_ref(),
+    );
 
     let verdict = if report.passed() {
         "Ready: every check passed."
@@ -74,13 +111,24 @@ fn render(report: &Report, colour: bool) -> String {
     out
 }
 
-fn line(out: &mut String, colour: bool, status: Status, name: &str, detail: &str, problem: Option<&Error>) {
+fn line(
+    out: &mut String,
+    colour: bool,
+    status: Status,
+    name: &str,
+    detail: &str,
+    problem: Option<&Error>,
+) {
     let (mark, ansi) = match status {
         Status::Pass => ("✓", "32"),
         Status::Warn => ("!", "33"),
         Status::Fail => ("✗", "31"),
     };
-    let mark = if colour { format!("\x1b[{ansi}m{mark}\x1b[0m") } else { mark.to_owned() };
+    let mark = if colour {
+        format!("\x1b[{ansi}m{mark}\x1b[0m")
+    } else {
+        mark.to_owned()
+    };
     let _ = writeln!(out, "{mark} {name:<10} {detail}");
     if let Some(problem) = problem {
         let _ = writeln!(out, "  {:<10} {}", "", problem.message);

@@ -199,7 +199,10 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
         Code::Settings,
         format!("cannot write {}: {e}", path.display()),
     )
-    .with_fix(format!("ls -ld {}", path.parent().unwrap_or(path).display()))
+    .with_fix(format!(
+        "ls -ld {}",
+        path.parent().unwrap_or(path).display()
+    ))
 }
 
 /// serde_json appends " at line L column C"; the message already leads with file:line:col.
@@ -282,7 +285,11 @@ mod tests {
         std::fs::create_dir_all(&p.config_dir).unwrap();
         std::fs::write(p.settings_file(), r#"{"lang": "ko"}"#).unwrap();
         let err = p.load().unwrap_err();
-        assert!(err.message.contains("unknown field `lang`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `lang`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -44,7 +44,8 @@ fn render() -> String {
 
 #[test]
 fn ui_bindings_match_the_rust_wire_types() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts");
     let expected = render();
     if std::env::var_os("DEVLOOP_BLESS").is_some() {
         std::fs::write(&path, &expected).unwrap();

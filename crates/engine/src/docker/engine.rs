@@ -80,10 +80,7 @@ impl Engine {
     pub async fn version(&self) -> Result<EngineVersion, DockerError> {
         let v = self.docker.version().await?;
         let negotiated = self.docker.client_version();
-        let api_version = format!(
-            "{}.{}",
-            negotiated.major_version, negotiated.minor_version
-        );
+        let api_version = format!("{}.{}", negotiated.major_version, negotiated.minor_version);
         if !api_at_least(&api_version, MIN_API_VERSION) {
             return Err(DockerError::ApiTooOld { found: api_version });
         }

@@ -25,7 +25,9 @@ pub enum DockerError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("DOCKER_HOST={0} is not supported: use unix:///path/to/docker.sock or tcp://host:port")]
+    #[error(
+        "DOCKER_HOST={0} is not supported: use unix:///path/to/docker.sock or tcp://host:port"
+    )]
     UnsupportedHost(String),
     #[error("the Docker daemon speaks API {found}, DevLoop needs {MIN_API_VERSION} or newer")]
     ApiTooOld { found: String },

@@ -60,7 +60,10 @@ fn unknown(target: &Path, why: &str) -> DiskCheck {
         total_bytes: 0,
         problem: Some(Error::new(
             Code::DiskLow,
-            format!("could not tell how much space the disk holding {} has: {why}", target.display()),
+            format!(
+                "could not tell how much space the disk holding {} has: {why}",
+                target.display()
+            ),
         ))
         .map(|e| e.with_fix(format!("df -h {}", target.display()))),
     }
@@ -98,7 +101,10 @@ fn judge(mount: &Path, free: u64, total: u64) -> DiskCheck {
 }
 
 /// The deepest mount point that contains `path`.
-fn holding_mount<'m>(path: &Path, mounts: &'m [(PathBuf, u64, u64)]) -> Option<&'m (PathBuf, u64, u64)> {
+fn holding_mount<'m>(
+    path: &Path,
+    mounts: &'m [(PathBuf, u64, u64)],
+) -> Option<&'m (PathBuf, u64, u64)> {
     mounts
         .iter()
         .filter(|(mount, _, _)| path.starts_with(mount))

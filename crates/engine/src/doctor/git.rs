@@ -148,13 +148,24 @@ mod tests {
         let repo_dir = dir.path().join("r");
         commit_once(&repo_dir).unwrap();
         let repo = git2::Repository::open(&repo_dir).unwrap();
-        assert_eq!(repo.head().unwrap().peel_to_commit().unwrap().message(), Some("doctor"));
+        assert_eq!(
+            repo.head()
+                .unwrap()
+                .peel_to_commit()
+                .unwrap()
+                .message()
+                .ok(),
+            Some("doctor")
+        );
     }
 
     #[tokio::test]
     async fn git_on_this_machine_passes_or_names_the_missing_identity() {
         let check = check().await;
-        assert!(check.cli_version.is_some(), "git is installed here: {check:?}");
+        assert!(
+            check.cli_version.is_some(),
+            "git is installed here: {check:?}"
+        );
         match check.status {
             Status::Pass => assert!(check.identity.is_some()),
             Status::Warn => assert_eq!(check.problem.unwrap().code, Code::GitIdentityMissing),

@@ -41,7 +41,12 @@ pub(super) fn check(path: &Path) -> WorkspaceCheck {
     } else {
         match path.ancestors().skip(1).find(|p| p.is_dir()) {
             Some(parent) => parent.to_path_buf(),
-            None => return fail(format!("no parent folder of {shown} exists"), format!("mkdir -p {shown}")),
+            None => {
+                return fail(
+                    format!("no parent folder of {shown} exists"),
+                    format!("mkdir -p {shown}"),
+                )
+            }
         }
     };
     let probe = probe_dir.join(format!(".devloop-write-test-{}", std::process::id()));
@@ -84,7 +89,11 @@ mod tests {
         let problem = check.problem.unwrap();
         assert_eq!(problem.code, Code::WorkspaceUnusable);
         assert!(problem.fix.unwrap().starts_with("mv "));
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder", "nothing is lost");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "not a folder",
+            "nothing is lost"
+        );
     }
 
     #[test]

@@ -1,0 +1,396 @@
+//! End-to-end tests of the real DevLoop app: WebKit under Xvfb, driven through tauri-driver.
+//!
+//! Run with `make e2e` (which builds the app, starts Xvfb and dockerd when needed). Each test
+//! launches the app with its own settings folder, so tests never see each other's choices.
+//! Set `DEVLOOP_SCREENSHOTS=dir` to save the home screen in both languages.
+
+mod driver;
+mod webdriver;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde_json::Value;
+
+use driver::App;
+use webdriver::Result;
+
+const ESCAPE: &str = "\u{E00C}";
+const ENTER: &str = "\u{E007}";
+const ARROW_LEFT: &str = "\u{E012}";
+const ARROW_RIGHT: &str = "\u{E014}";
+
+const STAGES: [&str; 8] = [
+    "plan", "code", "build", "test", "release", "deploy", "operate", "monitor",
+];
+
+/// Where the binaries under test are: next to this one (`target/<profile>/`) unless overridden.
+struct Binaries {
+    app: PathBuf,
+    cli: PathBuf,
+}
+
+impl Binaries {
+    fn locate() -> Binaries {
+        let dir = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        let pick = |var: &str, name: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| dir.join(name))
+        };
+        Binaries {
+            app: pick("DEVLOOP_APP", "devloop-app"),
+            cli: pick("DEVLOOP_CLI", "devloop"),
+        }
+    }
+}
+
+/// A fresh settings folder and workspace for one test.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+    fn workspace(&self) -> PathBuf {
+        self.dir.path().join("DevLoop")
+    }
+    /// Launches the app with this home and `lang` as the OS locale, plus any `extra` variables.
+    fn launch(&self, lang: &str, extra: &[(&str, &OsStr)]) -> Result<App> {
+        let config = self.config();
+        let workspace = self.workspace();
+        let mut env: Vec<(&str, &OsStr)> = vec![
+            ("DEVLOOP_CONFIG_DIR", config.as_os_str()),
+            ("DEVLOOP_WORKSPACE", workspace.as_os_str()),
+            ("LANG", OsStr::new(lang)),
+            ("LC_ALL", OsStr::new(lang)),
+        ];
+        env.extend_from_slice(extra);
+        App::launch(&Binaries::locate().app, &env)
+    }
+}
+
+fn check(condition: bool, message: impl Into<String>) -> Result<()> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into())
+    }
+}
+
+fn home_draws_the_loop_with_eight_stages_and_the_refine_path() -> Result<()> {
+    let app = Home::new().launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.find("[data-testid=loop-figure]")?;
+    let links = s.find_all("[data-testid=loop-figure] a.stage")?;
+    let ids: Vec<String> = links
+        .iter()
+        .map(|l| s.attribute(l, "data-testid").map(Option::unwrap_or_default))
+        .collect::<Result<_>>()?;
+    let expected: Vec<String> = STAGES.iter().map(|st| format!("stage-{st}")).collect();
+    check(
+        ids == expected,
+        format!("stages in loop order, got {ids:?}"),
+    )?;
+    s.find("[data-testid=refine-path]")?;
+    let figure = s.text(&s.find("[data-testid=loop-figure]")?)?;
+    check(
+        figure.contains("Refine & repeat"),
+        format!("refine label missing from {figure:?}"),
+    )?;
+    // The practices are taught with the right definitions.
+    let delivery = s.text(&s.find("[data-testid=practice-delivery]")?)?;
+    check(
+        delivery.contains("a person decides when"),
+        format!("delivery text: {delivery}"),
+    )?;
+    let deployment = s.text(&s.find("[data-testid=practice-deployment]")?)?;
+    check(
+        deployment.contains("by itself"),
+        format!("deployment text: {deployment}"),
+    )?;
+    Ok(())
+}
+
+fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
+    let app = Home::new().launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    // A learner clicks the stage's circle.
+    s.click(&s.find("[data-testid=stage-deploy] circle")?)?;
+    let page = s.find("[data-testid=stage-page]")?;
+    check(
+        s.attribute(&page, "data-stage")?.as_deref() == Some("deploy"),
+        "deploy page open",
+    )?;
+    s.wait_text("[data-testid=stage-title]", "the Deploy title", |t| {
+        t == "Deploy"
+    })?;
+    let empty = s.text(&s.find("[data-testid=stage-empty]")?)?;
+    check(
+        empty.contains("Nothing to run here yet"),
+        format!("honest empty state, got {empty:?}"),
+    )?;
+    s.press(ESCAPE)?;
+    s.find("[data-testid=home]")?;
+    check(
+        s.find_all("[data-testid=stage-page]")?.is_empty(),
+        "stage page closed",
+    )
+}
+
+fn arrow_keys_walk_the_loop_and_enter_opens_a_stage() -> Result<()> {
+    let app = Home::new().launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.find("[data-testid=stage-plan]")?;
+    s.execute("document.querySelector('[data-testid=stage-plan]').focus();")?;
+    s.press(ARROW_RIGHT)?;
+    check(
+        s.focused_testid()?.as_deref() == Some("stage-code"),
+        format!("→ from Plan focuses Code, got {:?}", s.focused_testid()?),
+    )?;
+    s.press(ARROW_LEFT)?;
+    s.press(ARROW_LEFT)?;
+    check(
+        s.focused_testid()?.as_deref() == Some("stage-monitor"),
+        format!("← wraps to Monitor, got {:?}", s.focused_testid()?),
+    )?;
+    s.press(ENTER)?;
+    s.wait_text("[data-testid=stage-title]", "the Monitor page", |t| {
+        t == "Monitor"
+    })?;
+    Ok(())
+}
+
+fn switching_to_korean_changes_the_text_and_survives_a_restart() -> Result<()> {
+    let home = Home::new();
+    let shots = std::env::var_os("DEVLOOP_SCREENSHOTS").map(PathBuf::from);
+    {
+        let app = home.launch("en_US.UTF-8", &[])?;
+        let s = &app.session;
+        s.wait_text("[data-testid=home] h1", "the English title", |t| {
+            t == "The DevOps loop"
+        })?;
+        if let Some(dir) = &shots {
+            s.wait_text("[data-testid=status-docker]", "the Docker status", |t| {
+                t.contains("API")
+            })?;
+            save(dir, "home-en.png", &s.screenshot()?)?;
+        }
+        s.click(&s.find("[data-testid=locale-ko]")?)?;
+        s.wait_text("[data-testid=home] h1", "the Korean title", |t| {
+            t == "데브옵스 루프"
+        })?;
+        let plan = s.find("[data-testid=stage-plan]")?;
+        let label = s.attribute(&plan, "aria-label")?.unwrap_or_default();
+        check(
+            label.contains("계획"),
+            format!("stage label in Korean, got {label:?}"),
+        )?;
+        let lang = s.execute("return document.documentElement.lang;")?;
+        check(lang == "ko", format!("document language, got {lang}"))?;
+        if let Some(dir) = &shots {
+            s.wait_text("[data-testid=status-docker]", "the Docker status", |t| {
+                t.contains("API")
+            })?;
+            save(dir, "home-ko.png", &s.screenshot()?)?;
+        }
+    }
+    // Same settings folder, English OS: the learner's choice wins.
+    let app = home.launch("en_US.UTF-8", &[])?;
+    app.session
+        .wait_text("[data-testid=home] h1", "Korean after a restart", |t| {
+            t == "데브옵스 루프"
+        })?;
+    Ok(())
+}
+
+fn first_start_follows_the_os_locale() -> Result<()> {
+    let app = Home::new().launch("ko_KR.UTF-8", &[])?;
+    app.session
+        .wait_text("[data-testid=home] h1", "Korean on a Korean OS", |t| {
+            t == "데브옵스 루프"
+        })?;
+    Ok(())
+}
+
+fn switching_language_on_a_stage_page_keeps_the_page() -> Result<()> {
+    let app = Home::new().launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.click(&s.find("[data-testid=stage-test] circle")?)?;
+    s.wait_text("[data-testid=stage-title]", "the Test page", |t| {
+        t == "Test"
+    })?;
+    s.click(&s.find("[data-testid=locale-ko]")?)?;
+    s.wait_text(
+        "[data-testid=stage-title]",
+        "the Test page in Korean",
+        |t| t == "테스트",
+    )?;
+    Ok(())
+}
+
+fn the_status_bar_shows_docker_connected_and_devloop_doctor_agrees() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    let docker = s.wait("Docker to show as connected", || {
+        let Some(el) = s
+            .find_all("[data-testid=status-docker]")?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok((s.attribute(&el, "data-status")?.as_deref() == Some("pass")).then_some(el))
+    })?;
+    let shown = s.text(&docker)?;
+
+    let out = Command::new(&Binaries::locate().cli)
+        .args(["doctor", "--json"])
+        .env("DEVLOOP_CONFIG_DIR", home.config())
+        .env("DEVLOOP_WORKSPACE", home.workspace())
+        .output()
+        .map_err(|e| format!("cannot run devloop: {e}"))?;
+    let report: Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("doctor --json: {e}"))?;
+    check(
+        out.status.success(),
+        format!("devloop doctor exits 0 when the app shows all green: {report}"),
+    )?;
+    let version = report["docker"]["version"]["version"]
+        .as_str()
+        .unwrap_or("?");
+    let api = report["docker"]["version"]["apiVersion"]
+        .as_str()
+        .unwrap_or("?");
+    check(
+        shown.contains(version) && shown.contains(&format!("API {api}")),
+        format!("status bar {shown:?} vs doctor {version} / API {api}"),
+    )
+}
+
+fn the_system_check_lists_every_check_and_its_cli_twin() -> Result<()> {
+    let app = Home::new().launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.click(&s.find("[data-testid=open-system]")?)?;
+    s.find("[data-testid=system-page]")?;
+    for id in ["docker", "git", "disk", "workspace"] {
+        let row = s.find(&format!("[data-testid=check-{id}]"))?;
+        let status = s.attribute(&row, "data-status")?.unwrap_or_default();
+        check(
+            ["pass", "warn"].contains(&status.as_str()),
+            format!("{id} is {status}"),
+        )?;
+    }
+    let cli = s.text(&s.find("[data-testid=system-page] [data-testid=cli-command]")?)?;
+    check(cli == "devloop doctor", format!("CLI twin, got {cli:?}"))
+}
+
+fn without_docker_the_app_says_so_and_shows_the_fix() -> Result<()> {
+    let home = Home::new();
+    let socket = home.dir.path().join("no-docker.sock");
+    let host = format!("unix://{}", socket.display());
+    let app = home.launch("en_US.UTF-8", &[("DOCKER_HOST", OsStr::new(&host))])?;
+    let s = &app.session;
+    s.wait_text(
+        "[data-testid=status-docker]",
+        "Docker shown as not reachable",
+        |t| t.contains("not reachable"),
+    )?;
+    s.click(&s.find("[data-testid=open-system]")?)?;
+    let problem = s.find("[data-testid=check-docker] [data-testid=problem]")?;
+    check(
+        s.attribute(&problem, "data-code")?.as_deref() == Some("dockerUnavailable"),
+        "the UI branches on the error code",
+    )?;
+    let text = s.text(&problem)?;
+    check(
+        text.contains("The Docker engine is not reachable."),
+        format!("localised headline: {text}"),
+    )?;
+    check(
+        text.contains(&socket.display().to_string()),
+        format!("names the socket: {text}"),
+    )?;
+    let verdict = s.text(&s.find("[data-testid=verdict]")?)?;
+    check(
+        verdict.starts_with("Not ready"),
+        format!("verdict: {verdict}"),
+    )
+}
+
+fn save(dir: &Path, name: &str, png: &[u8]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join(name), png).map_err(|e| format!("{}: {e}", dir.join(name).display()))
+}
+
+fn trial(name: &'static str, test: fn() -> Result<()>) -> Trial {
+    Trial::test(name, move || test().map_err(Failed::from))
+}
+
+fn main() {
+    let mut args = Arguments::from_args();
+    // One display, one app at a time: parallel WebKit windows would fight over focus.
+    args.test_threads = Some(1);
+    let bins = Binaries::locate();
+    for (what, path) in [("app", &bins.app), ("CLI", &bins.cli)] {
+        if !path.is_file() {
+            eprintln!(
+                "devloop-e2e: the {what} binary {} is missing; run `make e2e`",
+                path.display()
+            );
+            std::process::exit(2);
+        }
+    }
+    let trials = vec![
+        trial(
+            "home_draws_the_loop_with_eight_stages_and_the_refine_path",
+            home_draws_the_loop_with_eight_stages_and_the_refine_path,
+        ),
+        trial(
+            "clicking_a_stage_opens_its_page_and_escape_comes_home",
+            clicking_a_stage_opens_its_page_and_escape_comes_home,
+        ),
+        trial(
+            "arrow_keys_walk_the_loop_and_enter_opens_a_stage",
+            arrow_keys_walk_the_loop_and_enter_opens_a_stage,
+        ),
+        trial(
+            "switching_to_korean_changes_the_text_and_survives_a_restart",
+            switching_to_korean_changes_the_text_and_survives_a_restart,
+        ),
+        trial(
+            "first_start_follows_the_os_locale",
+            first_start_follows_the_os_locale,
+        ),
+        trial(
+            "switching_language_on_a_stage_page_keeps_the_page",
+            switching_language_on_a_stage_page_keeps_the_page,
+        ),
+        trial(
+            "the_status_bar_shows_docker_connected_and_devloop_doctor_agrees",
+            the_status_bar_shows_docker_connected_and_devloop_doctor_agrees,
+        ),
+        trial(
+            "the_system_check_lists_every_check_and_its_cli_twin",
+            the_system_check_lists_every_check_and_its_cli_twin,
+        ),
+        trial(
+            "without_docker_the_app_says_so_and_shows_the_fix",
+            without_docker_the_app_says_so_and_shows_the_fix,
+        ),
+    ];
+    libtest_mimic::run(&args, trials).exit();
+}
