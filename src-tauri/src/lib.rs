@@ -5,6 +5,7 @@
 //! separate so tests can drive the same wiring with Tauri's mock runtime.
 
 mod commands;
+mod webview;
 
 use devloop_engine::settings::Paths;
 use tauri::{Builder, Runtime};
@@ -36,6 +37,10 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
 /// Starts DevLoop.
 pub fn run() {
     builder(tauri::Builder::default(), Paths::from_env())
+        .setup(|app| {
+            webview::tune(app);
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .expect("DevLoop could not start its window");
 }

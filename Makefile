@@ -1,0 +1,78 @@
+# DevLoop: two commands on a fresh Debian 12 machine.
+#   make run    installs what is missing, builds, and opens the app
+#   make test   installs what is missing, starts dockerd/Xvfb if needed, runs every check and test
+.DEFAULT_GOAL := run
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+APP := $(TARGET_DIR)/debug/devloop-app
+CLI := $(TARGET_DIR)/debug/devloop
+E2E := $(TARGET_DIR)/debug/devloop-e2e
+
+.PHONY: run test test-all build ui lint rust-test ui-test e2e bindings screenshots bundle \
+        bench bench-footprint clean
+
+run:
+	scripts/deps.sh run
+	$(MAKE) build
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "No display here: starting DevLoop on a virtual one (Xvfb)."; \
+	  scripts/deps.sh test >/dev/null; \
+	  scripts/with-services.sh $(APP); \
+	else \
+	  $(APP); \
+	fi
+
+test:
+	scripts/deps.sh test
+	scripts/with-services.sh $(MAKE) test-all
+
+# Everything, in the order that fails fastest. Expects dockerd and a display (see `test`).
+test-all: lint build rust-test ui-test e2e
+
+ui:
+	cd ui && npm run build
+
+# The app embeds ui/dist at compile time, so the UI is built first.
+build: ui
+	cargo build -p devloop-app -p devloop-cli -p devloop-e2e
+
+lint: ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+rust-test: ui
+	cargo test --workspace
+
+ui-test:
+	cd ui && npm run check && npm test
+
+e2e: build
+	$(E2E)
+
+# Regenerates ui/src/lib/bindings.ts from the engine's wire types.
+bindings:
+	DEVLOOP_BLESS=1 cargo test -p devloop-engine --test bindings
+
+# Home screen in both languages, from the real app, into docs/screenshots/.
+screenshots: build
+	DEVLOOP_SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/with-services.sh $(E2E) switching_to_korean
+
+# A .deb: `sudo apt install ./DevLoop_*.deb`, then run `devloop-app`.
+bundle: ui
+	cd ui && npx tauri build --config ../src-tauri/tauri.conf.json --bundles deb
+	@ls -1 $(TARGET_DIR)/release/bundle/deb/*.deb
+
+bench: bench-footprint
+
+# Launch-to-first-paint and memory (RSS, PSS incl. WebKit children) of DevLoop vs a bare Tauri window.
+bench-footprint: ui
+	scripts/deps.sh test
+	cargo build --release -p devloop-app -p bare-window -p footprint
+	scripts/with-services.sh $(TARGET_DIR)/release/footprint \
+	  --app $(TARGET_DIR)/release/devloop-app --bare $(TARGET_DIR)/release/bare-window
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules
