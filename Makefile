@@ -61,7 +61,7 @@ screenshots: build
 
 # A .deb: `sudo apt install ./DevLoop_*.deb`, then run `devloop-app`.
 bundle: ui
-	cd ui && npx tauri build --config ../src-tauri/tauri.conf.json --bundles deb
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
 	@ls -1 $(TARGET_DIR)/release/bundle/deb/*.deb
 
 bench: bench-footprint

@@ -187,6 +187,9 @@ fn switching_to_korean_changes_the_text_and_survives_a_restart() -> Result<()> {
                 t.contains("API")
             })?;
             save(dir, "home-en.png", &s.screenshot()?)?;
+            s.execute("document.querySelector('[data-testid=practices]').scrollIntoView();")?;
+            save(dir, "practices-en.png", &s.screenshot()?)?;
+            s.execute("document.querySelector('[data-testid=home]').scrollIntoView();")?;
         }
         s.click(&s.find("[data-testid=locale-ko]")?)?;
         s.wait_text("[data-testid=home] h1", "the Korean title", |t| {

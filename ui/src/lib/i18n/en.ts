@@ -103,7 +103,7 @@ export const en = {
     intro:
       'Three practices, each one built on the one before. They differ in how far a change travels round the loop by itself.',
     automated: 'automatic',
-    manualGate: 'a person clicks',
+    manualGate: 'manual click',
     integration: {
       name: 'Continuous Integration (CI)',
       text: 'Everyone merges small changes into the main branch often, at least daily, and every merge is built and tested automatically. A break shows up within minutes, while the change is still fresh.',
