@@ -104,18 +104,29 @@ impl Paths {
 
     /// Reads the stored settings; a missing file is the same as an empty one.
     pub fn load(&self) -> Result<Stored> {
+        match self.read()? {
+            Some(text) => self.parse(&text),
+            None => Ok(Stored::default()),
+        }
+    }
+
+    /// The settings file's text, or `None` when there is no file yet.
+    fn read(&self) -> Result<Option<String>> {
         let file = self.settings_file();
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Stored::default()),
-            Err(e) => {
-                return Err(Error::new(
-                    Code::Settings,
-                    format!("cannot read {}: {e}", file.display()),
-                ))
-            }
-        };
-        serde_json::from_str(&text).map_err(|e| {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::new(
+                Code::Settings,
+                format!("cannot read {}: {e}", file.display()),
+            )
+            .with_fix(format!("ls -l {}", file.display()))),
+        }
+    }
+
+    fn parse(&self, text: &str) -> Result<Stored> {
+        let file = self.settings_file();
+        serde_json::from_str(text).map_err(|e| {
             Error::new(
                 Code::Settings,
                 format!(
@@ -170,13 +181,14 @@ impl Paths {
     /// parse is renamed to `settings.json.broken` first, so a hand edit is never lost.
     fn update(&self, change: impl FnOnce(&mut Stored)) -> Result<()> {
         let file = self.settings_file();
-        let mut stored = match self.load() {
-            Ok(stored) => stored,
-            Err(_) => {
+        // A file that cannot be read at all is an error to report, not one to write over.
+        let mut stored = match self.read()? {
+            None => Stored::default(),
+            Some(text) => self.parse(&text).or_else(|_| {
                 let aside = file.with_extension("json.broken");
                 std::fs::rename(&file, &aside).map_err(|e| io_error(&file, e))?;
-                Stored::default()
-            }
+                Ok::<_, Error>(Stored::default())
+            })?,
         };
         change(&mut stored);
         std::fs::create_dir_all(&self.config_dir).map_err(|e| io_error(&self.config_dir, e))?;
@@ -276,6 +288,19 @@ mod tests {
         let kept = std::fs::read_to_string(p.config_dir.join("settings.json.broken")).unwrap();
         assert!(kept.contains("oops"), "the hand edit is not lost");
         assert_eq!(p.resolve(None).locale, Locale::Ko);
+    }
+
+    #[test]
+    fn an_unreadable_settings_file_is_reported_and_never_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        // A folder where the file should be: reading fails with something other than NotFound.
+        std::fs::create_dir_all(p.settings_file()).unwrap();
+        let err = p.set_locale(Locale::Ko).unwrap_err();
+        assert_eq!(err.code, Code::Settings);
+        assert!(err.message.contains("cannot read"), "{}", err.message);
+        assert!(p.settings_file().is_dir(), "left where it was");
+        assert!(!p.config_dir.join("settings.json.broken").exists());
     }
 
     #[test]

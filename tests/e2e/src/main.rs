@@ -147,6 +147,34 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
     check(
         s.find_all("[data-testid=stage-page]")?.is_empty(),
         "stage page closed",
+    )?;
+    // Focus returns to the stage the learner left, so the keyboard keeps its place.
+    s.wait("focus back on Deploy", || {
+        Ok(s.focused_testid()?.filter(|id| id == "stage-deploy"))
+    })
+    .map(drop)
+}
+
+fn the_csp_stops_injected_scripts_and_eval() -> Result<()> {
+    let app = Home::new().launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.find("[data-testid=home]")?;
+    let result = s.execute(
+        "const el = document.createElement('script');
+         el.textContent = 'window.__devloopPwned = true;';
+         document.body.appendChild(el);
+         let evalRan = false;
+         try { evalRan = (0, eval)('true'); } catch (e) { evalRan = false; }
+         return { inline: window.__devloopPwned === true, eval: evalRan, tauriGlobal: typeof window.__TAURI__ };",
+    )?;
+    check(
+        result["inline"] == false,
+        format!("an injected inline script ran: {result}"),
+    )?;
+    check(result["eval"] == false, format!("eval ran: {result}"))?;
+    check(
+        result["tauriGlobal"] == "undefined",
+        format!("the global __TAURI__ object is exposed: {result}"),
     )
 }
 
@@ -339,8 +367,11 @@ fn save(dir: &Path, name: &str, png: &[u8]) -> Result<()> {
     std::fs::write(dir.join(name), png).map_err(|e| format!("{}: {e}", dir.join(name).display()))
 }
 
-fn trial(name: &'static str, test: fn() -> Result<()>) -> Trial {
-    Trial::test(name, move || test().map_err(Failed::from))
+/// Each test function becomes a trial named after it.
+macro_rules! trials {
+    ($($test:ident),* $(,)?) => {
+        vec![$(Trial::test(stringify!($test), || $test().map_err(Failed::from))),*]
+    };
 }
 
 fn main() {
@@ -357,43 +388,17 @@ fn main() {
             std::process::exit(2);
         }
     }
-    let trials = vec![
-        trial(
-            "home_draws_the_loop_with_eight_stages_and_the_refine_path",
-            home_draws_the_loop_with_eight_stages_and_the_refine_path,
-        ),
-        trial(
-            "clicking_a_stage_opens_its_page_and_escape_comes_home",
-            clicking_a_stage_opens_its_page_and_escape_comes_home,
-        ),
-        trial(
-            "arrow_keys_walk_the_loop_and_enter_opens_a_stage",
-            arrow_keys_walk_the_loop_and_enter_opens_a_stage,
-        ),
-        trial(
-            "switching_to_korean_changes_the_text_and_survives_a_restart",
-            switching_to_korean_changes_the_text_and_survives_a_restart,
-        ),
-        trial(
-            "first_start_follows_the_os_locale",
-            first_start_follows_the_os_locale,
-        ),
-        trial(
-            "switching_language_on_a_stage_page_keeps_the_page",
-            switching_language_on_a_stage_page_keeps_the_page,
-        ),
-        trial(
-            "the_status_bar_shows_docker_connected_and_devloop_doctor_agrees",
-            the_status_bar_shows_docker_connected_and_devloop_doctor_agrees,
-        ),
-        trial(
-            "the_system_check_lists_every_check_and_its_cli_twin",
-            the_system_check_lists_every_check_and_its_cli_twin,
-        ),
-        trial(
-            "without_docker_the_app_says_so_and_shows_the_fix",
-            without_docker_the_app_says_so_and_shows_the_fix,
-        ),
+    let trials = trials![
+        home_draws_the_loop_with_eight_stages_and_the_refine_path,
+        clicking_a_stage_opens_its_page_and_escape_comes_home,
+        arrow_keys_walk_the_loop_and_enter_opens_a_stage,
+        the_csp_stops_injected_scripts_and_eval,
+        switching_to_korean_changes_the_text_and_survives_a_restart,
+        first_start_follows_the_os_locale,
+        switching_language_on_a_stage_page_keeps_the_page,
+        the_status_bar_shows_docker_connected_and_devloop_doctor_agrees,
+        the_system_check_lists_every_check_and_its_cli_twin,
+        without_docker_the_app_says_so_and_shows_the_fix,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

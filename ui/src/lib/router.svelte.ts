@@ -27,10 +27,15 @@ export function href(route: Route): string {
 }
 
 let current = $state<Route>({ name: 'home' });
+let previous = $state<Route | null>(null);
 
 export const router = {
   get route(): Route {
     return current;
+  },
+  /** The route before the current one, so a page can put focus back where the learner was. */
+  get previous(): Route | null {
+    return previous;
   },
   go(route: Route) {
     location.hash = href(route);
@@ -39,6 +44,7 @@ export const router = {
   start() {
     current = parseRoute(location.hash);
     window.addEventListener('hashchange', () => {
+      previous = current;
       current = parseRoute(location.hash);
     });
   },

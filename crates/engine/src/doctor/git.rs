@@ -98,11 +98,10 @@ fn parse_cli_version(out: &str) -> Option<String> {
 /// Creates a repository and a commit in a fresh temporary folder: the same calls the Code
 /// stage makes, so a broken libgit2 or an unwritable temp folder shows up here, not mid-lesson.
 fn smoke_test() -> Result<(), git2::Error> {
-    let dir = std::env::temp_dir().join(format!(
-        "devloop-doctor-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
+    // Unique per run, so two checks at once (status bar and panel) never share a folder.
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("devloop-doctor-{}-{run}", std::process::id()));
     let result = commit_once(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     result
