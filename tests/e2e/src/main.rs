@@ -82,6 +82,19 @@ impl Home {
     }
 }
 
+const TITLE_EN: &str = "The DevOps loop";
+const TITLE_KO: &str = "데브옵스 루프";
+
+/// Waits until the home screen's heading reads `title`: the quickest sign of the UI language.
+fn home_title_is(s: &webdriver::Session, title: &str) -> Result<()> {
+    s.wait_text(
+        "[data-testid=home] h1",
+        &format!("the title {title:?}"),
+        |t| t == title,
+    )
+    .map(drop)
+}
+
 fn check(condition: bool, message: impl Into<String>) -> Result<()> {
     if condition {
         Ok(())
@@ -207,9 +220,7 @@ fn switching_to_korean_changes_the_text_and_survives_a_restart() -> Result<()> {
     {
         let app = home.launch("en_US.UTF-8", &[])?;
         let s = &app.session;
-        s.wait_text("[data-testid=home] h1", "the English title", |t| {
-            t == "The DevOps loop"
-        })?;
+        home_title_is(s, TITLE_EN)?;
         if let Some(dir) = &shots {
             s.wait_text("[data-testid=status-docker]", "the Docker status", |t| {
                 t.contains("API")
@@ -220,9 +231,7 @@ fn switching_to_korean_changes_the_text_and_survives_a_restart() -> Result<()> {
             s.execute("document.querySelector('[data-testid=home]').scrollIntoView();")?;
         }
         s.click(&s.find("[data-testid=locale-ko]")?)?;
-        s.wait_text("[data-testid=home] h1", "the Korean title", |t| {
-            t == "데브옵스 루프"
-        })?;
+        home_title_is(s, TITLE_KO)?;
         let plan = s.find("[data-testid=stage-plan]")?;
         let label = s.attribute(&plan, "aria-label")?.unwrap_or_default();
         check(
@@ -240,19 +249,13 @@ fn switching_to_korean_changes_the_text_and_survives_a_restart() -> Result<()> {
     }
     // Same settings folder, English OS: the learner's choice wins.
     let app = home.launch("en_US.UTF-8", &[])?;
-    app.session
-        .wait_text("[data-testid=home] h1", "Korean after a restart", |t| {
-            t == "데브옵스 루프"
-        })?;
+    home_title_is(&app.session, TITLE_KO)?;
     Ok(())
 }
 
 fn first_start_follows_the_os_locale() -> Result<()> {
     let app = Home::new().launch("ko_KR.UTF-8", &[])?;
-    app.session
-        .wait_text("[data-testid=home] h1", "Korean on a Korean OS", |t| {
-            t == "데브옵스 루프"
-        })?;
+    home_title_is(&app.session, TITLE_KO)?;
     Ok(())
 }
 
