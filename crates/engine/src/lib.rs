@@ -24,6 +24,7 @@ pub mod doctor;
 pub mod error;
 pub mod settings;
 pub mod stage;
+pub mod workshop;
 
 pub use error::{Code, Error};
 

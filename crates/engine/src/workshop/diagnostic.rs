@@ -1,0 +1,112 @@
+//! A problem in a lesson pack, pointing at file:line:col and saying how to fix it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// One thing wrong with a pack, as an instructor's editor would want it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// The file, relative to the workshops folder when possible.
+    pub file: String,
+    /// 1-based; 0 when the problem is the file as a whole (for example, it is missing).
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    /// What to change, in words.
+    pub fix: String,
+}
+
+impl Diagnostic {
+    /// A problem with a whole file.
+    pub fn file(file: &Path, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            file: file.display().to_string(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// A problem at byte offset `at` of `text`, the contents of `file`.
+    pub fn at(
+        file: &Path,
+        text: &str,
+        at: usize,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        let (line, column) = line_column(text, at);
+        Self {
+            file: file.display().to_string(),
+            line,
+            column,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)?;
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )?;
+        }
+        write!(f, "\n  fix: {}", self.fix)
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+pub fn line_column(text: &str, at: usize) -> (u32, u32) {
+    let at = at.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before, |i| &before[i + 1..])
+        .chars()
+        .count()
+        + 1;
+    (line as u32, column as u32)
+}
+
+/// `path` relative to `base` for messages, or as it is when outside it.
+pub fn shown(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base)
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_one_based_lines_and_character_columns() {
+        let text = "a = 1\n한글 = 2\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 6), (2, 1));
+        // "한글 " is 7 bytes but 3 characters.
+        assert_eq!(line_column(text, 6 + 7), (2, 4));
+        assert_eq!(line_column(text, 10_000), (3, 1));
+    }
+
+    #[test]
+    fn display_leads_with_the_position_and_ends_with_the_fix() {
+        let d = Diagnostic::at(Path::new("p/workshop.toml"), "x\ny", 2, "bad", "do this");
+        assert_eq!(d.to_string(), "p/workshop.toml:2:1: bad\n  fix: do this");
+    }
+}

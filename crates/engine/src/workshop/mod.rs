@@ -1,0 +1,7 @@
+//! Lesson packs: their format, rendering lesson text safely, and resolving paths inside a pack.
+
+pub mod diagnostic;
+pub mod markdown;
+pub mod path;
+
+pub use diagnostic::Diagnostic;
