@@ -18,7 +18,8 @@ packages=(
   git
 )
 if [ "$profile" = test ]; then
-  packages+=(docker.io xvfb webkit2gtk-driver)
+  # busybox-static: a base for test images built FROM scratch (nothing is ever pulled)
+  packages+=(docker.io xvfb webkit2gtk-driver busybox-static)
 fi
 
 missing=()

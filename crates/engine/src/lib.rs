@@ -19,6 +19,7 @@
 //! Types that cross to the UI derive `ts_rs::TS`; `tests/bindings.rs` keeps
 //! `ui/src/lib/bindings.ts` in step with them.
 
+pub mod check;
 pub mod docker;
 pub mod doctor;
 pub mod error;

@@ -1,0 +1,316 @@
+//! Checks: how a lesson step proves the learner really did it, by looking at real state.
+//!
+//! A check is data (a [`Spec`] written in a lesson's `lesson.toml`) plus an evaluator in the
+//! file named after its family (`git.rs`, `file.rs`, `docker.rs`, `http.rs`, `command.rs`,
+//! `quiz.rs`). Adding a kind is one variant here and one function in its family's file.
+//! Every evaluation ends in an [`Outcome`]: a failed check is a normal result, not an error.
+
+pub mod command;
+pub mod docker;
+pub mod file;
+pub mod git;
+pub mod http;
+pub mod quiz;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What a step checks. `kind` names the check in `lesson.toml`, e.g.
+/// `check = { kind = "git.commitCount", min = 2 }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", deny_unknown_fields)]
+pub enum Spec {
+    /// The workspace is a git repository.
+    #[serde(rename = "git.repoExists")]
+    GitRepoExists {},
+    /// HEAD's history has at least `min` commits.
+    #[serde(rename = "git.commitCount")]
+    GitCommitCount { min: u32 },
+    /// Some commit in HEAD's history has a message matching `pattern` (a regex).
+    #[serde(rename = "git.commitMessage")]
+    GitCommitMessage { pattern: String },
+    /// A local branch called `name` exists.
+    #[serde(rename = "git.branchExists")]
+    GitBranchExists { name: String },
+    /// Branch `branch`'s tip is in the history of `into` (default `main`).
+    #[serde(rename = "git.branchMerged")]
+    GitBranchMerged {
+        branch: String,
+        #[serde(default = "main_branch")]
+        into: String,
+    },
+    /// `path` is tracked in HEAD's tree.
+    #[serde(rename = "git.fileTracked")]
+    GitFileTracked { path: String },
+    /// A tag called `name` exists.
+    #[serde(rename = "git.tagExists")]
+    GitTagExists { name: String },
+    /// `path` exists in the workspace.
+    #[serde(rename = "file.exists")]
+    FileExists { path: String },
+    /// `path`'s text matches `pattern` (a regex).
+    #[serde(rename = "file.contains")]
+    FileContains { path: String, pattern: String },
+    /// An image `image` (`repo:tag`) exists in the local Docker engine.
+    #[serde(rename = "docker.imageExists")]
+    DockerImageExists { image: String },
+    /// A running container has this `name`, or carries `label` (`key=value`).
+    #[serde(rename = "docker.containerRunning")]
+    DockerContainerRunning {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        label: Option<String>,
+    },
+    /// The container `name` reports healthy.
+    #[serde(rename = "docker.containerHealthy")]
+    DockerContainerHealthy { name: String },
+    /// The container `name` publishes container port `port` on the host.
+    #[serde(rename = "docker.portPublished")]
+    DockerPortPublished { name: String, port: u16 },
+    /// GET `url` answers `status` (default 200), with a body matching `body` if given,
+    /// within `timeout_ms` (default 3000).
+    #[serde(rename = "http.get", rename_all = "camelCase")]
+    HttpGet {
+        url: String,
+        #[serde(default = "ok_status")]
+        status: u16,
+        #[serde(default)]
+        body: Option<String>,
+        #[serde(default = "http_timeout")]
+        timeout_ms: u64,
+    },
+    /// `script` (run by `sh -c` in the workspace) exits 0 within `timeout_ms` (default 10000);
+    /// its output is the hint when it does not.
+    #[serde(rename = "command.succeeds", rename_all = "camelCase")]
+    CommandSucceeds {
+        script: String,
+        #[serde(default = "command_timeout")]
+        timeout_ms: u64,
+    },
+    /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
+    #[serde(rename = "quiz")]
+    Quiz {
+        choices: Vec<String>,
+        answer: Vec<String>,
+    },
+}
+
+fn main_branch() -> String {
+    "main".to_owned()
+}
+fn ok_status() -> u16 {
+    200
+}
+fn http_timeout() -> u64 {
+    3_000
+}
+fn command_timeout() -> u64 {
+    10_000
+}
+
+/// How a check came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum Outcome {
+    /// The learner did it.
+    Pass,
+    /// Not yet; `hint` says what is missing, in terms of what the check saw.
+    Fail { hint: String },
+    /// The check itself could not run (Docker down, the workspace is not a repo yet...); `why`
+    /// says what to fix before checking again.
+    Error { why: String },
+}
+
+impl Outcome {
+    pub fn fail(hint: impl Into<String>) -> Self {
+        Outcome::Fail { hint: hint.into() }
+    }
+    pub fn error(why: impl Into<String>) -> Self {
+        Outcome::Error { why: why.into() }
+    }
+}
+
+/// Where checks look: the learner's workspace and the Docker engine.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub workspace: PathBuf,
+}
+
+impl Spec {
+    /// Problems with the spec itself, found without running it (bad regex, empty quiz...).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let regex = |pattern: &str, out: &mut Vec<String>| {
+            if let Err(e) = regex::Regex::new(pattern) {
+                out.push(format!(
+                    "the pattern `{pattern}` is not a valid regex: {}",
+                    first_line(&e.to_string())
+                ));
+            }
+        };
+        match self {
+            Spec::GitCommitMessage { pattern } | Spec::FileContains { pattern, .. } => {
+                regex(pattern, &mut out)
+            }
+            Spec::HttpGet {
+                body: Some(pattern),
+                ..
+            } => regex(pattern, &mut out),
+            Spec::DockerContainerRunning {
+                name: None,
+                label: None,
+            } => out.push("give the container a `name` or a `label`".into()),
+            Spec::Quiz { choices, answer } => {
+                if choices.len() < 2 {
+                    out.push("a quiz needs at least two choices".into());
+                }
+                if answer.is_empty() {
+                    out.push("a quiz needs at least one correct answer".into());
+                }
+                for a in answer {
+                    if !choices.contains(a) {
+                        out.push(format!(
+                            "the answer `{a}` is not one of the choices {choices:?}"
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(path) = self.workspace_path() {
+            if Path::new(path).is_absolute()
+                || Path::new(path)
+                    .components()
+                    .any(|c| c == std::path::Component::ParentDir)
+            {
+                out.push(format!(
+                    "`{path}` must be a relative path inside the workspace"
+                ));
+            }
+        }
+        out
+    }
+
+    /// The workspace-relative path this check reads, if any.
+    fn workspace_path(&self) -> Option<&str> {
+        match self {
+            Spec::GitFileTracked { path }
+            | Spec::FileExists { path }
+            | Spec::FileContains { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// True for checks that answer from the learner's choice rather than the machine.
+    pub fn is_quiz(&self) -> bool {
+        matches!(self, Spec::Quiz { .. })
+    }
+
+    /// Runs the check against real state. Blocking families (git, files) run on the blocking
+    /// pool; quizzes are answered through [`quiz::grade`] instead and report an error here.
+    pub async fn evaluate(&self, ctx: &Context) -> Outcome {
+        let ws = ctx.workspace.clone();
+        match self.clone() {
+            spec @ (Spec::GitRepoExists {}
+            | Spec::GitCommitCount { .. }
+            | Spec::GitCommitMessage { .. }
+            | Spec::GitBranchExists { .. }
+            | Spec::GitBranchMerged { .. }
+            | Spec::GitFileTracked { .. }
+            | Spec::GitTagExists { .. }) => blocking(move || git::evaluate(&spec, &ws)).await,
+            spec @ (Spec::FileExists { .. } | Spec::FileContains { .. }) => {
+                blocking(move || file::evaluate(&spec, &ws)).await
+            }
+            spec @ (Spec::DockerImageExists { .. }
+            | Spec::DockerContainerRunning { .. }
+            | Spec::DockerContainerHealthy { .. }
+            | Spec::DockerPortPublished { .. }) => docker::evaluate(&spec).await,
+            Spec::HttpGet {
+                url,
+                status,
+                body,
+                timeout_ms,
+            } => http::get(&url, status, body.as_deref(), timeout_ms).await,
+            Spec::CommandSucceeds { script, timeout_ms } => {
+                command::succeeds(&script, &ws, timeout_ms).await
+            }
+            Spec::Quiz { .. } => Outcome::error("a quiz is answered by the learner, not checked"),
+        }
+    }
+}
+
+async fn blocking(f: impl FnOnce() -> Outcome + Send + 'static) -> Outcome {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Outcome::error(format!("the check crashed: {e}")))
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().last().unwrap_or(text).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> Result<Spec, String> {
+        #[derive(Deserialize)]
+        struct Step {
+            check: Spec,
+        }
+        toml::from_str::<Step>(toml_text)
+            .map(|s| s.check)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn specs_read_from_lesson_toml_with_defaults() {
+        assert_eq!(
+            parse(r#"check = { kind = "git.branchMerged", branch = "feature" }"#).unwrap(),
+            Spec::GitBranchMerged {
+                branch: "feature".into(),
+                into: "main".into()
+            }
+        );
+        assert_eq!(
+            parse(r#"check = { kind = "http.get", url = "http://127.0.0.1:8080/health" }"#)
+                .unwrap(),
+            Spec::HttpGet {
+                url: "http://127.0.0.1:8080/health".into(),
+                status: 200,
+                body: None,
+                timeout_ms: 3000
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_or_field_is_an_error_naming_it() {
+        let err = parse(r#"check = { kind = "git.comitCount", min = 2 }"#).unwrap_err();
+        assert!(err.contains("git.comitCount"), "{err}");
+        let err = parse(r#"check = { kind = "git.commitCount", minimum = 2 }"#).unwrap_err();
+        assert!(err.contains("minimum"), "{err}");
+    }
+
+    #[test]
+    fn bad_regexes_empty_quizzes_and_escaping_paths_are_problems() {
+        let spec = parse(
+            r#"check = { kind = "file.contains", path = "README.md", pattern = "(unclosed" }"#,
+        )
+        .unwrap();
+        assert!(
+            spec.problems()[0].contains("not a valid regex"),
+            "{:?}",
+            spec.problems()
+        );
+        let spec = parse(r#"check = { kind = "quiz", choices = ["a"], answer = ["b"] }"#).unwrap();
+        assert_eq!(spec.problems().len(), 2, "{:?}", spec.problems());
+        let spec = parse(r#"check = { kind = "file.exists", path = "../../etc/passwd" }"#).unwrap();
+        assert!(spec.problems()[0].contains("relative path inside the workspace"));
+        let spec = parse(r#"check = { kind = "docker.containerRunning" }"#).unwrap();
+        assert!(!spec.problems().is_empty());
+    }
+}
