@@ -2,6 +2,7 @@
 
 pub mod diagnostic;
 pub mod markdown;
+pub mod pack;
 pub mod path;
 
 pub use diagnostic::Diagnostic;
