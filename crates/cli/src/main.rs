@@ -1,7 +1,9 @@
 //! The `devloop` command: every GUI action of DevLoop, runnable from a terminal or a test.
 
 mod doctor;
+mod workshop;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +24,33 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Lesson packs, for instructors.
+    Workshop {
+        #[command(subcommand)]
+        command: WorkshopCommand,
+    },
+    /// Lessons, for learners and CI.
+    Lesson {
+        #[command(subcommand)]
+        command: LessonCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkshopCommand {
+    /// Check a pack: every problem with file:line:col and its fix; exits 2 when there are any.
+    Validate { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum LessonCommand {
+    /// Run a lesson's checks (or one step's) against the workspace; exits 0 when all pass.
+    Check {
+        /// The pack folder, e.g. workshops/devops-loop.
+        pack: PathBuf,
+        lesson: String,
+        step: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -29,5 +58,11 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Doctor { json } => doctor::run(json).await,
+        Command::Workshop {
+            command: WorkshopCommand::Validate { dir },
+        } => workshop::validate(&dir),
+        Command::Lesson {
+            command: LessonCommand::Check { pack, lesson, step },
+        } => workshop::check(&pack, &lesson, step.as_deref()).await,
     }
 }

@@ -26,6 +26,7 @@ pub mod error;
 pub mod settings;
 pub mod stage;
 pub mod workshop;
+pub mod workspace;
 
 pub use error::{Code, Error};
 

@@ -1,0 +1,93 @@
+//! `devloop workshop validate` and `devloop lesson check`: the workshop engine for instructors and CI.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use devloop_engine::check::{Context, Outcome};
+use devloop_engine::settings::Paths;
+use devloop_engine::workshop::pack;
+
+/// Validates the pack in `dir`; prints every problem with file:line:col and its fix.
+pub fn validate(dir: &Path) -> ExitCode {
+    match pack::load(dir) {
+        Ok(p) => {
+            let steps: usize = p.lessons.iter().map(|l| l.steps.len()).sum();
+            println!(
+                "✓ {} {}: {} lessons, {steps} steps, in en and ko",
+                p.id,
+                p.version,
+                p.lessons.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            eprintln!("\n{} problem(s) in {}", diags.len(), dir.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs the checks of one lesson (or one step of it) against the learner's workspace.
+pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCode {
+    let p = match pack::load(dir) {
+        Ok(p) => p,
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let Some(lesson) = p.lessons.iter().find(|l| l.id == lesson_id) else {
+        let ids: Vec<&str> = p.lessons.iter().map(|l| l.id.as_str()).collect();
+        eprintln!(
+            "devloop: no lesson `{lesson_id}` in {}; lessons: {}",
+            p.id,
+            ids.join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    let paths = Paths::from_env();
+    let ctx = Context {
+        workspace: paths.workspace(&paths.load().unwrap_or_default()),
+    };
+    let mut all_passed = true;
+    let mut ran = 0;
+    for step in lesson
+        .steps
+        .iter()
+        .filter(|s| step_id.is_none_or(|id| id == s.id))
+    {
+        ran += 1;
+        if step.check.is_quiz() {
+            println!("- {:<24} quiz: answered in the app", step.id);
+            continue;
+        }
+        match step.check.evaluate(&ctx).await {
+            Outcome::Pass => println!("✓ {:<24} passed", step.id),
+            Outcome::Fail { hint } => {
+                all_passed = false;
+                println!("✗ {:<24} {hint}", step.id);
+            }
+            Outcome::Error { why } => {
+                all_passed = false;
+                println!("! {:<24} could not check: {why}", step.id);
+            }
+        }
+    }
+    if ran == 0 {
+        eprintln!(
+            "devloop: lesson `{lesson_id}` has no step `{}`",
+            step_id.unwrap_or("")
+        );
+        return ExitCode::from(2);
+    }
+    if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
