@@ -1,0 +1,177 @@
+//! The shipped DevOps-loop workshop, taken for real: the pack validates, and a learner who does
+//! each lesson's steps (here, its `solve` commands) turns every check from not-yet to passed,
+//! in a fresh workspace, with real git, cargo and Docker.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use devloop_engine::check::{Context, Outcome, Spec};
+use devloop_engine::settings::Locale;
+use devloop_engine::stage::Stage;
+use devloop_engine::workshop::pack::{self, Pack};
+use devloop_engine::workspace;
+
+fn pack_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop")
+}
+
+fn load() -> Pack {
+    pack::load(&pack_dir()).unwrap_or_else(|diags| {
+        panic!(
+            "{}",
+            diags
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+#[test]
+fn the_workshop_validates_and_covers_every_stage_in_both_languages() {
+    let p = load();
+    for stage in Stage::ALL {
+        assert!(
+            p.lessons.iter().any(|l| l.stage == Some(stage)),
+            "no lesson for {stage:?}"
+        );
+    }
+    for lesson in &p.lessons {
+        assert!(
+            lesson.steps.iter().any(|s| s.check.is_quiz()),
+            "{} has no quiz",
+            lesson.id
+        );
+        let hands_on = lesson.steps.iter().filter(|s| !s.check.is_quiz()).count();
+        assert!(hands_on > 0, "{} has no hands-on step", lesson.id);
+        for locale in [Locale::En, Locale::Ko] {
+            let text = lesson.text(locale);
+            assert!(!text.body.trim().is_empty(), "{} {locale:?}", lesson.id);
+            for step in &lesson.steps {
+                assert!(
+                    text.steps.contains_key(&step.id),
+                    "{}/{} {locale:?}",
+                    lesson.id,
+                    step.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_continuous_lesson_teaches_the_right_definitions() {
+    let p = load();
+    let lesson = p.lessons.iter().find(|l| l.id == "continuous").unwrap();
+    let answer = |id: &str| match &lesson.steps.iter().find(|s| s.id == id).unwrap().check {
+        Spec::Quiz { answer, .. } => answer.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(answer("manual-gate"), ["delivery"]);
+    assert_eq!(answer("what-ci-covers"), ["code", "build", "test"]);
+    let ko = lesson.text(Locale::Ko);
+    assert!(ko
+        .body
+        .contains("지속적 제공 (지속적 전달, Continuous Delivery)"));
+    assert!(ko.body.contains("지속적 배포 (Continuous Deployment)"));
+    let en = lesson.text(Locale::En);
+    assert!(en.body.contains("**a person decides when to click**"));
+}
+
+/// Refuses to run where a learner's own `loop-service` container or image exists: the test
+/// never removes what it did not create.
+fn docker_is_free_for_the_walkthrough() {
+    let busy = |args: &[&str]| {
+        let out = Command::new("docker")
+            .args(args)
+            .output()
+            .expect("docker CLI");
+        !String::from_utf8_lossy(&out.stdout).trim().is_empty()
+    };
+    assert!(
+        !busy(&["ps", "-aq", "--filter", "name=^loop-service$"]),
+        "a container called loop-service exists on this machine; this test will not touch it"
+    );
+    assert!(
+        !busy(&["images", "-q", "loop-service:0.2.0"]),
+        "an image loop-service:0.2.0 exists on this machine; this test will not touch it"
+    );
+}
+
+/// Removes the container and image the walkthrough created, pass or fail.
+struct Cleanup;
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["rm", "-f", "loop-service"])
+            .output();
+        let _ = Command::new("docker")
+            .args(["rmi", "-f", "loop-service:0.2.0"])
+            .output();
+    }
+}
+
+/// Steps whose state an earlier lesson already established, so they pass on arrival.
+const GIVEN: [&str; 2] = ["intro/workspace", "operate/healthy"];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
+    docker_is_free_for_the_walkthrough();
+    let _cleanup = Cleanup;
+    let p = load();
+    let home = tempfile::tempdir().unwrap();
+    let ws = home.path().join("DevLoop");
+    workspace::create(p.demo.as_ref().unwrap(), &ws).unwrap();
+    let ctx = Context {
+        workspace: ws.clone(),
+    };
+
+    for lesson in &p.lessons {
+        let steps: Vec<_> = lesson.steps.iter().filter(|s| !s.check.is_quiz()).collect();
+        for step in &steps {
+            let name = format!("{}/{}", lesson.id, step.id);
+            let before = step.check.evaluate(&ctx).await;
+            if !GIVEN.contains(&name.as_str()) {
+                assert!(
+                    before != Outcome::Pass,
+                    "{name} passed before the learner did anything"
+                );
+            }
+        }
+        for step in &steps {
+            let Some(solve) = &step.solve else { continue };
+            let out = Command::new("sh")
+                .args(["-c", solve])
+                .current_dir(&ws)
+                .env_remove("CARGO_TARGET_DIR")
+                .env("GIT_AUTHOR_NAME", "Learner")
+                .env("GIT_AUTHOR_EMAIL", "learner@example.com")
+                .env("GIT_COMMITTER_NAME", "Learner")
+                .env("GIT_COMMITTER_EMAIL", "learner@example.com")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}/{} solve failed:\n{}{}",
+                lesson.id,
+                step.id,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        for step in &steps {
+            let name = format!("{}/{}", lesson.id, step.id);
+            // Health checks and the first HTTP answer can take a few seconds to settle.
+            let mut outcome = step.check.evaluate(&ctx).await;
+            for _ in 0..40 {
+                if outcome == Outcome::Pass {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                outcome = step.check.evaluate(&ctx).await;
+            }
+            assert_eq!(outcome, Outcome::Pass, "{name} after the learner's work");
+        }
+    }
+}
