@@ -25,6 +25,10 @@ pub enum Code {
     DiskLow,
     /// Settings could not be read or written.
     Settings,
+    /// The local database (progress, history) cannot be used.
+    Store,
+    /// A lesson pack is broken; the message lists file:line:col problems.
+    Workshop,
     /// Input from the learner or the UI was not valid.
     InvalidInput,
     /// A bug in DevLoop: the message says what, please report it.

@@ -25,6 +25,7 @@ pub mod doctor;
 pub mod error;
 pub mod settings;
 pub mod stage;
+pub mod store;
 pub mod workshop;
 pub mod workspace;
 

@@ -1,10 +1,18 @@
 //! The UI's TypeScript types are generated from the engine's wire types; this test fails when
 //! `ui/src/lib/bindings.ts` is stale. Run `make bindings` (DEVLOOP_BLESS=1) to regenerate it.
 
+use devloop_engine::check::Outcome;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
+use devloop_engine::store::progress::{LessonProgress, StepProgress};
+use devloop_engine::workshop::learner::{
+    CheckResult, Choice, CommandRun, LessonSummary, LessonView, QuizResult, QuizView, StepView,
+    WorkshopOverview,
+};
+use devloop_engine::workshop::markdown::CodeBlock;
+use devloop_engine::workshop::Diagnostic;
 use devloop_engine::{Code, Error};
 use ts_rs::{Config, TS};
 
@@ -28,6 +36,20 @@ fn render() -> String {
         DiskCheck::decl(&cfg),
         WorkspaceCheck::decl(&cfg),
         Report::decl(&cfg),
+        Diagnostic::decl(&cfg),
+        Outcome::decl(&cfg),
+        StepProgress::decl(&cfg),
+        LessonProgress::decl(&cfg),
+        CodeBlock::decl(&cfg),
+        Choice::decl(&cfg),
+        QuizView::decl(&cfg),
+        StepView::decl(&cfg),
+        LessonView::decl(&cfg),
+        LessonSummary::decl(&cfg),
+        WorkshopOverview::decl(&cfg),
+        CheckResult::decl(&cfg),
+        QuizResult::decl(&cfg),
+        CommandRun::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

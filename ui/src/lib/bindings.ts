@@ -1,6 +1,6 @@
 // Generated from crates/engine by `make bindings`; do not edit by hand.
 
-export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "invalidInput" | "internal";
+export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "store" | "workshop" | "invalidInput" | "internal";
 
 export type AppError = { 
 /**
@@ -88,3 +88,84 @@ export type WorkspaceCheck = { status: Status, path: string,
 exists: boolean, problem?: AppError, };
 
 export type Report = { docker: DockerCheck, git: GitCheck, disk: DiskCheck, workspace: WorkspaceCheck, };
+
+export type Diagnostic = { 
+/**
+ * The file, relative to the workshops folder when possible.
+ */
+file: string, 
+/**
+ * 1-based; 0 when the problem is the file as a whole (for example, it is missing).
+ */
+line: number, column: number, message: string, 
+/**
+ * What to change, in words.
+ */
+fix: string, };
+
+export type Outcome = { "status": "pass" } | { "status": "fail", hint: string, } | { "status": "error", why: string, };
+
+export type StepProgress = { 
+/**
+ * Unix seconds of the first pass. A step once passed stays passed, even if the learner
+ * later changes the workspace: progress is what they achieved, not the state of today.
+ */
+passedAt?: number, attempts: number, 
+/**
+ * For quizzes: the choices picked last.
+ */
+chosen?: Array<string>, };
+
+export type LessonProgress = { startedAt?: number, steps: { [key in string]: StepProgress }, };
+
+export type CodeBlock = { 
+/**
+ * The language from the fence (`sh`, `rust`...), empty when none.
+ */
+lang: string, code: string, 
+/**
+ * Written as ```` ```sh run ````: the learner may run it in the workspace after confirming.
+ */
+runnable: boolean, };
+
+export type Choice = { id: string, text: string, };
+
+export type QuizView = { question: string, choices: Array<Choice>, 
+/**
+ * More than one answer is correct ("choose all that apply").
+ */
+multiple: boolean, };
+
+export type StepView = { id: string, title: string, hint?: string, 
+/**
+ * Set for quizzes.
+ */
+quiz?: QuizView, 
+/**
+ * The command "solve" would run, shown to the learner before they confirm.
+ */
+solve?: string, 
+/**
+ * The CLI command that runs this step's check.
+ */
+cli: string, progress?: StepProgress, };
+
+export type LessonView = { id: string, title: string, summary: string, stage?: Stage, 
+/**
+ * Sanitised HTML of the lesson body.
+ */
+html: string, codeBlocks: Array<CodeBlock>, steps: Array<StepView>, startedAt?: number, };
+
+export type LessonSummary = { id: string, title: string, summary: string, stage?: Stage, steps: number, passed: number, };
+
+export type WorkshopOverview = { id: string, title: string, workspace: string, lessons: Array<LessonSummary>, };
+
+export type CheckResult = { step: string, outcome: Outcome, progress: StepProgress, };
+
+export type QuizResult = { outcome: Outcome, 
+/**
+ * Shown after any answer, right or wrong.
+ */
+explanation: string, progress: StepProgress, };
+
+export type CommandRun = { command: string, exitCode?: number, output: string, timedOut: boolean, };

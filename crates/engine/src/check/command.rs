@@ -11,73 +11,101 @@ use super::Outcome;
 /// The hint keeps the end of the output, where test runners and compilers put their verdict.
 const HINT_TAIL: usize = 4 * 1024;
 
-/// Runs `script` with `sh -c` in `workspace`. A script that outlives `timeout_ms` is killed
-/// with its whole process group, so `sleep 1000 &` leaves nothing behind.
-pub async fn succeeds(script: &str, workspace: &Path, timeout_ms: u64) -> Outcome {
-    let mut child = match tokio::process::Command::new("sh")
+/// How a script run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptRun {
+    /// The exit code; `None` when killed (timeout or signal).
+    pub code: Option<i32>,
+    /// The end of stdout followed by the end of stderr, at most `tail` bytes each.
+    pub output: String,
+    pub timed_out: bool,
+}
+
+impl ScriptRun {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// Runs `script` with `sh -c` in `dir`. A script that outlives `timeout_ms` is killed with
+/// its whole process group, so `sleep 1000 &` leaves nothing behind. Output is bounded: only
+/// the last `tail` bytes of each stream are kept, whatever the script prints.
+pub async fn run(
+    script: &str,
+    dir: &Path,
+    timeout_ms: u64,
+    tail: usize,
+) -> Result<ScriptRun, String> {
+    let mut child = tokio::process::Command::new("sh")
         .arg("-c")
         .arg(script)
-        .current_dir(workspace)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true)
         .spawn()
-    {
-        Ok(child) => child,
-        Err(e) => {
-            return Outcome::error(format!(
-                "cannot run the check in {}: {e}",
-                workspace.display()
-            ))
-        }
-    };
+        .map_err(|e| format!("cannot run it in {}: {e}", dir.display()))?;
     let pgid = child.id();
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        return Outcome::error("the check's output could not be captured");
+        return Err("its output could not be captured".into());
     };
-    let run = async {
-        let (out, err, status) = tokio::join!(tail(stdout), tail(stderr), child.wait());
+    let finish = async {
+        let (out, err, status) = tokio::join!(
+            keep_tail(stdout, tail),
+            keep_tail(stderr, tail),
+            child.wait()
+        );
         (out, err, status)
     };
-    match tokio::time::timeout(Duration::from_millis(timeout_ms), run).await {
-        Ok((out, err, Ok(status))) if status.success() => {
-            let _ = (out, err);
-            Outcome::Pass
-        }
-        Ok((out, err, Ok(status))) => {
-            let output = format!(
-                "{}{}",
-                out.trim_end(),
-                if err.trim().is_empty() {
-                    String::new()
-                } else {
-                    format!("\n{}", err.trim_end())
-                }
-            );
-            Outcome::fail(if output.trim().is_empty() {
-                format!("the check exited with {status}")
-            } else {
-                output.trim().to_owned()
+    match tokio::time::timeout(Duration::from_millis(timeout_ms), finish).await {
+        Ok((out, err, status)) => {
+            let status = status.map_err(|e| format!("it could not finish: {e}"))?;
+            let output = [out.trim_end(), err.trim_end()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(ScriptRun {
+                code: status.code(),
+                output,
+                timed_out: false,
             })
         }
-        Ok((_, _, Err(e))) => Outcome::error(format!("the check could not finish: {e}")),
         Err(_) => {
             if let Some(pgid) = pgid {
                 kill_group(pgid).await;
             }
-            Outcome::fail(format!(
-                "the check did not finish within {} s and was stopped",
-                timeout_ms / 1000
-            ))
+            Ok(ScriptRun {
+                code: None,
+                output: String::new(),
+                timed_out: true,
+            })
         }
     }
 }
 
-/// Reads `reader` to its end, keeping only the last [`HINT_TAIL`] bytes: memory stays bounded
-/// whatever the script prints.
-async fn tail(mut reader: impl AsyncRead + Unpin) -> String {
+/// The check: `script` exits 0. Its output (the end of it) is the hint when it does not.
+pub async fn succeeds(script: &str, workspace: &Path, timeout_ms: u64) -> Outcome {
+    match run(script, workspace, timeout_ms, HINT_TAIL).await {
+        Err(why) => Outcome::error(format!("the check {why}")),
+        Ok(run) if run.timed_out => Outcome::fail(format!(
+            "the check did not finish within {} s and was stopped",
+            timeout_ms / 1000
+        )),
+        Ok(run) if run.success() => Outcome::Pass,
+        Ok(run) if run.output.trim().is_empty() => Outcome::fail(format!(
+            "the check exited with code {}",
+            run.code
+                .map_or_else(|| "none (killed)".to_owned(), |c| c.to_string())
+        )),
+        Ok(run) => Outcome::fail(run.output.trim().to_owned()),
+    }
+}
+
+/// Reads `reader` to its end, keeping only the last `limit` bytes.
+async fn keep_tail(mut reader: impl AsyncRead + Unpin, limit: usize) -> String {
     let mut kept: Vec<u8> = Vec::new();
     let mut buf = [0u8; 8192];
     while let Ok(n) = reader.read(&mut buf).await {
@@ -85,12 +113,12 @@ async fn tail(mut reader: impl AsyncRead + Unpin) -> String {
             break;
         }
         kept.extend_from_slice(&buf[..n]);
-        if kept.len() > 2 * HINT_TAIL {
-            kept.drain(..kept.len() - HINT_TAIL);
+        if kept.len() > 2 * limit {
+            kept.drain(..kept.len() - limit);
         }
     }
-    if kept.len() > HINT_TAIL {
-        kept.drain(..kept.len() - HINT_TAIL);
+    if kept.len() > limit {
+        kept.drain(..kept.len() - limit);
     }
     String::from_utf8_lossy(&kept).into_owned()
 }

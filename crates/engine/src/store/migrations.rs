@@ -1,0 +1,66 @@
+//! Numbered schema migrations, applied in order inside one transaction each.
+
+/// Each entry moves the schema from version `i` to `i + 1`. Append only: never edit one that
+/// has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: learner progress.
+    "CREATE TABLE step_progress (
+        pack TEXT NOT NULL,
+        lesson TEXT NOT NULL,
+        step TEXT NOT NULL,
+        passed_at INTEGER,            -- unix seconds of the first pass; NULL until then
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_outcome TEXT NOT NULL,   -- pass, fail or error
+        PRIMARY KEY (pack, lesson, step)
+    );
+    CREATE TABLE quiz_answer (
+        pack TEXT NOT NULL,
+        lesson TEXT NOT NULL,
+        step TEXT NOT NULL,
+        chosen TEXT NOT NULL,         -- JSON array of choice ids
+        correct INTEGER NOT NULL,
+        answered_at INTEGER NOT NULL,
+        PRIMARY KEY (pack, lesson, step)
+    );
+    CREATE TABLE lesson_visit (
+        pack TEXT NOT NULL,
+        lesson TEXT NOT NULL,
+        started_at INTEGER NOT NULL,  -- first opened
+        PRIMARY KEY (pack, lesson)
+    );",
+];
+
+pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {
+    let current: usize = conn
+        .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
+        .map_err(|e| e.to_string())? as usize;
+    if current > MIGRATIONS.len() {
+        return Err(format!(
+            "it was written by a newer DevLoop (schema {current}, this one knows {}); update DevLoop",
+            MIGRATIONS.len()
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute_batch(sql)
+            .map_err(|e| format!("migration {}: {e}", i + 1))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_idempotent_and_a_newer_schema_is_refused() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        apply(&mut conn).unwrap();
+        apply(&mut conn).unwrap();
+        conn.pragma_update(None, "user_version", 999).unwrap();
+        assert!(apply(&mut conn).unwrap_err().contains("newer DevLoop"));
+    }
+}

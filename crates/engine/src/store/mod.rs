@@ -1,0 +1,55 @@
+//! DevLoop's local database (SQLite): learner progress now, run and deploy history later.
+//!
+//! One file in the app data folder, opened in WAL mode so a crash loses at most the last
+//! write and never corrupts what was there. The schema grows by numbered migrations in
+//! `migrations.rs`; a database from a newer DevLoop is refused rather than damaged.
+
+mod migrations;
+pub mod progress;
+
+use std::path::Path;
+
+use crate::{Code, Error, Result};
+
+/// An open database. `rusqlite::Connection` is not `Sync`, so callers keep it behind a mutex
+/// and use it from the blocking pool.
+#[derive(Debug)]
+pub struct Store {
+    conn: rusqlite::Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| db_error(path, &e.to_string()))?;
+        }
+        let conn = rusqlite::Connection::open(path).map_err(|e| db_error(path, &e.to_string()))?;
+        Self::setup(conn, path)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn in_memory() -> Result<Store> {
+        let conn = rusqlite::Connection::open_in_memory()
+            .map_err(|e| db_error(Path::new(":memory:"), &e.to_string()))?;
+        Self::setup(conn, Path::new(":memory:"))
+    }
+
+    fn setup(conn: rusqlite::Connection, path: &Path) -> Result<Store> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .and_then(|_| conn.pragma_update(None, "foreign_keys", "ON"))
+            .and_then(|_| conn.busy_timeout(std::time::Duration::from_secs(5)))
+            .map_err(|e| db_error(path, &e.to_string()))?;
+        let mut store = Store { conn };
+        migrations::apply(&mut store.conn).map_err(|e| db_error(path, &e))?;
+        Ok(store)
+    }
+}
+
+fn db_error(path: &Path, why: &str) -> Error {
+    Error::new(
+        Code::Store,
+        format!("the database {} cannot be used: {why}", path.display()),
+    )
+    .with_fix(format!("ls -l {}", path.display()))
+}

@@ -1,0 +1,448 @@
+//! A learner working through a pack: the lesson as the UI shows it, checks, quizzes, running
+//! a lesson's commands, and progress kept in the store.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::markdown::{self, CodeBlock, ASSET_SCHEME};
+use super::pack::{Lesson, Pack, Step};
+use crate::check::{command, quiz, Context, Outcome, Spec};
+use crate::settings::Locale;
+use crate::stage::Stage;
+use crate::store::progress::{LessonProgress, StepProgress};
+use crate::store::Store;
+use crate::{Code, Error, Result};
+
+/// How long a lesson command or a solve may run before it is stopped.
+const RUN_TIMEOUT_MS: u64 = 300_000;
+/// Output shown for a lesson command: the end of each stream.
+const RUN_OUTPUT_TAIL: usize = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkshopOverview {
+    pub id: String,
+    pub title: String,
+    pub workspace: String,
+    pub lessons: Vec<LessonSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LessonSummary {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    pub steps: u32,
+    pub passed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LessonView {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// Sanitised HTML of the lesson body.
+    pub html: String,
+    pub code_blocks: Vec<CodeBlock>,
+    pub steps: Vec<StepView>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StepView {
+    pub id: String,
+    pub title: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Set for quizzes.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quiz: Option<QuizView>,
+    /// The command "solve" would run, shown to the learner before they confirm.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solve: Option<String>,
+    /// The CLI command that runs this step's check.
+    pub cli: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<StepProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuizView {
+    pub question: String,
+    pub choices: Vec<Choice>,
+    /// More than one answer is correct ("choose all that apply").
+    pub multiple: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Choice {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResult {
+    pub step: String,
+    pub outcome: Outcome,
+    pub progress: StepProgress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuizResult {
+    pub outcome: Outcome,
+    /// Shown after any answer, right or wrong.
+    pub explanation: String,
+    pub progress: StepProgress,
+}
+
+/// A command run from a lesson (a Run button or a solve), as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandRun {
+    pub command: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    pub output: String,
+    pub timed_out: bool,
+}
+
+/// A learner, one pack, one workspace. Cheap to share: clone the `Arc`.
+#[derive(Debug)]
+pub struct Learner {
+    pack: Pack,
+    pack_arg: String,
+    workspace: PathBuf,
+    /// A connection is not `Sync`; the lock is held only for one short query.
+    store: Mutex<Store>,
+}
+
+impl Learner {
+    /// `pack_arg` is how the CLI names the pack (its folder), for the commands shown beside
+    /// each Check button.
+    pub fn new(pack: Pack, pack_arg: String, workspace: PathBuf, store: Store) -> Arc<Learner> {
+        Arc::new(Learner {
+            pack,
+            pack_arg,
+            workspace,
+            store: Mutex::new(store),
+        })
+    }
+
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    pub fn workspace(&self) -> &Path {
+        &self.workspace
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        // A panic while holding the lock leaves SQLite itself consistent; keep going.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lesson_by_id(&self, id: &str) -> Result<&Lesson> {
+        self.pack
+            .lessons
+            .iter()
+            .find(|l| l.id == id)
+            .ok_or_else(|| {
+                Error::new(
+                    Code::InvalidInput,
+                    format!("there is no lesson `{id}` in {}", self.pack.id),
+                )
+            })
+    }
+
+    fn step_by_id<'l>(lesson: &'l Lesson, id: &str) -> Result<&'l Step> {
+        lesson.steps.iter().find(|s| s.id == id).ok_or_else(|| {
+            Error::new(
+                Code::InvalidInput,
+                format!("lesson `{}` has no step `{id}`", lesson.id),
+            )
+        })
+    }
+
+    /// Creates the workspace from the demo project if it does not exist yet.
+    pub fn ensure_workspace(&self) -> Result<crate::workspace::Created> {
+        let demo = self.pack.demo.as_ref().ok_or_else(|| {
+            Error::new(
+                Code::Workshop,
+                format!("pack {} has no demo project", self.pack.id),
+            )
+        })?;
+        crate::workspace::create(demo, &self.workspace)
+    }
+
+    /// Every lesson with its progress. Blocking (SQLite).
+    pub fn overview(&self, locale: Locale) -> Result<WorkshopOverview> {
+        let passed = self.store().passed_per_lesson(&self.pack.id)?;
+        Ok(WorkshopOverview {
+            id: self.pack.id.clone(),
+            title: self.pack.title.get(locale).to_owned(),
+            workspace: self.workspace.display().to_string(),
+            lessons: self
+                .pack
+                .lessons
+                .iter()
+                .map(|l| {
+                    let text = l.text(locale);
+                    LessonSummary {
+                        id: l.id.clone(),
+                        title: text.title.clone(),
+                        summary: text.summary.clone(),
+                        stage: l.stage,
+                        steps: l.steps.len() as u32,
+                        passed: passed.get(&l.id).copied().unwrap_or(0),
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    /// One lesson, rendered for `locale`, with its progress; notes the visit. Blocking.
+    pub fn lesson(&self, id: &str, locale: Locale, now: i64) -> Result<LessonView> {
+        let lesson = self.lesson_by_id(id)?;
+        let store = self.store();
+        store.visit(&self.pack.id, id, now)?;
+        let progress = store.lesson_progress(&self.pack.id, id)?;
+        drop(store);
+        Ok(self.view(lesson, locale, progress))
+    }
+
+    fn view(&self, lesson: &Lesson, locale: Locale, mut progress: LessonProgress) -> LessonView {
+        let text = lesson.text(locale);
+        let lesson_id = lesson.id.clone();
+        let rendered = markdown::render(&text.body, &|path| {
+            super::path::resolve(&self.pack.root, &lesson.dir, path)
+                .ok()
+                .map(|_| format!("{ASSET_SCHEME}://localhost/{lesson_id}/{path}"))
+        });
+        let steps = lesson
+            .steps
+            .iter()
+            .map(|step| {
+                let words = &text.steps[&step.id];
+                let quiz = match &step.check {
+                    Spec::Quiz { choices, answer } => Some(QuizView {
+                        question: words.question.clone().unwrap_or_default(),
+                        choices: choices
+                            .iter()
+                            .map(|c| Choice {
+                                id: c.clone(),
+                                text: words.choices.get(c).cloned().unwrap_or_else(|| c.clone()),
+                            })
+                            .collect(),
+                        multiple: answer.len() > 1,
+                    }),
+                    _ => None,
+                };
+                StepView {
+                    id: step.id.clone(),
+                    title: words.title.clone(),
+                    hint: words.hint.clone(),
+                    quiz,
+                    solve: step.solve.clone(),
+                    cli: format!(
+                        "devloop lesson check {} {} {}",
+                        self.pack_arg, lesson.id, step.id
+                    ),
+                    progress: progress.steps.remove(&step.id),
+                }
+            })
+            .collect();
+        LessonView {
+            id: lesson.id.clone(),
+            title: text.title.clone(),
+            summary: text.summary.clone(),
+            stage: lesson.stage,
+            html: rendered.html,
+            code_blocks: rendered.code_blocks,
+            steps,
+            started_at: progress.started_at,
+        }
+    }
+
+    /// Runs one step's check against real state and records it.
+    pub async fn check(
+        self: &Arc<Self>,
+        lesson: &str,
+        step: &str,
+        now: i64,
+    ) -> Result<CheckResult> {
+        let spec = Self::step_by_id(self.lesson_by_id(lesson)?, step)?
+            .check
+            .clone();
+        if spec.is_quiz() {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("`{step}` is a quiz: answer it instead"),
+            ));
+        }
+        let outcome = spec
+            .evaluate(&Context {
+                workspace: self.workspace.clone(),
+            })
+            .await;
+        let (me, lesson, step) = (Arc::clone(self), lesson.to_owned(), step.to_owned());
+        blocking(move || {
+            let store = me.store();
+            store.record_check(&me.pack.id, &lesson, &step, &outcome, now)?;
+            let progress = store
+                .lesson_progress(&me.pack.id, &lesson)?
+                .steps
+                .remove(&step)
+                .unwrap_or(StepProgress {
+                    passed_at: None,
+                    attempts: 0,
+                    chosen: None,
+                });
+            Ok(CheckResult {
+                step,
+                outcome,
+                progress,
+            })
+        })
+        .await
+    }
+
+    /// Grades a quiz answer and records it. Blocking.
+    pub fn answer(
+        &self,
+        lesson_id: &str,
+        step_id: &str,
+        chosen: &[String],
+        locale: Locale,
+        now: i64,
+    ) -> Result<QuizResult> {
+        let lesson = self.lesson_by_id(lesson_id)?;
+        let step = Self::step_by_id(lesson, step_id)?;
+        let Spec::Quiz { choices, answer } = &step.check else {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("`{step_id}` is not a quiz"),
+            ));
+        };
+        if let Some(bad) = chosen.iter().find(|c| !choices.contains(c)) {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("`{bad}` is not a choice of `{step_id}`"),
+            ));
+        }
+        let outcome = quiz::grade(answer, chosen);
+        let store = self.store();
+        store.record_quiz(
+            &self.pack.id,
+            lesson_id,
+            step_id,
+            chosen,
+            outcome == Outcome::Pass,
+            now,
+        )?;
+        let progress = store
+            .lesson_progress(&self.pack.id, lesson_id)?
+            .steps
+            .remove(step_id)
+            .unwrap_or(StepProgress {
+                passed_at: None,
+                attempts: 0,
+                chosen: None,
+            });
+        Ok(QuizResult {
+            outcome,
+            explanation: lesson.text(locale).steps[step_id]
+                .explanation
+                .clone()
+                .unwrap_or_default(),
+            progress,
+        })
+    }
+
+    /// Runs a step's solve command in the workspace (the UI asks the learner first).
+    pub async fn solve(&self, lesson: &str, step: &str) -> Result<CommandRun> {
+        let step = Self::step_by_id(self.lesson_by_id(lesson)?, step)?;
+        let script = step.solve.clone().ok_or_else(|| {
+            Error::new(
+                Code::InvalidInput,
+                format!("step `{}` has no solve command", step.id),
+            )
+        })?;
+        self.run_script(&script).await
+    }
+
+    /// Runs the `index`-th code block of a lesson, if the lesson marked it runnable. The UI
+    /// sends the index, never the command text, so only commands written in the pack can run.
+    pub async fn run_block(
+        &self,
+        lesson: &str,
+        index: usize,
+        locale: Locale,
+    ) -> Result<CommandRun> {
+        let lesson = self.lesson_by_id(lesson)?;
+        let rendered = markdown::render(&lesson.text(locale).body, &|_| None);
+        let block = rendered
+            .code_blocks
+            .get(index)
+            .filter(|b| b.runnable)
+            .ok_or_else(|| {
+                Error::new(
+                    Code::InvalidInput,
+                    format!("block {index} of `{}` is not a runnable command", lesson.id),
+                )
+            })?;
+        self.run_script(block.code.trim()).await
+    }
+
+    async fn run_script(&self, script: &str) -> Result<CommandRun> {
+        let run = command::run(script, &self.workspace, RUN_TIMEOUT_MS, RUN_OUTPUT_TAIL)
+            .await
+            .map_err(|why| Error::new(Code::WorkspaceUnusable, format!("the command {why}")))?;
+        Ok(CommandRun {
+            command: script.to_owned(),
+            exit_code: run.code,
+            output: run.output,
+            timed_out: run.timed_out,
+        })
+    }
+
+    /// Forgets a lesson's progress. Blocking.
+    pub fn reset_lesson(&self, lesson: &str) -> Result<()> {
+        self.lesson_by_id(lesson)?;
+        self.store().reset_lesson(&self.pack.id, lesson)
+    }
+
+    /// Resolves an asset URL path (`<lesson>/<relative path>`) to a file inside the pack.
+    pub fn asset(&self, url_path: &str) -> Option<PathBuf> {
+        let (lesson, rel) = url_path.trim_start_matches('/').split_once('/')?;
+        let lesson = self.lesson_by_id(lesson).ok()?;
+        super::path::resolve(&self.pack.root, &lesson.dir, rel).ok()
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::new(Code::Internal, format!("a background task failed: {e}")))?
+}

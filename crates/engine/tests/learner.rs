@@ -1,0 +1,202 @@
+//! A learner in the real DevOps-loop pack: lessons render per language, checks and quizzes are
+//! recorded, lesson commands run in the workspace, and only the pack's own commands can run.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use devloop_engine::check::Outcome;
+use devloop_engine::settings::Locale;
+use devloop_engine::store::Store;
+use devloop_engine::workshop::learner::Learner;
+use devloop_engine::workshop::pack;
+use devloop_engine::Code;
+
+fn learner(ws: &Path) -> Arc<Learner> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop");
+    let p = pack::load(&dir).expect("the shipped pack is valid");
+    let l = Learner::new(
+        p,
+        "workshops/devops-loop".into(),
+        ws.join("DevLoop"),
+        Store::in_memory().unwrap(),
+    );
+    l.ensure_workspace().unwrap();
+    l
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_fails_with_a_hint_then_passes_after_the_real_change_and_is_remembered() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    let first = l.check("code", "branch", 100).await.unwrap();
+    let Outcome::Fail { hint } = &first.outcome else {
+        panic!("{first:?}")
+    };
+    assert!(hint.contains("feature/bold-version"), "{hint}");
+    assert_eq!(first.progress.attempts, 1);
+
+    let ok = Command::new("git")
+        .args(["branch", "feature/bold-version"])
+        .current_dir(l.workspace())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let second = l.check("code", "branch", 200).await.unwrap();
+    assert_eq!(second.outcome, Outcome::Pass);
+    assert_eq!(second.progress.passed_at, Some(200));
+
+    let overview = l.overview(Locale::En).unwrap();
+    assert_eq!(overview.lessons.len(), 11);
+    assert_eq!(
+        overview
+            .lessons
+            .iter()
+            .find(|s| s.id == "code")
+            .unwrap()
+            .passed,
+        1
+    );
+    let view = l.lesson("code", Locale::Ko, 300).unwrap();
+    assert_eq!(
+        view.steps[0].progress.as_ref().unwrap().passed_at,
+        Some(200)
+    );
+}
+
+#[test]
+fn a_lesson_renders_in_the_chosen_language_with_its_cli_twins() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    let ko = l.lesson("continuous", Locale::Ko, 1).unwrap();
+    assert_eq!(ko.title, "지속적 통합, 지속적 제공, 지속적 배포");
+    assert!(ko.html.contains("<strong>"), "{}", ko.html);
+    let quiz = ko
+        .steps
+        .iter()
+        .find(|s| s.id == "manual-gate")
+        .unwrap()
+        .quiz
+        .as_ref()
+        .unwrap();
+    assert!(quiz
+        .choices
+        .iter()
+        .any(|c| c.text == "지속적 제공 (지속적 전달)"));
+    assert!(!quiz.multiple);
+    let en = l.lesson("continuous", Locale::En, 1).unwrap();
+    assert_eq!(en.steps.len(), ko.steps.len());
+    assert_eq!(
+        en.steps[0].cli,
+        "devloop lesson check workshops/devops-loop continuous pipeline-order"
+    );
+    assert!(
+        en.steps
+            .iter()
+            .find(|s| s.id == "what-ci-covers")
+            .unwrap()
+            .quiz
+            .as_ref()
+            .unwrap()
+            .multiple
+    );
+}
+
+#[test]
+fn quizzes_explain_after_any_answer_and_refuse_unknown_choices() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    let wrong = l
+        .answer(
+            "continuous",
+            "manual-gate",
+            &["deployment".into()],
+            Locale::En,
+            5,
+        )
+        .unwrap();
+    assert!(matches!(wrong.outcome, Outcome::Fail { .. }));
+    assert!(wrong.explanation.contains("Continuous Delivery"));
+    let right = l
+        .answer(
+            "continuous",
+            "manual-gate",
+            &["delivery".into()],
+            Locale::En,
+            6,
+        )
+        .unwrap();
+    assert_eq!(right.outcome, Outcome::Pass);
+    assert_eq!(
+        right.progress.chosen.as_deref(),
+        Some(&["delivery".to_owned()][..])
+    );
+    let err = l
+        .answer(
+            "continuous",
+            "manual-gate",
+            &["<script>".into()],
+            Locale::En,
+            7,
+        )
+        .unwrap_err();
+    assert_eq!(err.code, Code::InvalidInput);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_runnable_blocks_written_in_the_pack_run_and_their_output_comes_back() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    let view = l.lesson("intro", Locale::En, 1).unwrap();
+    let index = view.code_blocks.iter().position(|b| b.runnable).unwrap();
+    let run = l.run_block("intro", index, Locale::En).await.unwrap();
+    assert_eq!(run.exit_code, Some(0));
+    assert!(
+        run.output
+            .contains("chore: start from the DevLoop demo project"),
+        "{}",
+        run.output
+    );
+    let plain = view.code_blocks.iter().position(|b| !b.runnable);
+    if let Some(plain) = plain {
+        assert_eq!(
+            l.run_block("intro", plain, Locale::En)
+                .await
+                .unwrap_err()
+                .code,
+            Code::InvalidInput
+        );
+    }
+    assert_eq!(
+        l.run_block("intro", 999, Locale::En)
+            .await
+            .unwrap_err()
+            .code,
+        Code::InvalidInput
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn solve_does_the_step_and_reset_forgets_the_lesson() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    let run = l.solve("plan", "write-plan").await.unwrap();
+    assert_eq!(run.exit_code, Some(0), "{run:?}");
+    assert_eq!(
+        l.check("plan", "write-plan", 1).await.unwrap().outcome,
+        Outcome::Pass
+    );
+    l.reset_lesson("plan").unwrap();
+    assert!(l.lesson("plan", Locale::En, 2).unwrap().steps[0]
+        .progress
+        .is_none());
+}
+
+#[test]
+fn assets_resolve_only_inside_the_pack() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    assert!(l.asset("/code/../../../../etc/passwd").is_none());
+    assert!(l.asset("/nope/x.png").is_none());
+    assert!(l.asset("/code/lesson.toml").is_some());
+}
