@@ -6,6 +6,13 @@ const COMMANDS: &[&str] = &[
     "settings_set_locale",
     "doctor_report",
     "first_paint",
+    "workshop_overview",
+    "lesson_open",
+    "step_check",
+    "quiz_answer",
+    "step_solve",
+    "block_run",
+    "lesson_reset",
 ];
 
 fn main() {

@@ -6,16 +6,24 @@
 
 mod commands;
 mod webview;
+mod workshop;
 
 use devloop_engine::settings::Paths;
 use tauri::{Builder, Runtime};
 
-/// What every command shares: where the settings and the workspace live.
+/// What every command shares.
 #[derive(Debug)]
 pub struct AppState {
+    /// Where the settings, the data and the workspace live.
     pub paths: Paths,
     /// When the process started, for the launch-to-first-paint benchmark.
     pub started: std::time::Instant,
+    /// The learner and their pack, opened on first use (or the reason it could not be).
+    pub learner: tokio::sync::OnceCell<
+        Result<std::sync::Arc<devloop_engine::workshop::learner::Learner>, devloop_engine::Error>,
+    >,
+    /// The open lesson's workspace watch; replacing it stops the old one.
+    pub watch: std::sync::Mutex<Option<devloop_engine::workshop::watch::WatchHandle>>,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -24,13 +32,26 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
         .manage(AppState {
             paths,
             started: std::time::Instant::now(),
+            learner: tokio::sync::OnceCell::new(),
+            watch: std::sync::Mutex::new(None),
         })
+        .register_uri_scheme_protocol(
+            devloop_engine::workshop::markdown::ASSET_SCHEME,
+            |ctx, request| workshop::asset(ctx.app_handle(), request.uri().path()),
+        )
         .invoke_handler(tauri::generate_handler![
             commands::loop_model,
             commands::settings_get,
             commands::settings_set_locale,
             commands::doctor_report,
             commands::first_paint,
+            workshop::workshop_overview,
+            workshop::lesson_open,
+            workshop::step_check,
+            workshop::quiz_answer,
+            workshop::step_solve,
+            workshop::block_run,
+            workshop::lesson_reset,
         ])
 }
 

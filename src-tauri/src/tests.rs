@@ -21,6 +21,7 @@ fn shell(label: &str) -> Shell {
         config_dir: dir.path().join("config"),
         workspace_override: Some(dir.path().join("DevLoop")),
         default_workspace: dir.path().join("DevLoop"),
+        data_dir: dir.path().join("data"),
     };
     let app = crate::builder(mock_builder(), paths)
         .build(tauri::generate_context!())

@@ -80,6 +80,8 @@ pub struct Paths {
     pub workspace_override: Option<PathBuf>,
     /// `~/DevLoop`, used when nothing else is set.
     pub default_workspace: PathBuf,
+    /// Holds the progress database (`DEVLOOP_DATA_DIR`, else the OS data folder).
+    pub data_dir: PathBuf,
 }
 
 impl Paths {
@@ -94,7 +96,16 @@ impl Paths {
             config_dir,
             workspace_override: std::env::var_os("DEVLOOP_WORKSPACE").map(PathBuf::from),
             default_workspace: home.join("DevLoop"),
+            data_dir: std::env::var_os("DEVLOOP_DATA_DIR")
+                .map(PathBuf::from)
+                .or_else(|| dirs::data_dir().map(|d| d.join("devloop")))
+                .unwrap_or_else(|| home.join(".local/share/devloop")),
         }
+    }
+
+    /// The progress database.
+    pub fn database_file(&self) -> PathBuf {
+        self.data_dir.join("devloop.sqlite")
     }
 
     /// The settings file.
@@ -233,6 +244,7 @@ mod tests {
             config_dir: dir.join("config"),
             workspace_override: None,
             default_workspace: dir.join("DevLoop"),
+            data_dir: dir.join("data"),
         }
     }
 

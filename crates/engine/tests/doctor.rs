@@ -9,6 +9,7 @@ fn paths(dir: &std::path::Path) -> Paths {
         config_dir: dir.join("config"),
         workspace_override: Some(dir.join("DevLoop")),
         default_workspace: dir.join("DevLoop"),
+        data_dir: dir.join("data"),
     }
 }
 

@@ -200,3 +200,43 @@ fn assets_resolve_only_inside_the_pack() {
     assert!(l.asset("/nope/x.png").is_none());
     assert!(l.asset("/code/lesson.toml").is_some());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_commit_in_the_workspace_re_checks_the_lesson_without_pressing_anything() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let _watch = devloop_engine::workshop::watch::watch(
+        Arc::clone(&l),
+        "code".into(),
+        || 42,
+        move |r| {
+            sink.lock().unwrap().push(r);
+        },
+    )
+    .unwrap();
+    let ok = Command::new("git")
+        .args(["switch", "-qc", "feature/bold-version"])
+        .current_dir(l.workspace())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let passed = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.step == "branch" && r.outcome == Outcome::Pass);
+        if passed {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no re-check after the branch was made: {:?}",
+            seen.lock().unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

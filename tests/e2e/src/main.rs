@@ -67,13 +67,18 @@ impl Home {
     fn workspace(&self) -> PathBuf {
         self.dir.path().join("DevLoop")
     }
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
     /// Launches the app with this home and `lang` as the OS locale, plus any `extra` variables.
     fn launch(&self, lang: &str, extra: &[(&str, &OsStr)]) -> Result<App> {
         let config = self.config();
         let workspace = self.workspace();
+        let data = self.data();
         let mut env: Vec<(&str, &OsStr)> = vec![
             ("DEVLOOP_CONFIG_DIR", config.as_os_str()),
             ("DEVLOOP_WORKSPACE", workspace.as_os_str()),
+            ("DEVLOOP_DATA_DIR", data.as_os_str()),
             ("LANG", OsStr::new(lang)),
             ("LC_ALL", OsStr::new(lang)),
         ];
@@ -365,6 +370,221 @@ fn without_docker_the_app_says_so_and_shows_the_fix() -> Result<()> {
     )
 }
 
+/// Runs git in the learner's workspace, as the learner would in a terminal.
+fn git(dir: &Path, args: &[&str]) -> Result<()> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Learner")
+        .env("GIT_AUTHOR_EMAIL", "learner@example.com")
+        .env("GIT_COMMITTER_NAME", "Learner")
+        .env("GIT_COMMITTER_EMAIL", "learner@example.com")
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        out.status.success(),
+        format!("git {args:?}: {}", String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+fn step_status_is(s: &webdriver::Session, step: &str, status: &str) -> Result<()> {
+    let css = format!("[data-testid=step-{step}]");
+    s.wait(&format!("step {step} to be {status}"), || {
+        let Some(el) = s.find_all(&css)?.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok((s.attribute(&el, "data-status")?.as_deref() == Some(status)).then_some(()))
+    })
+}
+
+fn open_lesson(s: &webdriver::Session, lesson: &str) -> Result<()> {
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.click(&s.find(&format!("[data-testid=lesson-{lesson}]"))?)?;
+    s.find(&format!(
+        "[data-testid=lesson-page][data-lesson={lesson}] [data-testid=lesson-body]"
+    ))
+    .map(drop)
+}
+
+fn the_code_lesson_follows_real_commits_and_keeps_progress_after_a_restart() -> Result<()> {
+    let home = Home::new();
+    let shots = std::env::var_os("DEVLOOP_SCREENSHOTS").map(PathBuf::from);
+    {
+        let app = home.launch("en_US.UTF-8", &[])?;
+        let s = &app.session;
+        open_lesson(s, "code")?;
+        // Check before doing anything: a hint, not a pass.
+        s.click(&s.find("[data-testid=check-branch]")?)?;
+        s.wait_text("[data-testid=hint-branch]", "the hint", |t| {
+            t.contains("feature/bold-version")
+        })?;
+        step_status_is(s, "branch", "fail")?;
+
+        // The learner works in a terminal; the steps follow without a click.
+        let ws = home.workspace();
+        git(&ws, &["switch", "-c", "feature/bold-version"])?;
+        step_status_is(s, "branch", "pass")?;
+        let main_rs = ws.join("src/main.rs");
+        let code = std::fs::read_to_string(&main_rs).map_err(|e| e.to_string())?;
+        std::fs::write(
+            &main_rs,
+            code.replace(
+                "<p>version {VERSION}</p>",
+                "<p>version <b>{VERSION}</b></p>",
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+        git(&ws, &["commit", "-am", "feat: show the version in bold"])?;
+        step_status_is(s, "change", "pass")?;
+
+        // The quiz: a right answer, with its explanation.
+        s.click(&s.find("[data-testid=choice-why-small-merges-a]")?)?;
+        s.click(&s.find("[data-testid=answer-why-small-merges]")?)?;
+        s.wait_text(
+            "[data-testid=explanation-why-small-merges]",
+            "the explanation",
+            |t| t.starts_with("Correct."),
+        )?;
+        step_status_is(s, "why-small-merges", "pass")?;
+        if let Some(dir) = &shots {
+            save(dir, "lesson-en.png", &s.screenshot()?)?;
+        }
+
+        // Switching language mid-lesson keeps the lesson and its progress.
+        s.click(&s.find("[data-testid=locale-ko]")?)?;
+        s.wait_text("[data-testid=step-branch] h3", "the step in Korean", |t| {
+            t == "feature/bold-version 브랜치 만들기"
+        })?;
+        step_status_is(s, "branch", "pass")?;
+        if let Some(dir) = &shots {
+            save(dir, "lesson-ko.png", &s.screenshot()?)?;
+        }
+    }
+    // A restart: progress is still there, and the loop shows it on the Code stage.
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.find("[data-testid=stage-progress-code]")?;
+    open_lesson(s, "code")?;
+    step_status_is(s, "branch", "pass")?;
+    step_status_is(s, "change", "pass")?;
+    step_status_is(s, "why-small-merges", "pass")?;
+    // Not merged yet: never shown as done.
+    let merge = s.find("[data-testid=step-merge]")?;
+    let status = s.attribute(&merge, "data-status")?.unwrap_or_default();
+    check(
+        status != "pass",
+        format!("merge shows {status} before any merge: {}", s.text(&merge)?),
+    )
+}
+
+fn a_runnable_command_asks_first_then_shows_its_output() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    open_lesson(s, "intro")?;
+    s.click(&s.find("[data-testid=lesson-body] [data-testid^=run-block-]")?)?;
+    s.find("[data-testid=confirm-dialog]")?;
+    s.click(&s.find("[data-testid=confirm-run]")?)?;
+    let out = s.find("[data-testid=command-output]")?;
+    check(
+        s.attribute(&out, "data-exit")?.as_deref() == Some("0"),
+        "git log exits 0",
+    )?;
+    s.wait_text("[data-testid=command-output]", "git log output", |t| {
+        t.contains("chore: start from the DevLoop demo project")
+    })
+    .map(drop)
+}
+
+const HOSTILE: &str = r#"+++
+title = "Hostile"
+summary = "Every trick at once"
+
+[steps.workspace]
+title = "Workspace"
+
+[steps.why-loop]
+title = "Quiz"
+question = "Q?"
+explanation = "E."
+
+[steps.why-loop.choices]
+a = "A"
+b = "B"
+c = "C"
++++
+# hostile-marker
+
+<script>window.__pwned = 'script';</script>
+
+<img src="x" onerror="window.__pwned = 'onerror'">
+
+<svg onload="window.__pwned = 'svg'"><script>window.__pwned = 'svg-script'</script></svg>
+
+<iframe src="javascript:parent.__pwned = 'iframe'"></iframe>
+
+[click me](javascript:window.__pwned='link')
+
+[entity](jav&#x61;script:window.__pwned='entity')
+
+<a href="javascript:window.__pwned='raw'">raw link</a>
+
+![remote](http://127.0.0.1:9/tracker.png)
+
+<div style="background:url(http://127.0.0.1:9/x.png)" onclick="window.__pwned='div'">styled</div>
+"#;
+
+fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
+    let home = Home::new();
+    let packs = home.dir.path().join("workshops");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop");
+    std::fs::create_dir_all(&packs).map_err(|e| e.to_string())?;
+    let copy = Command::new("cp")
+        .args([
+            "-r",
+            &src.display().to_string(),
+            &packs.display().to_string(),
+        ])
+        .status();
+    check(copy.map(|s| s.success()).unwrap_or(false), "copy the pack")?;
+    std::fs::write(packs.join("devops-loop/lessons/intro/en.md"), HOSTILE)
+        .map_err(|e| e.to_string())?;
+
+    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_WORKSHOPS", packs.as_os_str())])?;
+    let s = &app.session;
+    open_lesson(s, "intro")?;
+    s.wait_text("[data-testid=lesson-body]", "the hostile lesson", |t| {
+        t.contains("hostile-marker")
+    })?;
+    let links = s.find_all("[data-testid=lesson-body] a")?;
+    for link in &links {
+        s.click(link)?;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let result = s.execute(
+        "const body = document.querySelector('[data-testid=lesson-body]');
+         return {
+           pwned: window.__pwned === undefined ? null : window.__pwned,
+           dangerous: body.querySelectorAll('script, iframe, svg, [onerror], [onload], [onclick], [style]').length,
+           remoteImages: [...body.querySelectorAll('img')].filter(i => (i.getAttribute('src') || '').startsWith('http')).length,
+           stillHere: location.hash,
+         };",
+    )?;
+    check(result["pwned"].is_null(), format!("a script ran: {result}"))?;
+    check(
+        result["dangerous"] == 0,
+        format!("dangerous markup survived: {result}"),
+    )?;
+    check(
+        result["remoteImages"] == 0,
+        format!("a remote image is in the page: {result}"),
+    )?;
+    check(
+        result["stillHere"] == "#/lesson/intro",
+        format!("a link navigated away: {result}"),
+    )
+}
+
 fn save(dir: &Path, name: &str, png: &[u8]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(name), png).map_err(|e| format!("{}: {e}", dir.join(name).display()))
@@ -402,6 +622,9 @@ fn main() {
         the_status_bar_shows_docker_connected_and_devloop_doctor_agrees,
         the_system_check_lists_every_check_and_its_cli_twin,
         without_docker_the_app_says_so_and_shows_the_fix,
+        the_code_lesson_follows_real_commits_and_keeps_progress_after_a_restart,
+        a_runnable_command_asks_first_then_shows_its_output,
+        a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

@@ -1,7 +1,12 @@
 // Hash routes: #/ (the loop), #/stage/<id>, #/system. Hashes keep the app one static page.
 import type { Stage } from './bindings';
 
-export type Route = { name: 'home' } | { name: 'stage'; stage: Stage } | { name: 'system' };
+export type Route =
+  | { name: 'home' }
+  | { name: 'stage'; stage: Stage }
+  | { name: 'system' }
+  | { name: 'workshop' }
+  | { name: 'lesson'; lesson: string };
 
 const STAGES: readonly Stage[] = ['plan', 'code', 'build', 'test', 'release', 'deploy', 'operate', 'monitor'];
 
@@ -12,6 +17,11 @@ export function parseRoute(hash: string): Route {
     return { name: 'stage', stage: parts[1] as Stage };
   }
   if (parts[0] === 'system' && parts.length === 1) return { name: 'system' };
+  if (parts[0] === 'workshop' && parts.length === 1) return { name: 'workshop' };
+  // Lesson ids are pack folder names: lower-case words and dashes.
+  if (parts[0] === 'lesson' && parts.length === 2 && /^[a-z0-9-]{1,64}$/.test(parts[1]!)) {
+    return { name: 'lesson', lesson: parts[1]! };
+  }
   return { name: 'home' };
 }
 
@@ -23,6 +33,10 @@ export function href(route: Route): string {
       return `#/stage/${route.stage}`;
     case 'system':
       return '#/system';
+    case 'workshop':
+      return '#/workshop';
+    case 'lesson':
+      return `#/lesson/${route.lesson}`;
   }
 }
 

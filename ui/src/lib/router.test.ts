@@ -3,7 +3,13 @@ import { href, parseRoute } from './router.svelte';
 
 describe('routes', () => {
   it('round-trip through the hash', () => {
-    for (const route of [{ name: 'home' }, { name: 'system' }, { name: 'stage', stage: 'deploy' }] as const) {
+    for (const route of [
+      { name: 'home' },
+      { name: 'system' },
+      { name: 'workshop' },
+      { name: 'stage', stage: 'deploy' },
+      { name: 'lesson', lesson: 'code' },
+    ] as const) {
       expect(parseRoute(href(route))).toEqual(route);
     }
   });
@@ -12,5 +18,7 @@ describe('routes', () => {
     expect(parseRoute('#/stage/plan/extra')).toEqual({ name: 'home' });
     expect(parseRoute('#/stage/<script>')).toEqual({ name: 'home' });
     expect(parseRoute('')).toEqual({ name: 'home' });
+    expect(parseRoute('#/lesson/..%2F..')).toEqual({ name: 'home' });
+    expect(parseRoute('#/lesson/Code<img>')).toEqual({ name: 'home' });
   });
 });

@@ -122,6 +122,18 @@ fn merged(repo: &git2::Repository, branch: &str, into: &str) -> Outcome {
     if repo.state() == git2::RepositoryState::Merge {
         return Outcome::fail("a merge is in progress: resolve the conflicts, then `git commit`");
     }
+    // A branch that was just created points at the same commit as `into`, which the graph
+    // alone cannot tell from a fast-forward merge. Its reflog can: the oldest entry is where
+    // the branch was created, and a branch still there carries no work of its own.
+    let created = repo
+        .reflog(&format!("refs/heads/{branch}"))
+        .ok()
+        .and_then(|log| log.iter().last().map(|entry| entry.id_new()));
+    if created == Some(branch_tip) {
+        return Outcome::fail(format!(
+            "`{branch}` has no commits of its own yet: commit your change on it first"
+        ));
+    }
     match repo.graph_descendant_of(into_tip, branch_tip) {
         Ok(true) => Outcome::Pass,
         _ if into_tip == branch_tip => Outcome::Pass,
@@ -212,6 +224,10 @@ mod tests {
             )
         };
         git(ws, &["switch", "-qc", "feature"]);
+        let Outcome::Fail { hint } = merged("feature") else {
+            panic!("a fresh branch is not merged work")
+        };
+        assert!(hint.contains("no commits of its own"), "{hint}");
         std::fs::write(ws.join("app.txt"), "x").unwrap();
         git(ws, &["add", "app.txt"]);
         git(ws, &["commit", "-qm", "feat: app"]);

@@ -5,5 +5,31 @@ pub mod learner;
 pub mod markdown;
 pub mod pack;
 pub mod path;
+pub mod watch;
 
 pub use diagnostic::Diagnostic;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::settings::Paths;
+use crate::{Code, Error, Result};
+
+/// Opens the pack in `pack_dir` for the learner described by `paths`: validates the pack,
+/// opens the progress database, and creates the workspace from the demo project if needed.
+/// Blocking (files, SQLite, git).
+pub fn open(paths: &Paths, pack_dir: &Path, pack_arg: &str) -> Result<Arc<learner::Learner>> {
+    let pack = pack::load(pack_dir).map_err(|diags| {
+        let list: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        Error::new(
+            Code::Workshop,
+            format!("the lesson pack has problems:\n{}", list.join("\n")),
+        )
+        .with_fix(format!("devloop workshop validate {}", pack_dir.display()))
+    })?;
+    let store = crate::store::Store::open(&paths.database_file())?;
+    let workspace = paths.workspace(&paths.load().unwrap_or_default());
+    let learner = learner::Learner::new(pack, pack_arg.to_owned(), workspace, store);
+    learner.ensure_workspace()?;
+    Ok(learner)
+}

@@ -1,0 +1,107 @@
+//! Re-checks a lesson's steps when the workspace changes, so progress feels instant.
+//!
+//! A file watcher (notify) feeds a debounce loop: a burst of changes (a `git commit` writes
+//! dozens of files) becomes one round of checks. Build output under `target/` is ignored.
+//! Dropping the [`WatchHandle`] stops both the watcher and the loop.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher};
+
+use super::learner::{CheckResult, Learner};
+use crate::{Code, Error, Result};
+
+/// Quiet time after the last change before checks run.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Keeps a watch alive; drop it to stop watching.
+#[derive(Debug)]
+pub struct WatchHandle {
+    _watcher: notify::RecommendedWatcher,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Watches the learner's workspace and sends a fresh [`CheckResult`] for each hands-on step
+/// of `lesson` after every change. `sink` is a Tauri channel in the app, a Vec in tests.
+pub fn watch(
+    learner: Arc<Learner>,
+    lesson: String,
+    now: impl Fn() -> i64 + Send + 'static,
+    sink: impl Fn(CheckResult) + Send + 'static,
+) -> Result<WatchHandle> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let workspace = learner.workspace().to_path_buf();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if event.paths.iter().any(|p| relevant(&workspace, p)) {
+                let _ = tx.send(());
+            }
+        }
+    })
+    .map_err(|e| Error::new(Code::Internal, format!("cannot watch the workspace: {e}")))?;
+    watcher
+        .watch(learner.workspace(), RecursiveMode::Recursive)
+        .map_err(|e| {
+            Error::new(
+                Code::WorkspaceUnusable,
+                format!("cannot watch {}: {e}", learner.workspace().display()),
+            )
+        })?;
+
+    let steps: Vec<String> = learner
+        .pack()
+        .lessons
+        .iter()
+        .find(|l| l.id == lesson)
+        .map(|l| {
+            l.steps
+                .iter()
+                .filter(|s| !s.check.is_quiz())
+                .map(|s| s.id.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let task = tokio::spawn(async move {
+        while rx.recv().await.is_some() {
+            // Debounce: wait until the workspace has been quiet for a moment.
+            while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {}
+            for step in &steps {
+                if let Ok(result) = learner.check(&lesson, step, now()).await {
+                    sink(result);
+                }
+            }
+        }
+    });
+    Ok(WatchHandle {
+        _watcher: watcher,
+        task,
+    })
+}
+
+/// Changes that can change a check: anything but build output and git's own lock files.
+fn relevant(workspace: &Path, path: &Path) -> bool {
+    let rel = path.strip_prefix(workspace).unwrap_or(path);
+    !rel.starts_with("target") && !rel.to_string_lossy().ends_with(".lock")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_output_and_lock_files_do_not_trigger_checks() {
+        let ws = Path::new("/w");
+        assert!(!relevant(ws, Path::new("/w/target/debug/x")));
+        assert!(!relevant(ws, Path::new("/w/.git/index.lock")));
+        assert!(relevant(ws, Path::new("/w/.git/refs/heads/main")));
+        assert!(relevant(ws, Path::new("/w/src/main.rs")));
+    }
+}

@@ -1,0 +1,196 @@
+//! Lesson commands: thin wrappers over `devloop_engine::workshop`, plus the live re-check
+//! channel and the `devloop-pack://` protocol that serves lesson images from the pack.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use devloop_engine::settings::Locale;
+use devloop_engine::workshop::learner::{
+    CheckResult, CommandRun, Learner, LessonView, QuizResult, WorkshopOverview,
+};
+use devloop_engine::workshop::watch;
+use devloop_engine::{Code, Error};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
+
+use crate::AppState;
+
+/// The one pack the app teaches for now.
+const PACK: &str = "devops-loop";
+
+/// Where the packs are: `DEVLOOP_WORKSHOPS`; in a debug build the source tree, so edits to
+/// a lesson show on the next start; else the copy bundled with the app.
+fn workshops_dir<R: Runtime>(app: &AppHandle<R>) -> PathBuf {
+    if let Some(dir) = std::env::var_os("DEVLOOP_WORKSHOPS") {
+        return dir.into();
+    }
+    let source = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../workshops"));
+    if cfg!(debug_assertions) && source.join(PACK).is_dir() {
+        return source;
+    }
+    app.path()
+        .resource_dir()
+        .map(|dir| dir.join("workshops"))
+        .ok()
+        .filter(|dir| dir.join(PACK).is_dir())
+        .unwrap_or(source)
+}
+
+/// The learner, opened on first use: validating the pack and creating the workspace must not
+/// hold up the first paint.
+async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc<Learner>, Error> {
+    let dir = workshops_dir(app).join(PACK);
+    let paths = state.paths.clone();
+    state
+        .learner
+        .get_or_init(|| async move {
+            tauri::async_runtime::spawn_blocking(move || {
+                let shown = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+                devloop_engine::workshop::open(&paths, &dir, &shown.display().to_string())
+            })
+            .await
+            .map_err(|e| Error::new(Code::Internal, format!("opening the workshop failed: {e}")))?
+        })
+        .await
+        .clone()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::new(Code::Internal, format!("a background task failed: {e}")))?
+}
+
+#[tauri::command]
+pub async fn workshop_overview<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    locale: Locale,
+) -> Result<WorkshopOverview, Error> {
+    let l = learner(&app, &state).await?;
+    blocking(move || l.overview(locale)).await
+}
+
+/// Opens a lesson and starts re-checking its steps whenever the workspace changes; results
+/// stream over `on_check` until another lesson is opened.
+#[tauri::command]
+pub async fn lesson_open<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    lesson: String,
+    locale: Locale,
+    on_check: Channel<CheckResult>,
+) -> Result<LessonView, Error> {
+    let l = learner(&app, &state).await?;
+    let view = {
+        let (l, lesson) = (Arc::clone(&l), lesson.clone());
+        blocking(move || l.lesson(&lesson, locale, now())).await?
+    };
+    let handle = watch::watch(l, lesson, now, move |result| {
+        let _ = on_check.send(result);
+    })?;
+    // Replacing the old handle drops it, which stops the previous lesson's watch.
+    *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn step_check<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    lesson: String,
+    step: String,
+) -> Result<CheckResult, Error> {
+    learner(&app, &state)
+        .await?
+        .check(&lesson, &step, now())
+        .await
+}
+
+#[tauri::command]
+pub async fn quiz_answer<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    lesson: String,
+    step: String,
+    chosen: Vec<String>,
+    locale: Locale,
+) -> Result<QuizResult, Error> {
+    let l = learner(&app, &state).await?;
+    blocking(move || l.answer(&lesson, &step, &chosen, locale, now())).await
+}
+
+#[tauri::command]
+pub async fn step_solve<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    lesson: String,
+    step: String,
+) -> Result<CommandRun, Error> {
+    learner(&app, &state).await?.solve(&lesson, &step).await
+}
+
+#[tauri::command]
+pub async fn block_run<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    lesson: String,
+    index: usize,
+    locale: Locale,
+) -> Result<CommandRun, Error> {
+    learner(&app, &state)
+        .await?
+        .run_block(&lesson, index, locale)
+        .await
+}
+
+#[tauri::command]
+pub async fn lesson_reset<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    lesson: String,
+) -> Result<(), Error> {
+    let l = learner(&app, &state).await?;
+    blocking(move || l.reset_lesson(&lesson)).await
+}
+
+/// Serves `devloop-pack://localhost/<lesson>/<path>`: images inside the pack, nothing else.
+pub fn asset<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Response<Vec<u8>> {
+    let state = app.state::<AppState>();
+    let file = state
+        .learner
+        .get()
+        .and_then(|l| l.as_ref().ok())
+        .and_then(|l| l.asset(path));
+    let mime = |p: &std::path::Path| match p.extension().and_then(|e| e.to_str()) {
+        Some("svg") => Some("image/svg+xml"),
+        Some("png") => Some("image/png"),
+        Some("jpg" | "jpeg") => Some("image/jpeg"),
+        Some("gif") => Some("image/gif"),
+        Some("webp") => Some("image/webp"),
+        _ => None,
+    };
+    match file.and_then(|f| Some((mime(&f)?, std::fs::read(&f).ok()?))) {
+        Some((mime, bytes)) => tauri::http::Response::builder()
+            .header("Content-Type", mime)
+            // An SVG opened by itself must not run scripts either.
+            .header(
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'",
+            )
+            .body(bytes)
+            .unwrap_or_default(),
+        None => tauri::http::Response::builder()
+            .status(404)
+            .body(Vec::new())
+            .unwrap_or_default(),
+    }
+}
