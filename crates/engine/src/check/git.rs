@@ -128,7 +128,7 @@ fn merged(repo: &git2::Repository, branch: &str, into: &str) -> Outcome {
     let created = repo
         .reflog(&format!("refs/heads/{branch}"))
         .ok()
-        .and_then(|log| log.iter().last().map(|entry| entry.id_new()));
+        .and_then(|log| log.iter().next_back().map(|entry| entry.id_new()));
     if created == Some(branch_tip) {
         return Outcome::fail(format!(
             "`{branch}` has no commits of its own yet: commit your change on it first"
