@@ -19,7 +19,7 @@ packages=(
 )
 if [ "$profile" = test ]; then
   # busybox-static: a base for test images built FROM scratch (nothing is ever pulled)
-  packages+=(docker.io xvfb webkit2gtk-driver busybox-static)
+  packages+=(docker.io xvfb webkit2gtk-driver busybox-static curl)
 fi
 
 missing=()

@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "step_solve",
     "block_run",
     "lesson_reset",
+    "workspace_reset",
 ];
 
 fn main() {

@@ -52,6 +52,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             workshop::step_solve,
             workshop::block_run,
             workshop::lesson_reset,
+            workshop::workspace_reset,
         ])
 }
 

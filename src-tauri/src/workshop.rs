@@ -162,6 +162,16 @@ pub async fn lesson_reset<R: Runtime>(
     blocking(move || l.reset_lesson(&lesson)).await
 }
 
+/// Moves the workspace aside (nothing is deleted) and starts it fresh from the demo project.
+#[tauri::command]
+pub async fn workspace_reset<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, Error> {
+    let l = learner(&app, &state).await?;
+    blocking(move || Ok(l.reset_workspace()?.map(|p| p.display().to_string()))).await
+}
+
 /// Serves `devloop-pack://localhost/<lesson>/<path>`: images inside the pack, nothing else.
 pub fn asset<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Response<Vec<u8>> {
     let state = app.state::<AppState>();

@@ -29,6 +29,11 @@ enum Command {
         #[command(subcommand)]
         command: WorkshopCommand,
     },
+    /// The learner's workspace.
+    Workspace {
+        #[command(subcommand)]
+        command: WorkspaceCommand,
+    },
     /// Lessons, for learners and CI.
     Lesson {
         #[command(subcommand)]
@@ -40,6 +45,15 @@ enum Command {
 enum WorkshopCommand {
     /// Check a pack: every problem with file:line:col and its fix; exits 2 when there are any.
     Validate { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkspaceCommand {
+    /// Move the workspace aside (nothing is deleted) and start it fresh from the pack's demo project.
+    Reset {
+        /// The pack folder, e.g. workshops/devops-loop.
+        pack: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +75,9 @@ async fn main() -> ExitCode {
         Command::Workshop {
             command: WorkshopCommand::Validate { dir },
         } => workshop::validate(&dir),
+        Command::Workspace {
+            command: WorkspaceCommand::Reset { pack },
+        } => workshop::reset_workspace(&pack),
         Command::Lesson {
             command: LessonCommand::Check { pack, lesson, step },
         } => workshop::check(&pack, &lesson, step.as_deref()).await,

@@ -91,3 +91,43 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
         ExitCode::FAILURE
     }
 }
+
+/// Moves the workspace aside and recreates it from the pack's demo project.
+pub fn reset_workspace(dir: &Path) -> ExitCode {
+    let p = match pack::load(dir) {
+        Ok(p) => p,
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let Some(demo) = p.demo else {
+        eprintln!("devloop: pack {} has no demo project", p.id);
+        return ExitCode::from(2);
+    };
+    let paths = Paths::from_env();
+    let workspace = paths.workspace(&paths.load().unwrap_or_default());
+    match devloop_engine::workspace::reset(&demo, &workspace) {
+        Ok(Some(old)) => {
+            println!(
+                "✓ {} starts fresh; your previous work is in {}",
+                workspace.display(),
+                old.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            println!("✓ created {}", workspace.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("devloop: {e}");
+            if let Some(fix) = e.fix {
+                eprintln!("  fix: {fix}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -427,6 +427,18 @@ impl Learner {
         })
     }
 
+    /// Moves the workspace aside and creates a fresh one from the demo project. Returns where
+    /// the old one went. Blocking.
+    pub fn reset_workspace(&self) -> Result<Option<PathBuf>> {
+        let demo = self.pack.demo.as_ref().ok_or_else(|| {
+            Error::new(
+                Code::Workshop,
+                format!("pack {} has no demo project", self.pack.id),
+            )
+        })?;
+        crate::workspace::reset(demo, &self.workspace)
+    }
+
     /// Forgets a lesson's progress. Blocking.
     pub fn reset_lesson(&self, lesson: &str) -> Result<()> {
         self.lesson_by_id(lesson)?;

@@ -36,3 +36,8 @@ export function runBlock(lesson: string, index: number, locale: Locale): Promise
 export function resetLesson(lesson: string): Promise<void> {
   return call<void>('lesson_reset', { lesson });
 }
+
+/** Moves the workspace aside and starts it fresh; resolves to where the old one went. */
+export function resetWorkspace(): Promise<string | null> {
+  return call<string | null>('workspace_reset');
+}

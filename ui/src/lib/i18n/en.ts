@@ -7,6 +7,7 @@ export const en = {
     home: 'Home',
     back: 'Back to the loop',
     language: 'Language',
+    inTerminal: 'Same in a terminal',
     skipToContent: 'Skip to content',
     keyboardHint: 'Arrow keys move around the loop, Enter opens a stage, Esc comes back here.',
   },
@@ -167,6 +168,10 @@ export const en = {
     progress: '{passed} of {total} steps done',
     stageLesson: 'Lesson for this stage',
     openLesson: 'Open the lesson',
+    resetWorkspace: 'Reset workspace',
+    resetTitle: 'Start the workspace again?',
+    resetText: 'Your current workspace is moved aside, not deleted, and a fresh copy of the demo project takes its place.',
+    resetDone: 'Fresh workspace ready. Your previous work is in {path}',
   },
   lesson: {
     back: 'All lessons',

@@ -8,6 +8,7 @@ export const ko: Messages = {
     home: '홈',
     back: '루프로 돌아가기',
     language: '언어',
+    inTerminal: '터미널에서 같은 작업',
     skipToContent: '본문으로 건너뛰기',
     keyboardHint: '화살표 키로 루프를 따라 이동하고, Enter로 단계를 열고, Esc로 이 화면에 돌아옵니다.',
   },
@@ -167,6 +168,10 @@ export const ko: Messages = {
     progress: '{total}단계 중 {passed}단계 완료',
     stageLesson: '이 단계의 레슨',
     openLesson: '레슨 열기',
+    resetWorkspace: '워크스페이스 초기화',
+    resetTitle: '워크스페이스를 처음부터 다시 시작할까요?',
+    resetText: '지금 워크스페이스는 지우지 않고 옆으로 옮기며, 데모 프로젝트를 새로 복사해 둡니다.',
+    resetDone: '새 워크스페이스가 준비되었습니다. 이전 작업은 {path}에 있습니다',
   },
   lesson: {
     back: '모든 레슨',

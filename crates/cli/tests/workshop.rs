@@ -1,0 +1,104 @@
+//! `devloop workshop validate`, `devloop lesson check` and `devloop workspace reset` as an
+//! instructor or a CI job runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pack() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop")
+}
+
+fn devloop(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_devloop"))
+        .args(args)
+        .env("DEVLOOP_CONFIG_DIR", home.join("config"))
+        .env("DEVLOOP_WORKSPACE", home.join("DevLoop"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_shipped_pack_validates() {
+    let home = tempfile::tempdir().unwrap();
+    let out = devloop(
+        home.path(),
+        &["workshop", "validate", &pack().display().to_string()],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("devops-loop 0.1.0: 11 lessons"), "{text}");
+}
+
+#[test]
+fn a_broken_pack_exits_2_and_names_file_line_and_column() {
+    let home = tempfile::tempdir().unwrap();
+    let copy = home.path().join("devops-loop");
+    assert!(Command::new("cp")
+        .args([
+            "-r",
+            &pack().display().to_string(),
+            &copy.display().to_string()
+        ])
+        .status()
+        .unwrap()
+        .success());
+    let lesson = copy.join("lessons/code/lesson.toml");
+    let text = std::fs::read_to_string(&lesson)
+        .unwrap()
+        .replace("git.branchExists", "git.branchExist");
+    std::fs::write(&lesson, text).unwrap();
+    let out = devloop(
+        home.path(),
+        &["workshop", "validate", &copy.display().to_string()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("devops-loop/lessons/code/lesson.toml:5:"),
+        "{err}"
+    );
+    assert!(err.contains("git.branchExist"), "{err}");
+    assert!(err.contains("fix:"), "{err}");
+}
+
+#[test]
+fn lesson_check_runs_the_steps_against_the_workspace_and_reset_keeps_the_old_one() {
+    let home = tempfile::tempdir().unwrap();
+    let pack = pack().display().to_string();
+    let out = devloop(home.path(), &["workspace", "reset", &pack]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = devloop(
+        home.path(),
+        &["lesson", "check", &pack, "intro", "workspace"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = devloop(home.path(), &["lesson", "check", &pack, "code", "branch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("✗ branch"));
+
+    std::fs::write(home.path().join("DevLoop/notes.md"), "mine").unwrap();
+    let out = devloop(home.path(), &["workspace", "reset", &pack]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("your previous work is in"), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("DevLoop.before-reset-1/notes.md")).unwrap(),
+        "mine"
+    );
+
+    let out = devloop(home.path(), &["lesson", "check", &pack, "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no lesson `nope`"));
+}
