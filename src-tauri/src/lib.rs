@@ -18,10 +18,8 @@ pub struct AppState {
     pub paths: Paths,
     /// When the process started, for the launch-to-first-paint benchmark.
     pub started: std::time::Instant,
-    /// The learner and their pack, opened on first use (or the reason it could not be).
-    pub learner: tokio::sync::OnceCell<
-        Result<std::sync::Arc<devloop_engine::workshop::learner::Learner>, devloop_engine::Error>,
-    >,
+    /// The learner and their pack, opened on first use.
+    pub learner: tokio::sync::OnceCell<std::sync::Arc<devloop_engine::workshop::learner::Learner>>,
     /// The open lesson's workspace watch; replacing it stops the old one.
     pub watch: std::sync::Mutex<Option<devloop_engine::workshop::watch::WatchHandle>>,
 }

@@ -112,3 +112,44 @@ fn remote_pages_may_call_nothing_even_in_the_main_window() {
     let err = invoke_from(&shell, "https://example.com", "doctor_report", json!({})).unwrap_err();
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
+
+#[test]
+fn the_workshop_opens_on_first_use_and_checks_the_real_workspace() {
+    let shell = shell("main");
+    let overview = invoke(&shell, "workshop_overview", json!({"locale": "ko"})).unwrap();
+    assert_eq!(overview["lessons"].as_array().unwrap().len(), 11);
+    assert_eq!(overview["title"], "데브옵스 루프 한 바퀴");
+    let workspace = std::path::PathBuf::from(overview["workspace"].as_str().unwrap());
+    assert!(
+        workspace.join(".git").is_dir(),
+        "the workspace is a git repository"
+    );
+
+    let result = invoke(
+        &shell,
+        "step_check",
+        json!({"lesson": "intro", "step": "workspace"}),
+    )
+    .unwrap();
+    assert_eq!(result["outcome"]["status"], "pass");
+    assert!(result["progress"]["passedAt"].is_i64());
+}
+
+#[test]
+fn only_runnable_blocks_run_and_unknown_lessons_are_refused_with_a_code() {
+    let shell = shell("main");
+    let err = invoke(
+        &shell,
+        "block_run",
+        json!({"lesson": "intro", "index": 99, "locale": "en"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalidInput", "{err}");
+    let err = invoke(
+        &shell,
+        "step_check",
+        json!({"lesson": "../etc", "step": "x"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalidInput", "{err}");
+}

@@ -37,13 +37,14 @@ fn workshops_dir<R: Runtime>(app: &AppHandle<R>) -> PathBuf {
 }
 
 /// The learner, opened on first use: validating the pack and creating the workspace must not
-/// hold up the first paint.
+/// hold up the first paint. A failure is returned, not kept: once the learner fixes what the
+/// error says (a busy workspace folder, say), the next call tries again.
 async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc<Learner>, Error> {
     let dir = workshops_dir(app).join(PACK);
     let paths = state.paths.clone();
     state
         .learner
-        .get_or_init(|| async move {
+        .get_or_try_init(|| async move {
             tauri::async_runtime::spawn_blocking(move || {
                 let shown = dir.canonicalize().unwrap_or_else(|_| dir.clone());
                 devloop_engine::workshop::open(&paths, &dir, &shown.display().to_string())
@@ -52,7 +53,7 @@ async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc
             .map_err(|e| Error::new(Code::Internal, format!("opening the workshop failed: {e}")))?
         })
         .await
-        .clone()
+        .cloned()
 }
 
 fn now() -> i64 {
@@ -175,11 +176,7 @@ pub async fn workspace_reset<R: Runtime>(
 /// Serves `devloop-pack://localhost/<lesson>/<path>`: images inside the pack, nothing else.
 pub fn asset<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Response<Vec<u8>> {
     let state = app.state::<AppState>();
-    let file = state
-        .learner
-        .get()
-        .and_then(|l| l.as_ref().ok())
-        .and_then(|l| l.asset(path));
+    let file = state.learner.get().and_then(|l| l.asset(path));
     let mime = |p: &std::path::Path| match p.extension().and_then(|e| e.to_str()) {
         Some("svg") => Some("image/svg+xml"),
         Some("png") => Some("image/png"),
