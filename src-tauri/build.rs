@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "loop_model",
     "settings_get",
     "settings_set_locale",
+    "settings_set_workspace",
     "doctor_report",
     "first_paint",
     "workshop_overview",

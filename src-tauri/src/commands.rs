@@ -35,6 +35,23 @@ pub async fn settings_set_locale(
     .await
 }
 
+/// Moves the learner's workspace; the workshop re-opens there on its next use.
+#[tauri::command]
+pub async fn settings_set_workspace(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<Settings, Error> {
+    let paths = state.paths.clone();
+    let settings = blocking(move || {
+        paths.set_workspace(std::path::Path::new(path.trim()))?;
+        Ok(paths.resolve(settings::system_locale().as_deref()))
+    })
+    .await?;
+    *state.learner.lock().await = None;
+    *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    Ok(settings)
+}
+
 /// Runs the system check.
 #[tauri::command]
 pub async fn doctor_report(state: State<'_, AppState>) -> Result<Report, Error> {

@@ -18,8 +18,9 @@ pub struct AppState {
     pub paths: Paths,
     /// When the process started, for the launch-to-first-paint benchmark.
     pub started: std::time::Instant,
-    /// The learner and their pack, opened on first use.
-    pub learner: tokio::sync::OnceCell<std::sync::Arc<devloop_engine::workshop::learner::Learner>>,
+    /// The learner and their pack, opened on first use; emptied when the workspace moves.
+    pub learner:
+        tokio::sync::Mutex<Option<std::sync::Arc<devloop_engine::workshop::learner::Learner>>>,
     /// The open lesson's workspace watch; replacing it stops the old one.
     pub watch: std::sync::Mutex<Option<devloop_engine::workshop::watch::WatchHandle>>,
 }
@@ -30,7 +31,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
         .manage(AppState {
             paths,
             started: std::time::Instant::now(),
-            learner: tokio::sync::OnceCell::new(),
+            learner: tokio::sync::Mutex::new(None),
             watch: std::sync::Mutex::new(None),
         })
         .register_uri_scheme_protocol(
@@ -41,6 +42,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             commands::loop_model,
             commands::settings_get,
             commands::settings_set_locale,
+            commands::settings_set_workspace,
             commands::doctor_report,
             commands::first_paint,
             workshop::workshop_overview,

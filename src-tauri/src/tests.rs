@@ -153,3 +153,22 @@ fn only_runnable_blocks_run_and_unknown_lessons_are_refused_with_a_code() {
     .unwrap_err();
     assert_eq!(err["code"], "invalidInput", "{err}");
 }
+
+#[test]
+fn moving_the_workspace_is_refused_while_the_environment_decides_it() {
+    let shell = shell("main");
+    let err = invoke(
+        &shell,
+        "settings_set_workspace",
+        json!({"path": "/tmp/elsewhere"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalidInput", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("DEVLOOP_WORKSPACE"),
+        "{err}"
+    );
+}

@@ -40,20 +40,21 @@ fn workshops_dir<R: Runtime>(app: &AppHandle<R>) -> PathBuf {
 /// hold up the first paint. A failure is returned, not kept: once the learner fixes what the
 /// error says (a busy workspace folder, say), the next call tries again.
 async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc<Learner>, Error> {
+    // Held while opening, so two first calls at once open the pack once.
+    let mut slot = state.learner.lock().await;
+    if let Some(learner) = slot.as_ref() {
+        return Ok(Arc::clone(learner));
+    }
     let dir = workshops_dir(app).join(PACK);
     let paths = state.paths.clone();
-    state
-        .learner
-        .get_or_try_init(|| async move {
-            tauri::async_runtime::spawn_blocking(move || {
-                let shown = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-                devloop_engine::workshop::open(&paths, &dir, &shown.display().to_string())
-            })
-            .await
-            .map_err(|e| Error::new(Code::Internal, format!("opening the workshop failed: {e}")))?
-        })
-        .await
-        .cloned()
+    let learner = tauri::async_runtime::spawn_blocking(move || {
+        let shown = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        devloop_engine::workshop::open(&paths, &dir, &shown.display().to_string())
+    })
+    .await
+    .map_err(|e| Error::new(Code::Internal, format!("opening the workshop failed: {e}")))??;
+    *slot = Some(Arc::clone(&learner));
+    Ok(learner)
 }
 
 fn now() -> i64 {
@@ -176,7 +177,12 @@ pub async fn workspace_reset<R: Runtime>(
 /// Serves `devloop-pack://localhost/<lesson>/<path>`: images inside the pack, nothing else.
 pub fn asset<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Response<Vec<u8>> {
     let state = app.state::<AppState>();
-    let file = state.learner.get().and_then(|l| l.asset(path));
+    // Never wait here: while the workshop is still opening, images are simply not there yet.
+    let file = state
+        .learner
+        .try_lock()
+        .ok()
+        .and_then(|slot| slot.as_ref().and_then(|l| l.asset(path)));
     let mime = |p: &std::path::Path| match p.extension().and_then(|e| e.to_str()) {
         Some("svg") => Some("image/svg+xml"),
         Some("png") => Some("image/png"),

@@ -49,6 +49,8 @@ enum WorkshopCommand {
 
 #[derive(Debug, Subcommand)]
 enum WorkspaceCommand {
+    /// Use another folder as the workspace from now on (the old one stays where it is).
+    Set { path: PathBuf },
     /// Move the workspace aside (nothing is deleted) and start it fresh from the pack's demo project.
     Reset {
         /// The pack folder, e.g. workshops/devops-loop.
@@ -78,6 +80,9 @@ async fn main() -> ExitCode {
         Command::Workspace {
             command: WorkspaceCommand::Reset { pack },
         } => workshop::reset_workspace(&pack),
+        Command::Workspace {
+            command: WorkspaceCommand::Set { path },
+        } => workshop::set_workspace(&path),
         Command::Lesson {
             command: LessonCommand::Check { pack, lesson, step },
         } => workshop::check(&pack, &lesson, step.as_deref()).await,

@@ -131,3 +131,21 @@ pub fn reset_workspace(dir: &Path) -> ExitCode {
         }
     }
 }
+
+/// Stores another workspace folder in the settings.
+pub fn set_workspace(path: &Path) -> ExitCode {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match Paths::from_env().set_workspace(&absolute) {
+        Ok(()) => {
+            println!("✓ the workspace is now {}", absolute.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("devloop: {e}");
+            if let Some(fix) = e.fix {
+                eprintln!("  fix: {fix}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

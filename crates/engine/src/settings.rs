@@ -94,7 +94,10 @@ impl Paths {
             .unwrap_or_else(|| home.join(".config/devloop"));
         Paths {
             config_dir,
-            workspace_override: std::env::var_os("DEVLOOP_WORKSPACE").map(PathBuf::from),
+            // Empty counts as unset, so a wrapper script can clear it.
+            workspace_override: std::env::var_os("DEVLOOP_WORKSPACE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
             default_workspace: home.join("DevLoop"),
             data_dir: std::env::var_os("DEVLOOP_DATA_DIR")
                 .map(PathBuf::from)
@@ -186,6 +189,33 @@ impl Paths {
     /// Stores the learner's language choice.
     pub fn set_locale(&self, locale: Locale) -> Result<()> {
         self.update(|stored| stored.locale = Some(locale))
+    }
+
+    /// Moves the learner's workspace to `path` (used from the next lesson on; the old folder
+    /// stays where it is). The folder must be usable, as the System check judges it.
+    pub fn set_workspace(&self, path: &Path) -> Result<()> {
+        if self.workspace_override.is_some() {
+            return Err(Error::new(
+                Code::InvalidInput,
+                "DEVLOOP_WORKSPACE is set, and it decides the workspace; unset it to choose one here",
+            )
+            .with_fix("unset DEVLOOP_WORKSPACE"));
+        }
+        if !path.is_absolute() {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!(
+                    "`{}` is not an absolute path; give the full path, e.g. /home/you/DevLoop",
+                    path.display()
+                ),
+            ));
+        }
+        let check = crate::doctor::check_workspace(path);
+        if let Some(problem) = check.problem {
+            return Err(problem);
+        }
+        let path = path.to_path_buf();
+        self.update(move |stored| stored.workspace = Some(path))
     }
 
     /// Applies `change` to the stored settings and writes them atomically. A file that does not
@@ -326,6 +356,33 @@ mod tests {
             err.message.contains("unknown field `lang`"),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn a_chosen_workspace_is_stored_and_a_relative_or_unusable_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        let chosen = dir.path().join("elsewhere/DevLoop");
+        std::fs::create_dir_all(chosen.parent().unwrap()).unwrap();
+        p.set_workspace(&chosen).unwrap();
+        assert_eq!(p.resolve(None).workspace, chosen.display().to_string());
+        assert_eq!(
+            p.set_workspace(Path::new("relative/DevLoop"))
+                .unwrap_err()
+                .code,
+            Code::InvalidInput
+        );
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(
+            p.set_workspace(&file).unwrap_err().code,
+            Code::WorkspaceUnusable
+        );
+        assert_eq!(
+            p.resolve(None).workspace,
+            chosen.display().to_string(),
+            "a refused choice changes nothing"
         );
     }
 

@@ -496,6 +496,51 @@ fn a_runnable_command_asks_first_then_shows_its_output() -> Result<()> {
     .map(drop)
 }
 
+fn the_learner_moves_the_workspace_and_the_workshop_follows() -> Result<()> {
+    let home = Home::new();
+    let user_home = home.dir.path().join("home");
+    std::fs::create_dir_all(&user_home).map_err(|e| e.to_string())?;
+    let moved = home.dir.path().join("moved/DevLoop");
+    std::fs::create_dir_all(moved.parent().unwrap_or(&moved)).map_err(|e| e.to_string())?;
+    let app = home.launch(
+        "en_US.UTF-8",
+        &[
+            ("DEVLOOP_WORKSPACE", OsStr::new("")),
+            ("HOME", user_home.as_os_str()),
+        ],
+    )?;
+    let s = &app.session;
+    s.click(&s.find("[data-testid=open-system]")?)?;
+    s.click(&s.find("[data-testid=workspace-change]")?)?;
+    let input = s.find("[data-testid=workspace-input]")?;
+    check(
+        s.focused_testid()?.as_deref() == Some("workspace-input"),
+        "the field takes focus when it opens",
+    )?;
+    // A relative path is refused with a reason, and nothing changes.
+    s.type_text(&input, "relative/DevLoop")?;
+    s.click(&s.find("[data-testid=workspace-save]")?)?;
+    s.wait_text(
+        "[data-testid=check-workspace] [data-testid=problem]",
+        "the refusal",
+        |t| t.contains("not an absolute path"),
+    )?;
+    s.type_text(&input, &moved.display().to_string())?;
+    s.click(&s.find("[data-testid=workspace-save]")?)?;
+    s.wait_text("[data-testid=check-workspace]", "the new path", |t| {
+        t.contains("moved/DevLoop")
+    })?;
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.wait_text(
+        "[data-testid=workshop-page]",
+        "the workshop in the new place",
+        |t| t.contains("moved/DevLoop"),
+    )?;
+    s.wait("the new workspace to be a repository", || {
+        Ok(moved.join(".git").is_dir().then_some(()))
+    })
+}
+
 const HOSTILE: &str = r#"+++
 title = "Hostile"
 summary = "Every trick at once"
@@ -624,6 +669,7 @@ fn main() {
         without_docker_the_app_says_so_and_shows_the_fix,
         the_code_lesson_follows_real_commits_and_keeps_progress_after_a_restart,
         a_runnable_command_asks_first_then_shows_its_output,
+        the_learner_moves_the_workspace_and_the_workshop_follows,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

@@ -106,6 +106,17 @@ impl Session {
             .map(str::to_owned))
     }
 
+    /// Replaces the text of an input, as typing would.
+    pub fn type_text(&self, el: &Element, text: &str) -> Result<()> {
+        self.call("POST", &format!("/element/{}/clear", el.0), Some(json!({})))?;
+        self.call(
+            "POST",
+            &format!("/element/{}/value", el.0),
+            Some(json!({ "text": text })),
+        )
+        .map(drop)
+    }
+
     pub fn click(&self, el: &Element) -> Result<()> {
         self.call("POST", &format!("/element/{}/click", el.0), Some(json!({})))
             .map(drop)

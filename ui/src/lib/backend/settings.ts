@@ -9,3 +9,8 @@ export function getSettings(): Promise<Settings> {
 export function setLocale(locale: Locale): Promise<Settings> {
   return call<Settings>('settings_set_locale', { locale });
 }
+
+/** Moves the workspace to `path`; the workshop re-opens there. */
+export function setWorkspace(path: string): Promise<Settings> {
+  return call<Settings>('settings_set_workspace', { path });
+}
