@@ -55,9 +55,10 @@ e2e: build
 bindings:
 	DEVLOOP_BLESS=1 cargo test -p devloop-engine --test bindings
 
-# Home screen in both languages, from the real app, into docs/screenshots/.
+# The home screen and a lesson in both languages, from the real app, into docs/screenshots/.
 screenshots: build
-	DEVLOOP_SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/with-services.sh $(E2E) switching_to_korean
+	DEVLOOP_SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/with-services.sh \
+	  sh -c '$(E2E) switching_to_korean && $(E2E) the_code_lesson'
 
 # A .deb: `sudo apt install ./DevLoop_*.deb`, then run `devloop-app`.
 bundle: ui

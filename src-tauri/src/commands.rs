@@ -70,7 +70,8 @@ pub fn first_paint(state: State<'_, AppState>) {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs blocking engine work (files, SQLite, git) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     tauri::async_runtime::spawn_blocking(f)

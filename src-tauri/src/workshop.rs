@@ -13,6 +13,7 @@ use devloop_engine::{Code, Error};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
+use crate::commands::blocking;
 use crate::AppState;
 
 /// The one pack the app teaches for now.
@@ -61,14 +62,6 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::new(Code::Internal, format!("a background task failed: {e}")))?
 }
 
 #[tauri::command]

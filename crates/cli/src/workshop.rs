@@ -1,15 +1,46 @@
-//! `devloop workshop validate` and `devloop lesson check`: the workshop engine for instructors and CI.
+//! `devloop workshop validate`, `devloop lesson check` and `devloop workspace …`: the workshop
+//! engine for instructors, learners and CI.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use devloop_engine::check::{Context, Outcome};
 use devloop_engine::settings::Paths;
-use devloop_engine::workshop::pack;
+use devloop_engine::workshop::pack::{self, Pack};
+use devloop_engine::Error;
 
-/// Validates the pack in `dir`; prints every problem with file:line:col and its fix.
+/// Exit code for input DevLoop refuses (a broken pack, an unknown lesson): distinct from a
+/// check that ran and failed.
+const REFUSED: u8 = 2;
+
+/// Loads the pack, or prints every problem with file:line:col and its fix.
+fn load(dir: &Path) -> Result<Pack, ExitCode> {
+    pack::load(dir).map_err(|diags| {
+        for d in &diags {
+            eprintln!("{d}");
+        }
+        eprintln!("\n{} problem(s) in {}", diags.len(), dir.display());
+        ExitCode::from(REFUSED)
+    })
+}
+
+/// Prints an engine error with its fix.
+fn report(e: &Error) -> ExitCode {
+    eprintln!("devloop: {e}");
+    if let Some(fix) = &e.fix {
+        eprintln!("  fix: {fix}");
+    }
+    ExitCode::FAILURE
+}
+
+/// The workspace in force: settings, `DEVLOOP_WORKSPACE`, or `~/DevLoop`.
+fn workspace(paths: &Paths) -> std::path::PathBuf {
+    paths.workspace(&paths.load().unwrap_or_default())
+}
+
+/// Validates the pack in `dir`.
 pub fn validate(dir: &Path) -> ExitCode {
-    match pack::load(dir) {
+    match load(dir) {
         Ok(p) => {
             let steps: usize = p.lessons.iter().map(|l| l.steps.len()).sum();
             println!(
@@ -20,26 +51,15 @@ pub fn validate(dir: &Path) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(diags) => {
-            for d in &diags {
-                eprintln!("{d}");
-            }
-            eprintln!("\n{} problem(s) in {}", diags.len(), dir.display());
-            ExitCode::from(2)
-        }
+        Err(code) => code,
     }
 }
 
 /// Runs the checks of one lesson (or one step of it) against the learner's workspace.
 pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCode {
-    let p = match pack::load(dir) {
+    let p = match load(dir) {
         Ok(p) => p,
-        Err(diags) => {
-            for d in &diags {
-                eprintln!("{d}");
-            }
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let Some(lesson) = p.lessons.iter().find(|l| l.id == lesson_id) else {
         let ids: Vec<&str> = p.lessons.iter().map(|l| l.id.as_str()).collect();
@@ -48,11 +68,10 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
             p.id,
             ids.join(", ")
         );
-        return ExitCode::from(2);
+        return ExitCode::from(REFUSED);
     };
-    let paths = Paths::from_env();
     let ctx = Context {
-        workspace: paths.workspace(&paths.load().unwrap_or_default()),
+        workspace: workspace(&Paths::from_env()),
     };
     let mut all_passed = true;
     let mut ran = 0;
@@ -83,7 +102,7 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
             "devloop: lesson `{lesson_id}` has no step `{}`",
             step_id.unwrap_or("")
         );
-        return ExitCode::from(2);
+        return ExitCode::from(REFUSED);
     }
     if all_passed {
         ExitCode::SUCCESS
@@ -94,21 +113,15 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
 
 /// Moves the workspace aside and recreates it from the pack's demo project.
 pub fn reset_workspace(dir: &Path) -> ExitCode {
-    let p = match pack::load(dir) {
+    let p = match load(dir) {
         Ok(p) => p,
-        Err(diags) => {
-            for d in &diags {
-                eprintln!("{d}");
-            }
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let Some(demo) = p.demo else {
         eprintln!("devloop: pack {} has no demo project", p.id);
-        return ExitCode::from(2);
+        return ExitCode::from(REFUSED);
     };
-    let paths = Paths::from_env();
-    let workspace = paths.workspace(&paths.load().unwrap_or_default());
+    let workspace = workspace(&Paths::from_env());
     match devloop_engine::workspace::reset(&demo, &workspace) {
         Ok(Some(old)) => {
             println!(
@@ -122,13 +135,7 @@ pub fn reset_workspace(dir: &Path) -> ExitCode {
             println!("✓ created {}", workspace.display());
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("devloop: {e}");
-            if let Some(fix) = e.fix {
-                eprintln!("  fix: {fix}");
-            }
-            ExitCode::FAILURE
-        }
+        Err(e) => report(&e),
     }
 }
 
@@ -140,12 +147,6 @@ pub fn set_workspace(path: &Path) -> ExitCode {
             println!("✓ the workspace is now {}", absolute.display());
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("devloop: {e}");
-            if let Some(fix) = e.fix {
-                eprintln!("  fix: {fix}");
-            }
-            ExitCode::FAILURE
-        }
+        Err(e) => report(&e),
     }
 }

@@ -10,7 +10,7 @@ use crate::check::Outcome;
 use crate::{Code, Error, Result};
 
 /// One step as the learner left it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StepProgress {
     /// Unix seconds of the first pass. A step once passed stays passed, even if the learner

@@ -185,15 +185,19 @@ impl Learner {
         })
     }
 
-    /// Creates the workspace from the demo project if it does not exist yet.
-    pub fn ensure_workspace(&self) -> Result<crate::workspace::Created> {
-        let demo = self.pack.demo.as_ref().ok_or_else(|| {
+    /// The pack's demo project folder.
+    fn demo(&self) -> Result<&Path> {
+        self.pack.demo.as_deref().ok_or_else(|| {
             Error::new(
                 Code::Workshop,
                 format!("pack {} has no demo project", self.pack.id),
             )
-        })?;
-        crate::workspace::create(demo, &self.workspace)
+        })
+    }
+
+    /// Creates the workspace from the demo project if it does not exist yet.
+    pub fn ensure_workspace(&self) -> Result<crate::workspace::Created> {
+        crate::workspace::create(self.demo()?, &self.workspace)
     }
 
     /// Every lesson with its progress. Blocking (SQLite).
@@ -314,11 +318,7 @@ impl Learner {
                 .lesson_progress(&me.pack.id, &lesson)?
                 .steps
                 .remove(&step)
-                .unwrap_or(StepProgress {
-                    passed_at: None,
-                    attempts: 0,
-                    chosen: None,
-                });
+                .unwrap_or_default();
             Ok(CheckResult {
                 step,
                 outcome,
@@ -365,11 +365,7 @@ impl Learner {
             .lesson_progress(&self.pack.id, lesson_id)?
             .steps
             .remove(step_id)
-            .unwrap_or(StepProgress {
-                passed_at: None,
-                attempts: 0,
-                chosen: None,
-            });
+            .unwrap_or_default();
         Ok(QuizResult {
             outcome,
             explanation: lesson.text(locale).steps[step_id]
@@ -430,13 +426,7 @@ impl Learner {
     /// Moves the workspace aside and creates a fresh one from the demo project. Returns where
     /// the old one went. Blocking.
     pub fn reset_workspace(&self) -> Result<Option<PathBuf>> {
-        let demo = self.pack.demo.as_ref().ok_or_else(|| {
-            Error::new(
-                Code::Workshop,
-                format!("pack {} has no demo project", self.pack.id),
-            )
-        })?;
-        crate::workspace::reset(demo, &self.workspace)
+        crate::workspace::reset(self.demo()?, &self.workspace)
     }
 
     /// Forgets a lesson's progress. Blocking.
