@@ -413,6 +413,12 @@ fn the_code_lesson_follows_real_commits_and_keeps_progress_after_a_restart() -> 
         let app = home.launch("en_US.UTF-8", &[])?;
         let s = &app.session;
         open_lesson(s, "code")?;
+        // The stage's roles stand beside the lesson.
+        s.wait_text(
+            "[data-testid=lesson-roles]",
+            "the DevOps engineer's part",
+            |t| t.contains("Keeps the repository healthy"),
+        )?;
         // Check before doing anything: a hint, not a pass.
         s.click(&s.find("[data-testid=check-branch]")?)?;
         s.wait_text("[data-testid=hint-branch]", "the hint", |t| {
