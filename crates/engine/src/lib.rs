@@ -20,9 +20,11 @@
 //! `ui/src/lib/bindings.ts` in step with them.
 
 pub mod check;
+pub mod diagnostic;
 pub mod docker;
 pub mod doctor;
 pub mod error;
+pub mod pipeline;
 pub mod settings;
 pub mod stage;
 pub mod store;

@@ -1,13 +1,12 @@
 //! Lesson packs: their format, rendering lesson text safely, and resolving paths inside a pack.
 
-pub mod diagnostic;
 pub mod learner;
 pub mod markdown;
 pub mod pack;
 pub mod path;
 pub mod watch;
 
-pub use diagnostic::Diagnostic;
+pub use crate::diagnostic::Diagnostic;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::diagnostic::{shown, Diagnostic};
+use crate::diagnostic::{shown, Diagnostic};
 use super::{markdown, path};
 use crate::check::Spec;
 use crate::settings::Locale;

@@ -1,4 +1,4 @@
-//! A problem in a lesson pack, pointing at file:line:col and saying how to fix it.
+//! A problem in a file the learner or an instructor wrote (a lesson pack, a workflow), pointing at file:line:col and saying how to fix it.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
-/// One thing wrong with a pack, as an instructor's editor would want it.
+/// One thing wrong with a file, as an editor would want it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
-    /// The file, relative to the workshops folder when possible.
+    /// The file, relative to the folder the learner knows (the workshops folder, the repo).
     pub file: String,
     /// 1-based; 0 when the problem is the file as a whole (for example, it is missing).
     pub line: u32,
@@ -27,6 +27,23 @@ impl Diagnostic {
             file: file.display().to_string(),
             line: 0,
             column: 0,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// A problem at a known 1-based line and column of `file`.
+    pub fn line_col(
+        file: &Path,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.display().to_string(),
+            line,
+            column,
             message: message.into(),
             fix: fix.into(),
         }
