@@ -1,6 +1,7 @@
 //! The `devloop` command: every GUI action of DevLoop, runnable from a terminal or a test.
 
 mod doctor;
+mod workflow;
 mod workshop;
 
 use std::path::PathBuf;
@@ -29,6 +30,11 @@ enum Command {
         #[command(subcommand)]
         command: WorkshopCommand,
     },
+    /// GitHub Actions workflow files.
+    Workflow {
+        #[command(subcommand)]
+        command: WorkflowCommand,
+    },
     /// The learner's workspace.
     Workspace {
         #[command(subcommand)]
@@ -45,6 +51,12 @@ enum Command {
 enum WorkshopCommand {
     /// Check a pack: every problem with file:line:col and its fix; exits 2 when there are any.
     Validate { dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkflowCommand {
+    /// Check a workflow: errors and what DevLoop does not run, as file:line:col; exits 3 when refused.
+    Check { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,6 +89,9 @@ async fn main() -> ExitCode {
         Command::Workshop {
             command: WorkshopCommand::Validate { dir },
         } => workshop::validate(&dir),
+        Command::Workflow {
+            command: WorkflowCommand::Check { file },
+        } => workflow::check(&file),
         Command::Workspace {
             command: WorkspaceCommand::Reset { pack },
         } => workshop::reset_workspace(&pack),

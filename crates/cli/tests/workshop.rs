@@ -102,3 +102,33 @@ fn lesson_check_runs_the_steps_against_the_workspace_and_reset_keeps_the_old_one
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no lesson `nope`"));
 }
+
+#[test]
+fn workflow_check_accepts_the_demo_workflow_and_refuses_a_broken_one_with_exit_3() {
+    let home = tempfile::tempdir().unwrap();
+    let demo = pack().join("demo/.github/workflows/ci.yml");
+    let out = devloop(
+        home.path(),
+        &["workflow", "check", &demo.display().to_string()],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("stage 2: test"), "{text}");
+
+    let broken =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/workflows/19-cyclic-needs.yml");
+    let out = devloop(
+        home.path(),
+        &["workflow", "check", &broken.display().to_string()],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("19-cyclic-needs.yml:3:3: the jobs' `needs` form a cycle: a → b → a"),
+        "{err}"
+    );
+}

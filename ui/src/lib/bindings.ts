@@ -91,7 +91,7 @@ export type Report = { docker: DockerCheck, git: GitCheck, disk: DiskCheck, work
 
 export type Diagnostic = { 
 /**
- * The file, relative to the workshops folder when possible.
+ * The file, relative to the folder the learner knows (the workshops folder, the repo).
  */
 file: string, 
 /**

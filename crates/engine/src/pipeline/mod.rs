@@ -4,4 +4,91 @@
 //! reads that tree into a typed workflow, reporting every problem as file:line:col; `plan.rs`
 //! orders jobs by `needs`; `compat.rs` lists what the local runner does not do, before a run.
 
+pub mod compat;
+pub mod plan;
+pub mod workflow;
 pub mod yaml;
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+
+/// Workflow files are small; anything larger is refused before parsing.
+pub const MAX_WORKFLOW_BYTES: u64 = 1024 * 1024;
+
+/// What `devloop workflow check` and the app show before a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The workflow, when it could be read.
+    pub workflow: Option<workflow::Workflow>,
+    /// Problems that stop the run: the file is wrong.
+    pub errors: Vec<Diagnostic>,
+    /// Things the local runner does not do: the file is fine on GitHub, but the run would not
+    /// be the same here, so it does not start.
+    pub unsupported: Vec<Diagnostic>,
+    pub plan: Option<plan::Plan>,
+}
+
+impl Checked {
+    /// True when the run may start.
+    pub fn runnable(&self) -> bool {
+        self.errors.is_empty() && self.unsupported.is_empty() && self.plan.is_some()
+    }
+}
+
+/// Reads, checks and plans the workflow at `file`; `shown` is how to name it in messages.
+pub fn check_file(file: &Path, shown: &Path) -> Checked {
+    let refuse = |message: String, fix: &str| Checked {
+        workflow: None,
+        errors: vec![Diagnostic::file(shown, message, fix)],
+        unsupported: Vec::new(),
+        plan: None,
+    };
+    match std::fs::metadata(file) {
+        Err(e) => return refuse(format!("cannot read the workflow: {e}"), "check the path"),
+        Ok(m) if m.len() > MAX_WORKFLOW_BYTES => {
+            return refuse(
+                format!(
+                    "the file is {} KiB; a workflow is at most {} KiB",
+                    m.len() / 1024,
+                    MAX_WORKFLOW_BYTES / 1024
+                ),
+                "split it, or check that this is really a workflow file",
+            )
+        }
+        Ok(_) => {}
+    }
+    let text = match std::fs::read(file) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return refuse("the file is not UTF-8 text".into(), "save it as UTF-8"),
+        },
+        Err(e) => return refuse(format!("cannot read the workflow: {e}"), "check the path"),
+    };
+    check_text(shown, &text)
+}
+
+/// The same for text already in memory.
+pub fn check_text(shown: &Path, text: &str) -> Checked {
+    match workflow::read(shown, text) {
+        Err(errors) => Checked {
+            workflow: None,
+            errors,
+            unsupported: Vec::new(),
+            plan: None,
+        },
+        Ok(wf) => {
+            let unsupported = compat::report(&wf);
+            let (plan, errors) = match plan::plan(&wf) {
+                Ok(p) => (Some(p), Vec::new()),
+                Err(e) => (None, e),
+            };
+            Checked {
+                workflow: Some(wf),
+                errors,
+                unsupported,
+                plan,
+            }
+        }
+    }
+}

@@ -71,7 +71,10 @@ impl Node {
 
     /// The value under `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
     }
 
     /// What kind of value this is, in words for error messages.
@@ -85,21 +88,28 @@ impl Node {
     }
 }
 
-/// A YAML error with its position.
+/// A YAML error with its position and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     pub pos: Pos,
     pub message: String,
+    pub fix: &'static str,
 }
+
+/// The fix for the parser's own syntax errors.
+const SYNTAX_FIX: &str =
+    "fix the YAML at this position (indentation with spaces, a missing colon, quote or bracket)";
 
 /// Parses the first document of `text`. An empty file is an error: a workflow needs content.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, false) {
+    // Read every document, so a second one is reported rather than silently dropped.
+    if let Err(e) = parser.load(&mut builder, true) {
         return Err(YamlError {
             pos: Pos::of(*e.marker()),
             message: e.info().to_owned(),
+            fix: SYNTAX_FIX,
         });
     }
     if let Some(e) = builder.error {
@@ -108,6 +118,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     builder.root.ok_or(YamlError {
         pos: Pos { line: 1, col: 1 },
         message: "the file is empty".into(),
+        fix: "write the workflow: `name`, `on` and `jobs`",
     })
 }
 
@@ -122,16 +133,20 @@ struct Builder {
 }
 
 impl Builder {
-    fn fail(&mut self, pos: Pos, message: String) {
+    fn fail(&mut self, pos: Pos, message: String, fix: &'static str) {
         if self.error.is_none() {
-            self.error = Some(YamlError { pos, message });
+            self.error = Some(YamlError { pos, message, fix });
         }
     }
 
     fn count(&mut self, node: &Node, pos: Pos) -> bool {
         self.nodes += size(node);
         if self.nodes > NODE_BUDGET {
-            self.fail(pos, format!("the document expands to more than {NODE_BUDGET} values; aliases (*name) that repeat each other grow exponentially (a \"YAML bomb\")"));
+            self.fail(
+                pos,
+                format!("the document expands to more than {NODE_BUDGET} values; aliases (*name) that repeat each other grow exponentially (a \"YAML bomb\")"),
+                "write the values out instead of nesting aliases",
+            );
             return false;
         }
         true
@@ -154,11 +169,18 @@ impl Builder {
                     None => *pending = Some(node),
                     Some(key) => {
                         let duplicate = key.as_str().and_then(|k| {
-                            entries.iter().find(|(e, _)| e.as_str() == Some(k)).map(|_| k.to_owned())
+                            entries
+                                .iter()
+                                .find(|(e, _)| e.as_str() == Some(k))
+                                .map(|_| k.to_owned())
                         });
                         entries.push((key.clone(), node));
                         if let Some(k) = duplicate {
-                            self.fail(key.pos, format!("the key `{k}` appears twice in the same mapping"));
+                            self.fail(
+                                key.pos,
+                                format!("the key `{k}` appears twice in the same mapping"),
+                                "rename one of them, or merge the two into one",
+                            );
                         }
                     }
                 },
@@ -183,20 +205,33 @@ impl MarkedEventReceiver for Builder {
         }
         let pos = Pos::of(mark);
         match ev {
-            Event::DocumentStart if self.root.is_some() => {
-                self.fail(pos, "the file holds more than one YAML document (---); a workflow is one".into())
-            }
+            Event::DocumentStart if self.root.is_some() => self.fail(
+                pos,
+                "the file holds more than one YAML document (---); a workflow is one".into(),
+                "put each workflow in a file of its own",
+            ),
             Event::Scalar(text, style, anchor, _) => {
-                let node = Node { pos, value: Value::Scalar(text, style != TScalarStyle::Plain) };
+                let node = Node {
+                    pos,
+                    value: Value::Scalar(text, style != TScalarStyle::Plain),
+                };
                 if self.count(&node, pos) {
                     self.attach(node, anchor);
                 }
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
-                    return self.fail(pos, format!("values are nested more than {MAX_DEPTH} levels deep"));
+                    return self.fail(
+                        pos,
+                        format!("values are nested more than {MAX_DEPTH} levels deep"),
+                        "flatten the structure",
+                    );
                 }
-                let value = if matches!(ev, Event::SequenceStart(..)) { Value::Seq(Vec::new()) } else { Value::Map(Vec::new()) };
+                let value = if matches!(ev, Event::SequenceStart(..)) {
+                    Value::Seq(Vec::new())
+                } else {
+                    Value::Map(Vec::new())
+                };
                 self.nodes += 1;
                 self.stack.push((Node { pos, value }, None, anchor));
             }
@@ -205,14 +240,24 @@ impl MarkedEventReceiver for Builder {
                     self.attach(node, anchor);
                 }
             }
-            Event::Alias(id) => match self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()) {
+            Event::Alias(id) => match self
+                .anchors
+                .iter()
+                .rev()
+                .find(|(a, _)| *a == id)
+                .map(|(_, n)| n.clone())
+            {
                 Some(mut node) => {
                     if self.count(&node, pos) {
                         node.pos = pos;
                         self.attach(node, 0);
                     }
                 }
-                None => self.fail(pos, "an alias (*name) refers to an anchor that is not defined before it".into()),
+                None => self.fail(
+                    pos,
+                    "an alias (*name) refers to an anchor that is not defined before it".into(),
+                    "define the anchor (&name) before using it",
+                ),
             },
             _ => {}
         }
@@ -227,22 +272,35 @@ mod tests {
     fn positions_are_one_based_lines_and_columns() {
         let root = parse("name: ci\non:\n  push:\n    branches: [main]\n").unwrap();
         let on = root.get("on").unwrap();
-        assert_eq!(on.get("push").unwrap().get("branches").unwrap().pos, Pos { line: 4, col: 15 });
+        assert_eq!(
+            on.get("push").unwrap().get("branches").unwrap().pos,
+            Pos { line: 4, col: 15 }
+        );
         assert_eq!(root.get("name").unwrap().as_str(), Some("ci"));
     }
 
     #[test]
     fn quoted_scalars_are_told_apart_from_plain_ones() {
         let root = parse("a: true\nb: 'true'\n").unwrap();
-        assert_eq!(root.get("a").unwrap().value, Value::Scalar("true".into(), false));
-        assert_eq!(root.get("b").unwrap().value, Value::Scalar("true".into(), true));
+        assert_eq!(
+            root.get("a").unwrap().value,
+            Value::Scalar("true".into(), false)
+        );
+        assert_eq!(
+            root.get("b").unwrap().value,
+            Value::Scalar("true".into(), true)
+        );
     }
 
     #[test]
     fn a_billion_laughs_is_stopped_not_expanded() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
-            let prev = if i == 0 { "a".to_string() } else { ["b", "c", "d", "e", "f", "g", "h"][i - 1].to_string() };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                ["b", "c", "d", "e", "f", "g", "h"][i - 1].to_string()
+            };
             bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         let err = parse(&bomb).unwrap_err();

@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostic::{shown, Diagnostic};
 use super::{markdown, path};
 use crate::check::Spec;
+use crate::diagnostic::{shown, Diagnostic};
 use crate::settings::Locale;
 use crate::stage::Stage;
 

@@ -1,0 +1,57 @@
+//! What a workflow asks for that the local runner does not do, said before the run starts,
+//! each with file:line and what to do about it.
+
+use super::workflow::Workflow;
+use crate::diagnostic::Diagnostic;
+
+/// Actions DevLoop implements natively (by name, any version).
+pub const NATIVE_ACTIONS: &[&str] = &[
+    "actions/checkout",
+    "actions/upload-artifact",
+    "actions/download-artifact",
+    "actions/cache",
+];
+
+/// Everything in `wf` that would not run as on GitHub. Empty means the run can start.
+pub fn report(wf: &Workflow) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for job in &wf.jobs {
+        for (key, pos) in &job.unsupported {
+            let (what, fix) = match key.as_str() {
+                "services" => ("service containers (`services:`)", "start the service yourself (for example with docker run) and remove `services:`"),
+                "container" => ("a job container (`container:`)", "remove `container:`: jobs run on this machine"),
+                "uses" => ("a reusable workflow (`jobs.<id>.uses`)", "copy the called workflow's steps into this job"),
+                _ => ("a deployment environment (`environment:`)", "remove `environment:`; DevLoop's Deploy stage handles environments"),
+            };
+            out.push(Diagnostic::line_col(
+                &wf.file,
+                pos.line,
+                pos.col,
+                format!(
+                    "job `{}` asks for {what}, which DevLoop does not run",
+                    job.id
+                ),
+                fix,
+            ));
+        }
+        for step in &job.steps {
+            let Some((uses, pos)) = &step.uses else {
+                continue;
+            };
+            let name = uses.split('@').next().unwrap_or(uses);
+            if !NATIVE_ACTIONS.contains(&name) {
+                out.push(Diagnostic::line_col(
+                    &wf.file,
+                    pos.line,
+                    pos.col,
+                    format!("the action `{uses}` is not available offline"),
+                    format!(
+                        "replace it with `run:` commands; DevLoop runs these actions natively: {}",
+                        NATIVE_ACTIONS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,113 @@
+//! A run plan: jobs placed in stages by `needs`, so independent jobs can run side by side.
+//! Unknown needs and cycles are errors that name the jobs involved.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::workflow::Workflow;
+use crate::diagnostic::Diagnostic;
+
+/// Jobs in stages: every job's needs are in earlier stages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub stages: Vec<Vec<String>>,
+}
+
+pub fn plan(wf: &Workflow) -> Result<Plan, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let ids: BTreeSet<&str> = wf.jobs.iter().map(|j| j.id.as_str()).collect();
+    for job in &wf.jobs {
+        for (need, pos) in &job.needs {
+            if !ids.contains(need.as_str()) {
+                diags.push(Diagnostic::line_col(
+                    &wf.file,
+                    pos.line,
+                    pos.col,
+                    format!(
+                        "job `{}` needs `{need}`, which is not a job in this workflow",
+                        job.id
+                    ),
+                    format!(
+                        "use one of: {}",
+                        ids.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            if need == &job.id {
+                diags.push(Diagnostic::line_col(
+                    &wf.file,
+                    pos.line,
+                    pos.col,
+                    format!("job `{}` needs itself", job.id),
+                    "remove it from its own `needs`",
+                ));
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let mut remaining: BTreeMap<&str, BTreeSet<&str>> = wf
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.id.as_str(),
+                j.needs.iter().map(|(n, _)| n.as_str()).collect(),
+            )
+        })
+        .collect();
+    let mut stages = Vec::new();
+    while !remaining.is_empty() {
+        // Keep file order within a stage: it is the order people read.
+        let ready: Vec<&str> = wf
+            .jobs
+            .iter()
+            .map(|j| j.id.as_str())
+            .filter(|id| remaining.get(id).is_some_and(BTreeSet::is_empty))
+            .collect();
+        if ready.is_empty() {
+            let cycle = find_cycle(&remaining);
+            let first = wf
+                .jobs
+                .iter()
+                .find(|j| j.id == cycle[0])
+                .map_or((1, 1), |j| (j.pos.line, j.pos.col));
+            return Err(vec![Diagnostic::line_col(
+                &wf.file,
+                first.0,
+                first.1,
+                format!("the jobs' `needs` form a cycle: {}", cycle.join(" → ")),
+                "remove one of these `needs` so the jobs can run in an order",
+            )]);
+        }
+        for id in &ready {
+            remaining.remove(id);
+        }
+        for needs in remaining.values_mut() {
+            for id in &ready {
+                needs.remove(id);
+            }
+        }
+        stages.push(ready.into_iter().map(str::to_owned).collect());
+    }
+    Ok(Plan { stages })
+}
+
+/// One cycle among the jobs that could not be placed, as `a → b → a`.
+fn find_cycle<'a>(remaining: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Vec<String> {
+    let Some(start) = remaining.keys().next().copied() else {
+        return Vec::new();
+    };
+    let mut path = vec![start];
+    let mut current = start;
+    while let Some(next) = remaining.get(current).and_then(|n| n.iter().next().copied()) {
+        if let Some(i) = path.iter().position(|p| *p == next) {
+            let mut cycle: Vec<String> = path[i..].iter().map(|s| (*s).to_owned()).collect();
+            cycle.push(next.to_owned());
+            return cycle;
+        }
+        path.push(next);
+        current = next;
+    }
+    path.into_iter().map(str::to_owned).collect()
+}

@@ -1,0 +1,818 @@
+//! A GitHub Actions workflow, read from the positioned YAML tree. Every problem is reported
+//! with file:line:col and what to write instead; reading goes on after a problem so the
+//! learner sees all of them at once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::yaml::{self, Node, Pos, Value};
+use crate::diagnostic::Diagnostic;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Workflow {
+    pub file: PathBuf,
+    pub name: Option<String>,
+    pub on: Triggers,
+    pub env: BTreeMap<String, String>,
+    pub defaults: RunDefaults,
+    /// Jobs in file order.
+    pub jobs: Vec<Job>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Triggers {
+    /// `on.push`, with its filters (empty lists mean "any").
+    pub push: Option<PushFilter>,
+    pub pull_request: Option<PushFilter>,
+    /// `on.workflow_dispatch`: the inputs a manual run asks for.
+    pub workflow_dispatch: Option<Vec<Input>>,
+    /// Other events (schedule, release...): valid on GitHub, never fired locally.
+    pub other: Vec<(String, Pos)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PushFilter {
+    pub branches: Vec<String>,
+    pub branches_ignore: Vec<String>,
+    pub tags: Vec<String>,
+    pub paths: Vec<String>,
+    pub paths_ignore: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub name: String,
+    pub description: Option<String>,
+    pub required: bool,
+    pub default: Option<String>,
+    pub kind: String,
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunDefaults {
+    pub shell: Option<String>,
+    pub working_directory: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: String,
+    pub pos: Pos,
+    pub name: Option<String>,
+    pub needs: Vec<(String, Pos)>,
+    pub condition: Option<String>,
+    pub timeout_minutes: Option<String>,
+    pub continue_on_error: Option<String>,
+    pub outputs: BTreeMap<String, String>,
+    pub strategy: Option<Strategy>,
+    pub env: BTreeMap<String, String>,
+    pub defaults: RunDefaults,
+    pub steps: Vec<Step>,
+    /// Keys the local runner does not do (`services`, `container`, a reusable `uses`...).
+    pub unsupported: Vec<(String, Pos)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Strategy {
+    /// Matrix axes in file order, each with its values.
+    pub axes: Vec<(String, Vec<String>)>,
+    pub include: Vec<BTreeMap<String, String>>,
+    pub exclude: Vec<BTreeMap<String, String>>,
+    pub fail_fast: Option<String>,
+    pub max_parallel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub pos: Pos,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub run: Option<String>,
+    pub uses: Option<(String, Pos)>,
+    pub with: BTreeMap<String, String>,
+    pub shell: Option<String>,
+    pub working_directory: Option<String>,
+    pub env: BTreeMap<String, String>,
+    pub condition: Option<String>,
+    pub timeout_minutes: Option<String>,
+    pub continue_on_error: Option<String>,
+}
+
+const WORKFLOW_KEYS: &[&str] = &[
+    "name",
+    "run-name",
+    "on",
+    "env",
+    "defaults",
+    "jobs",
+    "permissions",
+    "concurrency",
+];
+const JOB_KEYS: &[&str] = &[
+    "name",
+    "needs",
+    "if",
+    "runs-on",
+    "timeout-minutes",
+    "continue-on-error",
+    "outputs",
+    "strategy",
+    "env",
+    "defaults",
+    "steps",
+    "services",
+    "container",
+    "uses",
+    "with",
+    "secrets",
+    "permissions",
+    "concurrency",
+    "environment",
+];
+const STEP_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "run",
+    "uses",
+    "with",
+    "shell",
+    "working-directory",
+    "env",
+    "if",
+    "timeout-minutes",
+    "continue-on-error",
+];
+const SHELLS: &[&str] = &["bash", "sh"];
+/// Events GitHub knows; only push, pull_request and workflow_dispatch fire locally.
+const EVENTS: &[&str] = &[
+    "push",
+    "pull_request",
+    "workflow_dispatch",
+    "schedule",
+    "release",
+    "pull_request_target",
+    "workflow_call",
+    "workflow_run",
+    "repository_dispatch",
+    "issues",
+    "issue_comment",
+    "create",
+    "delete",
+    "merge_group",
+    "deployment",
+    "deployment_status",
+    "page_build",
+    "registry_package",
+    "status",
+    "watch",
+    "fork",
+    "gollum",
+    "label",
+    "milestone",
+    "discussion",
+    "discussion_comment",
+    "check_run",
+    "check_suite",
+    "branch_protection_rule",
+    "public",
+];
+
+/// Reads the workflow in `text` (from `file`). Returns it, or every problem found.
+pub fn read(file: &Path, text: &str) -> Result<Workflow, Vec<Diagnostic>> {
+    let root = yaml::parse(text).map_err(|e| {
+        vec![Diagnostic::line_col(
+            file,
+            e.pos.line,
+            e.pos.col,
+            format!("this is not valid YAML: {}", e.message),
+            e.fix,
+        )]
+    })?;
+    let mut r = Reader {
+        file,
+        diags: Vec::new(),
+    };
+    let wf = r.workflow(&root);
+    if r.diags.is_empty() {
+        Ok(wf)
+    } else {
+        Err(r.diags)
+    }
+}
+
+struct Reader<'a> {
+    file: &'a Path,
+    diags: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn err(&mut self, pos: Pos, message: impl Into<String>, fix: impl Into<String>) {
+        self.diags.push(Diagnostic::line_col(
+            self.file, pos.line, pos.col, message, fix,
+        ));
+    }
+
+    /// The entries of a mapping, or an error saying a mapping was expected.
+    fn map<'n>(&mut self, node: &'n Node, what: &str) -> &'n [(Node, Node)] {
+        match node.as_map() {
+            Some(m) => m,
+            None if node.is_null() => &[],
+            None => {
+                self.err(
+                    node.pos,
+                    format!(
+                        "{what} must be a mapping (key: value lines), not {}",
+                        node.kind()
+                    ),
+                    format!("write {what} as indented `key: value` lines"),
+                );
+                &[]
+            }
+        }
+    }
+
+    fn keys_known(&mut self, entries: &[(Node, Node)], known: &[&str], what: &str) {
+        for (k, _) in entries {
+            let name = k.as_str().unwrap_or("");
+            if !known.contains(&name) {
+                let near = known
+                    .iter()
+                    .find(|c| similar(c, name))
+                    .map(|c| format!("did you mean `{c}`? "))
+                    .unwrap_or_default();
+                self.err(
+                    k.pos,
+                    format!("`{name}` is not a key of {what}"),
+                    format!("{near}valid keys: {}", known.join(", ")),
+                );
+            }
+        }
+    }
+
+    /// A scalar as text: numbers and booleans become their text, as GitHub does.
+    fn text(&mut self, node: &Node, what: &str) -> Option<String> {
+        match node.as_str() {
+            Some(s) => {
+                self.expressions(node.pos, s);
+                Some(s.to_owned())
+            }
+            None => {
+                self.err(node.pos, format!("{what} must be a single value, not {}", node.kind()), "put one value here, on the same line (quote it if it holds special characters)");
+                None
+            }
+        }
+    }
+
+    /// Checks every `${{` has its `}}`.
+    fn expressions(&mut self, pos: Pos, s: &str) {
+        let mut rest = s;
+        while let Some(start) = rest.find("${{") {
+            match rest[start + 3..].find("}}") {
+                Some(end) => rest = &rest[start + 3 + end + 2..],
+                None => {
+                    self.err(
+                        pos,
+                        "an expression `${{` is not closed with `}}`",
+                        "close the expression: `${{ github.ref }}`",
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
+        match &node.value {
+            Value::Scalar(..) if node.is_null() => Vec::new(),
+            Value::Scalar(s, _) => vec![s.clone()],
+            Value::Seq(items) => items.iter().filter_map(|i| self.text(i, what)).collect(),
+            Value::Map(_) => {
+                self.err(
+                    node.pos,
+                    format!("{what} must be a value or a list, not a mapping"),
+                    format!("write {what} as `[a, b]` or one `- item` per line"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn env(&mut self, node: &Node) -> BTreeMap<String, String> {
+        let entries = self.map(node, "`env`");
+        entries
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.as_str()?.to_owned(),
+                    self.text(v, "an environment variable")?,
+                ))
+            })
+            .collect()
+    }
+
+    fn defaults(&mut self, node: &Node) -> RunDefaults {
+        let entries = self.map(node, "`defaults`");
+        self.keys_known(entries, &["run"], "`defaults`");
+        let Some(run) = node.get("run") else {
+            return RunDefaults::default();
+        };
+        let entries = self.map(run, "`defaults.run`");
+        self.keys_known(entries, &["shell", "working-directory"], "`defaults.run`");
+        let shell = run.get("shell").and_then(|s| self.shell(s));
+        RunDefaults {
+            shell,
+            working_directory: run
+                .get("working-directory")
+                .and_then(|w| self.text(w, "`working-directory`")),
+        }
+    }
+
+    fn shell(&mut self, node: &Node) -> Option<String> {
+        let shell = self.text(node, "`shell`")?;
+        if SHELLS.contains(&shell.as_str()) {
+            Some(shell)
+        } else {
+            self.err(
+                node.pos,
+                format!("the shell `{shell}` is not supported here"),
+                "use `shell: bash` or `shell: sh`",
+            );
+            None
+        }
+    }
+
+    fn workflow(&mut self, root: &Node) -> Workflow {
+        let entries = self.map(root, "the workflow");
+        self.keys_known(entries, WORKFLOW_KEYS, "a workflow");
+        let mut wf = Workflow {
+            file: self.file.to_path_buf(),
+            ..Workflow::default()
+        };
+        wf.name = root.get("name").and_then(|n| self.text(n, "`name`"));
+        match root.get("on") {
+            Some(on) => wf.on = self.triggers(on),
+            None => self.err(
+                Pos { line: 1, col: 1 },
+                "the workflow has no `on:` (what starts it)",
+                "add `on: [push, workflow_dispatch]`",
+            ),
+        }
+        if let Some(env) = root.get("env") {
+            wf.env = self.env(env);
+        }
+        if let Some(d) = root.get("defaults") {
+            wf.defaults = self.defaults(d);
+        }
+        match root.get("jobs") {
+            Some(jobs) => {
+                let entries = self.map(jobs, "`jobs`");
+                if entries.is_empty() {
+                    self.err(
+                        jobs.pos,
+                        "`jobs` is empty",
+                        "add at least one job with `runs-on` and `steps`",
+                    );
+                }
+                for (id, job) in entries {
+                    if let Some(job) = self.job(id, job) {
+                        wf.jobs.push(job);
+                    }
+                }
+            }
+            None => self.err(
+                Pos { line: 1, col: 1 },
+                "the workflow has no `jobs:`",
+                "add `jobs:` with at least one job",
+            ),
+        }
+        wf
+    }
+
+    fn triggers(&mut self, on: &Node) -> Triggers {
+        let mut t = Triggers::default();
+        let events: Vec<(&Node, Option<&Node>)> = match &on.value {
+            Value::Scalar(..) => vec![(on, None)],
+            Value::Seq(items) => items.iter().map(|i| (i, None)).collect(),
+            Value::Map(entries) => entries.iter().map(|(k, v)| (k, Some(v))).collect(),
+        };
+        for (event, config) in events {
+            let Some(name) = event.as_str() else {
+                self.err(
+                    event.pos,
+                    "an event name must be a single word like `push`",
+                    "list events as `on: [push, workflow_dispatch]`",
+                );
+                continue;
+            };
+            match name {
+                "push" | "pull_request" => {
+                    let filter = config
+                        .map(|c| self.push_filter(c, name))
+                        .unwrap_or_default();
+                    if name == "push" {
+                        t.push = Some(filter)
+                    } else {
+                        t.pull_request = Some(filter)
+                    }
+                }
+                "workflow_dispatch" => {
+                    t.workflow_dispatch = Some(config.map(|c| self.inputs(c)).unwrap_or_default())
+                }
+                other if EVENTS.contains(&other) => t.other.push((other.to_owned(), event.pos)),
+                other => {
+                    let near = EVENTS
+                        .iter()
+                        .find(|c| similar(c, other))
+                        .map(|c| format!("did you mean `{c}`? "))
+                        .unwrap_or_default();
+                    self.err(
+                        event.pos,
+                        format!("`{other}` is not a GitHub Actions event"),
+                        format!("{near}DevLoop runs push, pull_request and workflow_dispatch"),
+                    );
+                }
+            }
+        }
+        t
+    }
+
+    fn push_filter(&mut self, node: &Node, event: &str) -> PushFilter {
+        let entries = self.map(node, &format!("`on.{event}`"));
+        self.keys_known(
+            entries,
+            &[
+                "branches",
+                "branches-ignore",
+                "tags",
+                "tags-ignore",
+                "paths",
+                "paths-ignore",
+                "types",
+            ],
+            &format!("`on.{event}`"),
+        );
+        let mut list = |key: &str| {
+            node.get(key)
+                .map(|v| self.strings(v, key))
+                .unwrap_or_default()
+        };
+        PushFilter {
+            branches: list("branches"),
+            branches_ignore: list("branches-ignore"),
+            tags: list("tags"),
+            paths: list("paths"),
+            paths_ignore: list("paths-ignore"),
+        }
+    }
+
+    fn inputs(&mut self, node: &Node) -> Vec<Input> {
+        let entries = self.map(node, "`workflow_dispatch`");
+        self.keys_known(entries, &["inputs"], "`workflow_dispatch`");
+        let Some(inputs) = node.get("inputs") else {
+            return Vec::new();
+        };
+        let entries = self.map(inputs, "`inputs`");
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            let name = k.as_str().unwrap_or("").to_owned();
+            let spec = self.map(v, &format!("input `{name}`"));
+            self.keys_known(
+                spec,
+                &["description", "required", "default", "type", "options"],
+                &format!("input `{name}`"),
+            );
+            let kind = v
+                .get("type")
+                .and_then(|t| self.text(t, "`type`"))
+                .unwrap_or_else(|| "string".into());
+            if !["string", "boolean", "choice", "number", "environment"].contains(&kind.as_str()) {
+                self.err(
+                    v.get("type").map_or(v.pos, |t| t.pos),
+                    format!("`{kind}` is not an input type"),
+                    "use string, boolean, choice, number or environment",
+                );
+            }
+            let required = v.get("required").and_then(|r| self.text(r, "`required`"));
+            if let Some(r) = &required {
+                if r != "true" && r != "false" {
+                    self.err(
+                        v.get("required").map_or(v.pos, |n| n.pos),
+                        format!("`required: {r}` must be true or false"),
+                        "write `required: true` or `required: false`",
+                    );
+                }
+            }
+            let options = v
+                .get("options")
+                .map(|o| self.strings(o, "`options`"))
+                .unwrap_or_default();
+            if kind == "choice" && options.is_empty() {
+                self.err(
+                    v.pos,
+                    format!("input `{name}` is a choice with no `options`"),
+                    "add `options: [a, b]`",
+                );
+            }
+            out.push(Input {
+                name,
+                description: v
+                    .get("description")
+                    .and_then(|d| self.text(d, "`description`")),
+                required: required.as_deref() == Some("true"),
+                default: v.get("default").and_then(|d| self.text(d, "`default`")),
+                kind,
+                options,
+            });
+        }
+        out
+    }
+
+    fn job(&mut self, id_node: &Node, node: &Node) -> Option<Job> {
+        let id = id_node.as_str().unwrap_or("").to_owned();
+        if !valid_id(&id) {
+            self.err(
+                id_node.pos,
+                format!("`{id}` is not a valid job id"),
+                "start with a letter or `_`, then letters, digits, `-` or `_`",
+            );
+        }
+        let entries = self.map(node, &format!("job `{id}`"));
+        self.keys_known(entries, JOB_KEYS, &format!("job `{id}`"));
+        let mut job = Job {
+            id: id.clone(),
+            pos: id_node.pos,
+            name: None,
+            needs: Vec::new(),
+            condition: None,
+            timeout_minutes: None,
+            continue_on_error: None,
+            outputs: BTreeMap::new(),
+            strategy: None,
+            env: BTreeMap::new(),
+            defaults: RunDefaults::default(),
+            steps: Vec::new(),
+            unsupported: Vec::new(),
+        };
+        for (k, v) in entries {
+            match k.as_str().unwrap_or("") {
+                "name" => job.name = self.text(v, "`name`"),
+                "needs" => {
+                    job.needs = match &v.value {
+                        Value::Seq(items) => items
+                            .iter()
+                            .filter_map(|i| Some((self.text(i, "a job in `needs`")?, i.pos)))
+                            .collect(),
+                        _ => self
+                            .text(v, "`needs`")
+                            .map(|n| vec![(n, v.pos)])
+                            .unwrap_or_default(),
+                    }
+                }
+                "if" => job.condition = self.text(v, "`if`"),
+                "timeout-minutes" => job.timeout_minutes = self.number(v, "`timeout-minutes`"),
+                "continue-on-error" => {
+                    job.continue_on_error = self.boolean(v, "`continue-on-error`")
+                }
+                "outputs" => {
+                    let outs = self.map(v, "`outputs`");
+                    job.outputs = outs
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.as_str()?.to_owned(), self.text(v, "an output")?))
+                        })
+                        .collect();
+                }
+                "strategy" => job.strategy = Some(self.strategy(v)),
+                "env" => job.env = self.env(v),
+                "defaults" => job.defaults = self.defaults(v),
+                "steps" => match v.as_seq() {
+                    Some(items) => job.steps = items.iter().filter_map(|s| self.step(s)).collect(),
+                    None => self.err(
+                        v.pos,
+                        "`steps` must be a list",
+                        "write each step as a `- name: …` item under `steps:`",
+                    ),
+                },
+                "services" | "container" | "uses" | "environment" => job
+                    .unsupported
+                    .push((k.as_str().unwrap_or("").to_owned(), k.pos)),
+                _ => {}
+            }
+        }
+        if node.get("steps").is_none() && node.get("uses").is_none() {
+            self.err(
+                id_node.pos,
+                format!("job `{id}` has no `steps`"),
+                "add `steps:` with at least one `- run: …`",
+            );
+        }
+        if node.get("runs-on").is_none() && node.get("uses").is_none() {
+            self.err(
+                id_node.pos,
+                format!("job `{id}` has no `runs-on`"),
+                "add `runs-on: ubuntu-latest` (DevLoop runs it on this machine, GitHub needs it)",
+            );
+        }
+        Some(job)
+    }
+
+    fn number(&mut self, node: &Node, what: &str) -> Option<String> {
+        let s = self.text(node, what)?;
+        if s.parse::<f64>().is_ok_and(|n| n > 0.0) || s.contains("${{") {
+            Some(s)
+        } else {
+            self.err(
+                node.pos,
+                format!("{what} must be a positive number, not `{s}`"),
+                format!("write e.g. `{}: 10`", what.trim_matches('`')),
+            );
+            None
+        }
+    }
+
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<String> {
+        let s = self.text(node, what)?;
+        if s == "true" || s == "false" || s.contains("${{") {
+            Some(s)
+        } else {
+            self.err(
+                node.pos,
+                format!("{what} must be true or false, not `{s}`"),
+                format!("write `{}: true`", what.trim_matches('`')),
+            );
+            None
+        }
+    }
+
+    fn strategy(&mut self, node: &Node) -> Strategy {
+        let entries = self.map(node, "`strategy`");
+        self.keys_known(
+            entries,
+            &["matrix", "fail-fast", "max-parallel"],
+            "`strategy`",
+        );
+        let mut s = Strategy {
+            fail_fast: node
+                .get("fail-fast")
+                .and_then(|v| self.boolean(v, "`fail-fast`")),
+            max_parallel: node
+                .get("max-parallel")
+                .and_then(|v| self.number(v, "`max-parallel`")),
+            ..Strategy::default()
+        };
+        let Some(matrix) = node.get("matrix") else {
+            self.err(
+                node.pos,
+                "`strategy` has no `matrix`",
+                "add `matrix:` with at least one axis, e.g. `os: [a, b]`",
+            );
+            return s;
+        };
+        for (k, v) in self.map(matrix, "`matrix`") {
+            let key = k.as_str().unwrap_or("").to_owned();
+            match key.as_str() {
+                "include" | "exclude" => {
+                    let rows: Vec<BTreeMap<String, String>> = match v.as_seq() {
+                        Some(items) => items
+                            .iter()
+                            .map(|row| {
+                                let cells = self.map(row, &format!("a `{key}` entry"));
+                                cells
+                                    .iter()
+                                    .filter_map(|(a, b)| {
+                                        Some((
+                                            a.as_str()?.to_owned(),
+                                            self.text(b, "a matrix value")?,
+                                        ))
+                                    })
+                                    .collect()
+                            })
+                            .collect(),
+                        None => {
+                            self.err(
+                                v.pos,
+                                format!("`matrix.{key}` must be a list of mappings"),
+                                format!("write `{key}:` then `- axis: value` items"),
+                            );
+                            Vec::new()
+                        }
+                    };
+                    if key == "include" {
+                        s.include = rows
+                    } else {
+                        s.exclude = rows
+                    }
+                }
+                _ => match v.as_seq() {
+                    Some(values) if !values.is_empty() => {
+                        let values = values
+                            .iter()
+                            .filter_map(|x| self.text(x, "a matrix value"))
+                            .collect();
+                        s.axes.push((key, values));
+                    }
+                    _ => self.err(
+                        v.pos,
+                        format!("matrix axis `{key}` must be a non-empty list"),
+                        format!("write `{key}: [a, b]`"),
+                    ),
+                },
+            }
+        }
+        s
+    }
+
+    fn step(&mut self, node: &Node) -> Option<Step> {
+        let entries = self.map(node, "a step");
+        self.keys_known(entries, STEP_KEYS, "a step");
+        let run = node.get("run").and_then(|r| self.text(r, "`run`"));
+        let uses = node
+            .get("uses")
+            .and_then(|u| Some((self.text(u, "`uses`")?, u.pos)));
+        match (&run, &uses) {
+            (Some(_), Some(_)) => self.err(
+                node.pos,
+                "a step has both `run` and `uses`",
+                "split it into two steps",
+            ),
+            (None, None) if node.get("run").is_none() && node.get("uses").is_none() => self.err(
+                node.pos,
+                "a step has neither `run` nor `uses`",
+                "give the step a `run: <command>` or a `uses: <action>`",
+            ),
+            _ => {}
+        }
+        let with = match node.get("with") {
+            Some(w) => {
+                let entries = self.map(w, "`with`");
+                entries
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        Some((k.as_str()?.to_owned(), self.text(v, "a `with` value")?))
+                    })
+                    .collect()
+            }
+            None => BTreeMap::new(),
+        };
+        Some(Step {
+            pos: node.pos,
+            id: node.get("id").and_then(|i| self.text(i, "`id`")),
+            name: node.get("name").and_then(|n| self.text(n, "`name`")),
+            run,
+            uses,
+            with,
+            shell: node.get("shell").and_then(|s| self.shell(s)),
+            working_directory: node
+                .get("working-directory")
+                .and_then(|w| self.text(w, "`working-directory`")),
+            env: node.get("env").map(|e| self.env(e)).unwrap_or_default(),
+            condition: node.get("if").and_then(|c| self.text(c, "`if`")),
+            timeout_minutes: node
+                .get("timeout-minutes")
+                .and_then(|t| self.number(t, "`timeout-minutes`")),
+            continue_on_error: node
+                .get("continue-on-error")
+                .and_then(|c| self.boolean(c, "`continue-on-error`")),
+        })
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Close enough to be a typo: one edit apart, or the same letters in another case.
+fn similar(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    // Levenshtein distance at most 1, in one pass.
+    let (mut i, mut j, mut edits) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        edits += 1;
+        if edits > 1 {
+            return false;
+        }
+        match a.len().cmp(&b.len()) {
+            std::cmp::Ordering::Greater => i += 1,
+            std::cmp::Ordering::Less => j += 1,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    edits + (a.len() - i) + (b.len() - j) <= 1
+}

@@ -1,0 +1,143 @@
+//! Every malformed or unsupported workflow in `tests/workflows/` is refused with the message in
+//! its `.expect` file (file:line:col included). `DEVLOOP_BLESS=1` writes the `.expect` files,
+//! to be read by a person before they are committed.
+
+use std::path::{Path, PathBuf};
+
+use devloop_engine::pipeline::{self, check_text};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/workflows")
+}
+
+fn render(name: &str, text: &str) -> String {
+    let checked = check_text(&Path::new("tests/workflows").join(name), text);
+    let mut out: Vec<String> = checked
+        .errors
+        .iter()
+        .map(|d| format!("error: {d}"))
+        .collect();
+    out.extend(
+        checked
+            .unsupported
+            .iter()
+            .map(|d| format!("unsupported: {d}")),
+    );
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn every_fixture_is_refused_with_its_expected_message() {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml"))
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 40, "only {} fixtures", entries.len());
+    let bless = std::env::var_os("DEVLOOP_BLESS").is_some();
+    let mut failures = Vec::new();
+    for path in &entries {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path).unwrap();
+        let got = render(&name, &text);
+        assert_ne!(got.trim(), "", "{name} was accepted");
+        let expect = path.with_extension("expect");
+        if bless {
+            std::fs::write(&expect, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&expect).unwrap_or_default();
+        if got != want {
+            failures.push(format!("{name}:\n--- expected\n{want}--- got\n{got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_demo_projects_workflow_is_clean_and_planned_in_order() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../workshops/devops-loop/demo/.github/workflows/ci.yml");
+    let checked = pipeline::check_file(&file, Path::new(".github/workflows/ci.yml"));
+    assert!(
+        checked.runnable(),
+        "{:?} {:?}",
+        checked.errors,
+        checked.unsupported
+    );
+    assert_eq!(
+        checked.plan.unwrap().stages,
+        vec![vec!["build".to_owned()], vec!["test".to_owned()]]
+    );
+}
+
+#[test]
+fn a_huge_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.yml");
+    let mut text = String::from("on: push\njobs:\n");
+    while text.len() < 2 * 1024 * 1024 {
+        text.push_str(&format!(
+            "  job{}:\n    runs-on: x\n    steps: [{{run: echo}}]\n",
+            text.len()
+        ));
+    }
+    std::fs::write(&file, text).unwrap();
+    let checked = pipeline::check_file(&file, Path::new("huge.yml"));
+    assert!(
+        checked.errors[0]
+            .message
+            .contains("a workflow is at most 1024 KiB"),
+        "{:?}",
+        checked.errors
+    );
+}
+
+#[test]
+fn independent_jobs_share_a_stage_and_dependents_follow() {
+    let text = "on: push\njobs:\n  lint:\n    runs-on: x\n    steps: [{run: a}]\n  build:\n    runs-on: x\n    steps: [{run: b}]\n  test:\n    needs: [lint, build]\n    runs-on: x\n    steps: [{run: c}]\n  deploy:\n    needs: test\n    runs-on: x\n    steps: [{run: d}]\n";
+    let checked = check_text(Path::new("w.yml"), text);
+    let stages = checked.plan.unwrap().stages;
+    assert_eq!(
+        stages,
+        vec![vec!["lint", "build"], vec!["test"], vec!["deploy"]]
+    );
+}
+
+/// Random edits of a real workflow never make the reader panic or hang: each input is small,
+/// so a hang would show as this test never finishing.
+#[test]
+fn random_input_never_panics() {
+    let seed_text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../workshops/devops-loop/demo/.github/workflows/ci.yml"),
+    )
+    .unwrap();
+    let alphabet: Vec<char> = "[]{}:,-&*!|>'\"#%@`$ \n\t\r abc123${{}}?".chars().collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // xorshift64*: deterministic, so a failure can be replayed.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    for _ in 0..3000 {
+        let mut chars: Vec<char> = seed_text.chars().collect();
+        for _ in 0..(next() % 8 + 1) {
+            let at = (next() as usize) % (chars.len() + 1);
+            let c = alphabet[(next() as usize) % alphabet.len()];
+            match next() % 3 {
+                0 => chars.insert(at, c),
+                1 if at < chars.len() => {
+                    chars.remove(at);
+                }
+                _ if at < chars.len() => chars[at] = c,
+                _ => {}
+            }
+        }
+        let text: String = chars.into_iter().collect();
+        let _ = check_text(Path::new("fuzz.yml"), &text);
+    }
+}
