@@ -5,6 +5,8 @@
 //! orders jobs by `needs`; `compat.rs` lists what the local runner does not do, before a run.
 
 pub mod compat;
+pub mod expr;
+pub mod hash_files;
 pub mod plan;
 pub mod workflow;
 pub mod yaml;

@@ -100,7 +100,10 @@ fn find_cycle<'a>(remaining: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Vec<Strin
     };
     let mut path = vec![start];
     let mut current = start;
-    while let Some(next) = remaining.get(current).and_then(|n| n.iter().next().copied()) {
+    while let Some(next) = remaining
+        .get(current)
+        .and_then(|n| n.iter().next().copied())
+    {
         if let Some(i) = path.iter().position(|p| *p == next) {
             let mut cycle: Vec<String> = path[i..].iter().map(|s| (*s).to_owned()).collect();
             cycle.push(next.to_owned());

@@ -264,22 +264,55 @@ impl Reader<'_> {
         }
     }
 
-    /// Checks every `${{` has its `}}`.
+    /// Parses every `${{ … }}` in `s`, so a broken expression is found before the run.
     fn expressions(&mut self, pos: Pos, s: &str) {
         let mut rest = s;
+        let mut offset = 0;
         while let Some(start) = rest.find("${{") {
-            match rest[start + 3..].find("}}") {
-                Some(end) => rest = &rest[start + 3 + end + 2..],
-                None => {
-                    self.err(
-                        pos,
-                        "an expression `${{` is not closed with `}}`",
-                        "close the expression: `${{ github.ref }}`",
-                    );
-                    return;
-                }
+            let body_start = start + 3;
+            let Some(len) = rest[body_start..].find("}}") else {
+                self.err(
+                    pos,
+                    "an expression `${{` is not closed with `}}`",
+                    "close the expression: `${{ github.ref }}`",
+                );
+                return;
+            };
+            if let Err(e) = super::expr::parse(&rest[body_start..body_start + len]) {
+                self.expr_error(pos, s, offset + body_start + e.at, &e.message);
+            }
+            offset += body_start + len + 2;
+            rest = &rest[body_start + len + 2..];
+        }
+    }
+
+    /// An expression error, pointing into the value when it sits on one line.
+    fn expr_error(&mut self, pos: Pos, text: &str, at: usize, message: &str) {
+        let col = if text.contains('\n') {
+            pos.col
+        } else {
+            pos.col + text[..at.min(text.len())].chars().count() as u32
+        };
+        self.err(
+            Pos {
+                line: pos.line,
+                col,
+            },
+            format!("this expression is not valid: {message}"),
+            "see https://docs.github.com/actions/learn-github-actions/expressions",
+        );
+    }
+
+    /// An `if:` is an expression even without `${{ }}`.
+    fn condition(&mut self, node: &Node) -> Option<String> {
+        let text = self.text(node, "`if`")?;
+        let trimmed = text.trim();
+        if !trimmed.starts_with("${{") {
+            if let Err(e) = super::expr::parse(trimmed) {
+                self.expr_error(node.pos, &text, e.at, &e.message);
             }
         }
+        Some(text)
     }
 
     fn strings(&mut self, node: &Node, what: &str) -> Vec<String> {
@@ -569,7 +602,7 @@ impl Reader<'_> {
                             .unwrap_or_default(),
                     }
                 }
-                "if" => job.condition = self.text(v, "`if`"),
+                "if" => job.condition = self.condition(v),
                 "timeout-minutes" => job.timeout_minutes = self.number(v, "`timeout-minutes`"),
                 "continue-on-error" => {
                     job.continue_on_error = self.boolean(v, "`continue-on-error`")
@@ -767,7 +800,7 @@ impl Reader<'_> {
                 .get("working-directory")
                 .and_then(|w| self.text(w, "`working-directory`")),
             env: node.get("env").map(|e| self.env(e)).unwrap_or_default(),
-            condition: node.get("if").and_then(|c| self.text(c, "`if`")),
+            condition: node.get("if").and_then(|c| self.condition(c)),
             timeout_minutes: node
                 .get("timeout-minutes")
                 .and_then(|t| self.number(t, "`timeout-minutes`")),
