@@ -8,6 +8,7 @@ pub mod compat;
 pub mod expr;
 pub mod hash_files;
 pub mod plan;
+pub mod run;
 pub mod workflow;
 pub mod yaml;
 

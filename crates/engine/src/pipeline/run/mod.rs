@@ -1,0 +1,717 @@
+//! Runs a planned workflow on this machine: stages in order, the jobs of a stage side by side,
+//! each step a child process; everything that happens goes to a sink as a [`RunEvent`].
+//!
+//! Results are data, as on GitHub: each step has an outcome (what happened) and a conclusion
+//! (what counts, after `continue-on-error`); each job and the run have a result.
+
+pub mod files;
+pub mod mask;
+pub mod step;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use ts_rs::TS;
+
+use super::expr::{self, JobStatus, Scope};
+use super::plan::Plan;
+use super::workflow::{Job, Step, Workflow};
+
+/// What happened to a step, a job or a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Result {
+    Success,
+    Failure,
+    Cancelled,
+    Skipped,
+}
+
+impl Result {
+    fn as_str(self) -> &'static str {
+        match self {
+            Result::Success => "success",
+            Result::Failure => "failure",
+            Result::Cancelled => "cancelled",
+            Result::Skipped => "skipped",
+        }
+    }
+}
+
+/// Everything a run reports, in order, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RunEvent {
+    #[serde(rename_all = "camelCase")]
+    JobStarted { job: String },
+    #[serde(rename_all = "camelCase")]
+    StepStarted {
+        job: String,
+        step: u32,
+        name: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Log {
+        job: String,
+        step: u32,
+        text: String,
+        stderr: bool,
+        at_ms: u64,
+    },
+    #[serde(rename_all = "camelCase")]
+    StepFinished {
+        job: String,
+        step: u32,
+        outcome: Result,
+        conclusion: Result,
+        millis: u64,
+    },
+    #[serde(rename_all = "camelCase")]
+    JobFinished {
+        job: String,
+        result: Result,
+        millis: u64,
+    },
+    #[serde(rename_all = "camelCase")]
+    RunFinished { result: Result, millis: u64 },
+}
+
+/// What to run and with what.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub workflow: Workflow,
+    pub plan: Plan,
+    /// The repository the run checks out.
+    pub repo: PathBuf,
+    /// Scratch space for this run (job workspaces, step files).
+    pub run_dir: PathBuf,
+    pub event: String,
+    pub inputs: BTreeMap<String, String>,
+    pub secrets: BTreeMap<String, String>,
+    pub vars: BTreeMap<String, String>,
+    pub run_id: u64,
+    pub run_number: u64,
+    /// Run only this job (and nothing that needs it).
+    pub only_job: Option<String>,
+}
+
+type Sink = Arc<dyn Fn(RunEvent) + Send + Sync>;
+
+/// The commit a run is about.
+#[derive(Debug, Clone, Default)]
+struct Commit {
+    sha: String,
+    git_ref: String,
+    ref_name: String,
+}
+
+fn head(repo: &Path) -> Commit {
+    let Ok(r) = git2::Repository::open(repo) else {
+        return Commit::default();
+    };
+    let Ok(head) = r.head() else {
+        return Commit::default();
+    };
+    Commit {
+        sha: head.target().map(|o| o.to_string()).unwrap_or_default(),
+        git_ref: head.name().unwrap_or("").to_owned(),
+        ref_name: head.shorthand().unwrap_or("").to_owned(),
+    }
+}
+
+/// Runs the workflow. Cancel by sending `true` on the watch channel.
+pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<bool>) -> Result {
+    let started = std::time::Instant::now();
+    let req = Arc::new(req);
+    let commit = Arc::new(head(&req.repo));
+    let mut job_results: BTreeMap<String, (Result, BTreeMap<String, String>)> = BTreeMap::new();
+    let mut overall = Result::Success;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let slots = Arc::new(tokio::sync::Semaphore::new(cores));
+
+    for stage in &req.plan.stages {
+        let mut handles = Vec::new();
+        for id in stage {
+            if req.only_job.as_ref().is_some_and(|only| only != id) {
+                continue;
+            }
+            let Some(job) = req.workflow.jobs.iter().find(|j| &j.id == id).cloned() else {
+                continue;
+            };
+            let needs: Map<String, Value> = job
+                .needs
+                .iter()
+                .map(|(n, _)| {
+                    let (result, outputs) = job_results
+                        .get(n)
+                        .cloned()
+                        .unwrap_or((Result::Skipped, BTreeMap::new()));
+                    (
+                        n.clone(),
+                        json!({"result": result.as_str(), "outputs": outputs}),
+                    )
+                })
+                .collect();
+            let needs_ok = job.needs.iter().all(|(n, _)| {
+                job_results
+                    .get(n)
+                    .is_some_and(|(r, _)| *r == Result::Success)
+            });
+            for (name, matrix) in expand(&job) {
+                let (req, commit, sink, cancel, slots, job, needs) = (
+                    Arc::clone(&req),
+                    Arc::clone(&commit),
+                    Arc::clone(&sink),
+                    cancel.clone(),
+                    Arc::clone(&slots),
+                    job.clone(),
+                    needs.clone(),
+                );
+                handles.push(tokio::spawn(async move {
+                    let _slot = slots.acquire().await;
+                    let outcome = run_job(
+                        &req, &commit, &job, &name, matrix, needs, needs_ok, &sink, cancel,
+                    )
+                    .await;
+                    (job.id.clone(), outcome)
+                }));
+            }
+        }
+        for handle in handles {
+            let (id, (result, outputs)) = match handle.await {
+                Ok(v) => v,
+                Err(_) => continue,
+            };
+            // A matrix job's result is the worst of its instances.
+            let merged = match job_results.get(&id) {
+                Some((prev, _)) if worse(*prev, result) => *prev,
+                _ => result,
+            };
+            if worse(merged, overall) {
+                overall = merged;
+            }
+            job_results.insert(id, (merged, outputs));
+        }
+    }
+    if *cancel.borrow() {
+        overall = Result::Cancelled;
+    } else if overall == Result::Skipped {
+        overall = Result::Success;
+    }
+    sink(RunEvent::RunFinished {
+        result: overall,
+        millis: started.elapsed().as_millis() as u64,
+    });
+    overall
+}
+
+/// Failure outranks cancelled, which outranks success; skipped counts least.
+fn worse(a: Result, b: Result) -> bool {
+    let rank = |r| match r {
+        Result::Failure => 3,
+        Result::Cancelled => 2,
+        Result::Success => 1,
+        Result::Skipped => 0,
+    };
+    rank(a) > rank(b)
+}
+
+/// The instances of a job: one per matrix combination (after exclude and include).
+fn expand(job: &Job) -> Vec<(String, Map<String, Value>)> {
+    let Some(strategy) = &job.strategy else {
+        return vec![(job.id.clone(), Map::new())];
+    };
+    let mut combos: Vec<Map<String, Value>> = vec![Map::new()];
+    for (axis, values) in &strategy.axes {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.insert(axis.clone(), Value::String(v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    combos.retain(|c| {
+        !strategy.exclude.iter().any(|ex| {
+            ex.iter()
+                .all(|(k, v)| c.get(k).and_then(Value::as_str) == Some(v))
+        })
+    });
+    for inc in &strategy.include {
+        let fits = combos
+            .iter_mut()
+            .filter(|c| {
+                inc.iter()
+                    .all(|(k, v)| c.get(k).is_none_or(|x| x.as_str() == Some(v)))
+            })
+            .count();
+        if fits == 0 || strategy.axes.is_empty() {
+            combos.push(
+                inc.iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect(),
+            );
+        } else {
+            for c in combos.iter_mut().filter(|c| {
+                inc.iter()
+                    .all(|(k, v)| c.get(k).is_none_or(|x| x.as_str() == Some(v)))
+            }) {
+                for (k, v) in inc {
+                    c.entry(k.clone())
+                        .or_insert_with(|| Value::String(v.clone()));
+                }
+            }
+        }
+    }
+    combos
+        .into_iter()
+        .map(|c| {
+            let label: Vec<String> = c.values().map(expr::to_text).collect();
+            let name = if label.is_empty() {
+                job.id.clone()
+            } else {
+                format!("{} ({})", job.id, label.join(", "))
+            };
+            (name, c)
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_job(
+    req: &Request,
+    commit: &Commit,
+    job: &Job,
+    name: &str,
+    matrix: Map<String, Value>,
+    needs: Map<String, Value>,
+    needs_ok: bool,
+    sink: &Sink,
+    cancel: tokio::sync::watch::Receiver<bool>,
+) -> (Result, BTreeMap<String, String>) {
+    let started = std::time::Instant::now();
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let workspace = req.run_dir.join("work").join(&slug);
+    let temp = req.run_dir.join("tmp").join(&slug);
+    let _ = std::fs::create_dir_all(&workspace);
+    let _ = std::fs::create_dir_all(&temp);
+
+    let mut env: BTreeMap<String, String> = req.workflow.env.clone();
+    env.extend(job.env.clone());
+    let mut scope = Scope {
+        workspace: Some(workspace.clone()),
+        ..Scope::default()
+    };
+    let github = json!({
+        "sha": commit.sha, "ref": commit.git_ref, "ref_name": commit.ref_name, "event_name": req.event,
+        "workspace": workspace.display().to_string(), "run_id": req.run_id.to_string(),
+        "run_number": req.run_number.to_string(), "job": job.id, "repository": "local/workspace",
+        "actor": "learner",
+    });
+    scope.contexts.insert("github".into(), github);
+    scope
+        .contexts
+        .insert("matrix".into(), Value::Object(matrix));
+    scope.contexts.insert("needs".into(), Value::Object(needs));
+    scope.contexts.insert("inputs".into(), json!(req.inputs));
+    scope.contexts.insert("secrets".into(), json!(req.secrets));
+    scope.contexts.insert("vars".into(), json!(req.vars));
+    scope.contexts.insert(
+        "runner".into(),
+        json!({"os": "Linux", "arch": "X64", "temp": temp.display().to_string()}),
+    );
+    scope.contexts.insert("steps".into(), json!({}));
+    scope.status = JobStatus {
+        failed: !needs_ok,
+        cancelled: *cancel.borrow(),
+    };
+
+    let run_it = match expr::condition(job.condition.as_deref(), &scope) {
+        Ok(v) => v,
+        Err(e) => {
+            sink(RunEvent::JobStarted {
+                job: name.to_owned(),
+            });
+            log(
+                sink,
+                name,
+                0,
+                format!("the job's `if` could not be evaluated: {}", e.message),
+                true,
+            );
+            sink(RunEvent::JobFinished {
+                job: name.to_owned(),
+                result: Result::Failure,
+                millis: 0,
+            });
+            return (Result::Failure, BTreeMap::new());
+        }
+    };
+    if !run_it {
+        sink(RunEvent::JobFinished {
+            job: name.to_owned(),
+            result: Result::Skipped,
+            millis: 0,
+        });
+        return (Result::Skipped, BTreeMap::new());
+    }
+    sink(RunEvent::JobStarted {
+        job: name.to_owned(),
+    });
+    scope.status = JobStatus::default();
+
+    let secrets: Vec<String> = req.secrets.values().cloned().collect();
+    let mut path_prefix: Vec<String> = Vec::new();
+    let mut steps_ctx = Map::new();
+    let mut job_failed = false;
+    let mut job_cancelled = false;
+
+    for (index, step) in job.steps.iter().enumerate() {
+        let index = index as u32 + 1;
+        scope.contexts.insert("env".into(), json!(env));
+        scope
+            .contexts
+            .insert("steps".into(), Value::Object(steps_ctx.clone()));
+        scope.status = JobStatus {
+            failed: job_failed,
+            cancelled: job_cancelled || *cancel.borrow(),
+        };
+        let title = step_title(step);
+        let should_run = match expr::condition(step.condition.as_deref(), &scope) {
+            Ok(v) => v,
+            Err(e) => {
+                log(
+                    sink,
+                    name,
+                    index,
+                    format!("this step's `if` could not be evaluated: {}", e.message),
+                    true,
+                );
+                false
+            }
+        };
+        sink(RunEvent::StepStarted {
+            job: name.to_owned(),
+            step: index,
+            name: title.clone(),
+        });
+        let step_started = std::time::Instant::now();
+        let outcome = if !should_run {
+            Result::Skipped
+        } else {
+            execute_step(
+                req,
+                step,
+                index,
+                name,
+                &workspace,
+                &temp,
+                &mut env,
+                &mut path_prefix,
+                &scope,
+                &secrets,
+                sink,
+                cancel.clone(),
+            )
+            .await
+            .map(|(outcome, outputs)| {
+                if let Some(id) = &step.id {
+                    steps_ctx.insert(
+                        id.clone(),
+                        json!({"outputs": outputs, "outcome": outcome.as_str()}),
+                    );
+                }
+                outcome
+            })
+            .unwrap_or_else(|why| {
+                log(sink, name, index, why, true);
+                Result::Failure
+            })
+        };
+        let continue_on_error = step
+            .continue_on_error
+            .as_deref()
+            .map(|c| {
+                expr::interpolate(c, &scope)
+                    .map(|v| v == "true")
+                    .unwrap_or(false)
+            })
+            .unwrap_or(false);
+        let conclusion = if outcome == Result::Failure && continue_on_error {
+            Result::Success
+        } else {
+            outcome
+        };
+        if let Some(id) = &step.id {
+            let entry = steps_ctx
+                .entry(id.clone())
+                .or_insert_with(|| json!({"outputs": {}}));
+            entry["outcome"] = json!(outcome.as_str());
+            entry["conclusion"] = json!(conclusion.as_str());
+        }
+        match conclusion {
+            Result::Failure => job_failed = true,
+            Result::Cancelled => job_cancelled = true,
+            _ => {}
+        }
+        sink(RunEvent::StepFinished {
+            job: name.to_owned(),
+            step: index,
+            outcome,
+            conclusion,
+            millis: step_started.elapsed().as_millis() as u64,
+        });
+    }
+
+    scope
+        .contexts
+        .insert("steps".into(), Value::Object(steps_ctx));
+    let outputs: BTreeMap<String, String> = job
+        .outputs
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), expr::interpolate(v, &scope).ok()?)))
+        .collect();
+    let job_continue = job.continue_on_error.as_deref() == Some("true");
+    let result = if job_cancelled || *cancel.borrow() {
+        Result::Cancelled
+    } else if job_failed && !job_continue {
+        Result::Failure
+    } else {
+        Result::Success
+    };
+    sink(RunEvent::JobFinished {
+        job: name.to_owned(),
+        result,
+        millis: started.elapsed().as_millis() as u64,
+    });
+    (result, outputs)
+}
+
+fn step_title(step: &Step) -> String {
+    step.name
+        .clone()
+        .or_else(|| {
+            step.run
+                .as_ref()
+                .map(|r| format!("Run {}", r.lines().next().unwrap_or("")))
+        })
+        .or_else(|| step.uses.as_ref().map(|(u, _)| format!("Run {u}")))
+        .unwrap_or_else(|| "step".into())
+}
+
+fn log(sink: &Sink, job: &str, step: u32, text: String, stderr: bool) {
+    sink(RunEvent::Log {
+        job: job.to_owned(),
+        step,
+        text,
+        stderr,
+        at_ms: 0,
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn execute_step(
+    req: &Request,
+    step: &Step,
+    index: u32,
+    job_name: &str,
+    workspace: &Path,
+    temp: &Path,
+    env: &mut BTreeMap<String, String>,
+    path_prefix: &mut Vec<String>,
+    scope: &Scope,
+    secrets: &[String],
+    sink: &Sink,
+    cancel: tokio::sync::watch::Receiver<bool>,
+) -> std::result::Result<(Result, BTreeMap<String, String>), String> {
+    let interp = |text: &str| {
+        expr::interpolate(text, scope)
+            .map_err(|e| format!("an expression could not be evaluated: {}", e.message))
+    };
+    if let Some((uses, _)) = &step.uses {
+        return native_action(uses, req, workspace, sink, job_name, index)
+            .map(|r| (r, BTreeMap::new()));
+    }
+    let script = interp(step.run.as_deref().unwrap_or(""))?;
+    let dir = match &step.working_directory {
+        Some(w) => workspace.join(interp(w)?),
+        None => workspace.to_path_buf(),
+    };
+    let files = ["output", "env", "path", "summary"].map(|f| temp.join(format!("step{index}.{f}")));
+    for f in &files {
+        std::fs::write(f, "").map_err(|e| format!("cannot prepare {}: {e}", f.display()))?;
+    }
+    let script_file = temp.join(format!("step{index}.sh"));
+    std::fs::write(&script_file, &script)
+        .map_err(|e| format!("cannot write the step script: {e}"))?;
+
+    let mut step_env: BTreeMap<String, String> = env.clone();
+    for (k, v) in &step.env {
+        step_env.insert(k.clone(), interp(v)?);
+    }
+    let system_path = std::env::var("PATH").unwrap_or_default();
+    let mut full: Vec<(String, String)> = vec![
+        (
+            "PATH".into(),
+            path_prefix
+                .iter()
+                .rev()
+                .cloned()
+                .chain([system_path])
+                .collect::<Vec<_>>()
+                .join(":"),
+        ),
+        ("HOME".into(), std::env::var("HOME").unwrap_or_default()),
+        ("LANG".into(), "C.UTF-8".into()),
+        ("CI".into(), "true".into()),
+        ("GITHUB_ACTIONS".into(), "true".into()),
+        ("GITHUB_WORKSPACE".into(), workspace.display().to_string()),
+        ("GITHUB_JOB".into(), job_name.to_owned()),
+        ("GITHUB_EVENT_NAME".into(), req.event.clone()),
+        ("GITHUB_RUN_ID".into(), req.run_id.to_string()),
+        ("GITHUB_RUN_NUMBER".into(), req.run_number.to_string()),
+        ("GITHUB_OUTPUT".into(), files[0].display().to_string()),
+        ("GITHUB_ENV".into(), files[1].display().to_string()),
+        ("GITHUB_PATH".into(), files[2].display().to_string()),
+        ("GITHUB_STEP_SUMMARY".into(), files[3].display().to_string()),
+        ("RUNNER_OS".into(), "Linux".into()),
+        ("RUNNER_TEMP".into(), temp.display().to_string()),
+    ];
+    if let Some(github) = scope.contexts.get("github") {
+        for (var, key) in [
+            ("GITHUB_SHA", "sha"),
+            ("GITHUB_REF", "ref"),
+            ("GITHUB_REF_NAME", "ref_name"),
+        ] {
+            full.push((var.into(), expr::to_text(&github[key])));
+        }
+    }
+    // Cargo's build cache belongs to the learner's shell, not to a run that must start clean.
+    full.extend(
+        step_env
+            .into_iter()
+            .filter(|(k, _)| k != "CARGO_TARGET_DIR"),
+    );
+    let shell = step.shell.clone().unwrap_or_else(|| "bash".into());
+    let timeout = step
+        .timeout_minutes
+        .as_deref()
+        .and_then(|t| interp(t).ok()?.parse::<f64>().ok())
+        .map(|m| Duration::from_secs_f64(m * 60.0));
+
+    let sink2 = Arc::clone(sink);
+    let job = job_name.to_owned();
+    let on_line = Arc::new(move |line: step::Line| {
+        sink2(RunEvent::Log {
+            job: job.clone(),
+            step: index,
+            text: line.text,
+            stderr: line.stderr,
+            at_ms: line.at_ms,
+        });
+    });
+    let spawn = step::Spawn {
+        shell: &shell,
+        script_file: &script_file,
+        dir: &dir,
+        env: &full,
+        secrets,
+        timeout,
+    };
+    let exit = step::run(spawn, cancel, on_line).await?;
+    let outcome = match exit {
+        step::Exit::Code(0) => Result::Success,
+        step::Exit::Cancelled => Result::Cancelled,
+        step::Exit::TimedOut => {
+            log(
+                sink,
+                job_name,
+                index,
+                format!(
+                    "the step ran out of time ({} min) and was stopped",
+                    step.timeout_minutes.as_deref().unwrap_or("?")
+                ),
+                true,
+            );
+            Result::Failure
+        }
+        step::Exit::Code(code) => {
+            log(
+                sink,
+                job_name,
+                index,
+                format!("the step exited with code {code}"),
+                true,
+            );
+            Result::Failure
+        }
+        step::Exit::Signal => Result::Failure,
+    };
+    let read = |f: &Path| std::fs::read_to_string(f).unwrap_or_default();
+    let outputs =
+        files::key_values(&read(&files[0])).map_err(|e| format!("$GITHUB_OUTPUT: {e}"))?;
+    env.extend(files::key_values(&read(&files[1])).map_err(|e| format!("$GITHUB_ENV: {e}"))?);
+    path_prefix.extend(files::paths(&read(&files[2])));
+    let summary = read(&files[3]);
+    if !summary.trim().is_empty() {
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(req.run_dir.join("summary.md"))
+            .and_then(|mut f| std::io::Write::write_all(&mut f, summary.as_bytes()));
+    }
+    Ok((outcome, outputs))
+}
+
+/// Actions DevLoop does itself. `actions/checkout` makes a clean copy of the commit the run is
+/// about; the artifact and cache actions arrive with run history.
+fn native_action(
+    uses: &str,
+    req: &Request,
+    workspace: &Path,
+    sink: &Sink,
+    job: &str,
+    step: u32,
+) -> std::result::Result<Result, String> {
+    let name = uses.split('@').next().unwrap_or(uses);
+    match name {
+        "actions/checkout" => {
+            let _ = std::fs::remove_dir_all(workspace);
+            let url = format!("file://{}", req.repo.display());
+            git2::Repository::clone(&url, workspace).map_err(|e| {
+                format!("checkout of {} failed: {}", req.repo.display(), e.message())
+            })?;
+            log(
+                sink,
+                job,
+                step,
+                format!(
+                    "checked out {} into {}",
+                    req.repo.display(),
+                    workspace.display()
+                ),
+                false,
+            );
+            Ok(Result::Success)
+        }
+        other => Err(format!(
+            "the action `{other}` does not run here yet; use `run:` steps"
+        )),
+    }
+}

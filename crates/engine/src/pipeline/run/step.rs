@@ -1,0 +1,149 @@
+//! One `run:` step as a child process: its own process group, live masked lines, a time limit,
+//! and cancellation that takes the whole process tree down.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncReadExt;
+
+use super::mask::LineMasker;
+
+/// How a step process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    TimedOut,
+    Cancelled,
+    /// Killed by a signal it did not choose.
+    Signal,
+}
+
+/// A line a step printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    pub stderr: bool,
+    /// Milliseconds since the step started.
+    pub at_ms: u64,
+}
+
+/// What to start.
+#[derive(Debug, Clone, Copy)]
+pub struct Spawn<'a> {
+    /// `bash` or `sh`.
+    pub shell: &'a str,
+    pub script_file: &'a Path,
+    pub dir: &'a Path,
+    /// The whole environment: nothing else of DevLoop's leaks into a step.
+    pub env: &'a [(String, String)],
+    pub secrets: &'a [String],
+    pub timeout: Option<Duration>,
+}
+
+/// Runs the step. Lines go to `on_line` as they come.
+pub async fn run(
+    spawn: Spawn<'_>,
+    mut cancel: tokio::sync::watch::Receiver<bool>,
+    on_line: Arc<dyn Fn(Line) + Send + Sync>,
+) -> Result<Exit, String> {
+    let Spawn {
+        shell,
+        script_file,
+        dir,
+        env,
+        secrets,
+        timeout,
+    } = spawn;
+    let (program, args): (&str, Vec<String>) = match shell {
+        // The same flags GitHub uses: fail on the first error, and in pipelines.
+        "bash" => (
+            "bash",
+            vec![
+                "--noprofile".into(),
+                "--norc".into(),
+                "-eo".into(),
+                "pipefail".into(),
+                script_file.display().to_string(),
+            ],
+        ),
+        _ => ("sh", vec!["-e".into(), script_file.display().to_string()]),
+    };
+    let mut child = tokio::process::Command::new(program)
+        .args(&args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start {program} in {}: {e}", dir.display()))?;
+    let pgid = child.id();
+    let started = Instant::now();
+    let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err("the step's output could not be captured".into());
+    };
+    let pump = |mut reader: Box<dyn tokio::io::AsyncRead + Unpin + Send>, stderr: bool| {
+        let on_line = Arc::clone(&on_line);
+        let mut masker = LineMasker::new(secrets.to_vec());
+        async move {
+            let mut buf = vec![0u8; 64 * 1024];
+            let emit = |text: String| {
+                on_line(Line {
+                    text,
+                    stderr,
+                    at_ms: started.elapsed().as_millis() as u64,
+                })
+            };
+            while let Ok(n) = reader.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                masker.push(&buf[..n]).into_iter().for_each(emit);
+            }
+            if let Some(rest) = masker.finish() {
+                emit(rest);
+            }
+        }
+    };
+    let outputs = async { tokio::join!(pump(Box::new(out), false), pump(Box::new(err), true)) };
+    let wait = async {
+        let (_, status) = tokio::join!(outputs, child.wait());
+        status
+    };
+    let deadline = async {
+        match timeout {
+            Some(t) => tokio::time::sleep(t).await,
+            None => std::future::pending().await,
+        }
+    };
+    let cancelled = async {
+        while !*cancel.borrow_and_update() {
+            if cancel.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    let exit = tokio::select! {
+        status = wait => match status {
+            Ok(s) => s.code().map_or(Exit::Signal, Exit::Code),
+            Err(e) => return Err(format!("the step could not finish: {e}")),
+        },
+        () = deadline => Exit::TimedOut,
+        () = cancelled => Exit::Cancelled,
+    };
+    if matches!(exit, Exit::TimedOut | Exit::Cancelled) {
+        if let Some(pgid) = pgid {
+            // The whole group: the shell and everything it started, background jobs included.
+            let _ = tokio::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pgid}")])
+                .status()
+                .await;
+        }
+    }
+    Ok(exit)
+}
