@@ -1,6 +1,7 @@
 //! The `devloop` command: every GUI action of DevLoop, runnable from a terminal or a test.
 
 mod doctor;
+mod run;
 mod workflow;
 mod workshop;
 
@@ -29,6 +30,27 @@ enum Command {
     Workshop {
         #[command(subcommand)]
         command: WorkshopCommand,
+    },
+    /// Run a GitHub Actions workflow of the repository here, with live output; exits 0 only when it succeeds, 3 when refused before running.
+    Run {
+        /// The repository (default: the one around the current folder).
+        #[arg(long)]
+        repo: Option<PathBuf>,
+        /// The workflow file (default: the only one in .github/workflows).
+        #[arg(long)]
+        workflow: Option<PathBuf>,
+        /// Run only this job.
+        #[arg(long)]
+        job: Option<String>,
+        /// A workflow_dispatch input, NAME=VALUE (repeatable).
+        #[arg(long = "input", value_parser = run::key_value)]
+        inputs: Vec<(String, String)>,
+        /// A secret, NAME=VALUE (repeatable); masked as *** in all output.
+        #[arg(long = "secret", value_parser = run::key_value)]
+        secrets: Vec<(String, String)>,
+        /// Secrets file with NAME=value lines (default: ~/.config/devloop/secrets.env).
+        #[arg(long)]
+        secrets_file: Option<PathBuf>,
     },
     /// GitHub Actions workflow files.
     Workflow {
@@ -92,6 +114,24 @@ async fn main() -> ExitCode {
         Command::Workflow {
             command: WorkflowCommand::Check { file },
         } => workflow::check(&file),
+        Command::Run {
+            repo,
+            workflow,
+            job,
+            inputs,
+            secrets,
+            secrets_file,
+        } => {
+            run::run(run::Options {
+                repo,
+                workflow,
+                job,
+                inputs,
+                secrets,
+                secrets_file,
+            })
+            .await
+        }
         Command::Workspace {
             command: WorkspaceCommand::Reset { pack },
         } => workshop::reset_workspace(&pack),

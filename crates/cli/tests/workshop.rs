@@ -132,3 +132,80 @@ fn workflow_check_accepts_the_demo_workflow_and_refuses_a_broken_one_with_exit_3
         "{err}"
     );
 }
+
+/// A fresh workspace (the demo project, one commit) in `home`.
+fn workspace(home: &Path) -> PathBuf {
+    let out = devloop(home, &["workspace", "reset", &pack().display().to_string()]);
+    assert!(out.status.success());
+    home.join("DevLoop")
+}
+
+fn run_in(home: &Path, ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_devloop"))
+        .arg("run")
+        .args(args)
+        .current_dir(ws)
+        .env("DEVLOOP_CONFIG_DIR", home.join("config"))
+        .env("DEVLOOP_DATA_DIR", home.join("data"))
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn devloop_run_builds_and_tests_the_demo_and_exits_0() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = workspace(home.path());
+    let out = run_in(home.path(), &ws, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("▶ run #1: ci"), "{text}");
+    assert!(text.contains("[test] test result: ok. 7 passed"), "{text}");
+    assert!(text.contains("run Success"), "{text}");
+}
+
+#[test]
+fn a_broken_unit_test_makes_the_run_fail_with_exit_1_and_a_refused_workflow_exits_3() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = workspace(home.path());
+    let main = ws.join("src/main.rs");
+    let code = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("\"ok\\n\".to_owned()", "\"not ok\\n\".to_owned()");
+    std::fs::write(&main, code).unwrap();
+    // The run checks out the commit, so the break has to be committed, as on GitHub.
+    let git = |args: &[&str]| {
+        assert!(Command::new("git")
+            .args(["-c", "user.name=L", "-c", "user.email=l@x"])
+            .args(args)
+            .current_dir(&ws)
+            .status()
+            .unwrap()
+            .success())
+    };
+    git(&["commit", "-qam", "fix: break the health body"]);
+    let out = run_in(home.path(), &ws, &["--job", "test"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("health_answers_ok"),
+        "the failing test is named: {text}"
+    );
+
+    std::fs::write(
+        ws.join(".github/workflows/ci.yml"),
+        "on: push\njobs:\n  a:\n    needs: a\n    runs-on: x\n    steps: [{run: echo}]\n",
+    )
+    .unwrap();
+    let out = run_in(home.path(), &ws, &[]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(".github/workflows/ci.yml:4:12: job `a` needs itself"),
+        "{err}"
+    );
+}

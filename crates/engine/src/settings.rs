@@ -106,6 +106,16 @@ impl Paths {
         }
     }
 
+    /// Local secrets for workflow runs (`NAME=value` lines), kept outside every repository.
+    pub fn secrets_file(&self) -> PathBuf {
+        self.config_dir.join("secrets.env")
+    }
+
+    /// Where runs keep their workspaces, step files and summaries.
+    pub fn runs_dir(&self) -> PathBuf {
+        self.data_dir.join("runs")
+    }
+
     /// The progress database.
     pub fn database_file(&self) -> PathBuf {
         self.data_dir.join("devloop.sqlite")

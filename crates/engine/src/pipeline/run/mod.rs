@@ -95,7 +95,7 @@ pub struct Request {
     pub vars: BTreeMap<String, String>,
     pub run_id: u64,
     pub run_number: u64,
-    /// Run only this job (and nothing that needs it).
+    /// Run only this job and the jobs it needs (not the ones that need it).
     pub only_job: Option<String>,
 }
 
@@ -133,10 +133,14 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let slots = Arc::new(tokio::sync::Semaphore::new(cores));
 
+    let selected = req
+        .only_job
+        .as_ref()
+        .map(|only| with_needs(&req.workflow, only));
     for stage in &req.plan.stages {
         let mut handles = Vec::new();
         for id in stage {
-            if req.only_job.as_ref().is_some_and(|only| only != id) {
+            if selected.as_ref().is_some_and(|s| !s.contains(id)) {
                 continue;
             }
             let Some(job) = req.workflow.jobs.iter().find(|j| &j.id == id).cloned() else {
@@ -207,6 +211,20 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
         millis: started.elapsed().as_millis() as u64,
     });
     overall
+}
+
+/// `job` and every job it needs, directly or not.
+fn with_needs(wf: &Workflow, job: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut todo = vec![job.to_owned()];
+    while let Some(id) = todo.pop() {
+        if out.insert(id.clone()) {
+            if let Some(j) = wf.jobs.iter().find(|j| j.id == id) {
+                todo.extend(j.needs.iter().map(|(n, _)| n.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// Failure outranks cancelled, which outranks success; skipped counts least.
