@@ -11,7 +11,7 @@ CLI := $(TARGET_DIR)/debug/devloop
 E2E := $(TARGET_DIR)/debug/devloop-e2e
 
 .PHONY: run test test-all build ui lint rust-test ui-test e2e bindings screenshots bundle \
-        bench bench-footprint clean
+        bench bench-footprint bench-pipeline clean
 
 run:
 	scripts/deps.sh run
@@ -65,7 +65,7 @@ bundle: ui
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
 	@ls -1 $(TARGET_DIR)/release/bundle/deb/*.deb
 
-bench: bench-footprint
+bench: bench-footprint bench-pipeline
 
 # Launch-to-first-paint and memory (RSS, PSS incl. WebKit children) of DevLoop vs a bare Tauri window.
 bench-footprint: ui
@@ -73,6 +73,11 @@ bench-footprint: ui
 	cargo build --release -p devloop-app -p bare-window -p footprint
 	scripts/with-services.sh $(TARGET_DIR)/release/footprint \
 	  --app $(TARGET_DIR)/release/devloop-app --bare $(TARGET_DIR)/release/bare-window
+
+# devloop run on the demo workflow against the same commands in bash, and the cost per step.
+bench-pipeline:
+	cargo build --release -p devloop-cli -p pipeline-bench
+	$(TARGET_DIR)/release/pipeline-bench --devloop $(TARGET_DIR)/release/devloop --pack $(CURDIR)/workshops/devops-loop
 
 clean:
 	cargo clean

@@ -101,6 +101,22 @@ pub struct Request {
 
 type Sink = Arc<dyn Fn(RunEvent) + Send + Sync>;
 
+/// Variables a step inherits from DevLoop's own environment; everything else starts clean, as
+/// on a fresh runner.
+const PASSED_THROUGH: &[&str] = &[
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TZ",
+    "TMPDIR",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "DOCKER_HOST",
+    "SSH_AUTH_SOCK",
+];
+
 /// The commit a run is about.
 #[derive(Debug, Clone, Default)]
 struct Commit {
@@ -595,7 +611,6 @@ async fn execute_step(
                 .collect::<Vec<_>>()
                 .join(":"),
         ),
-        ("HOME".into(), std::env::var("HOME").unwrap_or_default()),
         ("LANG".into(), "C.UTF-8".into()),
         ("CI".into(), "true".into()),
         ("GITHUB_ACTIONS".into(), "true".into()),
@@ -611,6 +626,12 @@ async fn execute_step(
         ("RUNNER_OS".into(), "Linux".into()),
         ("RUNNER_TEMP".into(), temp.display().to_string()),
     ];
+    // A clean environment, except what tools need to find themselves (cargo, rustup, docker).
+    for var in PASSED_THROUGH {
+        if let Ok(value) = std::env::var(var) {
+            full.push(((*var).to_owned(), value));
+        }
+    }
     if let Some(github) = scope.contexts.get("github") {
         for (var, key) in [
             ("GITHUB_SHA", "sha"),
@@ -711,8 +732,8 @@ fn native_action(
     match name {
         "actions/checkout" => {
             let _ = std::fs::remove_dir_all(workspace);
-            let url = format!("file://{}", req.repo.display());
-            git2::Repository::clone(&url, workspace).map_err(|e| {
+            // A plain path (not file://) lets libgit2 hard-link the objects, as `git clone` does.
+            git2::Repository::clone(&req.repo.display().to_string(), workspace).map_err(|e| {
                 format!("checkout of {} failed: {}", req.repo.display(), e.message())
             })?;
             log(
