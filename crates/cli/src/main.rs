@@ -52,6 +52,8 @@ enum Command {
         #[arg(long)]
         secrets_file: Option<PathBuf>,
     },
+    /// The run history, newest first.
+    Runs,
     /// GitHub Actions workflow files.
     Workflow {
         #[command(subcommand)]
@@ -114,6 +116,7 @@ async fn main() -> ExitCode {
         Command::Workflow {
             command: WorkflowCommand::Check { file },
         } => workflow::check(&file),
+        Command::Runs => run::list(),
         Command::Run {
             repo,
             workflow,

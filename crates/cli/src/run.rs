@@ -7,8 +7,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use devloop_engine::pipeline::check_file;
+use devloop_engine::pipeline::history::{self, Recorder};
 use devloop_engine::pipeline::run::{self, Request, Result as RunResult, RunEvent};
 use devloop_engine::settings::Paths;
+use devloop_engine::store::runs::NewRun;
+use devloop_engine::store::Store;
 
 use crate::workflow::REFUSED;
 
@@ -93,8 +96,37 @@ pub async fn run(opts: Options) -> ExitCode {
         .collect();
     inputs.extend(opts.inputs.iter().cloned());
 
+    let store = match Store::open(&paths.database_file()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    // Runs still "running" belong to a DevLoop that died mid-run.
+    let _ = store.mark_interrupted(now());
+    let head = git2::Repository::open(&repo).ok().and_then(|r| {
+        let h = r.head().ok()?;
+        Some((
+            h.target()?.to_string(),
+            h.shorthand().unwrap_or("").to_owned(),
+        ))
+    });
+    let (sha, branch) = head.unwrap_or_default();
+    let trigger = if opts.inputs.is_empty() {
+        "push"
+    } else {
+        "workflow_dispatch"
+    };
+    let new = NewRun {
+        workflow: &shown.display().to_string(),
+        trigger,
+        sha: &sha,
+        branch: &branch,
+    };
+    let number = match store.start_run(&new, now()) {
+        Ok(n) => n,
+        Err(e) => return fail(e),
+    };
+    let store = Arc::new(std::sync::Mutex::new(store));
     let runs = paths.runs_dir();
-    let number = next_run_number(&runs);
     let run_dir = runs.join(number.to_string());
     if let Err(e) = std::fs::create_dir_all(&run_dir) {
         return fail(format!("cannot create {}: {e}", run_dir.display()));
@@ -129,7 +161,18 @@ pub async fn run(opts: Options) -> ExitCode {
             let _ = tx.send(true);
         }
     });
-    let result = run::run(req, Arc::new(move |e| print_event(&e, colour)), rx).await;
+    let recorder = Recorder::new(Arc::clone(&store), number, &run_dir);
+    let result = run::run(
+        req,
+        Arc::new(move |e| {
+            recorder.record(&e, now());
+            print_event(&e, colour);
+        }),
+        rx,
+    )
+    .await;
+    // Keep the history's files within a budget; the newest runs always stay.
+    history::prune(&runs, RUNS_BUDGET, 10);
     let summary = run_dir.join("summary.md");
     if summary.exists() {
         println!("step summary: {}", summary.display());
@@ -286,14 +329,46 @@ fn read_secrets(file: &Path) -> Result<BTreeMap<String, String>, String> {
     Ok(out)
 }
 
-fn next_run_number(runs: &Path) -> u64 {
-    std::fs::read_dir(runs)
-        .map(|d| {
-            d.flatten()
-                .filter_map(|e| e.file_name().to_str()?.parse::<u64>().ok())
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
-        + 1
+/// Disk the runs' workspaces and logs may use before the oldest are removed.
+const RUNS_BUDGET: u64 = 2 * 1024 * 1024 * 1024;
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `devloop runs`: the history, newest first.
+pub fn list() -> ExitCode {
+    let paths = Paths::from_env();
+    let store = match Store::open(&paths.database_file()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let _ = store.mark_interrupted(now());
+    match store.runs(50) {
+        Ok(runs) if runs.is_empty() => {
+            println!("No runs yet: `devloop run` in your workspace starts one.");
+            ExitCode::SUCCESS
+        }
+        Ok(runs) => {
+            println!(
+                "{:>5}  {:<12} {:<18} {:<10} {:<9} {:>8}",
+                "#", "status", "workflow", "branch", "commit", "time"
+            );
+            for r in runs {
+                println!(
+                    "{:>5}  {:<12} {:<18} {:<10} {:<9} {:>7.1}s",
+                    r.number,
+                    r.status,
+                    r.workflow.trim_start_matches(".github/workflows/"),
+                    r.branch,
+                    r.sha.get(..7).unwrap_or(&r.sha),
+                    r.millis.unwrap_or(0) as f64 / 1000.0
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
 }

@@ -166,6 +166,24 @@ fn devloop_run_builds_and_tests_the_demo_and_exits_0() {
     assert!(text.contains("▶ run #1: ci"), "{text}");
     assert!(text.contains("[test] test result: ok. 7 passed"), "{text}");
     assert!(text.contains("run Success"), "{text}");
+
+    // The history keeps it, and each step's log is on disk.
+    let out = Command::new(env!("CARGO_BIN_EXE_devloop"))
+        .arg("runs")
+        .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+        .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        list.lines()
+            .any(|l| l.trim_start().starts_with("1  success")
+                && l.contains("ci.yml")
+                && l.contains("main")),
+        "{list}"
+    );
+    let log = std::fs::read_to_string(home.path().join("data/runs/1/logs/test/2.log")).unwrap();
+    assert!(log.contains("test result: ok. 7 passed"), "{log}");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 pub mod compat;
 pub mod expr;
 pub mod hash_files;
+pub mod history;
 pub mod plan;
 pub mod run;
 pub mod workflow;

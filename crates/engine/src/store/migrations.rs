@@ -28,6 +28,35 @@ const MIGRATIONS: &[&str] = &[
         started_at INTEGER NOT NULL,  -- first opened
         PRIMARY KEY (pack, lesson)
     );",
+    // 2: workflow run history.
+    "CREATE TABLE run (
+        id INTEGER PRIMARY KEY,       -- the run number learners see
+        workflow TEXT NOT NULL,
+        trigger TEXT NOT NULL,        -- push, workflow_dispatch, manual
+        sha TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        status TEXT NOT NULL,         -- running, success, failure, cancelled, interrupted
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        millis INTEGER
+    );
+    CREATE TABLE run_job (
+        run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        job TEXT NOT NULL,
+        result TEXT,
+        millis INTEGER,
+        PRIMARY KEY (run, job)
+    );
+    CREATE TABLE run_step (
+        run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        job TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        outcome TEXT,
+        conclusion TEXT,
+        millis INTEGER,
+        PRIMARY KEY (run, job, step)
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

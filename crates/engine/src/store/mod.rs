@@ -6,6 +6,7 @@
 
 mod migrations;
 pub mod progress;
+pub mod runs;
 
 use std::path::Path;
 

@@ -1,0 +1,189 @@
+//! What a run leaves behind: its events in the run history (SQLite) and each step's log in a
+//! file of bounded size; old runs' files are pruned by a size budget.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::run::RunEvent;
+use crate::store::Store;
+
+/// A step's log file stops growing here; a note says so.
+pub const STEP_LOG_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Writes a run's events to the store and its log lines to files. Use it as (part of) a sink.
+#[derive(Debug)]
+pub struct Recorder {
+    store: Arc<Mutex<Store>>,
+    number: u64,
+    logs: PathBuf,
+    open: Mutex<HashMap<(String, u32), (std::fs::File, u64)>>,
+}
+
+impl Recorder {
+    pub fn new(store: Arc<Mutex<Store>>, number: u64, run_dir: &Path) -> Self {
+        Recorder {
+            store,
+            number,
+            logs: run_dir.join("logs"),
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The log file of one step.
+    pub fn log_file(run_dir: &Path, job: &str, step: u32) -> PathBuf {
+        run_dir
+            .join("logs")
+            .join(slug(job))
+            .join(format!("{step}.log"))
+    }
+
+    pub fn record(&self, event: &RunEvent, now: i64) {
+        if let RunEvent::Log {
+            job, step, text, ..
+        } = event
+        {
+            self.append(job, *step, text);
+            return;
+        }
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        // History is best effort: a full disk must not stop the run itself.
+        let _ = store.record_event(self.number, event, now);
+    }
+
+    fn append(&self, job: &str, step: u32, text: &str) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (job.to_owned(), step);
+        if !open.contains_key(&key) {
+            let path = self.logs.join(slug(job)).join(format!("{step}.log"));
+            let _ = std::fs::create_dir_all(path.parent().unwrap_or(&self.logs));
+            match std::fs::File::create(&path) {
+                Ok(f) => {
+                    open.insert(key.clone(), (f, 0));
+                }
+                Err(_) => return,
+            }
+        }
+        let Some((file, written)) = open.get_mut(&key) else {
+            return;
+        };
+        if *written >= STEP_LOG_LIMIT {
+            return;
+        }
+        let line = text.len() as u64 + 1;
+        if *written + line > STEP_LOG_LIMIT {
+            let _ = writeln!(
+                file,
+                "[devloop] the log of this step reached {} MiB; the rest is not kept",
+                STEP_LOG_LIMIT / 1024 / 1024
+            );
+            *written = STEP_LOG_LIMIT;
+            return;
+        }
+        let _ = writeln!(file, "{text}");
+        *written += line;
+    }
+}
+
+fn slug(job: &str) -> String {
+    job.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Deletes the oldest run folders under `runs` until they fit in `budget` bytes. Run folders
+/// are named by run number; the newest `keep` are never deleted.
+pub fn prune(runs: &Path, budget: u64, keep: usize) -> usize {
+    let mut dirs: Vec<(u64, PathBuf, u64)> = std::fs::read_dir(runs)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let n = e.file_name().to_str()?.parse::<u64>().ok()?;
+            Some((n, e.path(), size(&e.path())))
+        })
+        .collect();
+    dirs.sort_by_key(|d| d.0);
+    let mut total: u64 = dirs.iter().map(|d| d.2).sum();
+    let mut removed = 0;
+    let removable = dirs.len().saturating_sub(keep);
+    for (_, path, bytes) in dirs.into_iter().take(removable) {
+        if total <= budget {
+            break;
+        }
+        if std::fs::remove_dir_all(&path).is_ok() {
+            total -= bytes;
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn size(path: &Path) -> u64 {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| size(&e.path()))
+            .sum(),
+        Ok(m) => m.len(),
+        Err(_) => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_logs_are_capped_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
+        let rec = Recorder::new(store, 1, dir.path());
+        let line = "x".repeat(1024 * 1024);
+        for _ in 0..20 {
+            rec.record(
+                &RunEvent::Log {
+                    job: "build (linux)".into(),
+                    step: 2,
+                    text: line.clone(),
+                    stderr: false,
+                    at_ms: 0,
+                },
+                0,
+            );
+        }
+        let file = Recorder::log_file(dir.path(), "build (linux)", 2);
+        let meta = std::fs::metadata(&file).unwrap();
+        assert!(meta.len() <= STEP_LOG_LIMIT + 200, "{}", meta.len());
+        assert!(std::fs::read_to_string(&file)
+            .unwrap()
+            .ends_with("the rest is not kept\n"));
+    }
+
+    #[test]
+    fn pruning_removes_the_oldest_runs_first_and_keeps_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 1..=5 {
+            let d = dir.path().join(n.to_string());
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("log"), vec![0u8; 1000]).unwrap();
+        }
+        assert_eq!(prune(dir.path(), 2500, 1), 3);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left.len(), 2);
+        assert!(left.contains(&"5".to_owned()) && left.contains(&"4".to_owned()));
+    }
+}
