@@ -137,6 +137,7 @@ mod tests {
             }
             assert!(m.pending.len() <= MAX_LINE, "memory stays bounded");
         }
+        count += m.finish().into_iter().count();
         assert_eq!(count, 64 * 1024 * 1024 / MAX_LINE);
     }
 
