@@ -18,8 +18,8 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(env: &[(&str, &std::ffi::OsStr)]) -> Result<Driver> {
-        let port = free_port()?;
-        let native_port = free_port()?;
+        // Both ports are taken before either is released, so they cannot come out equal.
+        let (port, native_port) = two_free_ports()?;
         let mut command = Command::new("tauri-driver");
         command
             .args([
@@ -69,9 +69,11 @@ impl Drop for Driver {
     }
 }
 
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+fn two_free_ports() -> Result<(u16, u16)> {
+    let a = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let b = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = |l: &TcpListener| l.local_addr().map(|a| a.port()).map_err(|e| e.to_string());
+    Ok((port(&a)?, port(&b)?))
 }
 
 /// A running DevLoop app and its driver. Fields drop in order: the session (closing the app)
@@ -84,12 +86,22 @@ pub struct App {
 
 impl App {
     /// Launches `binary` with `env` added to this process's environment.
+    /// A driver that fails to bring the app up (it happens, rarely, when WebKitWebDriver is
+    /// slow to start on a loaded machine) gets one fresh retry before the test fails.
     pub fn launch(binary: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Result<App> {
-        let driver = Driver::start(env)?;
-        let session = Session::start(&driver.url, &binary.display().to_string())?;
-        Ok(App {
-            session,
-            _driver: driver,
-        })
+        let mut last = String::new();
+        for _ in 0..2 {
+            let driver = Driver::start(env)?;
+            match Session::start(&driver.url, &binary.display().to_string()) {
+                Ok(session) => {
+                    return Ok(App {
+                        session,
+                        _driver: driver,
+                    })
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
     }
 }
