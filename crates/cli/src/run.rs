@@ -110,10 +110,12 @@ pub async fn run(opts: Options) -> ExitCode {
         ))
     });
     let (sha, branch) = head.unwrap_or_default();
-    let trigger = if opts.inputs.is_empty() {
-        "push"
-    } else {
+    // A run started by hand is a workflow_dispatch when the workflow allows one, as on GitHub;
+    // otherwise it stands in for the push that would have started it.
+    let trigger = if workflow.on.workflow_dispatch.is_some() {
         "workflow_dispatch"
+    } else {
+        "push"
     };
     let new = NewRun {
         workflow: &shown.display().to_string(),
