@@ -70,8 +70,10 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
         );
         return ExitCode::from(REFUSED);
     };
+    let paths = Paths::from_env();
     let ctx = Context {
-        workspace: workspace(&Paths::from_env()),
+        workspace: workspace(&paths),
+        database: Some(paths.database_file()),
     };
     let mut all_passed = true;
     let mut ran = 0;

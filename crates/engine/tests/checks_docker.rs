@@ -54,6 +54,7 @@ impl Drop for Container {
 async fn check(spec: Spec) -> Outcome {
     spec.evaluate(&devloop_engine::check::Context {
         workspace: Path::new("/").into(),
+        database: None,
     })
     .await
 }

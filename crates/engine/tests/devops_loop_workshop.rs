@@ -125,6 +125,7 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
     workspace::create(p.demo.as_ref().unwrap(), &ws).unwrap();
     let ctx = Context {
         workspace: ws.clone(),
+        database: None,
     };
 
     for lesson in &p.lessons {

@@ -10,6 +10,7 @@ pub mod docker;
 pub mod file;
 pub mod git;
 pub mod http;
+pub mod pipeline;
 pub mod quiz;
 
 use std::path::{Path, PathBuf};
@@ -90,6 +91,16 @@ pub enum Spec {
         #[serde(default = "command_timeout")]
         timeout_ms: u64,
     },
+    /// The newest run of `workflow` (on `branch`, if given) ended with `result` (default
+    /// `success`; also `failure`, `cancelled`).
+    #[serde(rename = "pipeline.lastRun")]
+    PipelineLastRun {
+        workflow: String,
+        #[serde(default)]
+        branch: Option<String>,
+        #[serde(default = "success_result")]
+        result: String,
+    },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]
     Quiz {
@@ -98,6 +109,9 @@ pub enum Spec {
     },
 }
 
+fn success_result() -> String {
+    "success".to_owned()
+}
 fn main_branch() -> String {
     "main".to_owned()
 }
@@ -133,10 +147,12 @@ impl Outcome {
     }
 }
 
-/// Where checks look: the learner's workspace and the Docker engine.
+/// Where checks look: the learner's workspace, the Docker engine, and the run history.
 #[derive(Debug, Clone)]
 pub struct Context {
     pub workspace: PathBuf,
+    /// The database with the run history, for `pipeline.*` checks.
+    pub database: Option<PathBuf>,
 }
 
 impl Spec {
@@ -236,6 +252,10 @@ impl Spec {
             } => http::get(&url, status, body.as_deref(), timeout_ms).await,
             Spec::CommandSucceeds { script, timeout_ms } => {
                 command::succeeds(&script, &ws, timeout_ms).await
+            }
+            spec @ Spec::PipelineLastRun { .. } => {
+                let db = ctx.database.clone();
+                blocking(move || pipeline::evaluate(&spec, db.as_deref())).await
             }
             Spec::Quiz { .. } => Outcome::error("a quiz is answered by the learner, not checked"),
         }

@@ -136,17 +136,31 @@ pub struct Learner {
     workspace: PathBuf,
     /// A connection is not `Sync`; the lock is held only for one short query.
     store: Mutex<Store>,
+    /// The database file, for checks that read the run history.
+    database: Option<PathBuf>,
 }
 
 impl Learner {
     /// `pack_arg` is how the CLI names the pack (its folder), for the commands shown beside
     /// each Check button.
     pub fn new(pack: Pack, pack_arg: String, workspace: PathBuf, store: Store) -> Arc<Learner> {
+        Self::with_database(pack, pack_arg, workspace, store, None)
+    }
+
+    /// The same, with the database file that `pipeline.*` checks read.
+    pub fn with_database(
+        pack: Pack,
+        pack_arg: String,
+        workspace: PathBuf,
+        store: Store,
+        database: Option<PathBuf>,
+    ) -> Arc<Learner> {
         Arc::new(Learner {
             pack,
             pack_arg,
             workspace,
             store: Mutex::new(store),
+            database,
         })
     }
 
@@ -308,6 +322,7 @@ impl Learner {
         let outcome = spec
             .evaluate(&Context {
                 workspace: self.workspace.clone(),
+                database: self.database.clone(),
             })
             .await;
         let (me, lesson, step) = (Arc::clone(self), lesson.to_owned(), step.to_owned());

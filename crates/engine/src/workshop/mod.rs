@@ -28,7 +28,13 @@ pub fn open(paths: &Paths, pack_dir: &Path, pack_arg: &str) -> Result<Arc<learne
     })?;
     let store = crate::store::Store::open(&paths.database_file())?;
     let workspace = paths.workspace(&paths.load().unwrap_or_default());
-    let learner = learner::Learner::new(pack, pack_arg.to_owned(), workspace, store);
+    let learner = learner::Learner::with_database(
+        pack,
+        pack_arg.to_owned(),
+        workspace,
+        store,
+        Some(paths.database_file()),
+    );
     learner.ensure_workspace()?;
     Ok(learner)
 }
