@@ -128,10 +128,12 @@ async fn main() -> ExitCode {
             run::run(run::Options {
                 repo,
                 workflow,
-                job,
-                inputs,
-                secrets,
-                secrets_file,
+                launch: devloop_engine::pipeline::launch::Options {
+                    job,
+                    inputs,
+                    secrets,
+                    secrets_file,
+                },
             })
             .await
         }

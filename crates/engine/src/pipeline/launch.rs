@@ -1,0 +1,227 @@
+//! Starting a run the same way from the CLI and the app: check the workflow, read the
+//! secrets, open a history entry, then execute with a sink that records and forwards.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::history::{self, Recorder};
+use super::run::{self, Request, Result as RunResult, RunEvent};
+use super::{check_file, Checked};
+use crate::settings::Paths;
+use crate::store::runs::NewRun;
+use crate::store::Store;
+use crate::{Code, Error};
+
+/// Disk the runs' workspaces and logs may use before the oldest are removed.
+pub const RUNS_BUDGET: u64 = 2 * 1024 * 1024 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub job: Option<String>,
+    pub inputs: Vec<(String, String)>,
+    pub secrets: Vec<(String, String)>,
+    /// Default: the settings folder's `secrets.env`.
+    pub secrets_file: Option<PathBuf>,
+}
+
+/// Why a run did not start.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The workflow has errors or asks for what DevLoop does not run.
+    Workflow(Box<Checked>),
+    Other(Error),
+}
+
+/// A run ready to execute.
+#[derive(Debug)]
+pub struct Prepared {
+    pub number: u64,
+    pub name: String,
+    pub shown: PathBuf,
+    request: Request,
+    store: Arc<Mutex<Store>>,
+    runs_dir: PathBuf,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Checks `file` of the repository at `repo` and opens its history entry.
+pub fn prepare(
+    paths: &Paths,
+    repo: &Path,
+    file: &Path,
+    opts: &Options,
+) -> Result<Prepared, Refusal> {
+    let shown = file.strip_prefix(repo).unwrap_or(file).to_path_buf();
+    let checked = check_file(file, &shown);
+    if !checked.runnable() {
+        return Err(Refusal::Workflow(Box::new(checked)));
+    }
+    let (Some(workflow), Some(plan)) = (checked.workflow, checked.plan) else {
+        return Err(Refusal::Other(Error::new(
+            Code::Internal,
+            "the workflow could not be planned",
+        )));
+    };
+    if let Some(job) = &opts.job {
+        if !workflow.jobs.iter().any(|j| &j.id == job) {
+            return Err(Refusal::Other(Error::new(
+                Code::InvalidInput,
+                format!("there is no job `{job}` in {}", shown.display()),
+            )));
+        }
+    }
+    let mut secrets = read_secrets(
+        &opts
+            .secrets_file
+            .clone()
+            .unwrap_or_else(|| paths.secrets_file()),
+    )
+    .map_err(Refusal::Other)?;
+    secrets.extend(opts.secrets.iter().cloned());
+    let mut inputs: BTreeMap<String, String> = workflow
+        .on
+        .workflow_dispatch
+        .iter()
+        .flatten()
+        .filter_map(|i| Some((i.name.clone(), i.default.clone()?)))
+        .collect();
+    inputs.extend(opts.inputs.iter().cloned());
+
+    let store = Store::open(&paths.database_file()).map_err(Refusal::Other)?;
+    // Runs still "running" belong to a DevLoop that died mid-run.
+    let _ = store.mark_interrupted(now());
+    let (sha, branch) = git2::Repository::open(repo)
+        .ok()
+        .and_then(|r| {
+            let h = r.head().ok()?;
+            Some((
+                h.target()?.to_string(),
+                h.shorthand().unwrap_or("").to_owned(),
+            ))
+        })
+        .unwrap_or_default();
+    // A run started by hand is a workflow_dispatch when the workflow allows one, as on GitHub;
+    // otherwise it stands in for the push that would have started it.
+    let trigger = if workflow.on.workflow_dispatch.is_some() {
+        "workflow_dispatch"
+    } else {
+        "push"
+    };
+    let workflow_name = shown.display().to_string();
+    let number = store
+        .start_run(
+            &NewRun {
+                workflow: &workflow_name,
+                trigger,
+                sha: &sha,
+                branch: &branch,
+            },
+            now(),
+        )
+        .map_err(Refusal::Other)?;
+    let runs_dir = paths.runs_dir();
+    let run_dir = runs_dir.join(number.to_string());
+    std::fs::create_dir_all(&run_dir).map_err(|e| {
+        Refusal::Other(Error::new(
+            Code::WorkspaceUnusable,
+            format!("cannot create {}: {e}", run_dir.display()),
+        ))
+    })?;
+    Ok(Prepared {
+        number,
+        name: workflow.name.clone().unwrap_or_else(|| "workflow".into()),
+        shown,
+        request: Request {
+            workflow,
+            plan,
+            repo: repo.to_path_buf(),
+            run_dir,
+            event: trigger.into(),
+            inputs,
+            secrets,
+            vars: BTreeMap::new(),
+            run_id: number,
+            run_number: number,
+            only_job: opts.job.clone(),
+        },
+        store: Arc::new(Mutex::new(store)),
+        runs_dir,
+    })
+}
+
+impl Prepared {
+    /// The run's folder (step files, logs, summary).
+    pub fn run_dir(&self) -> &Path {
+        &self.request.run_dir
+    }
+
+    /// Runs it: every event is recorded in the history and passed to `forward`.
+    pub async fn execute(
+        self,
+        forward: impl Fn(&RunEvent) + Send + Sync + 'static,
+        cancel: tokio::sync::watch::Receiver<bool>,
+    ) -> RunResult {
+        let recorder = Recorder::new(Arc::clone(&self.store), self.number, &self.request.run_dir);
+        let result = run::run(
+            self.request,
+            Arc::new(move |e| {
+                recorder.record(&e, now());
+                forward(&e);
+            }),
+            cancel,
+        )
+        .await;
+        // Keep the history's files within a budget; the newest runs always stay.
+        history::prune(&self.runs_dir, RUNS_BUDGET, 10);
+        result
+    }
+}
+
+/// `NAME=value` lines; `#` comments and blank lines are skipped. A missing file is no secrets.
+fn read_secrets(file: &Path) -> Result<BTreeMap<String, String>, Error> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => {
+            return Err(Error::new(
+                Code::Settings,
+                format!("cannot read the secrets file {}: {e}", file.display()),
+            ))
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // The value is never echoed: an error names only the line.
+        let (k, v) = line.split_once('=').ok_or_else(|| {
+            Error::new(
+                Code::Settings,
+                format!("{}:{}: expected NAME=value", file.display(), i + 1),
+            )
+        })?;
+        out.insert(k.trim().to_owned(), v.to_owned());
+    }
+    Ok(out)
+}
+
+/// The workflow files of a repository, sorted.
+pub fn workflows(repo: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(repo.join(".github/workflows"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    found.sort();
+    found
+}
