@@ -55,10 +55,10 @@ e2e: build
 bindings:
 	DEVLOOP_BLESS=1 cargo test -p devloop-engine --test bindings
 
-# The home screen and a lesson in both languages, from the real app, into docs/screenshots/.
+# The home screen, a lesson and the pipeline, from the real app, into docs/screenshots/.
 screenshots: build
 	DEVLOOP_SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/with-services.sh \
-	  sh -c '$(E2E) switching_to_korean && $(E2E) the_code_lesson'
+	  sh -c '$(E2E) switching_to_korean && $(E2E) the_code_lesson && $(E2E) one_click_runs'
 
 # A .deb: `sudo apt install ./DevLoop_*.deb`, then run `devloop-app`.
 bundle: ui

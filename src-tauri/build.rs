@@ -15,6 +15,10 @@ const COMMANDS: &[&str] = &[
     "block_run",
     "lesson_reset",
     "workspace_reset",
+    "pipeline_workflows",
+    "pipeline_run",
+    "pipeline_cancel",
+    "pipeline_runs",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 //! separate so tests can drive the same wiring with Tauri's mock runtime.
 
 mod commands;
+mod pipeline;
 mod webview;
 mod workshop;
 
@@ -21,6 +22,10 @@ pub struct AppState {
     /// The learner and their pack, opened on first use; emptied when the workspace moves.
     pub learner:
         tokio::sync::Mutex<Option<std::sync::Arc<devloop_engine::workshop::learner::Learner>>>,
+    /// Cancel switches of the runs in flight, by run number.
+    pub runs: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<u64, tokio::sync::watch::Sender<bool>>>,
+    >,
     /// The open lesson's workspace watch; replacing it stops the old one.
     pub watch: std::sync::Mutex<Option<devloop_engine::workshop::watch::WatchHandle>>,
 }
@@ -33,6 +38,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             started: std::time::Instant::now(),
             learner: tokio::sync::Mutex::new(None),
             watch: std::sync::Mutex::new(None),
+            runs: Default::default(),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -53,6 +59,10 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             workshop::block_run,
             workshop::lesson_reset,
             workshop::workspace_reset,
+            pipeline::pipeline_workflows,
+            pipeline::pipeline_run,
+            pipeline::pipeline_cancel,
+            pipeline::pipeline_runs,
         ])
 }
 

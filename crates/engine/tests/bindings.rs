@@ -4,9 +4,12 @@
 use devloop_engine::check::Outcome;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
+use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
+use devloop_engine::pipeline::view::{JobView, WorkflowView};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
+use devloop_engine::store::runs::RunSummary;
 use devloop_engine::workshop::learner::{
     CheckResult, Choice, CommandRun, LessonSummary, LessonView, QuizResult, QuizView, StepView,
     WorkshopOverview,
@@ -50,6 +53,11 @@ fn render() -> String {
         CheckResult::decl(&cfg),
         QuizResult::decl(&cfg),
         CommandRun::decl(&cfg),
+        RunResult::decl(&cfg),
+        RunEvent::decl(&cfg),
+        RunSummary::decl(&cfg),
+        JobView::decl(&cfg),
+        WorkflowView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -547,6 +547,61 @@ fn the_learner_moves_the_workspace_and_the_workshop_follows() -> Result<()> {
     })
 }
 
+fn job_state_is(s: &webdriver::Session, scope: &str, job: &str, state: &str) -> Result<()> {
+    let css = format!("{scope} [data-testid=job-{job}]");
+    s.wait(&format!("job {job} to be {state}"), || {
+        let Some(el) = s.find_all(&css)?.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok((s.attribute(&el, "data-state")?.as_deref() == Some(state)).then_some(()))
+    })
+}
+
+fn one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    // The workshop creates the workspace; add a slow workflow beside the demo's own.
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.find("[data-testid=lesson-intro]")?;
+    let slow = home.workspace().join(".github/workflows/slow.yml");
+    std::fs::write(&slow, "name: slow\non: push\njobs:\n  wait:\n    runs-on: x\n    steps:\n      - run: echo waiting && sleep 600\n")
+        .map_err(|e| e.to_string())?;
+
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+    let ci = "[data-testid=workflow][data-file='.github/workflows/ci.yml']";
+    s.click(&s.find(&format!("{ci} [data-testid=run-workflow]"))?)?;
+    // A log line arrives while the build is still going: test has not started yet.
+    s.wait_text("[data-testid=run-log]", "the first log line", |t| {
+        !t.trim().is_empty()
+    })?;
+    let test_job = s.find(&format!("{ci} [data-testid=job-test]"))?;
+    let early = s.attribute(&test_job, "data-state")?.unwrap_or_default();
+    check(
+        early == "queued" || early == "running",
+        format!("the log streamed live (test was {early})"),
+    )?;
+    job_state_is(s, ci, "build", "success")?;
+    job_state_is(s, ci, "test", "success")?;
+    s.wait_text("[data-testid=run-history]", "the run in the history", |t| {
+        t.contains("#1")
+    })?;
+    if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
+        save(Path::new(&dir), "pipeline-en.png", &s.screenshot()?)?;
+    }
+
+    let slow_wf = "[data-testid=workflow][data-file='.github/workflows/slow.yml']";
+    s.click(&s.find(&format!("{slow_wf} [data-testid=run-workflow]"))?)?;
+    job_state_is(s, slow_wf, "wait", "running")?;
+    let started = std::time::Instant::now();
+    s.click(&s.find(&format!("{slow_wf} [data-testid=cancel-run]"))?)?;
+    job_state_is(s, slow_wf, "wait", "cancelled")?;
+    check(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        format!("cancel took {:?}", started.elapsed()),
+    )
+}
+
 const HOSTILE: &str = r#"+++
 title = "Hostile"
 summary = "Every trick at once"
@@ -676,6 +731,7 @@ fn main() {
         the_code_lesson_follows_real_commits_and_keeps_progress_after_a_restart,
         a_runnable_command_asks_first_then_shows_its_output,
         the_learner_moves_the_workspace_and_the_workshop_follows,
+        one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

@@ -169,3 +169,33 @@ export type QuizResult = { outcome: Outcome,
 explanation: string, progress: StepProgress, };
 
 export type CommandRun = { command: string, exitCode?: number, output: string, timedOut: boolean, };
+
+export type RunResult = "success" | "failure" | "cancelled" | "skipped";
+
+export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "runFinished", result: RunResult, millis: number, };
+
+export type RunSummary = { number: number, workflow: string, trigger: string, sha: string, branch: string, 
+/**
+ * running, success, failure, cancelled or interrupted.
+ */
+status: string, startedAt: number, millis?: number, };
+
+export type JobView = { id: string, name: string, needs: Array<string>, };
+
+export type WorkflowView = { 
+/**
+ * Relative to the repository, e.g. `.github/workflows/ci.yml`.
+ */
+file: string, name: string, runnable: boolean, 
+/**
+ * Errors and things DevLoop does not run, each with file:line:col.
+ */
+problems: Array<Diagnostic>, 
+/**
+ * Jobs by stage: every job's needs are in earlier stages.
+ */
+stages: Array<Array<JobView>>, 
+/**
+ * The CLI command that runs the same workflow.
+ */
+cli: string, };

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'stage'; stage: Stage }
   | { name: 'system' }
   | { name: 'workshop' }
+  | { name: 'pipeline' }
   | { name: 'lesson'; lesson: string };
 
 const STAGES: readonly Stage[] = ['plan', 'code', 'build', 'test', 'release', 'deploy', 'operate', 'monitor'];
@@ -18,6 +19,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'system' && parts.length === 1) return { name: 'system' };
   if (parts[0] === 'workshop' && parts.length === 1) return { name: 'workshop' };
+  if (parts[0] === 'pipeline' && parts.length === 1) return { name: 'pipeline' };
   // Lesson ids are pack folder names: lower-case words and dashes.
   if (parts[0] === 'lesson' && parts.length === 2 && /^[a-z0-9-]{1,64}$/.test(parts[1]!)) {
     return { name: 'lesson', lesson: parts[1]! };
@@ -35,6 +37,8 @@ export function href(route: Route): string {
       return '#/system';
     case 'workshop':
       return '#/workshop';
+    case 'pipeline':
+      return '#/pipeline';
     case 'lesson':
       return `#/lesson/${route.lesson}`;
   }

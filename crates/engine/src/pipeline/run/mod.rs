@@ -24,6 +24,7 @@ use super::workflow::{Job, Step, Workflow};
 /// What happened to a step, a job or a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "RunResult")]
 pub enum Result {
     Success,
     Failure,
