@@ -25,6 +25,7 @@ pub mod docker;
 pub mod doctor;
 pub mod error;
 pub mod pipeline;
+pub mod process;
 pub mod settings;
 pub mod stage;
 pub mod store;

@@ -75,7 +75,7 @@ pub async fn run(
         }
         Err(_) => {
             if let Some(pgid) = pgid {
-                kill_group(pgid).await;
+                crate::process::kill_group(pgid).await;
             }
             Ok(ScriptRun {
                 code: None,
@@ -121,14 +121,6 @@ async fn keep_tail(mut reader: impl AsyncRead + Unpin, limit: usize) -> String {
         kept.drain(..kept.len() - limit);
     }
     String::from_utf8_lossy(&kept).into_owned()
-}
-
-/// Kills every process in the group: the shell and anything it started in the background.
-async fn kill_group(pgid: u32) {
-    let _ = tokio::process::Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pgid}")])
-        .status()
-        .await;
 }
 
 #[cfg(test)]

@@ -138,11 +138,7 @@ pub async fn run(
     };
     if matches!(exit, Exit::TimedOut | Exit::Cancelled) {
         if let Some(pgid) = pgid {
-            // The whole group: the shell and everything it started, background jobs included.
-            let _ = tokio::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pgid}")])
-                .status()
-                .await;
+            crate::process::kill_group(pgid).await;
         }
     }
     Ok(exit)
