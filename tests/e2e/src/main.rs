@@ -590,6 +590,15 @@ fn one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step() -> Resul
         save(Path::new(&dir), "pipeline-en.png", &s.screenshot()?)?;
     }
 
+    // Back on the loop, Build and Test show the run's result.
+    s.click(&s.find("[data-testid=back-home], a[href='#/']")?)?;
+    let dot = s.find("[data-testid=stage-run-build]")?;
+    check(
+        s.attribute(&dot, "data-status")?.as_deref() == Some("success"),
+        "the loop shows the green run on Build",
+    )?;
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+
     let slow_wf = "[data-testid=workflow][data-file='.github/workflows/slow.yml']";
     s.click(&s.find(&format!("{slow_wf} [data-testid=run-workflow]"))?)?;
     job_state_is(s, slow_wf, "wait", "running")?;
