@@ -11,6 +11,7 @@ pub mod history;
 pub mod launch;
 pub mod plan;
 pub mod run;
+pub mod trigger;
 pub mod view;
 pub mod workflow;
 pub mod yaml;

@@ -1,0 +1,136 @@
+//! Which workflows a push starts, by GitHub's `on.push` filters: branches and tags (with their
+//! `-ignore` forms, glob patterns and `!` negation) and paths.
+
+use super::hash_files::glob;
+use super::workflow::{PushFilter, Workflow};
+
+/// A push to the workspace repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Push {
+    /// `refs/heads/main` or `refs/tags/v1.0.0`.
+    pub git_ref: String,
+    /// Files the pushed commits changed, relative to the repository.
+    pub changed: Vec<String>,
+}
+
+/// True when `wf` runs for `push`.
+pub fn starts(wf: &Workflow, push: &Push) -> bool {
+    let Some(filter) = &wf.on.push else {
+        return false;
+    };
+    refs_match(filter, &push.git_ref) && paths_match(filter, &push.changed)
+}
+
+fn refs_match(f: &PushFilter, git_ref: &str) -> bool {
+    if let Some(branch) = git_ref.strip_prefix("refs/heads/") {
+        if !f.branches.is_empty() {
+            return patterns(&f.branches, branch);
+        }
+        if !f.branches_ignore.is_empty() {
+            return !f.branches_ignore.iter().any(|p| glob(p, branch));
+        }
+        // Only tags listed: branch pushes do not run it.
+        return f.tags.is_empty();
+    }
+    if let Some(tag) = git_ref.strip_prefix("refs/tags/") {
+        if !f.tags.is_empty() {
+            return patterns(&f.tags, tag);
+        }
+        // Only branches listed: tag pushes do not run it.
+        return f.branches.is_empty() && f.branches_ignore.is_empty();
+    }
+    false
+}
+
+/// GitHub's pattern lists: later entries win, and `!pattern` excludes what came before.
+fn patterns(list: &[String], name: &str) -> bool {
+    let mut matched = false;
+    for p in list {
+        if let Some(neg) = p.strip_prefix('!') {
+            if glob(neg, name) {
+                matched = false;
+            }
+        } else if glob(p, name) {
+            matched = true;
+        }
+    }
+    matched
+}
+
+fn paths_match(f: &PushFilter, changed: &[String]) -> bool {
+    if !f.paths.is_empty() {
+        return changed.iter().any(|c| patterns(&f.paths, c));
+    }
+    if !f.paths_ignore.is_empty() {
+        return changed
+            .iter()
+            .any(|c| !f.paths_ignore.iter().any(|p| glob(p, c)));
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::check_text;
+    use std::path::Path;
+
+    fn wf(on: &str) -> Workflow {
+        let text = format!("on:\n{on}\njobs:\n  a:\n    runs-on: x\n    steps: [{{run: echo}}]\n");
+        check_text(Path::new("w.yml"), &text).workflow.unwrap()
+    }
+
+    fn push(r: &str, changed: &[&str]) -> Push {
+        Push {
+            git_ref: r.into(),
+            changed: changed.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn branch_filters_globs_and_negation() {
+        let w = wf("  push:\n    branches: [main, 'release/**', '!release/old']");
+        assert!(starts(&w, &push("refs/heads/main", &["a"])));
+        assert!(starts(&w, &push("refs/heads/release/1.0", &["a"])));
+        assert!(!starts(&w, &push("refs/heads/release/old", &["a"])));
+        assert!(!starts(&w, &push("refs/heads/feature/x", &["a"])));
+        assert!(
+            !starts(&w, &push("refs/tags/v1", &["a"])),
+            "branches only: tags do not run it"
+        );
+    }
+
+    #[test]
+    fn ignore_lists_tags_and_a_bare_push() {
+        let w = wf("  push:\n    branches-ignore: ['wip/*']");
+        assert!(starts(&w, &push("refs/heads/main", &["a"])));
+        assert!(!starts(&w, &push("refs/heads/wip/try", &["a"])));
+        let w = wf("  push:\n    tags: ['v*']");
+        assert!(starts(&w, &push("refs/tags/v1.2.0", &["a"])));
+        assert!(!starts(&w, &push("refs/heads/main", &["a"])));
+        let w = wf("  [push]");
+        assert!(starts(&w, &push("refs/heads/anything", &["a"])));
+        let w = wf("  workflow_dispatch:");
+        assert!(
+            !starts(&w, &push("refs/heads/main", &["a"])),
+            "no push trigger"
+        );
+    }
+
+    #[test]
+    fn path_filters() {
+        let w = wf("  push:\n    paths: ['src/**', '!src/docs/**']");
+        assert!(starts(&w, &push("refs/heads/main", &["src/main.rs"])));
+        assert!(!starts(&w, &push("refs/heads/main", &["README.md"])));
+        assert!(!starts(&w, &push("refs/heads/main", &["src/docs/a.md"])));
+        let w = wf("  push:\n    paths-ignore: ['**.md']");
+        assert!(!starts(
+            &w,
+            &push("refs/heads/main", &["README.md", "docs/x.md"])
+        ));
+        assert!(starts(
+            &w,
+            &push("refs/heads/main", &["README.md", "src/lib.rs"])
+        ));
+    }
+}
