@@ -9,7 +9,12 @@ mod pipeline;
 mod webview;
 mod workshop;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use devloop_engine::settings::Paths;
+use devloop_engine::workshop::learner::Learner;
+use devloop_engine::workshop::watch::WatchHandle;
 use tauri::{Builder, Runtime};
 
 /// What every command shares.
@@ -20,14 +25,12 @@ pub struct AppState {
     /// When the process started, for the launch-to-first-paint benchmark.
     pub started: std::time::Instant,
     /// The learner and their pack, opened on first use; emptied when the workspace moves.
-    pub learner:
-        tokio::sync::Mutex<Option<std::sync::Arc<devloop_engine::workshop::learner::Learner>>>,
+    /// An async lock: opening the pack happens under it, on the blocking pool.
+    pub learner: tokio::sync::Mutex<Option<Arc<Learner>>>,
     /// Cancel switches of the runs in flight, by run number.
-    pub runs: std::sync::Arc<
-        std::sync::Mutex<std::collections::HashMap<u64, tokio::sync::watch::Sender<bool>>>,
-    >,
+    pub runs: Arc<Mutex<HashMap<u64, tokio::sync::watch::Sender<bool>>>>,
     /// The open lesson's workspace watch; replacing it stops the old one.
-    pub watch: std::sync::Mutex<Option<devloop_engine::workshop::watch::WatchHandle>>,
+    pub watch: Mutex<Option<WatchHandle>>,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -37,7 +40,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             paths,
             started: std::time::Instant::now(),
             learner: tokio::sync::Mutex::new(None),
-            watch: std::sync::Mutex::new(None),
+            watch: Mutex::new(None),
             runs: Default::default(),
         })
         .register_uri_scheme_protocol(
