@@ -58,13 +58,7 @@ impl Diagnostic {
         fix: impl Into<String>,
     ) -> Self {
         let (line, column) = line_column(text, at);
-        Self {
-            file: file.display().to_string(),
-            line,
-            column,
-            message: message.into(),
-            fix: fix.into(),
-        }
+        Self::line_col(file, line, column, message, fix)
     }
 }
 

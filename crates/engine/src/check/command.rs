@@ -1,7 +1,6 @@
 //! The catch-all check: a shell script that exits 0 when the step is done.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -36,15 +35,9 @@ pub async fn run(
     timeout_ms: u64,
     tail: usize,
 ) -> Result<ScriptRun, String> {
-    let mut child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c").arg(script).current_dir(dir);
+    let mut child = crate::process::in_own_group(&mut cmd)
         .spawn()
         .map_err(|e| format!("cannot run it in {}: {e}", dir.display()))?;
     let pgid = child.id();

@@ -2,7 +2,6 @@
 //! and cancellation that takes the whole process tree down.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -70,16 +69,12 @@ pub async fn run(
         ),
         _ => ("sh", vec!["-e".into(), script_file.display().to_string()]),
     };
-    let mut child = tokio::process::Command::new(program)
-        .args(&args)
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(&args)
         .current_dir(dir)
         .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let mut child = crate::process::in_own_group(&mut cmd)
         .spawn()
         .map_err(|e| format!("cannot start {program} in {}: {e}", dir.display()))?;
     let pgid = child.id();
