@@ -10,6 +10,7 @@ pub mod hash_files;
 pub mod history;
 pub mod launch;
 pub mod plan;
+pub mod push;
 pub mod run;
 pub mod trigger;
 pub mod view;
