@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "pipeline_run",
     "pipeline_cancel",
     "pipeline_runs",
+    "pipeline_subscribe",
 ];
 
 fn main() {

@@ -31,6 +31,10 @@ pub struct AppState {
     pub runs: Arc<Mutex<HashMap<u64, tokio::sync::watch::Sender<bool>>>>,
     /// The open lesson's workspace watch; replacing it stops the old one.
     pub watch: Mutex<Option<WatchHandle>>,
+    /// Starts `on.push` workflows when the learner commits; replaced when the workspace moves.
+    pub push_watch: Mutex<Option<devloop_engine::pipeline::push::PushWatch>>,
+    /// Where runs started by pushes report (the pipeline page, when it is open).
+    pub listener: pipeline::Listener,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -42,6 +46,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             learner: tokio::sync::Mutex::new(None),
             watch: Mutex::new(None),
             runs: Default::default(),
+            push_watch: Mutex::new(None),
+            listener: Default::default(),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -66,6 +72,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             pipeline::pipeline_run,
             pipeline::pipeline_cancel,
             pipeline::pipeline_runs,
+            pipeline::pipeline_subscribe,
         ])
 }
 

@@ -3,7 +3,7 @@
 
 use devloop_engine::pipeline::launch::{self, Refusal};
 use devloop_engine::pipeline::run::RunEvent;
-use devloop_engine::pipeline::view::{self, WorkflowView};
+use devloop_engine::pipeline::view::{self, RunUpdate, WorkflowView};
 use devloop_engine::store::runs::RunSummary;
 use devloop_engine::store::Store;
 use devloop_engine::{Code, Error};
@@ -12,6 +12,73 @@ use tauri::State;
 
 use crate::commands::blocking;
 use crate::AppState;
+
+/// The channel push-started runs report to, if the pipeline page subscribed.
+#[derive(Clone, Default)]
+pub struct Listener(std::sync::Arc<std::sync::Mutex<Option<Channel<RunUpdate>>>>);
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Listener")
+    }
+}
+
+impl Listener {
+    fn set(&self, channel: Channel<RunUpdate>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+    }
+
+    fn send(&self, update: RunUpdate) {
+        if let Some(channel) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = channel.send(update);
+        }
+    }
+}
+
+/// Watches the workspace for pushes and runs the workflows they start, as GitHub would.
+/// Events go to the subscribed pipeline page, and every run is in the history either way.
+pub fn watch_pushes(state: &AppState) {
+    let paths = state.paths.clone();
+    let repo = workspace(state);
+    let listener = state.listener.clone();
+    let runs = std::sync::Arc::clone(&state.runs);
+    let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
+        for prepared in launch::for_push(&paths, &repo, &push) {
+            let (number, file) = (prepared.number, prepared.shown.display().to_string());
+            let (tx, rx) = tokio::sync::watch::channel(false);
+            runs.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(number, tx);
+            let (listener, runs) = (listener.clone(), std::sync::Arc::clone(&runs));
+            tauri::async_runtime::spawn(async move {
+                prepared
+                    .execute(
+                        move |e| {
+                            listener.send(RunUpdate {
+                                file: file.clone(),
+                                number,
+                                event: e.clone(),
+                            })
+                        },
+                        rx,
+                    )
+                    .await;
+                runs.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&number);
+            });
+        }
+    });
+    if let Ok(watch) = watch {
+        *state.push_watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
+    }
+}
+
+/// The pipeline page listens here for runs it did not start (a push started them).
+#[tauri::command]
+pub fn pipeline_subscribe(state: State<'_, AppState>, on_update: Channel<RunUpdate>) {
+    state.listener.set(on_update);
+}
 
 fn workspace(state: &AppState) -> std::path::PathBuf {
     state

@@ -55,6 +55,8 @@ async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc
     .await
     .map_err(|e| Error::new(Code::Internal, format!("opening the workshop failed: {e}")))??;
     *slot = Some(Arc::clone(&learner));
+    // The workspace exists now: pushes to it start `on.push` workflows from here on.
+    crate::pipeline::watch_pushes(state);
     Ok(learner)
 }
 

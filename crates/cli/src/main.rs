@@ -133,6 +133,7 @@ async fn main() -> ExitCode {
                     inputs,
                     secrets,
                     secrets_file,
+                    event: None,
                 },
             })
             .await

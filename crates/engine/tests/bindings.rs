@@ -5,7 +5,7 @@ use devloop_engine::check::Outcome;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
-use devloop_engine::pipeline::view::{JobView, WorkflowView};
+use devloop_engine::pipeline::view::{JobView, RunUpdate, WorkflowView};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
@@ -58,6 +58,7 @@ fn render() -> String {
         RunSummary::decl(&cfg),
         JobView::decl(&cfg),
         WorkflowView::decl(&cfg),
+        RunUpdate::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -611,6 +611,38 @@ fn one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step() -> Resul
     )
 }
 
+fn a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+    let ci = "[data-testid=workflow][data-file='.github/workflows/ci.yml']";
+    s.find(ci)?;
+    // The learner breaks the health endpoint's unit test and commits on main: a push.
+    let ws = home.workspace();
+    let main_rs = ws.join("src/main.rs");
+    let code = std::fs::read_to_string(&main_rs).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &main_rs,
+        code.replace("\"ok\\n\".to_owned()", "\"not ok\\n\".to_owned()"),
+    )
+    .map_err(|e| e.to_string())?;
+    git(
+        &ws,
+        &["commit", "-am", "fix: a health body that breaks the test"],
+    )?;
+    job_state_is(s, ci, "build", "success")?;
+    job_state_is(s, ci, "test", "failure")?;
+    // The red job's log names the test that failed.
+    s.click(&s.find(&format!("{ci} [data-testid=job-test]"))?)?;
+    s.wait_text(
+        "[data-testid=run-log]",
+        "the failing test in the log",
+        |t| t.contains("health_answers_ok"),
+    )
+    .map(drop)
+}
+
 const HOSTILE: &str = r#"+++
 title = "Hostile"
 summary = "Every trick at once"
@@ -741,6 +773,7 @@ fn main() {
         a_runnable_command_asks_first_then_shows_its_output,
         the_learner_moves_the_workspace_and_the_workshop_follows,
         one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step,
+        a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

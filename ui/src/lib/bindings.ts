@@ -199,3 +199,5 @@ stages: Array<Array<JobView>>,
  * The CLI command that runs the same workflow.
  */
 cli: string, };
+
+export type RunUpdate = { file: string, number: number, event: RunEvent, };

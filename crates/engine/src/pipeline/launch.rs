@@ -23,6 +23,8 @@ pub struct Options {
     pub secrets: Vec<(String, String)>,
     /// Default: the settings folder's `secrets.env`.
     pub secrets_file: Option<PathBuf>,
+    /// The event that started the run; by default a run by hand (see [`prepare`]).
+    pub event: Option<String>,
 }
 
 /// Why a run did not start.
@@ -224,4 +226,26 @@ pub fn workflows(repo: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// The runs a push starts: every runnable workflow of `repo` whose `on.push` filters match.
+pub fn for_push(paths: &Paths, repo: &Path, push: &super::trigger::Push) -> Vec<Prepared> {
+    workflows(repo)
+        .into_iter()
+        .filter(|file| {
+            let checked = check_file(file, file);
+            checked.runnable()
+                && checked
+                    .workflow
+                    .as_ref()
+                    .is_some_and(|wf| super::trigger::starts(wf, push))
+        })
+        .filter_map(|file| {
+            let opts = Options {
+                event: Some("push".into()),
+                ..Options::default()
+            };
+            prepare(paths, repo, &file, &opts).ok()
+        })
+        .collect()
 }

@@ -74,3 +74,13 @@ pub fn views(repo: &Path) -> Vec<WorkflowView> {
         })
         .collect()
 }
+
+/// An event of a run the app did not start itself (a push started it), with which run it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunUpdate {
+    pub file: String,
+    #[ts(type = "number")]
+    pub number: u64,
+    pub event: super::run::RunEvent,
+}

@@ -1,6 +1,6 @@
 // Pipelines: the workspace's workflows, runs streamed live, cancel, history.
 import { Channel } from '@tauri-apps/api/core';
-import type { RunEvent, RunSummary, WorkflowView } from '../bindings';
+import type { RunEvent, RunSummary, RunUpdate, WorkflowView } from '../bindings';
 import { call } from './ipc';
 
 export function getWorkflows(): Promise<WorkflowView[]> {
@@ -20,4 +20,11 @@ export function cancelRun(number: number): Promise<void> {
 
 export function getRuns(): Promise<RunSummary[]> {
   return call<RunSummary[]>('pipeline_runs');
+}
+
+/** Listens for runs started by pushes (a commit in the workspace); one listener at a time. */
+export function subscribeRuns(onUpdate: (update: RunUpdate) => void): Promise<void> {
+  const channel = new Channel<RunUpdate>();
+  channel.onmessage = onUpdate;
+  return call<void>('pipeline_subscribe', { onUpdate: channel });
 }
