@@ -32,6 +32,9 @@ pub mod store;
 pub mod workshop;
 pub mod workspace;
 
+#[cfg(test)]
+mod test_repo;
+
 pub use error::{Code, Error};
 
 /// The engine's result type.

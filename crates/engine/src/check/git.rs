@@ -148,35 +148,7 @@ mod tests {
     use super::*;
     use std::process::Command;
 
-    fn git(dir: &Path, args: &[&str]) {
-        let ok = Command::new("git")
-            .args([
-                "-c",
-                "user.name=Learner",
-                "-c",
-                "user.email=l@example.com",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            ok.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&ok.stderr)
-        );
-    }
-
-    fn repo_with_commit() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        git(dir.path(), &["init", "-q"]);
-        std::fs::write(dir.path().join("README.md"), "hi\n").unwrap();
-        git(dir.path(), &["add", "README.md"]);
-        git(dir.path(), &["commit", "-qm", "feat: first"]);
-        dir
-    }
+    use crate::test_repo::{git, with_commit as repo_with_commit};
 
     #[test]
     fn commit_count_and_messages_follow_real_commits() {

@@ -138,38 +138,9 @@ pub fn watch(repo: PathBuf, on_push: impl Fn(Push) + Send + 'static) -> Result<P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
     use std::sync::{Arc, Mutex};
 
-    fn git(dir: &Path, args: &[&str]) {
-        let ok = Command::new("git")
-            .args([
-                "-c",
-                "user.name=L",
-                "-c",
-                "user.email=l@x",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            ok.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ok.stderr)
-        );
-    }
-
-    fn repo() -> tempfile::TempDir {
-        let d = tempfile::tempdir().unwrap();
-        git(d.path(), &["init", "-q"]);
-        std::fs::write(d.path().join("README.md"), "a").unwrap();
-        git(d.path(), &["add", "."]);
-        git(d.path(), &["commit", "-qm", "init"]);
-        d
-    }
+    use crate::test_repo::{git, with_commit as repo};
 
     #[test]
     fn a_commit_is_a_push_with_its_changed_files_and_a_tag_is_one_too() {
