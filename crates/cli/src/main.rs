@@ -51,6 +51,9 @@ enum Command {
         /// Secrets file with NAME=value lines (default: ~/.config/devloop/secrets.env).
         #[arg(long)]
         secrets_file: Option<PathBuf>,
+        /// Run run #N again: its workflow and inputs at its commit.
+        #[arg(long, value_name = "N", conflicts_with_all = ["workflow", "inputs"])]
+        rerun: Option<u64>,
     },
     /// The run history, newest first.
     Runs,
@@ -124,16 +127,18 @@ async fn main() -> ExitCode {
             inputs,
             secrets,
             secrets_file,
+            rerun,
         } => {
             run::run(run::Options {
                 repo,
                 workflow,
+                rerun,
                 launch: devloop_engine::pipeline::launch::Options {
                     job,
                     inputs,
                     secrets,
                     secrets_file,
-                    event: None,
+                    ..Default::default()
                 },
             })
             .await

@@ -17,6 +17,8 @@ use crate::workflow::REFUSED;
 pub struct Options {
     pub repo: Option<PathBuf>,
     pub workflow: Option<PathBuf>,
+    /// Repeat this run of the history.
+    pub rerun: Option<u64>,
     pub launch: launch::Options,
 }
 
@@ -47,11 +49,15 @@ pub async fn run(opts: Options) -> ExitCode {
             ))
         }
     };
-    let file = match pick_workflow(&repo, opts.workflow.as_deref()) {
-        Ok(f) => f,
-        Err(e) => return fail(e),
+    let paths = Paths::from_env();
+    let prepared = match opts.rerun {
+        Some(number) => launch::rerun(&paths, &repo, number, &opts.launch),
+        None => match pick_workflow(&repo, opts.workflow.as_deref()) {
+            Ok(file) => launch::prepare(&paths, &repo, &file, &opts.launch),
+            Err(e) => return fail(e),
+        },
     };
-    let prepared = match launch::prepare(&Paths::from_env(), &repo, &file, &opts.launch) {
+    let prepared = match prepared {
         Ok(p) => p,
         Err(Refusal::Workflow(checked)) => {
             for d in &checked.errors {
@@ -60,16 +66,19 @@ pub async fn run(opts: Options) -> ExitCode {
             for d in &checked.unsupported {
                 eprintln!("not run here: {d}");
             }
-            return fail(format!("{} was not started", file.display()));
+            return fail("the workflow was not started");
         }
         Err(Refusal::Other(e)) => return fail(e),
     };
     let colour = std::io::stdout().is_terminal();
     println!(
-        "▶ run #{}: {} ({})",
+        "▶ run #{}: {} ({}){}",
         prepared.number,
         prepared.name,
-        prepared.shown.display()
+        prepared.shown.display(),
+        opts.rerun
+            .map(|n| format!(", a re-run of #{n}"))
+            .unwrap_or_default()
     );
     let summary = prepared.run_dir().join("summary.md");
     let (tx, rx) = tokio::sync::watch::channel(false);
@@ -158,6 +167,17 @@ fn print_event(e: &RunEvent, colour: bool) {
                 secs(*millis)
             )
         }
+        RunEvent::Artifact {
+            job,
+            name,
+            files,
+            bytes,
+        } => writeln!(
+            out,
+            "{} artifact {} ({files} file(s), {bytes} bytes)",
+            paint(&format!("[{job}]"), "36", colour),
+            paint(name, "1", colour)
+        ),
         RunEvent::RunFinished { result, millis } => {
             writeln!(
                 out,

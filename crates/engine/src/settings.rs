@@ -116,6 +116,11 @@ impl Paths {
         self.data_dir.join("runs")
     }
 
+    /// Where `actions/cache` keeps entries between runs.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache")
+    }
+
     /// The progress database.
     pub fn database_file(&self) -> PathBuf {
         self.data_dir.join("devloop.sqlite")

@@ -77,6 +77,9 @@ async fn start(
         repo: home.join("repo"),
         run_dir: home.join("run"),
         event: "push".into(),
+        sha: String::new(),
+        git_ref: String::new(),
+        cache_dir: home.join("cache"),
         inputs: BTreeMap::new(),
         secrets: secrets
             .iter()
@@ -258,4 +261,220 @@ async fn a_matrix_expands_with_exclude_and_include() {
     let mut logs: Vec<String> = rec.logs().into_iter().filter(|l| l.contains('-')).collect();
     logs.sort();
     assert_eq!(logs, vec!["bsd-9", "linux-1", "linux-2", "mac-1"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_artifact_uploaded_by_one_job_is_downloaded_by_the_next_and_stays_with_the_run() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  make:
+    runs-on: x
+    steps:
+      - run: mkdir -p out/logs && echo binary > out/app && echo noise > out/logs/a.log
+      - uses: actions/upload-artifact@v4
+        with:
+          name: app-linux
+          path: |
+            out/
+            !**/*.log
+  use:
+    needs: make
+    runs-on: x
+    steps:
+      - uses: actions/download-artifact@v4
+        with:
+          name: app-linux
+          path: got
+      - run: test "$(cat got/app)" = binary && test ! -e got/logs/a.log && echo found-it
+      - uses: actions/download-artifact@v4
+        with:
+          name: missing
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    assert_eq!(
+        result,
+        Result::Failure,
+        "the last step names a missing artifact"
+    );
+    let logs = rec.logs();
+    assert!(logs.iter().any(|l| l == "found-it"), "{logs:#?}");
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("no artifact named `missing` in this run (it has: app-linux)")),
+        "{logs:#?}"
+    );
+    let artifact = rec.events.lock().unwrap().iter().find_map(|e| match e {
+        RunEvent::Artifact { name, files, .. } => Some((name.clone(), *files)),
+        _ => None,
+    });
+    assert_eq!(artifact, Some(("app-linux".into(), 1)));
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("run/artifacts/app-linux/app")).unwrap(),
+        "binary\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_artifact_path_outside_the_workspace_is_refused() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  steal:
+    runs-on: x
+    steps:
+      - uses: actions/upload-artifact@v4
+        with:
+          path: ../../../../etc/passwd
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    assert_eq!(result, Result::Failure);
+    assert!(rec
+        .logs()
+        .iter()
+        .any(|l| l.contains("is outside the workspace")));
+    assert!(!home.path().join("run/artifacts").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cache_misses_then_saves_then_hits_on_the_next_run() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  deps:
+    runs-on: x
+    steps:
+      - uses: actions/checkout@v4
+      - id: cache
+        uses: actions/cache@v4
+        with:
+          path: deps
+          key: deps-${{ hashFiles('Cargo.lock') }}
+          restore-keys: deps-
+      - if: steps.cache.outputs.cache-hit != 'true'
+        run: mkdir -p deps && echo fetched > deps/lib && echo downloaded
+      - run: echo "hit=${{ steps.cache.outputs.cache-hit }} $(cat deps/lib)"
+"#;
+    let (first, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    assert_eq!(first, Result::Success, "{:#?}", rec.logs());
+    let logs = rec.logs();
+    assert!(logs.iter().any(|l| l == "downloaded"), "{logs:#?}");
+    assert!(logs.iter().any(|l| l == "hit=false fetched"), "{logs:#?}");
+    assert!(logs
+        .iter()
+        .any(|l| l.starts_with("cache saved under key `deps-")));
+
+    std::fs::remove_dir_all(home.path().join("run")).unwrap();
+    let (second, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    assert_eq!(second, Result::Success);
+    let logs = rec.logs();
+    assert!(!logs.iter().any(|l| l == "downloaded"), "{logs:#?}");
+    assert!(logs.iter().any(|l| l == "hit=true fetched"), "{logs:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_job_saves_no_cache() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  deps:
+    runs-on: x
+    steps:
+      - uses: actions/cache@v4
+        with:
+          path: deps
+          key: broken
+      - run: mkdir deps && echo x > deps/a && exit 1
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    assert_eq!(result, Result::Failure);
+    assert!(rec
+        .logs()
+        .iter()
+        .any(|l| l == "cache not saved: the job did not succeed"));
+    assert_eq!(
+        std::fs::read_dir(home.path().join("cache"))
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_fast_cancels_the_other_matrix_instances_and_can_be_turned_off() {
+    let home = repo();
+    let matrix = |fail_fast: &str| {
+        format!(
+            r#"
+on: push
+jobs:
+  m:
+    runs-on: x
+    strategy:
+      fail-fast: {fail_fast}
+      matrix:
+        n: [bad, slow]
+    steps:
+      - run: if [ "${{{{ matrix.n }}}}" = bad ]; then exit 1; fi; sleep 3; echo slow-done
+"#
+        )
+    };
+    let started = Instant::now();
+    let (result, rec) = start(home.path(), &matrix("true"), &[], no_cancel()).await;
+    assert_eq!(result, Result::Failure);
+    assert_eq!(rec.job_result("m (bad)"), Some(Result::Failure));
+    assert_eq!(rec.job_result("m (slow)"), Some(Result::Cancelled));
+    assert!(!rec.logs().iter().any(|l| l == "slow-done"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "slow was not waited for"
+    );
+
+    let (result, rec) = start(home.path(), &matrix("false"), &[], no_cancel()).await;
+    assert_eq!(result, Result::Failure);
+    assert_eq!(rec.job_result("m (slow)"), Some(Result::Success));
+    assert!(rec.logs().iter().any(|l| l == "slow-done"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_parallel_runs_matrix_instances_that_many_at_a_time() {
+    let home = repo();
+    // Each instance notes when it starts and ends; with max-parallel 1 no two overlap.
+    let yaml = r#"
+on: push
+jobs:
+  m:
+    runs-on: x
+    strategy:
+      max-parallel: 1
+      matrix:
+        n: [a, b, c]
+    steps:
+      - run: echo "start $(date +%s%N)"; sleep 0.3; echo "end $(date +%s%N)"
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    assert_eq!(result, Result::Success);
+    let mut spans: Vec<(u128, u128)> = Vec::new();
+    let logs = rec.logs();
+    let times: Vec<(&str, u128)> = logs
+        .iter()
+        .filter_map(|l| {
+            let (what, t) = l.split_once(' ')?;
+            Some((what, t.parse().ok()?))
+        })
+        .collect();
+    for w in times.windows(2) {
+        if let [("start", s), ("end", e)] = w {
+            spans.push((*s, *e));
+        }
+    }
+    assert_eq!(spans.len(), 3, "{logs:#?}");
+    spans.sort();
+    for pair in spans.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "instances overlapped: {spans:?}");
+    }
 }

@@ -92,14 +92,17 @@ pub enum Spec {
         timeout_ms: u64,
     },
     /// The newest run of `workflow` (on `branch`, if given) ended with `result` (default
-    /// `success`; also `failure`, `cancelled`).
-    #[serde(rename = "pipeline.lastRun")]
+    /// `success`; also `failure`, `cancelled`); with `failedStep`, that run failed at a step
+    /// of that name (the red build a broken test makes).
+    #[serde(rename = "pipeline.lastRun", rename_all = "camelCase")]
     PipelineLastRun {
         workflow: String,
         #[serde(default)]
         branch: Option<String>,
         #[serde(default = "success_result")]
         result: String,
+        #[serde(default)]
+        failed_step: Option<String>,
     },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]

@@ -10,6 +10,7 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
         workflow,
         branch,
         result,
+        failed_step,
     } = spec
     else {
         return Outcome::error("not a pipeline check");
@@ -41,11 +42,38 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
                 .map(|b| format!(" on `{b}`"))
                 .unwrap_or_default()
         )),
-        Some(run) if &run.status == result => Outcome::Pass,
-        Some(run) => Outcome::fail(format!(
-            "run #{} of `{workflow}` ended {}, this step needs {result}",
-            run.number, run.status
-        )),
+        Some(run) => match failed_step {
+            None if &run.status == result => Outcome::Pass,
+            None => Outcome::fail(format!(
+                "run #{} of `{workflow}` ended {}, this step needs {result}",
+                run.number, run.status
+            )),
+            Some(step) => {
+                let steps = match store.run_steps(run.number) {
+                    Ok(s) => s,
+                    Err(e) => return Outcome::error(e.message),
+                };
+                let failed: Vec<&str> = steps
+                    .iter()
+                    .filter(|s| s.conclusion.as_deref() == Some("failure"))
+                    .map(|s| s.name.as_str())
+                    .collect();
+                if failed.contains(&step.as_str()) {
+                    Outcome::Pass
+                } else if failed.is_empty() {
+                    Outcome::fail(format!(
+                        "run #{} of `{workflow}` ended {} with no failed step; this step needs `{step}` to fail",
+                        run.number, run.status
+                    ))
+                } else {
+                    Outcome::fail(format!(
+                        "run #{} of `{workflow}` failed at `{}`, not at `{step}`",
+                        run.number,
+                        failed.join("`, `")
+                    ))
+                }
+            }
+        },
     }
 }
 
@@ -63,6 +91,7 @@ mod tests {
             workflow: ".github/workflows/ci.yml".into(),
             branch: Some("main".into()),
             result: result.into(),
+            failed_step: None,
         };
         assert!(matches!(
             evaluate(&spec("success"), Some(&db)),
@@ -75,6 +104,9 @@ mod tests {
                 trigger: "push",
                 sha: "a",
                 branch,
+                git_ref: "",
+                inputs: &Default::default(),
+                rerun_of: None,
             };
             let n = store.start_run(&new, 1).unwrap();
             store

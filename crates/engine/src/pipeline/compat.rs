@@ -5,12 +5,9 @@ use super::workflow::Workflow;
 use crate::diagnostic::Diagnostic;
 
 /// Actions DevLoop implements natively (by name, any version).
-pub const NATIVE_ACTIONS: &[&str] = &[
-    "actions/checkout",
-    "actions/upload-artifact",
-    "actions/download-artifact",
-    "actions/cache",
-];
+pub fn native_actions() -> Vec<&'static str> {
+    super::run::actions::ALL.iter().map(|a| a.name()).collect()
+}
 
 /// Everything in `wf` that would not run as on GitHub. Empty means the run can start.
 pub fn report(wf: &Workflow) -> Vec<Diagnostic> {
@@ -38,8 +35,7 @@ pub fn report(wf: &Workflow) -> Vec<Diagnostic> {
             let Some((uses, pos)) = &step.uses else {
                 continue;
             };
-            let name = uses.split('@').next().unwrap_or(uses);
-            if !NATIVE_ACTIONS.contains(&name) {
+            if super::run::actions::find(uses).is_none() {
                 out.push(Diagnostic::line_col(
                     &wf.file,
                     pos.line,
@@ -47,7 +43,7 @@ pub fn report(wf: &Workflow) -> Vec<Diagnostic> {
                     format!("the action `{uses}` is not available offline"),
                     format!(
                         "replace it with `run:` commands; DevLoop runs these actions natively: {}",
-                        NATIVE_ACTIONS.join(", ")
+                        native_actions().join(", ")
                     ),
                 ));
             }

@@ -76,6 +76,13 @@ pub fn glob(pattern: &str, path: &str) -> bool {
     go(pattern.trim_start_matches("./").as_bytes(), path.as_bytes())
 }
 
+/// The SHA-256 of `bytes` in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(bytes);
+    h.finish().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// SHA-256 (FIPS 180-4), small and dependency-free: cache keys need a stable digest, not speed.
 struct Sha256 {
     h: [u32; 8],

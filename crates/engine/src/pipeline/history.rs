@@ -18,7 +18,9 @@ pub struct Recorder {
     store: Arc<Mutex<Store>>,
     number: u64,
     logs: PathBuf,
-    open: Mutex<HashMap<(String, u32), (std::fs::File, u64)>>,
+    /// Buffered: a step printing a million short lines must not cost a million writes. A
+    /// step's file is flushed (and closed) when the step finishes.
+    open: Mutex<HashMap<(String, u32), (std::io::BufWriter<std::fs::File>, u64)>>,
 }
 
 impl Recorder {
@@ -47,6 +49,12 @@ impl Recorder {
             self.append(job, *step, text);
             return;
         }
+        if let RunEvent::StepFinished { job, step, .. } = event {
+            let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((mut file, _)) = open.remove(&(job.clone(), *step)) {
+                let _ = file.flush();
+            }
+        }
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         // History is best effort: a full disk must not stop the run itself.
         let _ = store.record_event(self.number, event, now);
@@ -60,7 +68,7 @@ impl Recorder {
             let _ = std::fs::create_dir_all(path.parent().unwrap_or(&self.logs));
             match std::fs::File::create(&path) {
                 Ok(f) => {
-                    open.insert(key.clone(), (f, 0));
+                    open.insert(key.clone(), (std::io::BufWriter::new(f), 0));
                 }
                 Err(_) => return,
             }
@@ -83,6 +91,15 @@ impl Recorder {
         }
         let _ = writeln!(file, "{text}");
         *written += line;
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        let open = self.open.get_mut().unwrap_or_else(|p| p.into_inner());
+        for (file, _) in open.values_mut() {
+            let _ = file.flush();
+        }
     }
 }
 
@@ -161,6 +178,7 @@ mod tests {
                 0,
             );
         }
+        drop(rec);
         let file = Recorder::log_file(dir.path(), "build (linux)", 2);
         let meta = std::fs::metadata(&file).unwrap();
         assert!(meta.len() <= STEP_LOG_LIMIT + 200, "{}", meta.len());

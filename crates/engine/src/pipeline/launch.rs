@@ -25,6 +25,12 @@ pub struct Options {
     pub secrets_file: Option<PathBuf>,
     /// The event that started the run; by default a run by hand (see [`prepare`]).
     pub event: Option<String>,
+    /// The commit to run, workflow file and tree both; by default the repository's HEAD.
+    pub commit: Option<String>,
+    /// The ref that commit is on (`refs/heads/main`); by default HEAD's.
+    pub git_ref: Option<String>,
+    /// Set when this run repeats an earlier one.
+    pub rerun_of: Option<u64>,
 }
 
 /// Why a run did not start.
@@ -60,7 +66,13 @@ pub fn prepare(
     opts: &Options,
 ) -> Result<Prepared, Refusal> {
     let shown = file.strip_prefix(repo).unwrap_or(file).to_path_buf();
-    let checked = check_file(file, &shown);
+    let checked = match &opts.commit {
+        // A re-run reads the workflow as it was at the run's commit, as GitHub does.
+        Some(sha) => {
+            super::check_text(&shown, &read_at(repo, sha, &shown).map_err(Refusal::Other)?)
+        }
+        None => check_file(file, &shown),
+    };
     if !checked.runnable() {
         return Err(Refusal::Workflow(Box::new(checked)));
     }
@@ -86,43 +98,63 @@ pub fn prepare(
     )
     .map_err(Refusal::Other)?;
     secrets.extend(opts.secrets.iter().cloned());
-    let mut inputs: BTreeMap<String, String> = workflow
-        .on
-        .workflow_dispatch
-        .iter()
-        .flatten()
-        .filter_map(|i| Some((i.name.clone(), i.default.clone()?)))
-        .collect();
-    inputs.extend(opts.inputs.iter().cloned());
 
     let store = Store::open(&paths.database_file()).map_err(Refusal::Other)?;
     // Runs still "running" belong to a DevLoop that died mid-run.
     let _ = store.mark_interrupted(now());
-    let (sha, branch) = git2::Repository::open(repo)
+    let (head_sha, head_ref) = git2::Repository::open(repo)
         .ok()
         .and_then(|r| {
             let h = r.head().ok()?;
-            Some((
-                h.target()?.to_string(),
-                h.shorthand().unwrap_or("").to_owned(),
-            ))
+            Some((h.target()?.to_string(), h.name().unwrap_or("").to_owned()))
         })
         .unwrap_or_default();
+    let sha = opts.commit.clone().unwrap_or(head_sha);
+    let git_ref = opts.git_ref.clone().unwrap_or(head_ref);
+    let branch = git_ref
+        .trim_start_matches("refs/heads/")
+        .trim_start_matches("refs/tags/")
+        .to_owned();
     // A run started by hand is a workflow_dispatch when the workflow allows one, as on GitHub;
     // otherwise it stands in for the push that would have started it.
-    let trigger = if workflow.on.workflow_dispatch.is_some() {
-        "workflow_dispatch"
+    let trigger = opts.event.clone().unwrap_or_else(|| {
+        if workflow.on.workflow_dispatch.is_some() {
+            "workflow_dispatch".into()
+        } else {
+            "push".into()
+        }
+    });
+    // Inputs belong to runs by hand; GitHub gives other events none.
+    let inputs = if trigger == "workflow_dispatch" {
+        let declared = workflow.on.workflow_dispatch.clone().unwrap_or_default();
+        super::inputs::resolve(&declared, &opts.inputs).map_err(|problems| {
+            Refusal::Other(
+                Error::new(
+                    Code::InvalidInput,
+                    format!("the run was not started:\n{}", problems.join("\n")),
+                )
+                .with_fix(format!("devloop workflow check {}", shown.display())),
+            )
+        })?
+    } else if let Some((name, _)) = opts.inputs.first() {
+        return Err(Refusal::Other(Error::new(
+            Code::InvalidInput,
+            format!("input `{name}` was given, but a {trigger} run takes no inputs; only a run by hand (workflow_dispatch) does"),
+        )));
     } else {
-        "push"
+        BTreeMap::new()
     };
     let workflow_name = shown.display().to_string();
     let number = store
         .start_run(
             &NewRun {
                 workflow: &workflow_name,
-                trigger,
+                trigger: &trigger,
                 sha: &sha,
                 branch: &branch,
+                git_ref: &git_ref,
+                inputs: &inputs,
+                rerun_of: opts.rerun_of,
             },
             now(),
         )
@@ -144,7 +176,10 @@ pub fn prepare(
             plan,
             repo: repo.to_path_buf(),
             run_dir,
-            event: trigger.into(),
+            event: trigger,
+            sha,
+            git_ref,
+            cache_dir: paths.cache_dir(),
             inputs,
             secrets,
             vars: BTreeMap::new(),
@@ -183,6 +218,62 @@ impl Prepared {
         history::prune(&self.runs_dir, RUNS_BUDGET, 10);
         result
     }
+}
+
+/// Prepares a re-run of run `number`: the same workflow, commit, ref, event and inputs, with
+/// today's secrets.
+pub fn rerun(paths: &Paths, repo: &Path, number: u64, opts: &Options) -> Result<Prepared, Refusal> {
+    let origin = Store::open(&paths.database_file())
+        .and_then(|s| s.run_origin(number))
+        .map_err(Refusal::Other)?
+        .ok_or_else(|| {
+            Refusal::Other(Error::new(
+                Code::InvalidInput,
+                format!("there is no run #{number} in the history"),
+            ))
+        })?;
+    let opts = Options {
+        inputs: origin.inputs.into_iter().collect(),
+        event: Some(origin.trigger),
+        commit: Some(origin.sha),
+        git_ref: Some(origin.git_ref).filter(|r| !r.is_empty()),
+        rerun_of: Some(number),
+        ..opts.clone()
+    };
+    prepare(paths, repo, &repo.join(&origin.workflow), &opts)
+}
+
+/// The text of the workflow file `shown` as it was at commit `sha`.
+fn read_at(repo: &Path, sha: &str, shown: &Path) -> Result<String, Error> {
+    let gone = |why: String| {
+        Error::new(Code::InvalidInput, why)
+            .with_fix("run the workflow afresh instead of re-running the old run")
+    };
+    let r = git2::Repository::open(repo)
+        .map_err(|e| gone(format!("cannot open {}: {}", repo.display(), e.message())))?;
+    let commit = r
+        .revparse_single(sha)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|_| gone(format!("commit {sha:.7} is no longer in the repository")))?;
+    let blob = commit
+        .tree()
+        .and_then(|t| t.get_path(shown))
+        .and_then(|e| e.to_object(&r))
+        .and_then(|o| o.peel_to_blob())
+        .map_err(|_| {
+            gone(format!(
+                "{} did not exist at commit {sha:.7}",
+                shown.display()
+            ))
+        })?;
+    if blob.size() as u64 > super::MAX_WORKFLOW_BYTES {
+        return Err(gone(format!(
+            "{} is too large at {sha:.7}",
+            shown.display()
+        )));
+    }
+    String::from_utf8(blob.content().to_vec())
+        .map_err(|_| gone(format!("{} is not UTF-8 at {sha:.7}", shown.display())))
 }
 
 /// `NAME=value` lines; `#` comments and blank lines are skipped. A missing file is no secrets.
@@ -243,6 +334,8 @@ pub fn for_push(paths: &Paths, repo: &Path, push: &super::trigger::Push) -> Vec<
         .filter_map(|file| {
             let opts = Options {
                 event: Some("push".into()),
+                commit: Some(push.sha.clone()).filter(|s| !s.is_empty()),
+                git_ref: Some(push.git_ref.clone()),
                 ..Options::default()
             };
             prepare(paths, repo, &file, &opts).ok()

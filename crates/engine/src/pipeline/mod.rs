@@ -8,6 +8,7 @@ pub mod compat;
 pub mod expr;
 pub mod hash_files;
 pub mod history;
+pub mod inputs;
 pub mod launch;
 pub mod plan;
 pub mod push;

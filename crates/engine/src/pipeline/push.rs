@@ -43,6 +43,7 @@ pub fn pushes(repo: &Path, before: &Tips, after: &Tips) -> Vec<Push> {
         .filter(|(name, oid)| before.get(*name) != Some(*oid))
         .map(|(name, oid)| Push {
             git_ref: name.clone(),
+            sha: oid.clone(),
             changed: changed_files(&r, before.get(name).map(String::as_str), oid),
         })
         .collect()

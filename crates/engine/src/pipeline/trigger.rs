@@ -9,6 +9,8 @@ use super::workflow::{PushFilter, Workflow};
 pub struct Push {
     /// `refs/heads/main` or `refs/tags/v1.0.0`.
     pub git_ref: String,
+    /// The commit the ref points at now: the one the run checks out.
+    pub sha: String,
     /// Files the pushed commits changed, relative to the repository.
     pub changed: Vec<String>,
 }
@@ -82,6 +84,7 @@ mod tests {
 
     fn push(r: &str, changed: &[&str]) -> Push {
         Push {
+            sha: String::new(),
             git_ref: r.into(),
             changed: changed.iter().map(|s| (*s).to_owned()).collect(),
         }

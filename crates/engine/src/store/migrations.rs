@@ -57,6 +57,18 @@ const MIGRATIONS: &[&str] = &[
         millis INTEGER,
         PRIMARY KEY (run, job, step)
     );",
+    // 3: what a re-run needs, and the files runs kept.
+    "ALTER TABLE run ADD COLUMN git_ref TEXT NOT NULL DEFAULT '';
+    ALTER TABLE run ADD COLUMN inputs TEXT NOT NULL DEFAULT '{}';  -- JSON object
+    ALTER TABLE run ADD COLUMN rerun_of INTEGER;
+    CREATE TABLE run_artifact (
+        run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        job TEXT NOT NULL,
+        name TEXT NOT NULL,
+        files INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY (run, name)
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

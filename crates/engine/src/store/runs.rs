@@ -23,6 +23,45 @@ pub struct RunSummary {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub millis: Option<i64>,
+    /// The run this one re-ran, if it is a re-run.
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerun_of: Option<u64>,
+}
+
+/// What a re-run needs of the run it repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOrigin {
+    pub workflow: String,
+    pub trigger: String,
+    pub sha: String,
+    pub git_ref: String,
+    pub inputs: std::collections::BTreeMap<String, String>,
+}
+
+/// One job of a recorded run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JobRecord {
+    pub job: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub millis: Option<i64>,
+}
+
+/// Files a run kept (`actions/upload-artifact`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactRecord {
+    pub job: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub files: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
 }
 
 /// One step of a recorded run.
@@ -34,7 +73,13 @@ pub struct StepRecord {
     pub name: String,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conclusion: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub millis: Option<i64>,
 }
 
 /// What a new run is about.
@@ -44,6 +89,9 @@ pub struct NewRun<'a> {
     pub trigger: &'a str,
     pub sha: &'a str,
     pub branch: &'a str,
+    pub git_ref: &'a str,
+    pub inputs: &'a std::collections::BTreeMap<String, String>,
+    pub rerun_of: Option<u64>,
 }
 
 fn label(r: RunResult) -> &'static str {
@@ -60,8 +108,18 @@ impl Store {
     pub fn start_run(&self, run: &NewRun<'_>, now: i64) -> Result<u64> {
         self.conn
             .execute(
-                "INSERT INTO run (workflow, trigger, sha, branch, status, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
-                (run.workflow, run.trigger, run.sha, run.branch, now),
+                "INSERT INTO run (workflow, trigger, sha, branch, status, started_at, git_ref, inputs, rerun_of)
+                 VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8)",
+                (
+                    run.workflow,
+                    run.trigger,
+                    run.sha,
+                    run.branch,
+                    now,
+                    run.git_ref,
+                    serde_json::to_string(run.inputs).unwrap_or_else(|_| "{}".into()),
+                    run.rerun_of.map(|n| n as i64),
+                ),
             )
             .map_err(sql)?;
         Ok(self.conn.last_insert_rowid() as u64)
@@ -89,6 +147,10 @@ impl Store {
                 "UPDATE run SET status = ?2, finished_at = ?3, millis = ?4 WHERE id = ?1",
                 (n, label(*result), now, *millis as i64),
             ),
+            RunEvent::Artifact { job, name, files, bytes } => self.conn.execute(
+                "INSERT OR REPLACE INTO run_artifact (run, job, name, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (n, job, name, *files as i64, *bytes as i64),
+            ),
             RunEvent::Log { .. } => return Ok(()),
         };
         done.map(drop).map_err(sql)
@@ -109,7 +171,7 @@ impl Store {
     pub fn runs(&self, limit: u32) -> Result<Vec<RunSummary>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, workflow, trigger, sha, branch, status, started_at, millis FROM run ORDER BY id DESC LIMIT ?1")
+            .prepare("SELECT id, workflow, trigger, sha, branch, status, started_at, millis, rerun_of FROM run ORDER BY id DESC LIMIT ?1")
             .map_err(sql)?;
         let rows = stmt
             .query_map([limit], |r| {
@@ -122,6 +184,7 @@ impl Store {
                     status: r.get(5)?,
                     started_at: r.get(6)?,
                     millis: r.get(7)?,
+                    rerun_of: r.get::<_, Option<i64>>(8)?.map(|n| n as u64),
                 })
             })
             .map_err(sql)?;
@@ -132,7 +195,7 @@ impl Store {
     pub fn run_steps(&self, number: u64) -> Result<Vec<StepRecord>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT job, step, name, conclusion FROM run_step WHERE run = ?1 ORDER BY job, step")
+            .prepare("SELECT job, step, name, outcome, conclusion, millis FROM run_step WHERE run = ?1 ORDER BY job, step")
             .map_err(sql)?;
         let rows = stmt
             .query_map([number as i64], |r| {
@@ -140,11 +203,73 @@ impl Store {
                     job: r.get(0)?,
                     step: r.get(1)?,
                     name: r.get(2)?,
-                    conclusion: r.get(3)?,
+                    outcome: r.get(3)?,
+                    conclusion: r.get(4)?,
+                    millis: r.get(5)?,
                 })
             })
             .map_err(sql)?;
         rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// The jobs of a run, in the order they started.
+    pub fn run_jobs(&self, number: u64) -> Result<Vec<JobRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT job, result, millis FROM run_job WHERE run = ?1 ORDER BY rowid")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([number as i64], |r| {
+                Ok(JobRecord {
+                    job: r.get(0)?,
+                    result: r.get(1)?,
+                    millis: r.get(2)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// The artifacts a run kept.
+    pub fn run_artifacts(&self, number: u64) -> Result<Vec<ArtifactRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT job, name, files, bytes FROM run_artifact WHERE run = ?1 ORDER BY name",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([number as i64], |r| {
+                Ok(ArtifactRecord {
+                    job: r.get(0)?,
+                    name: r.get(1)?,
+                    files: r.get::<_, i64>(2)? as u64,
+                    bytes: r.get::<_, i64>(3)? as u64,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// What run `number` was about, for a re-run; `None` when there is no such run.
+    pub fn run_origin(&self, number: u64) -> Result<Option<RunOrigin>> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row(
+                "SELECT workflow, trigger, sha, git_ref, inputs FROM run WHERE id = ?1",
+                [number as i64],
+                |r| {
+                    Ok(RunOrigin {
+                        workflow: r.get(0)?,
+                        trigger: r.get(1)?,
+                        sha: r.get(2)?,
+                        git_ref: r.get(3)?,
+                        inputs: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql)
     }
 }
 
@@ -166,6 +291,9 @@ mod tests {
                     trigger: "push",
                     sha: "abc",
                     branch: "main",
+                    git_ref: "refs/heads/main",
+                    inputs: &Default::default(),
+                    rerun_of: None,
                 },
                 10,
             )
@@ -207,7 +335,9 @@ mod tests {
                 job: "build".into(),
                 step: 1,
                 name: "Run cargo build".into(),
-                conclusion: Some("success".into())
+                outcome: Some("failure".into()),
+                conclusion: Some("success".into()),
+                millis: Some(5),
             }]
         );
     }
@@ -222,6 +352,9 @@ mod tests {
                     trigger: "push",
                     sha: "a",
                     branch: "main",
+                    git_ref: "refs/heads/main",
+                    inputs: &Default::default(),
+                    rerun_of: None,
                 },
                 1,
             )
@@ -233,6 +366,9 @@ mod tests {
                     trigger: "push",
                     sha: "b",
                     branch: "main",
+                    git_ref: "refs/heads/main",
+                    inputs: &Default::default(),
+                    rerun_of: None,
                 },
                 2,
             )

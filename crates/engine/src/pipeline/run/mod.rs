@@ -4,6 +4,7 @@
 //! Results are data, as on GitHub: each step has an outcome (what happened) and a conclusion
 //! (what counts, after `continue-on-error`); each job and the run have a result.
 
+pub mod actions;
 pub mod files;
 pub mod mask;
 pub mod step;
@@ -77,6 +78,16 @@ pub enum RunEvent {
         result: Result,
         millis: u64,
     },
+    /// A job kept files with the run (`actions/upload-artifact`).
+    #[serde(rename_all = "camelCase")]
+    Artifact {
+        job: String,
+        name: String,
+        #[ts(type = "number")]
+        files: u64,
+        #[ts(type = "number")]
+        bytes: u64,
+    },
     #[serde(rename_all = "camelCase")]
     RunFinished { result: Result, millis: u64 },
 }
@@ -91,6 +102,12 @@ pub struct Request {
     /// Scratch space for this run (job workspaces, step files).
     pub run_dir: PathBuf,
     pub event: String,
+    /// The commit the run is about (checked out by `actions/checkout`); empty means HEAD.
+    pub sha: String,
+    /// `refs/heads/main` or `refs/tags/v1`; empty means HEAD's.
+    pub git_ref: String,
+    /// Shared between runs: where `actions/cache` keeps its entries.
+    pub cache_dir: PathBuf,
     pub inputs: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
     pub vars: BTreeMap<String, String>,
@@ -100,7 +117,8 @@ pub struct Request {
     pub only_job: Option<String>,
 }
 
-type Sink = Arc<dyn Fn(RunEvent) + Send + Sync>;
+/// Where a run's events go.
+pub type Sink = Arc<dyn Fn(RunEvent) + Send + Sync>;
 
 /// Variables a step inherits from DevLoop's own environment; everything else starts clean, as
 /// on a fresh runner.
@@ -126,25 +144,37 @@ struct Commit {
     ref_name: String,
 }
 
-fn head(repo: &Path) -> Commit {
-    let Ok(r) = git2::Repository::open(repo) else {
-        return Commit::default();
-    };
-    let Ok(head) = r.head() else {
-        return Commit::default();
-    };
-    Commit {
-        sha: head.target().map(|o| o.to_string()).unwrap_or_default(),
-        git_ref: head.name().unwrap_or("").to_owned(),
-        ref_name: head.shorthand().unwrap_or("").to_owned(),
+/// The commit the request names, or the repository's HEAD when it names none.
+fn commit_of(req: &Request) -> Commit {
+    let mut commit = Commit::default();
+    if let Ok(head) = git2::Repository::open(&req.repo).and_then(|r| {
+        let h = r.head()?;
+        Ok((
+            h.target().map(|o| o.to_string()).unwrap_or_default(),
+            h.name().unwrap_or("").to_owned(),
+        ))
+    }) {
+        (commit.sha, commit.git_ref) = head;
     }
+    if !req.sha.is_empty() {
+        commit.sha = req.sha.clone();
+    }
+    if !req.git_ref.is_empty() {
+        commit.git_ref = req.git_ref.clone();
+    }
+    commit.ref_name = commit
+        .git_ref
+        .trim_start_matches("refs/heads/")
+        .trim_start_matches("refs/tags/")
+        .to_owned();
+    commit
 }
 
 /// Runs the workflow. Cancel by sending `true` on the watch channel.
 pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<bool>) -> Result {
     let started = std::time::Instant::now();
     let req = Arc::new(req);
-    let commit = Arc::new(head(&req.repo));
+    let commit = Arc::new(commit_of(&req));
     let mut job_results: BTreeMap<String, (Result, BTreeMap<String, String>)> = BTreeMap::new();
     let mut overall = Result::Success;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -182,22 +212,44 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
                     .get(n)
                     .is_some_and(|(r, _)| *r == Result::Success)
             });
-            for (name, matrix) in expand(&job) {
-                let (req, commit, sink, cancel, slots, job, needs) = (
+            let instances = expand(&job);
+            let matrix = Matrix::of(&job, &scope_free(&req), &cancel);
+            for (name, values) in instances {
+                let (req, commit, sink, slots, job, needs, matrix) = (
                     Arc::clone(&req),
                     Arc::clone(&commit),
                     Arc::clone(&sink),
-                    cancel.clone(),
                     Arc::clone(&slots),
                     job.clone(),
                     needs.clone(),
+                    matrix.clone(),
                 );
                 handles.push(tokio::spawn(async move {
+                    // The whole of it, so the cancel forwarding lives as long as the instance.
+                    let matrix = matrix;
                     let _slot = slots.acquire().await;
-                    let outcome = run_job(
-                        &req, &commit, &job, &name, matrix, needs, needs_ok, &sink, cancel,
-                    )
-                    .await;
+                    let _own = match &matrix.limit {
+                        Some(limit) => Some(limit.acquire().await),
+                        None => None,
+                    };
+                    let cancel = matrix.cancel.subscribe();
+                    let outcome = if *cancel.borrow() && !*matrix.run_cancel.borrow() {
+                        // fail-fast: a sibling failed before this instance started.
+                        sink(RunEvent::JobFinished {
+                            job: name.clone(),
+                            result: Result::Cancelled,
+                            millis: 0,
+                        });
+                        (Result::Cancelled, BTreeMap::new())
+                    } else {
+                        run_job(
+                            &req, &commit, &job, &name, values, needs, needs_ok, &sink, cancel,
+                        )
+                        .await
+                    };
+                    if outcome.0 == Result::Failure && matrix.fail_fast {
+                        let _ = matrix.cancel.send(true);
+                    }
                     (job.id.clone(), outcome)
                 }));
             }
@@ -228,6 +280,72 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
         millis: started.elapsed().as_millis() as u64,
     });
     overall
+}
+
+/// How the instances of one (matrix) job share their limits.
+#[derive(Clone)]
+struct Matrix {
+    /// `max-parallel`: at most this many instances at once.
+    limit: Option<Arc<tokio::sync::Semaphore>>,
+    /// `fail-fast` (GitHub's default): one failed instance cancels the rest.
+    fail_fast: bool,
+    /// The instances' cancel switch: the run's cancel, or a sibling's failure.
+    cancel: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The run's own cancel, to tell the two apart.
+    run_cancel: tokio::sync::watch::Receiver<bool>,
+    /// Stops the forwarding of the run's cancel once the last instance is done.
+    _forward: Arc<AbortOnDrop>,
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Matrix {
+    fn of(job: &Job, scope: &Scope, run_cancel: &tokio::sync::watch::Receiver<bool>) -> Matrix {
+        let strategy = job.strategy.as_ref();
+        let value = |text: Option<&String>| {
+            text.and_then(|t| expr::interpolate(t, scope).ok())
+                .map(|v| v.trim().to_owned())
+        };
+        let limit = value(strategy.and_then(|s| s.max_parallel.as_ref()))
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .map(|n| Arc::new(tokio::sync::Semaphore::new(n)));
+        let fail_fast =
+            value(strategy.and_then(|s| s.fail_fast.as_ref())).as_deref() != Some("false");
+        let (tx, _) = tokio::sync::watch::channel(*run_cancel.borrow());
+        let cancel = Arc::new(tx);
+        // The run's cancel reaches every instance through the job's switch.
+        let (forward, mut from_run) = (Arc::clone(&cancel), run_cancel.clone());
+        let task = tokio::spawn(async move {
+            while !*from_run.borrow() {
+                if from_run.changed().await.is_err() {
+                    return;
+                }
+            }
+            let _ = forward.send(true);
+        });
+        Matrix {
+            limit,
+            fail_fast,
+            cancel,
+            run_cancel: run_cancel.clone(),
+            _forward: Arc::new(AbortOnDrop(task)),
+        }
+    }
+}
+
+/// A scope for values read before any job runs (`max-parallel: ${{ inputs.n }}`).
+fn scope_free(req: &Request) -> Scope {
+    let mut scope = Scope::default();
+    scope.contexts.insert("inputs".into(), json!(req.inputs));
+    scope.contexts.insert("vars".into(), json!(req.vars));
+    scope
 }
 
 /// `job` and every job it needs, directly or not.
@@ -414,6 +532,7 @@ async fn run_job(
     let secrets: Vec<String> = req.secrets.values().cloned().collect();
     let mut path_prefix: Vec<String> = Vec::new();
     let mut steps_ctx = Map::new();
+    let mut posts: Vec<(u32, actions::Post)> = Vec::new();
     let mut job_failed = false;
     let mut job_cancelled = false;
 
@@ -465,7 +584,10 @@ async fn run_job(
                 cancel.clone(),
             )
             .await
-            .map(|(outcome, outputs)| {
+            .map(|(outcome, outputs, post)| {
+                if let Some(post) = post {
+                    posts.push((index, post));
+                }
                 if let Some(id) = &step.id {
                     steps_ctx.insert(
                         id.clone(),
@@ -514,6 +636,16 @@ async fn run_job(
         });
     }
 
+    // Post steps run last, in reverse order, as on GitHub (the cache saves here).
+    let succeeded = !job_failed && !job_cancelled && !*cancel.borrow();
+    for (index, post) in posts.into_iter().rev() {
+        if tokio::task::spawn_blocking(move || post(succeeded))
+            .await
+            .is_err()
+        {
+            log(sink, name, index, "a post step crashed".into(), true);
+        }
+    }
     scope
         .contexts
         .insert("steps".into(), Value::Object(steps_ctx));
@@ -574,14 +706,37 @@ async fn execute_step(
     secrets: &[String],
     sink: &Sink,
     cancel: tokio::sync::watch::Receiver<bool>,
-) -> std::result::Result<(Result, BTreeMap<String, String>), String> {
+) -> std::result::Result<(Result, BTreeMap<String, String>, Option<actions::Post>), String> {
     let interp = |text: &str| {
         expr::interpolate(text, scope)
             .map_err(|e| format!("an expression could not be evaluated: {}", e.message))
     };
     if let Some((uses, _)) = &step.uses {
-        return native_action(uses, req, workspace, sink, job_name, index)
-            .map(|r| (r, BTreeMap::new()));
+        let action = actions::find(uses)
+            .ok_or_else(|| format!("the action `{uses}` does not run here; use `run:` steps"))?;
+        let mut with = BTreeMap::new();
+        for (k, v) in &step.with {
+            with.insert(k.clone(), interp(v)?);
+        }
+        let cx = actions::Context {
+            repo: req.repo.clone(),
+            sha: scope
+                .contexts
+                .get("github")
+                .map(|g| expr::to_text(&g["sha"]))
+                .unwrap_or_default(),
+            workspace: workspace.to_path_buf(),
+            run_dir: req.run_dir.clone(),
+            cache_dir: req.cache_dir.clone(),
+            with,
+            job: job_name.to_owned(),
+            step: index,
+            sink: Arc::clone(sink),
+        };
+        let done = tokio::task::spawn_blocking(move || action.run(&cx))
+            .await
+            .map_err(|e| format!("the action crashed: {e}"))??;
+        return Ok((done.outcome, done.outputs, done.post));
     }
     let script = interp(step.run.as_deref().unwrap_or(""))?;
     let dir = match &step.working_directory {
@@ -716,42 +871,5 @@ async fn execute_step(
             .open(req.run_dir.join("summary.md"))
             .and_then(|mut f| std::io::Write::write_all(&mut f, summary.as_bytes()));
     }
-    Ok((outcome, outputs))
-}
-
-/// Actions DevLoop does itself. `actions/checkout` makes a clean copy of the commit the run is
-/// about; the artifact and cache actions arrive with run history.
-fn native_action(
-    uses: &str,
-    req: &Request,
-    workspace: &Path,
-    sink: &Sink,
-    job: &str,
-    step: u32,
-) -> std::result::Result<Result, String> {
-    let name = uses.split('@').next().unwrap_or(uses);
-    match name {
-        "actions/checkout" => {
-            let _ = std::fs::remove_dir_all(workspace);
-            // A plain path (not file://) lets libgit2 hard-link the objects, as `git clone` does.
-            git2::Repository::clone(&req.repo.display().to_string(), workspace).map_err(|e| {
-                format!("checkout of {} failed: {}", req.repo.display(), e.message())
-            })?;
-            log(
-                sink,
-                job,
-                step,
-                format!(
-                    "checked out {} into {}",
-                    req.repo.display(),
-                    workspace.display()
-                ),
-                false,
-            );
-            Ok(Result::Success)
-        }
-        other => Err(format!(
-            "the action `{other}` does not run here yet; use `run:` steps"
-        )),
-    }
+    Ok((outcome, outputs, None))
 }
