@@ -20,6 +20,9 @@ const COMMANDS: &[&str] = &[
     "pipeline_cancel",
     "pipeline_runs",
     "pipeline_subscribe",
+    "pipeline_rerun",
+    "pipeline_detail",
+    "pipeline_log",
 ];
 
 fn main() {

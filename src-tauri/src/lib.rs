@@ -9,7 +9,6 @@ mod pipeline;
 mod webview;
 mod workshop;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use devloop_engine::settings::Paths;
@@ -28,7 +27,7 @@ pub struct AppState {
     /// An async lock: opening the pack happens under it, on the blocking pool.
     pub learner: tokio::sync::Mutex<Option<Arc<Learner>>>,
     /// Cancel switches of the runs in flight, by run number.
-    pub runs: Arc<Mutex<HashMap<u64, tokio::sync::watch::Sender<bool>>>>,
+    pub runs: pipeline::Runs,
     /// The open lesson's workspace watch; replacing it stops the old one.
     pub watch: Mutex<Option<WatchHandle>>,
     /// Starts `on.push` workflows when the learner commits; replaced when the workspace moves.
@@ -73,6 +72,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             pipeline::pipeline_cancel,
             pipeline::pipeline_runs,
             pipeline::pipeline_subscribe,
+            pipeline::pipeline_rerun,
+            pipeline::pipeline_detail,
+            pipeline::pipeline_log,
         ])
 }
 

@@ -1,9 +1,15 @@
-//! Pipeline commands: the workspace's workflows, a run streamed over a Channel, cancel, history.
-//! Thin wrappers over `devloop_engine::pipeline`; the CLI's `devloop run` starts runs the same way.
+//! Pipeline commands: the workspace's workflows, runs streamed over a Channel in batches,
+//! re-runs, cancel, and the history with each run's details and logs. Thin wrappers over
+//! `devloop_engine::pipeline`; the CLI's `devloop run` starts runs the same way.
 
-use devloop_engine::pipeline::launch::{self, Refusal};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use devloop_engine::pipeline::batch::Batched;
+use devloop_engine::pipeline::launch::{self, Prepared, Refusal};
 use devloop_engine::pipeline::run::RunEvent;
-use devloop_engine::pipeline::view::{self, RunUpdate, WorkflowView};
+use devloop_engine::pipeline::view::{self, RunDetail, RunUpdate, StepLog, WorkflowView};
 use devloop_engine::store::runs::RunSummary;
 use devloop_engine::store::Store;
 use devloop_engine::{Code, Error};
@@ -13,9 +19,16 @@ use tauri::State;
 use crate::commands::blocking;
 use crate::AppState;
 
+/// How often a running pipeline's events cross to the page: often enough to look live, rarely
+/// enough that a million log lines are a few hundred messages.
+const BATCH_EVERY: Duration = Duration::from_millis(50);
+
+/// Cancel switches of the runs in flight, by run number.
+pub type Runs = Arc<Mutex<HashMap<u64, tokio::sync::watch::Sender<bool>>>>;
+
 /// The channel push-started runs report to, if the pipeline page subscribed.
 #[derive(Clone, Default)]
-pub struct Listener(std::sync::Arc<std::sync::Mutex<Option<Channel<RunUpdate>>>>);
+pub struct Listener(Arc<Mutex<Option<Channel<RunUpdate>>>>);
 
 impl std::fmt::Debug for Listener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,37 +48,41 @@ impl Listener {
     }
 }
 
+/// Executes a prepared run in the background: its cancel switch is kept in `runs` while it
+/// lasts, and its events reach `deliver` in batches.
+fn start(runs: &Runs, prepared: Prepared, deliver: impl Fn(Vec<RunEvent>) + Send + Sync + 'static) {
+    let number = prepared.number;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    runs.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(number, tx);
+    let runs = Arc::clone(runs);
+    tauri::async_runtime::spawn(async move {
+        let batched = Batched::new(BATCH_EVERY, deliver);
+        prepared.execute(move |e| batched.push(e.clone()), rx).await;
+        runs.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&number);
+    });
+}
+
 /// Watches the workspace for pushes and runs the workflows they start, as GitHub would.
 /// Events go to the subscribed pipeline page, and every run is in the history either way.
 pub fn watch_pushes(state: &AppState) {
     let paths = state.paths.clone();
     let repo = workspace(state);
     let listener = state.listener.clone();
-    let runs = std::sync::Arc::clone(&state.runs);
+    let runs = Arc::clone(&state.runs);
     let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
         for prepared in launch::for_push(&paths, &repo, &push) {
             let (number, file) = (prepared.number, prepared.shown.display().to_string());
-            let (tx, rx) = tokio::sync::watch::channel(false);
-            runs.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(number, tx);
-            let (listener, runs) = (listener.clone(), std::sync::Arc::clone(&runs));
-            tauri::async_runtime::spawn(async move {
-                prepared
-                    .execute(
-                        move |e| {
-                            listener.send(RunUpdate {
-                                file: file.clone(),
-                                number,
-                                event: e.clone(),
-                            })
-                        },
-                        rx,
-                    )
-                    .await;
-                runs.lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&number);
+            let listener = listener.clone();
+            start(&runs, prepared, move |events| {
+                listener.send(RunUpdate {
+                    file: file.clone(),
+                    number,
+                    events,
+                })
             });
         }
     });
@@ -92,13 +109,34 @@ pub async fn pipeline_workflows(state: State<'_, AppState>) -> Result<Vec<Workfl
     blocking(move || Ok(view::views(&ws))).await
 }
 
-/// Starts a run of `file` (one of the workspace's workflows) and returns its number at once;
-/// its events stream over `on_event` until it finishes.
+/// A refusal as the one error shape the UI knows, with the command that shows it in full.
+fn refused(refusal: Refusal, file: &str) -> Error {
+    match refusal {
+        Refusal::Workflow(checked) => {
+            let list: Vec<String> = checked
+                .errors
+                .iter()
+                .chain(&checked.unsupported)
+                .map(ToString::to_string)
+                .collect();
+            Error::new(
+                Code::InvalidInput,
+                format!("the workflow was not started:\n{}", list.join("\n")),
+            )
+            .with_fix(format!("devloop workflow check {file}"))
+        }
+        Refusal::Other(e) => e,
+    }
+}
+
+/// Starts a run of `file` (one of the workspace's workflows) with `inputs` and returns its
+/// number at once; its events stream over `on_event` until it finishes.
 #[tauri::command]
 pub async fn pipeline_run(
     state: State<'_, AppState>,
     file: String,
-    on_event: Channel<RunEvent>,
+    inputs: BTreeMap<String, String>,
+    on_event: Channel<Vec<RunEvent>>,
 ) -> Result<u64, Error> {
     let ws = workspace(&state);
     // Only a workflow the workspace really has: the UI names it, never a path of its choice.
@@ -115,49 +153,38 @@ pub async fn pipeline_run(
             )
         })?;
     let paths = state.paths.clone();
-    let prepared = blocking(move || {
-        launch::prepare(&paths, &ws, &path, &launch::Options::default()).map_err(|refusal| {
-            match refusal {
-                Refusal::Workflow(checked) => {
-                    let list: Vec<String> = checked
-                        .errors
-                        .iter()
-                        .chain(&checked.unsupported)
-                        .map(ToString::to_string)
-                        .collect();
-                    Error::new(
-                        Code::InvalidInput,
-                        format!("the workflow was not started:\n{}", list.join("\n")),
-                    )
-                    .with_fix(format!("devloop workflow check {file}"))
-                }
-                Refusal::Other(e) => e,
-            }
-        })
-    })
-    .await?;
+    let opts = launch::Options {
+        inputs: inputs.into_iter().collect(),
+        ..Default::default()
+    };
+    let prepared =
+        blocking(move || launch::prepare(&paths, &ws, &path, &opts).map_err(|r| refused(r, &file)))
+            .await?;
     let number = prepared.number;
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    state
-        .runs
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(number, tx);
-    let runs = std::sync::Arc::clone(&state.runs);
-    tauri::async_runtime::spawn(async move {
-        prepared
-            .execute(
-                move |e| {
-                    let _ = on_event.send(e.clone());
-                },
-                rx,
-            )
-            .await;
-        runs.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&number);
+    start(&state.runs, prepared, move |events| {
+        let _ = on_event.send(events);
     });
     Ok(number)
+}
+
+/// Runs run `number` again (its workflow and inputs at its commit); returns the new number.
+#[tauri::command]
+pub async fn pipeline_rerun(
+    state: State<'_, AppState>,
+    number: u64,
+    on_event: Channel<Vec<RunEvent>>,
+) -> Result<u64, Error> {
+    let (paths, ws) = (state.paths.clone(), workspace(&state));
+    let prepared = blocking(move || {
+        launch::rerun(&paths, &ws, number, &launch::Options::default())
+            .map_err(|r| refused(r, &format!("run #{number}")))
+    })
+    .await?;
+    let new = prepared.number;
+    start(&state.runs, prepared, move |events| {
+        let _ = on_event.send(events);
+    });
+    Ok(new)
 }
 
 /// Cancels a running run; its steps' process trees are killed.
@@ -183,5 +210,23 @@ pub fn pipeline_cancel(state: State<'_, AppState>, number: u64) -> Result<(), Er
 #[tauri::command]
 pub async fn pipeline_runs(state: State<'_, AppState>) -> Result<Vec<RunSummary>, Error> {
     let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.runs(50)).await
+    blocking(move || Store::open(&file)?.runs(200)).await
+}
+
+/// One run of the history: jobs, steps, artifacts, inputs and the rendered step summary.
+#[tauri::command]
+pub async fn pipeline_detail(state: State<'_, AppState>, number: u64) -> Result<RunDetail, Error> {
+    let paths = state.paths.clone();
+    blocking(move || view::detail(&paths, number)).await
+}
+
+/// One job's logs of a run, as kept on disk.
+#[tauri::command]
+pub async fn pipeline_log(
+    state: State<'_, AppState>,
+    number: u64,
+    job: String,
+) -> Result<Vec<StepLog>, Error> {
+    let paths = state.paths.clone();
+    blocking(move || view::job_log(&paths, number, &job)).await
 }

@@ -5,11 +5,13 @@ use devloop_engine::check::Outcome;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
-use devloop_engine::pipeline::view::{JobView, RunUpdate, WorkflowView};
+use devloop_engine::pipeline::view::{
+    InputView, JobView, PracticeBracket, RunDetail, RunUpdate, StepLog, WorkflowView,
+};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
-use devloop_engine::store::runs::RunSummary;
+use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
 use devloop_engine::workshop::learner::{
     CheckResult, Choice, CommandRun, LessonSummary, LessonView, QuizResult, QuizView, StepView,
     WorkshopOverview,
@@ -59,6 +61,13 @@ fn render() -> String {
         JobView::decl(&cfg),
         WorkflowView::decl(&cfg),
         RunUpdate::decl(&cfg),
+        PracticeBracket::decl(&cfg),
+        InputView::decl(&cfg),
+        JobRecord::decl(&cfg),
+        StepRecord::decl(&cfg),
+        ArtifactRecord::decl(&cfg),
+        RunDetail::decl(&cfg),
+        StepLog::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

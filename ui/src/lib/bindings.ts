@@ -172,15 +172,23 @@ export type CommandRun = { command: string, exitCode?: number, output: string, t
 
 export type RunResult = "success" | "failure" | "cancelled" | "skipped";
 
-export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "runFinished", result: RunResult, millis: number, };
+export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "artifact", job: string, name: string, files: number, bytes: number, } | { "kind": "runFinished", result: RunResult, millis: number, };
 
 export type RunSummary = { number: number, workflow: string, trigger: string, sha: string, branch: string, 
 /**
  * running, success, failure, cancelled or interrupted.
  */
-status: string, startedAt: number, millis?: number, };
+status: string, startedAt: number, millis?: number, 
+/**
+ * The run this one re-ran, if it is a re-run.
+ */
+rerunOf?: number, };
 
-export type JobView = { id: string, name: string, needs: Array<string>, };
+export type JobView = { id: string, name: string, needs: Array<string>, 
+/**
+ * The loop stage the job does, from its id or name (`build`, `unit-tests`, `deploy`...).
+ */
+stage?: Stage, };
 
 export type WorkflowView = { 
 /**
@@ -196,8 +204,63 @@ problems: Array<Diagnostic>,
  */
 stages: Array<Array<JobView>>, 
 /**
+ * CI, Continuous Delivery and Continuous Deployment over the graph, in that order.
+ */
+practices: Array<PracticeBracket>, 
+/**
+ * What a run by hand asks for (`on.workflow_dispatch.inputs`); `None` when the workflow
+ * cannot be run by hand on GitHub.
+ */
+inputs?: Array<InputView>, 
+/**
  * The CLI command that runs the same workflow.
  */
 cli: string, };
 
-export type RunUpdate = { file: string, number: number, event: RunEvent, };
+export type RunUpdate = { file: string, number: number, events: Array<RunEvent>, };
+
+export type PracticeBracket = { practice: Practice, 
+/**
+ * The loop stages this practice adds to the one before it.
+ */
+adds: Array<Stage>, 
+/**
+ * True when the workflow has a job for what the practice adds.
+ */
+present: boolean, 
+/**
+ * The graph columns its jobs span, first and last; `None` when it has none here.
+ */
+columns?: [number, number], 
+/**
+ * Where a person clicks (Continuous Delivery's Deploy), if anywhere.
+ */
+manualGate?: Stage, };
+
+export type InputView = { name: string, description?: string, required: boolean, default?: string, 
+/**
+ * string, boolean, choice, number or environment.
+ */
+kind: string, options: Array<string>, };
+
+export type JobRecord = { job: string, result?: string, millis?: number, };
+
+export type StepRecord = { job: string, step: number, name: string, outcome?: string, conclusion?: string, millis?: number, };
+
+export type ArtifactRecord = { job: string, name: string, files: number, bytes: number, };
+
+export type RunDetail = { run: RunSummary, jobs: Array<JobRecord>, steps: Array<StepRecord>, artifacts: Array<ArtifactRecord>, inputs: { [key in string]: string }, 
+/**
+ * What the steps wrote to `$GITHUB_STEP_SUMMARY`, rendered and sanitised; empty when none.
+ */
+summaryHtml: string, 
+/**
+ * The run's folder: logs, artifacts and the summary as files.
+ */
+dir: string, 
+/**
+ * The command that runs it again.
+ */
+rerunCli: string, };
+
+export type StepLog = { step: number, text: string, };

@@ -4,6 +4,7 @@
 //! reads that tree into a typed workflow, reporting every problem as file:line:col; `plan.rs`
 //! orders jobs by `needs`; `compat.rs` lists what the local runner does not do, before a run.
 
+pub mod batch;
 pub mod compat;
 pub mod expr;
 pub mod hash_files;
