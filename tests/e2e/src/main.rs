@@ -570,6 +570,24 @@ fn one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step() -> Resul
 
     s.click(&s.find("[data-testid=nav-pipeline]")?)?;
     let ci = "[data-testid=workflow][data-file='.github/workflows/ci.yml']";
+    // The demo workflow builds and tests: that is CI; no release job yet, so no Delivery.
+    let present = |practice: &str| -> Result<Option<String>> {
+        let el = s.find(&format!("{ci} [data-testid=bracket-{practice}]"))?;
+        s.attribute(&el, "data-present")
+    };
+    check(
+        present("integration")?.as_deref() == Some("true"),
+        "the CI bracket spans the build and test jobs",
+    )?;
+    check(
+        present("delivery")?.as_deref() == Some("false"),
+        "Continuous Delivery is shown as not there yet",
+    )?;
+    let build = s.find(&format!("{ci} [data-testid=job-build]"))?;
+    check(
+        s.attribute(&build, "data-stage")?.as_deref() == Some("build"),
+        "the build job sits on the loop's Build stage",
+    )?;
     s.click(&s.find(&format!("{ci} [data-testid=run-workflow]"))?)?;
     // A log line arrives while the build is still going: test has not started yet.
     s.wait_text("[data-testid=run-log]", "the first log line", |t| {
@@ -639,6 +657,149 @@ fn a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job() -> Resul
         "[data-testid=run-log]",
         "the failing test in the log",
         |t| t.contains("health_answers_ok"),
+    )
+    .map(drop)
+}
+
+/// The workspace's workflows, written as the learner would, after the workshop created it.
+fn with_workflow(home: &Home, s: &webdriver::Session, name: &str, yaml: &str) -> Result<()> {
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.find("[data-testid=lesson-intro]")?;
+    std::fs::write(home.workspace().join(".github/workflows").join(name), yaml)
+        .map_err(|e| e.to_string())?;
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+    Ok(())
+}
+
+fn a_million_log_lines_stay_smooth_and_searchable() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    with_workflow(
+        &home,
+        s,
+        "flood.yml",
+        "name: flood\non: workflow_dispatch\njobs:\n  flood:\n    runs-on: x\n    steps:\n      - run: seq 1 1000000\n",
+    )?;
+    let wf = "[data-testid=workflow][data-file='.github/workflows/flood.yml']";
+    let started = std::time::Instant::now();
+    s.click(&s.find(&format!("{wf} [data-testid=run-workflow]"))?)?;
+    job_state_is(s, wf, "flood", "success")?;
+    // The step title plus a million lines, all in the view's buffer...
+    s.wait("every line in the view", || {
+        let log = s.find("[data-testid=run-log]")?;
+        Ok((s.attribute(&log, "data-lines")?.as_deref() == Some("1000001")).then_some(()))
+    })?;
+    eprintln!("1,000,000 lines shown after {:?}", started.elapsed());
+    // ...but only a screenful of rows in the page, following the newest line.
+    let rows = s.find_all("[data-testid=run-log] .row")?.len();
+    check(rows > 0 && rows < 200, format!("{rows} rows in the DOM"))?;
+    s.wait_text("[data-testid=run-log]", "the last line in sight", |t| {
+        t.contains("1000000")
+    })?;
+    // Search jumps to a line in the middle.
+    let search = s.find("[data-testid=log-search]")?;
+    s.type_text(&search, "654321")?;
+    s.wait_text("[data-testid=log-hits]", "one match", |t| {
+        t.contains("1 of 1")
+    })?;
+    s.wait("the match in sight", || {
+        Ok(s.find_all("[data-testid=run-log] .row.current")?
+            .into_iter()
+            .next())
+    })
+    .and_then(|row| {
+        let text = s.text(&row)?;
+        check(
+            text.ends_with("654321"),
+            format!("the current row is {text}"),
+        )
+    })
+}
+
+fn inputs_artifacts_and_a_summary_show_and_a_rerun_repeats_the_run() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    with_workflow(
+        &home,
+        s,
+        "ship.yml",
+        r###"name: ship
+on:
+  workflow_dispatch:
+    inputs:
+      target:
+        type: choice
+        options: [staging, production]
+        default: staging
+jobs:
+  package:
+    runs-on: x
+    steps:
+      - run: mkdir -p out && echo "for ${{ inputs.target }}" > out/notes.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: notes-${{ inputs.target }}
+          path: out/
+      - run: |
+          echo "## Shipped to ${{ inputs.target }}" >> $GITHUB_STEP_SUMMARY
+          echo '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">' >> $GITHUB_STEP_SUMMARY
+"###,
+    )?;
+    let wf = "[data-testid=workflow][data-file='.github/workflows/ship.yml']";
+    // The form offers the choice; the CLI twin follows what is picked.
+    s.find(&format!("{wf} [data-testid=input-target]"))?;
+    s.execute(&format!(
+        "const el = document.querySelector(\"{wf} [data-testid=input-target]\"); el.value = 'production'; el.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    ))?;
+    s.wait_text(
+        &format!("{wf} [data-testid=cli-command]"),
+        "the input in the CLI twin",
+        |t| t.contains("--input target=production"),
+    )?;
+    s.click(&s.find(&format!("{wf} [data-testid=run-workflow]"))?)?;
+    job_state_is(s, wf, "package", "success")?;
+    let panel = s.wait_text(
+        "[data-testid=run-panel]",
+        "the finished run's details",
+        |t| t.contains("notes-production") && t.contains("target=production"),
+    )?;
+    check(
+        panel.contains("Shipped to production"),
+        "the step summary is shown",
+    )?;
+    let pwned =
+        s.execute("return window.__pwned === undefined ? null : String(window.__pwned);")?;
+    check(
+        pwned.is_null(),
+        format!("the summary ran a script: {pwned}"),
+    )?;
+    check(
+        home.data()
+            .join("runs/1/artifacts/notes-production/notes.txt")
+            .is_file(),
+        "the artifact is kept with the run",
+    )?;
+
+    s.click(&s.find("[data-testid=rerun]")?)?;
+    s.wait_text(
+        "[data-testid=run-history]",
+        "the re-run in the history",
+        |t| t.contains("#2") && t.contains("re-run of #1"),
+    )?;
+    s.wait_text(
+        "[data-testid=run-panel]",
+        "the re-run kept the input",
+        |t| t.contains("Run #2") && t.contains("succeeded") && t.contains("notes-production"),
+    )?;
+    // Filters narrow the history.
+    let branch = s.find("[data-testid=filter-branch]")?;
+    s.type_text(&branch, "no-such-branch")?;
+    s.wait_text(
+        "[data-testid=pipeline-page]",
+        "the empty filter result",
+        |t| t.contains("No run matches these filters."),
     )
     .map(drop)
 }
@@ -774,6 +935,8 @@ fn main() {
         the_learner_moves_the_workspace_and_the_workshop_follows,
         one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step,
         a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job,
+        a_million_log_lines_stay_smooth_and_searchable,
+        inputs_artifacts_and_a_summary_show_and_a_rerun_repeats_the_run,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

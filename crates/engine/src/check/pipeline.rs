@@ -107,6 +107,7 @@ mod tests {
                 git_ref: "",
                 inputs: &Default::default(),
                 rerun_of: None,
+                workflow_text: "",
             };
             let n = store.start_run(&new, 1).unwrap();
             store

@@ -31,6 +31,8 @@ pub struct Options {
     pub git_ref: Option<String>,
     /// Set when this run repeats an earlier one.
     pub rerun_of: Option<u64>,
+    /// The workflow's text, when it is not to be read from the file (a re-run repeats what ran).
+    pub workflow_text: Option<String>,
 }
 
 /// Why a run did not start.
@@ -66,12 +68,18 @@ pub fn prepare(
     opts: &Options,
 ) -> Result<Prepared, Refusal> {
     let shown = file.strip_prefix(repo).unwrap_or(file).to_path_buf();
-    let checked = match &opts.commit {
-        // A re-run reads the workflow as it was at the run's commit, as GitHub does.
-        Some(sha) => {
-            super::check_text(&shown, &read_at(repo, sha, &shown).map_err(Refusal::Other)?)
+    // A push runs the workflow as it is in the pushed commit, as on GitHub; a run by hand
+    // takes the file as it is now, committed or not.
+    let (checked, text) = match (&opts.workflow_text, &opts.commit) {
+        (Some(text), _) => (super::check_text(&shown, text), text.clone()),
+        (None, Some(sha)) => {
+            let text = read_at(repo, sha, &shown).map_err(Refusal::Other)?;
+            (super::check_text(&shown, &text), text)
         }
-        None => check_file(file, &shown),
+        (None, None) => (
+            check_file(file, &shown),
+            std::fs::read_to_string(file).unwrap_or_default(),
+        ),
     };
     if !checked.runnable() {
         return Err(Refusal::Workflow(Box::new(checked)));
@@ -155,6 +163,7 @@ pub fn prepare(
                 git_ref: &git_ref,
                 inputs: &inputs,
                 rerun_of: opts.rerun_of,
+                workflow_text: &text,
             },
             now(),
         )
@@ -232,12 +241,15 @@ pub fn rerun(paths: &Paths, repo: &Path, number: u64, opts: &Options) -> Result<
                 format!("there is no run #{number} in the history"),
             ))
         })?;
+    // The workflow as it ran (it may never have been committed); runs recorded before
+    // DevLoop kept the text read it from their commit instead.
     let opts = Options {
         inputs: origin.inputs.into_iter().collect(),
         event: Some(origin.trigger),
         commit: Some(origin.sha),
         git_ref: Some(origin.git_ref).filter(|r| !r.is_empty()),
         rerun_of: Some(number),
+        workflow_text: Some(origin.workflow_text).filter(|t| !t.is_empty()),
         ..opts.clone()
     };
     prepare(paths, repo, &repo.join(&origin.workflow), &opts)

@@ -37,6 +37,8 @@ pub struct RunOrigin {
     pub sha: String,
     pub git_ref: String,
     pub inputs: std::collections::BTreeMap<String, String>,
+    /// The workflow file as it ran (it may not have been committed).
+    pub workflow_text: String,
 }
 
 /// One job of a recorded run.
@@ -92,6 +94,7 @@ pub struct NewRun<'a> {
     pub git_ref: &'a str,
     pub inputs: &'a std::collections::BTreeMap<String, String>,
     pub rerun_of: Option<u64>,
+    pub workflow_text: &'a str,
 }
 
 fn label(r: RunResult) -> &'static str {
@@ -108,8 +111,8 @@ impl Store {
     pub fn start_run(&self, run: &NewRun<'_>, now: i64) -> Result<u64> {
         self.conn
             .execute(
-                "INSERT INTO run (workflow, trigger, sha, branch, status, started_at, git_ref, inputs, rerun_of)
-                 VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8)",
+                "INSERT INTO run (workflow, trigger, sha, branch, status, started_at, git_ref, inputs, rerun_of, workflow_text)
+                 VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9)",
                 (
                     run.workflow,
                     run.trigger,
@@ -119,6 +122,7 @@ impl Store {
                     run.git_ref,
                     serde_json::to_string(run.inputs).unwrap_or_else(|_| "{}".into()),
                     run.rerun_of.map(|n| n as i64),
+                    run.workflow_text,
                 ),
             )
             .map_err(sql)?;
@@ -256,7 +260,7 @@ impl Store {
         use rusqlite::OptionalExtension;
         self.conn
             .query_row(
-                "SELECT workflow, trigger, sha, git_ref, inputs FROM run WHERE id = ?1",
+                "SELECT workflow, trigger, sha, git_ref, inputs, workflow_text FROM run WHERE id = ?1",
                 [number as i64],
                 |r| {
                     Ok(RunOrigin {
@@ -265,6 +269,7 @@ impl Store {
                         sha: r.get(2)?,
                         git_ref: r.get(3)?,
                         inputs: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                        workflow_text: r.get(5)?,
                     })
                 },
             )
@@ -294,6 +299,7 @@ mod tests {
                     git_ref: "refs/heads/main",
                     inputs: &Default::default(),
                     rerun_of: None,
+                    workflow_text: "",
                 },
                 10,
             )
@@ -355,6 +361,7 @@ mod tests {
                     git_ref: "refs/heads/main",
                     inputs: &Default::default(),
                     rerun_of: None,
+                    workflow_text: "",
                 },
                 1,
             )
@@ -369,6 +376,7 @@ mod tests {
                     git_ref: "refs/heads/main",
                     inputs: &Default::default(),
                     rerun_of: None,
+                    workflow_text: "",
                 },
                 2,
             )

@@ -1,17 +1,31 @@
-// Pipelines: the workspace's workflows, runs streamed live, cancel, history.
+// Pipelines: the workspace's workflows, runs streamed live (in batches), re-runs, cancel, and
+// the history with each run's details and logs.
 import { Channel } from '@tauri-apps/api/core';
-import type { RunEvent, RunSummary, RunUpdate, WorkflowView } from '../bindings';
+import type { RunDetail, RunEvent, RunSummary, RunUpdate, StepLog, WorkflowView } from '../bindings';
 import { call } from './ipc';
 
 export function getWorkflows(): Promise<WorkflowView[]> {
   return call<WorkflowView[]>('pipeline_workflows');
 }
 
-/** Starts a run; resolves to its number at once, events follow through `onEvent`. */
-export function startRun(file: string, onEvent: (event: RunEvent) => void): Promise<number> {
-  const channel = new Channel<RunEvent>();
-  channel.onmessage = onEvent;
-  return call<number>('pipeline_run', { file, onEvent: channel });
+function eventChannel(onEvents: (events: RunEvent[]) => void): Channel<RunEvent[]> {
+  const channel = new Channel<RunEvent[]>();
+  channel.onmessage = onEvents;
+  return channel;
+}
+
+/** Starts a run; resolves to its number at once, events follow through `onEvents`. */
+export function startRun(
+  file: string,
+  inputs: Record<string, string>,
+  onEvents: (events: RunEvent[]) => void,
+): Promise<number> {
+  return call<number>('pipeline_run', { file, inputs, onEvent: eventChannel(onEvents) });
+}
+
+/** Runs run `number` again (same commit, workflow and inputs); resolves to the new number. */
+export function rerun(number: number, onEvents: (events: RunEvent[]) => void): Promise<number> {
+  return call<number>('pipeline_rerun', { number, onEvent: eventChannel(onEvents) });
 }
 
 export function cancelRun(number: number): Promise<void> {
@@ -22,9 +36,23 @@ export function getRuns(): Promise<RunSummary[]> {
   return call<RunSummary[]>('pipeline_runs');
 }
 
+export function getRunDetail(number: number): Promise<RunDetail> {
+  return call<RunDetail>('pipeline_detail', { number });
+}
+
+export function getJobLog(number: number, job: string): Promise<StepLog[]> {
+  return call<StepLog[]>('pipeline_log', { number, job });
+}
+
 /** Listens for runs started by pushes (a commit in the workspace); one listener at a time. */
 export function subscribeRuns(onUpdate: (update: RunUpdate) => void): Promise<void> {
   const channel = new Channel<RunUpdate>();
   channel.onmessage = onUpdate;
   return call<void>('pipeline_subscribe', { onUpdate: channel });
+}
+
+/** The `devloop run` command that does what the Run button does with these inputs. */
+export function runCommand(cli: string, inputs: Record<string, string>): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
+  return [cli, ...Object.entries(inputs).map(([k, v]) => `--input ${quote(`${k}=${v}`)}`)].join(' ');
 }
