@@ -60,8 +60,12 @@ screenshots: build
 	DEVLOOP_SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/with-services.sh \
 	  sh -c '$(E2E) switching_to_korean && $(E2E) the_code_lesson && $(E2E) one_click_runs'
 
-# A .deb: `sudo apt install ./DevLoop_*.deb`, then run `devloop-app`.
+# A .deb with the app and the `devloop` CLI beside it (lessons run `devloop …`):
+# `sudo apt install ./DevLoop_*.deb`, then run `devloop-app`. The CLI is staged at a fixed
+# path because tauri.conf.json cannot name the (movable) target folder.
 bundle: ui
+	cargo build --release -p devloop-cli
+	install -D $(TARGET_DIR)/release/devloop $(CURDIR)/target/bundle-cli/devloop
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
 	@ls -1 $(TARGET_DIR)/release/bundle/deb/*.deb
 

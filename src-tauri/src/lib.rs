@@ -78,8 +78,29 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
         ])
 }
 
+/// Lessons tell learners to type `devloop …`, and "Do it for me" runs the same commands: the
+/// CLI that ships beside this binary comes first on the PATH of everything DevLoop starts.
+fn put_cli_on_path() {
+    let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+    else {
+        return;
+    };
+    if !dir.join("devloop").is_file() {
+        return;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let joined = std::env::join_paths(std::iter::once(dir).chain(std::env::split_paths(&path)));
+    if let Ok(joined) = joined {
+        // Before any thread starts: changing the environment later would race with readers.
+        std::env::set_var("PATH", joined);
+    }
+}
+
 /// Starts DevLoop.
 pub fn run() {
+    put_cli_on_path();
     builder(tauri::Builder::default(), Paths::from_env())
         .setup(|app| {
             webview::tune(app);

@@ -227,3 +227,78 @@ fn a_broken_unit_test_makes_the_run_fail_with_exit_1_and_a_refused_workflow_exit
         "{err}"
     );
 }
+
+#[test]
+fn inputs_are_checked_and_a_rerun_repeats_the_same_commit_and_inputs() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = workspace(home.path());
+    std::fs::write(
+        ws.join(".github/workflows/say.yml"),
+        "on:\n  workflow_dispatch:\n    inputs:\n      who:\n        required: true\n      loud:\n        type: boolean\n        default: false\njobs:\n  say:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo \"hi ${{ inputs.who }} loud=${{ inputs.loud }} at $(git rev-parse --short HEAD) $(cat marker 2>/dev/null)\"\n",
+    )
+    .unwrap();
+    let say = ["--workflow", ".github/workflows/say.yml"];
+
+    // A missing required input and a wrong boolean are both named before anything runs.
+    let out = run_in(
+        home.path(),
+        &ws,
+        &[&say[..], &["--input", "loud=maybe"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("input `who` is required"), "{err}");
+    assert!(err.contains("`loud` is a boolean"), "{err}");
+
+    let out = run_in(
+        home.path(),
+        &ws,
+        &[&say[..], &["--input", "who=Ada"]].concat(),
+    );
+    let first = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{first}");
+    let line = first
+        .lines()
+        .find(|l| l.contains("hi Ada loud=false at"))
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+
+    // main moves on; the re-run still runs the first run's commit, with its inputs.
+    std::fs::write(ws.join("marker"), "moved").unwrap();
+    assert!(Command::new("git")
+        .args(["-c", "user.name=L", "-c", "user.email=l@x", "add", "marker"])
+        .current_dir(&ws)
+        .status()
+        .unwrap()
+        .success());
+    assert!(Command::new("git")
+        .args([
+            "-c",
+            "user.name=L",
+            "-c",
+            "user.email=l@x",
+            "commit",
+            "-qm",
+            "chore: move"
+        ])
+        .current_dir(&ws)
+        .status()
+        .unwrap()
+        .success());
+    // Refused runs took no number: this was run #1.
+    assert!(first.contains("▶ run #1:"), "{first}");
+    let out = run_in(home.path(), &ws, &["--rerun", "1"]);
+    let again = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{again}");
+    assert!(
+        again.contains("▶ run #2: workflow (.github/workflows/say.yml), a re-run of #1"),
+        "{again}"
+    );
+    assert!(
+        again.lines().any(|l| l.trim_end() == line.trim_end()),
+        "same commit, same inputs:\n{line}\n{again}"
+    );
+    let out = run_in(home.path(), &ws, &["--rerun", "99"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no run #99"));
+}

@@ -135,4 +135,70 @@ mod tests {
         run(RunResult::Success, "main");
         assert_eq!(evaluate(&spec("success"), Some(&db)), Outcome::Pass);
     }
+
+    #[test]
+    fn a_named_failed_step_must_be_the_one_that_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("devloop.sqlite");
+        let store = Store::open(&db).unwrap();
+        let spec = Spec::PipelineLastRun {
+            workflow: ".github/workflows/ci.yml".into(),
+            branch: None,
+            result: "failure".into(),
+            failed_step: Some("Unit tests".into()),
+        };
+        let run = |failing: &str| {
+            let n = store
+                .start_run(
+                    &NewRun {
+                        workflow: ".github/workflows/ci.yml",
+                        trigger: "push",
+                        sha: "a",
+                        branch: "try-red",
+                        git_ref: "",
+                        inputs: &Default::default(),
+                        rerun_of: None,
+                        workflow_text: "",
+                    },
+                    1,
+                )
+                .unwrap();
+            for (step, name) in [(1, "Build"), (2, failing)] {
+                let step_event = RunEvent::StepStarted {
+                    job: "test".into(),
+                    step,
+                    name: name.into(),
+                };
+                store.record_event(n, &step_event, 1).unwrap();
+                let result = if step == 2 {
+                    RunResult::Failure
+                } else {
+                    RunResult::Success
+                };
+                let done = RunEvent::StepFinished {
+                    job: "test".into(),
+                    step,
+                    outcome: result,
+                    conclusion: result,
+                    millis: 1,
+                };
+                store.record_event(n, &done, 1).unwrap();
+            }
+            let end = RunEvent::RunFinished {
+                result: RunResult::Failure,
+                millis: 1,
+            };
+            store.record_event(n, &end, 2).unwrap();
+        };
+        run("Lint");
+        let Outcome::Fail { hint } = evaluate(&spec, Some(&db)) else {
+            panic!()
+        };
+        assert!(
+            hint.contains("failed at `Lint`, not at `Unit tests`"),
+            "{hint}"
+        );
+        run("Unit tests");
+        assert_eq!(evaluate(&spec, Some(&db)), Outcome::Pass);
+    }
 }

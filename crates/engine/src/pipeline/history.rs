@@ -12,6 +12,9 @@ use crate::store::Store;
 /// A step's log file stops growing here; a note says so.
 pub const STEP_LOG_LIMIT: u64 = 8 * 1024 * 1024;
 
+/// A step's log file being written, and how many bytes it has so far.
+type OpenLog = (std::io::BufWriter<std::fs::File>, u64);
+
 /// Writes a run's events to the store and its log lines to files. Use it as (part of) a sink.
 #[derive(Debug)]
 pub struct Recorder {
@@ -20,7 +23,7 @@ pub struct Recorder {
     logs: PathBuf,
     /// Buffered: a step printing a million short lines must not cost a million writes. A
     /// step's file is flushed (and closed) when the step finishes.
-    open: Mutex<HashMap<(String, u32), (std::io::BufWriter<std::fs::File>, u64)>>,
+    open: Mutex<HashMap<(String, u32), OpenLog>>,
 }
 
 impl Recorder {

@@ -1,6 +1,7 @@
 //! The shipped DevOps-loop workshop, taken for real: the pack validates, and a learner who does
 //! each lesson's steps (here, its `solve` commands) turns every check from not-yet to passed,
-//! in a fresh workspace, with real git, cargo and Docker.
+//! in a fresh workspace, with real git, cargo, Docker and the `devloop` CLI (the pipeline
+//! steps run workflows with it, so this test lives beside the CLI).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -123,10 +124,18 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
     let home = tempfile::tempdir().unwrap();
     let ws = home.path().join("DevLoop");
     workspace::create(p.demo.as_ref().unwrap(), &ws).unwrap();
+    let data = home.path().join("data");
     let ctx = Context {
         workspace: ws.clone(),
-        database: None,
+        database: Some(data.join("devloop.sqlite")),
     };
+    // `devloop` as a learner has it on PATH, writing its history where the checks read it.
+    let cli_dir = Path::new(env!("CARGO_BIN_EXE_devloop")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        cli_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
 
     for lesson in &p.lessons {
         let steps: Vec<_> = lesson.steps.iter().filter(|s| !s.check.is_quiz()).collect();
@@ -146,6 +155,9 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
                 .args(["-c", solve])
                 .current_dir(&ws)
                 .env_remove("CARGO_TARGET_DIR")
+                .env("PATH", &path)
+                .env("DEVLOOP_DATA_DIR", &data)
+                .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
                 .env("GIT_AUTHOR_NAME", "Learner")
                 .env("GIT_AUTHOR_EMAIL", "learner@example.com")
                 .env("GIT_COMMITTER_NAME", "Learner")
