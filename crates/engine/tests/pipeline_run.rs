@@ -190,7 +190,9 @@ jobs:
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_are_masked_even_when_printed_in_pieces() {
     let home = repo();
-    let yaml = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"token is ${{ secrets.API_TOKEN }}\"\n          printf 'split: s3cr'; sleep 0.2; printf 'et-value-42\\n'\n";
+    // Printed whole and in pieces, written into the step summary, and quoted back by an
+    // action's own error message.
+    let yaml = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          echo \"token is ${{ secrets.API_TOKEN }}\"\n          printf 'split: s3cr'; sleep 0.2; printf 'et-value-42\\n'\n          echo \"summary ${{ secrets.API_TOKEN }}\" >> $GITHUB_STEP_SUMMARY\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ secrets.API_TOKEN }}\n";
     let (_, rec) = start(
         home.path(),
         yaml,
@@ -202,6 +204,9 @@ async fn secrets_are_masked_even_when_printed_in_pieces() {
     assert!(!logs.contains("s3cret-value-42"), "{logs}");
     assert!(logs.contains("token is ***"), "{logs}");
     assert!(logs.contains("split: ***"), "{logs}");
+    assert!(logs.contains("`***` is not a commit"), "{logs}");
+    let summary = std::fs::read_to_string(home.path().join("run/summary.md")).unwrap();
+    assert_eq!(summary.trim(), "summary ***");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -62,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE run ADD COLUMN inputs TEXT NOT NULL DEFAULT '{}';  -- JSON object
     ALTER TABLE run ADD COLUMN rerun_of INTEGER;
     ALTER TABLE run ADD COLUMN workflow_text TEXT NOT NULL DEFAULT '';  -- as it ran, for re-runs
+    ALTER TABLE run ADD COLUMN pid INTEGER;  -- the process running it: alive means not interrupted
     CREATE TABLE run_artifact (
         run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
         job TEXT NOT NULL,

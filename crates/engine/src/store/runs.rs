@@ -111,8 +111,8 @@ impl Store {
     pub fn start_run(&self, run: &NewRun<'_>, now: i64) -> Result<u64> {
         self.conn
             .execute(
-                "INSERT INTO run (workflow, trigger, sha, branch, status, started_at, git_ref, inputs, rerun_of, workflow_text)
-                 VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO run (workflow, trigger, sha, branch, status, started_at, git_ref, inputs, rerun_of, workflow_text, pid)
+                 VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7, ?8, ?9, ?10)",
                 (
                     run.workflow,
                     run.trigger,
@@ -123,6 +123,7 @@ impl Store {
                     serde_json::to_string(run.inputs).unwrap_or_else(|_| "{}".into()),
                     run.rerun_of.map(|n| n as i64),
                     run.workflow_text,
+                    std::process::id(),
                 ),
             )
             .map_err(sql)?;
@@ -160,15 +161,33 @@ impl Store {
         done.map(drop).map_err(sql)
     }
 
-    /// Runs still marked running belong to a DevLoop that died: they are marked interrupted.
-    /// Call once at start, before any new run. Returns how many were.
+    /// Runs still marked running whose process is gone belong to a DevLoop that died: they
+    /// are marked interrupted. Runs of a live process (the app running a push while the CLI
+    /// starts another run) are left alone. Returns how many were marked.
     pub fn mark_interrupted(&self, now: i64) -> Result<usize> {
-        self.conn
-            .execute(
-                "UPDATE run SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
-                [now],
-            )
-            .map_err(sql)
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, pid FROM run WHERE status = 'running'")
+            .map_err(sql)?;
+        let running: Vec<(i64, Option<u32>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sql)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(sql)?;
+        let mut marked = 0;
+        for (id, pid) in running {
+            if pid.is_some_and(alive) {
+                continue;
+            }
+            marked += self
+                .conn
+                .execute(
+                    "UPDATE run SET status = 'interrupted', finished_at = ?1 WHERE id = ?2",
+                    (now, id),
+                )
+                .map_err(sql)?;
+        }
+        Ok(marked)
     }
 
     /// The newest `limit` runs, newest first.
@@ -276,6 +295,13 @@ impl Store {
             .optional()
             .map_err(sql)
     }
+}
+
+/// Whether process `pid` still runs. Where there is no /proc to ask, every run is assumed
+/// alive: a run wrongly shown as running is better than a live one shown as interrupted.
+fn alive(pid: u32) -> bool {
+    let proc = std::path::Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 fn sql(e: rusqlite::Error) -> Error {
@@ -390,6 +416,15 @@ mod tests {
             3,
         )
         .unwrap();
+        assert_eq!(
+            s.mark_interrupted(4).unwrap(),
+            0,
+            "this process is alive: its run is not interrupted"
+        );
+        // The process that started `a` died (a pid no system hands out).
+        s.conn
+            .execute("UPDATE run SET pid = 2147483646 WHERE id = ?1", [a as i64])
+            .unwrap();
         assert_eq!(s.mark_interrupted(4).unwrap(), 1);
         let runs = s.runs(10).unwrap();
         assert_eq!(

@@ -530,6 +530,8 @@ async fn run_job(
     scope.status = JobStatus::default();
 
     let secrets: Vec<String> = req.secrets.values().cloned().collect();
+    // What DevLoop itself says (errors, action logs) can quote a secret too.
+    let masker = mask::LineMasker::new(secrets.clone());
     let mut path_prefix: Vec<String> = Vec::new();
     let mut steps_ctx = Map::new();
     let mut posts: Vec<(u32, actions::Post)> = Vec::new();
@@ -597,7 +599,7 @@ async fn run_job(
                 outcome
             })
             .unwrap_or_else(|why| {
-                log(sink, name, index, why, true);
+                log(sink, name, index, masker.mask_text(&why), true);
                 Result::Failure
             })
         };
@@ -732,6 +734,7 @@ async fn execute_step(
             job: job_name.to_owned(),
             step: index,
             sink: Arc::clone(sink),
+            secrets: Arc::new(secrets.to_vec()),
         };
         let done = tokio::task::spawn_blocking(move || action.run(&cx))
             .await
@@ -863,7 +866,8 @@ async fn execute_step(
         files::key_values(&read(&files[0])).map_err(|e| format!("$GITHUB_OUTPUT: {e}"))?;
     env.extend(files::key_values(&read(&files[1])).map_err(|e| format!("$GITHUB_ENV: {e}"))?);
     path_prefix.extend(files::paths(&read(&files[2])));
-    let summary = read(&files[3]);
+    // The summary is shown in the app: a secret printed into it is masked like the log.
+    let summary = mask::LineMasker::new(secrets.iter().cloned()).mask_text(&read(&files[3]));
     if !summary.trim().is_empty() {
         let _ = std::fs::OpenOptions::new()
             .create(true)

@@ -54,6 +54,8 @@ pub struct Context {
     pub job: String,
     pub step: u32,
     pub sink: Sink,
+    /// Masked in everything the action says.
+    pub secrets: std::sync::Arc<Vec<String>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -68,10 +70,11 @@ impl std::fmt::Debug for Context {
 
 impl Context {
     pub fn log(&self, text: impl Into<String>) {
+        let masker = super::mask::LineMasker::new(self.secrets.iter().cloned());
         (self.sink)(RunEvent::Log {
             job: self.job.clone(),
             step: self.step,
-            text: text.into(),
+            text: masker.mask_text(&text.into()),
             stderr: false,
             at_ms: 0,
         });
