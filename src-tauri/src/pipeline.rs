@@ -210,7 +210,16 @@ pub fn pipeline_cancel(state: State<'_, AppState>, number: u64) -> Result<(), Er
 #[tauri::command]
 pub async fn pipeline_runs(state: State<'_, AppState>) -> Result<Vec<RunSummary>, Error> {
     let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.runs(200)).await
+    blocking(move || {
+        let store = Store::open(&file)?;
+        // Runs whose process died (a crash, a kill) show as interrupted from the first look.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let _ = store.mark_interrupted(now);
+        store.runs(200)
+    })
+    .await
 }
 
 /// One run of the history: jobs, steps, artifacts, inputs and the rendered step summary.

@@ -502,6 +502,33 @@ fn a_runnable_command_asks_first_then_shows_its_output() -> Result<()> {
     .map(drop)
 }
 
+fn the_build_lessons_pipeline_step_runs_devloop_from_do_it_for_me() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    open_lesson(s, "build")?;
+    let step = s.find("[data-testid=step-pipeline-green]")?;
+    check(
+        s.attribute(&step, "data-status")?.as_deref() != Some("pass"),
+        "no run yet: the step is not passed",
+    )?;
+    // The solve is `devloop run …`: the CLI beside the app is on the PATH of what it starts.
+    s.click(&s.find("[data-testid=solve-pipeline-green]")?)?;
+    s.click(&s.find("[data-testid=confirm-run]")?)?;
+    step_status_is(s, "pipeline-green", "pass")?;
+    s.wait_text(
+        "[data-testid=command-output]",
+        "the run's own output",
+        |t| t.contains("run #1: ci") && t.contains("run Success"),
+    )?;
+    // The pipeline page has the same run in its history.
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+    s.wait_text("[data-testid=run-history]", "run #1 in the history", |t| {
+        t.contains("#1") && t.contains("succeeded")
+    })
+    .map(drop)
+}
+
 fn the_learner_moves_the_workspace_and_the_workshop_follows() -> Result<()> {
     let home = Home::new();
     let user_home = home.dir.path().join("home");
@@ -933,6 +960,7 @@ fn main() {
         the_code_lesson_follows_real_commits_and_keeps_progress_after_a_restart,
         a_runnable_command_asks_first_then_shows_its_output,
         the_learner_moves_the_workspace_and_the_workshop_follows,
+        the_build_lessons_pipeline_step_runs_devloop_from_do_it_for_me,
         one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step,
         a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job,
         a_million_log_lines_stay_smooth_and_searchable,

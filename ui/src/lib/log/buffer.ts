@@ -6,7 +6,7 @@
 export interface LogLine {
   text: string;
   stderr: boolean;
-  /** The step that printed it (0 for what DevLoop says about the job). */
+  /** The step that printed it (0 for what DevLoop says about the job; -1 for a step's title row). */
   step: number;
 }
 
