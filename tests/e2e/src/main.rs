@@ -808,6 +808,10 @@ jobs:
             .is_file(),
         "the artifact is kept with the run",
     )?;
+    if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
+        s.execute("document.querySelector('[data-testid=run-log]').closest('section').scrollIntoView({ block: 'start' });")?;
+        save(Path::new(&dir), "pipeline-run-en.png", &s.screenshot()?)?;
+    }
 
     s.click(&s.find("[data-testid=rerun]")?)?;
     s.wait_text(

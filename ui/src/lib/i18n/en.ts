@@ -258,7 +258,7 @@ export const en = {
     steps: 'Steps',
     artifacts: 'Artifacts',
     artifactsEmpty: 'This run kept no artifacts.',
-    artifactFiles: '{files} files · {size}',
+    artifactFiles: '{files} file(s) · {size}',
     summary: 'Summary',
     filesIn: 'Its files are in',
     close: 'Close',
