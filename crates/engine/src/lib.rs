@@ -11,6 +11,10 @@
 //!   language (the OS locale until the learner picks one).
 //! - [`docker`]: the Docker Engine adapter (bollard): finding the socket, connecting with
 //!   a negotiated API version.
+//! - [`pipeline`]: GitHub Actions workflows read, planned and run on this machine, with their
+//!   history.
+//! - [`release`]: versions from conventional commits, images built through the daemon,
+//!   archives, annotated tags.
 //! - [`doctor`]: the system check behind the status bar, the "System check" panel and
 //!   `devloop doctor`; one file per check.
 //! - [`error`]: the one error type that crosses to the UI and the CLI, a [`Code`] to branch on
@@ -26,6 +30,7 @@ pub mod doctor;
 pub mod error;
 pub mod pipeline;
 pub mod process;
+pub mod release;
 pub mod settings;
 pub mod stage;
 pub mod store;

@@ -116,6 +116,11 @@ impl Paths {
         self.data_dir.join("runs")
     }
 
+    /// Release archives: each release's image, saved as a `docker load`-able tar.
+    pub fn releases_dir(&self) -> PathBuf {
+        self.data_dir.join("releases")
+    }
+
     /// Where `actions/cache` keeps entries between runs.
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")

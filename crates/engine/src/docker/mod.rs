@@ -3,6 +3,8 @@
 //! Later stages (release, deploy, operate, monitor) hang their own files off this module;
 //! they all share one cheap-to-clone [`Engine`].
 
+pub mod build;
+mod dockerignore;
 mod endpoint;
 mod engine;
 

@@ -71,6 +71,18 @@ const MIGRATIONS: &[&str] = &[
         bytes INTEGER NOT NULL,
         PRIMARY KEY (run, name)
     );",
+    // 4: releases.
+    "CREATE TABLE release (
+        app TEXT NOT NULL,
+        version TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        image_id TEXT NOT NULL,
+        image_bytes INTEGER NOT NULL,
+        archive TEXT NOT NULL,        -- the saved image, loadable with docker load
+        notes TEXT NOT NULL,          -- markdown
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app, version)
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -1,4 +1,4 @@
-//! DevLoop's local database (SQLite): learner progress now, run and deploy history later.
+//! DevLoop's local database (SQLite): learner progress, workflow runs and releases.
 //!
 //! One file in the app data folder, opened in WAL mode so a crash loses at most the last
 //! write and never corrupts what was there. The schema grows by numbered migrations in
@@ -6,6 +6,7 @@
 
 mod migrations;
 pub mod progress;
+pub mod releases;
 pub mod runs;
 
 use std::path::Path;

@@ -1,0 +1,399 @@
+//! Releases: a commit of the workspace turned into a version. The next semantic version is
+//! proposed from the conventional commits since the last `v*` tag (`version.rs`), the notes
+//! group those commits (`notes.rs`), and [`create`] builds the image, tags it with the version
+//! and the short sha, saves it as an archive in the releases folder, puts an annotated git tag
+//! on the commit, and records it. The git tag comes last of the visible steps, so a tag always
+//! means an image and an archive exist.
+
+pub mod notes;
+pub mod version;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::docker::build::{self, BuildEvent, BuildRequest};
+use crate::docker::Engine;
+use crate::settings::Paths;
+use crate::store::Store;
+use crate::{Code, Error};
+use version::{Bump, Version};
+
+/// The label every image and container DevLoop makes carries: the app it belongs to. DevLoop
+/// only ever removes what carries it.
+pub const LABEL_APP: &str = "dev.devloop.app";
+pub const LABEL_VERSION: &str = "dev.devloop.version";
+pub const LABEL_COMMIT: &str = "dev.devloop.commit";
+
+/// What the next release would be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleasePlan {
+    /// The image name (`loop-service`).
+    pub app: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
+    pub proposed: String,
+    pub bump: Bump,
+    /// The commits since the last release, newest first: short sha and first line.
+    pub commits: Vec<(String, String)>,
+    pub notes: String,
+    pub sha: String,
+    /// Tracked files have uncommitted changes: a release must be a commit, so it is refused.
+    pub dirty: bool,
+    /// The command that makes this release.
+    pub cli: String,
+}
+
+/// A release as the history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseRecord {
+    pub app: String,
+    pub version: String,
+    pub sha: String,
+    pub image_id: String,
+    #[ts(type = "number")]
+    pub image_bytes: u64,
+    pub archive: String,
+    pub notes: String,
+    pub created_at: i64,
+}
+
+/// What a release reports as it goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ReleaseEvent {
+    /// `build`, `save`, `tag` or `record` started.
+    #[serde(rename_all = "camelCase")]
+    Phase { phase: String },
+    #[serde(rename_all = "camelCase")]
+    Build { event: BuildEvent },
+    /// The image archive has this many bytes so far.
+    #[serde(rename_all = "camelCase")]
+    Saving {
+        #[ts(type = "number")]
+        bytes: u64,
+    },
+}
+
+/// The image name for the project at `repo`: its Cargo package name, else its folder's name.
+pub fn app_name(repo: &Path) -> String {
+    let from_cargo = std::fs::read_to_string(repo.join("Cargo.toml"))
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned));
+    let raw = from_cargo.unwrap_or_else(|| {
+        repo.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "app".into())
+    });
+    // Image names are lowercase letters, digits and separators.
+    let name: String = raw
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name
+        .trim_matches(|c| c == '-' || c == '.' || c == '_')
+        .to_owned();
+    if name.is_empty() {
+        "app".into()
+    } else {
+        name
+    }
+}
+
+fn git(e: git2::Error) -> Error {
+    Error::new(Code::GitUnavailable, format!("git: {}", e.message()))
+}
+
+/// The newest `v*` version tag on HEAD's history, with its commit.
+fn last_release(
+    repo: &git2::Repository,
+    head: git2::Oid,
+) -> Result<Option<(Version, git2::Oid)>, Error> {
+    let mut best: Option<(Version, git2::Oid)> = None;
+    let names = repo.tag_names(Some("v*")).map_err(git)?;
+    for name in (0..names.len()).filter_map(|i| names.get(i).ok().flatten()) {
+        let Some(v) = Version::parse(name) else {
+            continue;
+        };
+        let Ok(commit) = repo
+            .revparse_single(&format!("refs/tags/{name}"))
+            .and_then(|o| o.peel_to_commit())
+        else {
+            continue;
+        };
+        let on_history =
+            commit.id() == head || repo.graph_descendant_of(head, commit.id()).unwrap_or(false);
+        if on_history && best.is_none_or(|(b, _)| v > b) {
+            best = Some((v, commit.id()));
+        }
+    }
+    Ok(best)
+}
+
+/// What releasing the repository's HEAD now would do. Blocking (git2).
+pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
+    let repo = git2::Repository::open(repo_dir).map_err(|e| {
+        Error::new(
+            Code::WorkspaceUnusable,
+            format!(
+                "{} is not a git repository: {}",
+                repo_dir.display(),
+                e.message()
+            ),
+        )
+    })?;
+    let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
+        Error::new(Code::InvalidInput, "the repository has no commit yet").with_fix("git commit")
+    })?;
+    let last = last_release(&repo, head.id())?;
+    let mut walk = repo.revwalk().map_err(git)?;
+    walk.push(head.id()).map_err(git)?;
+    if let Some((_, oid)) = &last {
+        walk.hide(*oid).map_err(git)?;
+    }
+    let mut entries = Vec::new();
+    for oid in walk.flatten() {
+        let Ok(c) = repo.find_commit(oid) else {
+            continue;
+        };
+        entries.push(notes::Entry {
+            short_sha: oid.to_string()[..7].to_owned(),
+            message: c.message().unwrap_or("").to_owned(),
+        });
+    }
+    let messages: Vec<&str> = entries.iter().map(|e| e.message.as_str()).collect();
+    let (proposed, bump) = version::next(last.map(|(v, _)| v), &messages);
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(false).include_ignored(false);
+    let dirty = repo
+        .statuses(Some(&mut opts))
+        .map(|s| !s.is_empty())
+        .unwrap_or(false);
+    let proposed = proposed.to_string();
+    Ok(ReleasePlan {
+        app: app_name(repo_dir),
+        last: last.map(|(v, _)| v.to_string()),
+        notes: notes::render(&proposed, &entries),
+        commits: entries
+            .iter()
+            .map(|e| {
+                (
+                    e.short_sha.clone(),
+                    e.message.lines().next().unwrap_or("").to_owned(),
+                )
+            })
+            .collect(),
+        cli: format!("devloop release --version {proposed}"),
+        proposed,
+        bump,
+        sha: head.id().to_string(),
+        dirty,
+    })
+}
+
+/// How to make a release.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Overrides the proposed version.
+    pub version: Option<String>,
+    /// The Dockerfile, relative to the repository (default `Dockerfile`).
+    pub dockerfile: Option<String>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Releases HEAD of `repo_dir`: image, archive, tag, record. Reports to `sink`.
+pub async fn create(
+    engine: &Engine,
+    paths: &Paths,
+    repo_dir: &Path,
+    opts: &Options,
+    sink: &(dyn Fn(ReleaseEvent) + Send + Sync),
+) -> Result<ReleaseRecord, Error> {
+    let dir = repo_dir.to_path_buf();
+    let plan = tokio::task::spawn_blocking(move || plan(&dir))
+        .await
+        .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    if plan.dirty {
+        return Err(Error::new(
+            Code::InvalidInput,
+            "tracked files have uncommitted changes; a release is made from a commit",
+        )
+        .with_fix("git commit -am 'fix: …'   (or git stash)"));
+    }
+    let version = match &opts.version {
+        Some(v) => Version::parse(v).ok_or_else(|| {
+            Error::new(
+                Code::InvalidInput,
+                format!("`{v}` is not a version like 1.2.3"),
+            )
+            .with_fix(format!("devloop release --version {}", plan.proposed))
+        })?,
+        None => Version::parse(&plan.proposed).unwrap_or(Version::FIRST),
+    };
+    if let Some(last) = plan.last.as_deref().and_then(Version::parse) {
+        if version <= last {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("{version} is not newer than the last release, {last}"),
+            )
+            .with_fix(format!("devloop release --version {}", plan.proposed)));
+        }
+    }
+    let tag = format!("v{version}");
+    {
+        let repo = git2::Repository::open(repo_dir).map_err(git)?;
+        if repo.revparse_single(&format!("refs/tags/{tag}")).is_ok() {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("the tag {tag} already exists on another commit"),
+            )
+            .with_fix(format!("devloop release --version {}", plan.proposed)));
+        }
+    }
+    let short = &plan.sha[..7];
+    // The notes were written with full messages (breaking footers included); only the title
+    // changes when the learner picked another version.
+    let notes = plan
+        .notes
+        .replacen(&format!("# {}", plan.proposed), &format!("# {version}"), 1);
+
+    sink(ReleaseEvent::Phase {
+        phase: "build".into(),
+    });
+    let labels = BTreeMap::from([
+        (LABEL_APP.to_owned(), plan.app.clone()),
+        (LABEL_VERSION.to_owned(), version.to_string()),
+        (LABEL_COMMIT.to_owned(), plan.sha.clone()),
+    ]);
+    let request = BuildRequest {
+        context: repo_dir.to_path_buf(),
+        dockerfile: opts
+            .dockerfile
+            .clone()
+            .unwrap_or_else(|| "Dockerfile".into()),
+        tags: vec![
+            format!("{}:{version}", plan.app),
+            format!("{}:{short}", plan.app),
+        ],
+        build_args: BTreeMap::new(),
+        labels,
+    };
+    let built = build::build(engine, &request, &|e| {
+        sink(ReleaseEvent::Build { event: e })
+    })
+    .await?;
+
+    sink(ReleaseEvent::Phase {
+        phase: "save".into(),
+    });
+    let archive = save(
+        engine,
+        &paths.releases_dir(),
+        &format!("{}:{version}", plan.app),
+        sink,
+    )
+    .await?;
+    let image_bytes = engine
+        .client()
+        .inspect_image(&built.image_id)
+        .await
+        .ok()
+        .and_then(|i| i.size)
+        .unwrap_or(0) as u64;
+
+    sink(ReleaseEvent::Phase {
+        phase: "tag".into(),
+    });
+    let (dir, sha, message) = (repo_dir.to_path_buf(), plan.sha.clone(), notes.clone());
+    let tag_name = tag.clone();
+    tokio::task::spawn_blocking(move || annotate(&dir, &tag_name, &sha, &message))
+        .await
+        .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+
+    sink(ReleaseEvent::Phase {
+        phase: "record".into(),
+    });
+    let record = ReleaseRecord {
+        app: plan.app.clone(),
+        version: version.to_string(),
+        sha: plan.sha.clone(),
+        image_id: built.image_id,
+        image_bytes,
+        archive: archive.display().to_string(),
+        notes,
+        created_at: now(),
+    };
+    let (db, rec) = (paths.database_file(), record.clone());
+    tokio::task::spawn_blocking(move || Store::open(&db)?.record_release(&rec))
+        .await
+        .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    Ok(record)
+}
+
+/// Writes the image as a `docker load`-able archive, beside then renamed: a half-written
+/// archive never looks like a release.
+async fn save(
+    engine: &Engine,
+    dir: &Path,
+    image: &str,
+    sink: &(dyn Fn(ReleaseEvent) + Send + Sync),
+) -> Result<PathBuf, Error> {
+    use tokio::io::AsyncWriteExt;
+    let io = |e: std::io::Error| {
+        Error::new(
+            Code::WorkspaceUnusable,
+            format!("cannot write the release archive: {e}"),
+        )
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let file_name = format!("{}.tar", image.replace([':', '/'], "-"));
+    let done = dir.join(&file_name);
+    let partial = dir.join(format!("{file_name}.partial"));
+    let mut out = tokio::fs::File::create(&partial).await.map_err(io)?;
+    let mut stream = engine.client().export_image(image);
+    let mut written = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            crate::docker::DockerError::Api(e).into_error(crate::docker::Host::probe())
+        })?;
+        out.write_all(&chunk).await.map_err(io)?;
+        written += chunk.len() as u64;
+        sink(ReleaseEvent::Saving { bytes: written });
+    }
+    out.flush().await.map_err(io)?;
+    drop(out);
+    tokio::fs::rename(&partial, &done).await.map_err(io)?;
+    Ok(done)
+}
+
+/// An annotated tag `tag` on commit `sha`, with the notes as its message.
+fn annotate(repo_dir: &Path, tag: &str, sha: &str, message: &str) -> Result<(), Error> {
+    let repo = git2::Repository::open(repo_dir).map_err(git)?;
+    let target = repo.revparse_single(sha).map_err(git)?;
+    // The learner's identity when git has one, so the tag shows who released.
+    let who = repo
+        .signature()
+        .or_else(|_| git2::Signature::now("DevLoop", "devloop@localhost"))
+        .map_err(git)?;
+    repo.tag(tag, &target, &who, message, false).map_err(git)?;
+    Ok(())
+}

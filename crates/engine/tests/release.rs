@@ -1,0 +1,282 @@
+//! Images and releases against the real daemon: a git repository with conventional commits,
+//! an image `FROM scratch` around Debian's static busybox (nothing is pulled), and everything
+//! the test makes removed at the end, by the unique name it gave it.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use devloop_engine::docker::build::{self, BuildEvent, BuildRequest};
+use devloop_engine::docker::{Endpoint, Engine};
+use devloop_engine::release::{self, ReleaseEvent};
+use devloop_engine::settings::Paths;
+use devloop_engine::store::Store;
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args(["-c", "user.name=Learner", "-c", "user.email=l@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// Removes every image named `name` when the test ends, pass or fail.
+struct Images(String);
+impl Drop for Images {
+    fn drop(&mut self) {
+        let out = Command::new("docker")
+            .args(["images", "-q", "--filter", &format!("reference={}", self.0)])
+            .output()
+            .unwrap();
+        for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+            let _ = Command::new("docker").args(["rmi", "-f", id]).output();
+        }
+    }
+}
+
+async fn engine() -> Engine {
+    Engine::connect(Endpoint::discover().expect("DOCKER_HOST is usable"))
+        .await
+        .expect("a running dockerd")
+}
+
+/// A project whose image is busybox FROM scratch, with a `.dockerignore` that keeps the
+/// sources out, committed as `feat: first`.
+fn project(dir: &Path, name: &str) {
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    std::fs::copy("/bin/busybox", dir.join("bin/busybox"))
+        .expect("busybox-static is installed by scripts/deps.sh test");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("secret.txt"), "never in the image\n").unwrap();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM scratch\nCOPY bin/busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".dockerignore"), "*\n!bin/\n").unwrap();
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-qm", "feat: first"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_release_builds_tags_saves_and_records_and_the_next_one_follows_the_commits() {
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("svc");
+    let name = format!("devloop-test-release-{}", std::process::id());
+    let _cleanup = Images(name.clone());
+    project(&repo, &name);
+    let paths = Paths {
+        config_dir: home.path().join("config"),
+        workspace_override: Some(repo.clone()),
+        default_workspace: repo.clone(),
+        data_dir: home.path().join("data"),
+    };
+    let engine = engine().await;
+
+    let plan = release::plan(&repo).unwrap();
+    assert_eq!(
+        (
+            plan.app.as_str(),
+            plan.proposed.as_str(),
+            plan.last.as_deref()
+        ),
+        (name.as_str(), "0.1.0", None)
+    );
+    assert!(!plan.dirty);
+
+    let events: Arc<Mutex<Vec<ReleaseEvent>>> = Arc::default();
+    let sink = Arc::clone(&events);
+    let first = release::create(
+        &engine,
+        &paths,
+        &repo,
+        &release::Options::default(),
+        &move |e| sink.lock().unwrap().push(e),
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.version, "0.1.0");
+    let events = events.lock().unwrap().clone();
+    // The build reported its steps as "n of m", and the context left the sources out.
+    // (The daemon adds the labels as steps of their own, so there are more than three.)
+    assert!(
+        events.iter().any(|e| matches!(e, ReleaseEvent::Build {
+            event: BuildEvent::Step { n: 2, of, instruction }
+        } if *of >= 3 && instruction == "COPY bin/busybox /bin/busybox")),
+        "{events:#?}"
+    );
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            ReleaseEvent::Build {
+                event: BuildEvent::Context { files: 3, .. }
+            }
+        )),
+        "Dockerfile, .dockerignore, busybox: {events:#?}"
+    );
+
+    // Both tags name the image, which carries DevLoop's labels.
+    let short = &first.sha[..7];
+    for tag in [format!("{name}:0.1.0"), format!("{name}:{short}")] {
+        let out = Command::new("docker")
+            .args([
+                "image",
+                "inspect",
+                "--format",
+                "{{index .Config.Labels \"dev.devloop.version\"}}",
+                &tag,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "0.1.0",
+            "{tag}"
+        );
+    }
+    // The archive is a docker-load-able tar; the git tag is annotated with the notes.
+    let archive = std::fs::read(&first.archive).unwrap();
+    assert!(archive.len() as u64 > 500_000, "busybox is in it");
+    assert!(String::from_utf8_lossy(&archive).contains("manifest.json"));
+    let tag_msg = Command::new("git")
+        .args(["tag", "-n20", "-l", "v0.1.0"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&tag_msg.stdout).contains("first"),
+        "{tag_msg:?}"
+    );
+
+    // A fix later: the plan proposes a patch, and lists only the new commit.
+    std::fs::write(repo.join("NOTES"), "x").unwrap();
+    git(&repo, &["add", "NOTES"]);
+    git(
+        &repo,
+        &["commit", "-qm", "fix(http): close idle connections"],
+    );
+    let plan = release::plan(&repo).unwrap();
+    assert_eq!(
+        (plan.proposed.as_str(), plan.last.as_deref()),
+        ("0.1.1", Some("0.1.0"))
+    );
+    assert_eq!(plan.commits.len(), 1);
+    assert!(
+        plan.notes
+            .contains("## Fixes\n\n- **http:** close idle connections"),
+        "{}",
+        plan.notes
+    );
+
+    // A version that is not newer, and a dirty tree, are refused before anything is built.
+    let older = release::Options {
+        version: Some("0.0.9".into()),
+        ..Default::default()
+    };
+    let e = release::create(&engine, &paths, &repo, &older, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        e.message.contains("not newer than the last release, 0.1.0"),
+        "{}",
+        e.message
+    );
+    std::fs::write(
+        repo.join("Dockerfile"),
+        "FROM scratch\n# edited\nCOPY bin/busybox /bin/busybox\n",
+    )
+    .unwrap();
+    let e = release::create(
+        &engine,
+        &paths,
+        &repo,
+        &release::Options::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(e.message.contains("uncommitted changes"), "{}", e.message);
+    git(&repo, &["checkout", "Dockerfile"]);
+
+    let second = release::create(
+        &engine,
+        &paths,
+        &repo,
+        &release::Options::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.version, "0.1.1");
+    let history = Store::open(&paths.database_file())
+        .unwrap()
+        .releases()
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect::<Vec<_>>(),
+        ["0.1.1", "0.1.0"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_base_image_and_a_missing_file_fail_with_the_fix_and_nothing_is_pulled() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine().await;
+    let name = format!("devloop-test-build-{}", std::process::id());
+    let _cleanup = Images(name.clone());
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM devloop-test/never-built-anywhere:1\nCOPY x /x\n",
+    )
+    .unwrap();
+    let req = BuildRequest {
+        context: dir.path().into(),
+        dockerfile: "Dockerfile".into(),
+        tags: vec![format!("{name}:a")],
+        build_args: Default::default(),
+        labels: Default::default(),
+    };
+    let e = build::build(&engine, &req, &|_| {}).await.unwrap_err();
+    assert!(
+        e.message.contains(
+            "the base image `devloop-test/never-built-anywhere:1` is not on this machine"
+        ),
+        "{}",
+        e.message
+    );
+    assert!(e.fix.unwrap().contains("FROM scratch"));
+
+    // The demo's mistake a learner makes first: building the image before the binary.
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY target/app /app\n",
+    )
+    .unwrap();
+    let lines: Arc<Mutex<Vec<BuildEvent>>> = Arc::default();
+    let sink = Arc::clone(&lines);
+    let e = build::build(&engine, &req, &move |ev| sink.lock().unwrap().push(ev))
+        .await
+        .unwrap_err();
+    assert!(
+        e.message.contains("the image build failed"),
+        "{}",
+        e.message
+    );
+    assert!(e.fix.unwrap().contains("build it first"));
+    assert!(lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| matches!(l, BuildEvent::Step { n: 2, of: 2, .. })));
+}
