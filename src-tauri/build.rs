@@ -23,6 +23,9 @@ const COMMANDS: &[&str] = &[
     "pipeline_rerun",
     "pipeline_detail",
     "pipeline_log",
+    "release_plan",
+    "release_create",
+    "releases_list",
 ];
 
 fn main() {

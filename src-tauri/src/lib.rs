@@ -6,6 +6,7 @@
 
 mod commands;
 mod pipeline;
+mod release;
 mod webview;
 mod workshop;
 
@@ -75,6 +76,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             pipeline::pipeline_rerun,
             pipeline::pipeline_detail,
             pipeline::pipeline_log,
+            release::release_plan,
+            release::release_create,
+            release::releases_list,
         ])
 }
 

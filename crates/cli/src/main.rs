@@ -1,6 +1,7 @@
 //! The `devloop` command: every GUI action of DevLoop, runnable from a terminal or a test.
 
 mod doctor;
+mod release;
 mod run;
 mod workflow;
 mod workshop;
@@ -57,6 +58,24 @@ enum Command {
     },
     /// The run history, newest first.
     Runs,
+    /// Make HEAD of the workspace a release: the next version from its conventional commits,
+    /// the image built and tagged (version and short sha), saved as an archive, and tagged in git.
+    Release {
+        /// The repository (default: the workspace).
+        #[arg(long)]
+        repo: Option<PathBuf>,
+        /// Use this version instead of the proposed one.
+        #[arg(long)]
+        version: Option<String>,
+        /// The Dockerfile, relative to the repository.
+        #[arg(long)]
+        file: Option<String>,
+        /// Show the proposed version and notes, and make nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The releases made, newest first.
+    Releases,
     /// GitHub Actions workflow files.
     Workflow {
         #[command(subcommand)]
@@ -120,6 +139,13 @@ async fn main() -> ExitCode {
             command: WorkflowCommand::Check { file },
         } => workflow::check(&file),
         Command::Runs => run::list(),
+        Command::Release {
+            repo,
+            version,
+            file,
+            dry_run,
+        } => release::release(repo, version, file, dry_run).await,
+        Command::Releases => release::list(),
         Command::Run {
             repo,
             workflow,

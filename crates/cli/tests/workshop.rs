@@ -302,3 +302,31 @@ fn inputs_are_checked_and_a_rerun_repeats_the_same_commit_and_inputs() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no run #99"));
 }
+
+#[test]
+fn release_dry_run_proposes_the_first_version_and_makes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = workspace(home.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_devloop"))
+        .args(["release", "--dry-run", "--repo", &ws.display().to_string()])
+        .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+        .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.starts_with("loop-service (none) → 0.1.0"), "{text}");
+    assert!(text.contains("## Other changes"), "{text}");
+    let tags = Command::new("git")
+        .args(["tag"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(tags.stdout.is_empty(), "a dry run tags nothing");
+    let out = Command::new(env!("CARGO_BIN_EXE_devloop"))
+        .arg("releases")
+        .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No releases yet"));
+}

@@ -2,12 +2,15 @@
 //! `ui/src/lib/bindings.ts` is stale. Run `make bindings` (DEVLOOP_BLESS=1) to regenerate it.
 
 use devloop_engine::check::Outcome;
+use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
 use devloop_engine::pipeline::view::{
     InputView, JobView, PracticeBracket, RunDetail, RunUpdate, StepLog, WorkflowView,
 };
+use devloop_engine::release::version::Bump;
+use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
@@ -68,6 +71,11 @@ fn render() -> String {
         ArtifactRecord::decl(&cfg),
         RunDetail::decl(&cfg),
         StepLog::decl(&cfg),
+        Bump::decl(&cfg),
+        BuildEvent::decl(&cfg),
+        ReleasePlan::decl(&cfg),
+        ReleaseRecord::decl(&cfg),
+        ReleaseEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

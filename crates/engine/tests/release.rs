@@ -156,6 +156,22 @@ async fn a_release_builds_tags_saves_and_records_and_the_next_one_follows_the_co
         "{tag_msg:?}"
     );
 
+    // Nothing new since: releasing the same commit again is refused.
+    let e = release::create(
+        &engine,
+        &paths,
+        &repo,
+        &release::Options::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.message.contains("already released as 0.1.0"),
+        "{}",
+        e.message
+    );
+
     // A fix later: the plan proposes a patch, and lists only the new commit.
     std::fs::write(repo.join("NOTES"), "x").unwrap();
     git(&repo, &["add", "NOTES"]);

@@ -835,6 +835,128 @@ jobs:
     .map(drop)
 }
 
+/// Removes the demo images a test released, pass or fail; the test refuses to start where
+/// such an image already exists, so nothing a learner made is touched.
+struct DemoImages(Vec<String>);
+impl Drop for DemoImages {
+    fn drop(&mut self) {
+        for image in &self.0 {
+            let _ = Command::new("docker").args(["rmi", "-f", image]).output();
+        }
+    }
+}
+
+fn a_release_from_the_releases_page_builds_tags_and_lists_it() -> Result<()> {
+    let taken = Command::new("docker")
+        .args(["images", "-q", "loop-service:0.1.0"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        taken.stdout.is_empty(),
+        "an image loop-service:0.1.0 exists on this machine; this test will not touch it",
+    )?;
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    // The workshop makes the workspace; the learner builds the static binary the image needs.
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.find("[data-testid=lesson-intro]")?;
+    let ws = home.workspace();
+    let built = Command::new("cargo")
+        .args([
+            "build",
+            "-q",
+            "--release",
+            "--offline",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+        ])
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .env_remove("CARGO_TARGET_DIR")
+        .current_dir(&ws)
+        .status()
+        .map_err(|e| e.to_string())?;
+    check(built.success(), "the static build of the demo")?;
+    let sha = String::from_utf8_lossy(
+        &Command::new("git")
+            .args(["rev-parse", "--short=7", "HEAD"])
+            .current_dir(&ws)
+            .output()
+            .map_err(|e| e.to_string())?
+            .stdout,
+    )
+    .trim()
+    .to_owned();
+    let _cleanup = DemoImages(vec![
+        "loop-service:0.1.0".into(),
+        format!("loop-service:{sha}"),
+    ]);
+
+    s.click(&s.find("[data-testid=nav-releases]")?)?;
+    s.wait_text(
+        "[data-testid=release-plan]",
+        "the proposed first version",
+        |t| t.contains("The next release of loop-service") && t.contains("No release yet"),
+    )?;
+    let version = s.find("[data-testid=release-version]")?;
+    check(
+        s.execute("return document.querySelector('[data-testid=release-version]').value;")?
+            .as_str()
+            == Some("0.1.0"),
+        "0.1.0 is proposed",
+    )?;
+    drop(version);
+    s.click(&s.find("[data-testid=create-release]")?)?;
+    s.wait_text("[data-testid=release-made]", "the release made", |t| {
+        t.contains("loop-service 0.1.0 is released.")
+    })?;
+    s.wait_text(
+        "[data-testid=releases-list]",
+        "the release in the list",
+        |t| t.contains("loop-service 0.1.0") && t.contains(&sha),
+    )?;
+    if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
+        save(Path::new(&dir), "releases-en.png", &s.screenshot()?)?;
+    }
+    // Real effects: the git tag, the image with both tags, the archive.
+    let tags = Command::new("git")
+        .args(["tag", "-l"])
+        .current_dir(&ws)
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        String::from_utf8_lossy(&tags.stdout).trim() == "v0.1.0",
+        "the commit is tagged v0.1.0",
+    )?;
+    for image in [
+        "loop-service:0.1.0".to_owned(),
+        format!("loop-service:{sha}"),
+    ] {
+        let out = Command::new("docker")
+            .args(["images", "-q", &image])
+            .output()
+            .map_err(|e| e.to_string())?;
+        check(!out.stdout.is_empty(), format!("{image} exists"))?;
+    }
+    check(
+        home.data()
+            .join("releases/loop-service-0.1.0.tar")
+            .is_file(),
+        "the archive is saved",
+    )?;
+    // With the release made, the next plan starts from it.
+    s.wait_text(
+        "[data-testid=release-plan]",
+        "the plan after the release",
+        |t| t.contains("Last release 0.1.0") && t.contains("already released as 0.1.0"),
+    )?;
+    let button = s.find("[data-testid=create-release]")?;
+    check(
+        s.attribute(&button, "disabled")?.is_some(),
+        "nothing new: Create release is off",
+    )
+}
+
 const HOSTILE: &str = r#"+++
 title = "Hostile"
 summary = "Every trick at once"
@@ -969,6 +1091,7 @@ fn main() {
         a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job,
         a_million_log_lines_stay_smooth_and_searchable,
         inputs_artifacts_and_a_summary_show_and_a_rerun_repeats_the_run,
+        a_release_from_the_releases_page_builds_tags_and_lists_it,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

@@ -264,3 +264,29 @@ dir: string,
 rerunCli: string, };
 
 export type StepLog = { step: number, text: string, };
+
+export type Bump = "patch" | "minor" | "major";
+
+export type BuildEvent = { "kind": "context", files: number, bytes: number, } | { "kind": "step", n: number, of: number, instruction: string, } | { "kind": "log", text: string, };
+
+export type ReleasePlan = { 
+/**
+ * The image name (`loop-service`).
+ */
+app: string, last?: string, proposed: string, bump: Bump, 
+/**
+ * The commits since the last release, newest first: short sha and first line.
+ */
+commits: Array<[string, string]>, notes: string, sha: string, 
+/**
+ * Tracked files have uncommitted changes: a release must be a commit, so it is refused.
+ */
+dirty: boolean, 
+/**
+ * The command that makes this release.
+ */
+cli: string, };
+
+export type ReleaseRecord = { app: string, version: string, sha: string, imageId: string, imageBytes: number, archive: string, notes: string, createdAt: number, };
+
+export type ReleaseEvent = { "kind": "phase", phase: string, } | { "kind": "build", event: BuildEvent, } | { "kind": "saving", bytes: number, };

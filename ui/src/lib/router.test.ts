@@ -9,6 +9,8 @@ describe('routes', () => {
       { name: 'workshop' },
       { name: 'stage', stage: 'deploy' },
       { name: 'lesson', lesson: 'code' },
+      { name: 'pipeline' },
+      { name: 'releases' },
     ] as const) {
       expect(parseRoute(href(route))).toEqual(route);
     }

@@ -66,6 +66,16 @@ impl Engine {
         Ok(Engine { docker, endpoint })
     }
 
+    /// The daemon this machine uses (`DOCKER_HOST`, else the usual sockets), or the error a
+    /// person can act on, with the command that starts one here.
+    pub async fn connect_here() -> Result<Engine, crate::Error> {
+        let host = super::Host::probe();
+        let endpoint = Endpoint::discover().map_err(|e| e.into_error(host))?;
+        Engine::connect(endpoint)
+            .await
+            .map_err(|e| e.into_error(host))
+    }
+
     /// Where this daemon listens.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint

@@ -239,6 +239,13 @@ pub async fn create(
         )
         .with_fix("git commit -am 'fix: …'   (or git stash)"));
     }
+    if let (Some(last), true) = (&plan.last, plan.commits.is_empty()) {
+        return Err(Error::new(
+            Code::InvalidInput,
+            format!("this commit is already released as {last}; there is nothing new to release"),
+        )
+        .with_fix("commit a change (feat: or fix: …), then release"));
+    }
     let version = match &opts.version {
         Some(v) => Version::parse(v).ok_or_else(|| {
             Error::new(
@@ -376,9 +383,14 @@ async fn save(
             crate::docker::DockerError::Api(e).into_error(crate::docker::Host::probe())
         })?;
         out.write_all(&chunk).await.map_err(io)?;
+        // One report a MiB: chunks are small, and a big image would flood the page.
+        let before = written / (1024 * 1024);
         written += chunk.len() as u64;
-        sink(ReleaseEvent::Saving { bytes: written });
+        if written / (1024 * 1024) > before {
+            sink(ReleaseEvent::Saving { bytes: written });
+        }
     }
+    sink(ReleaseEvent::Saving { bytes: written });
     out.flush().await.map_err(io)?;
     drop(out);
     tokio::fs::rename(&partial, &done).await.map_err(io)?;

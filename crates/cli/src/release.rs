@@ -1,0 +1,130 @@
+//! `devloop release` and `devloop releases`: the workspace's HEAD made a version (image,
+//! archive, annotated tag), and the list of versions made.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use devloop_engine::docker::build::BuildEvent;
+use devloop_engine::docker::Engine;
+use devloop_engine::release::{self, ReleaseEvent};
+use devloop_engine::settings::Paths;
+use devloop_engine::store::Store;
+
+use crate::workflow::REFUSED;
+
+fn fail(e: impl std::fmt::Display, fix: Option<&str>) -> ExitCode {
+    eprintln!("devloop: {e}");
+    if let Some(fix) = fix {
+        eprintln!("  fix: {fix}");
+    }
+    ExitCode::from(REFUSED)
+}
+
+/// The repository: `--repo`, else the workspace.
+fn repo(dir: Option<PathBuf>) -> PathBuf {
+    dir.unwrap_or_else(|| {
+        let paths = Paths::from_env();
+        paths.workspace(&paths.load().unwrap_or_default())
+    })
+}
+
+pub async fn release(
+    dir: Option<PathBuf>,
+    version: Option<String>,
+    dockerfile: Option<String>,
+    dry_run: bool,
+) -> ExitCode {
+    let repo = repo(dir);
+    let plan = {
+        let repo = repo.clone();
+        match tokio::task::spawn_blocking(move || release::plan(&repo)).await {
+            Ok(Ok(p)) => p,
+            Ok(Err(e)) => return fail(&e.message, e.fix.as_deref()),
+            Err(e) => return fail(e, None),
+        }
+    };
+    println!(
+        "{} {} → {} ({:?}: {} commit(s) since {})",
+        plan.app,
+        plan.last.as_deref().unwrap_or("(none)"),
+        version.as_deref().unwrap_or(&plan.proposed),
+        plan.bump,
+        plan.commits.len(),
+        plan.last
+            .as_deref()
+            .map_or("the start".into(), |v| format!("v{v}"))
+    );
+    println!("\n{}", plan.notes);
+    if dry_run {
+        return ExitCode::SUCCESS;
+    }
+    let engine = match Engine::connect_here().await {
+        Ok(e) => e,
+        Err(e) => return fail(&e.message, e.fix.as_deref()),
+    };
+    let opts = release::Options {
+        version,
+        dockerfile,
+    };
+    let shown = |e: ReleaseEvent| {
+        let mut out = std::io::stdout().lock();
+        let _ = match e {
+            ReleaseEvent::Phase { phase } => writeln!(out, "── {phase}"),
+            ReleaseEvent::Build {
+                event: BuildEvent::Context { files, bytes },
+            } => writeln!(out, "context: {files} file(s), {bytes} bytes"),
+            ReleaseEvent::Build {
+                event: BuildEvent::Step { n, of, instruction },
+            } => writeln!(out, "[{n}/{of}] {instruction}"),
+            ReleaseEvent::Build {
+                event: BuildEvent::Log { text },
+            } => writeln!(out, "  {text}"),
+            // Byte counts arrive per chunk; the total is printed once at the end.
+            ReleaseEvent::Saving { .. } => Ok(()),
+        };
+    };
+    match release::create(&engine, &Paths::from_env(), &repo, &opts, &shown).await {
+        Ok(r) => {
+            println!(
+                "\nreleased {} {} ({}): image {} ({} MiB), archive {}, tag v{}",
+                r.app,
+                r.version,
+                &r.sha[..7],
+                &r.image_id,
+                r.image_bytes / 1024 / 1024,
+                r.archive,
+                r.version
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.message, e.fix.as_deref()),
+    }
+}
+
+pub fn list() -> ExitCode {
+    let paths = Paths::from_env();
+    let releases = match Store::open(&paths.database_file()).and_then(|s| s.releases()) {
+        Ok(r) => r,
+        Err(e) => return fail(&e.message, e.fix.as_deref()),
+    };
+    if releases.is_empty() {
+        println!("No releases yet: `devloop release` in your workspace makes the first.");
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{:<16} {:<10} {:<8} {:>9}  archive",
+        "app", "version", "commit", "image"
+    );
+    for r in releases {
+        println!(
+            "{:<16} {:<10} {:<8} {:>7.1}MB  {}",
+            r.app,
+            r.version,
+            &r.sha[..7.min(r.sha.len())],
+            r.image_bytes as f64 / 1_000_000.0,
+            r.archive
+        );
+    }
+    ExitCode::SUCCESS
+}
