@@ -66,6 +66,7 @@ pub async fn release(
     let opts = release::Options {
         version,
         dockerfile,
+        ..Default::default()
     };
     let shown = |e: ReleaseEvent| {
         let mut out = std::io::stdout().lock();

@@ -80,6 +80,12 @@ async fn start(
         sha: String::new(),
         git_ref: String::new(),
         cache_dir: home.join("cache"),
+        paths: Some(devloop_engine::settings::Paths {
+            config_dir: home.join("config"),
+            workspace_override: None,
+            default_workspace: home.join("repo"),
+            data_dir: home.join("data"),
+        }),
         inputs: BTreeMap::new(),
         secrets: secrets
             .iter()
@@ -482,4 +488,112 @@ jobs:
     for pair in spans.windows(2) {
         assert!(pair[0].1 <= pair[1].0, "instances overlapped: {spans:?}");
     }
+}
+
+/// Removes every image named `name` when the test ends, pass or fail.
+struct Images(String);
+impl Drop for Images {
+    fn drop(&mut self) {
+        let out = std::process::Command::new("docker")
+            .args(["images", "-q", "--filter", &format!("reference={}", self.0)])
+            .output()
+            .unwrap();
+        for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+            let _ = std::process::Command::new("docker")
+                .args(["rmi", "-f", id])
+                .output();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_builds_the_image_and_releases_it_with_the_native_docker_actions() {
+    let home = repo();
+    let built = format!("devloop-test-bpa-{}", std::process::id());
+    let released = format!("devloop-test-rel-{}", std::process::id());
+    let _cleanup = (Images(built.clone()), Images(released.clone()));
+    // busybox stands in for the static binary the demo's Dockerfile copies.
+    let yaml = format!(
+        r#"
+on: push
+jobs:
+  ship:
+    runs-on: x
+    steps:
+      - uses: actions/checkout@v4
+      - run: mkdir -p target/x86_64-unknown-linux-gnu/release && cp /bin/busybox target/x86_64-unknown-linux-gnu/release/loop-service
+      - id: image
+        uses: docker/build-push-action@v6
+        with:
+          context: .
+          tags: {built}:dev, {built}:latest
+          labels: org.example.team=learners
+      - run: echo "image ${{{{ steps.image.outputs.imageid }}}}"
+      - id: release
+        uses: devloop/release@v1
+        with:
+          app: {released}
+      - run: echo "released ${{{{ steps.release.outputs.version }}}} as ${{{{ steps.release.outputs.tag }}}}"
+  refused:
+    runs-on: x
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v6
+        with:
+          tags: {built}:pushed
+          push: true
+"#
+    );
+    let (result, rec) = start(home.path(), &yaml, &[], no_cancel()).await;
+    assert_eq!(result, Result::Failure, "the push job fails");
+    assert_eq!(
+        rec.job_result("ship"),
+        Some(Result::Success),
+        "{:#?}",
+        rec.logs()
+    );
+    assert_eq!(rec.job_result("refused"), Some(Result::Failure));
+    let logs = rec.logs();
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("Step 2/") && l.contains("COPY")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter().any(|l| l.starts_with("image sha256:")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter().any(|l| l == "released 0.1.0 as v0.1.0"),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("`push: true` needs a container registry")),
+        "{logs:#?}"
+    );
+    for image in [
+        format!("{built}:dev"),
+        format!("{built}:latest"),
+        format!("{released}:0.1.0"),
+    ] {
+        let out = std::process::Command::new("docker")
+            .args(["images", "-q", &image])
+            .output()
+            .unwrap();
+        assert!(!out.stdout.is_empty(), "{image} exists");
+    }
+    assert!(std::process::Command::new("docker")
+        .args(["images", "-q", &format!("{built}:pushed")])
+        .output()
+        .unwrap()
+        .stdout
+        .is_empty());
+    // The tag is in the learner's repository, not only in the job's checkout.
+    let tags = std::process::Command::new("git")
+        .args(["tag", "-l"])
+        .current_dir(home.path().join("repo"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&tags.stdout).trim(), "v0.1.0");
 }

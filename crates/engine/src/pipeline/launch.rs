@@ -189,6 +189,7 @@ pub fn prepare(
             sha,
             git_ref,
             cache_dir: paths.cache_dir(),
+            paths: Some(paths.clone()),
             inputs,
             secrets,
             vars: BTreeMap::new(),

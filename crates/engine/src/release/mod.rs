@@ -212,6 +212,11 @@ pub struct Options {
     pub version: Option<String>,
     /// The Dockerfile, relative to the repository (default `Dockerfile`).
     pub dockerfile: Option<String>,
+    /// The image name, instead of the one read from the project.
+    pub app: Option<String>,
+    /// The repository that gets the git tag, when the build happens in a copy of it (a
+    /// workflow job's checkout); by default the one released.
+    pub tag_repo: Option<PathBuf>,
 }
 
 fn now() -> i64 {
@@ -229,9 +234,16 @@ pub async fn create(
     sink: &(dyn Fn(ReleaseEvent) + Send + Sync),
 ) -> Result<ReleaseRecord, Error> {
     let dir = repo_dir.to_path_buf();
-    let plan = tokio::task::spawn_blocking(move || plan(&dir))
+    let mut plan = tokio::task::spawn_blocking(move || plan(&dir))
         .await
         .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    if let Some(app) = &opts.app {
+        plan.app = app.clone();
+    }
+    let tag_repo = opts
+        .tag_repo
+        .clone()
+        .unwrap_or_else(|| repo_dir.to_path_buf());
     if plan.dirty {
         return Err(Error::new(
             Code::InvalidInput,
@@ -267,7 +279,7 @@ pub async fn create(
     }
     let tag = format!("v{version}");
     {
-        let repo = git2::Repository::open(repo_dir).map_err(git)?;
+        let repo = git2::Repository::open(&tag_repo).map_err(git)?;
         if repo.revparse_single(&format!("refs/tags/{tag}")).is_ok() {
             return Err(Error::new(
                 Code::InvalidInput,
@@ -330,7 +342,7 @@ pub async fn create(
     sink(ReleaseEvent::Phase {
         phase: "tag".into(),
     });
-    let (dir, sha, message) = (repo_dir.to_path_buf(), plan.sha.clone(), notes.clone());
+    let (dir, sha, message) = (tag_repo, plan.sha.clone(), notes.clone());
     let tag_name = tag.clone();
     tokio::task::spawn_blocking(move || annotate(&dir, &tag_name, &sha, &message))
         .await

@@ -108,6 +108,8 @@ pub struct Request {
     pub git_ref: String,
     /// Shared between runs: where `actions/cache` keeps its entries.
     pub cache_dir: PathBuf,
+    /// DevLoop's folders, for actions that keep things beyond the run (`devloop/release`).
+    pub paths: Option<crate::settings::Paths>,
     pub inputs: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
     pub vars: BTreeMap<String, String>,
@@ -735,6 +737,7 @@ async fn execute_step(
             step: index,
             sink: Arc::clone(sink),
             secrets: Arc::new(secrets.to_vec()),
+            paths: req.paths.clone(),
         };
         let done = tokio::task::spawn_blocking(move || action.run(&cx))
             .await

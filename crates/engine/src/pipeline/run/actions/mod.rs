@@ -8,6 +8,8 @@
 mod artifact;
 mod cache;
 mod checkout;
+mod docker_build;
+mod release;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,8 @@ pub const ALL: &[&dyn Action] = &[
     &artifact::Upload,
     &artifact::Download,
     &cache::Cache,
+    &docker_build::BuildPush,
+    &release::Release,
 ];
 
 /// The action `uses` names (`actions/cache@v4`), when DevLoop has it.
@@ -56,6 +60,8 @@ pub struct Context {
     pub sink: Sink,
     /// Masked in everything the action says.
     pub secrets: std::sync::Arc<Vec<String>>,
+    /// DevLoop's folders, for actions that keep things beyond the run (releases).
+    pub paths: Option<crate::settings::Paths>,
 }
 
 impl std::fmt::Debug for Context {
