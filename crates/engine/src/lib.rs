@@ -24,6 +24,7 @@
 //! `ui/src/lib/bindings.ts` in step with them.
 
 pub mod check;
+pub mod deploy;
 pub mod diagnostic;
 pub mod docker;
 pub mod doctor;
