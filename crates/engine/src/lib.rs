@@ -29,6 +29,7 @@ pub mod diagnostic;
 pub mod docker;
 pub mod doctor;
 pub mod error;
+pub mod operate;
 pub mod pipeline;
 pub mod process;
 pub mod release;

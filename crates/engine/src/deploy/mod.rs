@@ -1,6 +1,10 @@
 //! Deploy: the service running on the local Docker engine behind a stable address.
 //!
-//! `proxy.rs` is the stable address (127.0.0.1:8080) and its traffic switch; replicas,
-//! health checks and the deploy strategies build on it.
+//! `proxy.rs` is the stable address (127.0.0.1:8080) and its traffic switch; `replica.rs`
+//! starts and removes the labelled containers; `health.rs` decides when a new one may take
+//! traffic; `rollout.rs` has the three strategies and the automatic rollback.
 
+pub mod health;
 pub mod proxy;
+pub mod replica;
+pub mod rollout;

@@ -222,7 +222,11 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
 /// Picks the next backend round robin from the set live when the request arrived.
 fn pick(shared: &Shared, skip: Option<SocketAddr>) -> Option<Arc<Backend>> {
     let set = Arc::clone(&shared.backends.read().unwrap_or_else(|p| p.into_inner()));
-    let candidates: Vec<&Arc<Backend>> = set.iter().filter(|b| Some(b.addr) != skip).collect();
+    let mut candidates: Vec<&Arc<Backend>> = set.iter().filter(|b| Some(b.addr) != skip).collect();
+    // With one replica, the retry goes to it again, on a fresh connection.
+    if candidates.is_empty() {
+        candidates = set.iter().collect();
+    }
     if candidates.is_empty() {
         return None;
     }

@@ -1,0 +1,56 @@
+//! Health checks for a new replica: an HTTP path asked every `interval`, each answer within
+//! `timeout`; healthy at the first 2xx, unhealthy after `retries` failures in a row once the
+//! start period is over (failures while the service starts do not count, as in Docker).
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::check::{http, Outcome};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthCheck {
+    pub path: String,
+    #[ts(type = "number")]
+    pub interval_ms: u64,
+    #[ts(type = "number")]
+    pub timeout_ms: u64,
+    pub retries: u32,
+    #[ts(type = "number")]
+    pub start_period_ms: u64,
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            path: "/health".into(),
+            interval_ms: 250,
+            timeout_ms: 1000,
+            retries: 3,
+            start_period_ms: 5000,
+        }
+    }
+}
+
+/// Waits for 127.0.0.1:`port` to answer the check; `Err` says what the last answer was.
+pub async fn wait(port: u16, check: &HealthCheck) -> Result<Duration, String> {
+    let started = Instant::now();
+    let url = format!("http://127.0.0.1:{port}{}", check.path);
+    let mut failures = 0;
+    loop {
+        match http::get(&url, 200, None, check.timeout_ms).await {
+            Outcome::Pass => return Ok(started.elapsed()),
+            Outcome::Fail { hint } | Outcome::Error { why: hint } => {
+                if started.elapsed() >= Duration::from_millis(check.start_period_ms) {
+                    failures += 1;
+                    if failures >= check.retries {
+                        return Err(hint);
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(check.interval_ms)).await;
+    }
+}

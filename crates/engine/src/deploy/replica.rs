@@ -1,0 +1,303 @@
+//! Replicas: the service's containers. Each carries DevLoop's labels (app, version, colour,
+//! deploy), is published on 127.0.0.1 only, on a port the engine picks, and gets memory and
+//! CPU limits. DevLoop only ever stops or removes a container it started: one with the deploy
+//! label, which only [`start`] sets. (A container inherits its image's labels, and release
+//! images carry the app label, so `docker run loop-service:0.1.0` by hand must not look like
+//! DevLoop's own.)
+
+use std::collections::HashMap;
+
+use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use bollard::query_parameters::{
+    CreateContainerOptions, ListContainersOptions, LogsOptions, RemoveContainerOptions,
+    StopContainerOptions,
+};
+use futures_util::StreamExt;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::docker::{DockerError, Engine, Host};
+use crate::release::{LABEL_APP, LABEL_VERSION};
+use crate::{Code, Error};
+
+pub const LABEL_COLOUR: &str = "dev.devloop.colour";
+pub const LABEL_DEPLOY: &str = "dev.devloop.deploy";
+/// The port the service listens on inside its container.
+pub const SERVICE_PORT: u16 = 8080;
+/// Each replica may use this much memory; a leak shows up as an OOM kill, not a frozen laptop.
+pub const MEMORY_BYTES: i64 = 256 * 1024 * 1024;
+/// Half a core each: autoscaling has something to do on a two-core laptop.
+pub const NANO_CPUS: i64 = 500_000_000;
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub app: String,
+    pub version: String,
+    /// `app:version`, or any local image.
+    pub image: String,
+    /// `blue` or `green` in a blue-green deploy; `rolling`/`recreate` otherwise.
+    pub colour: String,
+    pub deploy: String,
+}
+
+/// A running replica.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Replica {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub colour: String,
+    pub deploy: String,
+    /// Where it answers on this machine: 127.0.0.1:`port`.
+    pub port: u16,
+    pub running: bool,
+}
+
+fn api(e: bollard::errors::Error) -> Error {
+    DockerError::Api(e).into_error(Host::probe())
+}
+
+/// Starts one replica and returns it with its port. A container that stops at once is
+/// removed again, and the error carries its last log lines.
+pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
+    if engine.client().inspect_image(&spec.image).await.is_err() {
+        return Err(Error::new(
+            Code::InvalidInput,
+            format!("the image {} is not on this machine", spec.image),
+        )
+        .with_fix("make the release first: devloop release"));
+    }
+    let suffix: String = format!("{:x}", rand_suffix());
+    let name = format!(
+        "devloop-{}-{}-{}",
+        spec.app,
+        spec.version.replace(['.', '+', ':'], "-"),
+        &suffix[..6.min(suffix.len())]
+    );
+    let labels = HashMap::from([
+        (LABEL_APP.to_owned(), spec.app.clone()),
+        (LABEL_VERSION.to_owned(), spec.version.clone()),
+        (LABEL_COLOUR.to_owned(), spec.colour.clone()),
+        (LABEL_DEPLOY.to_owned(), spec.deploy.clone()),
+    ]);
+    let port_key = format!("{SERVICE_PORT}/tcp");
+    let body = ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        labels: Some(labels),
+        exposed_ports: Some(vec![port_key.clone()]),
+        env: Some(vec![format!("PORT={SERVICE_PORT}")]),
+        host_config: Some(HostConfig {
+            // Loopback only, on a port the engine picks: nothing is reachable from outside.
+            port_bindings: Some(HashMap::from([(
+                port_key.clone(),
+                Some(vec![PortBinding {
+                    host_ip: Some("127.0.0.1".into()),
+                    host_port: Some(String::new()),
+                }]),
+            )])),
+            memory: Some(MEMORY_BYTES),
+            nano_cpus: Some(NANO_CPUS),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let created = engine
+        .client()
+        .create_container(
+            Some(CreateContainerOptions {
+                name: Some(name.clone()),
+                ..Default::default()
+            }),
+            body,
+        )
+        .await
+        .map_err(api)?;
+    let id = created.id;
+    if let Err(e) = engine.client().start_container(&id, None).await {
+        let _ = remove(engine, &id).await;
+        return Err(api(e));
+    }
+    let info = engine
+        .client()
+        .inspect_container(&id, None)
+        .await
+        .map_err(api)?;
+    let running = info.state.as_ref().and_then(|s| s.running).unwrap_or(false);
+    let port = info
+        .network_settings
+        .and_then(|n| n.ports)
+        .and_then(|p| p.get(&port_key).cloned().flatten())
+        .and_then(|b| b.first().and_then(|b| b.host_port.clone()))
+        .and_then(|p| p.parse().ok());
+    match (running, port) {
+        (true, Some(port)) => Ok(Replica {
+            id,
+            name,
+            version: spec.version.clone(),
+            colour: spec.colour.clone(),
+            deploy: spec.deploy.clone(),
+            port,
+            running: true,
+        }),
+        _ => {
+            let tail = logs(engine, &id, 20).await;
+            let _ = remove(engine, &id).await;
+            Err(Error::new(
+                Code::InvalidInput,
+                format!(
+                    "{} stopped as soon as it started{}",
+                    spec.image,
+                    if tail.trim().is_empty() {
+                        String::new()
+                    } else {
+                        format!("; its last lines:\n{tail}")
+                    }
+                ),
+            )
+            .with_fix(format!(
+                "run it by hand to see why: docker run --rm {}",
+                spec.image
+            )))
+        }
+    }
+}
+
+/// A suffix that keeps container names unique without a random-number dependency.
+fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
+/// Stops and removes a replica, if, and only if, it is DevLoop's.
+pub async fn remove(engine: &Engine, id: &str) -> Result<(), Error> {
+    let info = match engine.client().inspect_container(id, None).await {
+        Ok(i) => i,
+        // Already gone: that is what was wanted.
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => return Ok(()),
+        Err(e) => return Err(api(e)),
+    };
+    let container_says = info
+        .config
+        .and_then(|c| c.labels)
+        .is_some_and(|l| l.contains_key(LABEL_DEPLOY));
+    let image_says = match info.image.as_deref() {
+        Some(image) => engine
+            .client()
+            .inspect_image(image)
+            .await
+            .ok()
+            .and_then(|i| i.config?.labels)
+            .is_some_and(|l| l.contains_key(LABEL_DEPLOY)),
+        None => false,
+    };
+    // The label must come from the container's own creation, not from its image.
+    let ours = container_says && !image_says;
+    if !ours {
+        return Err(Error::new(
+            Code::InvalidInput,
+            format!("container {id} was not started by DevLoop, so DevLoop leaves it alone"),
+        ));
+    }
+    let _ = engine
+        .client()
+        .stop_container(
+            id,
+            Some(StopContainerOptions {
+                t: Some(3),
+                signal: None,
+            }),
+        )
+        .await;
+    engine
+        .client()
+        .remove_container(
+            id,
+            Some(RemoveContainerOptions {
+                force: true,
+                ..Default::default()
+            }),
+        )
+        .await
+        .or_else(|e| match e {
+            bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            } => Ok(()),
+            e => Err(api(e)),
+        })
+}
+
+/// Every container of `app` DevLoop started, running or not.
+pub async fn list(engine: &Engine, app: &str) -> Result<Vec<Replica>, Error> {
+    let filters = HashMap::from([(
+        "label".to_owned(),
+        vec![format!("{LABEL_APP}={app}"), LABEL_DEPLOY.to_owned()],
+    )]);
+    let found = engine
+        .client()
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(filters),
+            ..Default::default()
+        }))
+        .await
+        .map_err(api)?;
+    Ok(found
+        .into_iter()
+        .map(|c| {
+            let labels = c.labels.unwrap_or_default();
+            let label = |k: &str| labels.get(k).cloned().unwrap_or_default();
+            let port = c
+                .ports
+                .unwrap_or_default()
+                .iter()
+                .find(|p| p.private_port == SERVICE_PORT)
+                .and_then(|p| p.public_port)
+                .unwrap_or(0);
+            Replica {
+                id: c.id.unwrap_or_default(),
+                name: c
+                    .names
+                    .and_then(|n| n.first().cloned())
+                    .unwrap_or_default()
+                    .trim_start_matches('/')
+                    .to_owned(),
+                version: label(LABEL_VERSION),
+                colour: label(LABEL_COLOUR),
+                deploy: label(LABEL_DEPLOY),
+                port,
+                running: c.state.is_some_and(|s| s.to_string() == "running"),
+            }
+        })
+        .collect())
+}
+
+/// The last `lines` of a container's output, for error messages.
+pub async fn logs(engine: &Engine, id: &str, lines: usize) -> String {
+    let mut stream = engine.client().logs(
+        id,
+        Some(LogsOptions {
+            stdout: true,
+            stderr: true,
+            tail: lines.to_string(),
+            ..Default::default()
+        }),
+    );
+    let mut out = String::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        out.push_str(&chunk.to_string());
+        if out.len() > 64 * 1024 {
+            break;
+        }
+    }
+    out
+}

@@ -1,0 +1,209 @@
+//! The load generator ("simulate peak traffic"): GET requests at a steady rate, reached by a
+//! linear ramp, with at most `concurrency` on their way at once, for a while; every answer is
+//! counted by status and timed. Deploy tests use it to prove that a blue-green switch loses no
+//! request, and Operate uses it to make the autoscaler work.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadPlan {
+    pub path: String,
+    pub rps: u32,
+    #[ts(type = "number")]
+    pub duration_ms: u64,
+    pub concurrency: u32,
+    /// The rate grows from zero to `rps` over this long.
+    #[ts(type = "number")]
+    pub ramp_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadReport {
+    #[ts(type = "number")]
+    pub sent: u64,
+    /// Answers by status code; 0 counts requests that got no HTTP answer at all.
+    #[ts(type = "Record<string, number>")]
+    pub statuses: BTreeMap<u16, u64>,
+    /// Ticks skipped because `concurrency` requests were already on their way.
+    #[ts(type = "number")]
+    pub skipped: u64,
+    #[ts(type = "number")]
+    pub p50_micros: u64,
+    #[ts(type = "number")]
+    pub p99_micros: u64,
+}
+
+impl LoadReport {
+    /// Requests that did not get a 2xx answer.
+    pub fn failed(&self) -> u64 {
+        self.statuses
+            .iter()
+            .filter(|(s, _)| !(200..300).contains(*s))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// The gap before the next request at `elapsed` into a ramp to `rps` over `ramp`.
+pub fn gap(elapsed: Duration, rps: u32, ramp: Duration) -> Duration {
+    let full = f64::from(rps.max(1));
+    let rate = if ramp.is_zero() || elapsed >= ramp {
+        full
+    } else {
+        // Never below 1 request a second, so a ramp always starts.
+        (full * elapsed.as_secs_f64() / ramp.as_secs_f64()).max(1.0)
+    };
+    Duration::from_secs_f64(1.0 / rate)
+}
+
+/// Runs `plan` against `target`; `progress` hears the report so far about every 250 ms.
+pub async fn run(
+    target: SocketAddr,
+    plan: &LoadPlan,
+    progress: &(dyn Fn(&LoadReport) + Send + Sync),
+) -> LoadReport {
+    let report = Arc::new(Mutex::new(LoadReport::default()));
+    let latencies = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let slots = Arc::new(tokio::sync::Semaphore::new(plan.concurrency.max(1) as usize));
+    let started = Instant::now();
+    let (duration, ramp) = (
+        Duration::from_millis(plan.duration_ms),
+        Duration::from_millis(plan.ramp_ms),
+    );
+    let mut next = started;
+    let mut last_progress = started;
+    let mut tasks = tokio::task::JoinSet::new();
+    while started.elapsed() < duration {
+        next += gap(started.elapsed(), plan.rps, ramp);
+        tokio::time::sleep_until(next.into()).await;
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            report.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
+            continue;
+        };
+        report.lock().unwrap_or_else(|p| p.into_inner()).sent += 1;
+        let (counts, latencies, path) = (
+            Arc::clone(&report),
+            Arc::clone(&latencies),
+            plan.path.clone(),
+        );
+        tasks.spawn(async move {
+            let t = Instant::now();
+            let status = get(target, &path).await.unwrap_or(0);
+            latencies
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(t.elapsed().as_micros() as u64);
+            *counts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .statuses
+                .entry(status)
+                .or_default() += 1;
+            drop(slot);
+        });
+        // Finished tasks are collected as we go, so a long run does not pile them up.
+        while tasks.try_join_next().is_some() {}
+        if last_progress.elapsed() >= Duration::from_millis(250) {
+            last_progress = Instant::now();
+            progress(&report.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        }
+    }
+    while tasks.join_next().await.is_some() {}
+    let mut out = report.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut l = latencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    l.sort_unstable();
+    let at = |q: f64| {
+        l.get(((l.len() as f64 * q) as usize).min(l.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    out.p50_micros = at(0.5);
+    out.p99_micros = at(0.99);
+    progress(&out);
+    out
+}
+
+/// One GET; the status code, or `None` when no HTTP answer came within 5 s.
+async fn get(target: SocketAddr, path: &str) -> Option<u16> {
+    let call = async {
+        let mut s = tokio::net::TcpStream::connect(target).await.ok()?;
+        let req = format!("GET {path} HTTP/1.1\r\nHost: {target}\r\nConnection: close\r\nUser-Agent: devloop-load\r\n\r\n");
+        s.write_all(req.as_bytes()).await.ok()?;
+        let mut head = [0u8; 32];
+        let n = s.read(&mut head).await.ok()?;
+        let line = std::str::from_utf8(&head[..n]).ok()?;
+        let status = line.split_whitespace().nth(1)?.parse().ok()?;
+        // Read the rest, so the server is not cut off mid-answer.
+        let mut rest = Vec::new();
+        let _ = s.take(1024 * 1024).read_to_end(&mut rest).await;
+        Some(status)
+    };
+    tokio::time::timeout(Duration::from_secs(5), call)
+        .await
+        .ok()
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ramp_grows_the_rate_to_its_target() {
+        let ramp = Duration::from_secs(10);
+        assert_eq!(gap(Duration::ZERO, 200, ramp), Duration::from_secs(1));
+        assert_eq!(
+            gap(Duration::from_secs(5), 200, ramp),
+            Duration::from_millis(10)
+        );
+        assert_eq!(
+            gap(Duration::from_secs(20), 200, ramp),
+            Duration::from_millis(5)
+        );
+        assert_eq!(
+            gap(Duration::ZERO, 200, Duration::ZERO),
+            Duration::from_millis(5)
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_steady_rate_is_sent_and_every_answer_counted() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut s, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 512];
+                    let _ = s.read(&mut buf).await;
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .await;
+                });
+            }
+        });
+        let plan = LoadPlan {
+            path: "/".into(),
+            rps: 200,
+            duration_ms: 1000,
+            concurrency: 50,
+            ramp_ms: 0,
+        };
+        let report = run(addr, &plan, &|_| {}).await;
+        assert!((170..=210).contains(&report.sent), "{report:?}");
+        assert_eq!(report.statuses.get(&200), Some(&report.sent));
+        assert_eq!(report.failed(), 0);
+        assert!(report.p50_micros > 0 && report.p99_micros >= report.p50_micros);
+    }
+}

@@ -1,0 +1,279 @@
+//! Deploys against the real daemon, under load: blue-green and rolling lose no request while
+//! 200 requests a second go through the proxy, recreate shows its downtime, and a version that
+//! fails its health check is rolled back by itself with nothing left behind. The service is
+//! busybox's httpd in an image built FROM scratch; nothing is pulled, and everything the test
+//! makes is removed at the end.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::Duration;
+
+use devloop_engine::deploy::health::HealthCheck;
+use devloop_engine::deploy::proxy::Proxy;
+use devloop_engine::deploy::replica::{self, Replica};
+use devloop_engine::deploy::rollout::{self, Request, Strategy};
+use devloop_engine::docker::build::{self, BuildRequest};
+use devloop_engine::docker::Engine;
+use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
+use devloop_engine::release::LABEL_APP;
+
+/// Removes the test's containers and images, pass or fail.
+struct Cleanup(String);
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let ids = Command::new("docker")
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label={LABEL_APP}={}", self.0),
+            ])
+            .output()
+            .unwrap();
+        for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+            let _ = Command::new("docker").args(["rm", "-f", id]).output();
+        }
+        let images = Command::new("docker")
+            .args(["images", "-q", "--filter", &format!("reference={}", self.0)])
+            .output()
+            .unwrap();
+        for id in String::from_utf8_lossy(&images.stdout).split_whitespace() {
+            let _ = Command::new("docker").args(["rmi", "-f", id]).output();
+        }
+    }
+}
+
+/// `app:version`: busybox httpd serving `body` at `/`, and `/health` unless `healthy` is off.
+async fn image(engine: &Engine, app: &str, version: &str, body: &str, healthy: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
+    std::fs::create_dir(dir.path().join("www")).unwrap();
+    std::fs::write(dir.path().join("www/index.html"), body).unwrap();
+    if healthy {
+        std::fs::write(dir.path().join("www/health"), "ok\n").unwrap();
+    }
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+    )
+    .unwrap();
+    let req = BuildRequest {
+        context: dir.path().into(),
+        dockerfile: "Dockerfile".into(),
+        tags: vec![format!("{app}:{version}")],
+        build_args: BTreeMap::new(),
+        labels: BTreeMap::from([(LABEL_APP.to_owned(), app.to_owned())]),
+    };
+    build::build(engine, &req, &|_| {}).await.unwrap();
+}
+
+async fn body(proxy: &Proxy) -> String {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--max-time",
+            "3",
+            &format!("http://{}/", proxy.addr()),
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn request(app: &str, version: &str, strategy: Strategy, replicas: u32) -> Request {
+    Request {
+        app: app.into(),
+        version: version.into(),
+        strategy,
+        replicas,
+        health: HealthCheck {
+            start_period_ms: 2000,
+            ..HealthCheck::default()
+        },
+        deploy: format!("{version}-{}", strategy.id()),
+    }
+}
+
+/// Deploys while 200 requests a second go through the proxy; returns what is live and the load.
+async fn under_load(
+    engine: &Engine,
+    proxy: &Proxy,
+    live: Vec<Replica>,
+    req: Request,
+) -> (Result<Vec<Replica>, rollout::Failure>, LoadReport) {
+    let target = proxy.addr();
+    let plan = LoadPlan {
+        path: "/".into(),
+        rps: 200,
+        duration_ms: 4000,
+        concurrency: 64,
+        ramp_ms: 0,
+    };
+    let load = tokio::spawn(async move { load::run(target, &plan, &|_| {}).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let result = rollout::deploy(engine, proxy, live, &req, &|_| {}).await;
+    (result, load.await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deploys_keep_answering_except_recreate_and_a_failing_version_rolls_back() {
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-deploy-{}", std::process::id());
+    let _cleanup = Cleanup(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    image(&engine, &app, "2.0.0", "v2\n", true).await;
+    image(&engine, &app, "3.0.0", "v3\n", false).await;
+    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+
+    let live = rollout::deploy(
+        &engine,
+        &proxy,
+        Vec::new(),
+        &request(&app, "1.0.0", Strategy::BlueGreen, 2),
+        &|_| {},
+    )
+    .await
+    .unwrap_or_else(|f| panic!("{} {}", f.reason, f.logs));
+    assert_eq!(body(&proxy).await, "v1\n");
+
+    let (result, report) = under_load(
+        &engine,
+        &proxy,
+        live,
+        request(&app, "2.0.0", Strategy::BlueGreen, 2),
+    )
+    .await;
+    let live = result.unwrap_or_else(|f| panic!("{}", f.reason));
+    assert!(report.sent > 600, "{report:?}");
+    assert_eq!(report.failed(), 0, "blue-green lost requests: {report:?}");
+    assert_eq!(body(&proxy).await, "v2\n");
+    assert!(live.iter().all(|r| r.colour == "green"));
+
+    let (result, report) = under_load(
+        &engine,
+        &proxy,
+        live,
+        request(&app, "1.0.0", Strategy::Rolling, 2),
+    )
+    .await;
+    let live = result.unwrap_or_else(|f| panic!("{}", f.reason));
+    assert_eq!(report.failed(), 0, "rolling lost requests: {report:?}");
+    assert_eq!(body(&proxy).await, "v1\n");
+
+    let (result, report) = under_load(
+        &engine,
+        &proxy,
+        live,
+        request(&app, "2.0.0", Strategy::Recreate, 1),
+    )
+    .await;
+    let live = result.unwrap_or_else(|f| panic!("{}", f.reason));
+    assert!(
+        report.failed() > 0,
+        "recreate shows its downtime: {report:?}"
+    );
+    assert_eq!(body(&proxy).await, "v2\n");
+
+    // 3.0.0 has no /health: it never takes traffic, and nothing of it is left.
+    let failure = rollout::deploy(
+        &engine,
+        &proxy,
+        live.clone(),
+        &request(&app, "3.0.0", Strategy::BlueGreen, 1),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        failure
+            .reason
+            .contains("3.0.0 failed its health check (/health)"),
+        "{}",
+        failure.reason
+    );
+    assert_eq!(failure.live, live);
+    assert_eq!(body(&proxy).await, "v2\n");
+    let left = replica::list(&engine, &app).await.unwrap();
+    assert!(left.iter().all(|r| r.version == "2.0.0"), "{left:?}");
+    assert!(left.iter().all(|r| r.running));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn containers_are_loopback_only_and_a_foreign_container_is_never_removed() {
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-replica-{}", std::process::id());
+    let _cleanup = Cleanup(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    let spec = replica::Spec {
+        app: app.clone(),
+        version: "1.0.0".into(),
+        image: format!("{app}:1.0.0"),
+        colour: "blue".into(),
+        deploy: "t".into(),
+    };
+    let r = replica::start(&engine, &spec).await.unwrap();
+    let bound = Command::new("docker")
+        .args(["port", &r.id, "8080/tcp"])
+        .output()
+        .unwrap();
+    let bound = String::from_utf8_lossy(&bound.stdout);
+    assert!(
+        bound.trim().lines().all(|l| l.starts_with("127.0.0.1:")),
+        "{bound}"
+    );
+    let limits = Command::new("docker")
+        .args([
+            "inspect",
+            "--format",
+            "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}",
+            &r.id,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&limits.stdout).trim(),
+        "268435456 500000000"
+    );
+
+    // A container someone else made, from the same image, is left alone.
+    let foreign = format!("devloop-test-foreign-{}", std::process::id());
+    let made = Command::new("docker")
+        .args(["create", "--name", &foreign, &format!("{app}:1.0.0")])
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let e = replica::remove(&engine, &foreign).await.unwrap_err();
+    assert!(
+        e.message.contains("was not started by DevLoop"),
+        "{}",
+        e.message
+    );
+    let still = Command::new("docker")
+        .args(["inspect", &foreign])
+        .output()
+        .unwrap();
+    let _ = Command::new("docker").args(["rm", "-f", &foreign]).output();
+    assert!(
+        still.status.success(),
+        "the foreign container is still there"
+    );
+
+    replica::remove(&engine, &r.id).await.unwrap();
+    assert!(replica::list(&engine, &app).await.unwrap().is_empty());
+
+    // A missing image is said plainly, before anything is created.
+    let e = replica::start(
+        &engine,
+        &replica::Spec {
+            image: format!("{app}:9.9.9"),
+            ..spec
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.message.contains("is not on this machine"),
+        "{}",
+        e.message
+    );
+}
