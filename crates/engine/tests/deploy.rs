@@ -277,3 +277,83 @@ async fn containers_are_loopback_only_and_a_foreign_container_is_never_removed()
         e.message
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_leftovers() {
+    use devloop_engine::deploy::service::Service;
+    use devloop_engine::settings::Paths;
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-service-{}", std::process::id());
+    let _cleanup = Cleanup(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        config_dir: home.path().join("config"),
+        workspace_override: None,
+        default_workspace: home.path().join("ws"),
+        data_dir: home.path().join("data"),
+    };
+    let first = Service::start(
+        engine.clone(),
+        paths.clone(),
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let status = first
+        .deploy(
+            "1.0.0",
+            Strategy::BlueGreen,
+            2,
+            HealthCheck::default(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(status.version.as_deref(), Some("1.0.0"));
+    assert_eq!(status.replicas.len(), 2);
+    // DevLoop dies (the service is dropped, its containers stay); meanwhile one replica stops,
+    // and someone runs the release image by hand.
+    drop(first);
+    let stopped = &status.replicas[0];
+    Command::new("docker")
+        .args(["stop", "-t", "1", &stopped.id])
+        .output()
+        .unwrap();
+    let by_hand = format!("devloop-test-by-hand-{}", std::process::id());
+    assert!(Command::new("docker")
+        .args(["run", "-d", "--name", &by_hand, &format!("{app}:1.0.0")])
+        .output()
+        .unwrap()
+        .status
+        .success());
+
+    let second = Service::start(
+        engine.clone(),
+        paths,
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let now = second.status().await;
+    assert_eq!(now.version.as_deref(), Some("1.0.0"));
+    assert_eq!(now.replicas.len(), 1, "the running one is adopted");
+    assert_eq!(now.removed_at_start, vec![stopped.name.clone()]);
+    assert_eq!(body(second.proxy()).await, "v1\n");
+    let hand = Command::new("docker")
+        .args(["inspect", &by_hand])
+        .output()
+        .unwrap();
+    let _ = Command::new("docker").args(["rm", "-f", &by_hand]).output();
+    assert!(
+        hand.status.success(),
+        "a container DevLoop did not start is left alone"
+    );
+    let history = devloop_engine::store::Store::open(&home.path().join("data/devloop.sqlite"))
+        .unwrap()
+        .deploys(10)
+        .unwrap();
+    assert_eq!(history[0].status, "live");
+}

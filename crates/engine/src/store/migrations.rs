@@ -83,6 +83,19 @@ const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         PRIMARY KEY (app, version)
     );",
+    // 5: deploys.
+    "CREATE TABLE deploy (
+        id INTEGER PRIMARY KEY,
+        app TEXT NOT NULL,
+        version TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        replicas INTEGER NOT NULL,
+        status TEXT NOT NULL,         -- running, live, rolled-back, failed, interrupted
+        reason TEXT NOT NULL DEFAULT '',
+        logs TEXT NOT NULL DEFAULT '',  -- the failing container's last lines
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -4,6 +4,7 @@
 //! write and never corrupts what was there. The schema grows by numbered migrations in
 //! `migrations.rs`; a database from a newer DevLoop is refused rather than damaged.
 
+pub mod deploys;
 mod migrations;
 pub mod progress;
 pub mod releases;

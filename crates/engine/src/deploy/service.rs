@@ -1,0 +1,212 @@
+//! The running service: the proxy on its stable address, the replicas live behind it, and
+//! deploys one at a time. At start it reconciles with the daemon from labels: the newest
+//! deploy's running replicas are adopted and take traffic, every other container DevLoop
+//! started for the app (stopped ones, older deploys' leftovers) is removed, and nothing else
+//! is touched.
+
+use std::net::SocketAddr;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::health::HealthCheck;
+use super::proxy::Proxy;
+use super::replica::{self, Replica};
+use super::rollout::{self, DeployEvent, Strategy};
+use crate::docker::Engine;
+use crate::settings::Paths;
+use crate::store::Store;
+use crate::{Code, Error};
+
+/// Where the service answers unless told otherwise (`DEVLOOP_PROXY_ADDR` overrides it).
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// The address from the environment, or the default.
+pub fn address() -> Result<SocketAddr, Error> {
+    let text = std::env::var("DEVLOOP_PROXY_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.into());
+    text.parse().map_err(|_| {
+        Error::new(
+            Code::InvalidInput,
+            format!("DEVLOOP_PROXY_ADDR={text} is not an address like 127.0.0.1:8080"),
+        )
+    })
+}
+
+/// What is live now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub app: String,
+    /// `http://127.0.0.1:8080`
+    pub url: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub replicas: Vec<Replica>,
+    /// Containers reconcile removed when the service started.
+    pub removed_at_start: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Service {
+    engine: Engine,
+    paths: Paths,
+    app: String,
+    proxy: Proxy,
+    /// The replicas taking traffic. Deploys hold this lock for their whole run, so two never
+    /// overlap.
+    live: tokio::sync::Mutex<Vec<Replica>>,
+    removed_at_start: Vec<String>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::new(Code::Internal, e.to_string()))?
+}
+
+impl Service {
+    /// Listens on `bind` and reconciles with what the daemon runs for `app`.
+    pub async fn start(
+        engine: Engine,
+        paths: Paths,
+        app: String,
+        bind: SocketAddr,
+    ) -> Result<Service, Error> {
+        let proxy = Proxy::start(bind).await?;
+        let db = paths.database_file();
+        let _ = blocking(move || Store::open(&db)?.mark_deploys_interrupted(now())).await;
+        let found = replica::list(&engine, &app).await?;
+        // The newest deploy's running replicas are the live version; deploy ids grow.
+        let newest = found
+            .iter()
+            .filter(|r| r.running)
+            .map(|r| r.deploy.clone())
+            .max();
+        let (adopt, orphans): (Vec<Replica>, Vec<Replica>) = found
+            .into_iter()
+            .partition(|r| r.running && Some(&r.deploy) == newest.as_ref() && r.port != 0);
+        let mut removed_at_start = Vec::new();
+        for o in orphans {
+            if replica::remove(&engine, &o.id).await.is_ok() {
+                removed_at_start.push(o.name);
+            }
+        }
+        proxy.switch(
+            adopt
+                .iter()
+                .map(|r| {
+                    (
+                        ([127, 0, 0, 1], r.port).into(),
+                        format!("{} {}", r.version, r.name),
+                    )
+                })
+                .collect(),
+        );
+        Ok(Service {
+            engine,
+            paths,
+            app,
+            proxy,
+            live: tokio::sync::Mutex::new(adopt),
+            removed_at_start,
+        })
+    }
+
+    pub fn proxy(&self) -> &Proxy {
+        &self.proxy
+    }
+
+    pub async fn status(&self) -> Status {
+        let live = self.live.lock().await.clone();
+        Status {
+            app: self.app.clone(),
+            url: format!("http://{}", self.proxy.addr()),
+            version: live.first().map(|r| r.version.clone()),
+            replicas: live,
+            removed_at_start: self.removed_at_start.clone(),
+        }
+    }
+
+    /// Deploys `version` (an image `app:version` on this machine). A version that fails its
+    /// health check is rolled back; the error says why, with the container's last lines.
+    pub async fn deploy(
+        &self,
+        version: &str,
+        strategy: Strategy,
+        replicas: u32,
+        health: HealthCheck,
+        sink: &(dyn Fn(DeployEvent) + Send + Sync),
+    ) -> Result<Status, Error> {
+        if replicas == 0 || replicas > 8 {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("{replicas} replicas: choose 1 to 8"),
+            ));
+        }
+        let mut live = self.live.lock().await;
+        let db = self.paths.database_file();
+        let (app, v, s) = (
+            self.app.clone(),
+            version.to_owned(),
+            strategy.id().to_owned(),
+        );
+        let id =
+            blocking(move || Store::open(&db)?.start_deploy(&app, &v, &s, replicas, now())).await?;
+        let request = rollout::Request {
+            app: self.app.clone(),
+            version: version.to_owned(),
+            strategy,
+            replicas,
+            health,
+            // Grows with time, so the newest deploy is the greatest at reconcile.
+            deploy: format!("{:012}-{id}", now()),
+        };
+        let result = rollout::deploy(&self.engine, &self.proxy, live.clone(), &request, sink).await;
+        let db = self.paths.database_file();
+        match result {
+            Ok(new) => {
+                *live = new;
+                let _ =
+                    blocking(move || Store::open(&db)?.finish_deploy(id, "live", "", "", now()))
+                        .await;
+                drop(live);
+                Ok(self.status().await)
+            }
+            Err(failure) => {
+                *live = failure.live.clone();
+                let (reason, logs) = (failure.reason.clone(), failure.logs.clone());
+                let status = if failure.live.is_empty() {
+                    "failed"
+                } else {
+                    "rolled-back"
+                };
+                let _ = blocking(move || {
+                    Store::open(&db)?.finish_deploy(id, status, &reason, &logs, now())
+                })
+                .await;
+                let mut message = failure.reason;
+                if !failure.logs.trim().is_empty() {
+                    message.push_str(&format!("\nits last lines:\n{}", failure.logs.trim_end()));
+                }
+                Err(
+                    Error::new(Code::InvalidInput, message).with_fix(match failure.live.first() {
+                        Some(r) => format!(
+                            "{} {} is still live; fix the new version and deploy again",
+                            self.app, r.version
+                        ),
+                        None => "fix the version and deploy again".into(),
+                    }),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Deploy history: every deploy, how it ended, and why when it did not go live.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::Store;
+use crate::{Code, Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployRecord {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub app: String,
+    pub version: String,
+    pub strategy: String,
+    pub replicas: u32,
+    /// running, live, rolled-back, failed or interrupted.
+    pub status: String,
+    pub reason: String,
+    pub logs: String,
+    pub started_at: i64,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<i64>,
+}
+
+impl Store {
+    pub fn start_deploy(
+        &self,
+        app: &str,
+        version: &str,
+        strategy: &str,
+        replicas: u32,
+        now: i64,
+    ) -> Result<u64> {
+        self.conn
+            .execute(
+                "INSERT INTO deploy (app, version, strategy, replicas, status, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
+                (app, version, strategy, replicas, now),
+            )
+            .map_err(sql)?;
+        Ok(self.conn.last_insert_rowid() as u64)
+    }
+
+    pub fn finish_deploy(
+        &self,
+        id: u64,
+        status: &str,
+        reason: &str,
+        logs: &str,
+        now: i64,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE deploy SET status = ?2, reason = ?3, logs = ?4, finished_at = ?5 WHERE id = ?1",
+                (id as i64, status, reason, logs, now),
+            )
+            .map(drop)
+            .map_err(sql)
+    }
+
+    /// Deploys left running by a DevLoop that died. Call once when the deploy service starts.
+    pub fn mark_deploys_interrupted(&self, now: i64) -> Result<usize> {
+        self.conn
+            .execute(
+                "UPDATE deploy SET status = 'interrupted', reason = 'DevLoop stopped during this deploy', finished_at = ?1 WHERE status = 'running'",
+                [now],
+            )
+            .map_err(sql)
+    }
+
+    /// The newest `limit` deploys, newest first.
+    pub fn deploys(&self, limit: u32) -> Result<Vec<DeployRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, app, version, strategy, replicas, status, reason, logs, started_at, finished_at FROM deploy ORDER BY id DESC LIMIT ?1")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(DeployRecord {
+                    id: r.get::<_, i64>(0)? as u64,
+                    app: r.get(1)?,
+                    version: r.get(2)?,
+                    strategy: r.get(3)?,
+                    replicas: r.get(4)?,
+                    status: r.get(5)?,
+                    reason: r.get(6)?,
+                    logs: r.get(7)?,
+                    started_at: r.get(8)?,
+                    finished_at: r.get(9)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+}
+
+fn sql(e: rusqlite::Error) -> Error {
+    Error::new(Code::Store, format!("the deploy history failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deploy_is_recorded_and_one_cut_short_is_marked_interrupted() {
+        let s = Store::in_memory().unwrap();
+        let a = s.start_deploy("svc", "1.0.0", "blue-green", 2, 1).unwrap();
+        s.finish_deploy(a, "live", "", "", 2).unwrap();
+        let b = s.start_deploy("svc", "2.0.0", "rolling", 2, 3).unwrap();
+        assert_eq!(s.mark_deploys_interrupted(4).unwrap(), 1);
+        let all = s.deploys(10).unwrap();
+        assert_eq!(all[0].id, b);
+        assert_eq!(all[0].status, "interrupted");
+        assert_eq!(all[1].status, "live");
+    }
+}
