@@ -26,6 +26,9 @@ const COMMANDS: &[&str] = &[
     "release_plan",
     "release_create",
     "releases_list",
+    "deploy_status",
+    "deploy_run",
+    "deploy_history",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 //! separate so tests can drive the same wiring with Tauri's mock runtime.
 
 mod commands;
+mod deploy;
 mod pipeline;
 mod release;
 mod webview;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub push_watch: Mutex<Option<devloop_engine::pipeline::push::PushWatch>>,
     /// Where runs started by pushes report (the pipeline page, when it is open).
     pub listener: pipeline::Listener,
+    /// The deployed service (the proxy and its replicas), once the Deploy page has used it.
+    pub service: tokio::sync::Mutex<Option<Arc<devloop_engine::deploy::service::Service>>>,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -48,6 +51,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             runs: Default::default(),
             push_watch: Mutex::new(None),
             listener: Default::default(),
+            service: tokio::sync::Mutex::new(None),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -79,6 +83,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             release::release_plan,
             release::release_create,
             release::releases_list,
+            deploy::deploy_status,
+            deploy::deploy_run,
+            deploy::deploy_history,
         ])
 }
 

@@ -1,5 +1,6 @@
 //! The `devloop` command: every GUI action of DevLoop, runnable from a terminal or a test.
 
+mod deploy;
 mod doctor;
 mod release;
 mod run;
@@ -76,6 +77,30 @@ enum Command {
     },
     /// The releases made, newest first.
     Releases,
+    /// Make a release of the workspace's app live at 127.0.0.1:8080 (DEVLOOP_PROXY_ADDR
+    /// overrides it), with no downtime for blue-green and rolling; a version that fails its
+    /// health check is rolled back. Serves until Ctrl+C.
+    Deploy {
+        /// The repository whose app is deployed (default: the workspace).
+        #[arg(long)]
+        repo: Option<PathBuf>,
+        /// The release to deploy (default: the newest).
+        #[arg(long)]
+        version: Option<String>,
+        /// blue-green, rolling or recreate.
+        #[arg(long, default_value = "blue-green")]
+        strategy: String,
+        #[arg(long, default_value_t = 2)]
+        replicas: u32,
+        /// The path a healthy replica answers 200 on.
+        #[arg(long, default_value = "/health")]
+        health: String,
+        /// Deploy, then exit instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// The deploy history, newest first.
+    Deploys,
     /// GitHub Actions workflow files.
     Workflow {
         #[command(subcommand)]
@@ -146,6 +171,25 @@ async fn main() -> ExitCode {
             dry_run,
         } => release::release(repo, version, file, dry_run).await,
         Command::Releases => release::list(),
+        Command::Deploy {
+            repo,
+            version,
+            strategy,
+            replicas,
+            health,
+            no_serve,
+        } => {
+            deploy::deploy(deploy::Options {
+                repo,
+                version,
+                strategy,
+                replicas,
+                health,
+                no_serve,
+            })
+            .await
+        }
+        Command::Deploys => deploy::list(),
         Command::Run {
             repo,
             workflow,

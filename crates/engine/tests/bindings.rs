@@ -2,6 +2,9 @@
 //! `ui/src/lib/bindings.ts` is stale. Run `make bindings` (DEVLOOP_BLESS=1) to regenerate it.
 
 use devloop_engine::check::Outcome;
+use devloop_engine::deploy::replica::Replica;
+use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
+use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
@@ -13,6 +16,7 @@ use devloop_engine::release::version::Bump;
 use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
+use devloop_engine::store::deploys::DeployRecord;
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
 use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
 use devloop_engine::workshop::learner::{
@@ -76,6 +80,11 @@ fn render() -> String {
         ReleasePlan::decl(&cfg),
         ReleaseRecord::decl(&cfg),
         ReleaseEvent::decl(&cfg),
+        Strategy::decl(&cfg),
+        Replica::decl(&cfg),
+        ServiceStatus::decl(&cfg),
+        DeployEvent::decl(&cfg),
+        DeployRecord::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -846,18 +846,9 @@ impl Drop for DemoImages {
     }
 }
 
-fn a_release_from_the_releases_page_builds_tags_and_lists_it() -> Result<()> {
-    let taken = Command::new("docker")
-        .args(["images", "-q", "loop-service:0.1.0"])
-        .output()
-        .map_err(|e| e.to_string())?;
-    check(
-        taken.stdout.is_empty(),
-        "an image loop-service:0.1.0 exists on this machine; this test will not touch it",
-    )?;
-    let home = Home::new();
-    let app = home.launch("en_US.UTF-8", &[])?;
-    let s = &app.session;
+/// Builds the demo's static binary in the workspace and releases it from the Releases page,
+/// as a learner would; returns the released commit's short sha.
+fn release_the_demo(home: &Home, s: &webdriver::Session) -> Result<String> {
     // The workshop makes the workspace; the learner builds the static binary the image needs.
     s.click(&s.find("[data-testid=nav-workshop]")?)?;
     s.find("[data-testid=lesson-intro]")?;
@@ -887,25 +878,18 @@ fn a_release_from_the_releases_page_builds_tags_and_lists_it() -> Result<()> {
     )
     .trim()
     .to_owned();
-    let _cleanup = DemoImages(vec![
-        "loop-service:0.1.0".into(),
-        format!("loop-service:{sha}"),
-    ]);
-
     s.click(&s.find("[data-testid=nav-releases]")?)?;
     s.wait_text(
         "[data-testid=release-plan]",
         "the proposed first version",
         |t| t.contains("The next release of loop-service") && t.contains("No release yet"),
     )?;
-    let version = s.find("[data-testid=release-version]")?;
     check(
         s.execute("return document.querySelector('[data-testid=release-version]').value;")?
             .as_str()
             == Some("0.1.0"),
         "0.1.0 is proposed",
     )?;
-    drop(version);
     s.click(&s.find("[data-testid=create-release]")?)?;
     s.wait_text("[data-testid=release-made]", "the release made", |t| {
         t.contains("loop-service 0.1.0 is released.")
@@ -915,6 +899,27 @@ fn a_release_from_the_releases_page_builds_tags_and_lists_it() -> Result<()> {
         "the release in the list",
         |t| t.contains("loop-service 0.1.0") && t.contains(&sha),
     )?;
+    Ok(sha)
+}
+
+fn a_release_from_the_releases_page_builds_tags_and_lists_it() -> Result<()> {
+    let taken = Command::new("docker")
+        .args(["images", "-q", "loop-service:0.1.0"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        taken.stdout.is_empty(),
+        "an image loop-service:0.1.0 exists on this machine; this test will not touch it",
+    )?;
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    let sha = release_the_demo(&home, s)?;
+    let _cleanup = DemoImages(vec![
+        "loop-service:0.1.0".into(),
+        format!("loop-service:{sha}"),
+    ]);
+    let ws = home.workspace();
     if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
         save(Path::new(&dir), "releases-en.png", &s.screenshot()?)?;
     }
@@ -954,6 +959,113 @@ fn a_release_from_the_releases_page_builds_tags_and_lists_it() -> Result<()> {
     check(
         s.attribute(&button, "disabled")?.is_some(),
         "nothing new: Create release is off",
+    )
+}
+
+/// Removes the containers a test deployed, pass or fail: only DevLoop's (the deploy label).
+struct DemoContainers;
+impl Drop for DemoContainers {
+    fn drop(&mut self) {
+        let ids = Command::new("docker")
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                "label=dev.devloop.app=loop-service",
+                "--filter",
+                "label=dev.devloop.deploy",
+            ])
+            .output();
+        if let Ok(ids) = ids {
+            for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+                let _ = Command::new("docker").args(["rm", "-f", id]).output();
+            }
+        }
+    }
+}
+
+fn a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_address() -> Result<()>
+{
+    let taken = Command::new("docker")
+        .args([
+            "ps",
+            "-aq",
+            "--filter",
+            "label=dev.devloop.app=loop-service",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        taken.stdout.is_empty(),
+        "loop-service containers exist on this machine; this test will not touch them",
+    )?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
+    let s = &app.session;
+    let sha = release_the_demo(&home, s)?;
+    // Containers go before their images (declared after, so dropped first).
+    let _images = DemoImages(vec![
+        "loop-service:0.1.0".into(),
+        format!("loop-service:{sha}"),
+    ]);
+    let _containers = DemoContainers;
+
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    s.wait_text("[data-testid=deploy-live]", "nothing live yet", |t| {
+        t.contains("Nothing of loop-service is live yet")
+    })?;
+    s.click(&s.find("[data-testid=strategy-blueGreen]")?)?;
+    s.wait_text(
+        "[data-testid=deploy-page]",
+        "the CLI twin of the deploy",
+        |t| t.contains("devloop deploy --version 0.1.0 --strategy blue-green --replicas 2"),
+    )?;
+    s.click(&s.find("[data-testid=deploy-run]")?)?;
+    s.wait_text("[data-testid=deploy-live]", "0.1.0 live", |t| {
+        t.contains("loop-service 0.1.0 is live")
+    })?;
+    check(
+        s.find_all("[data-testid=replica]")?.len() == 2,
+        "two replicas take the traffic",
+    )?;
+    // The stable address answers with the version, as curl shows a learner.
+    let out = Command::new("curl")
+        .args(["-s", "--max-time", "3", &format!("http://{addr}/")])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let body = String::from_utf8_lossy(&out.stdout);
+    check(
+        body.contains("version 0.1.0"),
+        format!("curl {addr}: {body}"),
+    )?;
+    s.wait_text(
+        "[data-testid=deploy-history]",
+        "the deploy in the history",
+        |t| t.contains("0.1.0") && t.contains("live"),
+    )?;
+    if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
+        save(Path::new(&dir), "deploy-en.png", &s.screenshot()?)?;
+    }
+    // Published on loopback only.
+    let ports = Command::new("docker")
+        .args([
+            "ps",
+            "--filter",
+            "label=dev.devloop.app=loop-service",
+            "--format",
+            "{{.Ports}}",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let ports = String::from_utf8_lossy(&ports.stdout);
+    check(
+        ports.lines().count() == 2 && ports.lines().all(|l| l.starts_with("127.0.0.1:")),
+        format!("ports: {ports}"),
     )
 }
 
@@ -1092,6 +1204,7 @@ fn main() {
         a_million_log_lines_stay_smooth_and_searchable,
         inputs_artifacts_and_a_summary_show_and_a_rerun_repeats_the_run,
         a_release_from_the_releases_page_builds_tags_and_lists_it,
+        a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_address,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

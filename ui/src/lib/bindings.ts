@@ -290,3 +290,29 @@ cli: string, };
 export type ReleaseRecord = { app: string, version: string, sha: string, imageId: string, imageBytes: number, archive: string, notes: string, createdAt: number, };
 
 export type ReleaseEvent = { "kind": "phase", phase: string, } | { "kind": "build", event: BuildEvent, } | { "kind": "saving", bytes: number, };
+
+export type Strategy = "recreate" | "blueGreen" | "rolling";
+
+export type Replica = { id: string, name: string, version: string, colour: string, deploy: string, 
+/**
+ * Where it answers on this machine: 127.0.0.1:`port`.
+ */
+port: number, running: boolean, };
+
+export type ServiceStatus = { app: string, 
+/**
+ * `http://127.0.0.1:8080`
+ */
+url: string, version?: string, replicas: Array<Replica>, 
+/**
+ * Containers reconcile removed when the service started.
+ */
+removedAtStart: Array<string>, };
+
+export type DeployEvent = { "kind": "starting", version: string, n: number, of: number, } | { "kind": "healthy", name: string, millis: number, } | { "kind": "switched", version: string, replicas: number, } | { "kind": "stopped", name: string, } | { "kind": "rolledBack", reason: string, to?: string, };
+
+export type DeployRecord = { id: number, app: string, version: string, strategy: string, replicas: number, 
+/**
+ * running, live, rolled-back, failed or interrupted.
+ */
+status: string, reason: string, logs: string, startedAt: number, finishedAt?: number, };

@@ -11,6 +11,7 @@ describe('routes', () => {
       { name: 'lesson', lesson: 'code' },
       { name: 'pipeline' },
       { name: 'releases' },
+      { name: 'deploy' },
     ] as const) {
       expect(parseRoute(href(route))).toEqual(route);
     }

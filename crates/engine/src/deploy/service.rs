@@ -35,7 +35,7 @@ pub fn address() -> Result<SocketAddr, Error> {
 /// What is live now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct Status {
+pub struct ServiceStatus {
     pub app: String,
     /// `http://127.0.0.1:8080`
     pub url: String,
@@ -125,9 +125,9 @@ impl Service {
         &self.proxy
     }
 
-    pub async fn status(&self) -> Status {
+    pub async fn status(&self) -> ServiceStatus {
         let live = self.live.lock().await.clone();
-        Status {
+        ServiceStatus {
             app: self.app.clone(),
             url: format!("http://{}", self.proxy.addr()),
             version: live.first().map(|r| r.version.clone()),
@@ -145,7 +145,7 @@ impl Service {
         replicas: u32,
         health: HealthCheck,
         sink: &(dyn Fn(DeployEvent) + Send + Sync),
-    ) -> Result<Status, Error> {
+    ) -> Result<ServiceStatus, Error> {
         if replicas == 0 || replicas > 8 {
             return Err(Error::new(
                 Code::InvalidInput,

@@ -1,0 +1,74 @@
+//! Deploy commands: the live service (started on first use: the proxy on its stable address,
+//! reconciled with the daemon), a deploy streamed over a Channel, and the deploy history.
+//! Thin wrappers over `devloop_engine::deploy`; `devloop deploy` does the same.
+
+use std::sync::Arc;
+
+use devloop_engine::deploy::health::HealthCheck;
+use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
+use devloop_engine::deploy::service::{self, Service, ServiceStatus};
+use devloop_engine::docker::Engine;
+use devloop_engine::release;
+use devloop_engine::store::deploys::DeployRecord;
+use devloop_engine::store::Store;
+use devloop_engine::{Code, Error};
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::commands::blocking;
+use crate::AppState;
+
+/// The service, started the first time the Deploy page needs it.
+async fn service(state: &AppState) -> Result<Arc<Service>, Error> {
+    let mut slot = state.service.lock().await;
+    if let Some(s) = slot.as_ref() {
+        return Ok(Arc::clone(s));
+    }
+    let ws = state
+        .paths
+        .workspace(&state.paths.load().unwrap_or_default());
+    let engine = Engine::connect_here().await?;
+    let started = Arc::new(
+        Service::start(
+            engine,
+            state.paths.clone(),
+            release::app_name(&ws),
+            service::address()?,
+        )
+        .await?,
+    );
+    *slot = Some(Arc::clone(&started));
+    Ok(started)
+}
+
+#[tauri::command]
+pub async fn deploy_status(state: State<'_, AppState>) -> Result<ServiceStatus, Error> {
+    Ok(service(&state).await?.status().await)
+}
+
+/// Deploys `version` with `strategy`; progress over `on_event`, what is live at the end as the
+/// answer (or the rollback's reason as the error).
+#[tauri::command]
+pub async fn deploy_run(
+    state: State<'_, AppState>,
+    version: String,
+    strategy: Strategy,
+    replicas: u32,
+    on_event: Channel<DeployEvent>,
+) -> Result<ServiceStatus, Error> {
+    if version.trim().is_empty() {
+        return Err(Error::new(Code::InvalidInput, "choose a release to deploy"));
+    }
+    service(&state)
+        .await?
+        .deploy(&version, strategy, replicas, HealthCheck::default(), &|e| {
+            let _ = on_event.send(e);
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn deploy_history(state: State<'_, AppState>) -> Result<Vec<DeployRecord>, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.deploys(50)).await
+}

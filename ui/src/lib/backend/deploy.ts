@@ -1,0 +1,29 @@
+// Deploys: what is live, a deploy with its progress over a Channel, and the history.
+import { Channel } from '@tauri-apps/api/core';
+import type { DeployEvent, DeployRecord, ServiceStatus, Strategy } from '../bindings';
+import { call } from './ipc';
+
+export function getDeployStatus(): Promise<ServiceStatus> {
+  return call<ServiceStatus>('deploy_status');
+}
+
+export function runDeploy(
+  version: string,
+  strategy: Strategy,
+  replicas: number,
+  onEvent: (e: DeployEvent) => void,
+): Promise<ServiceStatus> {
+  const channel = new Channel<DeployEvent>();
+  channel.onmessage = onEvent;
+  return call<ServiceStatus>('deploy_run', { version, strategy, replicas, onEvent: channel });
+}
+
+export function getDeployHistory(): Promise<DeployRecord[]> {
+  return call<DeployRecord[]>('deploy_history');
+}
+
+/** The CLI twin of a deploy from the page. */
+export function deployCommand(version: string, strategy: Strategy, replicas: number): string {
+  const id = strategy === 'blueGreen' ? 'blue-green' : strategy;
+  return `devloop deploy --version ${version} --strategy ${id} --replicas ${replicas}`;
+}
