@@ -146,14 +146,14 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
     let app = Home::new().launch("en_US.UTF-8", &[])?;
     let s = &app.session;
     // A learner clicks the stage's circle.
-    s.click(&s.find("[data-testid=stage-deploy] circle")?)?;
+    s.click(&s.find("[data-testid=stage-operate] circle")?)?;
     let page = s.find("[data-testid=stage-page]")?;
     check(
-        s.attribute(&page, "data-stage")?.as_deref() == Some("deploy"),
-        "deploy page open",
+        s.attribute(&page, "data-stage")?.as_deref() == Some("operate"),
+        "operate page open",
     )?;
-    s.wait_text("[data-testid=stage-title]", "the Deploy title", |t| {
-        t == "Deploy"
+    s.wait_text("[data-testid=stage-title]", "the Operate title", |t| {
+        t == "Operate"
     })?;
     let empty = s.text(&s.find("[data-testid=stage-empty]")?)?;
     check(
@@ -167,8 +167,8 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
         "stage page closed",
     )?;
     // Focus returns to the stage the learner left, so the keyboard keeps its place.
-    s.wait("focus back on Deploy", || {
-        Ok(s.focused_testid()?.filter(|id| id == "stage-deploy"))
+    s.wait("focus back on Operate", || {
+        Ok(s.focused_testid()?.filter(|id| id == "stage-operate"))
     })
     .map(drop)
 }
