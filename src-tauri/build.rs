@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "deploy_status",
     "deploy_run",
     "deploy_history",
+    "deploy_mode_set",
 ];
 
 fn main() {

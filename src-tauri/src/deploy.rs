@@ -7,8 +7,8 @@ use std::sync::Arc;
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::deploy::service::{self, Service, ServiceStatus};
-use devloop_engine::docker::Engine;
 use devloop_engine::release;
+use devloop_engine::settings::{self, Settings};
 use devloop_engine::store::deploys::DeployRecord;
 use devloop_engine::store::Store;
 use devloop_engine::{Code, Error};
@@ -18,27 +18,12 @@ use tauri::State;
 use crate::commands::blocking;
 use crate::AppState;
 
-/// The service, started the first time the Deploy page needs it.
+/// The service, started the first time the Deploy page or a workflow needs it.
 async fn service(state: &AppState) -> Result<Arc<Service>, Error> {
-    let mut slot = state.service.lock().await;
-    if let Some(s) = slot.as_ref() {
-        return Ok(Arc::clone(s));
-    }
     let ws = state
         .paths
         .workspace(&state.paths.load().unwrap_or_default());
-    let engine = Engine::connect_here().await?;
-    let started = Arc::new(
-        Service::start(
-            engine,
-            state.paths.clone(),
-            release::app_name(&ws),
-            service::address()?,
-        )
-        .await?,
-    );
-    *slot = Some(Arc::clone(&started));
-    Ok(started)
+    service::ensure(&state.service, &state.paths, &release::app_name(&ws)).await
 }
 
 #[tauri::command]
@@ -65,6 +50,17 @@ pub async fn deploy_run(
             let _ = on_event.send(e);
         })
         .await
+}
+
+/// Continuous Deployment on or off; the settings in force come back.
+#[tauri::command]
+pub async fn deploy_mode_set(state: State<'_, AppState>, on: bool) -> Result<Settings, Error> {
+    let paths = state.paths.clone();
+    blocking(move || {
+        paths.set_continuous_deployment(on)?;
+        Ok(paths.resolve(settings::system_locale().as_deref()))
+    })
+    .await
 }
 
 #[tauri::command]

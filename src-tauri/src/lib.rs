@@ -37,7 +37,7 @@ pub struct AppState {
     /// Where runs started by pushes report (the pipeline page, when it is open).
     pub listener: pipeline::Listener,
     /// The deployed service (the proxy and its replicas), once the Deploy page has used it.
-    pub service: tokio::sync::Mutex<Option<Arc<devloop_engine::deploy::service::Service>>>,
+    pub service: devloop_engine::deploy::service::Slot,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -51,7 +51,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             runs: Default::default(),
             push_watch: Mutex::new(None),
             listener: Default::default(),
-            service: tokio::sync::Mutex::new(None),
+            service: Default::default(),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -86,6 +86,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             deploy::deploy_status,
             deploy::deploy_run,
             deploy::deploy_history,
+            deploy::deploy_mode_set,
         ])
 }
 

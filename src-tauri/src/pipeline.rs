@@ -73,8 +73,9 @@ pub fn watch_pushes(state: &AppState) {
     let repo = workspace(state);
     let listener = state.listener.clone();
     let runs = Arc::clone(&state.runs);
+    let service = Arc::clone(&state.service);
     let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
-        for prepared in launch::for_push(&paths, &repo, &push) {
+        for prepared in launch::for_push(&paths, &repo, &push, Some(Arc::clone(&service))) {
             let (number, file) = (prepared.number, prepared.shown.display().to_string());
             let listener = listener.clone();
             start(&runs, prepared, move |events| {
@@ -155,6 +156,7 @@ pub async fn pipeline_run(
     let paths = state.paths.clone();
     let opts = launch::Options {
         inputs: inputs.into_iter().collect(),
+        service: Some(Arc::clone(&state.service)),
         ..Default::default()
     };
     let prepared =
@@ -175,9 +177,12 @@ pub async fn pipeline_rerun(
     on_event: Channel<Vec<RunEvent>>,
 ) -> Result<u64, Error> {
     let (paths, ws) = (state.paths.clone(), workspace(&state));
+    let opts = launch::Options {
+        service: Some(Arc::clone(&state.service)),
+        ..Default::default()
+    };
     let prepared = blocking(move || {
-        launch::rerun(&paths, &ws, number, &launch::Options::default())
-            .map_err(|r| refused(r, &format!("run #{number}")))
+        launch::rerun(&paths, &ws, number, &opts).map_err(|r| refused(r, &format!("run #{number}")))
     })
     .await?;
     let new = prepared.number;

@@ -153,3 +153,23 @@ pub fn list() -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+
+pub fn mode(set: Option<&str>) -> ExitCode {
+    let paths = Paths::from_env();
+    if let Some(set) = set {
+        if let Err(e) = paths.set_continuous_deployment(set == "deployment") {
+            return fail(&e.message, e.fix.as_deref());
+        }
+    }
+    let on = paths
+        .load()
+        .ok()
+        .and_then(|s| s.continuous_deployment)
+        .unwrap_or(false);
+    if on {
+        println!("Continuous Deployment: a green run started by a push deploys by itself.");
+    } else {
+        println!("Continuous Delivery: a green run's release waits; a person deploys it (the Deploy page, or devloop deploy).");
+    }
+    ExitCode::SUCCESS
+}

@@ -101,6 +101,12 @@ enum Command {
     },
     /// The deploy history, newest first.
     Deploys,
+    /// Continuous Delivery (a person deploys each release) or Continuous Deployment (a green
+    /// push run deploys by itself); with no argument, says which is on.
+    Mode {
+        #[arg(value_parser = ["delivery", "deployment"])]
+        mode: Option<String>,
+    },
     /// GitHub Actions workflow files.
     Workflow {
         #[command(subcommand)]
@@ -190,6 +196,7 @@ async fn main() -> ExitCode {
             .await
         }
         Command::Deploys => deploy::list(),
+        Command::Mode { mode } => deploy::mode(mode.as_deref()),
         Command::Run {
             repo,
             workflow,
@@ -208,6 +215,8 @@ async fn main() -> ExitCode {
                     inputs,
                     secrets,
                     secrets_file,
+                    // A `devloop/deploy` step serves from this process while the run lasts.
+                    service: Some(Default::default()),
                     ..Default::default()
                 },
             })

@@ -51,6 +51,10 @@ pub struct Stored {
     pub locale: Option<Locale>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace: Option<PathBuf>,
+    /// Continuous Deployment: a green push run deploys by itself. Off (the default) is
+    /// Continuous Delivery: the run's release waits for a person's click.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuous_deployment: Option<bool>,
 }
 
 /// The settings in force, as the UI shows them.
@@ -63,6 +67,9 @@ pub struct Settings {
     pub workspace: String,
     /// The settings file, so an instructor can find it.
     pub file: String,
+    /// Continuous Deployment is on (green push runs deploy by themselves); off is Continuous
+    /// Delivery (a person clicks Deploy).
+    pub continuous_deployment: bool,
     /// Set when the settings file could not be read; defaults are in force and the broken
     /// file is kept until the next save moves it aside.
     #[ts(optional)]
@@ -194,6 +201,7 @@ impl Paths {
             locale_source,
             workspace: self.workspace(&stored).display().to_string(),
             file: self.settings_file().display().to_string(),
+            continuous_deployment: stored.continuous_deployment.unwrap_or(false),
             problem,
         }
     }
@@ -204,6 +212,11 @@ impl Paths {
             .clone()
             .or_else(|| stored.workspace.clone())
             .unwrap_or_else(|| self.default_workspace.clone())
+    }
+
+    /// Switches between Continuous Delivery (`false`) and Continuous Deployment (`true`).
+    pub fn set_continuous_deployment(&self, on: bool) -> Result<()> {
+        self.update(|stored| stored.continuous_deployment = Some(on))
     }
 
     /// Stores the learner's language choice.

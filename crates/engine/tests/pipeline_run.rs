@@ -62,6 +62,17 @@ async fn start(
     secrets: &[(&str, &str)],
     cancel: tokio::sync::watch::Receiver<bool>,
 ) -> (Result, Recorded) {
+    start_with(home, yaml, secrets, cancel, |_| {}).await
+}
+
+/// The same, with the request adjusted first (a deploy service, Continuous Deployment).
+async fn start_with(
+    home: &Path,
+    yaml: &str,
+    secrets: &[(&str, &str)],
+    cancel: tokio::sync::watch::Receiver<bool>,
+    adjust: impl FnOnce(&mut Request),
+) -> (Result, Recorded) {
     let checked = check_text(Path::new("w.yml"), yaml);
     assert!(
         checked.runnable(),
@@ -86,6 +97,8 @@ async fn start(
             default_workspace: home.join("repo"),
             data_dir: home.join("data"),
         }),
+        service: None,
+        continuous_deployment: false,
         inputs: BTreeMap::new(),
         secrets: secrets
             .iter()
@@ -96,6 +109,8 @@ async fn start(
         run_number: 1,
         only_job: None,
     };
+    let mut req = req;
+    adjust(&mut req);
     let result = run::run(
         req,
         Arc::new(move |e| sink_events.lock().unwrap().push(e)),
@@ -596,4 +611,151 @@ jobs:
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&tags.stdout).trim(), "v0.1.0");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_run_offers_its_release_under_delivery_and_deploys_it_under_deployment() {
+    use devloop_engine::deploy::service::{Service, Slot};
+    let home = repo();
+    let app = format!("devloop-test-cd-{}", std::process::id());
+    let _images = Images(app.clone());
+    let _containers = Containers(app.clone());
+    let paths = devloop_engine::settings::Paths {
+        config_dir: home.path().join("config"),
+        workspace_override: None,
+        default_workspace: home.path().join("repo"),
+        data_dir: home.path().join("data"),
+    };
+    // The service this DevLoop shares, on a port of its own.
+    let engine = devloop_engine::docker::Engine::connect_here()
+        .await
+        .unwrap();
+    let service = Service::start(
+        engine,
+        paths.clone(),
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let url = format!("http://{}/", service.proxy().addr());
+    let slot: Slot =
+        std::sync::Arc::new(tokio::sync::Mutex::new(Some(std::sync::Arc::new(service))));
+    // A tiny web service stands in for the demo's binary: busybox's httpd with a /health.
+    let yaml = format!(
+        r#"
+on: push
+jobs:
+  ship:
+    runs-on: x
+    steps:
+      - uses: actions/checkout@v4
+      - run: |
+          mkdir -p web/site && echo ok > web/site/health && echo "hello from the pipeline" > web/site/index.html
+          cp /bin/busybox web/busybox
+          printf 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY site /www\nENTRYPOINT ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]\n' > web/Dockerfile
+      - uses: devloop/release@v1
+        with:
+          app: {app}
+          context: web
+      - id: deploy
+        uses: devloop/deploy@v1
+        with:
+          app: {app}
+          replicas: 1
+      - run: echo "deployed=${{{{ steps.deploy.outputs.deployed }}}}"
+"#
+    );
+    let with = |cd: bool| {
+        let slot = std::sync::Arc::clone(&slot);
+        let paths = paths.clone();
+        move |req: &mut Request| {
+            req.service = Some(slot);
+            req.paths = Some(paths);
+            req.continuous_deployment = cd;
+        }
+    };
+
+    // Continuous Delivery: the green run stops before production.
+    let (result, rec) = start_with(home.path(), &yaml, &[], no_cancel(), with(false)).await;
+    assert_eq!(result, Result::Success, "{:#?}", rec.logs());
+    let logs = rec.logs();
+    assert!(logs.iter().any(|l| l == "deployed=false"), "{logs:#?}");
+    assert!(
+        logs.iter().any(|l| l.starts_with("Continuous Delivery:")),
+        "{logs:#?}"
+    );
+    let store = devloop_engine::store::Store::open(&paths.database_file()).unwrap();
+    assert_eq!(store.deploys(10).unwrap()[0].status, "waiting");
+    let answer = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&answer.stdout),
+        "503",
+        "nothing went live"
+    );
+
+    // Continuous Deployment: the next green run goes live by itself.
+    std::fs::remove_dir_all(home.path().join("run")).unwrap();
+    std::fs::write(home.path().join("repo/NEXT"), "x").unwrap();
+    for args in [
+        &["add", "NEXT"][..],
+        &[
+            "-c",
+            "user.name=L",
+            "-c",
+            "user.email=l@x",
+            "commit",
+            "-qm",
+            "feat: next",
+        ][..],
+    ] {
+        assert!(std::process::Command::new("git")
+            .args(args)
+            .current_dir(home.path().join("repo"))
+            .status()
+            .unwrap()
+            .success());
+    }
+    let (result, rec) = start_with(home.path(), &yaml, &[], no_cancel(), with(true)).await;
+    assert_eq!(result, Result::Success, "{:#?}", rec.logs());
+    assert!(
+        rec.logs().iter().any(|l| l == "deployed=true"),
+        "{:#?}",
+        rec.logs()
+    );
+    let body = std::process::Command::new("curl")
+        .args(["-s", &url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&body.stdout),
+        "hello from the pipeline\n"
+    );
+    let history = store.deploys(10).unwrap();
+    assert_eq!(history[0].status, "live");
+    assert_eq!(history[0].version, "0.2.0");
+}
+
+/// Removes the deploy containers of `app` when the test ends.
+struct Containers(String);
+impl Drop for Containers {
+    fn drop(&mut self) {
+        let ids = std::process::Command::new("docker")
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=dev.devloop.app={}", self.0),
+            ])
+            .output()
+            .unwrap();
+        for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+            let _ = std::process::Command::new("docker")
+                .args(["rm", "-f", id])
+                .output();
+        }
+    }
 }

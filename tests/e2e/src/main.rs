@@ -1069,6 +1069,158 @@ fn a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_addr
     )
 }
 
+/// A pipeline through the whole Dev half of the loop and into production.
+const DELIVERY: &str = r#"name: delivery
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: cargo build --release --locked
+  test:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: cargo test --locked
+  release:
+    needs: test
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Static binary for the image
+        run: cargo build --release --locked --target x86_64-unknown-linux-gnu
+        env:
+          RUSTFLAGS: -C target-feature=+crt-static
+      - uses: devloop/release@v1
+  deploy:
+    needs: release
+    runs-on: ubuntu-latest
+    steps:
+      - uses: devloop/deploy@v1
+        with:
+          replicas: 1
+"#;
+
+fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person() -> Result<()> {
+    let taken = Command::new("docker")
+        .args(["images", "-q", "loop-service"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        taken.stdout.is_empty(),
+        "loop-service images exist on this machine; this test will not touch them",
+    )?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
+    let s = &app.session;
+    let _images = AllDemoImages;
+    let _containers = DemoContainers;
+    with_workflow(&home, s, "delivery.yml", DELIVERY)?;
+    let wf = "[data-testid=workflow][data-file='.github/workflows/delivery.yml']";
+    // Every practice has its jobs here: the brackets say so.
+    for practice in ["integration", "delivery", "deployment"] {
+        let el = s.find(&format!("{wf} [data-testid=bracket-{practice}]"))?;
+        check(
+            s.attribute(&el, "data-present")?.as_deref() == Some("true"),
+            format!("{practice} is in this workflow"),
+        )?;
+    }
+    // One click: a person's run, so the deploy at its end goes ahead.
+    s.click(&s.find(&format!("{wf} [data-testid=run-workflow]"))?)?;
+    for job in ["build", "test", "release", "deploy"] {
+        job_state_is(s, wf, job, "success")?;
+    }
+    let out = Command::new("curl")
+        .args(["-s", "--max-time", "3", &format!("http://{addr}/")])
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        String::from_utf8_lossy(&out.stdout).contains("loop-service"),
+        format!("the service answers on {addr}"),
+    )?;
+
+    // A commit on main under Continuous Delivery: the run releases 0.1.1, then waits.
+    git(
+        &home.workspace(),
+        &["add", ".github/workflows/delivery.yml"],
+    )?;
+    git(
+        &home.workspace(),
+        &["commit", "-qm", "ci: deliver from the pipeline"],
+    )?;
+    s.wait_text("[data-testid=run-history]", "the push run done", |t| {
+        t.lines()
+            .any(|l| l.contains("delivery.yml") && l.contains("push"))
+            && !t.contains("running")
+    })?;
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    s.wait_text("[data-testid=deploy-live]", "0.1.0 still live", |t| {
+        t.contains("loop-service 0.1.0 is live")
+    })?;
+    let mode = s.find("[data-testid=deploy-mode]")?;
+    check(
+        s.attribute(&mode, "data-continuous")?.as_deref() == Some("false"),
+        "Continuous Delivery is the default",
+    )?;
+    s.wait_text(
+        "[data-testid=deploy-waiting]",
+        "0.1.1 waits for a person",
+        |t| t.contains("loop-service 0.1.1"),
+    )?;
+    // The person's click: the manual gate of Continuous Delivery.
+    s.click(&s.find("[data-testid='approve-0.1.1']")?)?;
+    s.wait_text(
+        "[data-testid=deploy-live]",
+        "0.1.1 live after the click",
+        |t| t.contains("loop-service 0.1.1 is live"),
+    )?;
+    s.wait_text(
+        "[data-testid=deploy-history]",
+        "the candidate approved",
+        |t| t.contains("deployed by a person"),
+    )?;
+    // Switching to Continuous Deployment shows on the pipeline page too.
+    s.click(&s.find("[data-testid=continuous-deployment]")?)?;
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+    s.wait("the pipeline page to say Continuous Deployment", || {
+        let Some(badge) = s.find_all("[data-testid=mode-badge]")?.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok((s.attribute(&badge, "data-continuous")?.as_deref() == Some("true")).then_some(()))
+    })
+}
+
+/// Removes every `loop-service` image a test made, pass or fail (the test refuses to start
+/// where one already exists, so none is a learner's).
+struct AllDemoImages;
+impl Drop for AllDemoImages {
+    fn drop(&mut self) {
+        if let Ok(out) = Command::new("docker")
+            .args([
+                "images",
+                "--format",
+                "{{.Repository}}:{{.Tag}}",
+                "loop-service",
+            ])
+            .output()
+        {
+            for image in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+                let _ = Command::new("docker").args(["rmi", "-f", image]).output();
+            }
+        }
+    }
+}
+
 const HOSTILE: &str = r#"+++
 title = "Hostile"
 summary = "Every trick at once"
@@ -1205,6 +1357,7 @@ fn main() {
         inputs_artifacts_and_a_summary_show_and_a_rerun_repeats_the_run,
         a_release_from_the_releases_page_builds_tags_and_lists_it,
         a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_address,
+        one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

@@ -38,6 +38,11 @@ workspace: string,
  */
 file: string, 
 /**
+ * Continuous Deployment is on (green push runs deploy by themselves); off is Continuous
+ * Delivery (a person clicks Deploy).
+ */
+continuousDeployment: boolean, 
+/**
  * Set when the settings file could not be read; defaults are in force and the broken
  * file is kept until the next save moves it aside.
  */
@@ -313,6 +318,7 @@ export type DeployEvent = { "kind": "starting", version: string, n: number, of: 
 
 export type DeployRecord = { id: number, app: string, version: string, strategy: string, replicas: number, 
 /**
- * running, live, rolled-back, failed or interrupted.
+ * running, live, rolled-back, failed, interrupted; or waiting (a candidate for a
+ * person's click) and approved (that click happened).
  */
 status: string, reason: string, logs: string, startedAt: number, finishedAt?: number, };

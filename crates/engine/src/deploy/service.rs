@@ -18,6 +18,28 @@ use crate::settings::Paths;
 use crate::store::Store;
 use crate::{Code, Error};
 
+/// The service a DevLoop process shares between its Deploy page and its workflow runs,
+/// started the first time one of them needs it.
+pub type Slot = std::sync::Arc<tokio::sync::Mutex<Option<std::sync::Arc<Service>>>>;
+
+/// The service in `slot`, started (proxy bound, reconciled) if it is not yet.
+pub async fn ensure(
+    slot: &Slot,
+    paths: &Paths,
+    app: &str,
+) -> Result<std::sync::Arc<Service>, Error> {
+    let mut held = slot.lock().await;
+    if let Some(s) = held.as_ref() {
+        return Ok(std::sync::Arc::clone(s));
+    }
+    let engine = Engine::connect_here().await?;
+    let started = std::sync::Arc::new(
+        Service::start(engine, paths.clone(), app.to_owned(), address()?).await?,
+    );
+    *held = Some(std::sync::Arc::clone(&started));
+    Ok(started)
+}
+
 /// Where the service answers unless told otherwise (`DEVLOOP_PROXY_ADDR` overrides it).
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 
@@ -175,9 +197,13 @@ impl Service {
         match result {
             Ok(new) => {
                 *live = new;
-                let _ =
-                    blocking(move || Store::open(&db)?.finish_deploy(id, "live", "", "", now()))
-                        .await;
+                let (app, v) = (self.app.clone(), version.to_owned());
+                let _ = blocking(move || {
+                    let store = Store::open(&db)?;
+                    store.finish_deploy(id, "live", "", "", now())?;
+                    store.approve_candidates(&app, &v, now())
+                })
+                .await;
                 drop(live);
                 Ok(self.status().await)
             }

@@ -33,6 +33,8 @@ pub struct Options {
     pub rerun_of: Option<u64>,
     /// The workflow's text, when it is not to be read from the file (a re-run repeats what ran).
     pub workflow_text: Option<String>,
+    /// The deploy service to use for `devloop/deploy` (the app's; the CLI makes one a run).
+    pub service: Option<crate::deploy::service::Slot>,
 }
 
 /// Why a run did not start.
@@ -190,6 +192,12 @@ pub fn prepare(
             git_ref,
             cache_dir: paths.cache_dir(),
             paths: Some(paths.clone()),
+            service: opts.service.clone(),
+            continuous_deployment: paths
+                .load()
+                .ok()
+                .and_then(|s| s.continuous_deployment)
+                .unwrap_or(false),
             inputs,
             secrets,
             vars: BTreeMap::new(),
@@ -333,7 +341,12 @@ pub fn workflows(repo: &Path) -> Vec<PathBuf> {
 }
 
 /// The runs a push starts: every runnable workflow of `repo` whose `on.push` filters match.
-pub fn for_push(paths: &Paths, repo: &Path, push: &super::trigger::Push) -> Vec<Prepared> {
+pub fn for_push(
+    paths: &Paths,
+    repo: &Path,
+    push: &super::trigger::Push,
+    service: Option<crate::deploy::service::Slot>,
+) -> Vec<Prepared> {
     workflows(repo)
         .into_iter()
         .filter(|file| {
@@ -349,6 +362,7 @@ pub fn for_push(paths: &Paths, repo: &Path, push: &super::trigger::Push) -> Vec<
                 event: Some("push".into()),
                 commit: Some(push.sha.clone()).filter(|s| !s.is_empty()),
                 git_ref: Some(push.git_ref.clone()),
+                service: service.clone(),
                 ..Options::default()
             };
             prepare(paths, repo, &file, &opts).ok()

@@ -210,8 +210,10 @@ pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
 pub struct Options {
     /// Overrides the proposed version.
     pub version: Option<String>,
-    /// The Dockerfile, relative to the repository (default `Dockerfile`).
+    /// The Dockerfile, relative to the build context (default `Dockerfile`).
     pub dockerfile: Option<String>,
+    /// The build context, a folder of the repository (default: its root).
+    pub context: Option<String>,
     /// The image name, instead of the one read from the project.
     pub app: Option<String>,
     /// The repository that gets the git tag, when the build happens in a copy of it (a
@@ -303,8 +305,19 @@ pub async fn create(
         (LABEL_VERSION.to_owned(), version.to_string()),
         (LABEL_COMMIT.to_owned(), plan.sha.clone()),
     ]);
+    let context = match opts.context.as_deref() {
+        Some(c) if c.split('/').any(|p| p == "..") || c.starts_with('/') => {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("the build context `{c}` is outside the repository"),
+            )
+            .with_fix("name a folder inside it, like `web`"))
+        }
+        Some(c) => repo_dir.join(c),
+        None => repo_dir.to_path_buf(),
+    };
     let request = BuildRequest {
-        context: repo_dir.to_path_buf(),
+        context,
         dockerfile: opts
             .dockerfile
             .clone()

@@ -15,7 +15,8 @@ pub struct DeployRecord {
     pub version: String,
     pub strategy: String,
     pub replicas: u32,
-    /// running, live, rolled-back, failed or interrupted.
+    /// running, live, rolled-back, failed, interrupted; or waiting (a candidate for a
+    /// person's click) and approved (that click happened).
     pub status: String,
     pub reason: String,
     pub logs: String,
@@ -55,6 +56,37 @@ impl Store {
             .execute(
                 "UPDATE deploy SET status = ?2, reason = ?3, logs = ?4, finished_at = ?5 WHERE id = ?1",
                 (id as i64, status, reason, logs, now),
+            )
+            .map(drop)
+            .map_err(sql)
+    }
+
+    /// A release a green run offers for deploy, waiting for a person's click (Continuous
+    /// Delivery). It shows in the history as `waiting` until that version goes live.
+    pub fn offer_candidate(
+        &self,
+        app: &str,
+        version: &str,
+        strategy: &str,
+        replicas: u32,
+        reason: &str,
+        now: i64,
+    ) -> Result<u64> {
+        self.conn
+            .execute(
+                "INSERT INTO deploy (app, version, strategy, replicas, status, reason, started_at) VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6)",
+                (app, version, strategy, replicas, reason, now),
+            )
+            .map_err(sql)?;
+        Ok(self.conn.last_insert_rowid() as u64)
+    }
+
+    /// The waiting candidates of `app` for `version` were deployed.
+    pub fn approve_candidates(&self, app: &str, version: &str, now: i64) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE deploy SET status = 'approved', finished_at = ?3 WHERE app = ?1 AND version = ?2 AND status = 'waiting'",
+                (app, version, now),
             )
             .map(drop)
             .map_err(sql)

@@ -1,6 +1,6 @@
 // Deploys: what is live, a deploy with its progress over a Channel, and the history.
 import { Channel } from '@tauri-apps/api/core';
-import type { DeployEvent, DeployRecord, ServiceStatus, Strategy } from '../bindings';
+import type { DeployEvent, DeployRecord, ServiceStatus, Settings, Strategy } from '../bindings';
 import { call } from './ipc';
 
 export function getDeployStatus(): Promise<ServiceStatus> {
@@ -20,6 +20,11 @@ export function runDeploy(
 
 export function getDeployHistory(): Promise<DeployRecord[]> {
   return call<DeployRecord[]>('deploy_history');
+}
+
+/** Continuous Deployment on (green push runs deploy) or off (Continuous Delivery). */
+export function setContinuousDeployment(on: boolean): Promise<Settings> {
+  return call<Settings>('deploy_mode_set', { on });
 }
 
 /** The CLI twin of a deploy from the page. */

@@ -321,7 +321,22 @@ export const en = {
     },
     history: 'Deploy history',
     historyEmpty: 'No deploys yet.',
-    status: { live: 'live', running: 'deploying', 'rolled-back': 'rolled back', failed: 'failed', interrupted: 'interrupted' },
+    status: {
+      live: 'live',
+      running: 'deploying',
+      'rolled-back': 'rolled back',
+      failed: 'failed',
+      interrupted: 'interrupted',
+      waiting: 'waiting for a click',
+      approved: 'deployed by a person',
+    },
+    modeDelivery:
+      'Off: Continuous Delivery. A green run releases the new version and stops before production; a person decides when it goes live, with the Deploy button below.',
+    modeDeployment: 'On: Continuous Deployment. Every green run started by a push deploys by itself, with no person in between.',
+    waiting: 'Releases waiting for a person to deploy them',
+    approve: 'Deploy',
+    modeBadgeDelivery: 'Continuous Delivery: a person deploys',
+    modeBadgeDeployment: 'Continuous Deployment: green runs deploy by themselves',
   },
   errors: {
     dockerUnavailable: 'The Docker engine is not reachable.',

@@ -321,7 +321,22 @@ export const ko: Messages = {
     },
     history: '배포 기록',
     historyEmpty: '아직 배포한 적이 없습니다.',
-    status: { live: '운영 중', running: '배포 중', 'rolled-back': '롤백됨', failed: '실패', interrupted: '중단됨' },
+    status: {
+      live: '운영 중',
+      running: '배포 중',
+      'rolled-back': '롤백됨',
+      failed: '실패',
+      interrupted: '중단됨',
+      waiting: '클릭 대기 중',
+      approved: '사람이 배포함',
+    },
+    modeDelivery:
+      '꺼짐: 지속적 제공(지속적 전달). 초록색 실행은 새 버전을 릴리스하고 운영 환경 앞에서 멈춥니다. 언제 운영에 내보낼지는 사람이 아래 배포 버튼으로 정합니다.',
+    modeDeployment: '켜짐: 지속적 배포. 푸시로 시작한 초록색 실행은 사람 없이 저절로 배포됩니다.',
+    waiting: '사람의 배포를 기다리는 릴리스',
+    approve: '배포',
+    modeBadgeDelivery: '지속적 제공: 사람이 배포합니다',
+    modeBadgeDeployment: '지속적 배포: 초록색 실행이 저절로 배포합니다',
   },
   errors: {
     dockerUnavailable: 'Docker 엔진에 연결할 수 없습니다.',

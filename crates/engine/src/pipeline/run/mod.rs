@@ -110,6 +110,10 @@ pub struct Request {
     pub cache_dir: PathBuf,
     /// DevLoop's folders, for actions that keep things beyond the run (`devloop/release`).
     pub paths: Option<crate::settings::Paths>,
+    /// The deploy service `devloop/deploy` uses.
+    pub service: Option<crate::deploy::service::Slot>,
+    /// Continuous Deployment was on when the run started.
+    pub continuous_deployment: bool,
     pub inputs: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
     pub vars: BTreeMap<String, String>,
@@ -738,6 +742,10 @@ async fn execute_step(
             sink: Arc::clone(sink),
             secrets: Arc::new(secrets.to_vec()),
             paths: req.paths.clone(),
+            service: req.service.clone(),
+            event: req.event.clone(),
+            run_number: req.run_number,
+            continuous_deployment: req.continuous_deployment,
         };
         let done = tokio::task::spawn_blocking(move || action.run(&cx))
             .await

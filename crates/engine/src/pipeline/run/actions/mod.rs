@@ -8,6 +8,7 @@
 mod artifact;
 mod cache;
 mod checkout;
+mod deploy;
 mod docker_build;
 mod release;
 
@@ -32,6 +33,7 @@ pub const ALL: &[&dyn Action] = &[
     &cache::Cache,
     &docker_build::BuildPush,
     &release::Release,
+    &deploy::Deploy,
 ];
 
 /// The action `uses` names (`actions/cache@v4`), when DevLoop has it.
@@ -62,6 +64,13 @@ pub struct Context {
     pub secrets: std::sync::Arc<Vec<String>>,
     /// DevLoop's folders, for actions that keep things beyond the run (releases).
     pub paths: Option<crate::settings::Paths>,
+    /// The deploy service this DevLoop process shares, for `devloop/deploy`.
+    pub service: Option<crate::deploy::service::Slot>,
+    /// What started the run (`push`, `workflow_dispatch`): a person's run is a person's click.
+    pub event: String,
+    pub run_number: u64,
+    /// Continuous Deployment is on: a push run's deploy goes live by itself.
+    pub continuous_deployment: bool,
 }
 
 impl std::fmt::Debug for Context {

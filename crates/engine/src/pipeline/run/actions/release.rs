@@ -23,6 +23,7 @@ impl Action for Release {
         let opts = release::Options {
             version: cx.input("version").map(str::to_owned),
             dockerfile: cx.input("dockerfile").map(str::to_owned),
+            context: cx.input("context").map(str::to_owned),
             app: cx.input("app").map(str::to_owned),
             tag_repo: Some(PathBuf::from(&cx.repo)),
         };
