@@ -50,12 +50,23 @@ pub async fn run(opts: Options) -> ExitCode {
         }
     };
     let paths = Paths::from_env();
-    let prepared = match opts.rerun {
-        Some(number) => launch::rerun(&paths, &repo, number, &opts.launch),
+    let file = match opts.rerun {
+        Some(_) => None,
         None => match pick_workflow(&repo, opts.workflow.as_deref()) {
-            Ok(file) => launch::prepare(&paths, &repo, &file, &opts.launch),
+            Ok(file) => Some(file),
             Err(e) => return fail(e),
         },
+    };
+    // Preparing reads git and SQLite: blocking work, done on the blocking pool.
+    let (launch_opts, rerun, repo_dir) = (opts.launch.clone(), opts.rerun, repo.clone());
+    let prepared = match tokio::task::spawn_blocking(move || match (rerun, file) {
+        (Some(number), _) => launch::rerun(&paths, &repo_dir, number, &launch_opts),
+        (None, file) => launch::prepare(&paths, &repo_dir, &file.unwrap_or_default(), &launch_opts),
+    })
+    .await
+    {
+        Ok(p) => p,
+        Err(e) => return fail(e),
     };
     let prepared = match prepared {
         Ok(p) => p,

@@ -357,3 +357,100 @@ async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_l
         .unwrap();
     assert_eq!(history[0].status, "live");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas() {
+    use devloop_engine::deploy::service::Service;
+    use devloop_engine::operate::autoscale::Policy;
+    use devloop_engine::settings::Paths;
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-operate-{}", std::process::id());
+    let _cleanup = Cleanup(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        config_dir: home.path().join("config"),
+        workspace_override: None,
+        default_workspace: home.path().join("ws"),
+        data_dir: home.path().join("data"),
+    };
+    let svc = Service::start(
+        engine.clone(),
+        paths,
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    svc.deploy(
+        "1.0.0",
+        Strategy::BlueGreen,
+        2,
+        HealthCheck::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+
+    // Chaos: a replica dies; the next look replaces it, and requests kept succeeding.
+    let killed = svc.kill_one().await.unwrap();
+    assert_eq!(
+        body(svc.proxy()).await,
+        "v1\n",
+        "the other replica answers meanwhile"
+    );
+    let incidents = svc.heal_once().await.unwrap();
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0].died, killed);
+    let now = svc.status().await;
+    assert_eq!(now.replicas.len(), 2);
+    assert!(now.replicas.iter().all(|r| r.name != killed));
+
+    // Scaling by hand, then the autoscaler under 150 requests a second.
+    svc.scale(1, "by hand").await.unwrap();
+    assert_eq!(svc.status().await.replicas.len(), 1);
+    let policy = Policy {
+        min: 1,
+        max: 3,
+        target_rps_per_replica: 40.0,
+        up_window_ms: 2_000,
+        down_window_ms: 60_000,
+        cooldown_ms: 1_000,
+    };
+    let target = svc.proxy().addr();
+    let load = tokio::spawn(async move {
+        let plan = LoadPlan {
+            path: "/".into(),
+            rps: 150,
+            duration_ms: 6_000,
+            concurrency: 64,
+            ramp_ms: 0,
+        };
+        load::run(target, &plan, &|_| {}).await
+    });
+    let mut last = None;
+    let mut most = 1;
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(6) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let d = svc.autoscale_tick(&policy, &mut last).await.unwrap();
+        most = most.max(d.replicas);
+    }
+    let report = load.await.unwrap();
+    assert!(most >= 2, "the autoscaler added a replica (most {most})");
+    assert_eq!(report.failed(), 0, "scaling up lost nothing: {report:?}");
+    let log = devloop_engine::store::Store::open(&home.path().join("data/devloop.sqlite"))
+        .unwrap()
+        .ops(50)
+        .unwrap();
+    let kinds: Vec<&str> = log.iter().map(|e| e.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"chaos") && kinds.contains(&"heal"),
+        "{kinds:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.kind == "scale" && e.message.contains("autoscaler")),
+        "{log:#?}"
+    );
+}

@@ -102,7 +102,7 @@ pub struct Failure {
 
 type Sink<'a> = &'a (dyn Fn(DeployEvent) + Send + Sync);
 
-fn backends(replicas: &[Replica]) -> Vec<(std::net::SocketAddr, String)> {
+pub(crate) fn backends(replicas: &[Replica]) -> Vec<(std::net::SocketAddr, String)> {
     replicas
         .iter()
         .map(|r| {
@@ -115,7 +115,7 @@ fn backends(replicas: &[Replica]) -> Vec<(std::net::SocketAddr, String)> {
 }
 
 /// Starts one replica of `version` and waits until it is healthy; removes it when it is not.
-async fn start_healthy(
+pub(crate) async fn start_healthy(
     engine: &Engine,
     req: &Request,
     version: &str,
@@ -154,7 +154,7 @@ async fn start_healthy(
     }
 }
 
-async fn remove_all(engine: &Engine, replicas: &[Replica], sink: Sink<'_>) {
+pub(crate) async fn remove_all(engine: &Engine, replicas: &[Replica], sink: Sink<'_>) {
     for r in replicas {
         if replica::remove(engine, &r.id).await.is_ok() {
             sink(DeployEvent::Stopped {

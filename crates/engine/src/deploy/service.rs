@@ -71,23 +71,23 @@ pub struct ServiceStatus {
 
 #[derive(Debug)]
 pub struct Service {
-    engine: Engine,
-    paths: Paths,
-    app: String,
-    proxy: Proxy,
-    /// The replicas taking traffic. Deploys hold this lock for their whole run, so two never
-    /// overlap.
-    live: tokio::sync::Mutex<Vec<Replica>>,
+    pub(crate) engine: Engine,
+    pub(crate) paths: Paths,
+    pub(crate) app: String,
+    pub(crate) proxy: Proxy,
+    /// The replicas taking traffic. Deploys, scaling and healing hold this lock for their
+    /// whole run, so no two of them change the set at once.
+    pub(crate) live: tokio::sync::Mutex<Vec<Replica>>,
     removed_at_start: Vec<String>,
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     tokio::task::spawn_blocking(f)

@@ -280,15 +280,20 @@ pub async fn create(
         }
     }
     let tag = format!("v{version}");
-    {
-        let repo = git2::Repository::open(&tag_repo).map_err(git)?;
-        if repo.revparse_single(&format!("refs/tags/{tag}")).is_ok() {
-            return Err(Error::new(
-                Code::InvalidInput,
-                format!("the tag {tag} already exists on another commit"),
-            )
-            .with_fix(format!("devloop release --version {}", plan.proposed)));
-        }
+    let (repo_dir_for_tags, tag_ref) = (tag_repo.clone(), format!("refs/tags/{tag}"));
+    let taken = tokio::task::spawn_blocking(move || {
+        let repo = git2::Repository::open(&repo_dir_for_tags).map_err(git)?;
+        let taken = repo.revparse_single(&tag_ref).is_ok();
+        Ok::<_, Error>(taken)
+    })
+    .await
+    .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    if taken {
+        return Err(Error::new(
+            Code::InvalidInput,
+            format!("the tag {tag} already exists on another commit"),
+        )
+        .with_fix(format!("devloop release --version {}", plan.proposed)));
     }
     let short = &plan.sha[..7];
     // The notes were written with full messages (breaking footers included); only the title

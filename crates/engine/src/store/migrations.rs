@@ -96,6 +96,15 @@ const MIGRATIONS: &[&str] = &[
         started_at INTEGER NOT NULL,
         finished_at INTEGER
     );",
+    // 6: the operations log: deploys, rollbacks, scaling, healing, chaos.
+    "CREATE TABLE ops_event (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,          -- unix milliseconds
+        app TEXT NOT NULL,
+        kind TEXT NOT NULL,           -- deploy, rollback, scale, heal, chaos
+        message TEXT NOT NULL,
+        millis INTEGER                -- how long it took (a heal's recovery), when it applies
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

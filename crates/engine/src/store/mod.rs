@@ -6,6 +6,7 @@
 
 pub mod deploys;
 mod migrations;
+pub mod ops;
 pub mod progress;
 pub mod releases;
 pub mod runs;

@@ -180,7 +180,15 @@ fn commit_of(req: &Request) -> Commit {
 pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<bool>) -> Result {
     let started = std::time::Instant::now();
     let req = Arc::new(req);
-    let commit = Arc::new(commit_of(&req));
+    // git2 blocks: it reads HEAD on the blocking pool, not on this async thread.
+    let commit = {
+        let req = Arc::clone(&req);
+        Arc::new(
+            tokio::task::spawn_blocking(move || commit_of(&req))
+                .await
+                .unwrap_or_default(),
+        )
+    };
     let mut job_results: BTreeMap<String, (Result, BTreeMap<String, String>)> = BTreeMap::new();
     let mut overall = Result::Success;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());

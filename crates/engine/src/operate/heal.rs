@@ -1,0 +1,128 @@
+//! Self-healing: a live replica that stopped (crashed, killed, out of memory) is noticed and
+//! replaced by a healthy one of the same version, and the incident is logged with how long the
+//! recovery took. Requests meanwhile go to the other replicas (the proxy retries elsewhere).
+//! Chaos kills a replica on purpose, to watch it happen.
+
+use std::time::Instant;
+
+use bollard::query_parameters::KillContainerOptions;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::deploy::replica;
+use crate::deploy::rollout::{self, backends};
+use crate::deploy::service::Service;
+use crate::docker::{DockerError, Host};
+use crate::Error;
+
+/// One replica replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Incident {
+    pub died: String,
+    pub replacement: String,
+    /// From noticing to the replacement taking traffic.
+    #[ts(type = "number")]
+    pub recovered_ms: u64,
+}
+
+impl Service {
+    /// Looks once; replaces every live replica that is no longer running.
+    pub async fn heal_once(&self) -> Result<Vec<Incident>, Error> {
+        let mut live = self.live.lock().await;
+        if live.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = replica::list(&self.engine, &self.app).await?;
+        let dead: Vec<_> = live
+            .iter()
+            .filter(|r| !found.iter().any(|f| f.id == r.id && f.running))
+            .cloned()
+            .collect();
+        let mut incidents = Vec::new();
+        for gone in dead {
+            let noticed = Instant::now();
+            // Out of the traffic at once; the proxy already retries it elsewhere.
+            live.retain(|r| r.id != gone.id);
+            self.proxy.switch(backends(&live));
+            let request = rollout::Request {
+                app: self.app.clone(),
+                version: gone.version.clone(),
+                strategy: rollout::Strategy::Rolling,
+                replicas: 1,
+                health: Default::default(),
+                deploy: gone.deploy.clone(),
+            };
+            let logs = replica::logs(&self.engine, &gone.id, 10).await;
+            let _ = replica::remove(&self.engine, &gone.id).await;
+            match rollout::start_healthy(
+                &self.engine,
+                &request,
+                &gone.version,
+                &gone.colour,
+                &|_| {},
+            )
+            .await
+            {
+                Ok(new) => {
+                    let recovered_ms = noticed.elapsed().as_millis() as u64;
+                    live.push(new.clone());
+                    self.proxy.switch(backends(&live));
+                    self.log_op(
+                        "heal",
+                        format!(
+                            "{} stopped; {} replaced it in {recovered_ms} ms{}",
+                            gone.name,
+                            new.name,
+                            last_words(&logs)
+                        ),
+                        Some(recovered_ms as i64),
+                    )
+                    .await;
+                    incidents.push(Incident {
+                        died: gone.name,
+                        replacement: new.name,
+                        recovered_ms,
+                    });
+                }
+                Err((reason, _)) => {
+                    self.log_op(
+                        "heal",
+                        format!("{} stopped and could not be replaced: {reason}", gone.name),
+                        None,
+                    )
+                    .await;
+                }
+            }
+        }
+        Ok(incidents)
+    }
+
+    /// Chaos: kills one live replica (the first), as a crash would. Returns its name.
+    pub async fn kill_one(&self) -> Result<String, Error> {
+        let victim = self.live.lock().await.first().cloned().ok_or_else(|| {
+            Error::new(crate::Code::InvalidInput, "nothing is live to kill")
+                .with_fix("deploy a release first")
+        })?;
+        self.engine
+            .client()
+            .kill_container(
+                &victim.id,
+                Some(KillContainerOptions {
+                    signal: "SIGKILL".into(),
+                }),
+            )
+            .await
+            .map_err(|e| DockerError::Api(e).into_error(Host::probe()))?;
+        self.log_op("chaos", format!("killed {} on purpose", victim.name), None)
+            .await;
+        Ok(victim.name)
+    }
+}
+
+fn last_words(logs: &str) -> String {
+    match logs.trim().lines().last() {
+        Some(line) => format!(" (its last line: {line})"),
+        None => String::new(),
+    }
+}

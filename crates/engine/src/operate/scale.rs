@@ -1,0 +1,81 @@
+//! Scaling the live version to N replicas: new ones take traffic once healthy; extra ones
+//! leave the traffic first, finish what they answer, then stop.
+
+use crate::deploy::proxy::Proxy;
+use crate::deploy::rollout::{self, backends};
+use crate::deploy::service::Service;
+use crate::store::ops::OpsEvent;
+use crate::{Code, Error};
+
+impl Service {
+    /// Runs `replicas` of the live version; `why` goes into the operations log.
+    pub async fn scale(&self, replicas: u32, why: &str) -> Result<u32, Error> {
+        if !(1..=8).contains(&replicas) {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("{replicas} replicas: choose 1 to 8"),
+            ));
+        }
+        let mut live = self.live.lock().await;
+        let Some(version) = live.first().map(|r| r.version.clone()) else {
+            return Err(Error::new(Code::InvalidInput, "nothing is live to scale")
+                .with_fix("deploy a release first"));
+        };
+        let before = live.len() as u32;
+        if replicas > before {
+            let request = rollout::Request {
+                app: self.app.clone(),
+                version: version.clone(),
+                strategy: rollout::Strategy::Rolling,
+                replicas,
+                health: Default::default(),
+                deploy: live.first().map(|r| r.deploy.clone()).unwrap_or_default(),
+            };
+            let colour = live.first().map(|r| r.colour.clone()).unwrap_or_default();
+            for _ in before..replicas {
+                let r = rollout::start_healthy(&self.engine, &request, &version, &colour, &|_| {})
+                    .await
+                    .map_err(|(reason, _)| Error::new(Code::InvalidInput, reason))?;
+                live.push(r);
+                self.proxy.switch(backends(&live));
+            }
+        } else if replicas < before {
+            let leaving = live.split_off(replicas as usize);
+            let replaced = self.proxy.switch(backends(&live));
+            let gone: Vec<_> = replaced
+                .into_iter()
+                .filter(|b| leaving.iter().any(|l| b.label.ends_with(&l.name)))
+                .collect();
+            Proxy::drain(&gone, std::time::Duration::from_secs(10)).await;
+            rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
+        }
+        if replicas != before {
+            self.log_op(
+                "scale",
+                format!(
+                    "{} {version}: {before} → {replicas} replicas ({why})",
+                    self.app
+                ),
+                None,
+            )
+            .await;
+        }
+        Ok(replicas)
+    }
+
+    /// Writes one line of the operations log (best effort: the log must never stop operating).
+    pub async fn log_op(&self, kind: &str, message: String, millis: Option<i64>) {
+        let event = OpsEvent {
+            at_ms: crate::deploy::service::now() * 1000,
+            app: self.app.clone(),
+            kind: kind.to_owned(),
+            message,
+            millis,
+        };
+        let db = self.paths.database_file();
+        let _ = crate::deploy::service::blocking(move || {
+            crate::store::Store::open(&db)?.record_op(&event)
+        })
+        .await;
+    }
+}
