@@ -30,6 +30,11 @@ const COMMANDS: &[&str] = &[
     "deploy_run",
     "deploy_history",
     "deploy_mode_set",
+    "operate_status",
+    "operate_scale",
+    "operate_chaos",
+    "operate_autoscaler",
+    "operate_load",
 ];
 
 fn main() {

@@ -19,7 +19,7 @@ use crate::commands::blocking;
 use crate::AppState;
 
 /// The service, started the first time the Deploy page or a workflow needs it.
-async fn service(state: &AppState) -> Result<Arc<Service>, Error> {
+pub(crate) async fn service(state: &AppState) -> Result<Arc<Service>, Error> {
     let ws = state
         .paths
         .workspace(&state.paths.load().unwrap_or_default());

@@ -6,6 +6,7 @@
 
 mod commands;
 mod deploy;
+mod operate;
 mod pipeline;
 mod release;
 mod webview;
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use devloop_engine::settings::Paths;
 use devloop_engine::workshop::learner::Learner;
 use devloop_engine::workshop::watch::WatchHandle;
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
 /// What every command shares.
 #[derive(Debug)]
@@ -38,6 +39,8 @@ pub struct AppState {
     pub listener: pipeline::Listener,
     /// The deployed service (the proxy and its replicas), once the Deploy page has used it.
     pub service: devloop_engine::deploy::service::Slot,
+    /// The autoscaler's switch, policy and recent decisions.
+    pub autoscaler: operate::Shared,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -52,6 +55,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             push_watch: Mutex::new(None),
             listener: Default::default(),
             service: Default::default(),
+            autoscaler: Default::default(),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -87,6 +91,11 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             deploy::deploy_run,
             deploy::deploy_history,
             deploy::deploy_mode_set,
+            operate::operate_status,
+            operate::operate_scale,
+            operate::operate_chaos,
+            operate::operate_autoscaler,
+            operate::operate_load,
         ])
 }
 
@@ -116,6 +125,9 @@ pub fn run() {
     builder(tauri::Builder::default(), Paths::from_env())
         .setup(|app| {
             webview::tune(app);
+            // Self-healing (and the autoscaler, when on) for the app's whole life.
+            let state = app.state::<AppState>();
+            operate::watch(Arc::clone(&state.service), Arc::clone(&state.autoscaler));
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -173,3 +173,58 @@ pub fn mode(set: Option<&str>) -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+
+/// `devloop load`: simulated peak traffic against the service's stable address.
+pub async fn load(
+    rps: u32,
+    duration_s: u64,
+    concurrency: u32,
+    ramp_s: u64,
+    path: String,
+) -> ExitCode {
+    let target = match service::address() {
+        Ok(a) => a,
+        Err(e) => return fail(&e.message, e.fix.as_deref()),
+    };
+    let plan = devloop_engine::operate::load::LoadPlan {
+        path,
+        rps,
+        duration_ms: duration_s * 1000,
+        concurrency,
+        ramp_ms: ramp_s * 1000,
+    };
+    println!("{rps} requests/s to http://{target}{} for {duration_s} s (ramp {ramp_s} s, at most {concurrency} at once)", plan.path);
+    let report = devloop_engine::operate::load::run(target, &plan, &|r| {
+        eprint!("\rsent {}  failed {}   ", r.sent, r.failed());
+    })
+    .await;
+    eprintln!();
+    let statuses: Vec<String> = report
+        .statuses
+        .iter()
+        .map(|(s, n)| {
+            if *s == 0 {
+                format!("no answer: {n}")
+            } else {
+                format!("{s}: {n}")
+            }
+        })
+        .collect();
+    println!(
+        "sent {}, {}; p50 {:.1} ms, p99 {:.1} ms{}",
+        report.sent,
+        statuses.join(", "),
+        report.p50_micros as f64 / 1000.0,
+        report.p99_micros as f64 / 1000.0,
+        if report.skipped > 0 {
+            format!("; {} skipped at the concurrency cap", report.skipped)
+        } else {
+            String::new()
+        }
+    );
+    if report.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

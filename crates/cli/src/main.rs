@@ -101,6 +101,24 @@ enum Command {
     },
     /// The deploy history, newest first.
     Deploys,
+    /// Simulate peak traffic against the deployed service (127.0.0.1:8080, or
+    /// DEVLOOP_PROXY_ADDR); exits 0 only when every request got a 2xx answer.
+    Load {
+        /// Requests a second, once the ramp is over.
+        #[arg(long, default_value_t = 100)]
+        rps: u32,
+        /// Seconds.
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
+        /// Requests on their way at once, at most.
+        #[arg(long, default_value_t = 64)]
+        concurrency: u32,
+        /// Seconds to grow from nothing to the full rate.
+        #[arg(long, default_value_t = 0)]
+        ramp: u64,
+        #[arg(long, default_value = "/")]
+        path: String,
+    },
     /// Continuous Delivery (a person deploys each release) or Continuous Deployment (a green
     /// push run deploys by itself); with no argument, says which is on.
     Mode {
@@ -196,6 +214,13 @@ async fn main() -> ExitCode {
             .await
         }
         Command::Deploys => deploy::list(),
+        Command::Load {
+            rps,
+            duration,
+            concurrency,
+            ramp,
+            path,
+        } => deploy::load(rps, duration, concurrency, ramp, path).await,
         Command::Mode { mode } => deploy::mode(mode.as_deref()),
         Command::Run {
             repo,

@@ -8,6 +8,9 @@ use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
+use devloop_engine::operate::autoscale::{Decision, DecisionAt, Policy};
+use devloop_engine::operate::load::{LoadPlan, LoadReport};
+use devloop_engine::operate::OperateStatus;
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
 use devloop_engine::pipeline::view::{
     InputView, JobView, PracticeBracket, RunDetail, RunUpdate, StepLog, WorkflowView,
@@ -17,6 +20,7 @@ use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::deploys::DeployRecord;
+use devloop_engine::store::ops::OpsEvent;
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
 use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
 use devloop_engine::workshop::learner::{
@@ -85,6 +89,13 @@ fn render() -> String {
         ServiceStatus::decl(&cfg),
         DeployEvent::decl(&cfg),
         DeployRecord::decl(&cfg),
+        Policy::decl(&cfg),
+        Decision::decl(&cfg),
+        DecisionAt::decl(&cfg),
+        OpsEvent::decl(&cfg),
+        LoadPlan::decl(&cfg),
+        LoadReport::decl(&cfg),
+        OperateStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -146,14 +146,14 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
     let app = Home::new().launch("en_US.UTF-8", &[])?;
     let s = &app.session;
     // A learner clicks the stage's circle.
-    s.click(&s.find("[data-testid=stage-operate] circle")?)?;
+    s.click(&s.find("[data-testid=stage-monitor] circle")?)?;
     let page = s.find("[data-testid=stage-page]")?;
     check(
-        s.attribute(&page, "data-stage")?.as_deref() == Some("operate"),
-        "operate page open",
+        s.attribute(&page, "data-stage")?.as_deref() == Some("monitor"),
+        "monitor page open",
     )?;
-    s.wait_text("[data-testid=stage-title]", "the Operate title", |t| {
-        t == "Operate"
+    s.wait_text("[data-testid=stage-title]", "the Monitor title", |t| {
+        t == "Monitor"
     })?;
     let empty = s.text(&s.find("[data-testid=stage-empty]")?)?;
     check(
@@ -167,8 +167,8 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
         "stage page closed",
     )?;
     // Focus returns to the stage the learner left, so the keyboard keeps its place.
-    s.wait("focus back on Operate", || {
-        Ok(s.focused_testid()?.filter(|id| id == "stage-operate"))
+    s.wait("focus back on Monitor", || {
+        Ok(s.focused_testid()?.filter(|id| id == "stage-monitor"))
     })
     .map(drop)
 }
@@ -986,19 +986,10 @@ impl Drop for DemoContainers {
 
 fn a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_address() -> Result<()>
 {
-    let taken = Command::new("docker")
-        .args([
-            "ps",
-            "-aq",
-            "--filter",
-            "label=dev.devloop.app=loop-service",
-        ])
-        .output()
-        .map_err(|e| e.to_string())?;
-    check(
-        taken.stdout.is_empty(),
-        "loop-service containers exist on this machine; this test will not touch them",
-    )?;
+    demo_is_free()?;
+    // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
+    let _images = AllDemoImages;
+    let _containers = DemoContainers;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
@@ -1007,13 +998,7 @@ fn a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_addr
     let home = Home::new();
     let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
     let s = &app.session;
-    let sha = release_the_demo(&home, s)?;
-    // Containers go before their images (declared after, so dropped first).
-    let _images = DemoImages(vec![
-        "loop-service:0.1.0".into(),
-        format!("loop-service:{sha}"),
-    ]);
-    let _containers = DemoContainers;
+    release_the_demo(&home, s)?;
 
     s.click(&s.find("[data-testid=nav-deploy]")?)?;
     s.wait_text("[data-testid=deploy-live]", "nothing live yet", |t| {
@@ -1069,6 +1054,81 @@ fn a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_addr
     )
 }
 
+fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Result<()> {
+    demo_is_free()?;
+    // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
+    let _images = AllDemoImages;
+    let _containers = DemoContainers;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
+    let s = &app.session;
+    release_the_demo(&home, s)?;
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    s.find("[data-testid=deploy-run]")?;
+    s.execute("const r = document.querySelector('[data-testid=deploy-replicas]'); r.value = '1'; r.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=deploy-run]")?)?;
+    s.wait_text("[data-testid=deploy-live]", "0.1.0 live", |t| {
+        t.contains("loop-service 0.1.0 is live")
+    })?;
+
+    s.click(&s.find("[data-testid=nav-operate]")?)?;
+    let count = |s: &webdriver::Session| -> Result<Option<String>> {
+        let el = s.find("[data-testid=operate-replicas]")?;
+        s.attribute(&el, "data-count")
+    };
+    s.wait("one replica", || {
+        Ok((count(s)?.as_deref() == Some("1")).then_some(()))
+    })?;
+    // Chaos: the replica dies; within seconds another one answers, and the log says so.
+    s.click(&s.find("[data-testid=chaos]")?)?;
+    s.wait_text("[data-testid=ops-log]", "the heal in the log", |t| {
+        t.contains("killed") && t.contains("replaced it in")
+    })?;
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "3",
+            &format!("http://{addr}/"),
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        String::from_utf8_lossy(&out.stdout) == "200",
+        "healed: the service answers",
+    )?;
+
+    // The autoscaler on, with a low target; then peak traffic.
+    s.click(&s.find("[data-testid=autoscaler-on]")?)?;
+    s.execute("const t = document.querySelector('[data-testid=autoscaler-target]'); t.value = '20'; t.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=autoscaler-save]")?)?;
+    s.execute("const r = document.querySelector('[data-testid=load-rps]'); r.value = '120'; r.dispatchEvent(new Event('input', { bubbles: true })); const d = document.querySelector('[data-testid=load-duration]'); d.value = '8'; d.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.wait_text("[data-testid=operate-page]", "the load's CLI twin", |t| {
+        t.contains("devloop load --rps 120 --duration 8")
+    })?;
+    s.click(&s.find("[data-testid=load-run]")?)?;
+    s.wait("the autoscaler to add a replica", || {
+        Ok(count(s)?
+            .and_then(|c| c.parse::<u32>().ok())
+            .filter(|c| *c >= 2))
+    })?;
+    s.wait_text(
+        "[data-testid=autoscaler-decisions]",
+        "the decision and its reason",
+        |t| t.contains("per replica"),
+    )
+    .map(drop)
+}
+
 /// A pipeline through the whole Dev half of the loop and into production.
 const DELIVERY: &str = r#"name: delivery
 on:
@@ -1107,14 +1167,9 @@ jobs:
 "#;
 
 fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person() -> Result<()> {
-    let taken = Command::new("docker")
-        .args(["images", "-q", "loop-service"])
-        .output()
-        .map_err(|e| e.to_string())?;
-    check(
-        taken.stdout.is_empty(),
-        "loop-service images exist on this machine; this test will not touch them",
-    )?;
+    demo_is_free()?;
+    let _images = AllDemoImages;
+    let _containers = DemoContainers;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
@@ -1123,8 +1178,6 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
     let home = Home::new();
     let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
     let s = &app.session;
-    let _images = AllDemoImages;
-    let _containers = DemoContainers;
     with_workflow(&home, s, "delivery.yml", DELIVERY)?;
     let wf = "[data-testid=workflow][data-file='.github/workflows/delivery.yml']";
     // Every practice has its jobs here: the brackets say so.
@@ -1198,6 +1251,30 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
         };
         Ok((s.attribute(&badge, "data-continuous")?.as_deref() == Some("true")).then_some(()))
     })
+}
+
+/// Refuses to start where a learner's `loop-service` image or container exists: these tests
+/// remove every one of them when they end.
+fn demo_is_free() -> Result<()> {
+    for args in [
+        &["images", "-q", "loop-service"][..],
+        &[
+            "ps",
+            "-aq",
+            "--filter",
+            "label=dev.devloop.app=loop-service",
+        ][..],
+    ] {
+        let out = Command::new("docker")
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())?;
+        check(
+            out.stdout.is_empty(),
+            "loop-service images or containers exist on this machine; this test will not touch them",
+        )?;
+    }
+    Ok(())
 }
 
 /// Removes every `loop-service` image a test made, pass or fail (the test refuses to start
@@ -1358,6 +1435,7 @@ fn main() {
         a_release_from_the_releases_page_builds_tags_and_lists_it,
         a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_address,
         one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person,
+        chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
     ];
     libtest_mimic::run(&args, trials).exit();

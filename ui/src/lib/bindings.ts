@@ -322,3 +322,49 @@ export type DeployRecord = { id: number, app: string, version: string, strategy:
  * person's click) and approved (that click happened).
  */
 status: string, reason: string, logs: string, startedAt: number, finishedAt?: number, };
+
+export type Policy = { min: number, max: number, 
+/**
+ * Requests a second one replica should take.
+ */
+targetRpsPerReplica: number, upWindowMs: number, downWindowMs: number, cooldownMs: number, };
+
+export type Decision = { 
+/**
+ * The replica count wanted; equal to the current one means stay.
+ */
+replicas: number, reason: string, };
+
+export type DecisionAt = { atMs: number, decision: Decision, };
+
+export type OpsEvent = { atMs: number, app: string, 
+/**
+ * deploy, rollback, scale, heal or chaos.
+ */
+kind: string, message: string, millis?: number, };
+
+export type LoadPlan = { path: string, rps: number, durationMs: number, concurrency: number, 
+/**
+ * The rate grows from zero to `rps` over this long.
+ */
+rampMs: number, };
+
+export type LoadReport = { sent: number, 
+/**
+ * Answers by status code; 0 counts requests that got no HTTP answer at all.
+ */
+statuses: Record<string, number>, 
+/**
+ * Ticks skipped because `concurrency` requests were already on their way.
+ */
+skipped: number, p50Micros: number, p99Micros: number, };
+
+export type OperateStatus = { service: ServiceStatus, autoscaler: boolean, policy: Policy, 
+/**
+ * Newest first.
+ */
+decisions: Array<DecisionAt>, 
+/**
+ * The operations log, newest first.
+ */
+ops: Array<OpsEvent>, };

@@ -1,4 +1,4 @@
-// Hash routes: #/ (the loop), #/stage/<id>, #/system, #/workshop, #/lesson/<id>, #/pipeline, #/releases, #/deploy. Hashes keep the app one static page.
+// Hash routes: #/ (the loop), #/stage/<id>, #/system, #/workshop, #/lesson/<id>, #/pipeline, #/releases, #/deploy, #/operate. Hashes keep the app one static page.
 import type { Stage } from './bindings';
 
 export type Route =
@@ -9,6 +9,7 @@ export type Route =
   | { name: 'pipeline' }
   | { name: 'releases' }
   | { name: 'deploy' }
+  | { name: 'operate' }
   | { name: 'lesson'; lesson: string };
 
 const STAGES: readonly Stage[] = ['plan', 'code', 'build', 'test', 'release', 'deploy', 'operate', 'monitor'];
@@ -24,6 +25,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'pipeline' && parts.length === 1) return { name: 'pipeline' };
   if (parts[0] === 'releases' && parts.length === 1) return { name: 'releases' };
   if (parts[0] === 'deploy' && parts.length === 1) return { name: 'deploy' };
+  if (parts[0] === 'operate' && parts.length === 1) return { name: 'operate' };
   // Lesson ids are pack folder names: lower-case words and dashes.
   if (parts[0] === 'lesson' && parts.length === 2 && /^[a-z0-9-]{1,64}$/.test(parts[1]!)) {
     return { name: 'lesson', lesson: parts[1]! };
@@ -47,6 +49,8 @@ export function href(route: Route): string {
       return '#/releases';
     case 'deploy':
       return '#/deploy';
+    case 'operate':
+      return '#/operate';
     case 'lesson':
       return `#/lesson/${route.lesson}`;
   }

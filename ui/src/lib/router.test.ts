@@ -12,6 +12,7 @@ describe('routes', () => {
       { name: 'pipeline' },
       { name: 'releases' },
       { name: 'deploy' },
+      { name: 'operate' },
     ] as const) {
       expect(parseRoute(href(route))).toEqual(route);
     }

@@ -205,6 +205,16 @@ impl Service {
                 })
                 .await;
                 drop(live);
+                self.log_op(
+                    "deploy",
+                    format!(
+                        "{} {version} is live ({}, {replicas} replicas)",
+                        self.app,
+                        strategy.id()
+                    ),
+                    None,
+                )
+                .await;
                 Ok(self.status().await)
             }
             Err(failure) => {
@@ -218,6 +228,15 @@ impl Service {
                 let _ = blocking(move || {
                     Store::open(&db)?.finish_deploy(id, status, &reason, &logs, now())
                 })
+                .await;
+                self.log_op(
+                    "rollback",
+                    format!(
+                        "{} {version} did not go live and was rolled back: {}",
+                        self.app, failure.reason
+                    ),
+                    None,
+                )
                 .await;
                 let mut message = failure.reason;
                 if !failure.logs.trim().is_empty() {

@@ -34,6 +34,15 @@ impl Default for Policy {
     }
 }
 
+/// A decision that changed the replica count, with when (unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionAt {
+    #[ts(type = "number")]
+    pub at_ms: i64,
+    pub decision: Decision,
+}
+
 /// One measurement: requests a second through the proxy at `at_ms`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {

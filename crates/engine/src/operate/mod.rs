@@ -6,3 +6,19 @@ pub mod autoscale;
 pub mod heal;
 pub mod load;
 pub mod scale;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Everything the Operate page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperateStatus {
+    pub service: crate::deploy::service::ServiceStatus,
+    pub autoscaler: bool,
+    pub policy: autoscale::Policy,
+    /// Newest first.
+    pub decisions: Vec<autoscale::DecisionAt>,
+    /// The operations log, newest first.
+    pub ops: Vec<crate::store::ops::OpsEvent>,
+}
