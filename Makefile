@@ -11,7 +11,7 @@ CLI := $(TARGET_DIR)/debug/devloop
 E2E := $(TARGET_DIR)/debug/devloop-e2e
 
 .PHONY: run test test-all build ui lint rust-test ui-test e2e bindings screenshots bundle \
-        bench bench-footprint bench-pipeline clean
+        bench bench-footprint bench-pipeline bench-deploy clean
 
 run:
 	scripts/deps.sh run
@@ -69,7 +69,7 @@ bundle: ui
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
 	@ls -1 $(TARGET_DIR)/release/bundle/deb/*.deb
 
-bench: bench-footprint bench-pipeline
+bench: bench-footprint bench-pipeline bench-deploy
 
 # Launch-to-first-paint and memory (RSS, PSS incl. WebKit children) of DevLoop vs a bare Tauri window.
 bench-footprint: ui
@@ -82,6 +82,14 @@ bench-footprint: ui
 bench-pipeline:
 	cargo build --release -p devloop-cli -p pipeline-bench
 	$(TARGET_DIR)/release/pipeline-bench --devloop $(TARGET_DIR)/release/devloop --pack $(CURDIR)/workshops/devops-loop
+
+
+# A cached rebuild and blue-green deploy through DevLoop against the docker CLI and curl, and the
+# proxy's added latency. Needs dockerd (scripts/with-services.sh starts it when missing).
+bench-deploy:
+	scripts/deps.sh test
+	cargo build --release -p deploy-bench
+	scripts/with-services.sh $(TARGET_DIR)/release/deploy-bench
 
 clean:
 	cargo clean

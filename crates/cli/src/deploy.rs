@@ -42,10 +42,7 @@ pub async fn deploy(opts: Options) -> ExitCode {
         );
     };
     let paths = Paths::from_env();
-    let repo = opts
-        .repo
-        .clone()
-        .unwrap_or_else(|| paths.workspace(&paths.load().unwrap_or_default()));
+    let repo = crate::release::repo(opts.repo.clone());
     let app = release::app_name(&repo);
     let version = match opts.version.clone() {
         Some(v) => v,

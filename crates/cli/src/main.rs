@@ -62,7 +62,7 @@ enum Command {
     /// Make HEAD of the workspace a release: the next version from its conventional commits,
     /// the image built and tagged (version and short sha), saved as an archive, and tagged in git.
     Release {
-        /// The repository (default: the workspace).
+        /// The repository (default: the one around the current folder, else the workspace).
         #[arg(long)]
         repo: Option<PathBuf>,
         /// Use this version instead of the proposed one.
@@ -81,7 +81,7 @@ enum Command {
     /// overrides it), with no downtime for blue-green and rolling; a version that fails its
     /// health check is rolled back. Serves until Ctrl+C.
     Deploy {
-        /// The repository whose app is deployed (default: the workspace).
+        /// The repository whose app is deployed (default: the one around the current folder, else the workspace).
         #[arg(long)]
         repo: Option<PathBuf>,
         /// The release to deploy (default: the newest).

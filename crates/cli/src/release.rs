@@ -21,9 +21,15 @@ fn fail(e: impl std::fmt::Display, fix: Option<&str>) -> ExitCode {
     ExitCode::from(REFUSED)
 }
 
-/// The repository: `--repo`, else the workspace.
-fn repo(dir: Option<PathBuf>) -> PathBuf {
-    dir.unwrap_or_else(|| {
+/// The project: `--repo`, else the git repository around the current folder (as
+/// `devloop run` finds it), else the workspace.
+pub fn repo(dir: Option<PathBuf>) -> PathBuf {
+    dir.or_else(|| {
+        git2::Repository::discover(".")
+            .ok()
+            .and_then(|r| r.workdir().map(std::path::Path::to_path_buf))
+    })
+    .unwrap_or_else(|| {
         let paths = Paths::from_env();
         paths.workspace(&paths.load().unwrap_or_default())
     })

@@ -98,6 +98,10 @@ fn docker_is_free_for_the_walkthrough() {
         !busy(&["images", "-q", "loop-service:0.2.0"]),
         "an image loop-service:0.2.0 exists on this machine; this test will not touch it"
     );
+    assert!(
+        !busy(&["ps", "-aq", "--filter", "label=dev.devloop.app=loop-service"]),
+        "DevLoop-deployed loop-service containers exist on this machine; this test will not touch them"
+    );
 }
 
 /// Removes the container and image the walkthrough created, pass or fail.
@@ -107,6 +111,22 @@ impl Drop for Cleanup {
         let _ = Command::new("docker")
             .args(["rm", "-f", "loop-service"])
             .output();
+        // The replicas `devloop deploy` started (they carry its labels).
+        if let Ok(ids) = Command::new("docker")
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                "label=dev.devloop.app=loop-service",
+                "--filter",
+                "label=dev.devloop.deploy",
+            ])
+            .output()
+        {
+            for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+                let _ = Command::new("docker").args(["rm", "-f", id]).output();
+            }
+        }
         let _ = Command::new("docker")
             .args(["rmi", "-f", "loop-service:0.2.0"])
             .output();
@@ -128,6 +148,11 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
     let ctx = Context {
         workspace: ws.clone(),
         database: Some(data.join("devloop.sqlite")),
+    };
+    // Deploys serve on a port of their own, so a busy 8080 on this machine does not matter.
+    let proxy_addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
     };
     // `devloop` as a learner has it on PATH, writing its history where the checks read it.
     let cli_dir = Path::new(env!("CARGO_BIN_EXE_devloop")).parent().unwrap();
@@ -158,6 +183,7 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
                 .env("PATH", &path)
                 .env("DEVLOOP_DATA_DIR", &data)
                 .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+                .env("DEVLOOP_PROXY_ADDR", &proxy_addr)
                 .env("GIT_AUTHOR_NAME", "Learner")
                 .env("GIT_AUTHOR_EMAIL", "learner@example.com")
                 .env("GIT_COMMITTER_NAME", "Learner")

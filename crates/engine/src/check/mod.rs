@@ -6,6 +6,7 @@
 //! Every evaluation ends in an [`Outcome`]: a failed check is a normal result, not an error.
 
 pub mod command;
+pub mod deploy;
 pub mod docker;
 pub mod file;
 pub mod git;
@@ -104,12 +105,26 @@ pub enum Spec {
         #[serde(default)]
         failed_step: Option<String>,
     },
+    /// DevLoop's newest successful deploy of `app` is `version` (when given), and at least
+    /// `replicas` (default 1) of its replicas run.
+    #[serde(rename = "deploy.live")]
+    DeployLive {
+        app: String,
+        #[serde(default)]
+        version: Option<String>,
+        #[serde(default = "one_replica")]
+        replicas: u32,
+    },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]
     Quiz {
         choices: Vec<String>,
         answer: Vec<String>,
     },
+}
+
+fn one_replica() -> u32 {
+    1
 }
 
 fn success_result() -> String {
@@ -256,6 +271,7 @@ impl Spec {
             Spec::CommandSucceeds { script, timeout_ms } => {
                 command::succeeds(&script, &ws, timeout_ms).await
             }
+            spec @ Spec::DeployLive { .. } => deploy::evaluate(&spec, ctx.database.clone()).await,
             spec @ Spec::PipelineLastRun { .. } => {
                 let db = ctx.database.clone();
                 blocking(move || pipeline::evaluate(&spec, db.as_deref())).await

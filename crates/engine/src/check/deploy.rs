@@ -1,0 +1,77 @@
+//! Deploy checks: what DevLoop has made live, from its deploy history and the running
+//! containers that carry its labels.
+
+use std::path::PathBuf;
+
+use super::{Outcome, Spec};
+use crate::deploy::replica;
+use crate::docker::Engine;
+use crate::store::Store;
+
+pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
+    let Spec::DeployLive {
+        app,
+        version,
+        replicas,
+    } = spec
+    else {
+        return Outcome::error("not a deploy check");
+    };
+    let Some(db) = database else {
+        return Outcome::error("the deploy history is not available here");
+    };
+    let todo = format!(
+        "devloop deploy{} --replicas {replicas}",
+        version
+            .as_ref()
+            .map(|v| format!(" --version {v}"))
+            .unwrap_or_default()
+    );
+    let app_name = app.clone();
+    let newest = tokio::task::spawn_blocking(move || {
+        if !db.exists() {
+            return Ok(None);
+        }
+        Store::open(&db)?.deploys(200).map(|all| {
+            all.into_iter()
+                .find(|d| d.app == app_name && d.status == "live")
+        })
+    })
+    .await;
+    let newest = match newest {
+        Ok(Ok(d)) => d,
+        Ok(Err(e)) => return Outcome::error(e.message),
+        Err(e) => return Outcome::error(format!("the check crashed: {e}")),
+    };
+    let Some(live) = newest else {
+        return Outcome::fail(format!(
+            "DevLoop has not deployed {app} yet: `{todo}` or the Deploy page"
+        ));
+    };
+    if let Some(v) = version {
+        if &live.version != v {
+            return Outcome::fail(format!(
+                "{app} {} is live; this step needs {v}: `{todo}`",
+                live.version
+            ));
+        }
+    }
+    let engine = match Engine::connect_here().await {
+        Ok(e) => e,
+        Err(e) => return Outcome::error(e.message),
+    };
+    let running = match replica::list(&engine, app).await {
+        Ok(list) => list
+            .iter()
+            .filter(|r| r.running && r.version == live.version)
+            .count() as u32,
+        Err(e) => return Outcome::error(e.message),
+    };
+    if running < *replicas {
+        return Outcome::fail(format!(
+            "{running} replica(s) of {app} {} run; this step needs {replicas}: `{todo}`",
+            live.version
+        ));
+    }
+    Outcome::Pass
+}
