@@ -6,6 +6,7 @@
 
 mod commands;
 mod deploy;
+mod notify;
 mod operate;
 mod pipeline;
 mod release;
@@ -123,11 +124,16 @@ fn put_cli_on_path() {
 pub fn run() {
     put_cli_on_path();
     builder(tauri::Builder::default(), Paths::from_env())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             webview::tune(app);
             // Self-healing (and the autoscaler, when on) for the app's whole life.
             let state = app.state::<AppState>();
-            operate::watch(Arc::clone(&state.service), Arc::clone(&state.autoscaler));
+            operate::watch(
+                app.handle().clone(),
+                Arc::clone(&state.service),
+                Arc::clone(&state.autoscaler),
+            );
             Ok(())
         })
         .run(tauri::generate_context!())

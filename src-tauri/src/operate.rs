@@ -31,15 +31,23 @@ pub struct Autoscaler {
 
 pub type Shared = Arc<Mutex<Autoscaler>>;
 
-/// Heals every second, and autoscales when on. Runs for the app's life.
-pub fn watch(slot: Slot, autoscaler: Shared) {
+/// Heals every second, and autoscales when on; announces the service's operations from the
+/// moment it starts (whoever started it: the Deploy page or a workflow). Runs for the app's life.
+pub fn watch(app: tauri::AppHandle, slot: Slot, autoscaler: Shared) {
     tauri::async_runtime::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut announced: Option<usize> = None;
         loop {
             tick.tick().await;
             let Some(service) = slot.lock().await.clone() else {
                 continue;
             };
+            // A service is started once per app; attach the notifications the first time.
+            let id = Arc::as_ptr(&service) as usize;
+            if announced != Some(id) {
+                crate::notify::attach(&app, &service);
+                announced = Some(id);
+            }
             let _ = service.heal_once().await;
             let (enabled, policy, mut last) = {
                 let a = autoscaler.lock().unwrap_or_else(|p| p.into_inner());

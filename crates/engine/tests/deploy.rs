@@ -382,6 +382,12 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
     )
     .await
     .unwrap();
+    // What the app turns into desktop notifications.
+    let heard: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let ear = std::sync::Arc::clone(&heard);
+    svc.listen(std::sync::Arc::new(move |e| {
+        ear.lock().unwrap().push(e.kind.clone())
+    }));
     svc.deploy(
         "1.0.0",
         Strategy::BlueGreen,
@@ -453,4 +459,11 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
             .any(|e| e.kind == "scale" && e.message.contains("autoscaler")),
         "{log:#?}"
     );
+    let heard = heard.lock().unwrap().clone();
+    for kind in ["deploy", "chaos", "heal", "scale"] {
+        assert!(
+            heard.iter().any(|k| k == kind),
+            "{kind} was announced: {heard:?}"
+        );
+    }
 }

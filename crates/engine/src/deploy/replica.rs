@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
     CreateContainerOptions, ListContainersOptions, LogsOptions, RemoveContainerOptions,
-    StopContainerOptions,
 };
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -208,16 +207,9 @@ pub async fn remove(engine: &Engine, id: &str) -> Result<(), Error> {
             format!("container {id} was not started by DevLoop, so DevLoop leaves it alone"),
         ));
     }
-    let _ = engine
-        .client()
-        .stop_container(
-            id,
-            Some(StopContainerOptions {
-                t: Some(3),
-                signal: None,
-            }),
-        )
-        .await;
+    // No graceful stop: callers drain a replica's requests before removing it, and a
+    // service running as PID 1 (busybox httpd) ignores SIGTERM, which would cost the whole
+    // grace period on every replica.
     engine
         .client()
         .remove_container(

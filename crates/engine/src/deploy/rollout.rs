@@ -155,8 +155,12 @@ pub(crate) async fn start_healthy(
 }
 
 pub(crate) async fn remove_all(engine: &Engine, replicas: &[Replica], sink: Sink<'_>) {
-    for r in replicas {
-        if replica::remove(engine, &r.id).await.is_ok() {
+    // Side by side: they are drained already, and one at a time would add up.
+    let removed =
+        futures_util::future::join_all(replicas.iter().map(|r| replica::remove(engine, &r.id)))
+            .await;
+    for (r, result) in replicas.iter().zip(removed) {
+        if result.is_ok() {
             sink(DeployEvent::Stopped {
                 name: r.name.clone(),
             });

@@ -79,6 +79,26 @@ pub struct Service {
     /// whole run, so no two of them change the set at once.
     pub(crate) live: tokio::sync::Mutex<Vec<Replica>>,
     removed_at_start: Vec<String>,
+    /// Hears every line of the operations log as it is written (the app raises a desktop
+    /// notification for each).
+    pub(crate) on_op: std::sync::Mutex<Listener>,
+}
+
+/// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
+pub type OpListener = std::sync::Arc<dyn Fn(&crate::store::ops::OpsEvent) + Send + Sync>;
+
+/// The listener, if any; a type of its own so `Service` can still be `Debug`.
+#[derive(Default, Clone)]
+pub(crate) struct Listener(pub(crate) Option<OpListener>);
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "listening"
+        } else {
+            "nobody"
+        })
+    }
 }
 
 pub(crate) fn now() -> i64 {
@@ -140,7 +160,13 @@ impl Service {
             proxy,
             live: tokio::sync::Mutex::new(adopt),
             removed_at_start,
+            on_op: std::sync::Mutex::new(Listener::default()),
         })
+    }
+
+    /// `listener` hears every operation from now on.
+    pub fn listen(&self, listener: OpListener) {
+        *self.on_op.lock().unwrap_or_else(|p| p.into_inner()) = Listener(Some(listener));
     }
 
     pub fn proxy(&self) -> &Proxy {

@@ -72,6 +72,15 @@ impl Service {
             message,
             millis,
         };
+        let listener = self
+            .on_op
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone();
+        if let Some(listener) = listener {
+            listener(&event);
+        }
         let db = self.paths.database_file();
         let _ = crate::deploy::service::blocking(move || {
             crate::store::Store::open(&db)?.record_op(&event)
