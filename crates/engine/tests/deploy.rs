@@ -467,3 +467,145 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_devloop_killed_mid_deploy_comes_back_to_the_version_that_was_live() {
+    use devloop_engine::deploy::service::Service;
+    use devloop_engine::settings::Paths;
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-killed-{}", std::process::id());
+    let _cleanup = Cleanup(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    image(&engine, &app, "2.0.0", "v2\n", true).await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        config_dir: home.path().join("config"),
+        workspace_override: None,
+        default_workspace: home.path().join("ws"),
+        data_dir: home.path().join("data"),
+    };
+    let first = std::sync::Arc::new(
+        Service::start(
+            engine.clone(),
+            paths.clone(),
+            app.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap(),
+    );
+    first
+        .deploy(
+            "1.0.0",
+            Strategy::BlueGreen,
+            2,
+            HealthCheck::default(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    // 2.0.0 starts; DevLoop dies as its first replica comes up (the task is dropped where it
+    // stands, as a kill would leave it: nothing cleans up).
+    let svc = std::sync::Arc::clone(&first);
+    let deploying = tokio::spawn(async move {
+        let slow = HealthCheck {
+            start_period_ms: 60_000,
+            path: "/never".into(),
+            ..HealthCheck::default()
+        };
+        let _ = svc
+            .deploy("2.0.0", Strategy::BlueGreen, 2, slow, &|_| {})
+            .await;
+    });
+    let started = std::time::Instant::now();
+    while replica::list(&engine, &app)
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.version != "2.0.0")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "2.0.0 never started"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    deploying.abort();
+    let _ = deploying.await;
+    drop(first);
+
+    let again = Service::start(
+        engine.clone(),
+        paths.clone(),
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let now = again.status().await;
+    assert_eq!(now.version.as_deref(), Some("1.0.0"), "{now:?}");
+    assert_eq!(now.replicas.len(), 2);
+    assert_eq!(body(again.proxy()).await, "v1\n");
+    let left = replica::list(&engine, &app).await.unwrap();
+    assert!(left.iter().all(|r| r.version == "1.0.0"), "{left:?}");
+    let history = devloop_engine::store::Store::open(&paths.database_file())
+        .unwrap()
+        .deploys(10)
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|d| d.status.as_str())
+            .collect::<Vec<_>>(),
+        ["interrupted", "live"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_container_that_exits_at_once_is_said_with_its_output_and_left_nowhere() {
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-exits-{}", std::process::id());
+    let _cleanup = Cleanup(app.clone());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\", \"sh\", \"-c\", \"echo config file missing >&2; exit 3\"]\n",
+    )
+    .unwrap();
+    let req = BuildRequest {
+        context: dir.path().into(),
+        dockerfile: "Dockerfile".into(),
+        tags: vec![format!("{app}:1.0.0")],
+        build_args: BTreeMap::new(),
+        labels: BTreeMap::from([(LABEL_APP.to_owned(), app.clone())]),
+    };
+    build::build(&engine, &req, &|_| {}).await.unwrap();
+    let proxy = Proxy::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let failure = rollout::deploy(
+        &engine,
+        &proxy,
+        Vec::new(),
+        &request(&app, "1.0.0", Strategy::BlueGreen, 1),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    // Either it was seen stopped at once, or its health check never answered: both say why.
+    assert!(
+        failure.reason.contains("stopped as soon as it started")
+            || failure.reason.contains("failed its health check"),
+        "{}",
+        failure.reason
+    );
+    assert!(
+        format!("{}{}", failure.reason, failure.logs).contains("config file missing"),
+        "its output is shown: {} / {}",
+        failure.reason,
+        failure.logs
+    );
+    assert!(
+        replica::list(&engine, &app).await.unwrap().is_empty(),
+        "nothing is left behind"
+    );
+}

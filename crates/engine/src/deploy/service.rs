@@ -54,6 +54,11 @@ pub fn address() -> Result<SocketAddr, Error> {
     })
 }
 
+/// The history's deploy id in a replica's deploy label (`<time>-<id>`).
+fn deploy_id(label: &str) -> Option<u64> {
+    label.rsplit_once('-')?.1.parse().ok()
+}
+
 /// What is live now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -125,14 +130,28 @@ impl Service {
     ) -> Result<Service, Error> {
         let proxy = Proxy::start(bind).await?;
         let db = paths.database_file();
-        let _ = blocking(move || Store::open(&db)?.mark_deploys_interrupted(now())).await;
+        // Deploys this DevLoop recorded as live, by id; a deploy cut short is marked first.
+        let went_live: std::collections::HashSet<u64> = blocking(move || {
+            let store = Store::open(&db)?;
+            store.mark_deploys_interrupted(now())?;
+            Ok(store
+                .deploys(1000)?
+                .into_iter()
+                .filter(|d| d.status == "live")
+                .map(|d| d.id)
+                .collect())
+        })
+        .await
+        .unwrap_or_default();
         let found = replica::list(&engine, &app).await?;
-        // The newest deploy's running replicas are the live version; deploy ids grow.
-        let newest = found
-            .iter()
-            .filter(|r| r.running)
-            .map(|r| r.deploy.clone())
-            .max();
+        // The live version is the newest deploy the history says went live, among those still
+        // running: replicas of a deploy cut short may never have passed their health check.
+        // With no such deploy (the history is gone), the newest running one. Labels grow.
+        let running = || found.iter().filter(|r| r.running).map(|r| r.deploy.clone());
+        let newest = running()
+            .filter(|label| deploy_id(label).is_some_and(|id| went_live.contains(&id)))
+            .max()
+            .or_else(|| running().max());
         let (adopt, orphans): (Vec<Replica>, Vec<Replica>) = found
             .into_iter()
             .partition(|r| r.running && Some(&r.deploy) == newest.as_ref() && r.port != 0);
