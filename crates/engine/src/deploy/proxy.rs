@@ -130,6 +130,8 @@ impl Proxy {
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 };
                 let shared = Arc::clone(&accept);
