@@ -984,8 +984,8 @@ impl Drop for DemoContainers {
     }
 }
 
-fn a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_address() -> Result<()>
-{
+fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_rolls_back(
+) -> Result<()> {
     demo_is_free()?;
     // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
     let _images = AllDemoImages;
@@ -1051,6 +1051,69 @@ fn a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_addr
     check(
         ports.lines().count() == 2 && ports.lines().all(|l| l.starts_with("127.0.0.1:")),
         format!("ports: {ports}"),
+    )?;
+
+    // A fix that breaks the health endpoint, released as 0.1.1 and deployed: it never takes
+    // traffic, rolls back by itself, and 0.1.0 stays live.
+    let ws = home.workspace();
+    let main_rs = ws.join("src/main.rs");
+    let code = std::fs::read_to_string(&main_rs).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &main_rs,
+        code.replace(
+            "(\"GET\", \"/health\") => (200,",
+            "(\"GET\", \"/health\") => (500,",
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    git(&ws, &["commit", "-qam", "fix: a health check that fails"])?;
+    let built = Command::new("cargo")
+        .args([
+            "build",
+            "-q",
+            "--release",
+            "--offline",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+        ])
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .env_remove("CARGO_TARGET_DIR")
+        .current_dir(&ws)
+        .status()
+        .map_err(|e| e.to_string())?;
+    check(built.success(), "the static build of the broken version")?;
+    s.click(&s.find("[data-testid=nav-releases]")?)?;
+    s.wait_text("[data-testid=release-plan]", "0.1.1 proposed", |t| {
+        t.contains("Last release 0.1.0") && t.contains("commits since: 1")
+    })?;
+    s.click(&s.find("[data-testid=create-release]")?)?;
+    s.wait_text("[data-testid=release-made]", "0.1.1 released", |t| {
+        t.contains("loop-service 0.1.1 is released.")
+    })?;
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    s.find("[data-testid=deploy-version]")?;
+    s.execute("const v = document.querySelector('[data-testid=deploy-version]'); v.value = '0.1.1'; v.dispatchEvent(new Event('change', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=deploy-run]")?)?;
+    s.wait_text(
+        "[data-testid=deploy-page]",
+        "the rollback and its reason",
+        |t| t.contains("0.1.1 failed its health check (/health)"),
+    )?;
+    s.wait_text("[data-testid=deploy-live]", "0.1.0 still live", |t| {
+        t.contains("loop-service 0.1.0 is live")
+    })?;
+    s.wait_text(
+        "[data-testid=deploy-history]",
+        "the rollback in the history",
+        |t| t.contains("rolled back"),
+    )?;
+    let out = Command::new("curl")
+        .args(["-s", "--max-time", "3", &format!("http://{addr}/health")])
+        .output()
+        .map_err(|e| e.to_string())?;
+    check(
+        String::from_utf8_lossy(&out.stdout) == "ok\n",
+        "the old version still answers its health check",
     )
 }
 
@@ -1433,7 +1496,7 @@ fn main() {
         a_million_log_lines_stay_smooth_and_searchable,
         inputs_artifacts_and_a_summary_show_and_a_rerun_repeats_the_run,
         a_release_from_the_releases_page_builds_tags_and_lists_it,
-        a_release_deployed_blue_green_from_the_deploy_page_answers_on_the_stable_address,
+        a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_rolls_back,
         one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person,
         chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,

@@ -270,8 +270,8 @@ export const en = {
     intro:
       'A release turns one commit into a version you could ship: the image is built and tagged with the version and the commit, saved as an archive, and the commit gets a git tag. The next version comes from your commit messages: a fix gives a patch, a feat a minor version, and a breaking change (feat!: or BREAKING CHANGE:) a major one.',
     next: 'The next release of {app}',
-    since: 'Last release {last}; {n} commits since',
-    first: 'No release yet; {n} commits',
+    since: 'Last release {last}; commits since: {n}',
+    first: 'No release yet; commits: {n}',
     bump: { patch: 'a patch: fixes only', minor: 'a minor version: new features', major: 'a major version: breaking changes' },
     dirty: 'Some tracked files have changes that are not committed. A release is made from a commit: commit them first.',
     version: 'Version',
