@@ -39,14 +39,26 @@ pub async fn deploy_run(
     version: String,
     strategy: Strategy,
     replicas: u32,
+    health: HealthCheck,
     on_event: Channel<DeployEvent>,
 ) -> Result<ServiceStatus, Error> {
     if version.trim().is_empty() {
         return Err(Error::new(Code::InvalidInput, "choose a release to deploy"));
     }
+    if !health.path.starts_with('/')
+        || health.path.contains(['\r', '\n', ' '])
+        || health.interval_ms < 50
+        || health.timeout_ms == 0
+        || health.retries == 0
+    {
+        return Err(Error::new(
+            Code::InvalidInput,
+            "the health check needs a path starting with /, an interval of 50 ms or more, a timeout and at least one retry",
+        ));
+    }
     service(&state)
         .await?
-        .deploy(&version, strategy, replicas, HealthCheck::default(), &|e| {
+        .deploy(&version, strategy, replicas, health, &|e| {
             let _ = on_event.send(e);
         })
         .await

@@ -2,6 +2,7 @@
 //! `ui/src/lib/bindings.ts` is stale. Run `make bindings` (DEVLOOP_BLESS=1) to regenerate it.
 
 use devloop_engine::check::Outcome;
+use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::replica::Replica;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::deploy::service::ServiceStatus;
@@ -85,6 +86,7 @@ fn render() -> String {
         ReleaseRecord::decl(&cfg),
         ReleaseEvent::decl(&cfg),
         Strategy::decl(&cfg),
+        HealthCheck::decl(&cfg),
         Replica::decl(&cfg),
         ServiceStatus::decl(&cfg),
         DeployEvent::decl(&cfg),

@@ -298,6 +298,8 @@ export type ReleaseEvent = { "kind": "phase", phase: string, } | { "kind": "buil
 
 export type Strategy = "recreate" | "blueGreen" | "rolling";
 
+export type HealthCheck = { path: string, intervalMs: number, timeoutMs: number, retries: number, startPeriodMs: number, };
+
 export type Replica = { id: string, name: string, version: string, colour: string, deploy: string, 
 /**
  * Where it answers on this machine: 127.0.0.1:`port`.

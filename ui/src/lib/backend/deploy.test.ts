@@ -5,5 +5,8 @@ describe('deployCommand', () => {
   it('names the strategy the way the CLI spells it', () => {
     expect(deployCommand('0.2.0', 'blueGreen', 2)).toBe('devloop deploy --version 0.2.0 --strategy blue-green --replicas 2');
     expect(deployCommand('1.0.0', 'recreate', 1)).toBe('devloop deploy --version 1.0.0 --strategy recreate --replicas 1');
+    expect(deployCommand('1.0.0', 'rolling', 3, '/ready')).toBe(
+      'devloop deploy --version 1.0.0 --strategy rolling --replicas 3 --health /ready',
+    );
   });
 });

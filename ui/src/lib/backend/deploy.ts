@@ -1,6 +1,6 @@
 // Deploys: what is live, a deploy with its progress over a Channel, and the history.
 import { Channel } from '@tauri-apps/api/core';
-import type { DeployEvent, DeployRecord, ServiceStatus, Settings, Strategy } from '../bindings';
+import type { DeployEvent, DeployRecord, HealthCheck, ServiceStatus, Settings, Strategy } from '../bindings';
 import { call } from './ipc';
 
 export function getDeployStatus(): Promise<ServiceStatus> {
@@ -11,12 +11,16 @@ export function runDeploy(
   version: string,
   strategy: Strategy,
   replicas: number,
+  health: HealthCheck,
   onEvent: (e: DeployEvent) => void,
 ): Promise<ServiceStatus> {
   const channel = new Channel<DeployEvent>();
   channel.onmessage = onEvent;
-  return call<ServiceStatus>('deploy_run', { version, strategy, replicas, onEvent: channel });
+  return call<ServiceStatus>('deploy_run', { version, strategy, replicas, health, onEvent: channel });
 }
+
+/** DevLoop's default health check, as the engine has it. */
+export const DEFAULT_HEALTH: HealthCheck = { path: '/health', intervalMs: 250, timeoutMs: 1000, retries: 3, startPeriodMs: 5000 };
 
 export function getDeployHistory(): Promise<DeployRecord[]> {
   return call<DeployRecord[]>('deploy_history');
@@ -28,7 +32,8 @@ export function setContinuousDeployment(on: boolean): Promise<Settings> {
 }
 
 /** The CLI twin of a deploy from the page. */
-export function deployCommand(version: string, strategy: Strategy, replicas: number): string {
+export function deployCommand(version: string, strategy: Strategy, replicas: number, healthPath = '/health'): string {
   const id = strategy === 'blueGreen' ? 'blue-green' : strategy;
-  return `devloop deploy --version ${version} --strategy ${id} --replicas ${replicas}`;
+  const health = healthPath === '/health' ? '' : ` --health ${healthPath}`;
+  return `devloop deploy --version ${version} --strategy ${id} --replicas ${replicas}${health}`;
 }

@@ -310,6 +310,14 @@ export const en = {
       recreate: { name: 'Recreate', text: 'stop the old, then start the new. Requests fail in between: this shows what the other two avoid.' },
     },
     replicas: 'Replicas',
+    health: 'Health check',
+    healthText:
+      'A new replica takes traffic once this path answers 200. Failures during the start period do not count; after that, this many failures in a row roll the deploy back.',
+    healthPath: 'Path',
+    healthInterval: 'Every (ms)',
+    healthTimeout: 'Timeout (ms)',
+    healthRetries: 'Failures before rollback',
+    healthStart: 'Start period (ms)',
     run: 'Deploy',
     deploying: 'Deploying…',
     event: {

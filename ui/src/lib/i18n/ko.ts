@@ -310,6 +310,14 @@ export const ko: Messages = {
       recreate: { name: '재생성', text: '옛 것을 멈춘 뒤 새 것을 띄웁니다. 그사이 요청은 실패합니다. 나머지 두 방식이 무엇을 피하는지 보여 줍니다.' },
     },
     replicas: '레플리카 수',
+    health: '헬스 체크',
+    healthText:
+      '새 레플리카는 이 경로가 200으로 응답해야 트래픽을 받습니다. 시작 대기 시간 동안의 실패는 세지 않고, 그 뒤로 이만큼 연달아 실패하면 배포를 롤백합니다.',
+    healthPath: '경로',
+    healthInterval: '간격(ms)',
+    healthTimeout: '제한 시간(ms)',
+    healthRetries: '롤백까지의 실패 횟수',
+    healthStart: '시작 대기 시간(ms)',
     run: '배포',
     deploying: '배포하는 중…',
     event: {
