@@ -38,7 +38,7 @@ export const en = {
       engineer:
         'Keeps the repository healthy: branch rules, reviews, commit conventions, and the pipeline and infrastructure kept as code beside the application.',
       customer: 'The developers, who need a fast and safe road from an idea to merged code.',
-      comingSoon: 'The demo project as a real git repository in your workspace, with lessons on commits, branches and merges, arrives with the workshop.',
+      comingSoon: 'The Code lesson works in the demo project, a real git repository in your workspace; a page of its own for branches and merges arrives in a later version.',
     },
     build: {
       title: 'Build',
