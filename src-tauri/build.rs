@@ -35,6 +35,8 @@ const COMMANDS: &[&str] = &[
     "operate_chaos",
     "operate_autoscaler",
     "operate_load",
+    "operate_logs",
+    "operate_logs_stop",
 ];
 
 fn main() {

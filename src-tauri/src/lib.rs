@@ -42,6 +42,8 @@ pub struct AppState {
     pub service: devloop_engine::deploy::service::Slot,
     /// The autoscaler's switch, policy and recent decisions.
     pub autoscaler: operate::Shared,
+    /// Stops the replica log the Operate page follows, when it follows one.
+    pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -57,6 +59,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             listener: Default::default(),
             service: Default::default(),
             autoscaler: Default::default(),
+            log_follower: Mutex::new(None),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -97,6 +100,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             operate::operate_chaos,
             operate::operate_autoscaler,
             operate::operate_load,
+            operate::operate_logs,
+            operate::operate_logs_stop,
         ])
 }
 

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use devloop_engine::deploy::replica::LogLine;
 use devloop_engine::deploy::service::{ServiceStatus, Slot};
 use devloop_engine::operate::autoscale::{DecisionAt, Policy};
 use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
@@ -93,6 +94,51 @@ pub async fn operate_status(state: State<'_, AppState>) -> Result<OperateStatus,
         decisions: a.decisions.iter().rev().cloned().collect(),
         ops,
     })
+}
+
+/// Follows replica `id`'s output over `on_lines`; a new call replaces the one before.
+#[tauri::command]
+pub async fn operate_logs(
+    state: State<'_, AppState>,
+    id: String,
+    on_lines: Channel<Vec<LogLine>>,
+) -> Result<(), Error> {
+    let service = crate::deploy::service(&state).await?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    // Only one follower at a time: the page shows one replica's output.
+    if let Some(previous) = state
+        .log_follower
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(tx)
+    {
+        let _ = previous.send(true);
+    }
+    tauri::async_runtime::spawn(async move {
+        let _ = service
+            .follow_logs(
+                &id,
+                500,
+                &|lines| {
+                    let _ = on_lines.send(lines);
+                },
+                rx,
+            )
+            .await;
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub fn operate_logs_stop(state: State<'_, AppState>) {
+    if let Some(tx) = state
+        .log_follower
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        let _ = tx.send(true);
+    }
 }
 
 #[tauri::command]

@@ -3,7 +3,7 @@
 
 use devloop_engine::check::Outcome;
 use devloop_engine::deploy::health::HealthCheck;
-use devloop_engine::deploy::replica::Replica;
+use devloop_engine::deploy::replica::{LogLine, Replica};
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
@@ -88,6 +88,7 @@ fn render() -> String {
         Strategy::decl(&cfg),
         HealthCheck::decl(&cfg),
         Replica::decl(&cfg),
+        LogLine::decl(&cfg),
         ServiceStatus::decl(&cfg),
         DeployEvent::decl(&cfg),
         DeployRecord::decl(&cfg),

@@ -1147,6 +1147,11 @@ fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Resu
     s.wait("one replica", || {
         Ok((count(s)?.as_deref() == Some("1")).then_some(()))
     })?;
+    // Its output, live: the line the service prints when it starts.
+    s.click(&s.find("[data-testid=replica-logs]")?)?;
+    s.wait_text("[data-testid=run-log]", "the replica's own output", |t| {
+        t.contains("loop-service 0.1.0 listening on port 8080")
+    })?;
     // Chaos: the replica dies; within seconds another one answers, and the log says so.
     s.click(&s.find("[data-testid=chaos]")?)?;
     s.wait_text("[data-testid=ops-log]", "the heal in the log", |t| {

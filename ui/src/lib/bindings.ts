@@ -306,6 +306,8 @@ export type Replica = { id: string, name: string, version: string, colour: strin
  */
 port: number, running: boolean, };
 
+export type LogLine = { text: string, stderr: boolean, };
+
 export type ServiceStatus = { app: string, 
 /**
  * `http://127.0.0.1:8080`

@@ -293,3 +293,86 @@ pub async fn logs(engine: &Engine, id: &str, lines: usize) -> String {
     }
     out
 }
+
+/// A line a replica printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    pub text: String,
+    pub stderr: bool,
+}
+
+/// Follows the output of DevLoop's replica `id`: the last `tail` lines, then each new one,
+/// until it stops or `cancel` is set. Lines are cut at 16 KiB, so a replica printing without
+/// newlines cannot grow memory.
+pub async fn follow(
+    engine: &Engine,
+    id: &str,
+    tail: usize,
+    sink: &(dyn Fn(Vec<LogLine>) + Send + Sync),
+    mut cancel: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), Error> {
+    const MAX_LINE: usize = 16 * 1024;
+    let labels = engine
+        .client()
+        .inspect_container(id, None)
+        .await
+        .map_err(api)?
+        .config
+        .and_then(|c| c.labels)
+        .unwrap_or_default();
+    if !labels.contains_key(LABEL_DEPLOY) {
+        return Err(Error::new(
+            Code::InvalidInput,
+            format!("container {id} was not started by DevLoop"),
+        ));
+    }
+    let mut stream = engine.client().logs(
+        id,
+        Some(LogsOptions {
+            follow: true,
+            stdout: true,
+            stderr: true,
+            tail: tail.to_string(),
+            ..Default::default()
+        }),
+    );
+    let (mut out, mut err) = (String::new(), String::new());
+    loop {
+        let chunk = tokio::select! {
+            c = stream.next() => c,
+            _ = cancel.changed() => return Ok(()),
+        };
+        let Some(chunk) = chunk else { return Ok(()) };
+        let chunk = chunk.map_err(api)?;
+        let (stderr, text) = match chunk {
+            bollard::container::LogOutput::StdErr { message } => (true, message),
+            bollard::container::LogOutput::StdOut { message }
+            | bollard::container::LogOutput::Console { message }
+            | bollard::container::LogOutput::StdIn { message } => (false, message),
+        };
+        let pending = if stderr { &mut err } else { &mut out };
+        pending.push_str(&String::from_utf8_lossy(&text));
+        let mut lines = Vec::new();
+        while let Some(i) = pending.find('\n') {
+            let line: String = pending.drain(..=i).collect();
+            lines.push(LogLine {
+                text: line.trim_end_matches(['\n', '\r']).to_owned(),
+                stderr,
+            });
+        }
+        if pending.len() > MAX_LINE {
+            let mut cut = MAX_LINE;
+            while !pending.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            lines.push(LogLine {
+                text: pending.drain(..cut).collect(),
+                stderr,
+            });
+        }
+        if !lines.is_empty() {
+            sink(lines);
+        }
+    }
+}

@@ -183,6 +183,17 @@ impl Service {
         })
     }
 
+    /// Follows the output of one of this service's replicas (see [`replica::follow`]).
+    pub async fn follow_logs(
+        &self,
+        id: &str,
+        tail: usize,
+        sink: &(dyn Fn(Vec<replica::LogLine>) + Send + Sync),
+        cancel: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), Error> {
+        replica::follow(&self.engine, id, tail, sink, cancel).await
+    }
+
     /// `listener` hears every operation from now on.
     pub fn listen(&self, listener: OpListener) {
         *self.on_op.lock().unwrap_or_else(|p| p.into_inner()) = Listener(Some(listener));

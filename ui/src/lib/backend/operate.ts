@@ -1,6 +1,6 @@
 // Operate: what runs, scaling, chaos, the autoscaler, the load generator and the operations log.
 import { Channel } from '@tauri-apps/api/core';
-import type { LoadPlan, LoadReport, OperateStatus, Policy, ServiceStatus } from '../bindings';
+import type { LoadPlan, LoadReport, LogLine, OperateStatus, Policy, ServiceStatus } from '../bindings';
 import { call } from './ipc';
 
 export function getOperateStatus(): Promise<OperateStatus> {
@@ -23,6 +23,17 @@ export function runLoad(plan: LoadPlan, onProgress: (r: LoadReport) => void): Pr
   const channel = new Channel<LoadReport>();
   channel.onmessage = onProgress;
   return call<LoadReport>('operate_load', { plan, onProgress: channel });
+}
+
+/** Follows a replica's output; a new call replaces the one before. */
+export function followLogs(id: string, onLines: (lines: LogLine[]) => void): Promise<void> {
+  const channel = new Channel<LogLine[]>();
+  channel.onmessage = onLines;
+  return call<void>('operate_logs', { id, onLines: channel });
+}
+
+export function stopLogs(): Promise<void> {
+  return call<void>('operate_logs_stop');
 }
 
 /** Requests that got no 2xx answer. */

@@ -358,6 +358,7 @@ export const en = {
     scale: 'Scale',
     chaos: 'Kill a replica',
     chaosCli: 'The same crash by hand',
+    logs: 'Logs',
     healNote: 'DevLoop looks every second: a replica that stopped is replaced by a healthy one, and the operations log says how long it took.',
     load: 'Simulate peak traffic',
     rps: 'Requests/s',

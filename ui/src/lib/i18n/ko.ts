@@ -358,6 +358,7 @@ export const ko: Messages = {
     scale: '조정',
     chaos: '레플리카 하나 죽이기',
     chaosCli: '같은 장애를 손으로',
+    logs: '로그',
     healNote: 'DevLoop는 매초 살펴봅니다. 멈춘 레플리카는 건강한 새 레플리카로 바뀌고, 운영 기록에 걸린 시간이 남습니다.',
     load: '최대 트래픽 흉내 내기',
     rps: '초당 요청',
