@@ -846,13 +846,8 @@ impl Drop for DemoImages {
     }
 }
 
-/// Builds the demo's static binary in the workspace and releases it from the Releases page,
-/// as a learner would; returns the released commit's short sha.
-fn release_the_demo(home: &Home, s: &webdriver::Session) -> Result<String> {
-    // The workshop makes the workspace; the learner builds the static binary the image needs.
-    s.click(&s.find("[data-testid=nav-workshop]")?)?;
-    s.find("[data-testid=lesson-intro]")?;
-    let ws = home.workspace();
+/// The demo's static binary, built in the workspace as the Release lesson does it.
+fn build_static_demo(ws: &Path) -> Result<()> {
     let built = Command::new("cargo")
         .args([
             "build",
@@ -864,10 +859,28 @@ fn release_the_demo(home: &Home, s: &webdriver::Session) -> Result<String> {
         ])
         .env("RUSTFLAGS", "-C target-feature=+crt-static")
         .env_remove("CARGO_TARGET_DIR")
-        .current_dir(&ws)
+        .current_dir(ws)
         .status()
         .map_err(|e| e.to_string())?;
-    check(built.success(), "the static build of the demo")?;
+    check(built.success(), "the static build of the demo")
+}
+
+/// A loopback address nothing listens on, for the app's deploy proxy in one test.
+fn free_loopback_addr() -> Result<String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Builds the demo's static binary in the workspace and releases it from the Releases page,
+/// as a learner would; returns the released commit's short sha.
+fn release_the_demo(home: &Home, s: &webdriver::Session) -> Result<String> {
+    // The workshop makes the workspace; the learner builds the static binary the image needs.
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.find("[data-testid=lesson-intro]")?;
+    let ws = home.workspace();
+    build_static_demo(&ws)?;
     let sha = String::from_utf8_lossy(
         &Command::new("git")
             .args(["rev-parse", "--short=7", "HEAD"])
@@ -990,11 +1003,7 @@ fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_
     // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
     let _images = AllDemoImages;
     let _containers = DemoContainers;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = free_loopback_addr()?;
     let home = Home::new();
     let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
     let s = &app.session;
@@ -1067,21 +1076,7 @@ fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_
     )
     .map_err(|e| e.to_string())?;
     git(&ws, &["commit", "-qam", "fix: a health check that fails"])?;
-    let built = Command::new("cargo")
-        .args([
-            "build",
-            "-q",
-            "--release",
-            "--offline",
-            "--target",
-            "x86_64-unknown-linux-gnu",
-        ])
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
-        .env_remove("CARGO_TARGET_DIR")
-        .current_dir(&ws)
-        .status()
-        .map_err(|e| e.to_string())?;
-    check(built.success(), "the static build of the broken version")?;
+    build_static_demo(&ws)?;
     s.click(&s.find("[data-testid=nav-releases]")?)?;
     s.wait_text("[data-testid=release-plan]", "0.1.1 proposed", |t| {
         t.contains("Last release 0.1.0") && t.contains("commits since: 1")
@@ -1122,11 +1117,7 @@ fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Resu
     // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
     let _images = AllDemoImages;
     let _containers = DemoContainers;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = free_loopback_addr()?;
     let home = Home::new();
     let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
     let s = &app.session;
@@ -1238,11 +1229,7 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
     demo_is_free()?;
     let _images = AllDemoImages;
     let _containers = DemoContainers;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| e.to_string())?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = free_loopback_addr()?;
     let home = Home::new();
     let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
     let s = &app.session;

@@ -96,7 +96,7 @@ impl Action for Deploy {
                 })
                 .await
             })
-            .map_err(|e| e.message)?;
+            .map_err(super::said)?;
         cx.log(format!(
             "{app} {version} is live at {} ({})",
             status.url,

@@ -85,10 +85,7 @@ impl Action for BuildPush {
                 })
                 .await
             })
-            .map_err(|e| match e.fix {
-                Some(fix) => format!("{} ({fix})", e.message),
-                None => e.message,
-            })?;
+            .map_err(super::said)?;
         cx.log(format!(
             "built {} as {}",
             built.image_id,

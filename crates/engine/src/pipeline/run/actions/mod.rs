@@ -163,6 +163,14 @@ impl Done {
     }
 }
 
+/// An engine error as a step's failure reason: the message, and the fix when there is one.
+pub fn said(e: crate::Error) -> String {
+    match e.fix {
+        Some(fix) => format!("{} ({fix})", e.message),
+        None => e.message,
+    }
+}
+
 /// Copies the tree at `from` to `to` (a file or a folder); returns files and bytes copied.
 /// Symbolic links are skipped, never followed: a link could lead anywhere on the machine.
 pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<(u64, u64)> {

@@ -40,10 +40,7 @@ impl Action for Release {
                 })
                 .await
             })
-            .map_err(|e| match e.fix {
-                Some(fix) => format!("{} ({fix})", e.message),
-                None => e.message,
-            })?;
+            .map_err(super::said)?;
         cx.log(format!(
             "released {} {} (image {}, archive {})",
             made.app, made.version, made.image_id, made.archive
