@@ -3,7 +3,7 @@
 use devloop_engine::doctor::{self, Report};
 use devloop_engine::settings::{self, Locale, Settings};
 use devloop_engine::stage::LoopModel;
-use devloop_engine::{Code, Error};
+use devloop_engine::Error;
 use tauri::State;
 
 use crate::AppState;
@@ -71,11 +71,5 @@ pub fn first_paint(state: State<'_, AppState>) {
     }
 }
 
-/// Runs blocking engine work (files, SQLite, git) off the async threads.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::new(Code::Internal, format!("a background task failed: {e}")))?
-}
+/// Blocking engine work (files, SQLite, git) runs off the async threads, the engine's way.
+pub(crate) use devloop_engine::blocking;

@@ -218,10 +218,7 @@ pub async fn pipeline_runs(state: State<'_, AppState>) -> Result<Vec<RunSummary>
     blocking(move || {
         let store = Store::open(&file)?;
         // Runs whose process died (a crash, a kill) show as interrupted from the first look.
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        let _ = store.mark_interrupted(now);
+        let _ = store.mark_interrupted(devloop_engine::store::now());
         store.runs(200)
     })
     .await

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use devloop_engine::settings::Locale;
+use devloop_engine::store::now;
 use devloop_engine::workshop::learner::{
     CheckResult, CommandRun, Learner, LessonView, QuizResult, WorkshopOverview,
 };
@@ -58,12 +59,6 @@ async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc
     // The workspace exists now: pushes to it start `on.push` workflows from here on.
     crate::pipeline::watch_pushes(state);
     Ok(learner)
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[tauri::command]

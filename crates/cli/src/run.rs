@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use devloop_engine::pipeline::launch::{self, Refusal};
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
 use devloop_engine::settings::Paths;
-use devloop_engine::store::Store;
+use devloop_engine::store::{now, Store};
 
 use crate::workflow::REFUSED;
 
@@ -233,12 +233,6 @@ fn pick_workflow(repo: &Path, named: Option<&Path>) -> Result<PathBuf, String> {
                 .join(", ")
         )),
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// `devloop runs`: the history, newest first.

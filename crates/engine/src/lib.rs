@@ -23,6 +23,16 @@
 //! Types that cross to the UI derive `ts_rs::TS`; `tests/bindings.rs` keeps
 //! `ui/src/lib/bindings.ts` in step with them.
 
+/// Runs blocking work (git2, SQLite, files) on tokio's blocking pool, off the async threads;
+/// a task that panicked comes back as an internal error rather than taking the caller down.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::new(Code::Internal, format!("a background task failed: {e}")))?
+}
+
 pub mod check;
 pub mod deploy;
 pub mod diagnostic;

@@ -4,6 +4,10 @@
 //! busybox's httpd in an image built FROM scratch; nothing is pulled, and everything the test
 //! makes is removed at the end.
 
+mod common;
+
+use common::Leftovers;
+
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Duration;
@@ -16,32 +20,6 @@ use devloop_engine::docker::build::{self, BuildRequest};
 use devloop_engine::docker::Engine;
 use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
 use devloop_engine::release::LABEL_APP;
-
-/// Removes the test's containers and images, pass or fail.
-struct Cleanup(String);
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let ids = Command::new("docker")
-            .args([
-                "ps",
-                "-aq",
-                "--filter",
-                &format!("label={LABEL_APP}={}", self.0),
-            ])
-            .output()
-            .unwrap();
-        for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
-            let _ = Command::new("docker").args(["rm", "-f", id]).output();
-        }
-        let images = Command::new("docker")
-            .args(["images", "-q", "--filter", &format!("reference={}", self.0)])
-            .output()
-            .unwrap();
-        for id in String::from_utf8_lossy(&images.stdout).split_whitespace() {
-            let _ = Command::new("docker").args(["rmi", "-f", id]).output();
-        }
-    }
-}
 
 /// `app:version`: busybox httpd serving `body` at `/`, and `/health` unless `healthy` is off.
 async fn image(engine: &Engine, app: &str, version: &str, body: &str, healthy: bool) {
@@ -119,7 +97,7 @@ async fn under_load(
 async fn deploys_keep_answering_except_recreate_and_a_failing_version_rolls_back() {
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-deploy-{}", std::process::id());
-    let _cleanup = Cleanup(app.clone());
+    let _cleanup = Leftovers(app.clone());
     image(&engine, &app, "1.0.0", "v1\n", true).await;
     image(&engine, &app, "2.0.0", "v2\n", true).await;
     image(&engine, &app, "3.0.0", "v3\n", false).await;
@@ -202,7 +180,7 @@ async fn deploys_keep_answering_except_recreate_and_a_failing_version_rolls_back
 async fn containers_are_loopback_only_and_a_foreign_container_is_never_removed() {
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-replica-{}", std::process::id());
-    let _cleanup = Cleanup(app.clone());
+    let _cleanup = Leftovers(app.clone());
     image(&engine, &app, "1.0.0", "v1\n", true).await;
     let spec = replica::Spec {
         app: app.clone(),
@@ -281,18 +259,12 @@ async fn containers_are_loopback_only_and_a_foreign_container_is_never_removed()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_leftovers() {
     use devloop_engine::deploy::service::Service;
-    use devloop_engine::settings::Paths;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-service-{}", std::process::id());
-    let _cleanup = Cleanup(app.clone());
+    let _cleanup = Leftovers(app.clone());
     image(&engine, &app, "1.0.0", "v1\n", true).await;
     let home = tempfile::tempdir().unwrap();
-    let paths = Paths {
-        config_dir: home.path().join("config"),
-        workspace_override: None,
-        default_workspace: home.path().join("ws"),
-        data_dir: home.path().join("data"),
-    };
+    let paths = common::paths(home.path());
     let first = Service::start(
         engine.clone(),
         paths.clone(),
@@ -362,18 +334,12 @@ async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_l
 async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas() {
     use devloop_engine::deploy::service::Service;
     use devloop_engine::operate::autoscale::Policy;
-    use devloop_engine::settings::Paths;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-operate-{}", std::process::id());
-    let _cleanup = Cleanup(app.clone());
+    let _cleanup = Leftovers(app.clone());
     image(&engine, &app, "1.0.0", "v1\n", true).await;
     let home = tempfile::tempdir().unwrap();
-    let paths = Paths {
-        config_dir: home.path().join("config"),
-        workspace_override: None,
-        default_workspace: home.path().join("ws"),
-        data_dir: home.path().join("data"),
-    };
+    let paths = common::paths(home.path());
     let svc = Service::start(
         engine.clone(),
         paths,
@@ -471,19 +437,13 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
 #[tokio::test(flavor = "multi_thread")]
 async fn a_devloop_killed_mid_deploy_comes_back_to_the_version_that_was_live() {
     use devloop_engine::deploy::service::Service;
-    use devloop_engine::settings::Paths;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-killed-{}", std::process::id());
-    let _cleanup = Cleanup(app.clone());
+    let _cleanup = Leftovers(app.clone());
     image(&engine, &app, "1.0.0", "v1\n", true).await;
     image(&engine, &app, "2.0.0", "v2\n", true).await;
     let home = tempfile::tempdir().unwrap();
-    let paths = Paths {
-        config_dir: home.path().join("config"),
-        workspace_override: None,
-        default_workspace: home.path().join("ws"),
-        data_dir: home.path().join("data"),
-    };
+    let paths = common::paths(home.path());
     let first = std::sync::Arc::new(
         Service::start(
             engine.clone(),
@@ -565,7 +525,7 @@ async fn a_devloop_killed_mid_deploy_comes_back_to_the_version_that_was_live() {
 async fn a_container_that_exits_at_once_is_said_with_its_output_and_left_nowhere() {
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-exits-{}", std::process::id());
-    let _cleanup = Cleanup(app.clone());
+    let _cleanup = Leftovers(app.clone());
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
     std::fs::write(

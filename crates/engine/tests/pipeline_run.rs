@@ -1,6 +1,8 @@
 //! Runs real workflows as real processes in a real git repository, and checks what a learner
 //! would see in the log and the results.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -8,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use devloop_engine::pipeline::check_text;
 use devloop_engine::pipeline::run::{self, Request, Result, RunEvent};
+
+use common::Leftovers;
 
 struct Recorded {
     events: Arc<Mutex<Vec<RunEvent>>>,
@@ -91,12 +95,7 @@ async fn start_with(
         sha: String::new(),
         git_ref: String::new(),
         cache_dir: home.join("cache"),
-        paths: Some(devloop_engine::settings::Paths {
-            config_dir: home.join("config"),
-            workspace_override: None,
-            default_workspace: home.join("repo"),
-            data_dir: home.join("data"),
-        }),
+        paths: Some(common::paths(home)),
         service: None,
         continuous_deployment: false,
         inputs: BTreeMap::new(),
@@ -505,28 +504,12 @@ jobs:
     }
 }
 
-/// Removes every image named `name` when the test ends, pass or fail.
-struct Images(String);
-impl Drop for Images {
-    fn drop(&mut self) {
-        let out = std::process::Command::new("docker")
-            .args(["images", "-q", "--filter", &format!("reference={}", self.0)])
-            .output()
-            .unwrap();
-        for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-            let _ = std::process::Command::new("docker")
-                .args(["rmi", "-f", id])
-                .output();
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_workflow_builds_the_image_and_releases_it_with_the_native_docker_actions() {
     let home = repo();
     let built = format!("devloop-test-bpa-{}", std::process::id());
     let released = format!("devloop-test-rel-{}", std::process::id());
-    let _cleanup = (Images(built.clone()), Images(released.clone()));
+    let _cleanup = (Leftovers(built.clone()), Leftovers(released.clone()));
     // busybox stands in for the static binary the demo's Dockerfile copies.
     let yaml = format!(
         r#"
@@ -618,14 +601,8 @@ async fn a_push_run_offers_its_release_under_delivery_and_deploys_it_under_deplo
     use devloop_engine::deploy::service::{Service, Slot};
     let home = repo();
     let app = format!("devloop-test-cd-{}", std::process::id());
-    let _images = Images(app.clone());
-    let _containers = Containers(app.clone());
-    let paths = devloop_engine::settings::Paths {
-        config_dir: home.path().join("config"),
-        workspace_override: None,
-        default_workspace: home.path().join("repo"),
-        data_dir: home.path().join("data"),
-    };
+    let _leftovers = Leftovers(app.clone());
+    let paths = common::paths(home.path());
     // The service this DevLoop shares, on a port of its own.
     let engine = devloop_engine::docker::Engine::connect_here()
         .await
@@ -737,25 +714,4 @@ jobs:
     let history = store.deploys(10).unwrap();
     assert_eq!(history[0].status, "live");
     assert_eq!(history[0].version, "0.2.0");
-}
-
-/// Removes the deploy containers of `app` when the test ends.
-struct Containers(String);
-impl Drop for Containers {
-    fn drop(&mut self) {
-        let ids = std::process::Command::new("docker")
-            .args([
-                "ps",
-                "-aq",
-                "--filter",
-                &format!("label=dev.devloop.app={}", self.0),
-            ])
-            .output()
-            .unwrap();
-        for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
-            let _ = std::process::Command::new("docker")
-                .args(["rm", "-f", id])
-                .output();
-        }
-    }
 }

@@ -2,6 +2,8 @@
 //! an image `FROM scratch` around Debian's static busybox (nothing is pulled), and everything
 //! the test makes removed at the end, by the unique name it gave it.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -9,8 +11,9 @@ use std::sync::{Arc, Mutex};
 use devloop_engine::docker::build::{self, BuildEvent, BuildRequest};
 use devloop_engine::docker::{Endpoint, Engine};
 use devloop_engine::release::{self, ReleaseEvent};
-use devloop_engine::settings::Paths;
 use devloop_engine::store::Store;
+
+use common::Leftovers;
 
 fn git(dir: &Path, args: &[&str]) {
     let ok = Command::new("git")
@@ -21,20 +24,6 @@ fn git(dir: &Path, args: &[&str]) {
         .unwrap()
         .success();
     assert!(ok, "git {args:?}");
-}
-
-/// Removes every image named `name` when the test ends, pass or fail.
-struct Images(String);
-impl Drop for Images {
-    fn drop(&mut self) {
-        let out = Command::new("docker")
-            .args(["images", "-q", "--filter", &format!("reference={}", self.0)])
-            .output()
-            .unwrap();
-        for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-            let _ = Command::new("docker").args(["rmi", "-f", id]).output();
-        }
-    }
 }
 
 async fn engine() -> Engine {
@@ -71,14 +60,9 @@ async fn a_release_builds_tags_saves_and_records_and_the_next_one_follows_the_co
     let home = tempfile::tempdir().unwrap();
     let repo = home.path().join("svc");
     let name = format!("devloop-test-release-{}", std::process::id());
-    let _cleanup = Images(name.clone());
+    let _cleanup = Leftovers(name.clone());
     project(&repo, &name);
-    let paths = Paths {
-        config_dir: home.path().join("config"),
-        workspace_override: Some(repo.clone()),
-        default_workspace: repo.clone(),
-        data_dir: home.path().join("data"),
-    };
+    let paths = common::paths(home.path());
     let engine = engine().await;
 
     let plan = release::plan(&repo).unwrap();
@@ -250,7 +234,7 @@ async fn a_missing_base_image_and_a_missing_file_fail_with_the_fix_and_nothing_i
     let dir = tempfile::tempdir().unwrap();
     let engine = engine().await;
     let name = format!("devloop-test-build-{}", std::process::id());
-    let _cleanup = Images(name.clone());
+    let _cleanup = Leftovers(name.clone());
     std::fs::write(
         dir.path().join("Dockerfile"),
         "FROM devloop-test/never-built-anywhere:1\nCOPY x /x\n",

@@ -28,7 +28,7 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
             .unwrap_or_default()
     );
     let app_name = app.clone();
-    let newest = tokio::task::spawn_blocking(move || {
+    let newest = crate::blocking(move || {
         if !db.exists() {
             return Ok(None);
         }
@@ -39,9 +39,8 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
     })
     .await;
     let newest = match newest {
-        Ok(Ok(d)) => d,
-        Ok(Err(e)) => return Outcome::error(e.message),
-        Err(e) => return Outcome::error(format!("the check crashed: {e}")),
+        Ok(d) => d,
+        Err(e) => return Outcome::error(e.message),
     };
     let Some(live) = newest else {
         return Outcome::fail(format!(

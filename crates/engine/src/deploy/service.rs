@@ -15,8 +15,8 @@ use super::replica::{self, Replica};
 use super::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
 use crate::settings::Paths;
-use crate::store::Store;
-use crate::{Code, Error};
+use crate::store::{now, Store};
+use crate::{blocking, Code, Error};
 
 /// The service a DevLoop process shares between its Deploy page and its workflow runs,
 /// started the first time one of them needs it.
@@ -104,20 +104,6 @@ impl std::fmt::Debug for Listener {
             "nobody"
         })
     }
-}
-
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::new(Code::Internal, e.to_string()))?
 }
 
 impl Service {

@@ -66,7 +66,7 @@ impl Service {
     /// Writes one line of the operations log (best effort: the log must never stop operating).
     pub async fn log_op(&self, kind: &str, message: String, millis: Option<i64>) {
         let event = OpsEvent {
-            at_ms: crate::deploy::service::now() * 1000,
+            at_ms: crate::store::now() * 1000,
             app: self.app.clone(),
             kind: kind.to_owned(),
             message,
@@ -82,9 +82,6 @@ impl Service {
             listener(&event);
         }
         let db = self.paths.database_file();
-        let _ = crate::deploy::service::blocking(move || {
-            crate::store::Store::open(&db)?.record_op(&event)
-        })
-        .await;
+        let _ = crate::blocking(move || crate::store::Store::open(&db)?.record_op(&event)).await;
     }
 }

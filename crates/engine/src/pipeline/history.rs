@@ -106,7 +106,8 @@ impl Drop for Recorder {
     }
 }
 
-fn slug(job: &str) -> String {
+/// A job name as a folder name: `build (linux)` → `build__linux_`.
+pub(crate) fn slug(job: &str) -> String {
     job.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' {

@@ -10,7 +10,7 @@ use super::run::{self, Request, Result as RunResult, RunEvent};
 use super::{check_file, Checked};
 use crate::settings::Paths;
 use crate::store::runs::NewRun;
-use crate::store::Store;
+use crate::store::{now, Store};
 use crate::{Code, Error};
 
 /// Disk the runs' workspaces and logs may use before the oldest are removed.
@@ -54,12 +54,6 @@ pub struct Prepared {
     request: Request,
     store: Arc<Mutex<Store>>,
     runs_dir: PathBuf,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Checks `file` of the repository at `repo` and opens its history entry.

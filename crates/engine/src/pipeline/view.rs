@@ -289,11 +289,7 @@ pub fn render_summary(markdown: &str) -> String {
 /// Run `number` of the history, with everything it left.
 pub fn detail(paths: &crate::settings::Paths, number: u64) -> Result<RunDetail, Error> {
     let store = Store::open(&paths.database_file())?;
-    let run = store
-        .runs(u32::MAX)?
-        .into_iter()
-        .find(|r| r.number == number)
-        .ok_or_else(|| no_run(number))?;
+    let run = store.run(number)?.ok_or_else(|| no_run(number))?;
     let dir = paths.runs_dir().join(number.to_string());
     let summary = std::fs::read_to_string(dir.join("summary.md")).unwrap_or_default();
     Ok(RunDetail {

@@ -18,8 +18,8 @@ use ts_rs::TS;
 use crate::docker::build::{self, BuildEvent, BuildRequest};
 use crate::docker::Engine;
 use crate::settings::Paths;
-use crate::store::Store;
-use crate::{Code, Error};
+use crate::store::{now, Store};
+use crate::{blocking, Code, Error};
 use version::{Bump, Version};
 
 /// The label every image and container DevLoop makes carries: the app it belongs to. DevLoop
@@ -221,12 +221,6 @@ pub struct Options {
     pub tag_repo: Option<PathBuf>,
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// Releases HEAD of `repo_dir`: image, archive, tag, record. Reports to `sink`.
 pub async fn create(
     engine: &Engine,
@@ -236,9 +230,7 @@ pub async fn create(
     sink: &(dyn Fn(ReleaseEvent) + Send + Sync),
 ) -> Result<ReleaseRecord, Error> {
     let dir = repo_dir.to_path_buf();
-    let mut plan = tokio::task::spawn_blocking(move || plan(&dir))
-        .await
-        .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    let mut plan = blocking(move || plan(&dir)).await?;
     if let Some(app) = &opts.app {
         plan.app = app.clone();
     }
@@ -281,13 +273,12 @@ pub async fn create(
     }
     let tag = format!("v{version}");
     let (repo_dir_for_tags, tag_ref) = (tag_repo.clone(), format!("refs/tags/{tag}"));
-    let taken = tokio::task::spawn_blocking(move || {
+    let taken = blocking(move || {
         let repo = git2::Repository::open(&repo_dir_for_tags).map_err(git)?;
         let taken = repo.revparse_single(&tag_ref).is_ok();
-        Ok::<_, Error>(taken)
+        Ok(taken)
     })
-    .await
-    .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    .await?;
     if taken {
         return Err(Error::new(
             Code::InvalidInput,
@@ -362,9 +353,7 @@ pub async fn create(
     });
     let (dir, sha, message) = (tag_repo, plan.sha.clone(), notes.clone());
     let tag_name = tag.clone();
-    tokio::task::spawn_blocking(move || annotate(&dir, &tag_name, &sha, &message))
-        .await
-        .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    blocking(move || annotate(&dir, &tag_name, &sha, &message)).await?;
 
     sink(ReleaseEvent::Phase {
         phase: "record".into(),
@@ -380,9 +369,7 @@ pub async fn create(
         created_at: now(),
     };
     let (db, rec) = (paths.database_file(), record.clone());
-    tokio::task::spawn_blocking(move || Store::open(&db)?.record_release(&rec))
-        .await
-        .map_err(|e| Error::new(Code::Internal, e.to_string()))??;
+    blocking(move || Store::open(&db)?.record_release(&rec)).await?;
     Ok(record)
 }
 

@@ -15,6 +15,13 @@ use std::path::Path;
 
 use crate::{Code, Error, Result};
 
+/// The clock the history keeps: unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// An open database. `rusqlite::Connection` is not `Sync`, so callers keep it behind a mutex
 /// and use it from the blocking pool.
 #[derive(Debug)]

@@ -194,24 +194,23 @@ impl Store {
     pub fn runs(&self, limit: u32) -> Result<Vec<RunSummary>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, workflow, trigger, sha, branch, status, started_at, millis, rerun_of FROM run ORDER BY id DESC LIMIT ?1")
+            .prepare(&format!("{SUMMARY} ORDER BY id DESC LIMIT ?1"))
             .map_err(sql)?;
-        let rows = stmt
-            .query_map([limit], |r| {
-                Ok(RunSummary {
-                    number: r.get::<_, i64>(0)? as u64,
-                    workflow: r.get(1)?,
-                    trigger: r.get(2)?,
-                    sha: r.get(3)?,
-                    branch: r.get(4)?,
-                    status: r.get(5)?,
-                    started_at: r.get(6)?,
-                    millis: r.get(7)?,
-                    rerun_of: r.get::<_, Option<i64>>(8)?.map(|n| n as u64),
-                })
-            })
-            .map_err(sql)?;
+        let rows = stmt.query_map([limit], summary).map_err(sql)?;
         rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// Run `number`, if the history has it.
+    pub fn run(&self, number: u64) -> Result<Option<RunSummary>> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row(
+                &format!("{SUMMARY} WHERE id = ?1"),
+                [number as i64],
+                summary,
+            )
+            .optional()
+            .map_err(sql)
     }
 
     /// The steps of a run, by job and in order.
@@ -302,6 +301,24 @@ impl Store {
 fn alive(pid: u32) -> bool {
     let proc = std::path::Path::new("/proc");
     !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
+/// The columns a [`RunSummary`] is read from, in [`summary`]'s order.
+const SUMMARY: &str =
+    "SELECT id, workflow, trigger, sha, branch, status, started_at, millis, rerun_of FROM run";
+
+fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
+    Ok(RunSummary {
+        number: r.get::<_, i64>(0)? as u64,
+        workflow: r.get(1)?,
+        trigger: r.get(2)?,
+        sha: r.get(3)?,
+        branch: r.get(4)?,
+        status: r.get(5)?,
+        started_at: r.get(6)?,
+        millis: r.get(7)?,
+        rerun_of: r.get::<_, Option<i64>>(8)?.map(|n| n as u64),
+    })
 }
 
 fn sql(e: rusqlite::Error) -> Error {

@@ -14,7 +14,7 @@ use crate::settings::Locale;
 use crate::stage::Stage;
 use crate::store::progress::{LessonProgress, StepProgress};
 use crate::store::Store;
-use crate::{Code, Error, Result};
+use crate::{blocking, Code, Error, Result};
 
 /// How long a lesson command or a solve may run before it is stopped.
 const RUN_TIMEOUT_MS: u64 = 300_000;
@@ -456,10 +456,4 @@ impl Learner {
         let lesson = self.lesson_by_id(lesson).ok()?;
         super::path::resolve(&self.pack.root, &lesson.dir, rel).ok()
     }
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::new(Code::Internal, format!("a background task failed: {e}")))?
 }

@@ -464,16 +464,7 @@ async fn run_job(
     cancel: tokio::sync::watch::Receiver<bool>,
 ) -> (Result, BTreeMap<String, String>) {
     let started = std::time::Instant::now();
-    let slug: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let slug = super::history::slug(name);
     let workspace = req.run_dir.join("work").join(&slug);
     let temp = req.run_dir.join("tmp").join(&slug);
     let _ = std::fs::create_dir_all(&workspace);

@@ -9,7 +9,7 @@ use crate::deploy::health::HealthCheck;
 use crate::deploy::rollout::{DeployEvent, Strategy};
 use crate::deploy::service;
 use crate::release;
-use crate::store::Store;
+use crate::store::{now, Store};
 
 pub struct Deploy;
 
@@ -111,10 +111,4 @@ impl Action for Deploy {
             .output("version", version)
             .output("url", status.url))
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
