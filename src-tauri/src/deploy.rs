@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use devloop_engine::deploy::health::HealthCheck;
+use devloop_engine::deploy::host;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
-use devloop_engine::deploy::service::{self, Service, ServiceStatus};
+use devloop_engine::deploy::service::{Service, ServiceStatus};
 use devloop_engine::release;
 use devloop_engine::settings::{self, Settings};
 use devloop_engine::store::deploys::DeployRecord;
@@ -18,12 +19,17 @@ use tauri::State;
 use crate::commands::blocking;
 use crate::AppState;
 
-/// The service, started the first time the Deploy page or a workflow needs it.
-pub(crate) async fn service(state: &AppState) -> Result<Arc<Service>, Error> {
+/// The workspace's app: what the service runs.
+fn app_name(state: &AppState) -> String {
     let ws = state
         .paths
         .workspace(&state.paths.load().unwrap_or_default());
-    service::ensure(&state.service, &state.paths, &release::app_name(&ws)).await
+    release::app_name(&ws)
+}
+
+/// The service, started the first time the Deploy page or a workflow needs it.
+pub(crate) async fn service(state: &AppState) -> Result<Arc<Service>, Error> {
+    state.service.ensure(&state.paths, &app_name(state)).await
 }
 
 #[tauri::command]
@@ -45,23 +51,21 @@ pub async fn deploy_run(
     if version.trim().is_empty() {
         return Err(Error::new(Code::InvalidInput, "choose a release to deploy"));
     }
-    if !health.path.starts_with('/')
-        || health.path.contains(['\r', '\n', ' '])
-        || health.interval_ms < 50
-        || health.timeout_ms == 0
-        || health.retries == 0
-    {
-        return Err(Error::new(
-            Code::InvalidInput,
-            "the health check needs a path starting with /, an interval of 50 ms or more, a timeout and at least one retry",
-        ));
-    }
-    service(&state)
-        .await?
-        .deploy(&version, strategy, replicas, health, &|e| {
+    // Through whichever DevLoop runs the service: this app, or `devloop deploy` in a terminal.
+    host::deploy(
+        &state.service,
+        &state.paths,
+        &app_name(&state),
+        &version,
+        strategy,
+        replicas,
+        health,
+        &|e| {
             let _ = on_event.send(e);
-        })
-        .await
+        },
+    )
+    .await
+    .map(|(status, _)| status)
 }
 
 /// Continuous Deployment on or off; the settings in force come back.

@@ -39,9 +39,7 @@ pub struct AppState {
     /// Where runs started by pushes report (the pipeline page, when it is open).
     pub listener: pipeline::Listener,
     /// The deployed service (the proxy and its replicas), once the Deploy page has used it.
-    pub service: devloop_engine::deploy::service::Slot,
-    /// The autoscaler's switch, policy and recent decisions.
-    pub autoscaler: operate::Shared,
+    pub service: devloop_engine::deploy::host::Slot,
     /// Stops the replica log the Operate page follows, when it follows one.
     pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
@@ -58,7 +56,6 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             push_watch: Mutex::new(None),
             listener: Default::default(),
             service: Default::default(),
-            autoscaler: Default::default(),
             log_follower: Mutex::new(None),
         })
         .register_uri_scheme_protocol(
@@ -132,12 +129,12 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             webview::tune(app);
-            // Self-healing (and the autoscaler, when on) for the app's whole life.
+            // Every deploy, rollback, scale and heal is announced from the service's first moment.
             let state = app.state::<AppState>();
-            operate::watch(
-                app.handle().clone(),
-                Arc::clone(&state.service),
-                Arc::clone(&state.autoscaler),
+            tauri::async_runtime::block_on(
+                state
+                    .service
+                    .announce_to(notify::announcer(app.handle().clone(), state.paths.clone())),
             );
             Ok(())
         })

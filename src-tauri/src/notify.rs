@@ -4,35 +4,42 @@
 
 use std::sync::Arc;
 
-use devloop_engine::deploy::service::Service;
+use devloop_engine::deploy::service::OpListener;
+use devloop_engine::settings::{self, Locale, Paths};
 use devloop_engine::store::ops::OpsEvent;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-/// The notification's title for an operation, or `None` for ones not worth interrupting for.
-pub fn title(e: &OpsEvent) -> Option<&'static str> {
-    match e.kind.as_str() {
-        "deploy" => Some("DevLoop: deployed"),
-        "rollback" => Some("DevLoop: rolled back"),
-        "scale" => Some("DevLoop: scaled"),
-        "heal" => Some("DevLoop: healed"),
-        // The learner pressed the button: the heal that follows is the news.
-        _ => None,
-    }
+/// The notification's title for an operation in `locale`, or `None` for ones not worth
+/// interrupting for.
+pub fn title(e: &OpsEvent, locale: Locale) -> Option<&'static str> {
+    let ko = locale == Locale::Ko;
+    Some(match (e.kind.as_str(), ko) {
+        ("deploy", false) => "DevLoop: deployed",
+        ("deploy", true) => "DevLoop: 배포됨",
+        ("rollback", false) => "DevLoop: rolled back",
+        ("rollback", true) => "DevLoop: 롤백됨",
+        ("scale" | "autoscale", false) => "DevLoop: scaled",
+        ("scale" | "autoscale", true) => "DevLoop: 레플리카 수 변경",
+        ("heal", false) => "DevLoop: healed",
+        ("heal", true) => "DevLoop: 자가 치유",
+        // The learner pressed the button (chaos, a load run): what follows is the news.
+        _ => return None,
+    })
 }
 
-/// Announces `service`'s operations from now on.
-pub fn attach<R: Runtime>(app: &AppHandle<R>, service: &Service) {
-    let app = app.clone();
-    service.listen(Arc::new(move |e: &OpsEvent| {
-        if let Some(title) = title(e) {
+/// What announces the service's operations, in the learner's language at that moment.
+pub fn announcer<R: Runtime>(app: AppHandle<R>, paths: Paths) -> OpListener {
+    Arc::new(move |e: &OpsEvent| {
+        let locale = paths.resolve(settings::system_locale().as_deref()).locale;
+        if let Some(title) = title(e, locale) {
+            let body = if locale == Locale::Ko && !e.message_ko.is_empty() {
+                &e.message_ko
+            } else {
+                &e.message
+            };
             // No notification daemon (a bare Xvfb, CI) is not an error worth more than this.
-            let _ = app
-                .notification()
-                .builder()
-                .title(title)
-                .body(&e.message)
-                .show();
+            let _ = app.notification().builder().title(title).body(body).show();
         }
-    }));
+    })
 }

@@ -73,9 +73,9 @@ pub fn watch_pushes(state: &AppState) {
     let repo = workspace(state);
     let listener = state.listener.clone();
     let runs = Arc::clone(&state.runs);
-    let service = Arc::clone(&state.service);
+    let service = state.service.clone();
     let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
-        for prepared in launch::for_push(&paths, &repo, &push, Some(Arc::clone(&service))) {
+        for prepared in launch::for_push(&paths, &repo, &push, Some(service.clone())) {
             let (number, file) = (prepared.number, prepared.shown.display().to_string());
             let listener = listener.clone();
             start(&runs, prepared, move |events| {
@@ -156,7 +156,7 @@ pub async fn pipeline_run(
     let paths = state.paths.clone();
     let opts = launch::Options {
         inputs: inputs.into_iter().collect(),
-        service: Some(Arc::clone(&state.service)),
+        service: Some(state.service.clone()),
         ..Default::default()
     };
     let prepared =
@@ -178,7 +178,7 @@ pub async fn pipeline_rerun(
 ) -> Result<u64, Error> {
     let (paths, ws) = (state.paths.clone(), workspace(&state));
     let opts = launch::Options {
-        service: Some(Arc::clone(&state.service)),
+        service: Some(state.service.clone()),
         ..Default::default()
     };
     let prepared = blocking(move || {

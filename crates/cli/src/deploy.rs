@@ -1,15 +1,19 @@
-//! `devloop deploy` and `devloop deploys`: a release of the workspace's app made live behind
-//! 127.0.0.1:8080 with a strategy, served until Ctrl+C, and the deploy history.
+//! `devloop deploy`, `deploys`, `service`, `scale`, `autoscale`, `load`, `mode` and `proxy`: a
+//! release of the workspace's app made live behind 127.0.0.1:8080 with a strategy, and the
+//! service operated. When the app (or another `devloop deploy`) already runs the service, these
+//! act through it on its control socket; otherwise `devloop deploy` runs it until Ctrl+C.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use devloop_engine::deploy::control;
 use devloop_engine::deploy::health::HealthCheck;
+use devloop_engine::deploy::host::{self, Slot};
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
-use devloop_engine::deploy::service::{self, Service};
-use devloop_engine::docker::Engine;
+use devloop_engine::deploy::service;
+use devloop_engine::operate::autoscale::{Metric, Policy};
 use devloop_engine::release;
-use devloop_engine::settings::Paths;
+use devloop_engine::settings::{self, Paths};
 use devloop_engine::store::Store;
 
 use crate::workflow::REFUSED;
@@ -32,6 +36,23 @@ pub struct Options {
     pub health: String,
     /// Deploy, then exit instead of serving.
     pub no_serve: bool,
+}
+
+fn shown(e: DeployEvent) {
+    match e {
+        DeployEvent::Starting { version, n, of } => {
+            println!("starting {version} replica {n} of {of}")
+        }
+        DeployEvent::Healthy { name, millis } => println!("  {name} is healthy ({millis} ms)"),
+        DeployEvent::Switched { version, replicas } => {
+            println!("traffic → {version} ({replicas} replica(s))")
+        }
+        DeployEvent::Stopped { name } => println!("  stopped {name}"),
+        DeployEvent::RolledBack { reason, to } => println!(
+            "rolled back{}: {reason}",
+            to.map(|v| format!(" to {v}")).unwrap_or_default()
+        ),
+    }
 }
 
 pub async fn deploy(opts: Options) -> ExitCode {
@@ -59,67 +80,165 @@ pub async fn deploy(opts: Options) -> ExitCode {
             Err(e) => return fail(&e.message, e.fix.as_deref()),
         },
     };
-    let bind = match service::address() {
-        Ok(a) => a,
-        Err(e) => return fail(&e.message, e.fix.as_deref()),
-    };
-    let engine = match Engine::connect_here().await {
-        Ok(e) => e,
-        Err(e) => return fail(&e.message, e.fix.as_deref()),
-    };
-    let svc = match Service::start(engine, paths, app.clone(), bind).await {
-        Ok(s) => s,
-        Err(e) => return fail(&e.message, e.fix.as_deref()),
-    };
-    let before = svc.status().await;
-    for name in &before.removed_at_start {
-        println!("removed a leftover container of an earlier deploy: {name}");
-    }
-    println!(
-        "deploying {app} {version} ({}, {} replica(s)); live now: {}",
-        strategy.id(),
-        opts.replicas,
-        before.version.as_deref().unwrap_or("nothing")
-    );
     let health = HealthCheck {
         path: opts.health.clone(),
         ..HealthCheck::default()
     };
-    let shown = |e: DeployEvent| match e {
-        DeployEvent::Starting { version, n, of } => {
-            println!("starting {version} replica {n} of {of}")
-        }
-        DeployEvent::Healthy { name, millis } => println!("  {name} is healthy ({millis} ms)"),
-        DeployEvent::Switched { version, replicas } => {
-            println!("traffic → {version} ({replicas} replica(s))")
-        }
-        DeployEvent::Stopped { name } => println!("  stopped {name}"),
-        DeployEvent::RolledBack { reason, to } => println!(
-            "rolled back{}: {reason}",
-            to.map(|v| format!(" to {v}")).unwrap_or_default()
-        ),
-    };
-    let status = match svc
-        .deploy(&version, strategy, opts.replicas, health, &shown)
-        .await
+    println!(
+        "deploying {app} {version} ({}, {} replica(s))",
+        strategy.id(),
+        opts.replicas,
+    );
+    let slot = Slot::default();
+    let (status, via) = match host::deploy(
+        &slot,
+        &paths,
+        &app,
+        &version,
+        strategy,
+        opts.replicas,
+        health,
+        &shown,
+    )
+    .await
     {
-        Ok(s) => s,
+        Ok(done) => done,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };
+    if let Some(svc) = slot.current().await {
+        for name in svc.status().await.removed_at_start {
+            println!("removed a leftover container of an earlier deploy: {name}");
+        }
+    }
     println!(
         "\n{app} {} is live at {} ({} replica(s))",
         status.version.as_deref().unwrap_or("?"),
         status.url,
         status.replicas.len()
     );
+    if let host::Via::Elsewhere { pid } = via {
+        println!(
+            "deployed through the DevLoop that runs the service (process {pid}); it keeps serving"
+        );
+        return ExitCode::SUCCESS;
+    }
     if opts.no_serve {
         println!("not serving (--no-serve): the containers keep running, and the app adopts them when it starts");
         return ExitCode::SUCCESS;
     }
-    println!("serving until Ctrl+C; try: curl {}", status.url);
+    println!(
+        "serving until Ctrl+C, healing stopped replicas; try: curl {}\n(devloop scale and devloop autoscale act on this service meanwhile)",
+        status.url
+    );
     let _ = tokio::signal::ctrl_c().await;
     println!("\nstopped serving {}; the containers keep running, and the next deploy or the app adopts them", status.url);
     ExitCode::SUCCESS
+}
+
+/// Sends `request` to the DevLoop that runs the service, or says how to start one.
+async fn through_host(request: control::Request) -> Result<control::Hosted, ExitCode> {
+    let paths = Paths::from_env();
+    match control::ask(&paths, &request, &shown).await {
+        Ok(Some(h)) => Ok(h),
+        Ok(None) => Err(fail(
+            "no DevLoop runs the service now, so there is nothing to act on",
+            Some("open the app's Deploy page, or run `devloop deploy` (it serves until Ctrl+C)"),
+        )),
+        Err(e) => Err(fail(&e.message, e.fix.as_deref())),
+    }
+}
+
+fn print_hosted(h: &control::Hosted) {
+    let s = &h.status;
+    println!(
+        "{} {} at {} ({} replica(s)), run by DevLoop process {}",
+        s.app,
+        s.version.as_deref().unwrap_or("(nothing live)"),
+        s.url,
+        s.replicas.len(),
+        h.pid
+    );
+    for r in &s.replicas {
+        println!("  {:<40} {:<6} 127.0.0.1:{}", r.name, r.colour, r.port);
+    }
+    let a = &h.autoscaler;
+    if a.enabled {
+        let p = &a.policy;
+        println!(
+            "autoscaler on: {}..={} replicas, {} {} per replica",
+            p.min,
+            p.max,
+            p.target_per_replica,
+            match p.metric {
+                Metric::Rps => "requests/s",
+                Metric::Cpu => "% CPU",
+            }
+        );
+    } else {
+        println!("autoscaler off");
+    }
+    for d in a.decisions.iter().take(5) {
+        println!("  {}", d.decision.reason.en);
+    }
+}
+
+/// `devloop service`: what runs, and which process runs it.
+pub async fn status() -> ExitCode {
+    match through_host(control::Request::Status).await {
+        Ok(h) => {
+            print_hosted(&h);
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// `devloop scale N`.
+pub async fn scale(replicas: u32) -> ExitCode {
+    match through_host(control::Request::Scale { replicas }).await {
+        Ok(h) => {
+            print_hosted(&h);
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// `devloop autoscale`: on with a policy, or off.
+pub async fn autoscale(enabled: bool, policy: Policy) -> ExitCode {
+    if let Err(e) = policy.check() {
+        return fail(&e.message, e.fix.as_deref());
+    }
+    match through_host(control::Request::Autoscale { enabled, policy }).await {
+        Ok(h) => {
+            print_hosted(&h);
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// `devloop proxy [ADDRESS]`: where the service answers, from its next start.
+pub fn proxy(set: Option<&str>) -> ExitCode {
+    let paths = Paths::from_env();
+    if let Some(text) = set {
+        if let Err(e) = paths.set_proxy_address(text) {
+            return fail(&e.message, e.fix.as_deref());
+        }
+    }
+    match paths.proxy_address() {
+        Ok(addr) => {
+            println!("the service answers at http://{addr} (from its next start)");
+            if std::env::var_os(settings::PROXY_ADDR_ENV).is_some() {
+                println!(
+                    "{} is set in this shell, and it decides",
+                    settings::PROXY_ADDR_ENV
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.message, e.fix.as_deref()),
+    }
 }
 
 pub fn list() -> ExitCode {
@@ -179,10 +298,12 @@ pub async fn load(
     ramp_s: u64,
     path: String,
 ) -> ExitCode {
-    let target = match service::address() {
+    let paths = Paths::from_env();
+    let target = match service::address(&paths) {
         Ok(a) => a,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };
+    let started = std::time::Instant::now();
     let plan = devloop_engine::operate::load::LoadPlan {
         path,
         rps,
@@ -196,6 +317,16 @@ pub async fn load(
     })
     .await;
     eprintln!();
+    let app = release::app_name(&crate::release::repo(None));
+    let millis = started.elapsed().as_millis() as i64;
+    if let Err(e) =
+        devloop_engine::operate::load::record(&paths.database_file(), &app, &plan, &report, millis)
+    {
+        eprintln!(
+            "devloop: the load run was not written to the operations log: {}",
+            e.message
+        );
+    }
     let statuses: Vec<String> = report
         .statuses
         .iter()

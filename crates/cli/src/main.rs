@@ -77,9 +77,10 @@ enum Command {
     },
     /// The releases made, newest first.
     Releases,
-    /// Make a release of the workspace's app live at 127.0.0.1:8080 (DEVLOOP_PROXY_ADDR
-    /// overrides it), with no downtime for blue-green and rolling; a version that fails its
-    /// health check is rolled back. Serves until Ctrl+C.
+    /// Make a release of the workspace's app live at 127.0.0.1:8080 (see `devloop proxy`),
+    /// with no downtime for blue-green and rolling; a version that fails its health check is
+    /// rolled back. Serves until Ctrl+C, unless the app already runs the service: then the
+    /// app deploys it and keeps serving.
     Deploy {
         /// The repository whose app is deployed (default: the one around the current folder, else the workspace).
         #[arg(long)]
@@ -101,8 +102,43 @@ enum Command {
     },
     /// The deploy history, newest first.
     Deploys,
-    /// Simulate peak traffic against the deployed service (127.0.0.1:8080, or
-    /// DEVLOOP_PROXY_ADDR); exits 0 only when every request got a 2xx answer.
+    /// What the service runs now, and which DevLoop process runs it.
+    Service,
+    /// Run N replicas of the live version (through the DevLoop that runs the service).
+    Scale {
+        #[arg(value_parser = clap::value_parser!(u32).range(1..=8))]
+        replicas: u32,
+    },
+    /// Let the autoscaler set the replica count from the traffic or the CPU, or switch it off.
+    Autoscale {
+        /// Switch the autoscaler off.
+        #[arg(long, conflicts_with_all = ["rps", "cpu"])]
+        off: bool,
+        /// Target requests a second per replica.
+        #[arg(long, conflicts_with = "cpu")]
+        rps: Option<f64>,
+        /// Target CPU per replica, in percent of one core (a replica may use 50).
+        #[arg(long)]
+        cpu: Option<f64>,
+        #[arg(long, default_value_t = 1)]
+        min: u32,
+        #[arg(long, default_value_t = 4)]
+        max: u32,
+        /// Seconds the load must stay above target before adding replicas.
+        #[arg(long, default_value_t = 3)]
+        up_window: u64,
+        /// Seconds the load must stay low before removing one.
+        #[arg(long, default_value_t = 10)]
+        down_window: u64,
+        /// Seconds after a change before the next.
+        #[arg(long, default_value_t = 5)]
+        cooldown: u64,
+    },
+    /// Where the service answers (a loopback address, from its next start); with no argument,
+    /// says where. DEVLOOP_PROXY_ADDR overrides it for one shell.
+    Proxy { address: Option<String> },
+    /// Simulate peak traffic against the deployed service (see `devloop proxy`); exits 0 only
+    /// when every request got a 2xx answer.
     Load {
         /// Requests a second, once the ramp is over.
         #[arg(long, default_value_t = 100)]
@@ -214,6 +250,36 @@ async fn main() -> ExitCode {
             .await
         }
         Command::Deploys => deploy::list(),
+        Command::Service => deploy::status().await,
+        Command::Scale { replicas } => deploy::scale(replicas).await,
+        Command::Autoscale {
+            off,
+            rps,
+            cpu,
+            min,
+            max,
+            up_window,
+            down_window,
+            cooldown,
+        } => {
+            use devloop_engine::operate::autoscale::{Metric, Policy};
+            let (metric, target) = match (rps, cpu) {
+                (_, Some(cpu)) => (Metric::Cpu, cpu),
+                (Some(rps), None) => (Metric::Rps, rps),
+                (None, None) => (Metric::Rps, Policy::default().target_per_replica),
+            };
+            let policy = Policy {
+                min,
+                max,
+                metric,
+                target_per_replica: target,
+                up_window_ms: up_window * 1000,
+                down_window_ms: down_window * 1000,
+                cooldown_ms: cooldown * 1000,
+            };
+            deploy::autoscale(!off, policy).await
+        }
+        Command::Proxy { address } => deploy::proxy(address.as_deref()),
         Command::Load {
             rps,
             duration,

@@ -1,12 +1,12 @@
 //! The error that crosses to the UI and the CLI: a stable [`Code`] to branch on and a message to act on.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What went wrong, as a stable identifier. The UI branches on it (for example to show the
 /// Docker set-up help for [`Code::DockerUnavailable`]) and localises its headline; the wire
 /// form is camelCase, so never rename a variant without changing the UI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Code {
     /// The Docker socket is missing or does not answer.
@@ -31,6 +31,8 @@ pub enum Code {
     Workshop,
     /// Input from the learner or the UI was not valid.
     InvalidInput,
+    /// Another DevLoop process (the app, or `devloop deploy` in a terminal) runs the service.
+    ServiceElsewhere,
     /// A bug in DevLoop: the message says what, please report it.
     Internal,
 }
@@ -40,7 +42,7 @@ pub enum Code {
 ///
 /// This struct is the only error shape that reaches the UI or the CLI's JSON output, so the
 /// conversion to wire JSON happens here and nowhere else.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "AppError")] // `Error` would shadow JavaScript's own in the UI.
 #[error("{message}")]
@@ -51,7 +53,7 @@ pub struct Error {
     pub message: String,
     /// A command that fixes it, shown with a Copy button; `None` when no command can.
     #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
 }
 

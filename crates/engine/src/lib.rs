@@ -17,6 +17,7 @@
 //!   archives, annotated tags.
 //! - [`doctor`]: the system check behind the status bar, the "System check" panel and
 //!   `devloop doctor`; one file per check.
+//! - [`words`]: what the engine says outside lessons, in English and Korean.
 //! - [`error`]: the one error type that crosses to the UI and the CLI, a [`Code`] to branch on
 //!   plus a message a person can act on.
 //!
@@ -46,6 +47,7 @@ pub mod release;
 pub mod settings;
 pub mod stage;
 pub mod store;
+pub mod words;
 pub mod workshop;
 pub mod workspace;
 

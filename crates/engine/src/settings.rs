@@ -55,6 +55,9 @@ pub struct Stored {
     /// Continuous Delivery: the run's release waits for a person's click.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continuous_deployment: Option<bool>,
+    /// Where the deployed service answers (a loopback address); 127.0.0.1:8080 when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_address: Option<String>,
 }
 
 /// The settings in force, as the UI shows them.
@@ -70,6 +73,10 @@ pub struct Settings {
     /// Continuous Deployment is on (green push runs deploy by themselves); off is Continuous
     /// Delivery (a person clicks Deploy).
     pub continuous_deployment: bool,
+    /// Where the deployed service answers from its next start.
+    pub proxy_address: String,
+    /// `DEVLOOP_PROXY_ADDR` is set and decides the address (the setting is then not used).
+    pub proxy_address_from_env: bool,
     /// Set when the settings file could not be read; defaults are in force and the broken
     /// file is kept until the next save moves it aside.
     #[ts(optional)]
@@ -202,6 +209,11 @@ impl Paths {
             workspace: self.workspace(&stored).display().to_string(),
             file: self.settings_file().display().to_string(),
             continuous_deployment: stored.continuous_deployment.unwrap_or(false),
+            proxy_address: std::env::var(PROXY_ADDR_ENV)
+                .ok()
+                .or(stored.proxy_address)
+                .unwrap_or_else(|| DEFAULT_PROXY_ADDR.into()),
+            proxy_address_from_env: std::env::var_os(PROXY_ADDR_ENV).is_some(),
             problem,
         }
     }
@@ -217,6 +229,24 @@ impl Paths {
     /// Switches between Continuous Delivery (`false`) and Continuous Deployment (`true`).
     pub fn set_continuous_deployment(&self, on: bool) -> Result<()> {
         self.update(|stored| stored.continuous_deployment = Some(on))
+    }
+
+    /// Moves the service's stable address (from its next start). Only loopback addresses: the
+    /// service is the learner's, not the network's.
+    pub fn set_proxy_address(&self, text: &str) -> Result<()> {
+        let addr = parse_proxy_address(text, "the address")?;
+        self.update(|stored| stored.proxy_address = Some(addr.to_string()))
+    }
+
+    /// Where the service answers: `DEVLOOP_PROXY_ADDR`, else the setting, else 127.0.0.1:8080.
+    pub fn proxy_address(&self) -> Result<std::net::SocketAddr> {
+        match std::env::var(PROXY_ADDR_ENV) {
+            Ok(text) => parse_proxy_address(&text, PROXY_ADDR_ENV),
+            Err(_) => match self.load().ok().and_then(|s| s.proxy_address) {
+                Some(text) => parse_proxy_address(&text, "proxyAddress in the settings"),
+                None => parse_proxy_address(DEFAULT_PROXY_ADDR, "the default"),
+            },
+        }
     }
 
     /// Stores the learner's language choice.
@@ -273,6 +303,30 @@ impl Paths {
         std::fs::write(&tmp, json + "\n").map_err(|e| io_error(&tmp, e))?;
         std::fs::rename(&tmp, &file).map_err(|e| io_error(&file, e))
     }
+}
+
+/// Where the service answers unless told otherwise.
+pub const DEFAULT_PROXY_ADDR: &str = "127.0.0.1:8080";
+/// Overrides the address for one process (tests, a second DevLoop).
+pub const PROXY_ADDR_ENV: &str = "DEVLOOP_PROXY_ADDR";
+
+fn parse_proxy_address(text: &str, source: &str) -> Result<std::net::SocketAddr> {
+    let addr: std::net::SocketAddr = text.trim().parse().map_err(|_| {
+        Error::new(
+            Code::InvalidInput,
+            format!("{source} `{text}` is not an address like 127.0.0.1:8080"),
+        )
+    })?;
+    if !addr.ip().is_loopback() {
+        return Err(Error::new(
+            Code::InvalidInput,
+            format!(
+                "{source} `{text}` is not a loopback address: the service answers this machine only"
+            ),
+        )
+        .with_fix(format!("use 127.0.0.1:{}", addr.port())));
+    }
+    Ok(addr)
 }
 
 /// The OS locale, as `sys-locale` reads it (`LC_ALL`, `LC_MESSAGES`, `LANG` on Linux).

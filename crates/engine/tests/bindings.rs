@@ -9,7 +9,7 @@ use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
-use devloop_engine::operate::autoscale::{Decision, DecisionAt, Policy};
+use devloop_engine::operate::autoscale::{AutoscalerView, Decision, DecisionAt, Metric, Policy};
 use devloop_engine::operate::load::{LoadPlan, LoadReport};
 use devloop_engine::operate::OperateStatus;
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
@@ -24,6 +24,7 @@ use devloop_engine::store::deploys::DeployRecord;
 use devloop_engine::store::ops::OpsEvent;
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
 use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
+use devloop_engine::words::Said;
 use devloop_engine::workshop::learner::{
     CheckResult, Choice, CommandRun, LessonSummary, LessonView, QuizResult, QuizView, StepView,
     WorkshopOverview,
@@ -92,7 +93,10 @@ fn render() -> String {
         ServiceStatus::decl(&cfg),
         DeployEvent::decl(&cfg),
         DeployRecord::decl(&cfg),
+        Said::decl(&cfg),
+        Metric::decl(&cfg),
         Policy::decl(&cfg),
+        AutoscalerView::decl(&cfg),
         Decision::decl(&cfg),
         DecisionAt::decl(&cfg),
         OpsEvent::decl(&cfg),

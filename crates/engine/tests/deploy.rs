@@ -23,6 +23,21 @@ use devloop_engine::release::LABEL_APP;
 
 /// `app:version`: busybox httpd serving `body` at `/`, and `/health` unless `healthy` is off.
 async fn image(engine: &Engine, app: &str, version: &str, body: &str, healthy: bool) {
+    image_running(engine, app, version, body, healthy, HTTPD).await;
+}
+
+const HTTPD: &str = r#"["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"]"#;
+/// The same server, beside a loop that keeps one core as busy as the replica may.
+const BUSY_HTTPD: &str = r#"["/bin/busybox", "sh", "-c", "while :; do :; done & exec /bin/busybox httpd -f -p 8080 -h /www"]"#;
+
+async fn image_running(
+    engine: &Engine,
+    app: &str,
+    version: &str,
+    body: &str,
+    healthy: bool,
+    entrypoint: &str,
+) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
     std::fs::create_dir(dir.path().join("www")).unwrap();
@@ -32,7 +47,9 @@ async fn image(engine: &Engine, app: &str, version: &str, body: &str, healthy: b
     }
     std::fs::write(
         dir.path().join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+        format!(
+            "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nENTRYPOINT {entrypoint}\n"
+        ),
     )
     .unwrap();
     let req = BuildRequest {
@@ -333,7 +350,7 @@ async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_l
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas() {
     use devloop_engine::deploy::service::Service;
-    use devloop_engine::operate::autoscale::Policy;
+    use devloop_engine::operate::autoscale::{Metric, Policy};
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-operate-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
@@ -379,16 +396,20 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
     assert!(now.replicas.iter().all(|r| r.name != killed));
 
     // Scaling by hand, then the autoscaler under 150 requests a second.
-    svc.scale(1, "by hand").await.unwrap();
+    svc.scale(1, devloop_engine::words::Said::new("by hand", "직접"))
+        .await
+        .unwrap();
     assert_eq!(svc.status().await.replicas.len(), 1);
     let policy = Policy {
         min: 1,
         max: 3,
-        target_rps_per_replica: 40.0,
+        metric: Metric::Rps,
+        target_per_replica: 40.0,
         up_window_ms: 2_000,
         down_window_ms: 60_000,
         cooldown_ms: 1_000,
     };
+    svc.set_autoscaler(true, policy).unwrap();
     let target = svc.proxy().addr();
     let load = tokio::spawn(async move {
         let plan = LoadPlan {
@@ -400,12 +421,15 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
         };
         load::run(target, &plan, &|_| {}).await
     });
-    let mut last = None;
     let mut most = 1;
     let started = std::time::Instant::now();
     while started.elapsed() < Duration::from_secs(6) {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let d = svc.autoscale_tick(&policy, &mut last).await.unwrap();
+        let d = svc
+            .autoscale_tick()
+            .await
+            .unwrap()
+            .expect("the autoscaler is on");
         most = most.max(d.replicas);
     }
     let report = load.await.unwrap();
@@ -421,12 +445,15 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
         "{kinds:?}"
     );
     assert!(
-        log.iter()
-            .any(|e| e.kind == "scale" && e.message.contains("autoscaler")),
+        log.iter().any(|e| e.kind == "autoscale"
+            && e.message.contains("autoscaler")
+            && e.message_ko.contains("오토스케일러")
+            && e.change.is_some_and(|c| c > 0)),
         "{log:#?}"
     );
+    assert!(!svc.autoscaler().decisions.is_empty());
     let heard = heard.lock().unwrap().clone();
-    for kind in ["deploy", "chaos", "heal", "scale"] {
+    for kind in ["deploy", "chaos", "heal", "scale", "autoscale"] {
         assert!(
             heard.iter().any(|k| k == kind),
             "{kind} was announced: {heard:?}"
@@ -568,4 +595,80 @@ async fn a_container_that_exits_at_once_is_said_with_its_output_and_left_nowhere
         replica::list(&engine, &app).await.unwrap().is_empty(),
         "nothing is left behind"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn busy_replicas_make_the_cpu_autoscaler_add_replicas_and_idle_ones_read_near_zero() {
+    use devloop_engine::deploy::service::Service;
+    use devloop_engine::operate::autoscale::{Metric, Policy};
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-cpu-{}", std::process::id());
+    let _cleanup = Leftovers(app.clone());
+    image(&engine, &app, "1.0.0", "idle\n", true).await;
+    image_running(&engine, &app, "2.0.0", "busy\n", true, BUSY_HTTPD).await;
+    let home = tempfile::tempdir().unwrap();
+    let svc = Service::start(
+        engine.clone(),
+        common::paths(home.path()),
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+
+    // Docker's counters, read twice a second apart, as `docker stats` does.
+    let percent = |version: &'static str| {
+        let (svc, engine) = (&svc, &engine);
+        async move {
+            svc.deploy(
+                version,
+                Strategy::Recreate,
+                1,
+                HealthCheck::default(),
+                &|_| {},
+            )
+            .await
+            .unwrap();
+            let live = svc.status().await.replicas;
+            let mut seen = Default::default();
+            assert_eq!(replica::cpu_total(engine, &live, &mut seen).await, None);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            replica::cpu_total(engine, &live, &mut seen).await.unwrap()
+        }
+    };
+    let idle = percent("1.0.0").await;
+    assert!(idle < 5.0, "an idle httpd uses {idle:.1} % of a core");
+    let busy = percent("2.0.0").await;
+    // The loop wants a whole core; the replica's limit gives it half.
+    assert!(
+        (35.0..=60.0).contains(&busy),
+        "a spinning replica uses {busy:.1} % of a core"
+    );
+
+    svc.set_autoscaler(
+        true,
+        Policy {
+            min: 1,
+            max: 2,
+            metric: Metric::Cpu,
+            target_per_replica: 30.0,
+            up_window_ms: 2_000,
+            down_window_ms: 60_000,
+            cooldown_ms: 1_000,
+        },
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    while svc.status().await.replicas.len() < 2 && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        svc.autoscale_tick().await.unwrap();
+    }
+    assert_eq!(
+        svc.status().await.replicas.len(),
+        2,
+        "{:#?}",
+        svc.autoscaler()
+    );
+    let why = &svc.autoscaler().decisions[0].decision.reason;
+    assert!(why.en.contains("% CPU"), "{why:?}");
 }

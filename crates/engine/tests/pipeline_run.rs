@@ -598,7 +598,8 @@ jobs:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_run_offers_its_release_under_delivery_and_deploys_it_under_deployment() {
-    use devloop_engine::deploy::service::{Service, Slot};
+    use devloop_engine::deploy::host::Slot;
+    use devloop_engine::deploy::service::Service;
     let home = repo();
     let app = format!("devloop-test-cd-{}", std::process::id());
     let _leftovers = Leftovers(app.clone());
@@ -616,8 +617,8 @@ async fn a_push_run_offers_its_release_under_delivery_and_deploys_it_under_deplo
     .await
     .unwrap();
     let url = format!("http://{}/", service.proxy().addr());
-    let slot: Slot =
-        std::sync::Arc::new(tokio::sync::Mutex::new(Some(std::sync::Arc::new(service))));
+    let slot = Slot::default();
+    slot.hold(service).await;
     // A tiny web service stands in for the demo's binary: busybox's httpd with a /health.
     let yaml = format!(
         r#"
@@ -644,7 +645,7 @@ jobs:
 "#
     );
     let with = |cd: bool| {
-        let slot = std::sync::Arc::clone(&slot);
+        let slot = slot.clone();
         let paths = paths.clone();
         move |req: &mut Request| {
             req.service = Some(slot);

@@ -1,6 +1,6 @@
 // Generated from crates/engine by `make bindings`; do not edit by hand.
 
-export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "store" | "workshop" | "invalidInput" | "internal";
+export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "store" | "workshop" | "invalidInput" | "serviceElsewhere" | "internal";
 
 export type AppError = { 
 /**
@@ -42,6 +42,14 @@ file: string,
  * Delivery (a person clicks Deploy).
  */
 continuousDeployment: boolean, 
+/**
+ * Where the deployed service answers from its next start.
+ */
+proxyAddress: string, 
+/**
+ * `DEVLOOP_PROXY_ADDR` is set and decides the address (the setting is then not used).
+ */
+proxyAddressFromEnv: boolean, 
 /**
  * Set when the settings file could not be read; defaults are in force and the broken
  * file is kept until the next save moves it aside.
@@ -327,25 +335,47 @@ export type DeployRecord = { id: number, app: string, version: string, strategy:
  */
 status: string, reason: string, logs: string, startedAt: number, finishedAt?: number, };
 
-export type Policy = { min: number, max: number, 
+export type Said = { en: string, ko: string, };
+
+export type Metric = "rps" | "cpu";
+
+export type Policy = { min: number, max: number, metric: Metric, 
 /**
- * Requests a second one replica should take.
+ * What one replica should carry: requests a second, or percent of one core.
  */
-targetRpsPerReplica: number, upWindowMs: number, downWindowMs: number, cooldownMs: number, };
+targetPerReplica: number, upWindowMs: number, downWindowMs: number, cooldownMs: number, };
+
+export type AutoscalerView = { enabled: boolean, policy: Policy, 
+/**
+ * Newest first.
+ */
+decisions: Array<DecisionAt>, };
 
 export type Decision = { 
 /**
  * The replica count wanted; equal to the current one means stay.
  */
-replicas: number, reason: string, };
+replicas: number, reason: Said, };
 
 export type DecisionAt = { atMs: number, decision: Decision, };
 
 export type OpsEvent = { atMs: number, app: string, 
 /**
- * deploy, rollback, scale, heal or chaos.
+ * deploy, rollback, scale, autoscale, heal, chaos or load.
  */
-kind: string, message: string, millis?: number, };
+kind: string, message: string, 
+/**
+ * The same in Korean; empty in entries older than DevLoop's Korean log.
+ */
+messageKo: string, 
+/**
+ * How long it took: a heal's recovery, a load run's duration.
+ */
+millis?: number, 
+/**
+ * How the replica count changed (scale, autoscale): +1 is one more.
+ */
+change?: number, };
 
 export type LoadPlan = { path: string, rps: number, durationMs: number, concurrency: number, 
 /**
@@ -363,11 +393,7 @@ statuses: Record<string, number>,
  */
 skipped: number, p50Micros: number, p99Micros: number, };
 
-export type OperateStatus = { service: ServiceStatus, autoscaler: boolean, policy: Policy, 
-/**
- * Newest first.
- */
-decisions: Array<DecisionAt>, 
+export type OperateStatus = { service: ServiceStatus, autoscaler: AutoscalerView, 
 /**
  * The operations log, newest first.
  */

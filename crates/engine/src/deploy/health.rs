@@ -34,6 +34,24 @@ impl Default for HealthCheck {
     }
 }
 
+impl HealthCheck {
+    /// The check's problem, if it has one, said so a person can fix it.
+    pub fn check(&self) -> Result<(), crate::Error> {
+        if !self.path.starts_with('/')
+            || self.path.contains(['\r', '\n', ' '])
+            || self.interval_ms < 50
+            || self.timeout_ms == 0
+            || self.retries == 0
+        {
+            return Err(crate::Error::new(
+                crate::Code::InvalidInput,
+                "the health check needs a path starting with /, an interval of 50 ms or more, a timeout and at least one retry",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Waits for 127.0.0.1:`port` to answer the check; `Err` says what the last answer was.
 pub async fn wait(port: u16, check: &HealthCheck) -> Result<Duration, String> {
     let started = Instant::now();

@@ -12,7 +12,7 @@ use bollard::query_parameters::{
     CreateContainerOptions, ListContainersOptions, LogsOptions, RemoveContainerOptions,
 };
 use futures_util::StreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::docker::{DockerError, Engine, Host};
@@ -41,7 +41,7 @@ pub struct Spec {
 }
 
 /// A running replica.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Replica {
     pub id: String,
@@ -271,6 +271,68 @@ pub async fn list(engine: &Engine, app: &str) -> Result<Vec<Replica>, Error> {
             }
         })
         .collect())
+}
+
+/// A container's CPU counters at one moment (nanoseconds of CPU it used, of the whole host).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuCounters {
+    pub used: u64,
+    pub system: u64,
+    pub cpus: u32,
+}
+
+impl CpuCounters {
+    /// Percent of one core used between `before` and `self`, the way `docker stats` counts it.
+    pub fn percent_since(&self, before: &CpuCounters) -> Option<f64> {
+        let used = self.used.checked_sub(before.used)?;
+        let system = self.system.checked_sub(before.system)?;
+        (system > 0).then(|| used as f64 / system as f64 * f64::from(self.cpus.max(1)) * 100.0)
+    }
+}
+
+/// The CPU counters of container `id` now: one reading, not a stream (API 1.41's `one-shot`).
+pub async fn cpu_counters(engine: &Engine, id: &str) -> Option<CpuCounters> {
+    let mut stream = engine.client().stats(
+        id,
+        Some(bollard::query_parameters::StatsOptions {
+            stream: false,
+            one_shot: true,
+        }),
+    );
+    let cpu = stream.next().await?.ok()?.cpu_stats?;
+    Some(CpuCounters {
+        used: cpu.cpu_usage?.total_usage?,
+        system: cpu.system_cpu_usage?,
+        cpus: cpu.online_cpus.unwrap_or(1),
+    })
+}
+
+/// The CPU all of `live` used since the last call (percent of one core, summed), from each
+/// one's counters in `seen`, which this updates; `None` until one replica has two readings.
+/// Replicas read for the first time count at the average of the others.
+pub async fn cpu_total(
+    engine: &Engine,
+    live: &[Replica],
+    seen: &mut HashMap<String, CpuCounters>,
+) -> Option<f64> {
+    let readings =
+        futures_util::future::join_all(live.iter().map(|r| cpu_counters(engine, &r.id))).await;
+    let mut percents = Vec::new();
+    let mut next = HashMap::new();
+    for (r, now) in live.iter().zip(readings) {
+        let Some(now) = now else { continue };
+        if let Some(p) = seen.get(&r.id).and_then(|before| now.percent_since(before)) {
+            percents.push(p);
+        }
+        next.insert(r.id.clone(), now);
+    }
+    // Replicas that left are forgotten with the swap.
+    *seen = next;
+    if percents.is_empty() {
+        return None;
+    }
+    let average = percents.iter().sum::<f64>() / percents.len() as f64;
+    Some(average * live.len() as f64)
 }
 
 /// The last `lines` of a container's output, for error messages.

@@ -64,7 +64,7 @@ pub struct Request {
 }
 
 /// What a deploy reports as it goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum DeployEvent {
     /// Replica `n` of `of` of `version` is starting.
@@ -86,7 +86,7 @@ pub enum DeployEvent {
     RolledBack {
         reason: String,
         #[ts(optional)]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
     },
 }

@@ -2,11 +2,11 @@
 //! deploys one at a time. At start it reconciles with the daemon from labels: the newest
 //! deploy's running replicas are adopted and take traffic, every other container DevLoop
 //! started for the app (stopped ones, older deploys' leftovers) is removed, and nothing else
-//! is touched.
+//! is touched. `host.rs` gives it to a process; `control.rs` lets other processes use it.
 
 use std::net::SocketAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::health::HealthCheck;
@@ -16,42 +16,12 @@ use super::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
 use crate::settings::Paths;
 use crate::store::{now, Store};
+use crate::words::Said;
 use crate::{blocking, Code, Error};
 
-/// The service a DevLoop process shares between its Deploy page and its workflow runs,
-/// started the first time one of them needs it.
-pub type Slot = std::sync::Arc<tokio::sync::Mutex<Option<std::sync::Arc<Service>>>>;
-
-/// The service in `slot`, started (proxy bound, reconciled) if it is not yet.
-pub async fn ensure(
-    slot: &Slot,
-    paths: &Paths,
-    app: &str,
-) -> Result<std::sync::Arc<Service>, Error> {
-    let mut held = slot.lock().await;
-    if let Some(s) = held.as_ref() {
-        return Ok(std::sync::Arc::clone(s));
-    }
-    let engine = Engine::connect_here().await?;
-    let started = std::sync::Arc::new(
-        Service::start(engine, paths.clone(), app.to_owned(), address()?).await?,
-    );
-    *held = Some(std::sync::Arc::clone(&started));
-    Ok(started)
-}
-
-/// Where the service answers unless told otherwise (`DEVLOOP_PROXY_ADDR` overrides it).
-pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
-
-/// The address from the environment, or the default.
-pub fn address() -> Result<SocketAddr, Error> {
-    let text = std::env::var("DEVLOOP_PROXY_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.into());
-    text.parse().map_err(|_| {
-        Error::new(
-            Code::InvalidInput,
-            format!("DEVLOOP_PROXY_ADDR={text} is not an address like 127.0.0.1:8080"),
-        )
-    })
+/// Where the service answers: `DEVLOOP_PROXY_ADDR`, else the setting, else 127.0.0.1:8080.
+pub fn address(paths: &Paths) -> Result<SocketAddr, Error> {
+    paths.proxy_address()
 }
 
 /// The history's deploy id in a replica's deploy label (`<time>-<id>`).
@@ -60,14 +30,14 @@ fn deploy_id(label: &str) -> Option<u64> {
 }
 
 /// What is live now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceStatus {
     pub app: String,
     /// `http://127.0.0.1:8080`
     pub url: String,
     #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     pub replicas: Vec<Replica>,
     /// Containers reconcile removed when the service started.
@@ -87,6 +57,8 @@ pub struct Service {
     /// Hears every line of the operations log as it is written (the app raises a desktop
     /// notification for each).
     pub(crate) on_op: std::sync::Mutex<Listener>,
+    /// The autoscaler's switch, policy and memory; the keeper loop applies it every second.
+    pub(crate) autoscaler: std::sync::Mutex<crate::operate::autoscale::Autoscaler>,
 }
 
 /// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
@@ -166,6 +138,7 @@ impl Service {
             live: tokio::sync::Mutex::new(adopt),
             removed_at_start,
             on_op: std::sync::Mutex::new(Listener::default()),
+            autoscaler: Default::default(),
         })
     }
 
@@ -249,11 +222,19 @@ impl Service {
                 drop(live);
                 self.log_op(
                     "deploy",
-                    format!(
-                        "{} {version} is live ({}, {replicas} replicas)",
-                        self.app,
-                        strategy.id()
+                    Said::new(
+                        format!(
+                            "{} {version} is live ({}, {replicas} replicas)",
+                            self.app,
+                            strategy.id()
+                        ),
+                        format!(
+                            "{} {version} 배포됨 ({}, 레플리카 {replicas})",
+                            self.app,
+                            strategy.id()
+                        ),
                     ),
+                    None,
                     None,
                 )
                 .await;
@@ -273,10 +254,17 @@ impl Service {
                 .await;
                 self.log_op(
                     "rollback",
-                    format!(
-                        "{} {version} did not go live and was rolled back: {}",
-                        self.app, failure.reason
+                    Said::new(
+                        format!(
+                            "{} {version} did not go live and was rolled back: {}",
+                            self.app, failure.reason
+                        ),
+                        format!(
+                            "{} {version}이(가) 배포되지 못해 롤백됨: {}",
+                            self.app, failure.reason
+                        ),
                     ),
+                    None,
                     None,
                 )
                 .await;

@@ -3,16 +3,49 @@
 //! above target for the whole up window, down when they stayed well below it for the whole
 //! down window, never outside min..=max, and not again until the cooldown has passed.
 
+//! The autoscaler's decision, as a pure function of the policy, the samples and the time (so
+//! it is tested without sleeping): scale up when the load per replica stayed above target for
+//! the whole up window, down when it stayed well below it for the whole down window, never
+//! outside min..=max, and not again until the cooldown has passed. The load is requests a
+//! second through the proxy, or the replicas' CPU (percent of one core, from Docker's stats).
+//! Also here: the autoscaler's state, which the service keeps, and the tick that applies it.
+
+use std::collections::{HashMap, VecDeque};
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::words::Said;
+
+/// What the autoscaler watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Metric {
+    /// Requests a second per replica, through the proxy.
+    #[default]
+    Rps,
+    /// CPU per replica, in percent of one core.
+    Cpu,
+}
+
+impl Metric {
+    fn unit(self) -> (&'static str, &'static str) {
+        match self {
+            Metric::Rps => ("requests/s", "요청/초"),
+            Metric::Cpu => ("% CPU", "% CPU"),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     pub min: u32,
     pub max: u32,
-    /// Requests a second one replica should take.
-    pub target_rps_per_replica: f64,
+    #[serde(default)]
+    pub metric: Metric,
+    /// What one replica should carry: requests a second, or percent of one core.
+    pub target_per_replica: f64,
     #[ts(type = "number")]
     pub up_window_ms: u64,
     #[ts(type = "number")]
@@ -26,7 +59,8 @@ impl Default for Policy {
         Policy {
             min: 1,
             max: 4,
-            target_rps_per_replica: 50.0,
+            metric: Metric::Rps,
+            target_per_replica: 50.0,
             up_window_ms: 3_000,
             down_window_ms: 10_000,
             cooldown_ms: 5_000,
@@ -34,8 +68,33 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// The policy's problem, if it has one, in words that say how to fix it.
+    pub fn check(&self) -> Result<(), crate::Error> {
+        let cpu_cap = match self.metric {
+            Metric::Rps => f64::MAX,
+            // A replica is limited to half a core (see replica.rs): a target above it never trips.
+            Metric::Cpu => 50.0,
+        };
+        if self.min == 0
+            || self.min > self.max
+            || self.max > 8
+            || !(self.target_per_replica > 0.0 && self.target_per_replica <= cpu_cap)
+        {
+            return Err(crate::Error::new(
+                crate::Code::InvalidInput,
+                match self.metric {
+                    Metric::Rps => "the autoscaler needs 1 ≤ min ≤ max ≤ 8 and a target above 0 requests/s",
+                    Metric::Cpu => "the autoscaler needs 1 ≤ min ≤ max ≤ 8 and a CPU target from 1 to 50 % (a replica may use half a core)",
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A decision that changed the replica count, with when (unix milliseconds).
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionAt {
     #[ts(type = "number")]
@@ -43,20 +102,21 @@ pub struct DecisionAt {
     pub decision: Decision,
 }
 
-/// One measurement: requests a second through the proxy at `at_ms`.
+/// One measurement at `at_ms`: the load of all replicas together (requests a second, or the
+/// sum of their CPU percentages).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sample {
     pub at_ms: u64,
-    pub rps: f64,
+    pub total: f64,
 }
 
 /// What to do, and why, in words a learner reads in the operations log.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// The replica count wanted; equal to the current one means stay.
     pub replicas: u32,
-    pub reason: String,
+    pub reason: Said,
 }
 
 /// Decides at `now_ms` for `current` replicas, the last change having been at `last_change_ms`.
@@ -67,25 +127,30 @@ pub fn decide(
     now_ms: u64,
     last_change_ms: Option<u64>,
 ) -> Decision {
-    let stay = |reason: String| Decision {
+    let stay = |reason: Said| Decision {
         replicas: current,
         reason,
     };
+    let (unit, unit_ko) = policy.metric.unit();
     if current < policy.min {
         return Decision {
             replicas: policy.min,
-            reason: format!("below the minimum of {}", policy.min),
+            reason: Said::new(
+                format!("below the minimum of {}", policy.min),
+                format!("최솟값 {}보다 적음", policy.min),
+            ),
         };
     }
     if let Some(last) = last_change_ms {
         if now_ms < last + policy.cooldown_ms {
-            return stay(format!(
-                "cooling down for {} ms after the last change",
-                last + policy.cooldown_ms - now_ms
+            let left = last + policy.cooldown_ms - now_ms;
+            return stay(Said::new(
+                format!("cooling down for {left} ms after the last change"),
+                format!("지난 변경 뒤 대기 중 ({left} ms 남음)"),
             ));
         }
     }
-    let per_replica = |s: &Sample| s.rps / f64::from(current.max(1));
+    let per_replica = |s: &Sample| s.total / f64::from(current.max(1));
     let window = |ms: u64| -> Vec<&Sample> {
         samples
             .iter()
@@ -99,27 +164,23 @@ pub fn decide(
             .min()
             .is_some_and(|first| first + ms <= now_ms + 1_000)
     };
+    let target = policy.target_per_replica;
     let up = window(policy.up_window_ms);
-    if covers(&up, policy.up_window_ms)
-        && up
-            .iter()
-            .all(|s| per_replica(s) > policy.target_rps_per_replica)
-    {
+    if covers(&up, policy.up_window_ms) && up.iter().all(|s| per_replica(s) > target) {
         if current >= policy.max {
-            return stay(format!(
-                "busy, but already at the maximum of {}",
-                policy.max
+            return stay(Said::new(
+                format!("busy, but already at the maximum of {}", policy.max),
+                format!("바쁘지만 이미 최댓값 {}", policy.max),
             ));
         }
-        let load = up.iter().map(|s| s.rps).sum::<f64>() / up.len() as f64;
-        let wanted =
-            ((load / policy.target_rps_per_replica).ceil() as u32).clamp(current + 1, policy.max);
+        let load = up.iter().map(|s| s.total).sum::<f64>() / up.len() as f64;
+        let wanted = ((load / target).ceil() as u32).clamp(current + 1, policy.max);
+        let secs = policy.up_window_ms / 1000;
         return Decision {
             replicas: wanted,
-            reason: format!(
-                "{load:.0} requests/s for {} s is over {} per replica: {current} → {wanted}",
-                policy.up_window_ms / 1000,
-                policy.target_rps_per_replica
+            reason: Said::new(
+                format!("{load:.0} {unit} for {secs} s is over {target} per replica: {current} → {wanted}"),
+                format!("{secs}초 동안 {load:.0} {unit_ko}, 레플리카당 {target} 초과: {current} → {wanted}"),
             ),
         };
     }
@@ -129,22 +190,47 @@ pub fn decide(
         && covers(&down, policy.down_window_ms)
         && down
             .iter()
-            .all(|s| s.rps / f64::from(current - 1) < policy.target_rps_per_replica / 2.0)
+            .all(|s| s.total / f64::from(current - 1) < target / 2.0)
     {
+        let secs = policy.down_window_ms / 1000;
         return Decision {
             replicas: current - 1,
-            reason: format!(
-                "quiet for {} s: {current} → {}",
-                policy.down_window_ms / 1000,
-                current - 1
+            reason: Said::new(
+                format!("quiet for {secs} s: {current} → {}", current - 1),
+                format!("{secs}초 동안 한가함: {current} → {}", current - 1),
             ),
         };
     }
-    stay("within the target".into())
+    stay(Said::new("within the target", "목표 안"))
+}
+
+/// The autoscaler as a service keeps it: the switch, the policy, its memory between ticks.
+#[derive(Debug, Default)]
+pub struct Autoscaler {
+    pub enabled: bool,
+    pub policy: Policy,
+    /// The newest decisions that changed something, newest last.
+    pub decisions: VecDeque<DecisionAt>,
+    /// When the count last changed, on the proxy's clock.
+    pub(crate) last_change_ms: Option<u64>,
+    /// CPU samples (the proxy keeps the requests itself).
+    pub(crate) cpu: VecDeque<Sample>,
+    /// Each replica's previous CPU counters, for the difference to the next ones.
+    pub(crate) cpu_seen: HashMap<String, crate::deploy::replica::CpuCounters>,
+}
+
+/// What the Operate page and `devloop autoscale` show of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoscalerView {
+    pub enabled: bool,
+    pub policy: Policy,
+    /// Newest first.
+    pub decisions: Vec<DecisionAt>,
 }
 
 /// Requests a second through `proxy`, one sample a second, over the last `span_ms`.
-pub fn samples(proxy: &crate::deploy::proxy::Proxy, span_ms: u64) -> (u64, Vec<Sample>) {
+pub fn rps_samples(proxy: &crate::deploy::proxy::Proxy, span_ms: u64) -> (u64, Vec<Sample>) {
     let now = proxy.now_ms();
     let since = now.saturating_sub(span_ms);
     let mut per_second = std::collections::BTreeMap::<u64, u64>::new();
@@ -155,39 +241,101 @@ pub fn samples(proxy: &crate::deploy::proxy::Proxy, span_ms: u64) -> (u64, Vec<S
     let samples = (since / 1000..now / 1000)
         .map(|sec| Sample {
             at_ms: sec * 1000 + 999,
-            rps: *per_second.get(&sec).unwrap_or(&0) as f64,
+            total: *per_second.get(&sec).unwrap_or(&0) as f64,
         })
         .collect();
     (now, samples)
 }
 
 impl crate::deploy::service::Service {
-    /// One look at the traffic; scales when the policy says so. `last_change_ms` is the
-    /// autoscaler's memory between ticks (on the proxy's clock).
-    pub async fn autoscale_tick(
-        &self,
-        policy: &Policy,
-        last_change_ms: &mut Option<u64>,
-    ) -> Result<Decision, crate::Error> {
-        let span = policy.up_window_ms.max(policy.down_window_ms) + 1000;
-        let (now, samples) = samples(self.proxy(), span);
-        let current = self.live.lock().await.len() as u32;
-        if current == 0 {
-            return Ok(Decision {
-                replicas: 0,
-                reason: "nothing is live".into(),
-            });
+    /// The autoscaler's switch, policy and recent decisions.
+    pub fn autoscaler(&self) -> AutoscalerView {
+        let a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+        AutoscalerView {
+            enabled: a.enabled,
+            policy: a.policy.clone(),
+            decisions: a.decisions.iter().rev().cloned().collect(),
         }
-        let decision = decide(policy, &samples, current, now, *last_change_ms);
+    }
+
+    /// Switches the autoscaler on or off with `policy` (checked first).
+    pub fn set_autoscaler(&self, enabled: bool, policy: Policy) -> Result<(), crate::Error> {
+        policy.check()?;
+        let mut a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+        if a.policy.metric != policy.metric {
+            a.cpu.clear();
+        }
+        a.enabled = enabled;
+        a.policy = policy;
+        Ok(())
+    }
+
+    /// One look at the load, when the autoscaler is on; scales when the policy says so.
+    pub async fn autoscale_tick(&self) -> Result<Option<Decision>, crate::Error> {
+        let policy = {
+            let a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+            if !a.enabled {
+                return Ok(None);
+            }
+            a.policy.clone()
+        };
+        let live = self.live.lock().await.clone();
+        let current = live.len() as u32;
+        if current == 0 {
+            return Ok(None);
+        }
+        let span = policy.up_window_ms.max(policy.down_window_ms) + 1000;
+        let now = self.proxy().now_ms();
+        let samples = match policy.metric {
+            Metric::Rps => rps_samples(self.proxy(), span).1,
+            Metric::Cpu => {
+                let mut seen = std::mem::take(
+                    &mut self
+                        .autoscaler
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .cpu_seen,
+                );
+                let total = crate::deploy::replica::cpu_total(&self.engine, &live, &mut seen).await;
+                let mut a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+                a.cpu_seen = seen;
+                if let Some(total) = total {
+                    a.cpu.push_back(Sample { at_ms: now, total });
+                }
+                while a.cpu.front().is_some_and(|s| s.at_ms + span < now) {
+                    a.cpu.pop_front();
+                }
+                a.cpu.iter().copied().collect()
+            }
+        };
+        let last = self
+            .autoscaler
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .last_change_ms;
+        let decision = decide(&policy, &samples, current, now, last);
         if decision.replicas != current {
             self.scale(
                 decision.replicas,
-                &format!("autoscaler: {}", decision.reason),
+                Said::new(
+                    format!("autoscaler: {}", decision.reason.en),
+                    format!("오토스케일러: {}", decision.reason.ko),
+                ),
             )
             .await?;
-            *last_change_ms = Some(self.proxy().now_ms());
+            let mut a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+            a.last_change_ms = Some(self.proxy().now_ms());
+            // CPU measured on the old count says nothing about the new one.
+            a.cpu.clear();
+            a.decisions.push_back(DecisionAt {
+                at_ms: crate::store::now_ms(),
+                decision: decision.clone(),
+            });
+            if a.decisions.len() > 50 {
+                a.decisions.pop_front();
+            }
         }
-        Ok(decision)
+        Ok(Some(decision))
     }
 }
 
@@ -195,10 +343,10 @@ impl crate::deploy::service::Service {
 mod tests {
     use super::*;
 
-    fn steady(rps: f64, from: u64, to: u64) -> Vec<Sample> {
+    fn steady(total: f64, from: u64, to: u64) -> Vec<Sample> {
         (from..=to)
             .step_by(1000)
-            .map(|at_ms| Sample { at_ms, rps })
+            .map(|at_ms| Sample { at_ms, total })
             .collect()
     }
 
@@ -207,11 +355,12 @@ mod tests {
         let p = Policy::default();
         let busy = steady(180.0, 0, 4_000);
         let d = decide(&p, &busy, 1, 4_000, None);
-        assert_eq!(d.replicas, 4, "{}", d.reason);
-        assert!(d.reason.contains("180 requests/s"), "{}", d.reason);
+        assert_eq!(d.replicas, 4, "{:?}", d.reason);
+        assert!(d.reason.en.contains("180 requests/s"), "{:?}", d.reason);
+        assert!(d.reason.ko.contains("180 요청/초"), "{:?}", d.reason);
         let burst = vec![Sample {
             at_ms: 4_000,
-            rps: 500.0,
+            total: 500.0,
         }];
         assert_eq!(
             decide(&p, &burst, 1, 4_000, None).replicas,
@@ -228,7 +377,7 @@ mod tests {
         assert_eq!(decide(&p, &quiet, 1, 10_000, None).replicas, 1);
         let d = decide(&p, &quiet, 3, 10_000, Some(8_000));
         assert_eq!(d.replicas, 3);
-        assert!(d.reason.contains("cooling down"), "{}", d.reason);
+        assert!(d.reason.en.contains("cooling down"), "{:?}", d.reason);
         assert_eq!(
             decide(&p, &[], 0, 0, None).replicas,
             1,
@@ -241,6 +390,49 @@ mod tests {
         let p = Policy::default();
         let d = decide(&p, &steady(10_000.0, 0, 4_000), 4, 4_000, None);
         assert_eq!(d.replicas, 4);
-        assert!(d.reason.contains("maximum"));
+        assert!(d.reason.en.contains("maximum"));
+    }
+
+    #[test]
+    fn cpu_is_the_same_arithmetic_on_percent_of_a_core() {
+        let p = Policy {
+            metric: Metric::Cpu,
+            target_per_replica: 30.0,
+            ..Policy::default()
+        };
+        // Two replicas together at 140 % of a core: 70 each, over 30, so ceil(140 / 30) = 5,
+        // held to the maximum of 4.
+        let d = decide(&p, &steady(140.0, 0, 4_000), 2, 4_000, None);
+        assert_eq!(d.replicas, 4, "{:?}", d.reason);
+        assert!(d.reason.en.contains("140 % CPU"), "{:?}", d.reason);
+        // 20 % over two replicas would be 20 on one: under half the target of 30? No (15), so stay.
+        assert_eq!(
+            decide(&p, &steady(20.0, 0, 10_000), 2, 10_000, None).replicas,
+            2
+        );
+        assert_eq!(
+            decide(&p, &steady(10.0, 0, 10_000), 2, 10_000, None).replicas,
+            1
+        );
+    }
+
+    #[test]
+    fn a_policy_out_of_range_is_refused_with_what_is_allowed() {
+        assert!(Policy::default().check().is_ok());
+        let e = Policy {
+            metric: Metric::Cpu,
+            target_per_replica: 80.0,
+            ..Policy::default()
+        }
+        .check()
+        .unwrap_err();
+        assert!(e.message.contains("half a core"), "{}", e.message);
+        assert!(Policy {
+            min: 3,
+            max: 2,
+            ..Policy::default()
+        }
+        .check()
+        .is_err());
     }
 }

@@ -13,6 +13,7 @@ use crate::deploy::replica;
 use crate::deploy::rollout::{self, backends};
 use crate::deploy::service::Service;
 use crate::docker::{DockerError, Host};
+use crate::words::Said;
 use crate::Error;
 
 /// One replica replaced.
@@ -68,15 +69,21 @@ impl Service {
                     let recovered_ms = noticed.elapsed().as_millis() as u64;
                     live.push(new.clone());
                     self.proxy.switch(backends(&live));
+                    let (said, said_ko) = last_words(&logs);
                     self.log_op(
                         "heal",
-                        format!(
-                            "{} stopped; {} replaced it in {recovered_ms} ms{}",
-                            gone.name,
-                            new.name,
-                            last_words(&logs)
+                        Said::new(
+                            format!(
+                                "{} stopped; {} replaced it in {recovered_ms} ms{said}",
+                                gone.name, new.name
+                            ),
+                            format!(
+                                "{}이(가) 멈춰 {}이(가) {recovered_ms} ms 만에 대신함{said_ko}",
+                                gone.name, new.name
+                            ),
                         ),
                         Some(recovered_ms as i64),
+                        None,
                     )
                     .await;
                     incidents.push(Incident {
@@ -88,7 +95,11 @@ impl Service {
                 Err((reason, _)) => {
                     self.log_op(
                         "heal",
-                        format!("{} stopped and could not be replaced: {reason}", gone.name),
+                        Said::new(
+                            format!("{} stopped and could not be replaced: {reason}", gone.name),
+                            format!("{}이(가) 멈췄지만 대신하지 못함: {reason}", gone.name),
+                        ),
+                        None,
                         None,
                     )
                     .await;
@@ -114,15 +125,26 @@ impl Service {
             )
             .await
             .map_err(|e| DockerError::Api(e).into_error(Host::probe()))?;
-        self.log_op("chaos", format!("killed {} on purpose", victim.name), None)
-            .await;
+        self.log_op(
+            "chaos",
+            Said::new(
+                format!("killed {} on purpose", victim.name),
+                format!("{}을(를) 일부러 종료함", victim.name),
+            ),
+            None,
+            None,
+        )
+        .await;
         Ok(victim.name)
     }
 }
 
-fn last_words(logs: &str) -> String {
+fn last_words(logs: &str) -> (String, String) {
     match logs.trim().lines().last() {
-        Some(line) => format!(" (its last line: {line})"),
-        None => String::new(),
+        Some(line) => (
+            format!(" (its last line: {line})"),
+            format!(" (마지막 줄: {line})"),
+        ),
+        None => Default::default(),
     }
 }

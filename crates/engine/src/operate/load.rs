@@ -53,6 +53,34 @@ impl LoadReport {
     }
 }
 
+/// Writes a finished load run into the operations log: when it ran (it ended at `at_ms`, and
+/// lasted `millis`), so lesson checks can ask what the autoscaler did meanwhile.
+pub fn record(
+    db: &std::path::Path,
+    app: &str,
+    plan: &LoadPlan,
+    report: &LoadReport,
+    millis: i64,
+) -> crate::Result<()> {
+    let (p99, failed) = (report.p99_micros as f64 / 1000.0, report.failed());
+    let secs = plan.duration_ms / 1000;
+    crate::store::Store::open(db)?.record_op(&crate::store::ops::OpsEvent {
+        at_ms: crate::store::now_ms(),
+        app: app.to_owned(),
+        kind: "load".into(),
+        message: format!(
+            "simulated peak traffic: {} requests/s for {secs} s; {} sent, {failed} failed, p99 {p99:.1} ms",
+            plan.rps, report.sent
+        ),
+        message_ko: format!(
+            "최대 트래픽 흉내: 초당 {}회 요청 {secs}초; {}회 보냄, {failed}회 실패, p99 {p99:.1} ms",
+            plan.rps, report.sent
+        ),
+        millis: Some(millis),
+        change: None,
+    })
+}
+
 /// The gap before the next request at `elapsed` into a ramp to `rps` over `ramp`.
 pub fn gap(elapsed: Duration, rps: u32, ramp: Duration) -> Duration {
     let full = f64::from(rps.max(1));

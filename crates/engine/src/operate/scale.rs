@@ -5,11 +5,13 @@ use crate::deploy::proxy::Proxy;
 use crate::deploy::rollout::{self, backends};
 use crate::deploy::service::Service;
 use crate::store::ops::OpsEvent;
+use crate::words::Said;
 use crate::{Code, Error};
 
 impl Service {
-    /// Runs `replicas` of the live version; `why` goes into the operations log.
-    pub async fn scale(&self, replicas: u32, why: &str) -> Result<u32, Error> {
+    /// Runs `replicas` of the live version; `why` goes into the operations log, and makes the
+    /// entry an `autoscale` one when it starts with the autoscaler's name.
+    pub async fn scale(&self, replicas: u32, why: Said) -> Result<u32, Error> {
         if !(1..=8).contains(&replicas) {
             return Err(Error::new(
                 Code::InvalidInput,
@@ -50,13 +52,25 @@ impl Service {
             rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
         }
         if replicas != before {
+            let kind = if why.en.starts_with("autoscaler") {
+                "autoscale"
+            } else {
+                "scale"
+            };
             self.log_op(
-                "scale",
-                format!(
-                    "{} {version}: {before} → {replicas} replicas ({why})",
-                    self.app
+                kind,
+                Said::new(
+                    format!(
+                        "{} {version}: {before} → {replicas} replicas ({})",
+                        self.app, why.en
+                    ),
+                    format!(
+                        "{} {version}: 레플리카 {before} → {replicas} ({})",
+                        self.app, why.ko
+                    ),
                 ),
                 None,
+                Some(i64::from(replicas) - i64::from(before)),
             )
             .await;
         }
@@ -64,13 +78,15 @@ impl Service {
     }
 
     /// Writes one line of the operations log (best effort: the log must never stop operating).
-    pub async fn log_op(&self, kind: &str, message: String, millis: Option<i64>) {
+    pub async fn log_op(&self, kind: &str, said: Said, millis: Option<i64>, change: Option<i64>) {
         let event = OpsEvent {
-            at_ms: crate::store::now() * 1000,
+            at_ms: crate::store::now_ms(),
             app: self.app.clone(),
             kind: kind.to_owned(),
-            message,
+            message: said.en,
+            message_ko: said.ko,
             millis,
+            change,
         };
         let listener = self
             .on_op

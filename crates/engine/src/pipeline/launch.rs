@@ -34,7 +34,7 @@ pub struct Options {
     /// The workflow's text, when it is not to be read from the file (a re-run repeats what ran).
     pub workflow_text: Option<String>,
     /// The deploy service to use for `devloop/deploy` (the app's; the CLI makes one a run).
-    pub service: Option<crate::deploy::service::Slot>,
+    pub service: Option<crate::deploy::host::Slot>,
 }
 
 /// Why a run did not start.
@@ -339,7 +339,7 @@ pub fn for_push(
     paths: &Paths,
     repo: &Path,
     push: &super::trigger::Push,
-    service: Option<crate::deploy::service::Slot>,
+    service: Option<crate::deploy::host::Slot>,
 ) -> Vec<Prepared> {
     workflows(repo)
         .into_iter()

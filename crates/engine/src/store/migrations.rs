@@ -105,6 +105,10 @@ const MIGRATIONS: &[&str] = &[
         message TEXT NOT NULL,
         millis INTEGER                -- how long it took (a heal's recovery), when it applies
     );",
+    // 7: the operations log in Korean too (notifications and the Operate page follow the
+    // learner's language); the replica count's change (autoscaler lesson checks); load runs.
+    "ALTER TABLE ops_event ADD COLUMN message_ko TEXT NOT NULL DEFAULT '';
+     ALTER TABLE ops_event ADD COLUMN change INTEGER;",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -22,6 +22,13 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The same clock in milliseconds, for what happens several times a second.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// An open database. `rusqlite::Connection` is not `Sync`, so callers keep it behind a mutex
 /// and use it from the blocking pool.
 #[derive(Debug)]

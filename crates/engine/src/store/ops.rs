@@ -1,5 +1,5 @@
 //! The operations log: everything that changed what runs (deploys, rollbacks, scaling,
-//! healing, chaos), in the words a learner reads, newest first.
+//! healing, chaos, load runs), in the words a learner reads (English and Korean), newest first.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -13,20 +13,27 @@ pub struct OpsEvent {
     #[ts(type = "number")]
     pub at_ms: i64,
     pub app: String,
-    /// deploy, rollback, scale, heal or chaos.
+    /// deploy, rollback, scale, autoscale, heal, chaos or load.
     pub kind: String,
     pub message: String,
+    /// The same in Korean; empty in entries older than DevLoop's Korean log.
+    pub message_ko: String,
+    /// How long it took: a heal's recovery, a load run's duration.
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub millis: Option<i64>,
+    /// How the replica count changed (scale, autoscale): +1 is one more.
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<i64>,
 }
 
 impl Store {
     pub fn record_op(&self, e: &OpsEvent) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO ops_event (at, app, kind, message, millis) VALUES (?1, ?2, ?3, ?4, ?5)",
-                (e.at_ms, &e.app, &e.kind, &e.message, e.millis),
+                "INSERT INTO ops_event (at, app, kind, message, message_ko, millis, change) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (e.at_ms, &e.app, &e.kind, &e.message, &e.message_ko, e.millis, e.change),
             )
             .map(drop)
             .map_err(sql)
@@ -36,7 +43,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT at, app, kind, message, millis FROM ops_event ORDER BY id DESC LIMIT ?1",
+                "SELECT at, app, kind, message, message_ko, millis, change FROM ops_event ORDER BY id DESC LIMIT ?1",
             )
             .map_err(sql)?;
         let rows = stmt
@@ -46,7 +53,9 @@ impl Store {
                     app: r.get(1)?,
                     kind: r.get(2)?,
                     message: r.get(3)?,
-                    millis: r.get(4)?,
+                    message_ko: r.get(4)?,
+                    millis: r.get(5)?,
+                    change: r.get(6)?,
                 })
             })
             .map_err(sql)?;

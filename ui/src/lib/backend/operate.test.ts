@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failed, loadCommand } from './operate';
+import { autoscaleCommand, failed, loadCommand, opMessage, scaleCommand } from './operate';
+import type { Policy } from '../bindings';
 
 describe('operate helpers', () => {
   it('counts everything but 2xx as failed, no answer included', () => {
@@ -9,5 +10,17 @@ describe('operate helpers', () => {
     expect(loadCommand({ path: '/', rps: 200, durationMs: 20000, concurrency: 64, rampMs: 5000 })).toBe(
       'devloop load --rps 200 --duration 20 --concurrency 64 --ramp 5',
     );
+  });
+  it('writes scaling and the autoscaler as the CLI takes them', () => {
+    expect(scaleCommand(3)).toBe('devloop scale 3');
+    const p: Policy = { min: 1, max: 4, metric: 'cpu', targetPerReplica: 30, upWindowMs: 3000, downWindowMs: 20000, cooldownMs: 5000 };
+    expect(autoscaleCommand(true, p)).toBe('devloop autoscale --cpu 30 --min 1 --max 4 --down-window 20');
+    expect(autoscaleCommand(false, p)).toBe('devloop autoscale --off');
+  });
+  it('shows the log in Korean when there is Korean, else in English', () => {
+    const e = { atMs: 0, app: 'a', kind: 'heal', message: 'healed', messageKo: '치유됨' };
+    expect(opMessage(e, 'ko')).toBe('치유됨');
+    expect(opMessage(e, 'en')).toBe('healed');
+    expect(opMessage({ ...e, messageKo: '' }, 'ko')).toBe('healed');
   });
 });

@@ -1,6 +1,6 @@
 // Operate: what runs, scaling, chaos, the autoscaler, the load generator and the operations log.
 import { Channel } from '@tauri-apps/api/core';
-import type { LoadPlan, LoadReport, LogLine, OperateStatus, Policy, ServiceStatus } from '../bindings';
+import type { LoadPlan, LoadReport, LogLine, OperateStatus, OpsEvent, Policy, Said, ServiceStatus } from '../bindings';
 import { call } from './ipc';
 
 export function getOperateStatus(): Promise<OperateStatus> {
@@ -46,4 +46,30 @@ export function failed(r: LoadReport): number {
 /** The CLI twin of a load run. */
 export function loadCommand(plan: LoadPlan): string {
   return `devloop load --rps ${plan.rps} --duration ${Math.round(plan.durationMs / 1000)} --concurrency ${plan.concurrency} --ramp ${Math.round(plan.rampMs / 1000)}`;
+}
+
+/** The CLI twin of scaling. */
+export function scaleCommand(replicas: number): string {
+  return `devloop scale ${replicas}`;
+}
+
+/** The CLI twin of the autoscaler's switch and policy; flags left at their defaults are left out. */
+export function autoscaleCommand(enabled: boolean, p: Policy): string {
+  if (!enabled) return 'devloop autoscale --off';
+  const parts = ['devloop autoscale', `--${p.metric} ${p.targetPerReplica}`, `--min ${p.min}`, `--max ${p.max}`];
+  const s = (ms: number) => Math.round(ms / 1000);
+  if (s(p.upWindowMs) !== 3) parts.push(`--up-window ${s(p.upWindowMs)}`);
+  if (s(p.downWindowMs) !== 10) parts.push(`--down-window ${s(p.downWindowMs)}`);
+  if (s(p.cooldownMs) !== 5) parts.push(`--cooldown ${s(p.cooldownMs)}`);
+  return parts.join(' ');
+}
+
+/** What the engine said, in the learner's language (English when there is no Korean). */
+export function said(s: Said, locale: string): string {
+  return locale === 'ko' && s.ko ? s.ko : s.en;
+}
+
+/** An operations log line in the learner's language (older lines have English only). */
+export function opMessage(e: OpsEvent, locale: string): string {
+  return said({ en: e.message, ko: e.messageKo }, locale);
 }

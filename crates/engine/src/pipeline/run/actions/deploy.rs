@@ -6,8 +6,8 @@
 
 use super::{Action, Context, Done};
 use crate::deploy::health::HealthCheck;
+use crate::deploy::host;
 use crate::deploy::rollout::{DeployEvent, Strategy};
-use crate::deploy::service;
 use crate::release;
 use crate::store::{now, Store};
 
@@ -73,10 +73,16 @@ impl Action for Deploy {
             ..HealthCheck::default()
         };
         let log = cx.clone();
-        let status = tokio::runtime::Handle::current()
-            .block_on(async {
-                let svc = service::ensure(&slot, &paths, &app).await?;
-                svc.deploy(&version, strategy, replicas, health, &move |e| {
+        let (status, via) = tokio::runtime::Handle::current()
+            .block_on(host::deploy(
+                &slot,
+                &paths,
+                &app,
+                &version,
+                strategy,
+                replicas,
+                health,
+                &move |e| {
                     log.log(match e {
                         DeployEvent::Starting { version, n, of } => {
                             format!("starting {version} replica {n} of {of}")
@@ -93,10 +99,14 @@ impl Action for Deploy {
                             to.unwrap_or_else(|| "nothing".into())
                         ),
                     })
-                })
-                .await
-            })
+                },
+            ))
             .map_err(super::said)?;
+        if let host::Via::Elsewhere { pid } = via {
+            cx.log(format!(
+                "deployed through the DevLoop that runs the service (process {pid})"
+            ));
+        }
         cx.log(format!(
             "{app} {version} is live at {} ({})",
             status.url,

@@ -1,0 +1,247 @@
+//! The control socket: how a DevLoop process reaches the service another one hosts, so the app
+//! and `devloop deploy`/`devloop scale` in a terminal act on the same replicas behind the same
+//! address instead of fighting over the port. A Unix socket in the data folder, readable by
+//! its owner only; one JSON request a line, answered by JSON lines (a deploy's events, then
+//! the outcome).
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::sync::{Arc, Weak};
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+use super::health::HealthCheck;
+use super::rollout::{DeployEvent, Strategy};
+use super::service::{Service, ServiceStatus};
+use crate::operate::autoscale::{AutoscalerView, Policy};
+use crate::settings::Paths;
+use crate::words::Said;
+use crate::{Code, Error};
+
+/// A request is one line; anything longer is not DevLoop talking.
+const MAX_REQUEST: u64 = 64 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Request {
+    Status,
+    Deploy {
+        version: String,
+        strategy: Strategy,
+        replicas: u32,
+        health: HealthCheck,
+    },
+    Scale {
+        replicas: u32,
+    },
+    Autoscale {
+        enabled: bool,
+        policy: Policy,
+    },
+}
+
+/// The hosting process and what it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hosted {
+    pub pid: u32,
+    pub status: ServiceStatus,
+    pub autoscaler: AutoscalerView,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Reply {
+    Event(DeployEvent),
+    Done(Hosted),
+    Failed(Error),
+}
+
+/// The socket of the service hosted for this data folder.
+pub fn socket(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("service.sock")
+}
+
+/// A bound control socket, not yet served.
+#[derive(Debug)]
+pub struct Bound(UnixListener);
+
+/// Binds the control socket, which makes this process the host. Refused, naming the host,
+/// when another process answers on it; a socket left by a process that died is replaced.
+pub async fn bind(paths: &Paths) -> Result<Bound, Error> {
+    let path = socket(paths);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(&path, e))?;
+    }
+    if path.exists() {
+        match call(paths, &Request::Status, &|_| {}).await {
+            Ok(Some(Reply::Done(h))) => return Err(super::host::elsewhere(h.pid, &h.status.url)),
+            // Nobody answers: the socket of a process that is gone.
+            _ => std::fs::remove_file(&path).map_err(|e| io(&path, e))?,
+        }
+    }
+    let listener = UnixListener::bind(&path).map_err(|e| io(&path, e))?;
+    // Whoever can use this socket can deploy: the learner only.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| io(&path, e))?;
+    Ok(Bound(listener))
+}
+
+fn io(path: &std::path::Path, e: std::io::Error) -> Error {
+    Error::new(
+        Code::Settings,
+        format!("the control socket {} cannot be used: {e}", path.display()),
+    )
+}
+
+/// Answers requests on `bound` for as long as `service` lives.
+pub fn serve(bound: Bound, service: &Arc<Service>) {
+    let weak: Weak<Service> = Arc::downgrade(service);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = bound.0.accept().await {
+            let Some(service) = weak.upgrade() else {
+                return;
+            };
+            tokio::spawn(answer(stream, service));
+        }
+    });
+}
+
+async fn answer(stream: UnixStream, service: Arc<Service>) {
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    let mut reader = BufReader::new(read.take(MAX_REQUEST));
+    let request = match reader.read_line(&mut line).await {
+        Ok(_) => serde_json::from_str::<Request>(&line).map_err(|e| {
+            Error::new(
+                Code::InvalidInput,
+                format!("not a request DevLoop's service understands: {e}"),
+            )
+        }),
+        Err(e) => Err(Error::new(Code::InvalidInput, e.to_string())),
+    };
+    // Events are written as they come, while the deploy goes on.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Reply>();
+    let writer = tokio::spawn(async move {
+        while let Some(reply) = rx.recv().await {
+            let Ok(mut text) = serde_json::to_string(&reply) else {
+                continue;
+            };
+            text.push('\n');
+            if write.write_all(text.as_bytes()).await.is_err() {
+                // The asker left; the deploy still finishes.
+                return;
+            }
+        }
+    });
+    let outcome = match request {
+        Err(e) => Err(e),
+        Ok(request) => {
+            let events = tx.clone();
+            act(&service, request, &move |e| {
+                let _ = events.send(Reply::Event(e));
+            })
+            .await
+        }
+    };
+    let _ = tx.send(match outcome {
+        Ok(()) => Reply::Done(hosted(&service).await),
+        Err(e) => Reply::Failed(e),
+    });
+    drop(tx);
+    let _ = writer.await;
+}
+
+async fn act(
+    service: &Service,
+    request: Request,
+    sink: &(dyn Fn(DeployEvent) + Send + Sync),
+) -> Result<(), Error> {
+    match request {
+        Request::Status => Ok(()),
+        Request::Deploy {
+            version,
+            strategy,
+            replicas,
+            health,
+        } => {
+            health.check()?;
+            service
+                .deploy(&version, strategy, replicas, health, sink)
+                .await
+                .map(drop)
+        }
+        Request::Scale { replicas } => service
+            .scale(
+                replicas,
+                Said::new("by hand, from a terminal", "터미널에서 직접"),
+            )
+            .await
+            .map(drop),
+        Request::Autoscale { enabled, policy } => service.set_autoscaler(enabled, policy),
+    }
+}
+
+async fn hosted(service: &Service) -> Hosted {
+    Hosted {
+        pid: std::process::id(),
+        status: service.status().await,
+        autoscaler: service.autoscaler(),
+    }
+}
+
+/// Sends `request` to the process hosting the service; a deploy's events go to `on_event`.
+/// `Ok(None)` when no process hosts it.
+pub async fn call(
+    paths: &Paths,
+    request: &Request,
+    on_event: &(dyn Fn(DeployEvent) + Send + Sync),
+) -> Result<Option<Reply>, Error> {
+    let path = socket(paths);
+    let Ok(stream) = UnixStream::connect(&path).await else {
+        return Ok(None);
+    };
+    let (read, mut write) = stream.into_split();
+    let mut text = serde_json::to_string(request)
+        .map_err(|e| Error::new(Code::Internal, format!("a request did not serialise: {e}")))?;
+    text.push('\n');
+    let lost = |e: std::io::Error| {
+        Error::new(
+            Code::ServiceElsewhere,
+            format!("the DevLoop that runs the service stopped answering: {e}"),
+        )
+    };
+    write.write_all(text.as_bytes()).await.map_err(lost)?;
+    let mut lines = BufReader::new(read).lines();
+    while let Some(line) = lines.next_line().await.map_err(lost)? {
+        match serde_json::from_str::<Reply>(&line) {
+            Ok(Reply::Event(e)) => on_event(e),
+            Ok(last) => return Ok(Some(last)),
+            Err(e) => {
+                return Err(Error::new(
+                    Code::Internal,
+                    format!("the service's answer was not understood ({e}): {line}"),
+                ))
+            }
+        }
+    }
+    Err(lost(std::io::Error::from(
+        std::io::ErrorKind::UnexpectedEof,
+    )))
+}
+
+/// [`call`], with the reply as a result: what the host runs now, or why it refused.
+pub async fn ask(
+    paths: &Paths,
+    request: &Request,
+    on_event: &(dyn Fn(DeployEvent) + Send + Sync),
+) -> Result<Option<Hosted>, Error> {
+    match call(paths, request, on_event).await? {
+        None => Ok(None),
+        Some(Reply::Done(h)) => Ok(Some(h)),
+        Some(Reply::Failed(e)) => Err(e),
+        Some(Reply::Event(_)) => unreachable!("events go to on_event"),
+    }
+}

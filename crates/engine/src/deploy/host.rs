@@ -1,0 +1,153 @@
+//! The service one DevLoop process hosts (the app, or `devloop deploy` in a terminal): started
+//! on first use, announced to its listener from the first moment, kept every second (healed,
+//! autoscaled), and reachable from other DevLoop processes on the control socket. Only one
+//! process per data folder hosts it; the others are told which one does.
+
+use std::sync::{Arc, Mutex};
+
+use super::control;
+use super::service::{self, OpListener, Service};
+use crate::docker::Engine;
+use crate::settings::Paths;
+use crate::{Code, Error};
+
+/// Where a process keeps its service: empty until the Deploy page, a workflow or the CLI first
+/// needs it. Clones share the same service.
+#[derive(Clone, Default)]
+pub struct Slot {
+    held: Arc<tokio::sync::Mutex<Option<Arc<Service>>>>,
+    listener: Arc<Mutex<Option<OpListener>>>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Slot")
+    }
+}
+
+impl Slot {
+    /// Every operation of the service, from its start on, is told to `listener` (the app raises
+    /// a desktop notification); a service already running hears it from now on.
+    pub async fn announce_to(&self, listener: OpListener) {
+        *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&listener));
+        if let Some(s) = self.held.lock().await.as_ref() {
+            s.listen(listener);
+        }
+    }
+
+    /// The service, when this process hosts one.
+    pub async fn current(&self) -> Option<Arc<Service>> {
+        self.held.lock().await.clone()
+    }
+
+    /// The service this process hosts, started (control socket bound, proxy bound, reconciled)
+    /// if it is not yet. Refused when another DevLoop process hosts it.
+    pub async fn ensure(&self, paths: &Paths, app: &str) -> Result<Arc<Service>, Error> {
+        let mut held = self.held.lock().await;
+        if let Some(s) = held.as_ref() {
+            return Ok(Arc::clone(s));
+        }
+        // The socket first: it is what decides who hosts, before any port is taken.
+        let listener = control::bind(paths).await?;
+        let engine = Engine::connect_here().await?;
+        let started = Service::start(
+            engine,
+            paths.clone(),
+            app.to_owned(),
+            service::address(paths)?,
+        )
+        .await?;
+        let started = self.adopt(started, listener);
+        *held = Some(Arc::clone(&started));
+        Ok(started)
+    }
+
+    /// Hosts `service`, started elsewhere (tests bind it to a port of their own): no control
+    /// socket, but the listener and the keeper loop.
+    pub async fn hold(&self, service: Service) -> Arc<Service> {
+        let service = Arc::new(service);
+        if let Some(l) = self
+            .listener
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            service.listen(l);
+        }
+        crate::operate::keeper::keep(&service);
+        *self.held.lock().await = Some(Arc::clone(&service));
+        service
+    }
+
+    fn adopt(&self, service: Service, socket: control::Bound) -> Arc<Service> {
+        let service = Arc::new(service);
+        if let Some(l) = self
+            .listener
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            service.listen(l);
+        }
+        crate::operate::keeper::keep(&service);
+        control::serve(socket, &service);
+        service
+    }
+}
+
+/// Where a deploy went live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// This process hosts the service (it did, or it started to).
+    Here,
+    /// Another DevLoop process hosts it and did the deploy.
+    Elsewhere { pid: u32 },
+}
+
+/// Deploys `version` through whichever process hosts the service for `paths`: this one, the
+/// one answering on the control socket, or this one after starting it.
+#[allow(clippy::too_many_arguments)]
+pub async fn deploy(
+    slot: &Slot,
+    paths: &Paths,
+    app: &str,
+    version: &str,
+    strategy: super::rollout::Strategy,
+    replicas: u32,
+    health: super::health::HealthCheck,
+    sink: &(dyn Fn(super::rollout::DeployEvent) + Send + Sync),
+) -> Result<(service::ServiceStatus, Via), Error> {
+    health.check()?;
+    if slot.current().await.is_none() {
+        let request = control::Request::Deploy {
+            version: version.to_owned(),
+            strategy,
+            replicas,
+            health: health.clone(),
+        };
+        if let Some(h) = control::ask(paths, &request, sink).await? {
+            return Ok((h.status, Via::Elsewhere { pid: h.pid }));
+        }
+    }
+    let service = slot.ensure(paths, app).await?;
+    let status = service
+        .deploy(version, strategy, replicas, health, sink)
+        .await?;
+    Ok((status, Via::Here))
+}
+
+/// The error for a process that may not host because `pid` does.
+pub(crate) fn elsewhere(pid: u32, url: &str) -> Error {
+    let who = if pid == std::process::id() {
+        "this DevLoop".to_owned()
+    } else {
+        format!("another DevLoop (process {pid})")
+    };
+    Error::new(
+        Code::ServiceElsewhere,
+        format!("{who} already runs the service at {url}; only one may run it at a time"),
+    )
+    .with_fix(format!(
+        "use that one (the app's Deploy page, or devloop deploy/scale, which go through it), or stop it: kill {pid}"
+    ))
+}

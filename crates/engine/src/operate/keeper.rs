@@ -1,0 +1,26 @@
+//! The loop that keeps a hosted service: once a second it heals what stopped and, when the
+//! autoscaler is on, lets it decide. It holds the service weakly, so it ends with it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::deploy::service::Service;
+
+/// Starts keeping `service` on the current tokio runtime.
+pub fn keep(service: &Arc<Service>) {
+    let weak = Arc::downgrade(service);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        // A slow tick (a heal starting a replica) is not made up for with a burst of ticks.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(service) = weak.upgrade() else {
+                return;
+            };
+            // Errors (the daemon restarting) are tried again next second; heals are logged.
+            let _ = service.heal_once().await;
+            let _ = service.autoscale_tick().await;
+        }
+    });
+}
