@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "deploy_run",
     "deploy_history",
     "deploy_mode_set",
+    "deploy_address_set",
     "operate_status",
     "operate_scale",
     "operate_chaos",

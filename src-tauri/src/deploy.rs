@@ -79,6 +79,20 @@ pub async fn deploy_mode_set(state: State<'_, AppState>, on: bool) -> Result<Set
     .await
 }
 
+/// Moves the service's stable address (a loopback one), from the service's next start.
+#[tauri::command]
+pub async fn deploy_address_set(
+    state: State<'_, AppState>,
+    address: String,
+) -> Result<Settings, Error> {
+    let paths = state.paths.clone();
+    blocking(move || {
+        paths.set_proxy_address(&address)?;
+        Ok(paths.resolve(settings::system_locale().as_deref()))
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn deploy_history(state: State<'_, AppState>) -> Result<Vec<DeployRecord>, Error> {
     let file = state.paths.database_file();

@@ -91,6 +91,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             deploy::deploy_status,
             deploy::deploy_run,
             deploy::deploy_history,
+            deploy::deploy_address_set,
             deploy::deploy_mode_set,
             operate::operate_status,
             operate::operate_scale,
@@ -136,6 +137,14 @@ pub fn run() {
                     .service
                     .announce_to(notify::announcer(app.handle().clone(), state.paths.clone())),
             );
+            // At start DevLoop takes up the service: what is live is adopted, its leftovers
+            // removed, healing begins, and `devloop` in a terminal acts through this app. A
+            // failure here (no Docker, a busy port) is shown when a page needs the service.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<AppState>();
+                let _ = deploy::service(&state).await;
+            });
             Ok(())
         })
         .run(tauri::generate_context!())

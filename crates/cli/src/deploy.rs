@@ -135,6 +135,35 @@ pub async fn deploy(opts: Options) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `devloop serve`: runs the service here until Ctrl+C (what the app does while it is open):
+/// the stable address, what is live adopted from the labels, healing, autoscaling, and the
+/// control socket `devloop deploy`/`scale`/`autoscale` go through.
+pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
+    let paths = Paths::from_env();
+    let app = release::app_name(&crate::release::repo(repo));
+    let slot = Slot::default();
+    let svc = match slot.ensure(&paths, &app).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e.message, e.fix.as_deref()),
+    };
+    let status = svc.status().await;
+    for name in &status.removed_at_start {
+        println!("removed a leftover container of an earlier deploy: {name}");
+    }
+    println!(
+        "serving {app} at {} ({}) until Ctrl+C; process {}",
+        status.url,
+        match &status.version {
+            Some(v) => format!("{v} live on {} replica(s)", status.replicas.len()),
+            None => "nothing live yet: devloop deploy".into(),
+        },
+        std::process::id()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    println!("\nstopped serving {}; the containers keep running", status.url);
+    ExitCode::SUCCESS
+}
+
 /// Sends `request` to the DevLoop that runs the service, or says how to start one.
 async fn through_host(request: control::Request) -> Result<control::Hosted, ExitCode> {
     let paths = Paths::from_env();

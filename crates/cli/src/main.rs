@@ -104,6 +104,14 @@ enum Command {
     Deploys,
     /// What the service runs now, and which DevLoop process runs it.
     Service,
+    /// Run the service here until Ctrl+C, as the app does while it is open: the stable
+    /// address, what is live adopted, healing and autoscaling, for `devloop deploy`, `scale`
+    /// and `autoscale` to act through.
+    Serve {
+        /// The repository whose app is served (default: the one around the current folder, else the workspace).
+        #[arg(long)]
+        repo: Option<PathBuf>,
+    },
     /// Run N replicas of the live version (through the DevLoop that runs the service).
     Scale {
         #[arg(value_parser = clap::value_parser!(u32).range(1..=8))]
@@ -251,6 +259,7 @@ async fn main() -> ExitCode {
         }
         Command::Deploys => deploy::list(),
         Command::Service => deploy::status().await,
+        Command::Serve { repo } => deploy::serve(repo).await,
         Command::Scale { replicas } => deploy::scale(replicas).await,
         Command::Autoscale {
             off,

@@ -120,14 +120,15 @@ pub fn list() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     println!(
-        "{:<16} {:<10} {:<8} {:>9}  archive",
-        "app", "version", "commit", "image"
+        "{:<16} {:<10} {:<5} {:<8} {:>9}  archive",
+        "app", "version", "", "commit", "image"
     );
     for r in releases {
         println!(
-            "{:<16} {:<10} {:<8} {:>7.1}MB  {}",
+            "{:<16} {:<10} {:<5} {:<8} {:>7.1}MB  {}",
             r.app,
             r.version,
+            if r.live { "live" } else { "" },
             &r.sha[..7.min(r.sha.len())],
             r.image_bytes as f64 / 1_000_000.0,
             r.archive

@@ -133,6 +133,15 @@ impl Drop for Cleanup {
     }
 }
 
+/// The service's host for the walkthrough, stopped (as a closed app would be) at the end.
+struct Serving(std::process::Child);
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Steps whose state an earlier lesson already established, so they pass on arrival.
 const GIVEN: [&str; 2] = ["intro/workspace", "operate/healthy"];
 
@@ -162,6 +171,30 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
         std::env::var("PATH").unwrap_or_default()
     );
 
+    let learner_env = |cmd: &mut Command| {
+        cmd.current_dir(&ws)
+            .env_remove("CARGO_TARGET_DIR")
+            .env("PATH", &path)
+            .env("DEVLOOP_DATA_DIR", &data)
+            .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+            .env("DEVLOOP_PROXY_ADDR", &proxy_addr)
+            .env("GIT_AUTHOR_NAME", "Learner")
+            .env("GIT_AUTHOR_EMAIL", "learner@example.com")
+            .env("GIT_COMMITTER_NAME", "Learner")
+            .env("GIT_COMMITTER_EMAIL", "learner@example.com");
+    };
+    // The app runs the service while it is open; `devloop serve` is its stand-in here, and the
+    // lessons' `devloop deploy`, `scale` and `autoscale` go through it.
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_devloop"));
+    serve.args(["serve", "--repo"]).arg(&ws);
+    learner_env(&mut serve);
+    let _serving = Serving(
+        serve
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("devloop serve"),
+    );
+
     for lesson in &p.lessons {
         let steps: Vec<_> = lesson.steps.iter().filter(|s| !s.check.is_quiz()).collect();
         for step in &steps {
@@ -176,20 +209,10 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
         }
         for step in &steps {
             let Some(solve) = &step.solve else { continue };
-            let out = Command::new("sh")
-                .args(["-c", solve])
-                .current_dir(&ws)
-                .env_remove("CARGO_TARGET_DIR")
-                .env("PATH", &path)
-                .env("DEVLOOP_DATA_DIR", &data)
-                .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
-                .env("DEVLOOP_PROXY_ADDR", &proxy_addr)
-                .env("GIT_AUTHOR_NAME", "Learner")
-                .env("GIT_AUTHOR_EMAIL", "learner@example.com")
-                .env("GIT_COMMITTER_NAME", "Learner")
-                .env("GIT_COMMITTER_EMAIL", "learner@example.com")
-                .output()
-                .unwrap();
+            let mut sh = Command::new("sh");
+            sh.args(["-c", solve]);
+            learner_env(&mut sh);
+            let out = sh.output().unwrap();
             assert!(
                 out.status.success(),
                 "{}/{} solve failed:\n{}{}",

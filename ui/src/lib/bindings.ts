@@ -300,7 +300,11 @@ dirty: boolean,
  */
 cli: string, };
 
-export type ReleaseRecord = { app: string, version: string, sha: string, imageId: string, imageBytes: number, archive: string, notes: string, createdAt: number, };
+export type ReleaseRecord = { app: string, version: string, sha: string, imageId: string, imageBytes: number, archive: string, notes: string, createdAt: number, 
+/**
+ * The deploy history says this version is the one live now.
+ */
+live: boolean, };
 
 export type ReleaseEvent = { "kind": "phase", phase: string, } | { "kind": "build", event: BuildEvent, } | { "kind": "saving", bytes: number, };
 

@@ -11,6 +11,7 @@ pub mod docker;
 pub mod file;
 pub mod git;
 pub mod http;
+pub mod operate;
 pub mod pipeline;
 pub mod quiz;
 
@@ -115,6 +116,10 @@ pub enum Spec {
         #[serde(default = "one_replica")]
         replicas: u32,
     },
+    /// While a load run went on (the Operate page's, or `devloop load`), the autoscaler added
+    /// a replica to `app`.
+    #[serde(rename = "operate.autoscaled")]
+    OperateAutoscaled { app: String },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]
     Quiz {
@@ -272,6 +277,10 @@ impl Spec {
                 command::succeeds(&script, &ws, timeout_ms).await
             }
             spec @ Spec::DeployLive { .. } => deploy::evaluate(&spec, ctx.database.clone()).await,
+            Spec::OperateAutoscaled { app } => {
+                let db = ctx.database.clone();
+                blocking(move || operate::evaluate(&app, db.as_deref())).await
+            }
             spec @ Spec::PipelineLastRun { .. } => {
                 let db = ctx.database.clone();
                 blocking(move || pipeline::evaluate(&spec, db.as_deref())).await

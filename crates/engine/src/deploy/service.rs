@@ -240,10 +240,18 @@ impl Service {
                 .await;
                 Ok(self.status().await)
             }
-            Err(failure) => {
+            Err(mut failure) => {
                 *live = failure.live.clone();
+                // A daemon that went away is the reason, whatever the health check saw.
+                let docker_gone = self.engine.client().ping().await.is_err();
+                if docker_gone {
+                    failure.reason = format!(
+                        "the Docker engine stopped answering during the deploy ({})",
+                        failure.reason
+                    );
+                }
                 let (reason, logs) = (failure.reason.clone(), failure.logs.clone());
-                let status = if failure.live.is_empty() {
+                let status = if failure.live.is_empty() || docker_gone {
                     "failed"
                 } else {
                     "rolled-back"
@@ -271,6 +279,12 @@ impl Service {
                 let mut message = failure.reason;
                 if !failure.logs.trim().is_empty() {
                     message.push_str(&format!("\nits last lines:\n{}", failure.logs.trim_end()));
+                }
+                if docker_gone {
+                    return Err(Error::new(Code::DockerUnavailable, message).with_fix(format!(
+                        "start Docker again ({}); DevLoop replaces the stopped replicas once it answers",
+                        crate::docker::Host::probe().start_daemon_command()
+                    )));
                 }
                 Err(
                     Error::new(Code::InvalidInput, message).with_fix(match failure.live.first() {

@@ -28,13 +28,22 @@ pub struct Incident {
 }
 
 impl Service {
-    /// Looks once; replaces every live replica that is no longer running.
+    /// Looks once; replaces every live replica that is no longer running, and removes this
+    /// app's stopped leftovers.
     pub async fn heal_once(&self) -> Result<Vec<Incident>, Error> {
         let mut live = self.live.lock().await;
         if live.is_empty() {
             return Ok(Vec::new());
         }
         let found = replica::list(&self.engine, &self.app).await?;
+        // Stopped containers of this app that take no traffic are leftovers: a replica a
+        // deploy could not remove while the daemon was down, say. Running ones that are not
+        // ours to serve may be another DevLoop's, so they stay.
+        for f in &found {
+            if !f.running && !live.iter().any(|r| r.id == f.id) {
+                let _ = replica::remove(&self.engine, &f.id).await;
+            }
+        }
         let dead: Vec<_> = live
             .iter()
             .filter(|r| !found.iter().any(|f| f.id == r.id && f.running))

@@ -62,6 +62,9 @@ pub struct ReleaseRecord {
     pub archive: String,
     pub notes: String,
     pub created_at: i64,
+    /// The deploy history says this version is the one live now.
+    #[serde(default)]
+    pub live: bool,
 }
 
 /// What a release reports as it goes.
@@ -367,6 +370,7 @@ pub async fn create(
         archive: archive.display().to_string(),
         notes,
         created_at: now(),
+        live: false,
     };
     let (db, rec) = (paths.database_file(), record.clone());
     blocking(move || Store::open(&db)?.record_release(&rec)).await?;

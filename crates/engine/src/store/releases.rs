@@ -30,7 +30,12 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT app, version, sha, image_id, image_bytes, archive, notes, created_at
+                // Live: the version of the app's newest deploy that went live (a later one that
+                // was rolled back left it live).
+                "SELECT app, version, sha, image_id, image_bytes, archive, notes, created_at,
+                        version IS (SELECT d.version FROM deploy d
+                                    WHERE d.app = release.app AND d.status = 'live'
+                                    ORDER BY d.id DESC LIMIT 1)
                  FROM release ORDER BY created_at DESC, rowid DESC",
             )
             .map_err(sql)?;
@@ -45,6 +50,7 @@ impl Store {
                     archive: r.get(5)?,
                     notes: r.get(6)?,
                     created_at: r.get(7)?,
+                    live: r.get(8)?,
                 })
             })
             .map_err(sql)?;
@@ -72,6 +78,7 @@ mod tests {
             archive: "/x.tar".into(),
             notes: "# n".into(),
             created_at: at,
+            live: false,
         };
         s.record_release(&r("0.1.0", 1)).unwrap();
         s.record_release(&r("0.2.0", 2)).unwrap();
@@ -84,5 +91,20 @@ mod tests {
             all.iter().map(|r| r.version.as_str()).collect::<Vec<_>>(),
             ["0.2.0", "0.1.0"]
         );
+        assert!(all.iter().all(|r| !r.live), "nothing deployed yet");
+
+        // 0.1.0 goes live, 0.2.0 fails and is rolled back: 0.1.0 is still the live one.
+        let one = s.start_deploy("svc", "0.1.0", "blue-green", 2, 10).unwrap();
+        s.finish_deploy(one, "live", "", "", 11).unwrap();
+        let two = s.start_deploy("svc", "0.2.0", "blue-green", 2, 12).unwrap();
+        s.finish_deploy(two, "rolled-back", "health", "", 13).unwrap();
+        let live: Vec<_> = s
+            .releases()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.live)
+            .map(|r| r.version)
+            .collect();
+        assert_eq!(live, ["0.1.0"]);
     }
 }

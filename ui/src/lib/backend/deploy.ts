@@ -31,6 +31,11 @@ export function setContinuousDeployment(on: boolean): Promise<Settings> {
   return call<Settings>('deploy_mode_set', { on });
 }
 
+/** Moves the service's stable address (loopback only), from the service's next start. */
+export function setProxyAddress(address: string): Promise<Settings> {
+  return call<Settings>('deploy_address_set', { address });
+}
+
 /** The CLI twin of a deploy from the page. */
 export function deployCommand(version: string, strategy: Strategy, replicas: number, healthPath = '/health'): string {
   const id = strategy === 'blueGreen' ? 'blue-green' : strategy;
