@@ -160,7 +160,10 @@ pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
         std::process::id()
     );
     let _ = tokio::signal::ctrl_c().await;
-    println!("\nstopped serving {}; the containers keep running", status.url);
+    println!(
+        "\nstopped serving {}; the containers keep running",
+        status.url
+    );
     ExitCode::SUCCESS
 }
 

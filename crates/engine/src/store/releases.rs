@@ -97,7 +97,8 @@ mod tests {
         let one = s.start_deploy("svc", "0.1.0", "blue-green", 2, 10).unwrap();
         s.finish_deploy(one, "live", "", "", 11).unwrap();
         let two = s.start_deploy("svc", "0.2.0", "blue-green", 2, 12).unwrap();
-        s.finish_deploy(two, "rolled-back", "health", "", 13).unwrap();
+        s.finish_deploy(two, "rolled-back", "health", "", 13)
+            .unwrap();
         let live: Vec<_> = s
             .releases()
             .unwrap()

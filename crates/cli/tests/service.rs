@@ -1,0 +1,497 @@
+//! The service as terminals and crashes see it, through the real `devloop` binary and a real
+//! dockerd: one process hosts it (`devloop serve` here, the app in real life) and every other
+//! `devloop` acts through it; a host killed with SIGKILL mid-deploy comes back to what was
+//! live with the history intact; and a dockerd stopped mid-deploy fails that deploy with the
+//! reason, after which the still-running host heals the service with nothing left behind. The
+//! last one runs a private dockerd (its own socket, data and bridge), so the machine's daemon
+//! is never stopped.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A learner's home: data, settings, a repository with a web service in it, a free address.
+struct Home {
+    dir: tempfile::TempDir,
+    repo: PathBuf,
+    app: String,
+    addr: String,
+    docker_host: Option<String>,
+}
+
+impl Home {
+    fn new(app: &str, docker_host: Option<String>) -> Home {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join(app);
+        std::fs::create_dir_all(repo.join("www")).unwrap();
+        std::fs::copy("/bin/busybox", repo.join("busybox")).unwrap();
+        std::fs::write(
+            repo.join("Dockerfile"),
+            "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+        )
+        .unwrap();
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .to_string();
+        let home = Home {
+            dir,
+            repo,
+            app: app.to_owned(),
+            addr,
+            docker_host,
+        };
+        home.git(&["init", "-q", "-b", "main"]);
+        home
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(&self.repo)
+            .env("DEVLOOP_DATA_DIR", self.dir.path().join("data"))
+            .env("DEVLOOP_CONFIG_DIR", self.dir.path().join("config"))
+            .env("DEVLOOP_WORKSPACE", &self.repo)
+            .env("DEVLOOP_PROXY_ADDR", &self.addr)
+            .env_remove("CARGO_TARGET_DIR");
+        match &self.docker_host {
+            Some(h) => cmd.env("DOCKER_HOST", h),
+            None => cmd.env_remove("DOCKER_HOST"),
+        };
+        cmd
+    }
+
+    fn devloop_cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command(env!("CARGO_BIN_EXE_devloop"));
+        cmd.args(args);
+        cmd
+    }
+
+    fn devloop(&self, args: &[&str]) -> Output {
+        self.devloop_cmd(args).output().unwrap()
+    }
+
+    /// `devloop …` that must succeed; its standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.devloop(args);
+        assert!(out.status.success(), "devloop {args:?}: {}", said(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn git(&self, args: &[&str]) {
+        let out = self
+            .command("git")
+            .args(["-c", "user.name=L", "-c", "user.email=l@x"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", said(&out));
+    }
+
+    /// Two releases: 0.1.0 answers `v1` and is healthy; 0.2.0 answers `v2` but has no
+    /// `/health`, so its deploy waits out the start period (the window to break things in).
+    fn release_two(&self) {
+        std::fs::write(self.repo.join("www/index.html"), "v1\n").unwrap();
+        std::fs::write(self.repo.join("www/health"), "ok\n").unwrap();
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-qm", "feat: first"]);
+        self.ok(&["release"]);
+        std::fs::write(self.repo.join("www/index.html"), "v2\n").unwrap();
+        std::fs::remove_file(self.repo.join("www/health")).unwrap();
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-qm", "feat: second"]);
+        self.ok(&["release"]);
+    }
+
+    /// `devloop serve`, once it says it serves.
+    fn serve(&self) -> (Child, String) {
+        let mut child = self
+            .devloop_cmd(&["serve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let said = read_until(&mut child, "serving ");
+        (child, said)
+    }
+
+    fn body(&self) -> String {
+        let out = Command::new("curl")
+            .args(["-s", "--max-time", "3", &format!("http://{}/", self.addr)])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn docker(&self, args: &[&str]) -> String {
+        let out = self.command("docker").args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Every container DevLoop started for the app, as `version state` lines.
+    fn containers(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .docker(&[
+                "ps",
+                "-a",
+                "--filter",
+                &format!("label=dev.devloop.app={}", self.app),
+                "--filter",
+                "label=dev.devloop.deploy",
+                "--format",
+                "{{.Label \"dev.devloop.version\"}} {{.State}}",
+            ])
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    fn history(&self) -> devloop_engine::store::Store {
+        devloop_engine::store::Store::open(&self.dir.path().join("data/devloop.sqlite")).unwrap()
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        for id in self
+            .docker(&[
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=dev.devloop.app={}", self.app),
+            ])
+            .split_whitespace()
+        {
+            self.docker(&["rm", "-f", id]);
+        }
+        for v in ["0.1.0", "0.2.0"] {
+            self.docker(&["rmi", "-f", &format!("{}:{v}", self.app)]);
+        }
+    }
+}
+
+/// Kills a child process at the end, pass or fail.
+struct Killed(Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Reads `child`'s output until a line contains `wanted`; everything read so far.
+fn read_until(child: &mut Child, wanted: &str) -> String {
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                seen.push_str(&line);
+                seen.push('\n');
+                if line.contains(wanted) {
+                    return seen;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    panic!("`{wanted}` never came; the output was:\n{seen}");
+}
+
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(45);
+    while Instant::now() < deadline {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    panic!("{what} did not happen within 45 s");
+}
+
+#[test]
+fn terminals_act_through_the_host_and_a_host_killed_mid_deploy_comes_back_to_what_was_live() {
+    let home = Home::new(&format!("devloop-test-host-{}", std::process::id()), None);
+    home.release_two();
+    let (host, said_at_start) = home.serve();
+    let mut host = Killed(host);
+    assert!(
+        said_at_start.contains("nothing live yet"),
+        "{said_at_start}"
+    );
+
+    // Only one process hosts; a second is told which one does.
+    let second = home.devloop(&["serve"]);
+    assert_eq!(second.status.code(), Some(3), "{}", said(&second));
+    assert!(
+        said(&second).contains(&format!("(process {})", host.0.id())),
+        "{}",
+        said(&second)
+    );
+
+    let deployed = home.ok(&["deploy", "--version", "0.1.0", "--replicas", "2"]);
+    assert!(
+        deployed.contains(&format!(
+            "through the DevLoop that runs the service (process {})",
+            host.0.id()
+        )),
+        "{deployed}"
+    );
+    assert_eq!(home.body(), "v1\n");
+    let scaled = home.ok(&["scale", "3"]);
+    assert!(scaled.contains("(3 replica(s))"), "{scaled}");
+    let refused = home.devloop(&["autoscale", "--cpu", "80"]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(said(&refused).contains("half a core"), "{}", said(&refused));
+    let on = home.ok(&["autoscale", "--rps", "500", "--min", "3", "--max", "4"]);
+    assert!(
+        on.contains("autoscaler on: 3..=4 replicas, 500 requests/s"),
+        "{on}"
+    );
+
+    // A deploy through the host; the host dies by SIGKILL while 0.2.0 starts.
+    let mut client = home
+        .devloop_cmd(&["deploy", "--version", "0.2.0", "--replicas", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    read_until(&mut client, "starting 0.2.0 replica 1 of 3");
+    host.0.kill().unwrap();
+    host.0.wait().unwrap();
+    let client = client.wait_with_output().unwrap();
+    assert!(!client.status.success());
+    assert!(
+        String::from_utf8_lossy(&client.stderr).contains("stopped answering"),
+        "{}",
+        said(&client)
+    );
+    assert_eq!(home.body(), "", "nobody serves now");
+
+    // Restarted, it reconciles from the labels and the history.
+    let (host, said_at_start) = home.serve();
+    let _host = Killed(host);
+    assert!(
+        said_at_start.contains("removed a leftover container"),
+        "the half-started 0.2.0 replica goes: {said_at_start}"
+    );
+    assert!(
+        said_at_start.contains("0.1.0 live on 3 replica(s)"),
+        "{said_at_start}"
+    );
+    assert_eq!(home.body(), "v1\n");
+    assert_eq!(home.containers(), ["0.1.0 running"; 3]);
+    let history = home.history();
+    let deploys = history.deploys(10).unwrap();
+    assert_eq!(
+        (deploys[0].version.as_str(), deploys[0].status.as_str()),
+        ("0.2.0", "interrupted")
+    );
+    let releases = history.releases().unwrap();
+    assert_eq!(
+        releases
+            .iter()
+            .map(|r| (r.version.as_str(), r.live))
+            .collect::<Vec<_>>(),
+        [("0.2.0", false), ("0.1.0", true)],
+        "the release history is intact, and says what is live"
+    );
+    let listed = home.ok(&["releases"]);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("0.1.0") && l.contains("live")),
+        "{listed}"
+    );
+}
+
+/// A dockerd of the test's own: socket, data, exec root and bridge in a temporary folder.
+struct PrivateDocker {
+    dir: tempfile::TempDir,
+    bridge: String,
+    daemon: Option<Child>,
+}
+
+impl PrivateDocker {
+    fn start_new() -> PrivateDocker {
+        // Short: interface names have 15 characters, sockets 108.
+        let dir = tempfile::Builder::new()
+            .prefix("dl")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let bridge = format!("dlt{}", std::process::id() % 100_000);
+        let subnet = format!("10.213.{}.1/24", std::process::id() % 250);
+        for args in [
+            vec!["link", "add", &bridge, "type", "bridge"],
+            vec!["addr", "add", &subnet, "dev", &bridge],
+            vec!["link", "set", &bridge, "up"],
+        ] {
+            let out = Command::new("ip").args(&args).output().expect("ip");
+            assert!(
+                out.status.success(),
+                "ip {args:?} (this test needs root): {}",
+                said(&out)
+            );
+        }
+        let mut d = PrivateDocker {
+            dir,
+            bridge,
+            daemon: None,
+        };
+        d.start();
+        d
+    }
+
+    fn host(&self) -> String {
+        format!("unix://{}", self.dir.path().join("d.sock").display())
+    }
+
+    fn start(&mut self) {
+        let p = |name: &str| self.dir.path().join(name);
+        let log = std::fs::File::create(p("dockerd.log")).unwrap();
+        let child = Command::new("dockerd")
+            .arg("--host")
+            .arg(self.host())
+            .arg("--data-root")
+            .arg(p("data"))
+            .arg("--exec-root")
+            .arg(p("x"))
+            .arg("--pidfile")
+            .arg(p("d.pid"))
+            .args([
+                "--bridge",
+                &self.bridge,
+                "--iptables=false",
+                "--ip6tables=false",
+            ])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("dockerd (apt-get install docker.io)");
+        self.daemon = Some(child);
+        let host = self.host();
+        eventually("the private dockerd answering", || {
+            Command::new("docker")
+                .args(["-H", &host, "version"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    }
+
+    /// Stops it as a service manager would (SIGTERM), and waits until it has.
+    fn stop(&mut self) {
+        if let Some(mut child) = self.daemon.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateDocker {
+    fn drop(&mut self) {
+        if self.daemon.is_some() {
+            // Its containers go with it; the folder holds everything else it made.
+            let host = self.host();
+            if let Ok(out) = Command::new("docker")
+                .args(["-H", &host, "ps", "-aq"])
+                .output()
+            {
+                for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+                    let _ = Command::new("docker")
+                        .args(["-H", &host, "rm", "-f", id])
+                        .output();
+                }
+            }
+        }
+        self.stop();
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.bridge])
+            .output();
+        let _ = Command::new("umount")
+            .args(["-R"])
+            .arg(self.dir.path().join("data"))
+            .output();
+    }
+}
+
+#[test]
+fn a_dockerd_stopped_mid_deploy_fails_it_with_the_reason_and_the_host_heals_when_it_is_back() {
+    let mut docker = PrivateDocker::start_new();
+    let home = Home::new(
+        &format!("devloop-test-dockerd-{}", std::process::id()),
+        Some(docker.host()),
+    );
+    home.release_two();
+    let (host, _) = home.serve();
+    let _host = Killed(host);
+    home.ok(&["deploy", "--version", "0.1.0", "--replicas", "2"]);
+    assert_eq!(home.body(), "v1\n");
+
+    let mut client = home
+        .devloop_cmd(&["deploy", "--version", "0.2.0", "--replicas", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    read_until(&mut client, "starting 0.2.0 replica 1 of 2");
+    docker.stop();
+    let client = client.wait_with_output().unwrap();
+    assert_eq!(client.status.code(), Some(3), "{}", said(&client));
+    let stderr = String::from_utf8_lossy(&client.stderr);
+    assert!(
+        stderr.contains("the Docker engine stopped answering during the deploy"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fix: start Docker again"), "{stderr}");
+    let newest = home.history().deploys(1).unwrap().remove(0);
+    assert_eq!(
+        (newest.version.as_str(), newest.status.as_str()),
+        ("0.2.0", "failed")
+    );
+    assert!(
+        newest.reason.contains("Docker engine stopped answering"),
+        "{}",
+        newest.reason
+    );
+
+    // The daemon comes back; the host, still running, replaces the replicas that stopped
+    // with it and removes what the failed deploy could not.
+    docker.start();
+    eventually("the service healed", || {
+        home.body() == "v1\n" && home.containers() == ["0.1.0 running"; 2]
+    });
+    let service = home.ok(&["service"]);
+    assert!(
+        service.contains("0.1.0") && service.contains("(2 replica(s))"),
+        "{service}"
+    );
+    let ops = home.history().ops(50).unwrap();
+    assert!(
+        ops.iter().filter(|e| e.kind == "heal").count() >= 2,
+        "{ops:#?}"
+    );
+    assert!(ops.iter().any(|e| e.kind == "rollback"), "{ops:#?}");
+}
