@@ -172,3 +172,42 @@ fn moving_the_workspace_is_refused_while_the_environment_decides_it() {
         "{err}"
     );
 }
+
+#[test]
+fn notifications_are_titled_in_the_learners_language_and_chaos_is_not_one() {
+    use devloop_engine::settings::Locale;
+    use devloop_engine::store::ops::OpsEvent;
+    let op = |kind: &str| OpsEvent {
+        at_ms: 0,
+        app: "svc".into(),
+        kind: kind.into(),
+        message: "m".into(),
+        message_ko: "ㅁ".into(),
+        millis: None,
+        change: None,
+    };
+    assert_eq!(
+        crate::notify::title(&op("autoscale"), Locale::Ko),
+        Some("DevLoop: 레플리카 수 변경")
+    );
+    assert_eq!(
+        crate::notify::title(&op("heal"), Locale::En),
+        Some("DevLoop: healed")
+    );
+    // The learner pressed those buttons: what follows is the news.
+    assert_eq!(crate::notify::title(&op("chaos"), Locale::Ko), None);
+    assert_eq!(crate::notify::title(&op("load"), Locale::En), None);
+}
+
+#[test]
+fn the_stable_address_may_only_move_to_loopback() {
+    let shell = shell("main");
+    let err = invoke(
+        &shell,
+        "deploy_address_set",
+        json!({"address": "0.0.0.0:8080"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "invalidInput", "{err}");
+    assert_eq!(err["fix"], "use 127.0.0.1:8080", "{err}");
+}

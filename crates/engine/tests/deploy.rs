@@ -672,3 +672,45 @@ async fn busy_replicas_make_the_cpu_autoscaler_add_replicas_and_idle_ones_read_n
     let why = &svc.autoscaler().decisions[0].decision.reason;
     assert!(why.en.contains("% CPU"), "{why:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
+    use devloop_engine::deploy::control::{self, Request};
+    use devloop_engine::deploy::host::Slot;
+    let home = tempfile::tempdir().unwrap();
+    let paths = common::paths(home.path());
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    paths.set_proxy_address(&free.to_string()).unwrap();
+    let (a, b) = (
+        format!("devloop-test-slot-a-{}", std::process::id()),
+        format!("devloop-test-slot-b-{}", std::process::id()),
+    );
+    let slot = Slot::default();
+    let first = slot.ensure(&paths, &a).await.unwrap();
+    assert_eq!(first.proxy().addr(), free, "the address from the settings");
+    let asked = control::ask(&paths, &Request::Status, &|_| {})
+        .await
+        .unwrap()
+        .expect("this process answers on the socket");
+    assert_eq!(
+        (asked.status.app.as_str(), asked.pid),
+        (a.as_str(), std::process::id())
+    );
+
+    // The same app again is the same service; another app replaces it on the same address.
+    assert!(std::sync::Arc::ptr_eq(
+        &first,
+        &slot.ensure(&paths, &a).await.unwrap()
+    ));
+    let second = slot.ensure(&paths, &b).await.unwrap();
+    assert!(first.is_closed());
+    assert_eq!(second.proxy().addr(), free);
+    let asked = control::ask(&paths, &Request::Status, &|_| {})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(asked.status.app, b);
+}

@@ -85,6 +85,26 @@ impl Home {
         env.extend_from_slice(extra);
         App::launch(&Binaries::locate().app, &env)
     }
+
+    /// `devloop …` in a terminal beside the app: the same home, the service at `addr`.
+    fn devloop(&self, addr: &str, args: &[&str]) -> Result<String> {
+        let out = Command::new(Binaries::locate().cli)
+            .args(args)
+            .current_dir(self.workspace())
+            .env("DEVLOOP_CONFIG_DIR", self.config())
+            .env("DEVLOOP_WORKSPACE", self.workspace())
+            .env("DEVLOOP_DATA_DIR", self.data())
+            .env("DEVLOOP_PROXY_ADDR", addr)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        check(out.status.success(), format!("devloop {args:?}: {text}"))?;
+        Ok(text)
+    }
 }
 
 const TITLE_EN: &str = "The DevOps loop";
@@ -1109,7 +1129,16 @@ fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_
     check(
         String::from_utf8_lossy(&out.stdout) == "ok\n",
         "the old version still answers its health check",
-    )
+    )?;
+    // The releases page says which release runs: 0.1.0, not the one rolled back.
+    s.click(&s.find("[data-testid=nav-releases]")?)?;
+    s.wait("0.1.0 marked live", || {
+        let live = s.find_all("[data-live=true]")?;
+        Ok(
+            (live.len() == 1 && s.attribute(&live[0], "data-version")?.as_deref() == Some("0.1.0"))
+                .then_some(()),
+        )
+    })
 }
 
 fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Result<()> {
@@ -1184,7 +1213,36 @@ fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Resu
         "[data-testid=autoscaler-decisions]",
         "the decision and its reason",
         |t| t.contains("per replica"),
-    )
+    )?;
+    s.wait_text("[data-testid=ops-log]", "the load run in the log", |t| {
+        t.contains("simulated peak traffic: 120 requests/s for 8 s")
+    })?;
+    // The Operate lesson's check reads the same log: the autoscaler answered a load run.
+    let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop");
+    let pack = pack.to_string_lossy();
+    home.devloop(&addr, &["lesson", "check", &pack, "operate", "autoscaled"])?;
+
+    // A terminal acts through the app, which runs the service: no second proxy, no clash.
+    let off = home.devloop(&addr, &["autoscale", "--off"])?;
+    check(off.contains("autoscaler off"), off.clone())?;
+    let scaled = home.devloop(&addr, &["scale", "3"])?;
+    check(
+        scaled.contains("(3 replica(s)), run by DevLoop process"),
+        scaled.clone(),
+    )?;
+    s.wait("the page to show the terminal's scale", || {
+        Ok((count(s)?.as_deref() == Some("3")).then_some(()))
+    })?;
+    s.wait_text(
+        "[data-testid=ops-log]",
+        "the terminal's scale in the log",
+        |t| t.contains("by hand, from a terminal"),
+    )?;
+    // In Korean, the log is Korean too (the notifications follow the same choice).
+    s.click(&s.find("[data-testid=locale-ko]")?)?;
+    s.wait_text("[data-testid=ops-log]", "the log in Korean", |t| {
+        t.contains("터미널에서 직접") && t.contains("최대 트래픽 흉내")
+    })
     .map(drop)
 }
 

@@ -66,7 +66,7 @@ pub fn socket(paths: &Paths) -> PathBuf {
 
 /// A bound control socket, not yet served.
 #[derive(Debug)]
-pub struct Bound(UnixListener);
+pub struct Bound(UnixListener, PathBuf);
 
 /// Binds the control socket, which makes this process the host. Refused, naming the host,
 /// when another process answers on it; a socket left by a process that died is replaced.
@@ -86,7 +86,7 @@ pub async fn bind(paths: &Paths) -> Result<Bound, Error> {
     // Whoever can use this socket can deploy: the learner only.
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| io(&path, e))?;
-    Ok(Bound(listener))
+    Ok(Bound(listener, path))
 }
 
 fn io(path: &std::path::Path, e: std::io::Error) -> Error {
@@ -96,10 +96,11 @@ fn io(path: &std::path::Path, e: std::io::Error) -> Error {
     )
 }
 
-/// Answers requests on `bound` for as long as `service` lives.
+/// Answers requests on `bound` for as long as `service` lives and is not closed.
 pub fn serve(bound: Bound, service: &Arc<Service>) {
     let weak: Weak<Service> = Arc::downgrade(service);
-    tokio::spawn(async move {
+    let file = bound.1.clone();
+    let task = tokio::spawn(async move {
         while let Ok((stream, _)) = bound.0.accept().await {
             let Some(service) = weak.upgrade() else {
                 return;
@@ -107,6 +108,7 @@ pub fn serve(bound: Bound, service: &Arc<Service>) {
             tokio::spawn(answer(stream, service));
         }
     });
+    *service.control.lock().unwrap_or_else(|p| p.into_inner()) = Some((task, file));
 }
 
 async fn answer(stream: UnixStream, service: Arc<Service>) {

@@ -40,12 +40,19 @@ impl Slot {
         self.held.lock().await.clone()
     }
 
-    /// The service this process hosts, started (control socket bound, proxy bound, reconciled)
-    /// if it is not yet. Refused when another DevLoop process hosts it.
+    /// The service this process hosts for `app`, started (control socket bound, proxy bound,
+    /// reconciled) if it is not yet; one serving another app is closed first. Refused when
+    /// another DevLoop process hosts it.
     pub async fn ensure(&self, paths: &Paths, app: &str) -> Result<Arc<Service>, Error> {
         let mut held = self.held.lock().await;
         if let Some(s) = held.as_ref() {
-            return Ok(Arc::clone(s));
+            if s.app() == app {
+                return Ok(Arc::clone(s));
+            }
+            // The workspace now holds another app (the learner reset or moved it): serve that
+            // one instead. The old app's replicas keep running, adopted when it comes back.
+            s.close().await;
+            *held = None;
         }
         // The socket first: it is what decides who hosts, before any port is taken.
         let listener = control::bind(paths).await?;

@@ -73,7 +73,8 @@ struct Shared {
 pub struct Proxy {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
+    /// The accept loop; taken when the proxy stops.
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -86,7 +87,9 @@ impl std::fmt::Debug for Proxy {
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            task.abort();
+        }
     }
 }
 
@@ -146,11 +149,24 @@ impl Proxy {
                 });
             }
         });
-        Ok(Proxy { addr, shared, task })
+        Ok(Proxy {
+            addr,
+            shared,
+            task: Mutex::new(Some(task)),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Stops listening, and returns once the address is free for another proxy.
+    pub async fn stop(&self) {
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
     }
 
     /// Sends all new requests to `backends` from now on, at once; returns the ones replaced,

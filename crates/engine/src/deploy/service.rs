@@ -59,6 +59,10 @@ pub struct Service {
     pub(crate) on_op: std::sync::Mutex<Listener>,
     /// The autoscaler's switch, policy and memory; the keeper loop applies it every second.
     pub(crate) autoscaler: std::sync::Mutex<crate::operate::autoscale::Autoscaler>,
+    /// The control socket's loop and its file, when this process hosts the service.
+    pub(crate) control: std::sync::Mutex<Option<(tokio::task::JoinHandle<()>, std::path::PathBuf)>>,
+    /// Set by [`Service::close`]; the keeper loop ends when it sees it.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
@@ -139,6 +143,8 @@ impl Service {
             removed_at_start,
             on_op: std::sync::Mutex::new(Listener::default()),
             autoscaler: Default::default(),
+            control: Default::default(),
+            closed: Default::default(),
         })
     }
 
@@ -160,6 +166,32 @@ impl Service {
 
     pub fn proxy(&self) -> &Proxy {
         &self.proxy
+    }
+
+    /// The app it serves.
+    pub fn app(&self) -> &str {
+        &self.app
+    }
+
+    /// Stops serving: the address and the control socket are free when this returns, and the
+    /// keeper loop ends. The replicas keep running, for whoever serves this app next to adopt.
+    pub async fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.proxy.stop().await;
+        let control = self
+            .control
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some((task, file)) = control {
+            task.abort();
+            let _ = task.await;
+            let _ = std::fs::remove_file(file);
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub async fn status(&self) -> ServiceStatus {

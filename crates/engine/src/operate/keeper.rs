@@ -1,5 +1,6 @@
 //! The loop that keeps a hosted service: once a second it heals what stopped and, when the
-//! autoscaler is on, lets it decide. It holds the service weakly, so it ends with it.
+//! autoscaler is on, lets it decide. It holds the service weakly, so it ends with it (or when
+//! it is closed).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,7 @@ pub fn keep(service: &Arc<Service>) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let Some(service) = weak.upgrade() else {
+            let Some(service) = weak.upgrade().filter(|s| !s.is_closed()) else {
                 return;
             };
             // Errors (the daemon restarting) are tried again next second; heals are logged.
