@@ -278,6 +278,10 @@ fn terminals_act_through_the_host_and_a_host_killed_mid_deploy_comes_back_to_wha
         .spawn()
         .unwrap();
     read_until(&mut client, "starting 0.2.0 replica 1 of 3");
+    // The event comes before the container; the crash should leave one behind to clean up.
+    eventually("a 0.2.0 container", || {
+        home.containers().iter().any(|c| c.starts_with("0.2.0"))
+    });
     host.0.kill().unwrap();
     host.0.wait().unwrap();
     let client = client.wait_with_output().unwrap();
@@ -457,6 +461,9 @@ fn a_dockerd_stopped_mid_deploy_fails_it_with_the_reason_and_the_host_heals_when
         .spawn()
         .unwrap();
     read_until(&mut client, "starting 0.2.0 replica 1 of 2");
+    eventually("a 0.2.0 container", || {
+        home.containers().iter().any(|c| c.starts_with("0.2.0"))
+    });
     docker.stop();
     let client = client.wait_with_output().unwrap();
     assert_eq!(client.status.code(), Some(3), "{}", said(&client));
