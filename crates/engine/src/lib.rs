@@ -15,6 +15,8 @@
 //!   history.
 //! - [`release`]: versions from conventional commits, images built through the daemon,
 //!   archives, annotated tags.
+//! - [`monitor`]: metrics of the host, the containers and the endpoints, kept, charted and
+//!   watched by alert rules.
 //! - [`doctor`]: the system check behind the status bar, the "System check" panel and
 //!   `devloop doctor`; one file per check.
 //! - [`words`]: what the engine says outside lessons, in English and Korean.
@@ -40,6 +42,7 @@ pub mod diagnostic;
 pub mod docker;
 pub mod doctor;
 pub mod error;
+pub mod monitor;
 pub mod operate;
 pub mod pipeline;
 pub mod process;

@@ -818,7 +818,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// Close enough to be a typo: one edit apart, or the same letters in another case.
-fn similar(a: &str, b: &str) -> bool {
+pub(crate) fn similar(a: &str, b: &str) -> bool {
     if a.eq_ignore_ascii_case(b) {
         return true;
     }
