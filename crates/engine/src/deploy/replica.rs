@@ -290,8 +290,11 @@ impl CpuCounters {
     }
 }
 
-/// The CPU counters of container `id` now: one reading, not a stream (API 1.41's `one-shot`).
-pub async fn cpu_counters(engine: &Engine, id: &str) -> Option<CpuCounters> {
+/// One reading of container `id`'s statistics: not a stream (API 1.41's `one-shot`).
+pub async fn stats_once(
+    engine: &Engine,
+    id: &str,
+) -> Option<bollard::models::ContainerStatsResponse> {
     let mut stream = engine.client().stats(
         id,
         Some(bollard::query_parameters::StatsOptions {
@@ -299,7 +302,12 @@ pub async fn cpu_counters(engine: &Engine, id: &str) -> Option<CpuCounters> {
             one_shot: true,
         }),
     );
-    let cpu = stream.next().await?.ok()?.cpu_stats?;
+    stream.next().await?.ok()
+}
+
+/// The CPU counters of container `id` now.
+pub async fn cpu_counters(engine: &Engine, id: &str) -> Option<CpuCounters> {
+    let cpu = stats_once(engine, id).await?.cpu_stats?;
     Some(CpuCounters {
         used: cpu.cpu_usage?.total_usage?,
         system: cpu.system_cpu_usage?,

@@ -63,6 +63,8 @@ pub struct Service {
     pub(crate) control: std::sync::Mutex<Option<(tokio::task::JoinHandle<()>, std::path::PathBuf)>>,
     /// Set by [`Service::close`]; the keeper loop ends when it sees it.
     closed: std::sync::atomic::AtomicBool,
+    /// The newest operations, for Monitor's markers and its "restarted" metric.
+    pub(crate) recent: std::sync::Mutex<std::collections::VecDeque<crate::store::ops::OpsEvent>>,
 }
 
 /// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
@@ -145,6 +147,7 @@ impl Service {
             autoscaler: Default::default(),
             control: Default::default(),
             closed: Default::default(),
+            recent: Default::default(),
         })
     }
 
@@ -168,6 +171,11 @@ impl Service {
         &self.proxy
     }
 
+    /// The daemon it runs on.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// The app it serves.
     pub fn app(&self) -> &str {
         &self.app
@@ -188,6 +196,17 @@ impl Service {
             let _ = task.await;
             let _ = std::fs::remove_file(file);
         }
+    }
+
+    /// Operations logged since `since_ms` (unix milliseconds), oldest first.
+    pub fn recent_ops(&self, since_ms: i64) -> Vec<crate::store::ops::OpsEvent> {
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|e| e.at_ms >= since_ms)
+            .cloned()
+            .collect()
     }
 
     pub fn is_closed(&self) -> bool {

@@ -44,6 +44,8 @@ pub struct Marker {
 /// What to draw.
 #[derive(Debug, Clone)]
 pub struct Spec<'a> {
+    /// Drawn above the plot in exports; the live page titles charts itself (in either language).
+    pub title: &'a str,
     pub lines: &'a [Line],
     pub from: i64,
     pub to: i64,
@@ -114,7 +116,11 @@ where
         RGBColor(225, 229, 236)
     };
     let span = (spec.to - spec.from).max(1);
-    let mut chart = ChartBuilder::on(root)
+    let mut builder = ChartBuilder::on(root);
+    if !spec.title.is_empty() {
+        builder.caption(spec.title, ("sans-serif", 14).into_font().color(&text));
+    }
+    let mut chart = builder
         .margin(6)
         .x_label_area_size(20)
         .y_label_area_size(46)
@@ -216,26 +222,41 @@ pub fn svg(spec: &Spec) -> Result<(String, PlotArea), Error> {
     Ok((out, area))
 }
 
-/// Writes the chart as a PNG file at `path` (beside it first, then renamed: an export cut
-/// short leaves no half picture).
-pub fn png(spec: &Spec, path: &std::path::Path) -> Result<(), Error> {
+/// Writes charts as one PNG dashboard at `path`, two to a row (written beside it first, then
+/// renamed: an export cut short leaves no half picture).
+pub fn png(specs: &[Spec], path: &std::path::Path) -> Result<(), Error> {
     font_ready()?;
+    let Some(first) = specs.first() else {
+        return Err(Error::new(
+            Code::InvalidInput,
+            "there is no chart to export",
+        ));
+    };
+    let columns = specs.len().min(2) as u32;
+    let rows = (specs.len() as u32).div_ceil(columns);
+    let (w, h) = (first.width * columns, first.height * rows);
     let aside = path.with_extension("part.png");
     {
-        let root = BitMapBackend::new(&aside, (spec.width, spec.height)).into_drawing_area();
-        root.fill(&if spec.dark {
+        let root = BitMapBackend::new(&aside, (w, h)).into_drawing_area();
+        root.fill(&if first.dark {
             RGBColor(24, 27, 34)
         } else {
             WHITE
         })
         .map_err(|e| drawing(e.to_string()))?;
-        plotting(&root, spec).map_err(drawing)?;
+        let cells = root.split_evenly((rows as usize, columns as usize));
+        for (cell, spec) in cells.iter().zip(specs) {
+            plotting(cell, spec).map_err(drawing)?;
+        }
         root.present().map_err(|e| drawing(e.to_string()))?;
     }
     std::fs::rename(&aside, path).map_err(|e| {
         Error::new(
             Code::Internal,
-            format!("the chart could not be saved as {}: {e}", path.display()),
+            format!(
+                "the dashboard could not be saved as {}: {e}",
+                path.display()
+            ),
         )
     })
 }
@@ -250,6 +271,7 @@ mod tests {
 
     fn spec<'a>(lines: &'a [Line], markers: &'a [Marker]) -> Spec<'a> {
         Spec {
+            title: "",
             lines,
             from: 1000,
             to: 1300,
@@ -294,10 +316,16 @@ mod tests {
         }];
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("chart.png");
-        png(&spec(&lines, &[]), &file).unwrap();
+        let titled = Spec {
+            title: "CPU",
+            ..spec(&lines, &[])
+        };
+        png(&[titled.clone(), titled.clone(), titled], &file).unwrap();
         let bytes = std::fs::read(&file).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
         assert!(bytes.len() > 2000, "more than an empty picture");
+        // Two columns, two rows of 600 × 200.
+        assert_eq!(&bytes[16..24], &[0, 0, 4, 176, 0, 0, 1, 144]);
     }
 
     #[test]

@@ -21,6 +21,14 @@ pub struct Host {
     looks: u32,
 }
 
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("family", &self.family)
+            .finish_non_exhaustive()
+    }
+}
+
 const FAMILY_EVERY: u32 = 10;
 const MIB: f64 = 1024.0 * 1024.0;
 

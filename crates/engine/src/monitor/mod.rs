@@ -5,10 +5,18 @@
 //! - `series.rs`: one metric over time: an hour at one-second resolution, a day of minutes;
 //! - `chart.rs`: plotters charts, SVG for the live views and PNG for export;
 //! - `host.rs`: the machine and DevLoop itself (sysinfo, on a thread of its own);
-//! - `alert.rs`: alert rules and the pending/firing/resolved state machine.
+//! - `alert.rs`: alert rules and the pending/firing/resolved state machine;
+//! - `board.rs`: every series kept, by key, with the rules watching them and the markers;
+//! - `rules.rs`: the rules a learner edited, in `alerts.json`;
+//! - `collect.rs`: the collectors, once a second, writing to the board and the database;
+//! - `view.rs`: the dashboard the page shows, and its PNG and CSV exports.
 
 pub mod alert;
+pub mod board;
 pub mod chart;
+pub mod collect;
 pub mod host;
 pub mod metric;
+pub mod rules;
 pub mod series;
+pub mod view;

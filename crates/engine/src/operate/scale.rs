@@ -97,6 +97,13 @@ impl Service {
         if let Some(listener) = listener {
             listener(&event);
         }
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            recent.push_back(event.clone());
+            if recent.len() > 100 {
+                recent.pop_front();
+            }
+        }
         let db = self.paths.database_file();
         let _ = crate::blocking(move || crate::store::Store::open(&db)?.record_op(&event)).await;
     }

@@ -109,6 +109,27 @@ const MIGRATIONS: &[&str] = &[
     // learner's language); the replica count's change (autoscaler lesson checks); load runs.
     "ALTER TABLE ops_event ADD COLUMN message_ko TEXT NOT NULL DEFAULT '';
      ALTER TABLE ops_event ADD COLUMN change INTEGER;",
+    // 8: Monitor: each series' minutes (min, max, average) for 24 hours, and the alert history.
+    "CREATE TABLE metric_minute (
+        series TEXT NOT NULL,         -- name{label=value}
+        at INTEGER NOT NULL,          -- the minute's first second (unix)
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        avg REAL NOT NULL,
+        PRIMARY KEY (series, at)
+    ) WITHOUT ROWID;
+     CREATE INDEX metric_minute_at ON metric_minute (at);
+     CREATE TABLE alert_event (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        series TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL,          -- pending, firing, resolved
+        at INTEGER NOT NULL,          -- unix seconds
+        value REAL,
+        fired_at INTEGER,
+        description TEXT NOT NULL
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -5,6 +5,7 @@
 //! `migrations.rs`; a database from a newer DevLoop is refused rather than damaged.
 
 pub mod deploys;
+pub mod metrics;
 mod migrations;
 pub mod ops;
 pub mod progress;

@@ -1,0 +1,320 @@
+//! Collection, once a second: the host on a thread of its own (sysinfo blocks), and on tokio
+//! the service's endpoints (from the proxy's request log), its containers (Docker's one-shot
+//! stats), a probe of its health address, the markers of its deploys and rollbacks, and then
+//! the alert rules. Minutes and alert changes go to the database; alert changes also to the
+//! listener (the app's notifications). A source that fails (Docker restarting, a container
+//! gone mid-read) leaves a gap and says so in the status, and the next second tries again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::alert::Rule;
+use super::board::{AlertEvent, Board};
+use super::chart::Marker;
+use super::host::Host;
+use super::metric::Key;
+use crate::deploy::host::Slot;
+use crate::deploy::replica::{self, CpuCounters};
+use crate::settings::Paths;
+use crate::store::Store;
+
+/// Hears every alert change (the app raises a desktop notification on firing and resolving).
+pub type AlertListener = Arc<dyn Fn(&AlertEvent) + Send + Sync>;
+
+/// How each source is doing, for the page's status line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceStatus {
+    /// Empty when fine; otherwise what went wrong, in a sentence.
+    pub host: String,
+    pub containers: String,
+    /// Seconds the wall clock jumped at the last look, when it did (samples keep their order;
+    /// the time axis follows the new clock).
+    #[ts(type = "number")]
+    pub clock_jump_s: i64,
+}
+
+/// Monitor as a process runs it.
+pub struct Monitor {
+    pub board: Arc<Mutex<Board>>,
+    pub status: Arc<Mutex<SourceStatus>>,
+    paths: Paths,
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Monitor")
+    }
+}
+
+fn unix_now() -> i64 {
+    crate::store::now()
+}
+
+impl Monitor {
+    /// Starts collecting for as long as the process runs; `slot` is where the service is.
+    pub fn start(paths: Paths, slot: Slot, on_alert: Option<AlertListener>) -> Arc<Monitor> {
+        let rules = super::rules::load(&paths).unwrap_or_else(|_| super::alert::defaults());
+        let mut board = Board::new(rules);
+        // The last day comes back from the database.
+        if let Ok(minutes) =
+            Store::open(&paths.database_file()).and_then(|s| s.minutes_since(unix_now()))
+        {
+            for (series, m) in minutes {
+                if let Ok(key) = Key::parse(&series) {
+                    board.restore(key, m);
+                }
+            }
+        }
+        let monitor = Arc::new(Monitor {
+            board: Arc::new(Mutex::new(board)),
+            status: Default::default(),
+            paths,
+        });
+        monitor.host_thread();
+        let m = Arc::clone(&monitor);
+        tokio::spawn(async move { m.service_loop(slot, on_alert).await });
+        monitor
+    }
+
+    /// Replaces the rules (each checked; the first bad one is the error) and saves them.
+    pub fn set_rules(&self, rules: Vec<Rule>) -> Result<(), crate::Error> {
+        for r in &rules {
+            r.check()?;
+        }
+        super::rules::save(&self.paths, &rules)?;
+        self.board
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .set_rules(rules);
+        Ok(())
+    }
+
+    fn record(&self, t: i64, samples: Vec<(Key, f64)>) {
+        let closed = self
+            .board
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .record(t, samples);
+        if !closed.is_empty() {
+            let rows: Vec<_> = closed
+                .into_iter()
+                .map(|(k, m)| (k.to_string(), m))
+                .collect();
+            let _ =
+                Store::open(&self.paths.database_file()).and_then(|s| s.record_minutes(&rows, t));
+        }
+    }
+
+    fn host_thread(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        let _ = std::thread::Builder::new()
+            .name("devloop-monitor-host".into())
+            .spawn(move || {
+                let mut host = match Host::new() {
+                    Ok(h) => h,
+                    Err(e) => {
+                        if let Some(m) = weak.upgrade() {
+                            m.status.lock().unwrap_or_else(|p| p.into_inner()).host = e.message;
+                        }
+                        return;
+                    }
+                };
+                let mut last = unix_now();
+                loop {
+                    // On the second, so every source's samples line up.
+                    let ms = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.subsec_millis());
+                    std::thread::sleep(Duration::from_millis(u64::from(1000 - ms.min(999))));
+                    let Some(m) = weak.upgrade() else { return };
+                    let t = unix_now();
+                    // A clock that jumped is said, not hidden; the series take the new time
+                    // (samples before it stay where they were, a jump back drops older ones).
+                    if (t - last - 1).abs() > 2 {
+                        m.status
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .clock_jump_s = t - last - 1;
+                    }
+                    last = t;
+                    m.record(t, host.sample());
+                }
+            });
+    }
+
+    async fn service_loop(self: Arc<Self>, slot: Slot, on_alert: Option<AlertListener>) {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut seen: HashMap<String, (CpuCounters, u64, u64)> = HashMap::new();
+        let mut last_proxy_ms = None;
+        let mut last_op_ms = crate::store::now_ms();
+        let mut ticks: u64 = 0;
+        loop {
+            tick.tick().await;
+            ticks += 1;
+            let t = unix_now();
+            let mut samples = Vec::new();
+            if let Some(svc) = slot.current().await.filter(|s| !s.is_closed()) {
+                let app = svc.app().to_owned();
+                // Endpoints: the last second of the proxy's log.
+                let proxy = svc.proxy();
+                let now_ms = proxy.now_ms();
+                let since = last_proxy_ms.unwrap_or(now_ms.saturating_sub(1000));
+                last_proxy_ms = Some(now_ms);
+                let requests = proxy.requests(since);
+                let window_s = ((now_ms - since) as f64 / 1000.0).max(0.001);
+                let key = |name: &str| Key::new(name).with("service", &app);
+                let status = svc.status().await;
+                if status.version.is_some() || !requests.is_empty() {
+                    samples.push((key("endpoint.rps"), requests.len() as f64 / window_s));
+                }
+                if !requests.is_empty() {
+                    let failed = requests
+                        .iter()
+                        .filter(|r| r.status == 0 || r.status >= 500)
+                        .count();
+                    samples.push((
+                        key("endpoint.errorRate"),
+                        failed as f64 / requests.len() as f64 * 100.0,
+                    ));
+                    let mut ms: Vec<f64> =
+                        requests.iter().map(|r| r.micros as f64 / 1000.0).collect();
+                    ms.sort_by(f64::total_cmp);
+                    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+                    samples.push((key("endpoint.p50"), at(0.50)));
+                    samples.push((key("endpoint.p95"), at(0.95)));
+                    samples.push((key("endpoint.p99"), at(0.99)));
+                }
+                // Containers: one reading each; rates from the previous one.
+                let mut next = HashMap::new();
+                let mut problem = String::new();
+                for r in &status.replicas {
+                    match container_stats(&svc, &r.id).await {
+                        Some((cpu, mem, limit, rx, tx)) => {
+                            let k = |name: &str| Key::new(name).with("name", &r.name);
+                            if let Some((before, rx0, tx0)) = seen.get(&r.id) {
+                                if let Some(p) = cpu.percent_since(before) {
+                                    samples.push((k("container.cpu"), p));
+                                }
+                                samples
+                                    .push((k("container.netIn"), rx.saturating_sub(*rx0) as f64));
+                                samples
+                                    .push((k("container.netOut"), tx.saturating_sub(*tx0) as f64));
+                            }
+                            samples.push((k("container.memory"), mem));
+                            samples.push((k("container.memoryLimit"), limit));
+                            next.insert(r.id.clone(), (cpu, rx, tx));
+                        }
+                        None => problem = format!("the stats of {} could not be read", r.name),
+                    }
+                }
+                seen = next;
+                self.status
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .containers = problem;
+                // Deploys, rollbacks and heals since the last look.
+                let ops = svc.recent_ops(last_op_ms);
+                if let Some(newest) = ops.last() {
+                    last_op_ms = newest.at_ms + 1;
+                }
+                let healed_lately = svc
+                    .recent_ops(crate::store::now_ms() - 60_000)
+                    .iter()
+                    .any(|e| e.kind == "heal");
+                samples.push((
+                    Key::new("container.restarted").with("app", &app),
+                    if healed_lately { 1.0 } else { 0.0 },
+                ));
+                {
+                    let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
+                    for e in ops
+                        .iter()
+                        .filter(|e| matches!(e.kind.as_str(), "deploy" | "rollback"))
+                    {
+                        board.mark(Marker {
+                            at: e.at_ms / 1000,
+                            kind: e.kind.clone(),
+                            label: e.message.clone(),
+                        });
+                    }
+                }
+                // The health address, every other second, as a user would call it.
+                if ticks % 2 == 0 && status.version.is_some() {
+                    let url = format!("{}/health", status.url);
+                    let started = std::time::Instant::now();
+                    let up = matches!(
+                        crate::check::http::get(&url, 200, None, 2000).await,
+                        crate::check::Outcome::Pass
+                    );
+                    let k = |name: &str| Key::new(name).with("url", &url);
+                    samples.push((k("probe.up"), if up { 1.0 } else { 0.0 }));
+                    if up {
+                        samples.push((k("probe.ms"), started.elapsed().as_secs_f64() * 1000.0));
+                    }
+                }
+            }
+            let me = Arc::clone(&self);
+            let events = tokio::task::spawn_blocking(move || {
+                me.record(t, samples);
+                let events = me
+                    .board
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .evaluate(t);
+                if !events.is_empty() {
+                    if let Ok(store) = Store::open(&me.paths.database_file()) {
+                        for e in &events {
+                            let _ = store.record_alert(e);
+                        }
+                    }
+                }
+                events
+            })
+            .await
+            .unwrap_or_default();
+            if let Some(listener) = &on_alert {
+                for e in events.iter().filter(|e| e.state != "pending") {
+                    listener(e);
+                }
+            }
+        }
+    }
+}
+
+/// CPU counters, memory used and limit (MiB), and bytes received and sent so far.
+async fn container_stats(
+    svc: &crate::deploy::service::Service,
+    id: &str,
+) -> Option<(CpuCounters, f64, f64, u64, u64)> {
+    let stats = replica::stats_once(svc.engine(), id).await?;
+    let cpu = stats.cpu_stats.as_ref()?;
+    let counters = CpuCounters {
+        used: cpu.cpu_usage.as_ref()?.total_usage?,
+        system: cpu.system_cpu_usage?,
+        cpus: cpu.online_cpus.unwrap_or(1),
+    };
+    let mem = stats.memory_stats.as_ref()?;
+    let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
+    let (rx, tx) = stats
+        .networks
+        .as_ref()
+        .map(|n| {
+            n.values().fold((0, 0), |(rx, tx), i| {
+                (rx + i.rx_bytes.unwrap_or(0), tx + i.tx_bytes.unwrap_or(0))
+            })
+        })
+        .unwrap_or((0, 0));
+    Some((
+        counters,
+        mib(mem.usage.unwrap_or(0)),
+        mib(mem.limit.unwrap_or(0)),
+        rx,
+        tx,
+    ))
+}

@@ -1,0 +1,81 @@
+//! The alert rules a learner edited, kept as `alerts.json` in the settings folder (written
+//! aside, then renamed); the defaults until there is one. A file that does not parse is an
+//! error with its line and column, and the defaults stay in force meanwhile.
+
+use super::alert::{self, Rule};
+use crate::settings::Paths;
+use crate::{Code, Error, Result};
+
+fn file(paths: &Paths) -> std::path::PathBuf {
+    paths.config_dir.join("alerts.json")
+}
+
+/// The rules in force.
+pub fn load(paths: &Paths) -> Result<Vec<Rule>> {
+    let path = file(paths);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(alert::defaults()),
+        Err(e) => {
+            return Err(Error::new(
+                Code::Settings,
+                format!("{} cannot be read: {e}", path.display()),
+            ))
+        }
+    };
+    let rules: Vec<Rule> = serde_json::from_str(&text).map_err(|e| {
+        Error::new(
+            Code::Settings,
+            format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()),
+        )
+        .with_fix(format!("$EDITOR {}", path.display()))
+    })?;
+    for r in &rules {
+        r.check()?;
+    }
+    Ok(rules)
+}
+
+pub fn save(paths: &Paths, rules: &[Rule]) -> Result<()> {
+    let path = file(paths);
+    let io = |e: std::io::Error| {
+        Error::new(
+            Code::Settings,
+            format!("{} cannot be written: {e}", path.display()),
+        )
+    };
+    std::fs::create_dir_all(&paths.config_dir).map_err(io)?;
+    let text = serde_json::to_string_pretty(rules)
+        .map_err(|e| Error::new(Code::Internal, format!("rules do not serialise: {e}")))?;
+    let aside = path.with_extension("json.tmp");
+    std::fs::write(&aside, text + "\n").map_err(io)?;
+    std::fs::rename(&aside, &path).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dir: &std::path::Path) -> Paths {
+        Paths {
+            config_dir: dir.join("config"),
+            workspace_override: None,
+            default_workspace: dir.join("ws"),
+            data_dir: dir.join("data"),
+        }
+    }
+
+    #[test]
+    fn defaults_until_saved_then_what_was_saved_and_a_broken_file_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = paths(dir.path());
+        assert_eq!(load(&p).unwrap(), alert::defaults());
+        let mut rules = alert::defaults();
+        rules[0].threshold = 70.0;
+        save(&p, &rules).unwrap();
+        assert_eq!(load(&p).unwrap()[0].threshold, 70.0);
+        std::fs::write(file(&p), "[{\"name\": 1}]").unwrap();
+        let e = load(&p).unwrap_err();
+        assert!(e.message.contains("alerts.json:1:"), "{}", e.message);
+    }
+}

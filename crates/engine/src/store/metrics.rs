@@ -1,0 +1,131 @@
+//! Monitor's history: each series' minutes for 24 hours (pruned by age) and the alert changes.
+
+use super::Store;
+use crate::monitor::board::AlertEvent;
+use crate::monitor::series::Minute;
+use crate::{Code, Error, Result};
+
+/// How long minutes are kept.
+pub const KEEP_SECONDS: i64 = 24 * 3600;
+
+impl Store {
+    /// Writes closed minutes, then drops those older than a day before `now`.
+    pub fn record_minutes(&self, minutes: &[(String, Minute)], now: i64) -> Result<()> {
+        let mut insert = self
+            .conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO metric_minute (series, at, min, max, avg) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(sql)?;
+        for (series, m) in minutes {
+            insert
+                .execute((series, m.at, m.min, m.max, m.avg))
+                .map_err(sql)?;
+        }
+        self.conn
+            .execute(
+                "DELETE FROM metric_minute WHERE at < ?1",
+                [now - KEEP_SECONDS],
+            )
+            .map(drop)
+            .map_err(sql)
+    }
+
+    /// Every minute newer than a day before `now`, oldest first.
+    pub fn minutes_since(&self, now: i64) -> Result<Vec<(String, Minute)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT series, at, min, max, avg FROM metric_minute WHERE at >= ?1 ORDER BY at",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([now - KEEP_SECONDS], |r| {
+                Ok((
+                    r.get(0)?,
+                    Minute {
+                        at: r.get(1)?,
+                        min: r.get(2)?,
+                        max: r.get(3)?,
+                        avg: r.get(4)?,
+                    },
+                ))
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    pub fn record_alert(&self, e: &AlertEvent) -> Result<()> {
+        let severity = serde_json::to_value(e.severity)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO alert_event (rule, series, severity, state, at, value, fired_at, description)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (&e.rule, &e.series, severity, &e.state, e.at, e.value, e.fired_at, &e.description),
+            )
+            .map(drop)
+            .map_err(sql)
+    }
+
+    /// The newest `limit` alert changes that fired or resolved, newest first.
+    pub fn alerts(&self, limit: u32) -> Result<Vec<AlertEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT rule, series, severity, state, at, value, fired_at, description FROM alert_event
+                 WHERE state != 'pending' ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                let severity: String = r.get(2)?;
+                Ok(AlertEvent {
+                    rule: r.get(0)?,
+                    series: r.get(1)?,
+                    severity: serde_json::from_value(serde_json::Value::String(severity))
+                        .unwrap_or(crate::monitor::alert::Severity::Warning),
+                    state: r.get(3)?,
+                    at: r.get(4)?,
+                    value: r.get(5)?,
+                    fired_at: r.get(6)?,
+                    description: r.get(7)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+}
+
+fn sql(e: rusqlite::Error) -> Error {
+    Error::new(Code::Store, format!("the monitoring history failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_older_than_a_day_are_pruned_and_the_rest_come_back() {
+        let s = Store::in_memory().unwrap();
+        let m = |at| Minute {
+            at,
+            min: 1.0,
+            max: 3.0,
+            avg: 2.0,
+        };
+        let now = 100_000;
+        s.record_minutes(
+            &[
+                ("host.cpu".into(), m(now - KEEP_SECONDS - 60)),
+                ("host.cpu".into(), m(now - 60)),
+            ],
+            now,
+        )
+        .unwrap();
+        let back = s.minutes_since(now).unwrap();
+        assert_eq!(back, vec![("host.cpu".to_owned(), m(now - 60))]);
+    }
+}
