@@ -6,6 +6,7 @@
 
 mod commands;
 mod deploy;
+mod monitor;
 mod notify;
 mod operate;
 mod pipeline;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub service: devloop_engine::deploy::host::Slot,
     /// Stops the replica log the Operate page follows, when it follows one.
     pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    /// Monitor's collectors and what they keep, from the app's start.
+    pub monitor: std::sync::OnceLock<Arc<devloop_engine::monitor::collect::Monitor>>,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -57,6 +60,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             listener: Default::default(),
             service: Default::default(),
             log_follower: Mutex::new(None),
+            monitor: Default::default(),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -92,6 +96,10 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             deploy::deploy_run,
             deploy::deploy_history,
             deploy::deploy_address_set,
+            monitor::monitor_view,
+            monitor::monitor_export,
+            monitor::monitor_rules,
+            monitor::monitor_rules_set,
             deploy::deploy_mode_set,
             operate::operate_status,
             operate::operate_scale,
@@ -145,6 +153,16 @@ pub fn run() {
                 let state = handle.state::<AppState>();
                 let _ = deploy::service(&state).await;
             });
+            // Monitoring runs for the app's life; alerts that fire or resolve are announced.
+            let on_alert = notify::alert_announcer(app.handle().clone(), state.paths.clone());
+            let started = tauri::async_runtime::block_on(async {
+                devloop_engine::monitor::collect::Monitor::start(
+                    state.paths.clone(),
+                    state.service.clone(),
+                    Some(on_alert),
+                )
+            });
+            let _ = state.monitor.set(started);
             Ok(())
         })
         .run(tauri::generate_context!())

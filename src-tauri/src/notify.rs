@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use devloop_engine::deploy::service::OpListener;
+use devloop_engine::monitor::board::AlertEvent;
 use devloop_engine::settings::{self, Locale, Paths};
 use devloop_engine::store::ops::OpsEvent;
 use tauri::{AppHandle, Runtime};
@@ -41,5 +42,27 @@ pub fn announcer<R: Runtime>(app: AppHandle<R>, paths: Paths) -> OpListener {
             // No notification daemon (a bare Xvfb, CI) is not an error worth more than this.
             let _ = app.notification().builder().title(title).body(body).show();
         }
+    })
+}
+
+/// What announces alerts that fire or resolve, in the learner's language at that moment.
+pub fn alert_announcer<R: Runtime>(
+    app: AppHandle<R>,
+    paths: Paths,
+) -> devloop_engine::monitor::collect::AlertListener {
+    Arc::new(move |e: &AlertEvent| {
+        let ko = paths.resolve(settings::system_locale().as_deref()).locale == Locale::Ko;
+        let title = match (e.state.as_str(), ko) {
+            ("firing", false) => format!("DevLoop alert: {}", e.rule),
+            ("firing", true) => format!("DevLoop 경보: {}", e.rule),
+            (_, false) => format!("DevLoop resolved: {}", e.rule),
+            (_, true) => format!("DevLoop 해소: {}", e.rule),
+        };
+        let _ = app
+            .notification()
+            .builder()
+            .title(title)
+            .body(format!("{}\n{}", e.series, e.description))
+            .show();
     })
 }

@@ -9,6 +9,11 @@ use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
+use devloop_engine::monitor::alert::{Comparator, Rule, Severity, State as AlertState};
+use devloop_engine::monitor::board::{Active, AlertEvent};
+use devloop_engine::monitor::chart::{Marker, PlotArea};
+use devloop_engine::monitor::collect::SourceStatus;
+use devloop_engine::monitor::view::{ChartView, LineValues, MonitorView, Window};
 use devloop_engine::operate::autoscale::{AutoscalerView, Decision, DecisionAt, Metric, Policy};
 use devloop_engine::operate::load::{LoadPlan, LoadReport};
 use devloop_engine::operate::OperateStatus;
@@ -103,6 +108,19 @@ fn render() -> String {
         LoadPlan::decl(&cfg),
         LoadReport::decl(&cfg),
         OperateStatus::decl(&cfg),
+        Window::decl(&cfg),
+        PlotArea::decl(&cfg),
+        Marker::decl(&cfg),
+        LineValues::decl(&cfg),
+        ChartView::decl(&cfg),
+        Comparator::decl(&cfg),
+        Severity::decl(&cfg),
+        Rule::decl(&cfg),
+        AlertState::decl(&cfg),
+        Active::decl(&cfg),
+        AlertEvent::decl(&cfg),
+        SourceStatus::decl(&cfg),
+        MonitorView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -166,14 +166,14 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
     let app = Home::new().launch("en_US.UTF-8", &[])?;
     let s = &app.session;
     // A learner clicks the stage's circle.
-    s.click(&s.find("[data-testid=stage-monitor] circle")?)?;
+    s.click(&s.find("[data-testid=stage-plan] circle")?)?;
     let page = s.find("[data-testid=stage-page]")?;
     check(
-        s.attribute(&page, "data-stage")?.as_deref() == Some("monitor"),
-        "monitor page open",
+        s.attribute(&page, "data-stage")?.as_deref() == Some("plan"),
+        "plan page open",
     )?;
-    s.wait_text("[data-testid=stage-title]", "the Monitor title", |t| {
-        t == "Monitor"
+    s.wait_text("[data-testid=stage-title]", "the Plan title", |t| {
+        t == "Plan"
     })?;
     let empty = s.text(&s.find("[data-testid=stage-empty]")?)?;
     check(
@@ -187,8 +187,8 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
         "stage page closed",
     )?;
     // Focus returns to the stage the learner left, so the keyboard keeps its place.
-    s.wait("focus back on Monitor", || {
-        Ok(s.focused_testid()?.filter(|id| id == "stage-monitor"))
+    s.wait("focus back on Plan", || {
+        Ok(s.focused_testid()?.filter(|id| id == "stage-plan"))
     })
     .map(drop)
 }
@@ -1450,6 +1450,70 @@ c = "C"
 <div style="background:url(http://127.0.0.1:9/x.png)" onclick="window.__pwned='div'">styled</div>
 "#;
 
+fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.click(&s.find("[data-testid=nav-monitor]")?)?;
+    // The host's CPU, drawn by plotters, with samples in it after a second or two.
+    let drawn = |s: &webdriver::Session| -> Result<Option<String>> {
+        let chart = s.find("[data-testid=chart-hostCpu]")?;
+        if s.attribute(&chart, "data-empty")?.as_deref() != Some("false") {
+            return Ok(None);
+        }
+        let svg = s.execute(
+            "return document.querySelector('[data-testid=chart-hostCpu] svg').outerHTML;",
+        )?;
+        Ok(svg.as_str().map(str::to_owned))
+    };
+    let first = s.wait("the host CPU chart with samples", || drawn(s))?;
+    check(first.contains("<polyline"), "a line is drawn")?;
+    // Once a second the picture moves on.
+    let later = s.wait("the chart to move", || {
+        Ok(drawn(s)?.filter(|svg| *svg != first))
+    })?;
+    check(later.starts_with("<svg"), "still an SVG")?;
+    // Without a service, its charts say how to get some.
+    let requests = s.text(&s.find("[data-testid=chart-requests]")?)?;
+    check(
+        requests.contains("Nothing is deployed"),
+        format!("requests: {requests}"),
+    )?;
+    // The pointer over the plot shows the time and the value there.
+    s.execute(
+        "const p = document.querySelector('[data-testid=chart-hostCpu] .plot'); const b = p.getBoundingClientRect(); p.dispatchEvent(new PointerEvent('pointermove', { clientX: b.right - 20, clientY: b.top + 50, bubbles: true }));",
+    )?;
+    s.wait_text(
+        "[data-testid=hover-values]",
+        "the values under the pointer",
+        |t| t.contains("host.cpu") && t.contains('%'),
+    )?;
+    if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
+        save(Path::new(&dir), "monitor-en.png", &s.screenshot()?)?;
+    }
+    // Export: a real PNG file, and CSV with a time column.
+    s.click(&s.find("[data-testid=export-png]")?)?;
+    let said = s.wait_text("[data-testid=exported]", "the PNG's path", |t| {
+        t.contains(".png")
+    })?;
+    let path = said.trim_start_matches("Saved to ").trim();
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    check(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10_000,
+        format!("{path}: {} bytes", bytes.len()),
+    )?;
+    s.click(&s.find("[data-testid=export-csv]")?)?;
+    let said = s.wait_text("[data-testid=exported]", "the CSV's path", |t| {
+        t.contains(".csv")
+    })?;
+    let path = said.trim_start_matches("Saved to ").trim();
+    let csv = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    check(
+        csv.starts_with("time,") && csv.contains("\"host.cpu\""),
+        format!("{path}: {}", &csv[..csv.len().min(200)]),
+    )
+}
+
 fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
     let home = Home::new();
     let packs = home.dir.path().join("workshops");
@@ -1551,6 +1615,7 @@ fn main() {
         one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person,
         chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
+        the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

@@ -402,3 +402,71 @@ export type OperateStatus = { service: ServiceStatus, autoscaler: AutoscalerView
  * The operations log, newest first.
  */
 ops: Array<OpsEvent>, };
+
+export type MonitorWindow = "5m" | "1h" | "24h";
+
+export type PlotArea = { left: number, right: number, top: number, bottom: number, };
+
+export type Marker = { at: number, 
+/**
+ * `deploy`, `rollback`, `alert` or `resolved`.
+ */
+kind: string, label: string, };
+
+export type LineValues = { label: string, values: Array<number | null>, };
+
+export type ChartView = { id: string, unit: string, svg: string, area: PlotArea, from: number, to: number, step: number, lines: Array<LineValues>, 
+/**
+ * No sample at all in the window: the page says why instead of an empty frame.
+ */
+empty: boolean, };
+
+export type Comparator = ">" | ">=" | "<" | "<=";
+
+export type Severity = "info" | "warning" | "critical";
+
+export type Rule = { name: string, 
+/**
+ * A metric name, with labels to narrow it: `host.cpu`, `endpoint.errorRate{service=app}`.
+ * Without labels it matches every series of that name, each alerting on its own.
+ */
+metric: string, comparator: Comparator, threshold: number, 
+/**
+ * Seconds the condition must hold before the alert fires; 0 fires at once.
+ */
+forS: number, severity: Severity, description: string, };
+
+export type AlertState = { "state": "inactive" } | { "state": "pending", since: number, } | { "state": "firing", since: number, };
+
+export type Active = { rule: string, series: string, severity: Severity, state: AlertState, description: string, };
+
+export type AlertEvent = { rule: string, 
+/**
+ * The series it is about, e.g. `endpoint.errorRate{service=app}`.
+ */
+series: string, severity: Severity, 
+/**
+ * `pending`, `firing` or `resolved`.
+ */
+state: string, at: number, value?: number, 
+/**
+ * When it began firing (for `resolved`, how long it fired is `at - fired_at`).
+ */
+firedAt?: number, description: string, };
+
+export type SourceStatus = { 
+/**
+ * Empty when fine; otherwise what went wrong, in a sentence.
+ */
+host: string, containers: string, 
+/**
+ * Seconds the wall clock jumped at the last look, when it did (samples keep their order;
+ * the time axis follows the new clock).
+ */
+clockJumpS: number, };
+
+export type MonitorView = { charts: Array<ChartView>, markers: Array<Marker>, active: Array<Active>, 
+/**
+ * Newest first.
+ */
+history: Array<AlertEvent>, status: SourceStatus, };

@@ -113,6 +113,7 @@ impl Rule {
 /// Where a rule stands for one series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(tag = "state", rename_all = "camelCase")]
+#[ts(rename = "AlertState")]
 pub enum State {
     #[default]
     Inactive,

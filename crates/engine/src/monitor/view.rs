@@ -15,6 +15,7 @@ use super::metric::Key;
 use crate::{Code, Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "MonitorWindow")] // `Window` is the browser's.
 pub enum Window {
     #[serde(rename = "5m")]
     FiveMinutes,

@@ -1,0 +1,121 @@
+//! Monitor commands: the dashboard for a window (charts as SVG with the values behind them,
+//! alerts, the sources' status), exports to PNG and CSV, and the alert rules. Thin wrappers
+//! over `devloop_engine::monitor`; the engine's collectors run from the app's start.
+
+use std::sync::Arc;
+
+use devloop_engine::monitor::alert::Rule;
+use devloop_engine::monitor::collect::Monitor;
+use devloop_engine::monitor::view::{self, MonitorView, Window};
+use devloop_engine::store::Store;
+use devloop_engine::{Code, Error};
+use tauri::State;
+
+use crate::commands::blocking;
+use crate::AppState;
+
+fn monitor(state: &AppState) -> Result<Arc<Monitor>, Error> {
+    state
+        .monitor
+        .get()
+        .cloned()
+        .ok_or_else(|| Error::new(Code::Internal, "monitoring has not started in this window"))
+}
+
+/// The dashboard for `window`, each chart `width` × `height` pixels.
+#[tauri::command]
+pub async fn monitor_view(
+    state: State<'_, AppState>,
+    window: Window,
+    width: u32,
+    height: u32,
+    dark: bool,
+) -> Result<MonitorView, Error> {
+    if !(200..=2000).contains(&width) || !(100..=1000).contains(&height) {
+        return Err(Error::new(
+            Code::InvalidInput,
+            "a chart is 200 to 2000 pixels wide and 100 to 1000 high",
+        ));
+    }
+    let m = monitor(&state)?;
+    let file = state.paths.database_file();
+    blocking(move || {
+        let history = Store::open(&file)?.alerts(30)?;
+        let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
+        let now = devloop_engine::store::now() - 1;
+        Ok(MonitorView {
+            charts: view::dashboard(&board, window, now, width, height, dark)?,
+            markers: board.markers(now - window.seconds(), now),
+            active: board.active(),
+            history,
+            status: m.status.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        })
+    })
+    .await
+}
+
+/// Writes the dashboard (`png`) or its data (`csv`) for `window` into the exports folder;
+/// returns the file's path.
+#[tauri::command]
+pub async fn monitor_export(
+    state: State<'_, AppState>,
+    window: Window,
+    format: String,
+) -> Result<String, Error> {
+    let m = monitor(&state)?;
+    let dir = state.paths.data_dir.join("exports");
+    blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Error::new(
+                Code::Store,
+                format!("{} cannot be made: {e}", dir.display()),
+            )
+        })?;
+        let now = devloop_engine::store::now() - 1;
+        let stamp = view::iso(now).replace(':', "-");
+        let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
+        let path = match format.as_str() {
+            "png" => {
+                let path = dir.join(format!("monitor-{stamp}.png"));
+                view::export_png(&board, window, now, &path)?;
+                path
+            }
+            "csv" => {
+                let path = dir.join(format!("monitor-{stamp}.csv"));
+                view::export_csv(&board, window, now, &path)?;
+                path
+            }
+            other => {
+                return Err(Error::new(
+                    Code::InvalidInput,
+                    format!("`{other}` is not an export format; use png or csv"),
+                ))
+            }
+        };
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn monitor_rules(state: State<'_, AppState>) -> Result<Vec<Rule>, Error> {
+    Ok(monitor(&state)?
+        .board
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .rules())
+}
+
+/// Replaces the alert rules; every rule is checked first, and nothing changes on an error.
+#[tauri::command]
+pub async fn monitor_rules_set(
+    state: State<'_, AppState>,
+    rules: Vec<Rule>,
+) -> Result<Vec<Rule>, Error> {
+    let m = monitor(&state)?;
+    blocking(move || {
+        m.set_rules(rules)?;
+        Ok(m.board.lock().unwrap_or_else(|p| p.into_inner()).rules())
+    })
+    .await
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { valuesAt } from './monitor';
+import type { ChartView } from '../bindings';
+
+const chart: ChartView = {
+  id: 'hostCpu',
+  unit: '%',
+  svg: '',
+  area: { left: 50, right: 350, top: 5, bottom: 150 },
+  from: 1000,
+  to: 1300,
+  step: 2,
+  lines: [{ label: 'host.cpu', values: Array.from({ length: 151 }, (_, i) => (i === 75 ? null : i)) }],
+  empty: false,
+};
+
+describe('the pointer over a chart', () => {
+  it('maps pixels to time and picks the value there, gaps included', () => {
+    expect(valuesAt(chart, 50)).toEqual({ at: 1000, values: [{ label: 'host.cpu', value: 0 }] });
+    expect(valuesAt(chart, 350)?.at).toBe(1300);
+    expect(valuesAt(chart, 200)).toEqual({ at: 1150, values: [{ label: 'host.cpu', value: null }] });
+  });
+  it('is nothing outside the plot', () => {
+    expect(valuesAt(chart, 10)).toBeNull();
+    expect(valuesAt(chart, 400)).toBeNull();
+  });
+});

@@ -1,0 +1,33 @@
+// Monitor: the dashboard (charts drawn by the engine as SVG, the values behind them), alerts,
+// exports and the alert rules.
+import type { ChartView, MonitorView, MonitorWindow, Rule } from '../bindings';
+import { call } from './ipc';
+
+export function getMonitorView(window: MonitorWindow, width: number, height: number, dark: boolean): Promise<MonitorView> {
+  return call<MonitorView>('monitor_view', { window, width, height, dark });
+}
+
+/** Writes the dashboard as a PNG or its data as CSV; the file's path comes back. */
+export function exportMonitor(window: MonitorWindow, format: 'png' | 'csv'): Promise<string> {
+  return call<string>('monitor_export', { window, format });
+}
+
+export function getRules(): Promise<Rule[]> {
+  return call<Rule[]>('monitor_rules');
+}
+
+export function setRules(rules: Rule[]): Promise<Rule[]> {
+  return call<Rule[]>('monitor_rules_set', { rules });
+}
+
+/** The time and each line's value under a pointer at `x` pixels across the chart, if inside its plot. */
+export function valuesAt(chart: ChartView, x: number): { at: number; values: { label: string; value: number | null }[] } | null {
+  const { left, right } = chart.area;
+  if (x < left || x > right || right <= left) return null;
+  const at = chart.from + ((x - left) / (right - left)) * (chart.to - chart.from);
+  const i = Math.round((at - chart.from) / chart.step);
+  return {
+    at: Math.round(at),
+    values: chart.lines.map((l) => ({ label: l.label, value: l.values[Math.min(i, l.values.length - 1)] ?? null })),
+  };
+}
