@@ -35,6 +35,8 @@ const COMMANDS: &[&str] = &[
     "monitor_export",
     "monitor_rules",
     "monitor_rules_set",
+    "monitor_probes",
+    "monitor_probes_set",
     "operate_status",
     "operate_scale",
     "operate_chaos",

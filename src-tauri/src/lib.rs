@@ -100,6 +100,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             monitor::monitor_export,
             monitor::monitor_rules,
             monitor::monitor_rules_set,
+            monitor::monitor_probes,
+            monitor::monitor_probes_set,
             deploy::deploy_mode_set,
             operate::operate_status,
             operate::operate_scale,

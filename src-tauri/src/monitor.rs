@@ -30,6 +30,8 @@ pub async fn monitor_view(
     width: u32,
     height: u32,
     dark: bool,
+    utc_offset_min: i64,
+    scraped: Option<String>,
 ) -> Result<MonitorView, Error> {
     if !(200..=2000).contains(&width) || !(100..=1000).contains(&height) {
         return Err(Error::new(
@@ -44,7 +46,16 @@ pub async fn monitor_view(
         let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
         let now = devloop_engine::store::now() - 1;
         Ok(MonitorView {
-            charts: view::dashboard(&board, window, now, width, height, dark)?,
+            charts: view::dashboard(
+                &board,
+                window,
+                now,
+                (width, height),
+                dark,
+                utc_offset_min.clamp(-14 * 60, 14 * 60) * 60,
+                scraped.as_deref(),
+            )?,
+            scraped: view::scraped_names(&board),
             markers: board.markers(now - window.seconds(), now),
             active: board.active(),
             history,
@@ -61,6 +72,7 @@ pub async fn monitor_export(
     state: State<'_, AppState>,
     window: Window,
     format: String,
+    utc_offset_min: i64,
 ) -> Result<String, Error> {
     let m = monitor(&state)?;
     let dir = state.paths.data_dir.join("exports");
@@ -77,7 +89,8 @@ pub async fn monitor_export(
         let path = match format.as_str() {
             "png" => {
                 let path = dir.join(format!("monitor-{stamp}.png"));
-                view::export_png(&board, window, now, &path)?;
+                let offset = utc_offset_min.clamp(-14 * 60, 14 * 60) * 60;
+                view::export_png(&board, window, now, offset, &path)?;
                 path
             }
             "csv" => {
@@ -118,4 +131,24 @@ pub async fn monitor_rules_set(
         Ok(m.board.lock().unwrap_or_else(|p| p.into_inner()).rules())
     })
     .await
+}
+
+#[tauri::command]
+pub fn monitor_probes(state: State<'_, AppState>) -> Vec<String> {
+    state
+        .paths
+        .load()
+        .ok()
+        .and_then(|s| s.probes)
+        .unwrap_or_default()
+}
+
+/// The addresses probed beside the service's own, replacing those before; each is checked.
+#[tauri::command]
+pub async fn monitor_probes_set(
+    state: State<'_, AppState>,
+    urls: Vec<String>,
+) -> Result<Vec<String>, Error> {
+    let paths = state.paths.clone();
+    blocking(move || paths.set_probes(&urls)).await
 }

@@ -58,6 +58,9 @@ pub struct Stored {
     /// Where the deployed service answers (a loopback address); 127.0.0.1:8080 when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy_address: Option<String>,
+    /// Addresses Monitor probes every second, beside the service's own health address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<Vec<String>>,
 }
 
 /// The settings in force, as the UI shows them.
@@ -236,6 +239,26 @@ impl Paths {
     pub fn set_proxy_address(&self, text: &str) -> Result<()> {
         let addr = parse_proxy_address(text, "the address")?;
         self.update(|stored| stored.proxy_address = Some(addr.to_string()))
+    }
+
+    /// The addresses Monitor probes (at most 10 `http://` URLs), replacing those before.
+    pub fn set_probes(&self, urls: &[String]) -> Result<Vec<String>> {
+        if urls.len() > 10 {
+            return Err(Error::new(Code::InvalidInput, "at most 10 probes"));
+        }
+        let mut clean = Vec::new();
+        for url in urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
+            if crate::check::http::parse(url).is_none() || url.len() > 500 {
+                return Err(Error::new(
+                    Code::InvalidInput,
+                    format!("`{url}` is not an http:// address to probe, like http://127.0.0.1:8080/health"),
+                ));
+            }
+            clean.push(url.to_owned());
+        }
+        let saved = clean.clone();
+        self.update(move |stored| stored.probes = Some(clean))?;
+        Ok(saved)
     }
 
     /// Where the service answers: `DEVLOOP_PROXY_ADDR`, else the setting, else 127.0.0.1:8080.

@@ -460,6 +460,10 @@ export type SourceStatus = {
  */
 host: string, containers: string, 
 /**
+ * The service's `/metrics`, when it could not be read.
+ */
+scrape: string, 
+/**
  * Seconds the wall clock jumped at the last look, when it did (samples keep their order;
  * the time axis follows the new clock).
  */
@@ -469,4 +473,8 @@ export type MonitorView = { charts: Array<ChartView>, markers: Array<Marker>, ac
 /**
  * Newest first.
  */
-history: Array<AlertEvent>, status: SourceStatus, };
+history: Array<AlertEvent>, status: SourceStatus, 
+/**
+ * The names the service's own `/metrics` gave, to chart one of them.
+ */
+scraped: Array<string>, };

@@ -60,7 +60,7 @@ pub async fn get(
 }
 
 /// `http://host[:port][/path]` → (host, port, path).
-fn parse(url: &str) -> Option<(String, u16, String)> {
+pub(crate) fn parse(url: &str) -> Option<(String, u16, String)> {
     let rest = url.strip_prefix("http://")?;
     let (authority, path) = rest
         .find('/')

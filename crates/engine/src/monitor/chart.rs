@@ -56,6 +56,8 @@ pub struct Spec<'a> {
     pub width: u32,
     pub height: u32,
     pub dark: bool,
+    /// The learner's time zone, so the axis reads as their clock does.
+    pub utc_offset_s: i64,
 }
 
 /// Where the plot sits in the picture, so the page can map a pointer to a time.
@@ -132,10 +134,11 @@ where
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&|t| {
+            let local = clock(*t + spec.utc_offset_s);
             if span > 3 * 3600 {
-                clock(*t)[..5].to_owned()
+                local[..5].to_owned()
             } else {
-                clock(*t)
+                local
             }
         })
         .y_label_formatter(&|v| format_value(*v))
@@ -281,6 +284,7 @@ mod tests {
             width: 600,
             height: 200,
             dark: false,
+            utc_offset_s: 0,
         }
     }
 

@@ -1,11 +1,10 @@
 //! Collection, once a second: the host on a thread of its own (sysinfo blocks), and on tokio
-//! the service's endpoints (from the proxy's request log), its containers (Docker's one-shot
-//! stats), a probe of its health address, the markers of its deploys and rollbacks, and then
+//! the service's endpoints (from the proxy's request log), its containers (Docker's stats
+//! streams), a probe of its health address, the markers of its deploys and rollbacks, and then
 //! the alert rules. Minutes and alert changes go to the database; alert changes also to the
 //! listener (the app's notifications). A source that fails (Docker restarting, a container
 //! gone mid-read) leaves a gap and says so in the status, and the next second tries again.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,7 +17,6 @@ use super::chart::Marker;
 use super::host::Host;
 use super::metric::Key;
 use crate::deploy::host::Slot;
-use crate::deploy::replica::{self, CpuCounters};
 use crate::settings::Paths;
 use crate::store::Store;
 
@@ -32,6 +30,8 @@ pub struct SourceStatus {
     /// Empty when fine; otherwise what went wrong, in a sentence.
     pub host: String,
     pub containers: String,
+    /// The service's `/metrics`, when it could not be read.
+    pub scrape: String,
     /// Seconds the wall clock jumped at the last look, when it did (samples keep their order;
     /// the time axis follows the new clock).
     #[ts(type = "number")]
@@ -150,7 +150,7 @@ impl Monitor {
     async fn service_loop(self: Arc<Self>, slot: Slot, on_alert: Option<AlertListener>) {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut seen: HashMap<String, (CpuCounters, u64, u64)> = HashMap::new();
+        let mut streams = super::containers::Streams::default();
         let mut last_proxy_ms = None;
         let mut last_op_ms = crate::store::now_ms();
         let mut ticks: u64 = 0;
@@ -159,6 +159,7 @@ impl Monitor {
             ticks += 1;
             let t = unix_now();
             let mut samples = Vec::new();
+            let mut probes: Vec<String> = Vec::new();
             if let Some(svc) = slot.current().await.filter(|s| !s.is_closed()) {
                 let app = svc.app().to_owned();
                 // Endpoints: the last second of the proxy's log.
@@ -190,34 +191,23 @@ impl Monitor {
                     samples.push((key("endpoint.p95"), at(0.95)));
                     samples.push((key("endpoint.p99"), at(0.99)));
                 }
-                // Containers: one reading each; rates from the previous one.
-                let mut next = HashMap::new();
-                let mut problem = String::new();
-                for r in &status.replicas {
-                    match container_stats(&svc, &r.id).await {
-                        Some((cpu, mem, limit, rx, tx)) => {
-                            let k = |name: &str| Key::new(name).with("name", &r.name);
-                            if let Some((before, rx0, tx0)) = seen.get(&r.id) {
-                                if let Some(p) = cpu.percent_since(before) {
-                                    samples.push((k("container.cpu"), p));
-                                }
-                                samples
-                                    .push((k("container.netIn"), rx.saturating_sub(*rx0) as f64));
-                                samples
-                                    .push((k("container.netOut"), tx.saturating_sub(*tx0) as f64));
-                            }
-                            samples.push((k("container.memory"), mem));
-                            samples.push((k("container.memoryLimit"), limit));
-                            next.insert(r.id.clone(), (cpu, rx, tx));
-                        }
-                        None => problem = format!("the stats of {} could not be read", r.name),
-                    }
-                }
-                seen = next;
+                // Containers: their stats streams, started and stopped as replicas come and go.
+                streams.follow(svc.engine(), &status.replicas);
+                let from_streams = streams.samples();
+                let missing = streams.len()
+                    - from_streams
+                        .iter()
+                        .filter(|(k, _)| k.name == "container.memory")
+                        .count();
                 self.status
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .containers = problem;
+                    .containers = if missing > 0 && ticks > 3 {
+                    format!("no fresh statistics for {missing} container(s); Docker may be busy or restarting")
+                } else {
+                    String::new()
+                };
+                samples.extend(from_streams);
                 // Deploys, rollbacks and heals since the last look.
                 let ops = svc.recent_ops(last_op_ms);
                 if let Some(newest) = ops.last() {
@@ -244,19 +234,49 @@ impl Monitor {
                         });
                     }
                 }
-                // The health address, every other second, as a user would call it.
-                if ticks % 2 == 0 && status.version.is_some() {
-                    let url = format!("{}/health", status.url);
-                    let started = std::time::Instant::now();
-                    let up = matches!(
-                        crate::check::http::get(&url, 200, None, 2000).await,
-                        crate::check::Outcome::Pass
-                    );
-                    let k = |name: &str| Key::new(name).with("url", &url);
-                    samples.push((k("probe.up"), if up { 1.0 } else { 0.0 }));
-                    if up {
-                        samples.push((k("probe.ms"), started.elapsed().as_secs_f64() * 1000.0));
+                // The service's own metrics, every fifth second, from each replica.
+                if ticks.is_multiple_of(5) {
+                    let mut problem = String::new();
+                    for r in &status.replicas {
+                        match super::scrape::fetch(r.port)
+                            .await
+                            .and_then(|t| super::scrape::parse(&t, &r.name))
+                        {
+                            Ok(found) => samples.extend(found),
+                            Err(why) => problem = format!("{}: {why}", r.name),
+                        }
                     }
+                    self.status.lock().unwrap_or_else(|p| p.into_inner()).scrape = problem;
+                }
+                if status.version.is_some() {
+                    probes.push(format!("{}/health", status.url));
+                }
+            }
+            // Probes, as a user would call them: the service's health address and any the
+            // learner added. In parallel, so one that hangs does not hold up the others.
+            probes.extend(
+                self.paths
+                    .load()
+                    .ok()
+                    .and_then(|s| s.probes)
+                    .unwrap_or_default(),
+            );
+            probes.sort();
+            probes.dedup();
+            let results = futures_util::future::join_all(probes.drain(..).map(|url| async move {
+                let started = std::time::Instant::now();
+                let up = matches!(
+                    crate::check::http::get(&url, 200, None, 2000).await,
+                    crate::check::Outcome::Pass
+                );
+                (url, up, started.elapsed())
+            }))
+            .await;
+            for (url, up, took) in results {
+                let k = |name: &str| Key::new(name).with("url", &url);
+                samples.push((k("probe.up"), if up { 1.0 } else { 0.0 }));
+                if up {
+                    samples.push((k("probe.ms"), took.as_secs_f64() * 1000.0));
                 }
             }
             let me = Arc::clone(&self);
@@ -285,36 +305,4 @@ impl Monitor {
             }
         }
     }
-}
-
-/// CPU counters, memory used and limit (MiB), and bytes received and sent so far.
-async fn container_stats(
-    svc: &crate::deploy::service::Service,
-    id: &str,
-) -> Option<(CpuCounters, f64, f64, u64, u64)> {
-    let stats = replica::stats_once(svc.engine(), id).await?;
-    let cpu = stats.cpu_stats.as_ref()?;
-    let counters = CpuCounters {
-        used: cpu.cpu_usage.as_ref()?.total_usage?,
-        system: cpu.system_cpu_usage?,
-        cpus: cpu.online_cpus.unwrap_or(1),
-    };
-    let mem = stats.memory_stats.as_ref()?;
-    let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
-    let (rx, tx) = stats
-        .networks
-        .as_ref()
-        .map(|n| {
-            n.values().fold((0, 0), |(rx, tx), i| {
-                (rx + i.rx_bytes.unwrap_or(0), tx + i.tx_bytes.unwrap_or(0))
-            })
-        })
-        .unwrap_or((0, 0));
-    Some((
-        counters,
-        mib(mem.usage.unwrap_or(0)),
-        mib(mem.limit.unwrap_or(0)),
-        rx,
-        tx,
-    ))
 }

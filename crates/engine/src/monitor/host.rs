@@ -121,7 +121,7 @@ impl Host {
 
     /// DevLoop's own CPU (percent of one core) and memory (MiB), children included.
     fn devloop(&mut self) -> Vec<(Key, f64)> {
-        if self.looks % FAMILY_EVERY == 0 {
+        if self.looks.is_multiple_of(FAMILY_EVERY) {
             self.sys.refresh_processes_specifics(
                 ProcessesToUpdate::All,
                 true,

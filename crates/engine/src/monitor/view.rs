@@ -37,14 +37,14 @@ impl Window {
 
 /// A chart of the dashboard: an id the page titles in the learner's language, and the metrics
 /// drawn on it.
-struct Def {
-    id: &'static str,
-    metrics: &'static [&'static str],
-    unit: &'static str,
+struct Def<'a> {
+    id: &'a str,
+    metrics: &'a [&'a str],
+    unit: &'a str,
     floor: f64,
 }
 
-const DASHBOARD: &[Def] = &[
+const DASHBOARD: &[Def<'static>] = &[
     Def {
         id: "hostCpu",
         metrics: &["host.cpu"],
@@ -142,6 +142,20 @@ pub struct MonitorView {
     /// Newest first.
     pub history: Vec<AlertEvent>,
     pub status: SourceStatus,
+    /// The names the service's own `/metrics` gave, to chart one of them.
+    pub scraped: Vec<String>,
+}
+
+/// The distinct metric names the service's `/metrics` gave.
+pub fn scraped_names(board: &Board) -> Vec<String> {
+    let mut names: Vec<String> = board
+        .keys()
+        .into_iter()
+        .filter(|k| k.name.starts_with("scraped."))
+        .map(|k| k.name)
+        .collect();
+    names.dedup();
+    names
 }
 
 fn short(name: &str) -> &str {
@@ -176,14 +190,24 @@ pub fn dashboard(
     board: &Board,
     window: Window,
     now: i64,
-    width: u32,
-    height: u32,
+    size: (u32, u32),
     dark: bool,
+    utc_offset_s: i64,
+    scraped: Option<&str>,
 ) -> Result<Vec<ChartView>, Error> {
+    let (width, height) = size;
     let (from, to) = (now - window.seconds(), now);
     let markers = board.markers(from, to);
+    let picked = scraped.filter(|s| s.starts_with("scraped.")).map(|s| [s]);
+    let extra = picked.as_ref().map(|metrics| Def {
+        id: "scraped",
+        metrics,
+        unit: "",
+        floor: 1.0,
+    });
     DASHBOARD
         .iter()
+        .chain(extra.as_ref())
         .map(|def| {
             let lines = lines(board, def, from, to);
             let (svg, area) = chart::svg(&Spec {
@@ -197,6 +221,7 @@ pub fn dashboard(
                 width,
                 height,
                 dark,
+                utc_offset_s,
             })?;
             // About one value per two pixels is all a pointer can tell apart.
             let points = lines.first().map_or(0, |l| l.points.len()).max(1);
@@ -224,7 +249,13 @@ pub fn dashboard(
 }
 
 /// Writes the dashboard for `window` as a PNG at `path`.
-pub fn export_png(board: &Board, window: Window, now: i64, path: &Path) -> Result<(), Error> {
+pub fn export_png(
+    board: &Board,
+    window: Window,
+    now: i64,
+    utc_offset_s: i64,
+    path: &Path,
+) -> Result<(), Error> {
     let (from, to) = (now - window.seconds(), now);
     let markers = board.markers(from, to);
     let all: Vec<(&Def, Vec<Line>)> = DASHBOARD
@@ -244,6 +275,7 @@ pub fn export_png(board: &Board, window: Window, now: i64, path: &Path) -> Resul
             width: 640,
             height: 240,
             dark: false,
+            utc_offset_s,
         })
         .collect();
     chart::png(&specs, path)
@@ -254,7 +286,7 @@ pub fn export_png(board: &Board, window: Window, now: i64, path: &Path) -> Resul
 pub fn export_csv(board: &Board, window: Window, now: i64, path: &Path) -> Result<(), Error> {
     let (from, to) = (now - window.seconds(), now);
     let keys = board.keys();
-    let columns: Vec<(String, Vec<(i64, Option<f64>)>)> = keys
+    let columns: Vec<(String, Vec<super::series::Point>)> = keys
         .iter()
         .map(|k| (k.to_string(), board.points(k, from, to)))
         .collect();
@@ -333,7 +365,16 @@ mod tests {
 
     #[test]
     fn the_dashboard_draws_every_chart_and_says_which_are_empty() {
-        let views = dashboard(&board(), Window::FiveMinutes, 1299, 600, 180, false).unwrap();
+        let views = dashboard(
+            &board(),
+            Window::FiveMinutes,
+            1299,
+            (600, 180),
+            false,
+            0,
+            None,
+        )
+        .unwrap();
         assert_eq!(views.len(), DASHBOARD.len());
         let cpu = views.iter().find(|v| v.id == "hostCpu").unwrap();
         assert!(!cpu.empty);
@@ -376,7 +417,7 @@ mod tests {
     fn a_png_dashboard_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("monitor.png");
-        export_png(&board(), Window::FiveMinutes, 1299, &file).unwrap();
+        export_png(&board(), Window::FiveMinutes, 1299, 0, &file).unwrap();
         assert_eq!(&std::fs::read(&file).unwrap()[..4], b"\x89PNG");
     }
 

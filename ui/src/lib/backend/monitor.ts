@@ -3,13 +3,24 @@
 import type { ChartView, MonitorView, MonitorWindow, Rule } from '../bindings';
 import { call } from './ipc';
 
-export function getMonitorView(window: MonitorWindow, width: number, height: number, dark: boolean): Promise<MonitorView> {
-  return call<MonitorView>('monitor_view', { window, width, height, dark });
+/** Minutes east of UTC here, so the charts' time axis reads as the learner's clock. */
+const utcOffsetMin = () => -new Date().getTimezoneOffset();
+
+export function getMonitorView(window: MonitorWindow, width: number, height: number, dark: boolean, scraped: string | null): Promise<MonitorView> {
+  return call<MonitorView>('monitor_view', { window, width, height, dark, utcOffsetMin: utcOffsetMin(), scraped });
+}
+
+export function getProbes(): Promise<string[]> {
+  return call<string[]>('monitor_probes');
+}
+
+export function setProbes(urls: string[]): Promise<string[]> {
+  return call<string[]>('monitor_probes_set', { urls });
 }
 
 /** Writes the dashboard as a PNG or its data as CSV; the file's path comes back. */
 export function exportMonitor(window: MonitorWindow, format: 'png' | 'csv'): Promise<string> {
-  return call<string>('monitor_export', { window, format });
+  return call<string>('monitor_export', { window, format, utcOffsetMin: utcOffsetMin() });
 }
 
 export function getRules(): Promise<Rule[]> {
