@@ -136,8 +136,9 @@ pub async fn deploy(opts: Options) -> ExitCode {
 }
 
 /// `devloop serve`: runs the service here until Ctrl+C (what the app does while it is open):
-/// the stable address, what is live adopted from the labels, healing, autoscaling, and the
-/// control socket `devloop deploy`/`scale`/`autoscale` go through.
+/// the stable address, what is live adopted from the labels, healing, autoscaling, the
+/// control socket `devloop deploy`/`scale`/`autoscale` go through, and monitoring with its
+/// alerts.
 pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
     let paths = Paths::from_env();
     let app = release::app_name(&crate::release::repo(repo));
@@ -146,6 +147,14 @@ pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };
+    // Monitoring too, as the app does: alerts go to the history (and are printed here).
+    let _monitor = devloop_engine::monitor::collect::Monitor::start(
+        paths.clone(),
+        slot.clone(),
+        Some(std::sync::Arc::new(|e: &devloop_engine::monitor::board::AlertEvent| {
+            println!("alert {} {}: {}", e.rule, e.state, e.series);
+        })),
+    );
     let status = svc.status().await;
     for name in &status.removed_at_start {
         println!("removed a leftover container of an earlier deploy: {name}");
@@ -247,6 +256,30 @@ pub async fn autoscale(enabled: bool, policy: Policy) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+/// `devloop probes [URL…]`: the addresses Monitor calls every second (replacing the list), or
+/// with none, the list.
+pub fn probes(urls: &[String]) -> ExitCode {
+    let paths = Paths::from_env();
+    let list = if urls.is_empty() {
+        Ok(paths.load().ok().and_then(|s| s.probes).unwrap_or_default())
+    } else {
+        paths.set_probes(urls)
+    };
+    match list {
+        Ok(list) if list.is_empty() => {
+            println!("no probes besides the service's own health address");
+            ExitCode::SUCCESS
+        }
+        Ok(list) => {
+            for url in list {
+                println!("{url}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.message, e.fix.as_deref()),
     }
 }
 

@@ -105,8 +105,8 @@ enum Command {
     /// What the service runs now, and which DevLoop process runs it.
     Service,
     /// Run the service here until Ctrl+C, as the app does while it is open: the stable
-    /// address, what is live adopted, healing and autoscaling, for `devloop deploy`, `scale`
-    /// and `autoscale` to act through.
+    /// address, what is live adopted, healing, autoscaling and monitoring, for `devloop
+    /// deploy`, `scale` and `autoscale` to act through.
     Serve {
         /// The repository whose app is served (default: the one around the current folder, else the workspace).
         #[arg(long)]
@@ -142,6 +142,9 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         cooldown: u64,
     },
+    /// The addresses Monitor probes every second beside the service's own health address
+    /// (http:// only); they replace the list. With none, prints the list.
+    Probes { urls: Vec<String> },
     /// Where the service answers (a loopback address, from its next start); with no argument,
     /// says where. DEVLOOP_PROXY_ADDR overrides it for one shell.
     Proxy { address: Option<String> },
@@ -289,6 +292,7 @@ async fn main() -> ExitCode {
             deploy::autoscale(!off, policy).await
         }
         Command::Proxy { address } => deploy::proxy(address.as_deref()),
+        Command::Probes { urls } => deploy::probes(&urls),
         Command::Load {
             rps,
             duration,

@@ -11,6 +11,7 @@ pub mod docker;
 pub mod file;
 pub mod git;
 pub mod http;
+pub mod monitor;
 pub mod operate;
 pub mod pipeline;
 pub mod quiz;
@@ -120,12 +121,26 @@ pub enum Spec {
     /// a replica to `app`.
     #[serde(rename = "operate.autoscaled")]
     OperateAutoscaled { app: String },
+    /// Monitor's alert history has `rule` (about a series containing `series`, when given) in
+    /// `state`: `firing`, or `resolved` (the default: it fired, and then it was fixed).
+    #[serde(rename = "alert")]
+    Alert {
+        rule: String,
+        #[serde(default)]
+        series: Option<String>,
+        #[serde(default = "resolved_state")]
+        state: String,
+    },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]
     Quiz {
         choices: Vec<String>,
         answer: Vec<String>,
     },
+}
+
+fn resolved_state() -> String {
+    "resolved".to_owned()
 }
 
 fn one_replica() -> u32 {
@@ -280,6 +295,17 @@ impl Spec {
             Spec::OperateAutoscaled { app } => {
                 let db = ctx.database.clone();
                 blocking(move || operate::evaluate(&app, db.as_deref())).await
+            }
+            Spec::Alert {
+                rule,
+                series,
+                state,
+            } => {
+                let db = ctx.database.clone();
+                blocking(move || {
+                    monitor::evaluate(&rule, series.as_deref(), &state, db.as_deref())
+                })
+                .await
             }
             spec @ Spec::PipelineLastRun { .. } => {
                 let db = ctx.database.clone();
