@@ -173,6 +173,10 @@ impl Drop for Home {
     }
 }
 
+#[path = "../../engine/tests/common/private_docker.rs"]
+mod private_docker;
+use private_docker::PrivateDocker;
+
 /// Kills a child process at the end, pass or fail.
 struct Killed(Child);
 impl Drop for Killed {
@@ -328,117 +332,6 @@ fn terminals_act_through_the_host_and_a_host_killed_mid_deploy_comes_back_to_wha
             .any(|l| l.contains("0.1.0") && l.contains("live")),
         "{listed}"
     );
-}
-
-/// A dockerd of the test's own: socket, data, exec root and bridge in a temporary folder.
-struct PrivateDocker {
-    dir: tempfile::TempDir,
-    bridge: String,
-    daemon: Option<Child>,
-}
-
-impl PrivateDocker {
-    fn start_new() -> PrivateDocker {
-        // Short: interface names have 15 characters, sockets 108.
-        let dir = tempfile::Builder::new()
-            .prefix("dl")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let bridge = format!("dlt{}", std::process::id() % 100_000);
-        let subnet = format!("10.213.{}.1/24", std::process::id() % 250);
-        for args in [
-            vec!["link", "add", &bridge, "type", "bridge"],
-            vec!["addr", "add", &subnet, "dev", &bridge],
-            vec!["link", "set", &bridge, "up"],
-        ] {
-            let out = Command::new("ip").args(&args).output().expect("ip");
-            assert!(
-                out.status.success(),
-                "ip {args:?} (this test needs root): {}",
-                said(&out)
-            );
-        }
-        let mut d = PrivateDocker {
-            dir,
-            bridge,
-            daemon: None,
-        };
-        d.start();
-        d
-    }
-
-    fn host(&self) -> String {
-        format!("unix://{}", self.dir.path().join("d.sock").display())
-    }
-
-    fn start(&mut self) {
-        let p = |name: &str| self.dir.path().join(name);
-        let log = std::fs::File::create(p("dockerd.log")).unwrap();
-        let child = Command::new("dockerd")
-            .arg("--host")
-            .arg(self.host())
-            .arg("--data-root")
-            .arg(p("data"))
-            .arg("--exec-root")
-            .arg(p("x"))
-            .arg("--pidfile")
-            .arg(p("d.pid"))
-            .args([
-                "--bridge",
-                &self.bridge,
-                "--iptables=false",
-                "--ip6tables=false",
-            ])
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("dockerd (apt-get install docker.io)");
-        self.daemon = Some(child);
-        let host = self.host();
-        eventually("the private dockerd answering", || {
-            Command::new("docker")
-                .args(["-H", &host, "version"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    }
-
-    /// Stops it as a service manager would (SIGTERM), and waits until it has.
-    fn stop(&mut self) {
-        if let Some(mut child) = self.daemon.take() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for PrivateDocker {
-    fn drop(&mut self) {
-        if self.daemon.is_some() {
-            // Its containers go with it; the folder holds everything else it made.
-            let host = self.host();
-            if let Ok(out) = Command::new("docker")
-                .args(["-H", &host, "ps", "-aq"])
-                .output()
-            {
-                for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
-                    let _ = Command::new("docker")
-                        .args(["-H", &host, "rm", "-f", id])
-                        .output();
-                }
-            }
-        }
-        self.stop();
-        let _ = Command::new("ip")
-            .args(["link", "del", &self.bridge])
-            .output();
-        let _ = Command::new("umount")
-            .args(["-R"])
-            .arg(self.dir.path().join("data"))
-            .output();
-    }
 }
 
 #[test]

@@ -1,0 +1,106 @@
+//! Monitor's collectors when things break, against real daemons: a container that disappears
+//! mid-stream leaves a gap and nothing panics; a dockerd that stops and comes back stops the
+//! streams, and they resume by themselves once its containers run again. A private dockerd is
+//! used, so the machine's daemon is never stopped.
+
+#[path = "common/private_docker.rs"]
+mod private_docker;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use devloop_engine::deploy::replica::Replica;
+use devloop_engine::docker::build::{self, BuildRequest};
+use devloop_engine::docker::Endpoint;
+use devloop_engine::docker::Engine;
+use devloop_engine::monitor::containers::Streams;
+use private_docker::PrivateDocker;
+
+fn replica(id: &str, name: &str) -> Replica {
+    Replica {
+        id: id.into(),
+        name: name.into(),
+        version: "1".into(),
+        colour: "rolling".into(),
+        deploy: "test".into(),
+        port: 0,
+        running: true,
+    }
+}
+
+/// Waits until the streams' samples do (`true`) or do not (`false`) mention `name`.
+async fn until(streams: &Streams, name: &str, present: bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        let has = streams
+            .samples()
+            .iter()
+            .any(|(k, _)| k.labels.get("name").map(String::as_str) == Some(name));
+        if has == present {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{what} did not happen within 15 s");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streams_leave_gaps_when_containers_or_the_daemon_go_and_resume_by_themselves() {
+    let mut docker = PrivateDocker::start_new();
+    let socket = docker.host().trim_start_matches("unix://").to_owned();
+    let engine = Engine::connect(Endpoint::Unix(socket.into()))
+        .await
+        .expect("the private dockerd");
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\", \"sleep\", \"3600\"]\n",
+    )
+    .unwrap();
+    build::build(
+        &engine,
+        &BuildRequest {
+            context: ctx.path().into(),
+            dockerfile: "Dockerfile".into(),
+            tags: vec!["mon-test:1".into()],
+            build_args: BTreeMap::new(),
+            labels: BTreeMap::new(),
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let a = docker.docker(&["run", "-d", "--name", "mon-a", "mon-test:1"]);
+    let b = docker.docker(&["run", "-d", "--name", "mon-b", "mon-test:1"]);
+    assert!(!a.is_empty() && !b.is_empty(), "containers started");
+
+    let mut streams = Streams::default();
+    streams.follow(&engine, &[replica(&a, "mon-a"), replica(&b, "mon-b")]);
+    until(&streams, "mon-a", true, "mon-a's first reading").await;
+    until(&streams, "mon-b", true, "mon-b's first reading").await;
+    let memory = streams
+        .samples()
+        .into_iter()
+        .find(|(k, _)| k.name == "container.memoryLimit")
+        .map(|(_, v)| v);
+    assert!(memory.is_some_and(|v| v > 0.0), "{memory:?}");
+
+    // mon-a disappears mid-stream: its samples stop, mon-b's go on.
+    docker.docker(&["rm", "-f", "mon-a"]);
+    until(&streams, "mon-a", false, "mon-a's gap").await;
+    until(&streams, "mon-b", true, "mon-b still read").await;
+
+    // The daemon stops: every stream ends, and nothing panics.
+    docker.stop();
+    until(&streams, "mon-b", false, "mon-b's gap while dockerd is down").await;
+    streams.follow(&engine, &[replica(&b, "mon-b")]);
+
+    // Back, with mon-b started again: the next follow starts a fresh stream.
+    docker.start();
+    docker.docker(&["start", "mon-b"]);
+    streams.follow(&engine, &[replica(&b, "mon-b")]);
+    until(&streams, "mon-b", true, "mon-b read again after the restart").await;
+    streams.follow(&engine, &[]);
+    assert!(streams.is_empty(), "nothing followed once the replicas are gone");
+}
