@@ -151,9 +151,11 @@ pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
     let _monitor = devloop_engine::monitor::collect::Monitor::start(
         paths.clone(),
         slot.clone(),
-        Some(std::sync::Arc::new(|e: &devloop_engine::monitor::board::AlertEvent| {
-            println!("alert {} {}: {}", e.rule, e.state, e.series);
-        })),
+        Some(std::sync::Arc::new(
+            |e: &devloop_engine::monitor::board::AlertEvent| {
+                println!("alert {} {}: {}", e.rule, e.state, e.series);
+            },
+        )),
     );
     let status = svc.status().await;
     for name in &status.removed_at_start {

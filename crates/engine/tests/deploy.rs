@@ -713,4 +713,31 @@ async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
         .unwrap()
         .unwrap();
     assert_eq!(asked.status.app, b);
+
+    // A terminal deploying app `a` through the host switches the host to `a` first (the
+    // version does not exist, so the deploy itself is refused, saying why).
+    let refused = control::ask(
+        &paths,
+        &Request::Deploy {
+            app: a.clone(),
+            version: "9.9.9".into(),
+            strategy: Strategy::BlueGreen,
+            replicas: 1,
+            health: HealthCheck::default(),
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused.message.contains("is not on this machine"),
+        "{}",
+        refused.message
+    );
+    let asked = control::ask(&paths, &Request::Status, &|_| {})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(asked.status.app, a);
+    assert!(second.is_closed());
 }

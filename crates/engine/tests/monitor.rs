@@ -93,14 +93,29 @@ async fn streams_leave_gaps_when_containers_or_the_daemon_go_and_resume_by_thems
 
     // The daemon stops: every stream ends, and nothing panics.
     docker.stop();
-    until(&streams, "mon-b", false, "mon-b's gap while dockerd is down").await;
+    until(
+        &streams,
+        "mon-b",
+        false,
+        "mon-b's gap while dockerd is down",
+    )
+    .await;
     streams.follow(&engine, &[replica(&b, "mon-b")]);
 
     // Back, with mon-b started again: the next follow starts a fresh stream.
     docker.start();
     docker.docker(&["start", "mon-b"]);
     streams.follow(&engine, &[replica(&b, "mon-b")]);
-    until(&streams, "mon-b", true, "mon-b read again after the restart").await;
+    until(
+        &streams,
+        "mon-b",
+        true,
+        "mon-b read again after the restart",
+    )
+    .await;
     streams.follow(&engine, &[]);
-    assert!(streams.is_empty(), "nothing followed once the replicas are gone");
+    assert!(
+        streams.is_empty(),
+        "nothing followed once the replicas are gone"
+    );
 }

@@ -1514,6 +1514,123 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     )
 }
 
+/// A tiny web service this test starts and stops: 200 on any path while it runs.
+struct Pingable {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Pingable {
+    fn start(port: u16) -> Result<Pingable> {
+        let listener =
+            std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            while !stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((mut s, _)) => {
+                        let _ = s.set_nonblocking(false);
+                        let mut buf = [0u8; 1024];
+                        let _ = s.read(&mut buf);
+                        let _ = s.write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                        );
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                }
+            }
+        });
+        Ok(Pingable {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Pingable {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves(
+) -> Result<()> {
+    demo_is_free()?;
+    // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
+    let _images = AllDemoImages;
+    let _containers = DemoContainers;
+    let addr = free_loopback_addr()?;
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
+    let s = &app.session;
+    release_the_demo(&home, s)?;
+    home.devloop(&addr, &["deploy", "--replicas", "1"])?;
+
+    s.click(&s.find("[data-testid=nav-monitor]")?)?;
+    let max = |s: &webdriver::Session, chart: &str| -> Result<f64> {
+        let el = s.find(&format!("[data-testid=chart-{chart}]"))?;
+        Ok(s.attribute(&el, "data-max")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0))
+    };
+    // The container's memory, read from its stats stream.
+    s.wait("the container's memory charted", || {
+        Ok((max(s, "containerMemory")? > 0.0).then_some(()))
+    })?;
+    // Peak traffic shows as requests per second.
+    home.devloop(&addr, &["load", "--rps", "80", "--duration", "4"])?;
+    s.wait("requests/s to rise past 50", || {
+        Ok((max(s, "requests")? >= 50.0).then_some(()))
+    })?;
+    s.wait("the demo's own /metrics to be read", || {
+        Ok(s.find_all("[data-testid=scraped-pick] option")?
+            .len()
+            .gt(&1)
+            .then_some(()))
+    })?;
+
+    // A probe of a service the test runs: up, then stopped (ProbeDown fires), then back.
+    let port = free_loopback_addr()?
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse::<u16>().ok())
+        .ok_or("a free port")?;
+    let url = format!("http://127.0.0.1:{port}/health");
+    let server = Pingable::start(port)?;
+    home.devloop(&addr, &["probes", &url])?;
+    s.wait("the probe charted as up", || {
+        let el = s.find("[data-testid=chart-probes]")?;
+        Ok((s.attribute(&el, "data-empty")?.as_deref() == Some("false")).then_some(()))
+    })?;
+    drop(server);
+    s.wait("ProbeDown to fire", || {
+        Ok(
+            s.find_all("[data-testid=alert-active][data-rule=ProbeDown]")?
+                .into_iter()
+                .next(),
+        )
+    })?;
+    let _server = Pingable::start(port)?;
+    s.wait("ProbeDown to resolve", || {
+        Ok(s.find_all("[data-testid=alert-active]")?
+            .is_empty()
+            .then_some(()))
+    })?;
+    s.execute("document.querySelector('[data-testid=alerts] details').open = true;")?;
+    // The history comes from the database, where lesson checks read it too.
+    s.wait_text(
+        "[data-testid=alert-history]",
+        "the resolved alert in the history",
+        |t| t.contains("ProbeDown") && t.contains("resolved") && t.contains("fired for"),
+    )
+    .map(drop)
+}
+
 fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
     let home = Home::new();
     let packs = home.dir.path().join("workshops");
@@ -1616,6 +1733,7 @@ fn main() {
         chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica,
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
         the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports,
+        with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

@@ -464,6 +464,10 @@ host: string, containers: string,
  */
 scrape: string, 
 /**
+ * Set when a collector failed (a bug) and was started again.
+ */
+collector: string, 
+/**
  * Seconds the wall clock jumped at the last look, when it did (samples keep their order;
  * the time axis follows the new clock).
  */

@@ -302,10 +302,8 @@ impl Spec {
                 state,
             } => {
                 let db = ctx.database.clone();
-                blocking(move || {
-                    monitor::evaluate(&rule, series.as_deref(), &state, db.as_deref())
-                })
-                .await
+                blocking(move || monitor::evaluate(&rule, series.as_deref(), &state, db.as_deref()))
+                    .await
             }
             spec @ Spec::PipelineLastRun { .. } => {
                 let db = ctx.database.clone();

@@ -12,7 +12,9 @@ pub fn evaluate(rule: &str, series: Option<&str>, state: &str, database: Option<
         return Outcome::error("the alert history is not available here");
     };
     if !matches!(state, "firing" | "resolved") {
-        return Outcome::error(format!("`{state}` is not an alert state to check: use firing or resolved"));
+        return Outcome::error(format!(
+            "`{state}` is not an alert state to check: use firing or resolved"
+        ));
     }
     if !db.exists() {
         return judge(rule, series, state, &[]);
@@ -61,9 +63,17 @@ mod tests {
         let url = "probe.up{url=http://127.0.0.1:8088/health}";
         let check = |h: &[AlertEvent]| judge("ProbeDown", Some("127.0.0.1:8088"), "resolved", h);
         assert!(matches!(check(&[]), Outcome::Fail { hint } if hint.contains("has not fired yet")));
-        assert!(matches!(check(&[e("firing", url)]), Outcome::Fail { hint } if hint.contains("is firing")));
-        assert_eq!(check(&[e("resolved", url), e("firing", url)]), Outcome::Pass);
+        assert!(
+            matches!(check(&[e("firing", url)]), Outcome::Fail { hint } if hint.contains("is firing"))
+        );
+        assert_eq!(
+            check(&[e("resolved", url), e("firing", url)]),
+            Outcome::Pass
+        );
         let other = "probe.up{url=http://127.0.0.1:8080/health}";
-        assert!(matches!(check(&[e("resolved", other)]), Outcome::Fail { .. }), "another address");
+        assert!(
+            matches!(check(&[e("resolved", other)]), Outcome::Fail { .. }),
+            "another address"
+        );
     }
 }

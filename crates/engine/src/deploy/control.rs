@@ -13,6 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 use super::health::HealthCheck;
+use super::host::Slot;
 use super::rollout::{DeployEvent, Strategy};
 use super::service::{Service, ServiceStatus};
 use crate::operate::autoscale::{AutoscalerView, Policy};
@@ -28,6 +29,8 @@ const MAX_REQUEST: u64 = 64 * 1024;
 pub enum Request {
     Status,
     Deploy {
+        /// The app to deploy; the host switches to it when it serves another.
+        app: String,
         version: String,
         strategy: Strategy,
         replicas: u32,
@@ -96,8 +99,9 @@ fn io(path: &std::path::Path, e: std::io::Error) -> Error {
     )
 }
 
-/// Answers requests on `bound` for as long as `service` lives and is not closed.
-pub fn serve(bound: Bound, service: &Arc<Service>) {
+/// Answers requests on `bound` for as long as `service` lives and is not closed; a deploy of
+/// another app goes through `slot`, which switches to it.
+pub fn serve(bound: Bound, service: &Arc<Service>, slot: Slot, paths: Paths) {
     let weak: Weak<Service> = Arc::downgrade(service);
     let file = bound.1.clone();
     let task = tokio::spawn(async move {
@@ -105,13 +109,13 @@ pub fn serve(bound: Bound, service: &Arc<Service>) {
             let Some(service) = weak.upgrade() else {
                 return;
             };
-            tokio::spawn(answer(stream, service));
+            tokio::spawn(answer(stream, service, slot.clone(), paths.clone()));
         }
     });
     *service.control.lock().unwrap_or_else(|p| p.into_inner()) = Some((task, file));
 }
 
-async fn answer(stream: UnixStream, service: Arc<Service>) {
+async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths: Paths) {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     let mut reader = BufReader::new(read.take(MAX_REQUEST));
@@ -138,7 +142,15 @@ async fn answer(stream: UnixStream, service: Arc<Service>) {
             }
         }
     });
-    let outcome = match request {
+    // A deploy of another app than the one served switches the service to it first, as the
+    // Deploy page does when the workspace changed.
+    let switched = match &request {
+        Ok(Request::Deploy { app, .. }) if app != service.app() => {
+            slot.ensure(&paths, app).await.map(|s| service = s)
+        }
+        _ => Ok(()),
+    };
+    let outcome = match request.and_then(|r| switched.map(|()| r)) {
         Err(e) => Err(e),
         Ok(request) => {
             let events = tx.clone();
@@ -164,6 +176,7 @@ async fn act(
     match request {
         Request::Status => Ok(()),
         Request::Deploy {
+            app: _,
             version,
             strategy,
             replicas,

@@ -64,7 +64,7 @@ impl Slot {
             service::address(paths)?,
         )
         .await?;
-        let started = self.adopt(started, listener);
+        let started = self.adopt(started, listener, paths);
         *held = Some(Arc::clone(&started));
         Ok(started)
     }
@@ -86,7 +86,7 @@ impl Slot {
         service
     }
 
-    fn adopt(&self, service: Service, socket: control::Bound) -> Arc<Service> {
+    fn adopt(&self, service: Service, socket: control::Bound, paths: &Paths) -> Arc<Service> {
         let service = Arc::new(service);
         if let Some(l) = self
             .listener
@@ -97,7 +97,7 @@ impl Slot {
             service.listen(l);
         }
         crate::operate::keeper::keep(&service);
-        control::serve(socket, &service);
+        control::serve(socket, &service, self.clone(), paths.clone());
         service
     }
 }
@@ -127,6 +127,7 @@ pub async fn deploy(
     health.check()?;
     if slot.current().await.is_none() {
         let request = control::Request::Deploy {
+            app: app.to_owned(),
             version: version.to_owned(),
             strategy,
             replicas,

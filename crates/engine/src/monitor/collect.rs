@@ -32,6 +32,8 @@ pub struct SourceStatus {
     pub containers: String,
     /// The service's `/metrics`, when it could not be read.
     pub scrape: String,
+    /// Set when a collector failed (a bug) and was started again.
+    pub collector: String,
     /// Seconds the wall clock jumped at the last look, when it did (samples keep their order;
     /// the time axis follows the new clock).
     #[ts(type = "number")]
@@ -148,10 +150,31 @@ impl Monitor {
     }
 
     async fn service_loop(self: Arc<Self>, slot: Slot, on_alert: Option<AlertListener>) {
+        use futures_util::FutureExt;
+        loop {
+            // A bug in one look must not end monitoring: say so, and start over afresh.
+            let looks = Arc::clone(&self).looks(slot.clone(), on_alert.clone());
+            if let Err(panic) = std::panic::AssertUnwindSafe(looks).catch_unwind().await {
+                let why = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_default();
+                self.status
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .collector = format!("a collector failed and was restarted: {why}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+
+    async fn looks(self: Arc<Self>, slot: Slot, on_alert: Option<AlertListener>) {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut streams = super::containers::Streams::default();
-        let mut last_proxy_ms = None;
+        // The proxy's clock starts with each service: remember whose clock it was.
+        let mut last_proxy: Option<(usize, u64)> = None;
         let mut last_op_ms = crate::store::now_ms();
         let mut ticks: u64 = 0;
         loop {
@@ -165,10 +188,14 @@ impl Monitor {
                 // Endpoints: the last second of the proxy's log.
                 let proxy = svc.proxy();
                 let now_ms = proxy.now_ms();
-                let since = last_proxy_ms.unwrap_or(now_ms.saturating_sub(1000));
-                last_proxy_ms = Some(now_ms);
+                let whose = Arc::as_ptr(&svc) as usize;
+                let since = match last_proxy {
+                    Some((w, ms)) if w == whose && ms <= now_ms => ms,
+                    _ => now_ms.saturating_sub(1000),
+                };
+                last_proxy = Some((whose, now_ms));
                 let requests = proxy.requests(since);
-                let window_s = ((now_ms - since) as f64 / 1000.0).max(0.001);
+                let window_s = (now_ms.saturating_sub(since) as f64 / 1000.0).max(0.001);
                 let key = |name: &str| Key::new(name).with("service", &app);
                 let status = svc.status().await;
                 if status.version.is_some() || !requests.is_empty() {

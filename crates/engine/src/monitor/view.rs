@@ -100,6 +100,12 @@ const DASHBOARD: &[Def<'static>] = &[
         floor: 16.0,
     },
     Def {
+        id: "probes",
+        metrics: &["probe.ms"],
+        unit: "ms",
+        floor: 10.0,
+    },
+    Def {
         id: "devloop",
         metrics: &["devloop.cpu"],
         unit: "% core",

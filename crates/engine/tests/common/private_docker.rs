@@ -137,7 +137,6 @@ impl Drop for PrivateDocker {
     }
 }
 
-
 impl PrivateDocker {
     /// `docker -H <this daemon> args…`, its standard output.
     pub fn docker(&self, args: &[&str]) -> String {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { valuesAt } from './monitor';
+import { maxOf, valuesAt } from './monitor';
 import type { ChartView } from '../bindings';
 
 const chart: ChartView = {
@@ -23,5 +23,12 @@ describe('the pointer over a chart', () => {
   it('is nothing outside the plot', () => {
     expect(valuesAt(chart, 10)).toBeNull();
     expect(valuesAt(chart, 400)).toBeNull();
+  });
+});
+
+describe('a chart at a glance', () => {
+  it('knows its highest value, gaps skipped', () => {
+    expect(maxOf(chart)).toBe(150);
+    expect(maxOf({ ...chart, lines: [{ label: 'x', values: [null, null] }] })).toBe(0);
   });
 });

@@ -42,3 +42,10 @@ export function valuesAt(chart: ChartView, x: number): { at: number; values: { l
     values: chart.lines.map((l) => ({ label: l.label, value: l.values[Math.min(i, l.values.length - 1)] ?? null })),
   };
 }
+
+/** The highest value any line of `chart` has in its window (0 when it has none). */
+export function maxOf(chart: ChartView): number {
+  let max = 0;
+  for (const l of chart.lines) for (const v of l.values) if (v !== null && v > max) max = v;
+  return max;
+}
