@@ -11,7 +11,7 @@ CLI := $(TARGET_DIR)/debug/devloop
 E2E := $(TARGET_DIR)/debug/devloop-e2e
 
 .PHONY: run test test-all build ui lint rust-test ui-test e2e bindings screenshots bundle \
-        bench bench-footprint bench-pipeline bench-deploy clean
+        bench bench-footprint bench-pipeline bench-deploy bench-monitor clean
 
 run:
 	scripts/deps.sh run
@@ -69,7 +69,7 @@ bundle: ui
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
 	@ls -1 $(TARGET_DIR)/release/bundle/deb/*.deb
 
-bench: bench-footprint bench-pipeline bench-deploy
+bench: bench-footprint bench-pipeline bench-deploy bench-monitor
 
 # Launch-to-first-paint and memory (RSS, PSS incl. WebKit children) of DevLoop vs a bare Tauri window.
 bench-footprint: ui
@@ -90,6 +90,14 @@ bench-deploy:
 	scripts/deps.sh test
 	cargo build --release -p deploy-bench
 	scripts/with-services.sh $(TARGET_DIR)/release/deploy-bench
+
+# Monitor: a chart of 4 x 3600 points to SVG (criterion), the collector's CPU with 10
+# containers, and the memory a day of 50 series holds.
+bench-monitor:
+	scripts/deps.sh test
+	cargo bench -p monitor-bench --bench chart
+	cargo build --release -p monitor-bench
+	scripts/with-services.sh $(TARGET_DIR)/release/monitor-bench
 
 clean:
 	cargo clean

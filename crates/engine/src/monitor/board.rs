@@ -38,6 +38,28 @@ pub struct AlertEvent {
     pub description: String,
 }
 
+impl AlertEvent {
+    /// The bug item this alert becomes when a learner sends it to the plan (the Plan stage
+    /// takes it from here): a title, and a description with what happened and when.
+    pub fn plan_draft(&self) -> (String, String) {
+        let value = self
+            .value
+            .map(|v| format!(", at {}", super::chart::format_value(v)))
+            .unwrap_or_default();
+        (
+            format!("{} on {}", self.rule, self.series),
+            format!(
+                "**{}** was {} at {} UTC{value}.\n\n{}\n\nSeries: `{}`",
+                self.rule,
+                self.state,
+                super::view::iso(self.at),
+                self.description,
+                self.series
+            ),
+        )
+    }
+}
+
 /// An alert pending or firing now.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -280,6 +302,27 @@ mod tests {
         assert!(b.active().is_empty());
         let kinds: Vec<String> = b.markers(0, 100).into_iter().map(|m| m.kind).collect();
         assert_eq!(kinds, ["alert", "resolved"]);
+    }
+
+    #[test]
+    fn an_alert_drafts_the_bug_item_the_plan_will_take() {
+        let e = AlertEvent {
+            rule: "ProbeDown".into(),
+            series: "probe.up{url=http://x/health}".into(),
+            severity: Severity::Critical,
+            state: "firing".into(),
+            at: 0,
+            value: Some(0.0),
+            fired_at: Some(0),
+            description: "It does not answer.".into(),
+        };
+        let (title, text) = e.plan_draft();
+        assert_eq!(title, "ProbeDown on probe.up{url=http://x/health}");
+        assert!(
+            text.contains("was firing at 1970-01-01T00:00:00Z UTC, at 0."),
+            "{text}"
+        );
+        assert!(text.contains("It does not answer."));
     }
 
     #[test]

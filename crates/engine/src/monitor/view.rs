@@ -111,6 +111,12 @@ const DASHBOARD: &[Def<'static>] = &[
         unit: "% core",
         floor: 10.0,
     },
+    Def {
+        id: "devloopMemory",
+        metrics: &["devloop.memory"],
+        unit: "MiB",
+        floor: 100.0,
+    },
 ];
 
 /// A line's values for the pointer: one every `step` seconds from the window's start.
