@@ -41,6 +41,10 @@ pub async fn monitor_view(
     }
     let m = monitor(&state)?;
     let file = state.paths.database_file();
+    let replicas = match state.service.current().await {
+        Some(s) => s.status().await.replicas,
+        None => Vec::new(),
+    };
     blocking(move || {
         let history = Store::open(&file)?.alerts(30)?;
         let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
@@ -56,6 +60,7 @@ pub async fn monitor_view(
                 scraped.as_deref(),
             )?,
             scraped: view::scraped_names(&board),
+            replicas,
             markers: board.markers(now - window.seconds(), now),
             active: board.active(),
             history,

@@ -1588,6 +1588,20 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
     s.wait("requests/s to rise past 50", || {
         Ok((max(s, "requests")? >= 50.0).then_some(()))
     })?;
+    // The replica's own lines beside the charts, filtered by level.
+    s.find("[data-testid=logs-replica]")?;
+    s.execute("const r = document.querySelector('[data-testid=logs-replica]'); r.value = r.options[1].value; r.dispatchEvent(new Event('change', { bubbles: true }));")?;
+    s.wait_text(
+        "[data-testid=monitor-logs]",
+        "the replica's start-up line",
+        |t| t.contains("loop-service 0.1.0 listening on port 8080"),
+    )?;
+    s.execute("const l = document.querySelector('[data-testid=logs-level]'); l.value = 'error'; l.dispatchEvent(new Event('change', { bubbles: true }));")?;
+    s.wait_text(
+        "[data-testid=monitor-logs]",
+        "info lines filtered out",
+        |t| !t.contains("listening on port 8080"),
+    )?;
     s.wait("the demo's own /metrics to be read", || {
         Ok(s.find_all("[data-testid=scraped-pick] option")?
             .len()

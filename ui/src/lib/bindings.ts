@@ -318,7 +318,11 @@ export type Replica = { id: string, name: string, version: string, colour: strin
  */
 port: number, running: boolean, };
 
-export type LogLine = { text: string, stderr: boolean, };
+export type LogLine = { text: string, stderr: boolean, 
+/**
+ * When the container printed it (unix milliseconds), as Docker stamped it.
+ */
+at?: number, };
 
 export type ServiceStatus = { app: string, 
 /**
@@ -481,4 +485,8 @@ history: Array<AlertEvent>, status: SourceStatus,
 /**
  * The names the service's own `/metrics` gave, to chart one of them.
  */
-scraped: Array<string>, };
+scraped: Array<string>, 
+/**
+ * The service's replicas now, to follow one's logs beside the charts.
+ */
+replicas: Array<Replica>, };

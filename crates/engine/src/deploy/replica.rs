@@ -364,12 +364,58 @@ pub async fn logs(engine: &Engine, id: &str, lines: usize) -> String {
     out
 }
 
+/// Splits Docker's `2026-11-28T06:10:00.123456789Z ` prefix off a line: its time in unix
+/// milliseconds, and the rest. A line without one is kept whole.
+fn stamped(line: &str) -> (Option<i64>, &str) {
+    let Some((stamp, rest)) = line.split_once(' ') else {
+        return (None, line);
+    };
+    let b = stamp.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' || !stamp.ends_with('Z') {
+        return (None, line);
+    }
+    let num = |r: std::ops::Range<usize>| stamp.get(r).and_then(|s| s.parse::<i64>().ok());
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    ) else {
+        return (None, line);
+    };
+    let millis = stamp
+        .get(20..stamp.len() - 1)
+        .filter(|f| !f.is_empty())
+        .map_or(0, |f| {
+            let f = format!("{f:0<3}");
+            f[..3].parse::<i64>().unwrap_or(0)
+        });
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (
+        Some(((days * 86_400) + h * 3600 + mi * 60 + sec) * 1000 + millis),
+        rest,
+    )
+}
+
 /// A line a replica printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LogLine {
     pub text: String,
     pub stderr: bool,
+    /// When the container printed it (unix milliseconds), as Docker stamped it.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
 }
 
 /// Follows the output of DevLoop's replica `id`: the last `tail` lines, then each new one,
@@ -403,6 +449,8 @@ pub async fn follow(
             follow: true,
             stdout: true,
             stderr: true,
+            // Docker's own time for each line, so Monitor can show the lines of a window.
+            timestamps: true,
             tail: tail.to_string(),
             ..Default::default()
         }),
@@ -426,9 +474,12 @@ pub async fn follow(
         let mut lines = Vec::new();
         while let Some(i) = pending.find('\n') {
             let line: String = pending.drain(..=i).collect();
+            let line = line.trim_end_matches(['\n', '\r']);
+            let (at, text) = stamped(line);
             lines.push(LogLine {
-                text: line.trim_end_matches(['\n', '\r']).to_owned(),
+                text: text.to_owned(),
                 stderr,
+                at,
             });
         }
         if pending.len() > MAX_LINE {
@@ -439,10 +490,33 @@ pub async fn follow(
             lines.push(LogLine {
                 text: pending.drain(..cut).collect(),
                 stderr,
+                at: None,
             });
         }
         if !lines.is_empty() {
             sink(lines);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stamped;
+
+    #[test]
+    fn dockers_time_prefix_is_read_and_taken_off() {
+        assert_eq!(
+            stamped("2026-11-18T11:06:40.123456789Z loop-service listening"),
+            (Some(1_795_000_000_123), "loop-service listening")
+        );
+        assert_eq!(
+            stamped("2000-02-29T00:00:00Z x"),
+            (Some(951_782_400_000), "x")
+        );
+        assert_eq!(stamped("no stamp here"), (None, "no stamp here"));
+        assert_eq!(
+            stamped("2026-11-18T11:06:40.1Z "),
+            (Some(1_795_000_000_100), "")
+        );
     }
 }

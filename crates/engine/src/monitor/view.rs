@@ -156,6 +156,8 @@ pub struct MonitorView {
     pub status: SourceStatus,
     /// The names the service's own `/metrics` gave, to chart one of them.
     pub scraped: Vec<String>,
+    /// The service's replicas now, to follow one's logs beside the charts.
+    pub replicas: Vec<crate::deploy::replica::Replica>,
 }
 
 /// The distinct metric names the service's `/metrics` gave.

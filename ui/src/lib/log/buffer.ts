@@ -8,6 +8,8 @@ export interface LogLine {
   stderr: boolean;
   /** The step that printed it (0 for what DevLoop says about the job; -1 for a step's title row). */
   step: number;
+  /** When it was printed (unix milliseconds), when the source says. */
+  at?: number;
 }
 
 const CHUNK = 4096;
