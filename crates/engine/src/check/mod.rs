@@ -23,7 +23,7 @@ use ts_rs::TS;
 
 /// What a step checks. `kind` names the check in `lesson.toml`, e.g.
 /// `check = { kind = "git.commitCount", min = 2 }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", deny_unknown_fields)]
 pub enum Spec {
     /// The workspace is a git repository.
@@ -131,12 +131,26 @@ pub enum Spec {
         #[serde(default = "resolved_state")]
         state: String,
     },
+    /// A metric Monitor keeps went beyond `threshold` in the last `within_s` seconds (default
+    /// 600): `metric` is a selector (`endpoint.rps{service=app}`), `comparator` one of > >= < <=.
+    #[serde(rename = "metric", rename_all = "camelCase")]
+    Metric {
+        metric: String,
+        comparator: String,
+        threshold: f64,
+        #[serde(default = "ten_minutes")]
+        within_s: u64,
+    },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]
     Quiz {
         choices: Vec<String>,
         answer: Vec<String>,
     },
+}
+
+fn ten_minutes() -> u64 {
+    600
 }
 
 fn resolved_state() -> String {
@@ -295,6 +309,18 @@ impl Spec {
             Spec::OperateAutoscaled { app } => {
                 let db = ctx.database.clone();
                 blocking(move || operate::evaluate(&app, db.as_deref())).await
+            }
+            Spec::Metric {
+                metric,
+                comparator,
+                threshold,
+                within_s,
+            } => {
+                let db = ctx.database.clone();
+                blocking(move || {
+                    monitor::metric(&metric, &comparator, threshold, within_s, db.as_deref())
+                })
+                .await
             }
             Spec::Alert {
                 rule,

@@ -1,10 +1,14 @@
 //! Monitor checks: what the alert history says, so a lesson can ask a learner to make an
-//! alert fire and then fix what made it fire.
+//! alert fire and then fix what made it fire; and what a metric did lately, from the minutes
+//! Monitor keeps in the database (written every few seconds, so a check need not wait).
 
 use std::path::Path;
 
 use super::Outcome;
+use crate::monitor::alert::Comparator;
 use crate::monitor::board::AlertEvent;
+use crate::monitor::metric::Key;
+use crate::monitor::series::Minute;
 use crate::store::Store;
 
 pub fn evaluate(rule: &str, series: Option<&str>, state: &str, database: Option<&Path>) -> Outcome {
@@ -22,6 +26,67 @@ pub fn evaluate(rule: &str, series: Option<&str>, state: &str, database: Option<
     match Store::open(db).and_then(|s| s.alerts(500)) {
         Ok(history) => judge(rule, series, state, &history),
         Err(e) => Outcome::error(e.message),
+    }
+}
+
+pub fn metric(
+    selector: &str,
+    comparator: &str,
+    threshold: f64,
+    within_s: u64,
+    database: Option<&Path>,
+) -> Outcome {
+    let Some(db) = database else {
+        return Outcome::error("Monitor's history is not available here");
+    };
+    let Ok(selector) = Key::parse(selector) else {
+        return Outcome::error(format!("`{selector}` is not a metric selector"));
+    };
+    let Ok(comparator) =
+        serde_json::from_value::<Comparator>(serde_json::Value::String(comparator.into()))
+    else {
+        return Outcome::error(format!("`{comparator}` is not one of > >= < <="));
+    };
+    let since = crate::store::now() - within_s as i64;
+    let minutes = if db.exists() {
+        match Store::open(db).and_then(|s| s.minutes_of(&selector.name, since)) {
+            Ok(m) => m,
+            Err(e) => return Outcome::error(e.message),
+        }
+    } else {
+        Vec::new()
+    };
+    judge_metric(&selector, comparator, threshold, &minutes)
+}
+
+/// The verdict on `minutes` (any order): the highest (for > and >=) or lowest (for < and <=)
+/// point of any selected series beyond the threshold passes.
+pub fn judge_metric(
+    selector: &Key,
+    comparator: Comparator,
+    threshold: f64,
+    minutes: &[(String, Minute)],
+) -> Outcome {
+    let selected: Vec<&Minute> = minutes
+        .iter()
+        .filter(|(series, _)| Key::parse(series).is_ok_and(|k| selector.selects(&k)))
+        .map(|(_, m)| m)
+        .collect();
+    let above = matches!(comparator, Comparator::Above | Comparator::AtLeast);
+    let best = selected
+        .iter()
+        .map(|m| if above { m.max } else { m.min })
+        .reduce(|a, b| if above { a.max(b) } else { a.min(b) });
+    match best {
+        Some(v) if comparator.holds(v, threshold) => Outcome::Pass,
+        Some(v) => Outcome::fail(format!(
+            "{selector} reached {} lately; this step needs it {} {threshold}",
+            crate::monitor::chart::format_value(v),
+            comparator.symbol()
+        )),
+        None => Outcome::fail(format!(
+            "Monitor has no {selector} lately: is the app open (or `devloop serve` running) while it happens?"
+        )),
     }
 }
 
@@ -56,6 +121,37 @@ mod tests {
             fired_at: None,
             description: String::new(),
         }
+    }
+
+    #[test]
+    fn a_metric_beyond_its_threshold_lately_passes_and_otherwise_says_how_far_it_got() {
+        let m = |max: f64| Minute {
+            at: 0,
+            min: 0.0,
+            max,
+            avg: max / 2.0,
+        };
+        let rows = vec![
+            ("endpoint.rps{service=a}".to_owned(), m(120.0)),
+            ("endpoint.rps{service=b}".to_owned(), m(400.0)),
+        ];
+        let a = Key::parse("endpoint.rps{service=a}").unwrap();
+        assert_eq!(
+            judge_metric(&a, Comparator::Above, 100.0, &rows),
+            Outcome::Pass
+        );
+        assert!(
+            matches!(judge_metric(&a, Comparator::Above, 200.0, &rows), Outcome::Fail { hint } if hint.contains("reached 120")),
+            "only service a counts"
+        );
+        let any = Key::parse("endpoint.rps").unwrap();
+        assert_eq!(
+            judge_metric(&any, Comparator::Above, 200.0, &rows),
+            Outcome::Pass
+        );
+        assert!(
+            matches!(judge_metric(&any, Comparator::Above, 1.0, &[]), Outcome::Fail { hint } if hint.contains("no endpoint.rps"))
+        );
     }
 
     #[test]

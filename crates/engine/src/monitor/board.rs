@@ -113,6 +113,15 @@ impl Board {
         closed
     }
 
+    /// Every series' minute so far, to persist it before it closes (lesson checks read the
+    /// database, and should not wait a minute).
+    pub fn open_minutes(&self) -> Vec<(Key, Minute)> {
+        self.series
+            .iter()
+            .filter_map(|(k, s)| s.open_minute().map(|m| (k.clone(), m)))
+            .collect()
+    }
+
     /// Adds minutes read back from the database (the last 24 hours, at start).
     pub fn restore(&mut self, key: Key, minute: Minute) {
         self.series.entry(key).or_default().keep_minute(minute);

@@ -307,8 +307,21 @@ impl Monitor {
                 }
             }
             let me = Arc::clone(&self);
+            let flush = ticks.is_multiple_of(5);
             let events = tokio::task::spawn_blocking(move || {
                 me.record(t, samples);
+                if flush {
+                    let open: Vec<_> = me
+                        .board
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .open_minutes()
+                        .into_iter()
+                        .map(|(k, m)| (k.to_string(), m))
+                        .collect();
+                    let _ = Store::open(&me.paths.database_file())
+                        .and_then(|s| s.record_minutes(&open, t));
+                }
                 let events = me
                     .board
                     .lock()

@@ -118,6 +118,16 @@ impl Series {
         }
     }
 
+    /// The minute being summed, so far.
+    pub fn open_minute(&self) -> Option<Minute> {
+        self.open.map(|(m, min, max, sum, n)| Minute {
+            at: m,
+            min,
+            max,
+            avg: sum / f64::from(n),
+        })
+    }
+
     /// The newest second with a sample, and its value.
     pub fn latest(&self) -> Option<(i64, f64)> {
         let newest = self.newest?;
@@ -144,12 +154,7 @@ impl Series {
     /// with no summary is a gap.
     pub fn minutes(&self, from: i64, to: i64) -> Vec<(i64, Option<Minute>)> {
         let first = from - from.rem_euclid(60);
-        let open = self.open.map(|(m, min, max, sum, n)| Minute {
-            at: m,
-            min,
-            max,
-            avg: sum / f64::from(n),
-        });
+        let open = self.open_minute();
         (first..=to)
             .step_by(60)
             .map(|m| {

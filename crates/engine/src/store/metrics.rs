@@ -55,6 +55,31 @@ impl Store {
         rows.collect::<std::result::Result<_, _>>().map_err(sql)
     }
 
+    /// The minutes since `since` of every series named `name`, newest first, for lesson checks.
+    pub fn minutes_of(&self, name: &str, since: i64) -> Result<Vec<(String, Minute)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT series, at, min, max, avg FROM metric_minute
+                 WHERE (series = ?1 OR series LIKE ?1 || '{%') AND at >= ?2 ORDER BY at DESC",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map((name, since - since.rem_euclid(60)), |r| {
+                Ok((
+                    r.get(0)?,
+                    Minute {
+                        at: r.get(1)?,
+                        min: r.get(2)?,
+                        max: r.get(3)?,
+                        avg: r.get(4)?,
+                    },
+                ))
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
     pub fn record_alert(&self, e: &AlertEvent) -> Result<()> {
         let severity = serde_json::to_value(e.severity)
             .ok()
