@@ -54,13 +54,19 @@ fn slot(t: i64) -> usize {
 
 impl Series {
     /// Records `value` for second `t`. Returns the minute this closed, if any, so the caller
-    /// can persist it. A sample older than the hour kept, or not a number, is ignored.
+    /// can persist it. A value that is not a number is ignored.
     pub fn push(&mut self, t: i64, value: f64) -> Option<Minute> {
         if !value.is_finite() {
             return None;
         }
         match self.newest {
-            Some(newest) if t <= newest - SECONDS as i64 => return None,
+            // The clock went back by more than the hour kept: start the hour over from the new
+            // time rather than wait an hour for it to catch up. Minutes already closed stay.
+            Some(newest) if t <= newest - SECONDS as i64 => {
+                self.secs.fill(f64::NAN);
+                self.newest = Some(t);
+                self.open = None;
+            }
             Some(newest) if t > newest => {
                 // The seconds skipped are gaps.
                 let skipped = (t - newest - 1).min(SECONDS as i64);
@@ -207,13 +213,7 @@ mod tests {
         }
         assert_eq!(s.at(9), None, "older than an hour");
         assert_eq!(s.at(10), Some(10.0));
-        assert_eq!(
-            s.push(5, 1.0),
-            None,
-            "a sample older than the hour is ignored"
-        );
-        assert_eq!(s.at(5), None);
-        // A jump of more than an hour leaves nothing stale behind.
+        // A jump of more than an hour forward leaves nothing stale behind.
         s.push(100_000, 7.0);
         assert_eq!(
             s.seconds(99_990, 99_999)
@@ -221,6 +221,26 @@ mod tests {
                 .filter(|p| p.1.is_some())
                 .count(),
             0
+        );
+        assert_eq!(s.latest(), Some((100_000, 7.0)));
+    }
+
+    #[test]
+    fn a_clock_that_goes_back_is_followed_not_waited_for() {
+        let mut s = Series::default();
+        for t in 10_000..10_010 {
+            s.push(t, 1.0);
+        }
+        // Back 5 seconds: those seconds are written again; nothing panics.
+        s.push(10_005, 2.0);
+        assert_eq!(s.at(10_005), Some(2.0));
+        // Back two hours: the hour starts over at the new time, and new samples count at once.
+        s.push(2_800, 3.0);
+        s.push(2_801, 4.0);
+        assert_eq!(s.latest(), Some((2_801, 4.0)));
+        assert_eq!(
+            s.seconds(2_799, 2_801),
+            vec![(2_799, None), (2_800, Some(3.0)), (2_801, Some(4.0))]
         );
     }
 
