@@ -175,7 +175,7 @@ impl Drop for Home {
 
 #[path = "../../engine/tests/common/private_docker.rs"]
 mod private_docker;
-use private_docker::PrivateDocker;
+use private_docker::{eventually, said, PrivateDocker};
 
 /// Kills a child process at the end, pass or fail.
 struct Killed(Child);
@@ -184,14 +184,6 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn said(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Reads `child`'s output until a line contains `wanted`; everything read so far.
@@ -221,17 +213,6 @@ fn read_until(child: &mut Child, wanted: &str) -> String {
         }
     }
     panic!("`{wanted}` never came; the output was:\n{seen}");
-}
-
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(45);
-    while Instant::now() < deadline {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    panic!("{what} did not happen within 45 s");
 }
 
 #[test]

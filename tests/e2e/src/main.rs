@@ -1019,15 +1019,9 @@ impl Drop for DemoContainers {
 
 fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_rolls_back(
 ) -> Result<()> {
-    demo_is_free()?;
-    // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
-    let _images = AllDemoImages;
-    let _containers = DemoContainers;
-    let addr = free_loopback_addr()?;
-    let home = Home::new();
-    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
-    let s = &app.session;
-    release_the_demo(&home, s)?;
+    let demo = DemoApp::launch()?;
+    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
+    release_the_demo(home, s)?;
 
     s.click(&s.find("[data-testid=nav-deploy]")?)?;
     s.wait_text("[data-testid=deploy-live]", "nothing live yet", |t| {
@@ -1142,15 +1136,9 @@ fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_
 }
 
 fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Result<()> {
-    demo_is_free()?;
-    // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
-    let _images = AllDemoImages;
-    let _containers = DemoContainers;
-    let addr = free_loopback_addr()?;
-    let home = Home::new();
-    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
-    let s = &app.session;
-    release_the_demo(&home, s)?;
+    let demo = DemoApp::launch()?;
+    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
+    release_the_demo(home, s)?;
     s.click(&s.find("[data-testid=nav-deploy]")?)?;
     s.find("[data-testid=deploy-run]")?;
     s.execute("const r = document.querySelector('[data-testid=deploy-replicas]'); r.value = '1'; r.dispatchEvent(new Event('input', { bubbles: true }));")?;
@@ -1285,13 +1273,8 @@ jobs:
 "#;
 
 fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person() -> Result<()> {
-    demo_is_free()?;
-    let _images = AllDemoImages;
-    let _containers = DemoContainers;
-    let addr = free_loopback_addr()?;
-    let home = Home::new();
-    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
-    let s = &app.session;
+    let demo = DemoApp::launch()?;
+    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
     with_workflow(&home, s, "delivery.yml", DELIVERY)?;
     let wf = "[data-testid=workflow][data-file='.github/workflows/delivery.yml']";
     // Every practice has its jobs here: the brackets say so.
@@ -1369,6 +1352,34 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
 
 /// Refuses to start where a learner's `loop-service` image or container exists: these tests
 /// remove every one of them when they end.
+/// The real app on a home of its own, its service on a free loopback address, for tests that
+/// deploy the demo. Fields drop in order: the app goes first, so it cannot heal what the
+/// guards then remove.
+struct DemoApp {
+    app: App,
+    home: Home,
+    addr: String,
+    _containers: DemoContainers,
+    _images: AllDemoImages,
+}
+
+impl DemoApp {
+    fn launch() -> Result<DemoApp> {
+        demo_is_free()?;
+        let (images, containers) = (AllDemoImages, DemoContainers);
+        let addr = free_loopback_addr()?;
+        let home = Home::new();
+        let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
+        Ok(DemoApp {
+            app,
+            home,
+            addr,
+            _containers: containers,
+            _images: images,
+        })
+    }
+}
+
 fn demo_is_free() -> Result<()> {
     for args in [
         &["images", "-q", "loop-service"][..],
@@ -1561,15 +1572,9 @@ impl Drop for Pingable {
 
 fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves(
 ) -> Result<()> {
-    demo_is_free()?;
-    // Cleanup first, so it runs after the app is gone: a live app would heal what it removes.
-    let _images = AllDemoImages;
-    let _containers = DemoContainers;
-    let addr = free_loopback_addr()?;
-    let home = Home::new();
-    let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
-    let s = &app.session;
-    release_the_demo(&home, s)?;
+    let demo = DemoApp::launch()?;
+    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
+    release_the_demo(home, s)?;
     home.devloop(&addr, &["deploy", "--replicas", "1"])?;
 
     s.click(&s.find("[data-testid=nav-monitor]")?)?;

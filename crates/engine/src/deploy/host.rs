@@ -72,21 +72,19 @@ impl Slot {
     /// Hosts `service`, started elsewhere (tests bind it to a port of their own): no control
     /// socket, but the listener and the keeper loop.
     pub async fn hold(&self, service: Service) -> Arc<Service> {
-        let service = Arc::new(service);
-        if let Some(l) = self
-            .listener
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
-            service.listen(l);
-        }
-        crate::operate::keeper::keep(&service);
+        let service = self.keep(service);
         *self.held.lock().await = Some(Arc::clone(&service));
         service
     }
 
     fn adopt(&self, service: Service, socket: control::Bound, paths: &Paths) -> Arc<Service> {
+        let service = self.keep(service);
+        control::serve(socket, &service, self.clone(), paths.clone());
+        service
+    }
+
+    /// The listener attached and the keeper loop started, before anything can happen.
+    fn keep(&self, service: Service) -> Arc<Service> {
         let service = Arc::new(service);
         if let Some(l) = self
             .listener
@@ -97,7 +95,6 @@ impl Slot {
             service.listen(l);
         }
         crate::operate::keeper::keep(&service);
-        control::serve(socket, &service, self.clone(), paths.clone());
         service
     }
 }

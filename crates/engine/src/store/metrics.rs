@@ -33,39 +33,29 @@ impl Store {
 
     /// Every minute newer than a day before `now`, oldest first.
     pub fn minutes_since(&self, now: i64) -> Result<Vec<(String, Minute)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT series, at, min, max, avg FROM metric_minute WHERE at >= ?1 ORDER BY at",
-            )
-            .map_err(sql)?;
-        let rows = stmt
-            .query_map([now - KEEP_SECONDS], |r| {
-                Ok((
-                    r.get(0)?,
-                    Minute {
-                        at: r.get(1)?,
-                        min: r.get(2)?,
-                        max: r.get(3)?,
-                        avg: r.get(4)?,
-                    },
-                ))
-            })
-            .map_err(sql)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+        self.minute_rows(
+            "SELECT series, at, min, max, avg FROM metric_minute WHERE at >= ?1 ORDER BY at",
+            &[&(now - KEEP_SECONDS)],
+        )
     }
 
     /// The minutes since `since` of every series named `name`, newest first, for lesson checks.
     pub fn minutes_of(&self, name: &str, since: i64) -> Result<Vec<(String, Minute)>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT series, at, min, max, avg FROM metric_minute
-                 WHERE (series = ?1 OR series LIKE ?1 || '{%') AND at >= ?2 ORDER BY at DESC",
-            )
-            .map_err(sql)?;
+        self.minute_rows(
+            "SELECT series, at, min, max, avg FROM metric_minute
+             WHERE (series = ?1 OR series LIKE ?1 || '{%') AND at >= ?2 ORDER BY at DESC",
+            &[&name, &(since - since.rem_euclid(60))],
+        )
+    }
+
+    fn minute_rows(
+        &self,
+        query: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<(String, Minute)>> {
+        let mut stmt = self.conn.prepare(query).map_err(sql)?;
         let rows = stmt
-            .query_map((name, since - since.rem_euclid(60)), |r| {
+            .query_map(params, |r| {
                 Ok((
                     r.get(0)?,
                     Minute {

@@ -7,7 +7,7 @@
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
-fn said(out: &Output) -> String {
+pub fn said(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -15,7 +15,7 @@ fn said(out: &Output) -> String {
     )
 }
 
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(45);
     while Instant::now() < deadline {
         if f() {
