@@ -1208,13 +1208,13 @@ fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Resu
     // The Operate lesson's check reads the same log: the autoscaler answered a load run.
     let pack = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop");
     let pack = pack.to_string_lossy();
-    home.devloop(&addr, &["lesson", "check", &pack, "operate", "autoscaled"])?;
+    home.devloop(addr, &["lesson", "check", &pack, "operate", "autoscaled"])?;
 
     // A terminal acts through the app, which runs the service: no second proxy, no clash.
-    let off = home.devloop(&addr, &["autoscale", "--off"])?;
+    let off = home.devloop(addr, &["autoscale", "--off"])?;
     check(off.contains("autoscaler off"), off.clone())?;
     // 5: more than the autoscaler's maximum of 4, so this is surely the terminal's doing.
-    let scaled = home.devloop(&addr, &["scale", "5"])?;
+    let scaled = home.devloop(addr, &["scale", "5"])?;
     check(
         scaled.contains("(5 replica(s)), run by DevLoop process"),
         scaled.clone(),
@@ -1575,7 +1575,7 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
     let demo = DemoApp::launch()?;
     let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
     release_the_demo(home, s)?;
-    home.devloop(&addr, &["deploy", "--replicas", "1"])?;
+    home.devloop(addr, &["deploy", "--replicas", "1"])?;
 
     s.click(&s.find("[data-testid=nav-monitor]")?)?;
     let max = |s: &webdriver::Session, chart: &str| -> Result<f64> {
@@ -1589,7 +1589,7 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
         Ok((max(s, "containerMemory")? > 0.0).then_some(()))
     })?;
     // Peak traffic shows as requests per second.
-    home.devloop(&addr, &["load", "--rps", "80", "--duration", "4"])?;
+    home.devloop(addr, &["load", "--rps", "80", "--duration", "4"])?;
     s.wait("requests/s to rise past 50", || {
         Ok((max(s, "requests")? >= 50.0).then_some(()))
     })?;
@@ -1621,7 +1621,7 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
         .ok_or("a free port")?;
     let url = format!("http://127.0.0.1:{port}/health");
     let server = Pingable::start(port)?;
-    home.devloop(&addr, &["probes", &url])?;
+    home.devloop(addr, &["probes", &url])?;
     s.wait("the probe charted as up", || {
         let el = s.find("[data-testid=chart-probes]")?;
         Ok((s.attribute(&el, "data-empty")?.as_deref() == Some("false")).then_some(()))
