@@ -1275,7 +1275,7 @@ jobs:
 fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person() -> Result<()> {
     let demo = DemoApp::launch()?;
     let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
-    with_workflow(&home, s, "delivery.yml", DELIVERY)?;
+    with_workflow(home, s, "delivery.yml", DELIVERY)?;
     let wf = "[data-testid=workflow][data-file='.github/workflows/delivery.yml']";
     // Every practice has its jobs here: the brackets say so.
     for practice in ["integration", "delivery", "deployment"] {
