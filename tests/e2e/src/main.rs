@@ -1365,11 +1365,18 @@ struct DemoApp {
 
 impl DemoApp {
     fn launch() -> Result<DemoApp> {
+        DemoApp::launch_with(&[])
+    }
+
+    /// The same, with more variables for the app.
+    fn launch_with(extra: &[(&str, &OsStr)]) -> Result<DemoApp> {
         demo_is_free()?;
         let (images, containers) = (AllDemoImages, DemoContainers);
         let addr = free_loopback_addr()?;
         let home = Home::new();
-        let app = home.launch("en_US.UTF-8", &[("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))])?;
+        let mut env = vec![("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))];
+        env.extend_from_slice(extra);
+        let app = home.launch("en_US.UTF-8", &env)?;
         Ok(DemoApp {
             app,
             home,
@@ -1525,6 +1532,67 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     )
 }
 
+/// A session bus of the test's own, with a monitor that writes down every desktop
+/// notification sent on it: the app's notifications, seen where a notification daemon would
+/// receive them (none runs under Xvfb).
+struct NotificationBus {
+    address: String,
+    daemon: std::process::Child,
+    monitor: std::process::Child,
+    seen: tempfile::NamedTempFile,
+}
+
+impl NotificationBus {
+    fn start() -> Result<NotificationBus> {
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(std::process::Stdio::piped())
+            // It says it may not raise its file limit, which does not matter here.
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("dbus-daemon (apt-get install dbus-daemon): {e}"))?;
+        let mut address = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(daemon.stdout.take().ok_or("no stdout")?),
+            &mut address,
+        )
+        .map_err(|e| e.to_string())?;
+        let address = address.trim().to_owned();
+        let seen = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+        let monitor = Command::new("dbus-monitor")
+            .args([
+                "--address",
+                &address,
+                "interface='org.freedesktop.Notifications'",
+            ])
+            .stdout(seen.reopen().map_err(|e| e.to_string())?)
+            .spawn()
+            .map_err(|e| format!("dbus-monitor (apt-get install dbus-bin): {e}"))?;
+        // The monitor is listening once it has said hello on the bus.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        Ok(NotificationBus {
+            address,
+            daemon,
+            monitor,
+            seen,
+        })
+    }
+
+    /// Everything sent to the notification service so far.
+    fn said(&self) -> String {
+        std::fs::read_to_string(self.seen.path()).unwrap_or_default()
+    }
+}
+
+impl Drop for NotificationBus {
+    fn drop(&mut self) {
+        let _ = self.monitor.kill();
+        let _ = self.monitor.wait();
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
 /// A tiny web service this test starts and stops: 200 on any path while it runs.
 struct Pingable {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -1572,10 +1640,15 @@ impl Drop for Pingable {
 
 fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves(
 ) -> Result<()> {
-    let demo = DemoApp::launch()?;
+    let bus = NotificationBus::start()?;
+    let demo = DemoApp::launch_with(&[("DBUS_SESSION_BUS_ADDRESS", OsStr::new(&bus.address))])?;
     let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
     release_the_demo(home, s)?;
     home.devloop(addr, &["deploy", "--replicas", "1"])?;
+    // The deploy was announced on the desktop.
+    s.wait("the deploy's notification", || {
+        Ok(bus.said().contains("DevLoop: deployed").then_some(()))
+    })?;
 
     s.click(&s.find("[data-testid=nav-monitor]")?)?;
     let max = |s: &webdriver::Session, chart: &str| -> Result<f64> {
@@ -1634,6 +1707,12 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
                 .next(),
         )
     })?;
+    s.wait("the alert's notification", || {
+        Ok(bus
+            .said()
+            .contains("DevLoop alert: ProbeDown")
+            .then_some(()))
+    })?;
     let _server = Pingable::start(port)?;
     s.wait("ProbeDown to resolve", || {
         Ok(s.find_all("[data-testid=alert-active]")?
@@ -1646,8 +1725,13 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
         "[data-testid=alert-history]",
         "the resolved alert in the history",
         |t| t.contains("ProbeDown") && t.contains("resolved") && t.contains("fired for"),
-    )
-    .map(drop)
+    )?;
+    s.wait("the resolution's notification", || {
+        Ok(bus
+            .said()
+            .contains("DevLoop resolved: ProbeDown")
+            .then_some(()))
+    })
 }
 
 fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
