@@ -1509,6 +1509,13 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
         save(Path::new(&dir), "monitor-en.png", &s.screenshot()?)?;
     }
+    // A rule edited to watch a metric DevLoop does not collect is refused, saying what it meant.
+    s.find("[data-testid=rule-metric-HostCpuHigh]")?;
+    s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpus'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=rules-save]")?)?;
+    s.wait_text("[data-testid=problem]", "the rule's error", |t| {
+        t.contains("`host.cpus` is not a metric DevLoop collects; did you mean `host.cpu`?")
+    })?;
     // Export: a real PNG file, and CSV with a time column.
     s.click(&s.find("[data-testid=export-png]")?)?;
     let said = s.wait_text("[data-testid=exported]", "the PNG's path", |t| {

@@ -433,6 +433,7 @@ export const en = {
     firedFor: 'fired for {s} s',
     rules: 'Alert rules',
     rulesNote: 'A rule fires when its metric stays beyond the threshold for the given seconds; each series it matches alerts on its own.',
+    metric: 'Metric',
     threshold: 'Threshold',
     forSeconds: 'For (s)',
     save: 'Save',

@@ -433,6 +433,7 @@ export const ko: Messages = {
     firedFor: '{s}초 동안 발생',
     rules: '경보 규칙',
     rulesNote: '지표가 정한 시간(초) 동안 임계값을 넘어서 있으면 규칙이 발생합니다. 규칙에 맞는 시계열마다 따로 경보가 납니다.',
+    metric: '지표',
     threshold: '임계값',
     forSeconds: '지속(초)',
     save: '저장',
