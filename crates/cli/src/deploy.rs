@@ -126,13 +126,31 @@ pub async fn deploy(opts: Options) -> ExitCode {
         println!("not serving (--no-serve): the containers keep running, and the app adopts them when it starts");
         return ExitCode::SUCCESS;
     }
+    let _monitor = monitor(&paths, &slot);
     println!(
-        "serving until Ctrl+C, healing stopped replicas; try: curl {}\n(devloop scale and devloop autoscale act on this service meanwhile)",
+        "serving until Ctrl+C, healing stopped replicas and monitoring; try: curl {}\n(devloop scale and devloop autoscale act on this service meanwhile)",
         status.url
     );
     let _ = tokio::signal::ctrl_c().await;
     println!("\nstopped serving {}; the containers keep running, and the next deploy or the app adopts them", status.url);
     ExitCode::SUCCESS
+}
+
+/// Monitoring while this process serves, as the app does: alerts go to the history (lesson
+/// checks read it) and are printed here.
+fn monitor(
+    paths: &Paths,
+    slot: &Slot,
+) -> std::sync::Arc<devloop_engine::monitor::collect::Monitor> {
+    devloop_engine::monitor::collect::Monitor::start(
+        paths.clone(),
+        slot.clone(),
+        Some(std::sync::Arc::new(
+            |e: &devloop_engine::monitor::board::AlertEvent| {
+                println!("alert {} {}: {}", e.rule, e.state, e.series);
+            },
+        )),
+    )
 }
 
 /// `devloop serve`: runs the service here until Ctrl+C (what the app does while it is open):
@@ -147,16 +165,7 @@ pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };
-    // Monitoring too, as the app does: alerts go to the history (and are printed here).
-    let _monitor = devloop_engine::monitor::collect::Monitor::start(
-        paths.clone(),
-        slot.clone(),
-        Some(std::sync::Arc::new(
-            |e: &devloop_engine::monitor::board::AlertEvent| {
-                println!("alert {} {}: {}", e.rule, e.state, e.series);
-            },
-        )),
-    );
+    let _monitor = monitor(&paths, &slot);
     let status = svc.status().await;
     for name in &status.removed_at_start {
         println!("removed a leftover container of an earlier deploy: {name}");
