@@ -472,6 +472,10 @@ scrape: string,
  */
 collector: string, 
 /**
+ * Set when `alerts.json` could not be used: why, and that the defaults are in force.
+ */
+rules: string, 
+/**
  * Seconds the wall clock jumped at the last look, when it did (samples keep their order;
  * the time axis follows the new clock).
  */

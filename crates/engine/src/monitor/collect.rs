@@ -34,6 +34,8 @@ pub struct SourceStatus {
     pub scrape: String,
     /// Set when a collector failed (a bug) and was started again.
     pub collector: String,
+    /// Set when `alerts.json` could not be used: why, and that the defaults are in force.
+    pub rules: String,
     /// Seconds the wall clock jumped at the last look, when it did (samples keep their order;
     /// the time axis follows the new clock).
     #[ts(type = "number")]
@@ -60,21 +62,10 @@ fn unix_now() -> i64 {
 impl Monitor {
     /// Starts collecting for as long as the process runs; `slot` is where the service is.
     pub fn start(paths: Paths, slot: Slot, on_alert: Option<AlertListener>) -> Arc<Monitor> {
-        let rules = super::rules::load(&paths).unwrap_or_else(|_| super::alert::defaults());
-        let mut board = Board::new(rules);
-        // The last day comes back from the database.
-        if let Ok(minutes) =
-            Store::open(&paths.database_file()).and_then(|s| s.minutes_since(unix_now()))
-        {
-            for (series, m) in minutes {
-                if let Ok(key) = Key::parse(&series) {
-                    board.restore(key, m);
-                }
-            }
-        }
+        let status = SourceStatus::default();
         let monitor = Arc::new(Monitor {
-            board: Arc::new(Mutex::new(board)),
-            status: Default::default(),
+            board: Arc::new(Mutex::new(Board::default())),
+            status: Arc::new(Mutex::new(status)),
             paths,
         });
         monitor.host_thread();
@@ -89,6 +80,7 @@ impl Monitor {
             r.check()?;
         }
         super::rules::save(&self.paths, &rules)?;
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).rules = String::new();
         self.board
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -112,11 +104,36 @@ impl Monitor {
         }
     }
 
+    /// The rules in force (the defaults when `alerts.json` cannot be used, saying why), and
+    /// the minutes of the last day from the database.
+    fn restore(&self) {
+        let rules = super::rules::load(&self.paths).unwrap_or_else(|e| {
+            self.status.lock().unwrap_or_else(|p| p.into_inner()).rules =
+                format!("{}; the default rules are in force", e.message);
+            super::alert::defaults()
+        });
+        let minutes = Store::open(&self.paths.database_file())
+            .and_then(|s| s.minutes_since(unix_now()))
+            .unwrap_or_default();
+        let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
+        board.set_rules(rules);
+        for (series, m) in minutes {
+            if let Ok(key) = Key::parse(&series) {
+                board.restore(key, m);
+            }
+        }
+    }
+
     fn host_thread(self: &Arc<Self>) {
         let weak = Arc::downgrade(self);
         let _ = std::thread::Builder::new()
             .name("devloop-monitor-host".into())
             .spawn(move || {
+                // Files and SQLite first, here, off the async threads: the rules, and the last
+                // day of minutes.
+                if let Some(m) = weak.upgrade() {
+                    m.restore();
+                }
                 let mut host = match Host::new() {
                     Ok(h) => h,
                     Err(e) => {
@@ -281,11 +298,12 @@ impl Monitor {
             }
             // Probes, as a user would call them: the service's health address and any the
             // learner added. In parallel, so one that hangs does not hold up the others.
+            let paths = self.paths.clone();
             probes.extend(
-                self.paths
-                    .load()
+                crate::blocking(move || Ok(paths.load().ok().and_then(|s| s.probes)))
+                    .await
                     .ok()
-                    .and_then(|s| s.probes)
+                    .flatten()
                     .unwrap_or_default(),
             );
             probes.sort();
