@@ -55,10 +55,10 @@ e2e: build
 bindings:
 	DEVLOOP_BLESS=1 cargo test -p devloop-engine --test bindings
 
-# The home screen, a lesson, the pipeline, a finished run, the releases and a deploy, from the real app, into docs/screenshots/.
+# The home screen, a lesson, the pipeline, a finished run, the releases, a deploy and the Monitor page, from the real app, into docs/screenshots/.
 screenshots: build
 	DEVLOOP_SCREENSHOTS=$(CURDIR)/docs/screenshots scripts/with-services.sh \
-	  sh -c '$(E2E) switching_to_korean && $(E2E) the_code_lesson && $(E2E) one_click_runs && $(E2E) inputs_artifacts && $(E2E) a_release_from && $(E2E) a_release_deployed'
+	  sh -c '$(E2E) switching_to_korean && $(E2E) the_code_lesson && $(E2E) one_click_runs && $(E2E) inputs_artifacts && $(E2E) a_release_from && $(E2E) a_release_deployed && $(E2E) the_monitor_page'
 
 # A .deb with the app and the `devloop` CLI beside it (lessons run `devloop …`):
 # `sudo apt install ./DevLoop_*.deb`, then run `devloop-app`. The CLI is staged at a fixed
