@@ -700,6 +700,27 @@ async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
         (a.as_str(), std::process::id())
     );
 
+    // The socket is its owner's alone, and what is not a request is answered, not obeyed.
+    use std::os::unix::fs::PermissionsExt;
+    let socket = control::socket(&paths);
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let mut raw = tokio::net::UnixStream::connect(&socket).await.unwrap();
+        raw.write_all(b"{\"op\": \"rm -rf /\"}\n").await.unwrap();
+        let mut answer = String::new();
+        tokio::io::BufReader::new(raw)
+            .read_line(&mut answer)
+            .await
+            .unwrap();
+        let reply: control::Reply = serde_json::from_str(&answer).unwrap();
+        assert!(
+            matches!(&reply, control::Reply::Failed(e) if e.message.contains("not a request")),
+            "{answer}"
+        );
+    }
+
     // The same app again is the same service; another app replaces it on the same address.
     assert!(std::sync::Arc::ptr_eq(
         &first,
