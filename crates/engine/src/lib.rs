@@ -17,6 +17,8 @@
 //!   archives, annotated tags.
 //! - [`monitor`]: metrics of the host, the containers and the endpoints, kept, charted and
 //!   watched by alert rules.
+//! - [`plan`]: Plan and Refine: the DORA metrics from the local history, and the backlog
+//!   items commit messages name.
 //! - [`doctor`]: the system check behind the status bar, the "System check" panel and
 //!   `devloop doctor`; one file per check.
 //! - [`words`]: what the engine says outside lessons, in English and Korean.
@@ -45,6 +47,7 @@ pub mod error;
 pub mod monitor;
 pub mod operate;
 pub mod pipeline;
+pub mod plan;
 pub mod process;
 pub mod release;
 pub mod settings;

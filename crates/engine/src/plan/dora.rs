@@ -1,0 +1,272 @@
+//! The four DORA metrics, computed from the local history as pure functions of it (so they are
+//! tested on synthetic histories with exact answers):
+//!
+//! - deployment frequency: deploys that went live, per day over the period;
+//! - lead time for changes: from a commit to the first live deploy that contains it (median
+//!   and 90th percentile);
+//! - change failure rate: the share of deploys that failed, or were followed within a window
+//!   by a rollback, a failed deploy or a firing alert on the same service;
+//! - time to restore: from an alert firing to its resolving, and from a replica dying to its
+//!   replacement taking traffic (median).
+//!
+//! Times are unix seconds. Durations come from timestamps, never from clock times, so an alert
+//! that spans midnight counts whole. A commit stamped after the deploy that shipped it (a skewed
+//! clock on the machine that made it) counts as zero lead time and is counted as skewed.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// A deploy as the history has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deploy {
+    pub app: String,
+    pub at: i64,
+    /// `live`, `rolled-back`, `failed`, `interrupted` or `waiting`.
+    pub status: String,
+}
+
+/// A commit and when it reached production (`None`: not yet).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    pub committed_at: i64,
+    pub deployed_at: Option<i64>,
+}
+
+/// Something that went wrong in production: an alert that fired on `app`'s series, or a heal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub app: String,
+    pub began: i64,
+    /// When it was over (`None`: still going).
+    pub ended: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Dora {
+    /// Live deploys per day over the period.
+    pub deploys_per_day: f64,
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_time_median_s: Option<i64>,
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead_time_p90_s: Option<i64>,
+    /// Changes whose commit time is after their deploy (a skewed clock); counted as zero.
+    pub skewed_changes: u32,
+    /// Percent of deploys in the period that led to a failure.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_failure_percent: Option<f64>,
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_restore_median_s: Option<i64>,
+    /// How many deploys, changes and incidents the figures come from.
+    pub deploys: u32,
+    pub changes: u32,
+    pub incidents: u32,
+}
+
+/// The `q` quantile (0..=1) of `sorted` by the nearest-rank method: the smallest value with at
+/// least `q` of the values at or below it.
+fn nearest_rank(sorted: &[i64], q: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+/// The metrics for the period `from..to` (seconds), with `window` seconds after a deploy in
+/// which a failure counts against it.
+pub fn compute(
+    deploys: &[Deploy],
+    changes: &[Change],
+    incidents: &[Incident],
+    from: i64,
+    to: i64,
+    window: i64,
+) -> Dora {
+    let in_period = |t: i64| (from..to).contains(&t);
+    let attempted: Vec<&Deploy> = deploys
+        .iter()
+        .filter(|d| {
+            in_period(d.at) && matches!(d.status.as_str(), "live" | "rolled-back" | "failed")
+        })
+        .collect();
+    let live = attempted.iter().filter(|d| d.status == "live").count();
+    let days = ((to - from) as f64 / 86_400.0).max(1.0 / 24.0);
+
+    let mut leads: Vec<i64> = Vec::new();
+    let mut skewed = 0;
+    for c in changes {
+        let Some(deployed) = c.deployed_at.filter(|t| in_period(*t)) else {
+            continue;
+        };
+        let lead = deployed - c.committed_at;
+        if lead < 0 {
+            skewed += 1;
+        }
+        leads.push(lead.max(0));
+    }
+    leads.sort_unstable();
+
+    let failed = attempted
+        .iter()
+        .filter(|d| {
+            d.status != "live"
+                || deploys.iter().any(|later| {
+                    later.app == d.app
+                        && later.at > d.at
+                        && later.at <= d.at + window
+                        && matches!(later.status.as_str(), "rolled-back" | "failed")
+                })
+                || incidents
+                    .iter()
+                    .any(|i| i.app == d.app && i.began > d.at && i.began <= d.at + window)
+        })
+        .count();
+
+    let mut restores: Vec<i64> = incidents
+        .iter()
+        .filter(|i| in_period(i.began))
+        .filter_map(|i| i.ended.map(|e| (e - i.began).max(0)))
+        .collect();
+    restores.sort_unstable();
+
+    Dora {
+        deploys_per_day: live as f64 / days,
+        lead_time_median_s: nearest_rank(&leads, 0.5),
+        lead_time_p90_s: nearest_rank(&leads, 0.9),
+        skewed_changes: skewed,
+        change_failure_percent: (!attempted.is_empty())
+            .then(|| failed as f64 / attempted.len() as f64 * 100.0),
+        time_to_restore_median_s: nearest_rank(&restores, 0.5),
+        deploys: attempted.len() as u32,
+        changes: leads.len() as u32,
+        incidents: incidents.iter().filter(|i| in_period(i.began)).count() as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+    const HOUR: i64 = 3600;
+
+    fn deploy(at: i64, status: &str) -> Deploy {
+        Deploy {
+            app: "svc".into(),
+            at,
+            status: status.into(),
+        }
+    }
+
+    #[test]
+    fn no_deploys_is_no_frequency_and_no_rate_rather_than_a_division_by_zero() {
+        let d = compute(&[], &[], &[], 0, 7 * DAY, HOUR);
+        assert_eq!(d.deploys_per_day, 0.0);
+        assert_eq!(d.change_failure_percent, None);
+        assert_eq!(d.lead_time_median_s, None);
+        assert_eq!(d.time_to_restore_median_s, None);
+        assert_eq!((d.deploys, d.changes, d.incidents), (0, 0, 0));
+    }
+
+    #[test]
+    fn a_week_with_exact_answers() {
+        // Seven live deploys, one rolled back, one waiting for a click (not a deploy yet).
+        let mut deploys: Vec<Deploy> = (0..7)
+            .map(|i| deploy(i * DAY + 10 * HOUR, "live"))
+            .collect();
+        deploys.push(deploy(2 * DAY + 11 * HOUR, "rolled-back"));
+        deploys.push(deploy(3 * DAY, "waiting"));
+        // Lead times of 1, 2, 3, … 10 hours.
+        let changes: Vec<Change> = (1..=10)
+            .map(|h| Change {
+                committed_at: 5 * DAY - h * HOUR,
+                deployed_at: Some(5 * DAY),
+            })
+            .collect();
+        // An alert 20 minutes after the day-4 deploy, resolved 30 minutes later.
+        let incidents = [Incident {
+            app: "svc".into(),
+            began: 4 * DAY + 10 * HOUR + 20 * 60,
+            ended: Some(4 * DAY + 10 * HOUR + 50 * 60),
+        }];
+        let d = compute(&deploys, &changes, &incidents, 0, 7 * DAY, HOUR);
+        assert_eq!(d.deploys_per_day, 1.0);
+        assert_eq!(
+            d.lead_time_median_s,
+            Some(5 * HOUR),
+            "nearest rank: the 5th of 10"
+        );
+        assert_eq!(d.lead_time_p90_s, Some(9 * HOUR), "the 9th of 10");
+        // Failures: the rollback itself; the day-2 deploy (the rollback came within the hour);
+        // the day-4 deploy (the alert). 3 of 8 attempts.
+        assert_eq!(d.change_failure_percent, Some(37.5));
+        assert_eq!(d.time_to_restore_median_s, Some(30 * 60));
+        assert_eq!((d.deploys, d.changes, d.incidents), (8, 10, 1));
+    }
+
+    #[test]
+    fn deploys_with_no_linked_commits_count_for_frequency_but_not_for_lead_time() {
+        let deploys = [deploy(HOUR, "live"), deploy(2 * HOUR, "live")];
+        let d = compute(&deploys, &[], &[], 0, DAY, HOUR);
+        assert_eq!(d.deploys_per_day, 2.0);
+        assert_eq!(d.lead_time_median_s, None);
+        assert_eq!(d.change_failure_percent, Some(0.0));
+        // A commit not deployed yet has no lead time either.
+        let waiting = [Change {
+            committed_at: HOUR,
+            deployed_at: None,
+        }];
+        assert_eq!(compute(&deploys, &waiting, &[], 0, DAY, HOUR).changes, 0);
+    }
+
+    #[test]
+    fn an_alert_spanning_midnight_counts_whole_and_belongs_to_the_day_it_began() {
+        let incident = Incident {
+            app: "svc".into(),
+            began: DAY - 10 * 60,
+            ended: Some(DAY + 10 * 60),
+        };
+        let first_day = compute(&[], &[], &[incident.clone()], 0, DAY, HOUR);
+        assert_eq!(first_day.time_to_restore_median_s, Some(20 * 60));
+        let second_day = compute(&[], &[], &[incident], DAY, 2 * DAY, HOUR);
+        assert_eq!(second_day.incidents, 0);
+        assert_eq!(second_day.time_to_restore_median_s, None);
+    }
+
+    #[test]
+    fn a_commit_stamped_after_its_deploy_is_zero_lead_time_and_counted_as_skewed() {
+        let changes = [
+            Change {
+                committed_at: 10 * HOUR + 120,
+                deployed_at: Some(10 * HOUR),
+            },
+            Change {
+                committed_at: 8 * HOUR,
+                deployed_at: Some(10 * HOUR),
+            },
+        ];
+        let d = compute(&[], &changes, &[], 0, DAY, HOUR);
+        assert_eq!(d.skewed_changes, 1);
+        assert_eq!(d.lead_time_median_s, Some(0));
+        assert_eq!(d.lead_time_p90_s, Some(2 * HOUR));
+    }
+
+    #[test]
+    fn another_services_alerts_and_failures_outside_the_window_do_not_count() {
+        let deploys = [deploy(0, "live"), deploy(3 * HOUR, "failed")];
+        let incidents = [Incident {
+            app: "other".into(),
+            began: 60,
+            ended: None,
+        }];
+        let d = compute(&deploys, &[], &incidents, 0, DAY, HOUR);
+        // Only the failed deploy itself: the other failure was 3 hours later, the alert elsewhere.
+        assert_eq!(d.change_failure_percent, Some(50.0));
+        assert_eq!(d.time_to_restore_median_s, None, "still going");
+    }
+}
