@@ -231,7 +231,7 @@ mod tests {
             began: DAY - 10 * 60,
             ended: Some(DAY + 10 * 60),
         };
-        let first_day = compute(&[], &[], &[incident.clone()], 0, DAY, HOUR);
+        let first_day = compute(&[], &[], std::slice::from_ref(&incident), 0, DAY, HOUR);
         assert_eq!(first_day.time_to_restore_median_s, Some(20 * 60));
         let second_day = compute(&[], &[], &[incident], DAY, 2 * DAY, HOUR);
         assert_eq!(second_day.incidents, 0);
