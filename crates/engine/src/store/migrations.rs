@@ -130,6 +130,34 @@ const MIGRATIONS: &[&str] = &[
         fired_at INTEGER,
         description TEXT NOT NULL
     );",
+    // 9: Plan: the backlog's items (#N is the id), sprints, and the commits that name items.
+    "CREATE TABLE sprint (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        starts INTEGER NOT NULL,      -- unix seconds
+        ends INTEGER NOT NULL
+    );
+     CREATE TABLE plan_item (
+        id INTEGER PRIMARY KEY,       -- the item's #N
+        kind TEXT NOT NULL,           -- feature, bug, chore
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',  -- markdown, sanitised when shown
+        estimate INTEGER,
+        state TEXT NOT NULL DEFAULT 'backlog', -- backlog, sprint, doing, done
+        sprint INTEGER REFERENCES sprint(id),
+        infra INTEGER NOT NULL DEFAULT 0,      -- needs infrastructure work
+        position REAL NOT NULL DEFAULT 0,      -- order within its column
+        source TEXT NOT NULL DEFAULT '',       -- what raised it: an alert, a run, a rollback
+        created_at INTEGER NOT NULL,
+        done_at INTEGER
+    );
+     CREATE TABLE item_commit (
+        item INTEGER NOT NULL REFERENCES plan_item(id),
+        sha TEXT NOT NULL,
+        closes INTEGER NOT NULL,
+        committed_at INTEGER NOT NULL,
+        PRIMARY KEY (item, sha)
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -8,6 +8,7 @@ pub mod deploys;
 pub mod metrics;
 mod migrations;
 pub mod ops;
+pub mod plan;
 pub mod progress;
 pub mod releases;
 pub mod runs;

@@ -1,0 +1,350 @@
+//! The backlog: items (their id is the `#N` commits mention), where each stands (backlog,
+//! sprint, doing, done), and the commits that name them. Moves are checked here, so the board,
+//! the CLI and the automatic "done when deployed" all obey the same rules.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Store;
+use crate::{Code, Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    Feature,
+    Bug,
+    Chore,
+}
+
+/// The board's columns, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Column {
+    Backlog,
+    Sprint,
+    Doing,
+    Done,
+}
+
+impl Column {
+    fn id(self) -> &'static str {
+        match self {
+            Column::Backlog => "backlog",
+            Column::Sprint => "sprint",
+            Column::Doing => "doing",
+            Column::Done => "done",
+        }
+    }
+
+    fn parse(text: &str) -> Column {
+        match text {
+            "sprint" => Column::Sprint,
+            "doing" => Column::Doing,
+            "done" => Column::Done,
+            _ => Column::Backlog,
+        }
+    }
+}
+
+fn kind_id(k: Kind) -> &'static str {
+    match k {
+        Kind::Feature => "feature",
+        Kind::Bug => "bug",
+        Kind::Chore => "chore",
+    }
+}
+
+fn parse_kind(text: &str) -> Kind {
+    match text {
+        "bug" => Kind::Bug,
+        "chore" => Kind::Chore,
+        _ => Kind::Feature,
+    }
+}
+
+/// What a new item says.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewItem {
+    pub kind: Kind,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub estimate: Option<u32>,
+    #[serde(default)]
+    pub infra: bool,
+    /// What raised it (an alert, a failed run, …), shown with it.
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Item {
+    pub id: u64,
+    pub kind: Kind,
+    pub title: String,
+    pub description: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<u32>,
+    pub column: Column,
+    pub infra: bool,
+    pub position: f64,
+    pub source: String,
+    pub created_at: i64,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub done_at: Option<i64>,
+}
+
+/// A commit that names an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemCommit {
+    pub item: u64,
+    pub sha: String,
+    pub closes: bool,
+    pub committed_at: i64,
+}
+
+impl Store {
+    /// Adds an item at the bottom of the backlog; its number comes back.
+    pub fn add_item(&self, item: &NewItem, now: i64) -> Result<u64> {
+        let title = item.title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(Error::new(
+                Code::InvalidInput,
+                "an item needs a title of 1 to 200 characters",
+            ));
+        }
+        if item.description.len() > 20_000 {
+            return Err(Error::new(
+                Code::InvalidInput,
+                "a description is at most 20,000 characters; link to a longer text instead",
+            ));
+        }
+        let bottom: f64 = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(MAX(position), 0) FROM plan_item WHERE state = 'backlog'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        self.conn
+            .execute(
+                "INSERT INTO plan_item (kind, title, description, estimate, infra, position, source, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (
+                    kind_id(item.kind),
+                    title,
+                    &item.description,
+                    item.estimate,
+                    item.infra,
+                    bottom + 1.0,
+                    &item.source,
+                    now,
+                ),
+            )
+            .map_err(sql)?;
+        Ok(self.conn.last_insert_rowid() as u64)
+    }
+
+    /// Moves item `id` to `column` at `position` (the board passes a value between its new
+    /// neighbours'). Done is stamped with `now`; leaving Done clears it.
+    pub fn move_item(&self, id: u64, column: Column, position: f64, now: i64) -> Result<Item> {
+        if !position.is_finite() {
+            return Err(Error::new(Code::InvalidInput, "a position is a number"));
+        }
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE plan_item SET state = ?2, position = ?3,
+                   done_at = CASE WHEN ?2 = 'done' THEN COALESCE(done_at, ?4) ELSE NULL END
+                 WHERE id = ?1",
+                (id as i64, column.id(), position, now),
+            )
+            .map_err(sql)?;
+        if changed == 0 {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("there is no item #{id}"),
+            ));
+        }
+        self.item(id)
+    }
+
+    pub fn item(&self, id: u64) -> Result<Item> {
+        self.items_where("WHERE id = ?1", [id as i64])?
+            .pop()
+            .ok_or_else(|| Error::new(Code::InvalidInput, format!("there is no item #{id}")))
+    }
+
+    /// Every item, by column then position.
+    pub fn items(&self) -> Result<Vec<Item>> {
+        self.items_where(
+            "ORDER BY CASE state WHEN 'backlog' THEN 0 WHEN 'sprint' THEN 1 WHEN 'doing' THEN 2 ELSE 3 END, position",
+            [],
+        )
+    }
+
+    fn items_where<P: rusqlite::Params>(&self, tail: &str, params: P) -> Result<Vec<Item>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT id, kind, title, description, estimate, state, infra, position, source, created_at, done_at
+                 FROM plan_item {tail}"
+            ))
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(params, |r| {
+                Ok(Item {
+                    id: r.get::<_, i64>(0)? as u64,
+                    kind: parse_kind(&r.get::<_, String>(1)?),
+                    title: r.get(2)?,
+                    description: r.get(3)?,
+                    estimate: r.get(4)?,
+                    column: Column::parse(&r.get::<_, String>(5)?),
+                    infra: r.get(6)?,
+                    position: r.get(7)?,
+                    source: r.get(8)?,
+                    created_at: r.get(9)?,
+                    done_at: r.get(10)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// Records that commit `sha` names item `item`; a commit naming an item that does not exist
+    /// is ignored (`false`), as GitHub ignores `#999` with no such issue.
+    pub fn link_commit(&self, c: &ItemCommit) -> Result<bool> {
+        let exists: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM plan_item WHERE id = ?1)",
+                [c.item as i64],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        if exists {
+            self.conn
+                .execute(
+                    "INSERT INTO item_commit (item, sha, closes, committed_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (item, sha) DO UPDATE SET closes = closes OR excluded.closes",
+                    (c.item as i64, &c.sha, c.closes, c.committed_at),
+                )
+                .map_err(sql)?;
+        }
+        Ok(exists)
+    }
+
+    /// The commits that name item `id`, oldest first.
+    pub fn item_commits(&self, id: u64) -> Result<Vec<ItemCommit>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT item, sha, closes, committed_at FROM item_commit WHERE item = ?1 ORDER BY committed_at",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([id as i64], |r| {
+                Ok(ItemCommit {
+                    item: r.get::<_, i64>(0)? as u64,
+                    sha: r.get(1)?,
+                    closes: r.get(2)?,
+                    committed_at: r.get(3)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+}
+
+fn sql(e: rusqlite::Error) -> Error {
+    Error::new(Code::Store, format!("the backlog failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bug(title: &str) -> NewItem {
+        NewItem {
+            kind: Kind::Bug,
+            title: title.into(),
+            description: String::new(),
+            estimate: Some(2),
+            infra: false,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn items_are_numbered_ordered_moved_and_done_is_stamped() {
+        let s = Store::in_memory().unwrap();
+        let one = s.add_item(&bug("Health check flaps"), 10).unwrap();
+        let two = s.add_item(&bug("Slow search"), 11).unwrap();
+        assert_eq!((one, two), (1, 2));
+        let moved = s.move_item(two, Column::Doing, 0.5, 20).unwrap();
+        assert_eq!((moved.column, moved.done_at), (Column::Doing, None));
+        let done = s.move_item(two, Column::Done, 1.0, 30).unwrap();
+        assert_eq!(done.done_at, Some(30));
+        // Reordering within Done keeps when it was done; leaving Done clears it.
+        assert_eq!(
+            s.move_item(two, Column::Done, 2.0, 40).unwrap().done_at,
+            Some(30)
+        );
+        assert_eq!(
+            s.move_item(two, Column::Sprint, 1.0, 50).unwrap().done_at,
+            None
+        );
+        let columns: Vec<Column> = s.items().unwrap().iter().map(|i| i.column).collect();
+        assert_eq!(columns, [Column::Backlog, Column::Sprint]);
+    }
+
+    #[test]
+    fn bad_items_and_moves_say_what_is_wrong() {
+        let s = Store::in_memory().unwrap();
+        assert!(s
+            .add_item(&bug("  "), 0)
+            .unwrap_err()
+            .message
+            .contains("title"));
+        let long = NewItem {
+            description: "x".repeat(20_001),
+            ..bug("t")
+        };
+        assert!(s.add_item(&long, 0).unwrap_err().message.contains("20,000"));
+        assert!(s
+            .move_item(9, Column::Done, 0.0, 0)
+            .unwrap_err()
+            .message
+            .contains("no item #9"));
+        let id = s.add_item(&bug("t"), 0).unwrap();
+        assert!(s.move_item(id, Column::Done, f64::NAN, 0).is_err());
+    }
+
+    #[test]
+    fn commits_link_to_items_that_exist_and_closing_sticks() {
+        let s = Store::in_memory().unwrap();
+        let id = s.add_item(&bug("t"), 0).unwrap();
+        let c = |sha: &str, closes| ItemCommit {
+            item: id,
+            sha: sha.into(),
+            closes,
+            committed_at: 5,
+        };
+        assert!(s.link_commit(&c("aaa", true)).unwrap());
+        assert!(s.link_commit(&c("aaa", false)).unwrap(), "seen again");
+        assert!(!s
+            .link_commit(&ItemCommit {
+                item: 99,
+                ..c("bbb", false)
+            })
+            .unwrap());
+        assert_eq!(s.item_commits(id).unwrap(), [c("aaa", true)]);
+    }
+}
