@@ -4,8 +4,10 @@
 //! - deployment frequency: deploys that went live, per day over the period;
 //! - lead time for changes: from a commit to the first live deploy that contains it (median
 //!   and 90th percentile);
-//! - change failure rate: the share of deploys that failed, or were followed within a window
-//!   by a rollback, a failed deploy or a firing alert on the same service;
+//! - change failure rate: the share of deploys that failed their health check (and were rolled
+//!   back), that a person rolled back within a window (deployed an earlier version again), or
+//!   that were followed within the window, before the next deploy, by an incident on the same
+//!   service;
 //! - time to restore: from an alert firing to its resolving, and from a replica dying to its
 //!   replacement taking traffic (median).
 //!
@@ -23,6 +25,8 @@ pub struct Deploy {
     pub at: i64,
     /// `live`, `rolled-back`, `failed`, `interrupted` or `waiting`.
     pub status: String,
+    /// This deploy put an earlier version back: a person's rollback.
+    pub rollback: bool,
 }
 
 /// A commit and when it reached production (`None`: not yet).
@@ -114,16 +118,18 @@ pub fn compute(
     let failed = attempted
         .iter()
         .filter(|d| {
-            d.status != "live"
-                || deploys.iter().any(|later| {
-                    later.app == d.app
-                        && later.at > d.at
-                        && later.at <= d.at + window
-                        && matches!(later.status.as_str(), "rolled-back" | "failed")
-                })
+            if d.status != "live" {
+                return true;
+            }
+            let next = deploys
+                .iter()
+                .filter(|n| n.app == d.app && n.at > d.at && n.status != "waiting")
+                .min_by_key(|n| n.at);
+            let until = next.map_or(d.at + window, |n| n.at.min(d.at + window));
+            next.is_some_and(|n| n.rollback && n.at <= d.at + window)
                 || incidents
                     .iter()
-                    .any(|i| i.app == d.app && i.began > d.at && i.began <= d.at + window)
+                    .any(|i| i.app == d.app && i.began > d.at && i.began <= until)
         })
         .count();
 
@@ -160,6 +166,7 @@ mod tests {
             app: "svc".into(),
             at,
             status: status.into(),
+            rollback: false,
         }
     }
 
@@ -202,11 +209,50 @@ mod tests {
             "nearest rank: the 5th of 10"
         );
         assert_eq!(d.lead_time_p90_s, Some(9 * HOUR), "the 9th of 10");
-        // Failures: the rollback itself; the day-2 deploy (the rollback came within the hour);
-        // the day-4 deploy (the alert). 3 of 8 attempts.
-        assert_eq!(d.change_failure_percent, Some(37.5));
+        // Failures: the version that failed its health check and was rolled back, and the
+        // day-4 deploy (the alert). 2 of 8 attempts. The day-2 deploy before the failed one is
+        // not to blame for it.
+        assert_eq!(d.change_failure_percent, Some(25.0));
         assert_eq!(d.time_to_restore_median_s, Some(30 * 60));
         assert_eq!((d.deploys, d.changes, d.incidents), (8, 10, 1));
+    }
+
+    #[test]
+    fn a_persons_rollback_blames_the_deploy_it_undid_and_an_alert_blames_the_newest_deploy() {
+        let undo = Deploy {
+            rollback: true,
+            ..deploy(30 * 60, "live")
+        };
+        let d = compute(&[deploy(0, "live"), undo.clone()], &[], &[], 0, DAY, HOUR);
+        assert_eq!(d.change_failure_percent, Some(50.0), "the first was undone");
+        let late = Deploy {
+            at: 2 * HOUR,
+            ..undo
+        };
+        let d = compute(&[deploy(0, "live"), late], &[], &[], 0, DAY, HOUR);
+        assert_eq!(
+            d.change_failure_percent,
+            Some(0.0),
+            "undone after the window"
+        );
+        let incident = Incident {
+            app: "svc".into(),
+            began: 40 * 60,
+            ended: Some(50 * 60),
+        };
+        let d = compute(
+            &[deploy(0, "live"), deploy(30 * 60, "live")],
+            &[],
+            &[incident],
+            0,
+            DAY,
+            HOUR,
+        );
+        assert_eq!(
+            d.change_failure_percent,
+            Some(50.0),
+            "only the newest deploy before it"
+        );
     }
 
     #[test]
@@ -265,7 +311,7 @@ mod tests {
             ended: None,
         }];
         let d = compute(&deploys, &[], &incidents, 0, DAY, HOUR);
-        // Only the failed deploy itself: the other failure was 3 hours later, the alert elsewhere.
+        // Only the failed deploy itself: the alert was on another service.
         assert_eq!(d.change_failure_percent, Some(50.0));
         assert_eq!(d.time_to_restore_median_s, None, "still going");
     }

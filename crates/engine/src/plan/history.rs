@@ -1,0 +1,241 @@
+//! The DORA metrics' inputs, read from what DevLoop recorded: deploys from the deploy history;
+//! the changes each deploy shipped from git (the commits of its release that the previous live
+//! release of the app did not have); incidents from the alert history (an alert on the
+//! service's series, firing to resolved) and the operations log (a heal: a replica died, its
+//! replacement took traffic). Blocking: git2 and SQLite.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::dora::{self, Change, Deploy, Dora, Incident};
+use crate::store::Store;
+use crate::Result;
+
+/// The history's deploys, changes and incidents for `app`, with the workspace repository at
+/// `repo` (commits it does not have are skipped).
+pub fn inputs(
+    store: &Store,
+    repo: &Path,
+    app: &str,
+) -> Result<(Vec<Deploy>, Vec<Change>, Vec<Incident>)> {
+    let mut records = store.deploys(10_000)?;
+    records.retain(|d| d.app == app);
+    records.sort_by_key(|d| d.started_at);
+    // Each version's commit and when it was released, from the release history.
+    let releases: HashMap<String, (String, i64)> = store
+        .releases()?
+        .into_iter()
+        .filter(|r| r.app == app)
+        .map(|r| (r.version, (r.sha, r.created_at)))
+        .collect();
+    let shas: HashMap<String, String> = releases
+        .iter()
+        .map(|(v, (sha, _))| (v.clone(), sha.clone()))
+        .collect();
+    // A live deploy of a version released before the one live until then is a rollback.
+    let mut live_version: Option<&str> = None;
+    let mut deploys = Vec::new();
+    for d in &records {
+        let released = |v: &str| releases.get(v).map(|(_, at)| *at);
+        let rollback = d.status == "live"
+            && live_version.is_some_and(|before| {
+                before != d.version && released(&d.version) < released(before)
+            });
+        if d.status == "live" {
+            live_version = Some(&d.version);
+        }
+        deploys.push(Deploy {
+            app: d.app.clone(),
+            at: d.finished_at.unwrap_or(d.started_at),
+            status: d.status.clone(),
+            rollback,
+        });
+    }
+    let mut changes = Vec::new();
+    if let Ok(git) = git2::Repository::open(repo) {
+        let mut shipped: Option<git2::Oid> = None;
+        for d in records.iter().filter(|d| d.status == "live") {
+            let Some(oid) = shas
+                .get(&d.version)
+                .and_then(|s| git2::Oid::from_str(s).ok())
+                .filter(|o| git.find_commit(*o).is_ok())
+            else {
+                continue;
+            };
+            // A redeploy of what is already out ships nothing new.
+            if shipped.is_some_and(|s| s == oid || git.graph_descendant_of(s, oid).unwrap_or(false))
+            {
+                continue;
+            }
+            let Ok(mut walk) = git.revwalk() else {
+                continue;
+            };
+            if walk.push(oid).is_err() {
+                continue;
+            }
+            if let Some(before) = shipped {
+                let _ = walk.hide(before);
+            }
+            let deployed_at = d.finished_at.unwrap_or(d.started_at);
+            for c in walk.flatten().filter_map(|id| git.find_commit(id).ok()) {
+                changes.push(Change {
+                    committed_at: c.time().seconds(),
+                    deployed_at: Some(deployed_at),
+                });
+            }
+            shipped = Some(oid);
+        }
+    }
+
+    let mut incidents: Vec<Incident> = store
+        .alerts(10_000)?
+        .into_iter()
+        .filter(|e| e.state == "resolved" && names_app(&e.series, app))
+        .map(|e| Incident {
+            app: app.to_owned(),
+            began: e.fired_at.unwrap_or(e.at),
+            ended: Some(e.at),
+        })
+        .collect();
+    incidents.extend(
+        store
+            .ops(10_000)?
+            .into_iter()
+            .filter(|e| e.app == app && e.kind == "heal")
+            .filter_map(|e| {
+                let took = e.millis?;
+                Some(Incident {
+                    app: app.to_owned(),
+                    began: (e.at_ms - took) / 1000,
+                    ended: Some(e.at_ms / 1000),
+                })
+            }),
+    );
+    Ok((deploys, changes, incidents))
+}
+
+/// True when an alert's series is about `app`: its service, app or replica label.
+fn names_app(series: &str, app: &str) -> bool {
+    crate::monitor::metric::Key::parse(series).is_ok_and(|k| {
+        k.labels.get("service").is_some_and(|v| v == app)
+            || k.labels.get("app").is_some_and(|v| v == app)
+    })
+}
+
+/// The metrics for `app` over the `days` before `now`; a deploy counts as failed when a
+/// failure follows within an hour.
+pub fn dora_for(store: &Store, repo: &Path, app: &str, now: i64, days: i64) -> Result<Dora> {
+    let (deploys, changes, incidents) = inputs(store, repo, app)?;
+    Ok(dora::compute(
+        &deploys,
+        &changes,
+        &incidents,
+        now - days * 86_400,
+        now,
+        3600,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::ReleaseRecord;
+
+    #[test]
+    fn changes_are_the_commits_each_live_release_added_and_alerts_on_the_service_are_incidents() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = git2::Repository::init(dir.path()).unwrap();
+        let mut commit = |message: &str, at: i64| {
+            let sig = git2::Signature::new("L", "l@x", &git2::Time::new(at, 0)).unwrap();
+            let tree = git
+                .find_tree(git.index().unwrap().write_tree().unwrap())
+                .unwrap();
+            let parent = git.head().ok().and_then(|h| h.peel_to_commit().ok());
+            let parents: Vec<&git2::Commit> = parent.iter().collect();
+            git.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+                .unwrap()
+                .to_string()
+        };
+        let a = commit("feat: one", 1_000);
+        let _b = commit("fix: two", 2_000);
+        let c = commit("feat: three", 3_000);
+        let store = Store::in_memory().unwrap();
+        let release = |version: &str, sha: &str, created_at: i64| ReleaseRecord {
+            app: "svc".into(),
+            version: version.into(),
+            sha: sha.into(),
+            image_id: String::new(),
+            image_bytes: 0,
+            archive: String::new(),
+            notes: String::new(),
+            created_at,
+            live: false,
+        };
+        store.record_release(&release("0.1.0", &a, 1_100)).unwrap();
+        store.record_release(&release("0.2.0", &c, 3_050)).unwrap();
+        for (version, at, status) in [
+            ("0.1.0", 1_500, "live"),
+            ("0.2.0", 3_100, "rolled-back"),
+            ("0.2.0", 3_600, "live"),
+            ("0.2.0", 4_000, "live"),
+        ] {
+            let id = store
+                .start_deploy("svc", version, "blue-green", 2, at)
+                .unwrap();
+            store.finish_deploy(id, status, "", "", at).unwrap();
+        }
+        let alert = |series: &str| crate::monitor::board::AlertEvent {
+            rule: "ServiceErrors".into(),
+            series: series.into(),
+            severity: crate::monitor::alert::Severity::Critical,
+            state: "resolved".into(),
+            at: 3_900,
+            value: None,
+            fired_at: Some(3_700),
+            description: String::new(),
+        };
+        store
+            .record_alert(&alert("endpoint.errorRate{service=svc}"))
+            .unwrap();
+        store.record_alert(&alert("host.cpu")).unwrap();
+
+        let (deploys, changes, incidents) = inputs(&store, dir.path(), "svc").unwrap();
+        assert_eq!(deploys.len(), 4);
+        // 0.1.0 shipped commit a (500 s); the first live 0.2.0 shipped b and c (1600 and 600 s);
+        // the redeploy of 0.2.0 shipped nothing new.
+        let mut leads: Vec<i64> = changes
+            .iter()
+            .map(|c| c.deployed_at.unwrap() - c.committed_at)
+            .collect();
+        leads.sort_unstable();
+        assert_eq!(leads, [500, 600, 1600]);
+        assert_eq!(
+            incidents,
+            [Incident {
+                app: "svc".into(),
+                began: 3_700,
+                ended: Some(3_900)
+            }]
+        );
+
+        let d = dora_for(&store, dir.path(), "svc", 86_400, 1).unwrap();
+        assert_eq!(d.lead_time_median_s, Some(600));
+        // Failed: the version rolled back by its health check, and the deploy at 3600 (the
+        // alert 100 s later, before the next deploy). 2 of 4.
+        assert_eq!(d.change_failure_percent, Some(50.0));
+        assert_eq!(d.time_to_restore_median_s, Some(200));
+
+        // A person puts 0.1.0 back: the deploy it undid counts as failed too, 3 of 5.
+        let id = store
+            .start_deploy("svc", "0.1.0", "blue-green", 2, 4_200)
+            .unwrap();
+        store.finish_deploy(id, "live", "", "", 4_200).unwrap();
+        let (deploys, _, _) = inputs(&store, dir.path(), "svc").unwrap();
+        assert_eq!(
+            deploys.iter().map(|d| d.rollback).collect::<Vec<_>>(),
+            [false, false, false, false, true]
+        );
+        let d = dora_for(&store, dir.path(), "svc", 86_400, 1).unwrap();
+        assert_eq!(d.change_failure_percent, Some(60.0));
+    }
+}
