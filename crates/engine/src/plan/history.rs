@@ -145,7 +145,7 @@ mod tests {
     fn changes_are_the_commits_each_live_release_added_and_alerts_on_the_service_are_incidents() {
         let dir = tempfile::tempdir().unwrap();
         let git = git2::Repository::init(dir.path()).unwrap();
-        let mut commit = |message: &str, at: i64| {
+        let commit = |message: &str, at: i64| {
             let sig = git2::Signature::new("L", "l@x", &git2::Time::new(at, 0)).unwrap();
             let tree = git
                 .find_tree(git.index().unwrap().write_tree().unwrap())
