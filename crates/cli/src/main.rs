@@ -2,6 +2,7 @@
 
 mod deploy;
 mod doctor;
+mod plan;
 mod release;
 mod run;
 mod workflow;
@@ -166,6 +167,13 @@ enum Command {
         #[arg(long, default_value = "/")]
         path: String,
     },
+    /// The four DORA metrics of the workspace's app from DevLoop's own history: deployment
+    /// frequency, lead time for changes, change failure rate, time to restore.
+    Dora {
+        /// How many days back.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
+        days: i64,
+    },
     /// Continuous Delivery (a person deploys each release) or Continuous Deployment (a green
     /// push run deploys by itself); with no argument, says which is on.
     Mode {
@@ -301,6 +309,7 @@ async fn main() -> ExitCode {
             path,
         } => deploy::load(rps, duration, concurrency, ramp, path).await,
         Command::Mode { mode } => deploy::mode(mode.as_deref()),
+        Command::Dora { days } => plan::dora(days),
         Command::Run {
             repo,
             workflow,

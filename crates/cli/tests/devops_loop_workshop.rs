@@ -236,4 +236,22 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
             assert_eq!(outcome, Outcome::Pass, "{name} after the learner's work");
         }
     }
+
+    // Round the loop once, the history has DORA's figures: deploys, and the lead time of the
+    // commits they shipped.
+    let mut dora = Command::new(env!("CARGO_BIN_EXE_devloop"));
+    dora.arg("dora");
+    learner_env(&mut dora);
+    let out = dora.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("DORA for loop-service"), "{text}");
+    assert!(
+        !text.contains("0.00 a day"),
+        "the walkthrough's deploys count: {text}"
+    );
+    assert!(
+        text.contains("median"),
+        "lead times from the released commits: {text}"
+    );
 }

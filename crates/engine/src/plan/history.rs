@@ -1,6 +1,6 @@
 //! The DORA metrics' inputs, read from what DevLoop recorded: deploys from the deploy history;
-//! the changes each deploy shipped from git (the commits of its release that the previous live
-//! release of the app did not have); incidents from the alert history (an alert on the
+//! the changes each deploy shipped from git (the commits of its release, or of its `v<version>`
+//! tag when it was released by hand, that the previous live release of the app did not have); incidents from the alert history (an alert on the
 //! service's series, firing to resolved) and the operations log (a heal: a replica died, its
 //! replacement took traffic). Blocking: git2 and SQLite.
 
@@ -37,9 +37,11 @@ pub fn inputs(
     let mut deploys = Vec::new();
     for d in &records {
         let released = |v: &str| releases.get(v).map(|(_, at)| *at);
+        // Only between versions whose release times are known: a version released by hand
+        // (a tag, no record) is never taken for a rollback.
         let rollback = d.status == "live"
             && live_version.is_some_and(|before| {
-                before != d.version && released(&d.version) < released(before)
+                matches!((released(&d.version), released(before)), (Some(now), Some(then)) if now < then)
             });
         if d.status == "live" {
             live_version = Some(&d.version);
@@ -55,9 +57,17 @@ pub fn inputs(
     if let Ok(git) = git2::Repository::open(repo) {
         let mut shipped: Option<git2::Oid> = None;
         for d in records.iter().filter(|d| d.status == "live") {
+            // The release's commit; for a version released by hand, its `v<version>` tag.
+            let tagged = || {
+                git.revparse_single(&format!("refs/tags/v{}", d.version))
+                    .and_then(|o| o.peel_to_commit())
+                    .map(|c| c.id())
+                    .ok()
+            };
             let Some(oid) = shas
                 .get(&d.version)
                 .and_then(|s| git2::Oid::from_str(s).ok())
+                .or_else(tagged)
                 .filter(|o| git.find_commit(*o).is_ok())
             else {
                 continue;
@@ -225,7 +235,21 @@ mod tests {
         assert_eq!(d.change_failure_percent, Some(50.0));
         assert_eq!(d.time_to_restore_median_s, Some(200));
 
-        // A person puts 0.1.0 back: the deploy it undid counts as failed too, 3 of 5.
+        // A version released by hand (a tag, no release record) still has its changes.
+        let d_sha = commit("feat: four", 5_000);
+        let head = git
+            .find_commit(git2::Oid::from_str(&d_sha).unwrap())
+            .unwrap();
+        git.tag_lightweight("v0.3.0", head.as_object(), false)
+            .unwrap();
+        let id = store
+            .start_deploy("svc", "0.3.0", "rolling", 1, 5_500)
+            .unwrap();
+        store.finish_deploy(id, "live", "", "", 5_500).unwrap();
+        let (_, changes, _) = inputs(&store, dir.path(), "svc").unwrap();
+        assert_eq!(changes.len(), 4, "three before, and the tagged one");
+
+        // A person puts 0.1.0 back (at 4200, after 0.2.0): the deploy it undid counts as failed.
         let id = store
             .start_deploy("svc", "0.1.0", "blue-green", 2, 4_200)
             .unwrap();
@@ -233,9 +257,10 @@ mod tests {
         let (deploys, _, _) = inputs(&store, dir.path(), "svc").unwrap();
         assert_eq!(
             deploys.iter().map(|d| d.rollback).collect::<Vec<_>>(),
-            [false, false, false, false, true]
+            [false, false, false, false, true, false]
         );
+        // 3 of 6: the rolled-back version, the deploy the alert followed, the deploy undone.
         let d = dora_for(&store, dir.path(), "svc", 86_400, 1).unwrap();
-        assert_eq!(d.change_failure_percent, Some(60.0));
+        assert_eq!(d.change_failure_percent, Some(50.0));
     }
 }
