@@ -10,6 +10,7 @@ mod monitor;
 mod notify;
 mod operate;
 mod pipeline;
+mod plan;
 mod release;
 mod webview;
 mod workshop;
@@ -102,6 +103,10 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             monitor::monitor_rules_set,
             monitor::monitor_probes,
             monitor::monitor_probes_set,
+            plan::plan_items,
+            plan::plan_add,
+            plan::plan_move,
+            plan::plan_from_alert,
             deploy::deploy_mode_set,
             operate::operate_status,
             operate::operate_scale,

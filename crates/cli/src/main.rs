@@ -167,6 +167,11 @@ enum Command {
         #[arg(long, default_value = "/")]
         path: String,
     },
+    /// The backlog: its items, new ones, moves on the board.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
     /// The four DORA metrics of the workspace's app from DevLoop's own history: deployment
     /// frequency, lead time for changes, change failure rate, time to restore.
     Dora {
@@ -194,6 +199,32 @@ enum Command {
     Lesson {
         #[command(subcommand)]
         command: LessonCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanCommand {
+    /// The board, column by column (the workspace's commits that name items are linked first).
+    List,
+    /// A new item at the bottom of the backlog.
+    Add {
+        #[arg(long, default_value = "feature", value_parser = ["feature", "bug", "chore"])]
+        kind: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long)]
+        estimate: Option<u32>,
+        /// It needs infrastructure work (the DevOps engineer's part).
+        #[arg(long)]
+        infra: bool,
+    },
+    /// Item N to a column: backlog, sprint, doing or done.
+    Move {
+        id: u64,
+        #[arg(value_parser = ["backlog", "sprint", "doing", "done"])]
+        column: String,
     },
 }
 
@@ -310,6 +341,22 @@ async fn main() -> ExitCode {
         } => deploy::load(rps, duration, concurrency, ramp, path).await,
         Command::Mode { mode } => deploy::mode(mode.as_deref()),
         Command::Dora { days } => plan::dora(days),
+        Command::Plan {
+            command: PlanCommand::List,
+        } => plan::list(),
+        Command::Plan {
+            command:
+                PlanCommand::Add {
+                    kind,
+                    title,
+                    description,
+                    estimate,
+                    infra,
+                },
+        } => plan::add(&kind, title, description, estimate, infra),
+        Command::Plan {
+            command: PlanCommand::Move { id, column },
+        } => plan::move_to(id, &column),
         Command::Run {
             repo,
             workflow,

@@ -1,10 +1,12 @@
-//! `devloop dora`: the four DORA metrics of the workspace's app, from DevLoop's own history.
+//! `devloop dora`: the four DORA metrics of the workspace's app, from DevLoop's own history;
+//! `devloop plan`: the backlog (list, add, move), and the workspace's commits linked to it.
 
 use std::process::ExitCode;
 
-use devloop_engine::plan::history;
+use devloop_engine::plan::{history, links};
 use devloop_engine::release;
 use devloop_engine::settings::Paths;
+use devloop_engine::store::plan::{Column, Kind, NewItem};
 use devloop_engine::store::{now, Store};
 
 use crate::workflow::REFUSED;
@@ -68,6 +70,137 @@ pub fn dora(days: i64) -> ExitCode {
         d.incidents
     );
     ExitCode::SUCCESS
+}
+
+fn store() -> Result<Store, ExitCode> {
+    Store::open(&Paths::from_env().database_file()).map_err(|e| {
+        eprintln!("devloop: {}", e.message);
+        ExitCode::from(REFUSED)
+    })
+}
+
+fn refused(e: devloop_engine::Error) -> ExitCode {
+    eprintln!("devloop: {}", e.message);
+    if let Some(fix) = e.fix {
+        eprintln!("  fix: {fix}");
+    }
+    ExitCode::from(REFUSED)
+}
+
+/// `devloop plan list`: the board, column by column, after linking the workspace's commits.
+pub fn list() -> ExitCode {
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let _ = links::scan(&crate::release::repo(None), &store, 1000);
+    let items = match store.items() {
+        Ok(i) => i,
+        Err(e) => return refused(e),
+    };
+    if items.is_empty() {
+        println!("The backlog is empty: devloop plan add --title \"…\"");
+        return ExitCode::SUCCESS;
+    }
+    for column in [Column::Backlog, Column::Sprint, Column::Doing, Column::Done] {
+        let here: Vec<_> = items.iter().filter(|i| i.column == column).collect();
+        if here.is_empty() {
+            continue;
+        }
+        println!("{column:?}");
+        for i in here {
+            let commits = store.item_commits(i.id).map(|c| c.len()).unwrap_or(0);
+            println!(
+                "  #{:<4} {:<7} {}{}{}",
+                i.id,
+                format!("{:?}", i.kind).to_lowercase(),
+                i.title,
+                if commits > 0 {
+                    format!("  ({commits} commit(s))")
+                } else {
+                    String::new()
+                },
+                if i.source.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [from {}]", i.source)
+                }
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `devloop plan add`.
+pub fn add(
+    kind: &str,
+    title: String,
+    description: String,
+    estimate: Option<u32>,
+    infra: bool,
+) -> ExitCode {
+    let kind = match kind {
+        "feature" => Kind::Feature,
+        "bug" => Kind::Bug,
+        "chore" => Kind::Chore,
+        other => {
+            eprintln!("devloop: `{other}` is not a kind: use feature, bug or chore");
+            return ExitCode::from(REFUSED);
+        }
+    };
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let item = NewItem {
+        kind,
+        title,
+        description,
+        estimate,
+        infra,
+        source: String::new(),
+    };
+    match store.add_item(&item, now()) {
+        Ok(id) => {
+            println!("#{id} added to the backlog; a commit saying \"fix #{id}\" links to it");
+            ExitCode::SUCCESS
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// `devloop plan move N COLUMN`: to the bottom of that column.
+pub fn move_to(id: u64, column: &str) -> ExitCode {
+    let column = match column {
+        "backlog" => Column::Backlog,
+        "sprint" => Column::Sprint,
+        "doing" => Column::Doing,
+        "done" => Column::Done,
+        other => {
+            eprintln!("devloop: `{other}` is not a column: use backlog, sprint, doing or done");
+            return ExitCode::from(REFUSED);
+        }
+    };
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let bottom = store
+        .items()
+        .map(|all| {
+            all.iter()
+                .filter(|i| i.column == column)
+                .map(|i| i.position)
+                .fold(0.0, f64::max)
+        })
+        .unwrap_or(0.0);
+    match store.move_item(id, column, bottom + 1.0, now()) {
+        Ok(i) => {
+            println!("#{} is in {:?}", i.id, i.column);
+            ExitCode::SUCCESS
+        }
+        Err(e) => refused(e),
+    }
 }
 
 #[cfg(test)]

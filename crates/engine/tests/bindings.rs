@@ -27,6 +27,7 @@ use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::deploys::DeployRecord;
 use devloop_engine::store::ops::OpsEvent;
+use devloop_engine::store::plan::{Column, Item, ItemCommit, Kind as ItemKind, NewItem};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
 use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
 use devloop_engine::words::Said;
@@ -121,6 +122,11 @@ fn render() -> String {
         AlertEvent::decl(&cfg),
         SourceStatus::decl(&cfg),
         MonitorView::decl(&cfg),
+        ItemKind::decl(&cfg),
+        Column::decl(&cfg),
+        NewItem::decl(&cfg),
+        Item::decl(&cfg),
+        ItemCommit::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -1720,6 +1720,17 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
             .contains("DevLoop alert: ProbeDown")
             .then_some(()))
     })?;
+    // One click makes it a bug item in the plan, carrying what fired and where.
+    s.click(&s.find("[data-testid=add-to-plan]")?)?;
+    s.wait_text("[data-testid=planned]", "the bug item's number", |t| {
+        t.contains("bug #1")
+    })?;
+    let backlog = home.devloop(addr, &["plan", "list"])?;
+    check(
+        backlog.contains("#1    bug     ProbeDown on probe.up{url=http://127.0.0.1:")
+            && backlog.contains("[from alert ProbeDown on probe.up"),
+        backlog.clone(),
+    )?;
     let _server = Pingable::start(port)?;
     s.wait("ProbeDown to resolve", || {
         Ok(s.find_all("[data-testid=alert-active]")?

@@ -494,3 +494,17 @@ scraped: Array<string>,
  * The service's replicas now, to follow one's logs beside the charts.
  */
 replicas: Array<Replica>, };
+
+export type ItemKind = "feature" | "bug" | "chore";
+
+export type PlanColumn = "backlog" | "sprint" | "doing" | "done";
+
+export type NewItem = { kind: ItemKind, title: string, description: string, estimate: number | null, infra: boolean, 
+/**
+ * What raised it (an alert, a failed run, …), shown with it.
+ */
+source: string, };
+
+export type Item = { id: number, kind: ItemKind, title: string, description: string, estimate?: number, column: PlanColumn, infra: boolean, position: number, source: string, createdAt: number, doneAt?: number, };
+
+export type ItemCommit = { item: number, sha: string, closes: boolean, committedAt: number, };

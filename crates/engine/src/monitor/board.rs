@@ -206,6 +206,46 @@ impl Board {
         events
     }
 
+    /// The bug item an active alert becomes in the plan: what fired, on which series, since
+    /// when, and what its rule says. `None` when no such alert is active.
+    pub fn plan_draft(&self, rule: &str, series: &str) -> Option<crate::store::plan::NewItem> {
+        let active = self
+            .active()
+            .into_iter()
+            .find(|a| a.rule == rule && a.series == series)?;
+        let since = match active.state {
+            State::Pending { since } | State::Firing { since } => since,
+            State::Inactive => return None,
+        };
+        let event = AlertEvent {
+            rule: active.rule,
+            series: active.series,
+            severity: active.severity,
+            state: if matches!(active.state, State::Firing { .. }) {
+                "firing".into()
+            } else {
+                "pending".into()
+            },
+            at: since,
+            value: Key::parse(series)
+                .ok()
+                .and_then(|k| self.series.get(&k))
+                .and_then(|s| s.latest())
+                .map(|(_, v)| v),
+            fired_at: Some(since),
+            description: active.description,
+        };
+        let (title, description) = event.plan_draft();
+        Some(crate::store::plan::NewItem {
+            kind: crate::store::plan::Kind::Bug,
+            title,
+            description,
+            estimate: None,
+            infra: false,
+            source: format!("alert {} on {}", event.rule, event.series),
+        })
+    }
+
     /// Alerts pending or firing now.
     pub fn active(&self) -> Vec<Active> {
         self.states
@@ -311,6 +351,29 @@ mod tests {
         assert!(b.active().is_empty());
         let kinds: Vec<String> = b.markers(0, 100).into_iter().map(|m| m.kind).collect();
         assert_eq!(kinds, ["alert", "resolved"]);
+    }
+
+    #[test]
+    fn a_firing_alert_on_the_board_drafts_its_bug_item_and_an_inactive_one_none() {
+        let mut b = Board::new(vec![error_rule()]);
+        let a = Key::new("endpoint.errorRate").with("service", "a");
+        for t in 0..=30 {
+            b.record(t, vec![(a.clone(), 5.0)]);
+            b.evaluate(t);
+        }
+        let item = b
+            .plan_draft("ServiceErrors", "endpoint.errorRate{service=a}")
+            .expect("it fires");
+        assert_eq!(item.kind, crate::store::plan::Kind::Bug);
+        assert_eq!(item.title, "ServiceErrors on endpoint.errorRate{service=a}");
+        assert!(item.description.contains("at 5."), "{}", item.description);
+        assert_eq!(
+            item.source,
+            "alert ServiceErrors on endpoint.errorRate{service=a}"
+        );
+        assert!(b
+            .plan_draft("ServiceErrors", "endpoint.errorRate{service=b}")
+            .is_none());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::{Code, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "ItemKind")]
 pub enum Kind {
     Feature,
     Bug,
@@ -19,6 +20,7 @@ pub enum Kind {
 /// The board's columns, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "PlanColumn")]
 pub enum Column {
     Backlog,
     Sprint,

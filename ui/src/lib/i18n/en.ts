@@ -424,7 +424,7 @@ export const en = {
     alerts: 'Alerts',
     noAlerts: 'No alert is pending or firing.',
     addToPlan: 'Add to plan',
-    planLater: 'The Plan stage, where this alert becomes a bug item, arrives in a later version.',
+    planned: 'Added to the backlog as bug #{n} (devloop plan list shows it; the board arrives with the Plan stage).',
     pending: 'pending',
     firing: 'firing',
     resolved: 'resolved',

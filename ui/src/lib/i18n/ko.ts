@@ -424,7 +424,7 @@ export const ko: Messages = {
     alerts: '경보',
     noAlerts: '대기 중이거나 발생한 경보가 없습니다.',
     addToPlan: '계획에 넣기',
-    planLater: '이 경보가 버그 항목이 되는 계획 단계는 이후 버전에서 옵니다.',
+    planned: '백로그에 버그 #{n}(으)로 넣었습니다(devloop plan list로 볼 수 있고, 보드는 계획 단계와 함께 옵니다).',
     pending: '대기',
     firing: '발생',
     resolved: '해소',

@@ -1,0 +1,70 @@
+//! Plan commands: the backlog's items, a new one, a move on the board, and an alert made into a
+//! bug item. Thin wrappers over `devloop_engine::store::plan` and the Monitor's board.
+
+use devloop_engine::store::plan::{Column, Item, NewItem};
+use devloop_engine::store::{now, Store};
+use devloop_engine::{Code, Error};
+use tauri::State;
+
+use crate::commands::blocking;
+use crate::AppState;
+
+#[tauri::command]
+pub async fn plan_items(state: State<'_, AppState>) -> Result<Vec<Item>, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.items()).await
+}
+
+#[tauri::command]
+pub async fn plan_add(state: State<'_, AppState>, item: NewItem) -> Result<Item, Error> {
+    let file = state.paths.database_file();
+    blocking(move || {
+        let store = Store::open(&file)?;
+        let id = store.add_item(&item, now())?;
+        store.item(id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn plan_move(
+    state: State<'_, AppState>,
+    id: u64,
+    column: Column,
+    position: f64,
+) -> Result<Item, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.move_item(id, column, position, now())).await
+}
+
+/// The active alert `rule` on `series`, as a bug item in the backlog.
+#[tauri::command]
+pub async fn plan_from_alert(
+    state: State<'_, AppState>,
+    rule: String,
+    series: String,
+) -> Result<Item, Error> {
+    let monitor = state
+        .monitor
+        .get()
+        .cloned()
+        .ok_or_else(|| Error::new(Code::Internal, "monitoring has not started"))?;
+    let draft = monitor
+        .board
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .plan_draft(&rule, &series)
+        .ok_or_else(|| {
+            Error::new(
+                Code::InvalidInput,
+                format!("{rule} on {series} is no longer pending or firing"),
+            )
+        })?;
+    let file = state.paths.database_file();
+    blocking(move || {
+        let store = Store::open(&file)?;
+        let id = store.add_item(&draft, now())?;
+        store.item(id)
+    })
+    .await
+}

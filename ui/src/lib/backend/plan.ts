@@ -1,0 +1,20 @@
+// Plan: the backlog's items, and an alert made into a bug item.
+import type { Item, NewItem, PlanColumn } from '../bindings';
+import { call } from './ipc';
+
+export function getItems(): Promise<Item[]> {
+  return call<Item[]>('plan_items');
+}
+
+export function addItem(item: NewItem): Promise<Item> {
+  return call<Item>('plan_add', { item });
+}
+
+export function moveItem(id: number, column: PlanColumn, position: number): Promise<Item> {
+  return call<Item>('plan_move', { id, column, position });
+}
+
+/** The active alert `rule` on `series`, as a bug item in the backlog. */
+export function planFromAlert(rule: string, series: string): Promise<Item> {
+  return call<Item>('plan_from_alert', { rule, series });
+}
