@@ -264,12 +264,16 @@ impl Service {
             Ok(new) => {
                 *live = new;
                 let (app, v) = (self.app.clone(), version.to_owned());
-                let _ = blocking(move || {
+                let workspace = self.paths.workspace(&self.paths.load().unwrap_or_default());
+                let done = blocking(move || {
                     let store = Store::open(&db)?;
                     store.finish_deploy(id, "live", "", "", now())?;
-                    store.approve_candidates(&app, &v, now())
+                    store.approve_candidates(&app, &v, now())?;
+                    // The plan follows production: items this release closes are done.
+                    crate::plan::links::deployed(&workspace, &store, &app, &v, now())
                 })
-                .await;
+                .await
+                .unwrap_or_default();
                 drop(live);
                 self.log_op(
                     "deploy",
@@ -289,6 +293,20 @@ impl Service {
                     None,
                 )
                 .await;
+                for n in done {
+                    self.log_op(
+                        "plan",
+                        Said::new(
+                            format!(
+                                "#{n} is done: {version} went live with the commit that closes it"
+                            ),
+                            format!("#{n} 완료: 이를 닫는 커밋이 {version}과(와) 함께 배포됨"),
+                        ),
+                        None,
+                        None,
+                    )
+                    .await;
+                }
                 Ok(self.status().await)
             }
             Err(mut failure) => {

@@ -57,19 +57,8 @@ pub fn inputs(
     if let Ok(git) = git2::Repository::open(repo) {
         let mut shipped: Option<git2::Oid> = None;
         for d in records.iter().filter(|d| d.status == "live") {
-            // The release's commit; for a version released by hand, its `v<version>` tag.
-            let tagged = || {
-                git.revparse_single(&format!("refs/tags/v{}", d.version))
-                    .and_then(|o| o.peel_to_commit())
-                    .map(|c| c.id())
-                    .ok()
-            };
-            let Some(oid) = shas
-                .get(&d.version)
-                .and_then(|s| git2::Oid::from_str(s).ok())
-                .or_else(tagged)
-                .filter(|o| git.find_commit(*o).is_ok())
-            else {
+            let recorded = shas.get(&d.version).map(String::as_str);
+            let Some(oid) = super::links::release_commit(&git, recorded, &d.version) else {
                 continue;
             };
             // A redeploy of what is already out ships nothing new.

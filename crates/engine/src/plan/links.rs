@@ -43,6 +43,48 @@ pub fn scan(repo: &Path, store: &Store, limit: usize) -> Result<usize> {
     Ok(linked)
 }
 
+/// The commit version `version` of `app` was released from: its release record's, else the
+/// repository's `v<version>` tag (a release made by hand).
+pub fn release_commit(
+    git: &git2::Repository,
+    recorded: Option<&str>,
+    version: &str,
+) -> Option<git2::Oid> {
+    recorded
+        .and_then(|s| git2::Oid::from_str(s).ok())
+        .or_else(|| {
+            git.revparse_single(&format!("refs/tags/v{version}"))
+                .and_then(|o| o.peel_to_commit())
+                .map(|c| c.id())
+                .ok()
+        })
+        .filter(|o| git.find_commit(*o).is_ok())
+}
+
+/// After `version` of `app` went live: the workspace's commits are linked, and the items a
+/// commit in that release closes move to Done. Their numbers come back.
+pub fn deployed(
+    repo: &Path,
+    store: &Store,
+    app: &str,
+    version: &str,
+    now: i64,
+) -> Result<Vec<u64>> {
+    let Ok(git) = git2::Repository::open(repo) else {
+        return Ok(Vec::new());
+    };
+    let recorded = store
+        .releases()?
+        .into_iter()
+        .find(|r| r.app == app && r.version == version)
+        .map(|r| r.sha);
+    let Some(commit) = release_commit(&git, recorded.as_deref(), version) else {
+        return Ok(Vec::new());
+    };
+    scan(repo, store, 1000)?;
+    done_by_deploy(repo, store, &commit.to_string(), now)
+}
+
 /// Moves to Done every item a commit contained in `deployed` (a commit id) closes. Returns
 /// their numbers.
 pub fn done_by_deploy(repo: &Path, store: &Store, deployed: &str, now: i64) -> Result<Vec<u64>> {

@@ -385,7 +385,7 @@ export const en = {
     save: 'Save',
     log: 'Operations log',
     logEmpty: 'Nothing has happened yet.',
-    kinds: { deploy: 'deploy', rollback: 'rollback', scale: 'scale', autoscale: 'autoscale', heal: 'heal', chaos: 'chaos', load: 'load' },
+    kinds: { deploy: 'deploy', rollback: 'rollback', scale: 'scale', autoscale: 'autoscale', heal: 'heal', chaos: 'chaos', load: 'load', plan: 'plan' },
   },
   monitor: {
     title: 'Monitor',

@@ -385,7 +385,7 @@ export const ko: Messages = {
     save: '저장',
     log: '운영 기록',
     logEmpty: '아직 일어난 일이 없습니다.',
-    kinds: { deploy: '배포', rollback: '롤백', scale: '조정', autoscale: '자동 조정', heal: '치유', chaos: '장애 실험', load: '부하' },
+    kinds: { deploy: '배포', rollback: '롤백', scale: '조정', autoscale: '자동 조정', heal: '치유', chaos: '장애 실험', load: '부하', plan: '계획' },
   },
   monitor: {
     title: '모니터링',
