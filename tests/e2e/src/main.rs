@@ -166,14 +166,14 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
     let app = Home::new().launch("en_US.UTF-8", &[])?;
     let s = &app.session;
     // A learner clicks the stage's circle.
-    s.click(&s.find("[data-testid=stage-plan] circle")?)?;
+    s.click(&s.find("[data-testid=stage-code] circle")?)?;
     let page = s.find("[data-testid=stage-page]")?;
     check(
-        s.attribute(&page, "data-stage")?.as_deref() == Some("plan"),
-        "plan page open",
+        s.attribute(&page, "data-stage")?.as_deref() == Some("code"),
+        "code page open",
     )?;
-    s.wait_text("[data-testid=stage-title]", "the Plan title", |t| {
-        t == "Plan"
+    s.wait_text("[data-testid=stage-title]", "the Code title", |t| {
+        t == "Code"
     })?;
     let empty = s.text(&s.find("[data-testid=stage-empty]")?)?;
     check(
@@ -187,8 +187,8 @@ fn clicking_a_stage_opens_its_page_and_escape_comes_home() -> Result<()> {
         "stage page closed",
     )?;
     // Focus returns to the stage the learner left, so the keyboard keeps its place.
-    s.wait("focus back on Plan", || {
-        Ok(s.focused_testid()?.filter(|id| id == "stage-plan"))
+    s.wait("focus back on Code", || {
+        Ok(s.focused_testid()?.filter(|id| id == "stage-code"))
     })
     .map(drop)
 }
@@ -1752,6 +1752,53 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
     })
 }
 
+fn the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli() -> Result<()> {
+    let home = Home::new();
+    let app = home.launch("en_US.UTF-8", &[])?;
+    let s = &app.session;
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.wait_text("[data-testid=column-done]", "the empty Done column", |t| {
+        t.contains("items move here when their fix goes live")
+    })?;
+    // A bug, added with the form; its CLI twin is shown.
+    s.execute("const k = document.querySelector('[data-testid=item-kind]'); k.value = 'bug'; k.dispatchEvent(new Event('change', { bubbles: true })); const t = document.querySelector('[data-testid=item-title]'); t.value = \"Health check flaps under load\"; t.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=item-add]")?)?;
+    s.wait_text("[data-testid=column-backlog]", "#1 in the backlog", |t| {
+        t.contains("#1") && t.contains("Health check flaps under load")
+    })?;
+    s.wait_text("[data-testid=plan-page]", "the add's CLI twin", |t| {
+        t.contains("devloop plan add --kind bug --title 'Health check flaps under load'")
+    })?;
+    // The keyboard: the new card has the focus; → twice takes it to Doing.
+    s.wait("the new card focused", || {
+        Ok(s.focused_testid()?.filter(|id| id == "item-1"))
+    })?;
+    s.press(ARROW_RIGHT)?;
+    s.wait_text("[data-testid=column-sprint]", "#1 in the sprint", |t| {
+        t.contains("#1")
+    })?;
+    s.press(ARROW_RIGHT)?;
+    s.wait_text("[data-testid=column-doing]", "#1 doing", |t| {
+        t.contains("#1")
+    })?;
+    s.wait_text("[data-testid=plan-page]", "the move's CLI twin", |t| {
+        t.contains("devloop plan move 1 doing")
+    })?;
+    // The terminal sees the same board.
+    let out = Command::new(Binaries::locate().cli)
+        .args(["plan", "list"])
+        .env("DEVLOOP_CONFIG_DIR", home.config())
+        .env("DEVLOOP_WORKSPACE", home.workspace())
+        .env("DEVLOOP_DATA_DIR", home.data())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let list = String::from_utf8_lossy(&out.stdout);
+    check(
+        list.contains("Doing\n  #1    bug     Health check flaps under load"),
+        list.to_string(),
+    )
+}
+
 fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
     let home = Home::new();
     let packs = home.dir.path().join("workshops");
@@ -1855,6 +1902,7 @@ fn main() {
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
         the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports,
         with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves,
+        the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

@@ -3,6 +3,7 @@
 import { Channel } from '@tauri-apps/api/core';
 import type { RunDetail, RunEvent, RunSummary, RunUpdate, StepLog, WorkflowView } from '../bindings';
 import { call } from './ipc';
+import { shellQuote } from '../shell';
 
 export function getWorkflows(): Promise<WorkflowView[]> {
   return call<WorkflowView[]>('pipeline_workflows');
@@ -53,6 +54,5 @@ export function subscribeRuns(onUpdate: (update: RunUpdate) => void): Promise<vo
 
 /** The `devloop run` command that does what the Run button does with these inputs. */
 export function runCommand(cli: string, inputs: Record<string, string>): string {
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
-  return [cli, ...Object.entries(inputs).map(([k, v]) => `--input ${quote(`${k}=${v}`)}`)].join(' ');
+  return [cli, ...Object.entries(inputs).map(([k, v]) => `--input ${shellQuote(`${k}=${v}`)}`)].join(' ');
 }

@@ -1,6 +1,7 @@
 // Plan: the backlog's items, and an alert made into a bug item.
 import type { Item, NewItem, PlanColumn } from '../bindings';
 import { call } from './ipc';
+import { shellQuote } from '../shell';
 
 export function getItems(): Promise<Item[]> {
   return call<Item[]>('plan_items');
@@ -17,4 +18,17 @@ export function moveItem(id: number, column: PlanColumn, position: number): Prom
 /** The active alert `rule` on `series`, as a bug item in the backlog. */
 export function planFromAlert(rule: string, series: string): Promise<Item> {
   return call<Item>('plan_from_alert', { rule, series });
+}
+
+/** The CLI twin of adding `item`. */
+export function addCommand(item: NewItem): string {
+  return [
+    'devloop plan add',
+    `--kind ${item.kind}`,
+    `--title ${shellQuote(item.title)}`,
+    item.estimate ? `--estimate ${item.estimate}` : '',
+    item.infra ? '--infra' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
