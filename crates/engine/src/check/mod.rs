@@ -14,6 +14,7 @@ pub mod http;
 pub mod monitor;
 pub mod operate;
 pub mod pipeline;
+pub mod plan;
 pub mod quiz;
 
 use std::path::{Path, PathBuf};
@@ -140,6 +141,18 @@ pub enum Spec {
         threshold: f64,
         #[serde(default = "ten_minutes")]
         within_s: u64,
+    },
+    /// The backlog holds an item that is in the sprint (or further: doing, done) with
+    /// `inSprint`, one linked to a commit of the workspace with `linked`, one marked as needing
+    /// infrastructure work with `infra`; every condition given must hold.
+    #[serde(rename = "plan", rename_all = "camelCase")]
+    Plan {
+        #[serde(default)]
+        in_sprint: bool,
+        #[serde(default)]
+        linked: bool,
+        #[serde(default)]
+        infra: bool,
     },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]
@@ -321,6 +334,14 @@ impl Spec {
                     monitor::metric(&metric, &comparator, threshold, within_s, db.as_deref())
                 })
                 .await
+            }
+            Spec::Plan {
+                in_sprint,
+                linked,
+                infra,
+            } => {
+                let db = ctx.database.clone();
+                blocking(move || plan::evaluate(&ws, db.as_deref(), in_sprint, linked, infra)).await
             }
             Spec::Alert {
                 rule,

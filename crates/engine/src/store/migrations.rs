@@ -161,7 +161,12 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {
-    let current: usize = conn
+    // Under the write lock, and the version read again there: the app and a terminal's
+    // `devloop` may open a new database at the same moment, and only one may migrate it.
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| e.to_string())?;
+    let current: usize = tx
         .pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
         .map_err(|e| e.to_string())? as usize;
     if current > MIGRATIONS.len() {
@@ -170,15 +175,16 @@ pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {
             MIGRATIONS.len()
         ));
     }
+    if current == MIGRATIONS.len() {
+        return Ok(());
+    }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
         tx.execute_batch(sql)
             .map_err(|e| format!("migration {}: {e}", i + 1))?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)
-            .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
     }
-    Ok(())
+    tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)
+        .map_err(|e| e.to_string())?;
+    tx.commit().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -192,5 +198,26 @@ mod tests {
         apply(&mut conn).unwrap();
         conn.pragma_update(None, "user_version", 999).unwrap();
         assert!(apply(&mut conn).unwrap_err().contains("newer DevLoop"));
+    }
+
+    #[test]
+    fn processes_opening_a_new_database_at_once_migrate_it_once() {
+        // The app and a terminal's devloop, both first: threads stand in for them, each with
+        // its own connection, as each process has.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("devloop.sqlite");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let opened: Vec<_> = (0..8)
+            .map(|_| {
+                let (file, start) = (file.clone(), std::sync::Arc::clone(&start));
+                std::thread::spawn(move || {
+                    start.wait();
+                    crate::store::Store::open(&file).map(drop)
+                })
+            })
+            .collect();
+        for t in opened {
+            t.join().unwrap().unwrap();
+        }
     }
 }

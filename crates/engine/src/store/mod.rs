@@ -56,9 +56,10 @@ impl Store {
     }
 
     fn setup(conn: rusqlite::Connection, path: &Path) -> Result<Store> {
-        conn.pragma_update(None, "journal_mode", "WAL")
+        // The wait first: another process may hold the database while this one sets it up.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .and_then(|_| conn.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|_| conn.pragma_update(None, "foreign_keys", "ON"))
-            .and_then(|_| conn.busy_timeout(std::time::Duration::from_secs(5)))
             .map_err(|e| db_error(path, &e.to_string()))?;
         let mut store = Store { conn };
         migrations::apply(&mut store.conn).map_err(|e| db_error(path, &e))?;
