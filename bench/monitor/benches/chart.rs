@@ -38,6 +38,7 @@ fn svg(c: &mut Criterion) {
         height: 180,
         dark: false,
         utc_offset_s: 0,
+        guides: &[],
     };
     c.bench_function("chart: 4 series x 3600 points to SVG", |b| {
         b.iter(|| chart::svg(std::hint::black_box(&spec)).unwrap())

@@ -58,6 +58,8 @@ pub struct Spec<'a> {
     pub dark: bool,
     /// The learner's time zone, so the axis reads as their clock does.
     pub utc_offset_s: i64,
+    /// Values to draw as faint horizontal lines (bands to compare with, such as DORA's).
+    pub guides: &'a [f64],
 }
 
 /// Where the plot sits in the picture, so the page can map a pointer to a time.
@@ -135,7 +137,10 @@ where
         .y_labels(5)
         .x_label_formatter(&|t| {
             let local = clock(*t + spec.utc_offset_s);
-            if span > 3 * 3600 {
+            if span > 3 * 86_400 {
+                // Weeks: the date, month-day.
+                super::view::iso(*t + spec.utc_offset_s)[5..10].to_owned()
+            } else if span > 3 * 3600 {
                 local[..5].to_owned()
             } else {
                 local
@@ -148,6 +153,14 @@ where
         .light_line_style(grid.mix(0.4))
         .draw()
         .map_err(|e| e.to_string())?;
+    for g in spec.guides.iter().filter(|g| **g <= y_top) {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(spec.from, *g), (spec.to, *g)],
+                text.mix(0.35).stroke_width(1),
+            )))
+            .map_err(|e| e.to_string())?;
+    }
     for m in spec
         .markers
         .iter()
@@ -285,6 +298,7 @@ mod tests {
             height: 200,
             dark: false,
             utc_offset_s: 0,
+            guides: &[],
         }
     }
 

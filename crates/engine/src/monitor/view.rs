@@ -236,6 +236,7 @@ pub fn dashboard(
                 height,
                 dark,
                 utc_offset_s,
+                guides: &[],
             })?;
             // About one value per two pixels is all a pointer can tell apart.
             let points = lines.first().map_or(0, |l| l.points.len()).max(1);
@@ -290,6 +291,7 @@ pub fn export_png(
             height: 240,
             dark: false,
             utc_offset_s,
+            guides: &[],
         })
         .collect();
     chart::png(&specs, path)

@@ -121,6 +121,29 @@ fn names_app(series: &str, app: &str) -> bool {
     })
 }
 
+/// The metrics for each of the `weeks` weeks before `now` (oldest first, each with the second
+/// its week starts), from one read of the history.
+pub fn weekly(
+    store: &Store,
+    repo: &Path,
+    app: &str,
+    now: i64,
+    weeks: i64,
+) -> Result<Vec<(i64, Dora)>> {
+    let (deploys, changes, incidents) = inputs(store, repo, app)?;
+    Ok((0..weeks)
+        .rev()
+        .map(|w| {
+            let to = now - w * 7 * 86_400;
+            let from = to - 7 * 86_400;
+            (
+                from,
+                dora::compute(&deploys, &changes, &incidents, from, to, 3600),
+            )
+        })
+        .collect())
+}
+
 /// The metrics for `app` over the `days` before `now`; a deploy counts as failed when a
 /// failure follows within an hour.
 pub fn dora_for(store: &Store, repo: &Path, app: &str, now: i64, days: i64) -> Result<Dora> {
