@@ -11,6 +11,7 @@ mod notify;
 mod operate;
 mod pipeline;
 mod plan;
+mod refine;
 mod release;
 mod webview;
 mod workshop;
@@ -107,6 +108,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             plan::plan_add,
             plan::plan_move,
             plan::plan_from_alert,
+            refine::refine_view,
             deploy::deploy_mode_set,
             operate::operate_status,
             operate::operate_scale,

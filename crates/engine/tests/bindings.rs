@@ -21,6 +21,8 @@ use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
 use devloop_engine::pipeline::view::{
     InputView, JobView, PracticeBracket, RunDetail, RunUpdate, StepLog, WorkflowView,
 };
+use devloop_engine::plan::dora::Dora;
+use devloop_engine::plan::refine::{Band, Bands, MetricChart, RefineView};
 use devloop_engine::release::version::Bump;
 use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
@@ -127,6 +129,11 @@ fn render() -> String {
         NewItem::decl(&cfg),
         Item::decl(&cfg),
         ItemCommit::decl(&cfg),
+        Dora::decl(&cfg),
+        Band::decl(&cfg),
+        Bands::decl(&cfg),
+        MetricChart::decl(&cfg),
+        RefineView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -1749,7 +1749,18 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
             .said()
             .contains("DevLoop resolved: ProbeDown")
             .then_some(()))
-    })
+    })?;
+    // Refine reads the same history: one deploy this week, and the lead time of what it shipped.
+    s.click(&s.find("[data-testid=nav-refine]")?)?;
+    s.wait_text("[data-testid=dora-frequency]", "this week's deploy", |t| {
+        t.contains("1 deploy(s) this week")
+    })?;
+    s.wait_text(
+        "[data-testid=dora-lead-time]",
+        "the lead time of the release",
+        |t| t.contains("median") && t.contains("p90"),
+    )
+    .map(drop)
 }
 
 fn the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli() -> Result<()> {

@@ -508,3 +508,37 @@ source: string, };
 export type Item = { id: number, kind: ItemKind, title: string, description: string, estimate?: number, column: PlanColumn, infra: boolean, position: number, source: string, createdAt: number, doneAt?: number, };
 
 export type ItemCommit = { item: number, sha: string, closes: boolean, committedAt: number, };
+
+export type Dora = { 
+/**
+ * Live deploys per day over the period.
+ */
+deploysPerDay: number, leadTimeMedianS?: number, leadTimeP90S?: number, 
+/**
+ * Changes whose commit time is after their deploy (a skewed clock); counted as zero.
+ */
+skewedChanges: number, 
+/**
+ * Percent of deploys in the period that led to a failure.
+ */
+changeFailurePercent?: number, timeToRestoreMedianS?: number, 
+/**
+ * How many deploys, changes and incidents the figures come from.
+ */
+deploys: number, changes: number, incidents: number, };
+
+export type Band = "elite" | "high" | "medium" | "low";
+
+export type Bands = { frequency: Band, leadTime?: Band, changeFailure?: Band, timeToRestore?: Band, };
+
+export type MetricChart = { 
+/**
+ * `frequency`, `leadTime`, `changeFailure`, `timeToRestore`.
+ */
+id: string, svg: string, area: PlotArea, };
+
+export type RefineView = { app: string, 
+/**
+ * The last seven days.
+ */
+current: Dora, bands: Bands, charts: Array<MetricChart>, };

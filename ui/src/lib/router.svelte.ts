@@ -1,4 +1,4 @@
-// Hash routes: #/ (the loop), #/stage/<id>, #/system, #/workshop, #/lesson/<id>, #/pipeline, #/releases, #/deploy, #/operate, #/monitor, #/plan. Hashes keep the app one static page.
+// Hash routes: #/ (the loop), #/stage/<id>, #/system, #/workshop, #/lesson/<id>, #/pipeline, #/releases, #/deploy, #/operate, #/monitor, #/plan, #/refine. Hashes keep the app one static page.
 import type { Stage } from './bindings';
 
 export type Route =
@@ -12,6 +12,7 @@ export type Route =
   | { name: 'operate' }
   | { name: 'monitor' }
   | { name: 'plan' }
+  | { name: 'refine' }
   | { name: 'lesson'; lesson: string };
 
 const STAGES: readonly Stage[] = ['plan', 'code', 'build', 'test', 'release', 'deploy', 'operate', 'monitor'];
@@ -30,6 +31,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'operate' && parts.length === 1) return { name: 'operate' };
   if (parts[0] === 'monitor' && parts.length === 1) return { name: 'monitor' };
   if (parts[0] === 'plan' && parts.length === 1) return { name: 'plan' };
+  if (parts[0] === 'refine' && parts.length === 1) return { name: 'refine' };
   // Lesson ids are pack folder names: lower-case words and dashes.
   if (parts[0] === 'lesson' && parts.length === 2 && /^[a-z0-9-]{1,64}$/.test(parts[1]!)) {
     return { name: 'lesson', lesson: parts[1]! };
@@ -59,6 +61,8 @@ export function href(route: Route): string {
       return '#/monitor';
     case 'plan':
       return '#/plan';
+    case 'refine':
+      return '#/refine';
     case 'lesson':
       return `#/lesson/${route.lesson}`;
   }

@@ -180,6 +180,42 @@ pub fn charts(
         .collect()
 }
 
+/// What the Refine page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefineView {
+    pub app: String,
+    /// The last seven days.
+    pub current: Dora,
+    pub bands: Bands,
+    pub charts: Vec<MetricChart>,
+}
+
+/// The Refine page for `app`: this week's figures and bands, and `weeks` weeks charted.
+#[allow(clippy::too_many_arguments)]
+pub fn view(
+    store: &crate::store::Store,
+    repo: &std::path::Path,
+    app: &str,
+    now: i64,
+    weeks: i64,
+    size: (u32, u32),
+    dark: bool,
+    utc_offset_s: i64,
+) -> Result<RefineView, Error> {
+    let by_week = super::history::weekly(store, repo, app, now, weeks.max(1))?;
+    let current = by_week
+        .last()
+        .map(|(_, d)| d.clone())
+        .unwrap_or_else(|| super::dora::compute(&[], &[], &[], now, now, 3600));
+    Ok(RefineView {
+        app: app.to_owned(),
+        bands: bands(&current),
+        charts: charts(&by_week, size.0, size.1, dark, utc_offset_s)?,
+        current,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { span } from './refine';
+
+describe('durations on the Refine page', () => {
+  it('read as the CLI says them', () => {
+    expect(span(42)).toBe('42 s');
+    expect(span(300)).toBe('5 min');
+    expect(span(3 * 3600 + 5 * 60)).toBe('3h 05m');
+    expect(span(2 * 86_400 + 4 * 3600)).toBe('2d 4h');
+  });
+});
