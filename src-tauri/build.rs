@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "plan_add",
     "plan_move",
     "plan_from_alert",
+    "plan_from",
     "refine_view",
     "operate_status",
     "operate_scale",

@@ -108,6 +108,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             plan::plan_add,
             plan::plan_move,
             plan::plan_from_alert,
+            plan::plan_from,
             refine::refine_view,
             deploy::deploy_mode_set,
             operate::operate_status,

@@ -1,6 +1,7 @@
 //! Plan commands: the backlog's items, a new one, a move on the board, and an alert made into a
 //! bug item. Thin wrappers over `devloop_engine::store::plan` and the Monitor's board.
 
+use devloop_engine::plan::drafts::{self, Source};
 use devloop_engine::store::plan::{Column, Item, NewItem};
 use devloop_engine::store::{now, Store};
 use devloop_engine::{Code, Error};
@@ -63,6 +64,19 @@ pub async fn plan_from_alert(
     let file = state.paths.database_file();
     blocking(move || {
         let store = Store::open(&file)?;
+        let id = store.add_item(&draft, now())?;
+        store.item(id)
+    })
+    .await
+}
+
+/// A failed run, a rolled-back deploy or a heal, as a bug item carrying its context.
+#[tauri::command]
+pub async fn plan_from(state: State<'_, AppState>, source: Source) -> Result<Item, Error> {
+    let file = state.paths.database_file();
+    blocking(move || {
+        let store = Store::open(&file)?;
+        let draft = drafts::draft(&store, &source)?;
         let id = store.add_item(&draft, now())?;
         store.item(id)
     })

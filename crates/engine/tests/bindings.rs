@@ -22,6 +22,7 @@ use devloop_engine::pipeline::view::{
     InputView, JobView, PracticeBracket, RunDetail, RunUpdate, StepLog, WorkflowView,
 };
 use devloop_engine::plan::dora::Dora;
+use devloop_engine::plan::drafts::Source as PlanSource;
 use devloop_engine::plan::refine::{Band, Bands, MetricChart, RefineView};
 use devloop_engine::release::version::Bump;
 use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
@@ -134,6 +135,7 @@ fn render() -> String {
         Bands::decl(&cfg),
         MetricChart::decl(&cfg),
         RefineView::decl(&cfg),
+        PlanSource::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

@@ -1132,7 +1132,25 @@ fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_
             (live.len() == 1 && s.attribute(&live[0], "data-version")?.as_deref() == Some("0.1.0"))
                 .then_some(()),
         )
-    })
+    })?;
+    // The rollback, one click from the plan: a bug item with the reason.
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    let row = "[data-testid=deploy-history] tr[data-status=rolled-back] [data-testid=to-plan]";
+    s.click(&s.find(row)?)?;
+    s.wait_text("[data-testid=planned]", "the bug item", |t| {
+        t.contains("#1")
+    })?;
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.wait_text(
+        "[data-testid=column-backlog]",
+        "the rollback as a bug",
+        |t| {
+            t.contains("#1")
+                && t.contains("loop-service 0.1.1 rolled-back")
+                && t.contains("deploy #")
+        },
+    )
+    .map(drop)
 }
 
 fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Result<()> {

@@ -542,3 +542,5 @@ export type RefineView = { app: string,
  * The last seven days.
  */
 current: Dora, bands: Bands, charts: Array<MetricChart>, };
+
+export type PlanSource = { "from": "run", number: number, } | { "from": "deploy", id: number, } | { "from": "heal", atMs: number, };

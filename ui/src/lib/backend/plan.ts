@@ -1,5 +1,5 @@
 // Plan: the backlog's items, and an alert made into a bug item.
-import type { Item, NewItem, PlanColumn } from '../bindings';
+import type { Item, NewItem, PlanColumn, PlanSource } from '../bindings';
 import { call } from './ipc';
 import { shellQuote } from '../shell';
 
@@ -18,6 +18,11 @@ export function moveItem(id: number, column: PlanColumn, position: number): Prom
 /** The active alert `rule` on `series`, as a bug item in the backlog. */
 export function planFromAlert(rule: string, series: string): Promise<Item> {
   return call<Item>('plan_from_alert', { rule, series });
+}
+
+/** A failed run, a rolled-back deploy or a heal, as a bug item carrying its context. */
+export function planFrom(source: PlanSource): Promise<Item> {
+  return call<Item>('plan_from', { source });
 }
 
 /** The CLI twin of adding `item`. */

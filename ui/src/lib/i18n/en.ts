@@ -467,6 +467,7 @@ export const en = {
       done: 'Nothing finished yet: items move here when their fix goes live.',
     },
     cardLabel: '#{n} {title}, in {column}',
+    addedAs: 'In the plan as #{n}',
   },
   refine: {
     title: 'Refine',

@@ -467,6 +467,7 @@ export const ko: Messages = {
       done: '아직 끝난 것이 없습니다. 고친 것이 배포되면 항목이 여기로 옵니다.',
     },
     cardLabel: '#{n} {title}, {column}',
+    addedAs: '계획에 #{n}(으)로 들어감',
   },
   refine: {
     title: '개선',
