@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "plan_from_alert",
     "plan_from",
     "refine_view",
+    "loop_state",
     "operate_status",
     "operate_scale",
     "operate_chaos",

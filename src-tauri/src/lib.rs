@@ -110,6 +110,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             plan::plan_from_alert,
             plan::plan_from,
             refine::refine_view,
+            refine::loop_state,
             deploy::deploy_mode_set,
             operate::operate_status,
             operate::operate_scale,

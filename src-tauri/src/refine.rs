@@ -1,7 +1,8 @@
-//! Refine commands: the DORA metrics of the workspace's app, now and week by week. A thin
-//! wrapper over `devloop_engine::plan::refine`.
+//! Refine commands: the DORA metrics of the workspace's app, now and week by week, and what
+//! each stage of the home loop shows. Thin wrappers over `devloop_engine::plan`.
 
 use devloop_engine::plan::refine::{self, RefineView};
+use devloop_engine::plan::state::{self, LoopState};
 use devloop_engine::release;
 use devloop_engine::store::{now, Store};
 use devloop_engine::{Code, Error};
@@ -40,4 +41,37 @@ pub async fn refine_view(
         )
     })
     .await
+}
+
+/// Each stage's state for the home loop: the history's and the workspace's parts, what is live
+/// (when this app runs the service), and the alerts firing.
+#[tauri::command]
+pub async fn loop_state(state: State<'_, AppState>) -> Result<LoopState, Error> {
+    let paths = state.paths.clone();
+    let mut now_state = blocking(move || {
+        let repo = paths.workspace(&paths.load().unwrap_or_default());
+        Ok(state::gather(&Store::open(&paths.database_file())?, &repo))
+    })
+    .await?;
+    if let Some(service) = state.service.current().await {
+        let status = service.status().await;
+        now_state.live_version = status.version;
+        now_state.replicas = status.replicas.len() as u32;
+    }
+    if let Some(monitor) = state.monitor.get() {
+        now_state.alerts_firing = monitor
+            .board
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .active()
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.state,
+                    devloop_engine::monitor::alert::State::Firing { .. }
+                )
+            })
+            .count() as u32;
+    }
+    Ok(now_state)
 }

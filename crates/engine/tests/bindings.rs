@@ -24,6 +24,7 @@ use devloop_engine::pipeline::view::{
 use devloop_engine::plan::dora::Dora;
 use devloop_engine::plan::drafts::Source as PlanSource;
 use devloop_engine::plan::refine::{Band, Bands, MetricChart, RefineView};
+use devloop_engine::plan::state::LoopState;
 use devloop_engine::release::version::Bump;
 use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
@@ -136,6 +137,7 @@ fn render() -> String {
         MetricChart::decl(&cfg),
         RefineView::decl(&cfg),
         PlanSource::decl(&cfg),
+        LoopState::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

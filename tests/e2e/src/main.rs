@@ -1825,7 +1825,15 @@ fn the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli()
     check(
         list.contains("Doing\n  #1    bug     Health check flaps under load"),
         list.to_string(),
+    )?;
+    // The home loop now says what Plan holds.
+    s.execute("location.hash = '#/';")?;
+    s.wait_text(
+        "[data-testid=stage-state-plan]",
+        "the sprint on the loop",
+        |t| t == "1 in the sprint",
     )
+    .map(drop)
 }
 
 fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {

@@ -544,3 +544,13 @@ export type RefineView = { app: string,
 current: Dora, bands: Bands, charts: Array<MetricChart>, };
 
 export type PlanSource = { "from": "run", number: number, } | { "from": "deploy", id: number, } | { "from": "heal", atMs: number, };
+
+export type LoopState = { 
+/**
+ * Items in the sprint or being worked on.
+ */
+inSprint: number, 
+/**
+ * The workspace's last commit: its short id and subject.
+ */
+lastCommit?: string, latestRelease?: string, liveVersion?: string, replicas: number, alertsFiring: number, };

@@ -6,7 +6,8 @@
 //!   closing it is deployed;
 //! - `dora.rs` computes the four DORA metrics as a pure function of the history;
 //! - `history.rs` reads their inputs from the deploy, release, alert and operations history and git;
-//! - `refine.rs` places the figures in the report's bands and charts them by week.
+//! - `refine.rs` places the figures in the report's bands and charts them by week;
+//! - `state.rs` is what each stage of the home loop shows.
 //!
 //! The backlog itself is in `store::plan`.
 
@@ -16,3 +17,4 @@ pub mod history;
 pub mod links;
 pub mod mention;
 pub mod refine;
+pub mod state;

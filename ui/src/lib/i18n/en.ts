@@ -12,6 +12,7 @@ export const en = {
     keyboardHint: 'Arrow keys move around the loop, Enter opens a stage, Esc comes back here.',
   },
   loop: {
+    state: { sprint: '{n} in the sprint', release: 'latest {v}', live: '{v} live', replicas: '{n} replicas', firing: '{n} alert(s) firing', quiet: 'no alert firing' },
     title: 'The DevOps loop',
     figureLabel: 'The DevOps loop as an infinity figure. Choose a stage to open it.',
     dev: 'Dev',

@@ -13,6 +13,7 @@ export const ko: Messages = {
     keyboardHint: '화살표 키로 루프를 따라 이동하고, Enter로 단계를 열고, Esc로 이 화면에 돌아옵니다.',
   },
   loop: {
+    state: { sprint: '스프린트에 {n}개', release: '최신 {v}', live: '{v} 배포됨', replicas: '레플리카 {n}개', firing: '경보 {n}건 발생 중', quiet: '발생한 경보 없음' },
     title: '데브옵스 루프',
     figureLabel: '무한대 모양으로 그린 데브옵스 루프입니다. 단계를 골라 여세요.',
     dev: '개발',
