@@ -1365,11 +1365,46 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
             return Ok(None);
         };
         Ok((s.attribute(&badge, "data-continuous")?.as_deref() == Some("true")).then_some(()))
+    })?;
+
+    // Closing the loop: a bug in the plan, a commit that fixes it, Continuous Deployment takes
+    // it live, and the item is done by itself; Refine counts the change's lead time.
+    home.devloop(
+        addr,
+        &[
+            "plan",
+            "add",
+            "--kind",
+            "bug",
+            "--title",
+            "The version is not bold",
+        ],
+    )?;
+    git(
+        &home.workspace(),
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "fix #1: the version in bold",
+        ],
+    )?;
+    s.wait_text("[data-testid=run-history]", "the fix's run done", |t| {
+        // The first run by hand, then two pushes of delivery.yml.
+        t.matches("delivery.yml").count() >= 3 && !t.contains("running")
+    })?;
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.wait_text("[data-testid=column-done]", "#1 done by itself", |t| {
+        t.contains("#1") && t.contains("The version is not bold")
+    })?;
+    s.click(&s.find("[data-testid=nav-refine]")?)?;
+    s.wait_text("[data-testid=dora-lead-time]", "the fix's lead time", |t| {
+        t.contains("median")
     })
+    .map(drop)
 }
 
-/// Refuses to start where a learner's `loop-service` image or container exists: these tests
-/// remove every one of them when they end.
 /// The real app on a home of its own, its service on a free loopback address, for tests that
 /// deploy the demo. Fields drop in order: the app goes first, so it cannot heal what the
 /// guards then remove.
@@ -1405,6 +1440,8 @@ impl DemoApp {
     }
 }
 
+/// Refuses to start where a learner's `loop-service` image or container exists: these tests
+/// remove every one of them when they end.
 fn demo_is_free() -> Result<()> {
     for args in [
         &["images", "-q", "loop-service"][..],
