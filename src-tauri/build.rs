@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "plan_move",
     "plan_from_alert",
     "plan_from",
+    "plan_sprints",
+    "plan_sprint_add",
     "refine_view",
     "loop_state",
     "operate_status",

@@ -109,6 +109,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             plan::plan_move,
             plan::plan_from_alert,
             plan::plan_from,
+            plan::plan_sprints,
+            plan::plan_sprint_add,
             refine::refine_view,
             refine::loop_state,
             deploy::deploy_mode_set,

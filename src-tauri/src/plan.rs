@@ -2,7 +2,7 @@
 //! bug item. Thin wrappers over `devloop_engine::store::plan` and the Monitor's board.
 
 use devloop_engine::plan::drafts::{self, Source};
-use devloop_engine::store::plan::{Column, Item, NewItem};
+use devloop_engine::store::plan::{Column, Item, NewItem, Sprint};
 use devloop_engine::store::{now, Store};
 use devloop_engine::{Code, Error};
 use tauri::State;
@@ -81,4 +81,22 @@ pub async fn plan_from(state: State<'_, AppState>, source: Source) -> Result<Ite
         store.item(id)
     })
     .await
+}
+
+/// Every sprint, newest first.
+#[tauri::command]
+pub async fn plan_sprints(state: State<'_, AppState>) -> Result<Vec<Sprint>, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.sprints()).await
+}
+
+/// Starts a sprint of `days` days now.
+#[tauri::command]
+pub async fn plan_sprint_add(
+    state: State<'_, AppState>,
+    name: String,
+    days: u32,
+) -> Result<Sprint, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.add_sprint(&name, now(), days)).await
 }

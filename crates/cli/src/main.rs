@@ -220,6 +220,12 @@ enum PlanCommand {
         #[arg(long)]
         infra: bool,
     },
+    /// Start a sprint now: a name and how many days it runs.
+    Sprint {
+        name: String,
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+    },
     /// Item N to a column: backlog, sprint, doing or done.
     Move {
         id: u64,
@@ -357,6 +363,9 @@ async fn main() -> ExitCode {
         Command::Plan {
             command: PlanCommand::Move { id, column },
         } => plan::move_to(id, &column),
+        Command::Plan {
+            command: PlanCommand::Sprint { name, days },
+        } => plan::sprint(&name, days),
         Command::Run {
             repo,
             workflow,

@@ -98,6 +98,13 @@ pub fn list() -> ExitCode {
         Ok(i) => i,
         Err(e) => return refused(e),
     };
+    if let Ok(Some(s)) = store.current_sprint(now()) {
+        println!(
+            "Sprint: {} (to {})",
+            s.name,
+            &devloop_engine::monitor::view::iso(s.ends)[..10]
+        );
+    }
     if items.is_empty() {
         println!("The backlog is empty: devloop plan add --title \"…\"");
         return ExitCode::SUCCESS;
@@ -163,6 +170,26 @@ pub fn add(
     match store.add_item(&item, now()) {
         Ok(id) => {
             println!("#{id} added to the backlog; a commit saying \"fix #{id}\" links to it");
+            ExitCode::SUCCESS
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// `devloop plan sprint NAME --days N`: a sprint starting now.
+pub fn sprint(name: &str, days: u32) -> ExitCode {
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match store.add_sprint(name, now(), days) {
+        Ok(s) => {
+            println!(
+                "{} runs {} days, to {}",
+                s.name,
+                days,
+                &devloop_engine::monitor::view::iso(s.ends)[..10]
+            );
             ExitCode::SUCCESS
         }
         Err(e) => refused(e),

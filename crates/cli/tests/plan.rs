@@ -68,6 +68,22 @@ fn items_are_added_moved_and_linked_to_the_commits_that_name_them() {
         "{list}"
     );
 
+    let out = devloop(home.path(), &["plan", "sprint", "Sprint 1", "--days", "7"]);
+    assert!(
+        text(&out).contains("Sprint 1 runs 7 days"),
+        "{}",
+        text(&out)
+    );
+    let list = text(&devloop(home.path(), &["plan", "list"]));
+    assert!(list.starts_with("Sprint: Sprint 1 (to "), "{list}");
+    let out = devloop(home.path(), &["plan", "sprint", "Again"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out).contains("overlap the sprint \"Sprint 1\""),
+        "{}",
+        text(&out)
+    );
+
     let out = devloop(home.path(), &["plan", "move", "7", "done"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out).contains("there is no item #7"), "{}", text(&out));

@@ -31,7 +31,7 @@ use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::deploys::DeployRecord;
 use devloop_engine::store::ops::OpsEvent;
-use devloop_engine::store::plan::{Column, Item, ItemCommit, Kind as ItemKind, NewItem};
+use devloop_engine::store::plan::{Column, Item, ItemCommit, Kind as ItemKind, NewItem, Sprint};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
 use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
 use devloop_engine::words::Said;
@@ -131,6 +131,7 @@ fn render() -> String {
         NewItem::decl(&cfg),
         Item::decl(&cfg),
         ItemCommit::decl(&cfg),
+        Sprint::decl(&cfg),
         Dora::decl(&cfg),
         Band::decl(&cfg),
         Bands::decl(&cfg),

@@ -1826,6 +1826,17 @@ fn the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli()
     s.wait_text("[data-testid=column-done]", "the empty Done column", |t| {
         t.contains("items move here when their fix goes live")
     })?;
+    // A sprint first: the Sprint column takes its name.
+    s.execute("const n = document.querySelector('[data-testid=sprint-name]'); n.value = 'Sprint 1'; n.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=sprint-start]")?)?;
+    s.wait_text(
+        "[data-testid=column-sprint]",
+        "the sprint's name on its column",
+        |t| t.starts_with("Sprint 1"),
+    )?;
+    s.wait_text("[data-testid=plan-page]", "the sprint's CLI twin", |t| {
+        t.contains("devloop plan sprint 'Sprint 1' --days 14")
+    })?;
     // A bug, added with the form; its CLI twin is shown.
     s.execute("const k = document.querySelector('[data-testid=item-kind]'); k.value = 'bug'; k.dispatchEvent(new Event('change', { bubbles: true })); const t = document.querySelector('[data-testid=item-title]'); t.value = \"Health check flaps under load\"; t.dispatchEvent(new Event('input', { bubbles: true }));")?;
     s.click(&s.find("[data-testid=item-add]")?)?;

@@ -509,6 +509,12 @@ export type Item = { id: number, kind: ItemKind, title: string, description: str
 
 export type ItemCommit = { item: number, sha: string, closes: boolean, committedAt: number, };
 
+export type Sprint = { id: number, name: string, 
+/**
+ * Unix seconds.
+ */
+starts: number, ends: number, };
+
 export type Dora = { 
 /**
  * Live deploys per day over the period.

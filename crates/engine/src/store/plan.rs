@@ -265,6 +265,89 @@ impl Store {
     }
 }
 
+/// A sprint: a name and the days it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Sprint {
+    pub id: u64,
+    pub name: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub starts: i64,
+    #[ts(type = "number")]
+    pub ends: i64,
+}
+
+impl Store {
+    /// Starts a sprint of `days` days at `starts`; refused when it would overlap another.
+    pub fn add_sprint(&self, name: &str, starts: i64, days: u32) -> Result<Sprint> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(Error::new(
+                Code::InvalidInput,
+                "a sprint needs a name of 1 to 80 characters",
+            ));
+        }
+        if !(1..=60).contains(&days) {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("{days} days: a sprint lasts 1 to 60 days (most teams choose 7 or 14)"),
+            ));
+        }
+        let ends = starts + i64::from(days) * 86_400;
+        if let Some(other) = self
+            .sprints()?
+            .into_iter()
+            .find(|s| s.starts < ends && starts < s.ends)
+        {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("it would overlap the sprint \"{}\"", other.name),
+            )
+            .with_fix("start it when that sprint ends, or make it shorter"));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO sprint (name, starts, ends) VALUES (?1, ?2, ?3)",
+                (name, starts, ends),
+            )
+            .map_err(sql)?;
+        Ok(Sprint {
+            id: self.conn.last_insert_rowid() as u64,
+            name: name.to_owned(),
+            starts,
+            ends,
+        })
+    }
+
+    /// Every sprint, newest first.
+    pub fn sprints(&self) -> Result<Vec<Sprint>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, starts, ends FROM sprint ORDER BY starts DESC")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Sprint {
+                    id: r.get::<_, i64>(0)? as u64,
+                    name: r.get(1)?,
+                    starts: r.get(2)?,
+                    ends: r.get(3)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// The sprint running at `now`, if any.
+    pub fn current_sprint(&self, now: i64) -> Result<Option<Sprint>> {
+        Ok(self
+            .sprints()?
+            .into_iter()
+            .find(|s| s.starts <= now && now < s.ends))
+    }
+}
+
 fn sql(e: rusqlite::Error) -> Error {
     Error::new(Code::Store, format!("the backlog failed: {e}"))
 }
@@ -327,6 +410,26 @@ mod tests {
             .contains("no item #9"));
         let id = s.add_item(&bug("t"), 0).unwrap();
         assert!(s.move_item(id, Column::Done, f64::NAN, 0).is_err());
+    }
+
+    #[test]
+    fn sprints_run_for_their_days_and_never_overlap() {
+        let s = Store::in_memory().unwrap();
+        let day = 86_400;
+        let one = s.add_sprint("Sprint 1", 0, 14).unwrap();
+        assert_eq!(one.ends, 14 * day);
+        assert_eq!(s.current_sprint(13 * day).unwrap(), Some(one.clone()));
+        assert_eq!(s.current_sprint(14 * day).unwrap(), None, "it has ended");
+        let e = s.add_sprint("Overlap", 10 * day, 7).unwrap_err();
+        assert!(
+            e.message.contains("overlap the sprint \"Sprint 1\""),
+            "{}",
+            e.message
+        );
+        assert!(s.add_sprint("Sprint 2", 14 * day, 0).is_err());
+        assert!(s.add_sprint(" ", 14 * day, 7).is_err());
+        s.add_sprint("Sprint 2", 14 * day, 7).unwrap();
+        assert_eq!(s.sprints().unwrap()[0].name, "Sprint 2", "newest first");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 // Plan: the backlog's items, and an alert made into a bug item.
-import type { Item, NewItem, PlanColumn, PlanSource } from '../bindings';
+import type { Item, NewItem, PlanColumn, PlanSource, Sprint } from '../bindings';
 import { call } from './ipc';
 import { shellQuote } from '../shell';
 
@@ -36,4 +36,18 @@ export function addCommand(item: NewItem): string {
   ]
     .filter(Boolean)
     .join(' ');
+}
+
+export function getSprints(): Promise<Sprint[]> {
+  return call<Sprint[]>('plan_sprints');
+}
+
+/** Starts a sprint of `days` days now. */
+export function startSprint(name: string, days: number): Promise<Sprint> {
+  return call<Sprint>('plan_sprint_add', { name, days });
+}
+
+/** The sprint running at `nowS` (unix seconds), if any. */
+export function currentSprint(sprints: Sprint[], nowS: number): Sprint | undefined {
+  return sprints.find((s) => s.starts <= nowS && nowS < s.ends);
 }

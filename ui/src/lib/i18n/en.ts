@@ -468,6 +468,11 @@ export const en = {
       done: 'Nothing finished yet: items move here when their fix goes live.',
     },
     cardLabel: '#{n} {title}, in {column}',
+    noSprint: 'No sprint is running. A sprint is a few days the team commits to: what is in its column gets done.',
+    sprintName: 'Sprint name',
+    days: 'days',
+    startSprint: 'Start a sprint',
+    sprintDates: '{from} to {to}',
     addedAs: 'In the plan as #{n}',
   },
   refine: {

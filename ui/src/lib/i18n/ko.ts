@@ -468,6 +468,11 @@ export const ko: Messages = {
       done: '아직 끝난 것이 없습니다. 고친 것이 배포되면 항목이 여기로 옵니다.',
     },
     cardLabel: '#{n} {title}, {column}',
+    noSprint: '진행 중인 스프린트가 없습니다. 스프린트는 팀이 약속한 며칠이고, 그 열에 있는 것을 끝냅니다.',
+    sprintName: '스프린트 이름',
+    days: '일',
+    startSprint: '스프린트 시작',
+    sprintDates: '{from}부터 {to}까지',
     addedAs: '계획에 #{n}(으)로 들어감',
   },
   refine: {
