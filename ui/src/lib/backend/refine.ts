@@ -1,9 +1,14 @@
 // Refine: the DORA metrics of the workspace's app, now and week by week.
-import type { RefineView } from '../bindings';
+import type { LoopState, RefineView } from '../bindings';
 import { call } from './ipc';
 
 export function getRefineView(weeks: number, width: number, dark: boolean): Promise<RefineView> {
   return call<RefineView>('refine_view', { weeks, width, dark, utcOffsetMin: -new Date().getTimezoneOffset() });
+}
+
+/** What each stage of the home loop shows now. */
+export function getLoopState(): Promise<LoopState> {
+  return call<LoopState>('loop_state');
 }
 
 /** `3h 05m`, `2d 4h`, `42 s`, as the CLI says them. */
