@@ -18,7 +18,8 @@ use devloop_engine::store::Store;
 
 use crate::workflow::REFUSED;
 
-fn fail(message: &str, fix: Option<&str>) -> ExitCode {
+/// Says why the command was refused, and the fix when there is one; exit code 3.
+pub(crate) fn fail(message: &str, fix: Option<&str>) -> ExitCode {
     eprintln!("devloop: {message}");
     if let Some(fix) = fix {
         eprintln!("  fix: {fix}");

@@ -29,10 +29,7 @@ pub fn dora(days: i64) -> ExitCode {
         .and_then(|s| history::dora_for(&s, &repo, &app, now(), days))
     {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("devloop: {}", e.message);
-            return ExitCode::from(REFUSED);
-        }
+        Err(e) => return refused(e),
     };
     let or_none = |v: Option<String>| v.unwrap_or_else(|| "no data yet".into());
     println!("DORA for {app}, the last {days} day(s), from DevLoop's own history");
@@ -73,18 +70,11 @@ pub fn dora(days: i64) -> ExitCode {
 }
 
 fn store() -> Result<Store, ExitCode> {
-    Store::open(&Paths::from_env().database_file()).map_err(|e| {
-        eprintln!("devloop: {}", e.message);
-        ExitCode::from(REFUSED)
-    })
+    Store::open(&Paths::from_env().database_file()).map_err(refused)
 }
 
 fn refused(e: devloop_engine::Error) -> ExitCode {
-    eprintln!("devloop: {}", e.message);
-    if let Some(fix) = e.fix {
-        eprintln!("  fix: {fix}");
-    }
-    ExitCode::from(REFUSED)
+    crate::deploy::fail(&e.message, e.fix.as_deref())
 }
 
 /// `devloop plan list`: the board, column by column, after linking the workspace's commits.
