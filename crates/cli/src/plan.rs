@@ -66,6 +66,13 @@ pub fn dora(days: i64) -> ExitCode {
         ),
         d.incidents
     );
+    if let Some(longest) = d.open_longest_s {
+        println!(
+            "  still open             {} incident(s), the oldest for {} so far",
+            d.open_incidents,
+            span(longest)
+        );
+    }
     ExitCode::SUCCESS
 }
 

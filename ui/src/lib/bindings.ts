@@ -529,6 +529,11 @@ skewedChanges: number,
  */
 changeFailurePercent?: number, timeToRestoreMedianS?: number, 
 /**
+ * Incidents still going at the end of the period, and how long the oldest has been: a
+ * restore time that is not known yet, so it is shown beside the median, not in it.
+ */
+openIncidents: number, openLongestS?: number, 
+/**
  * How many deploys, changes and incidents the figures come from.
  */
 deploys: number, changes: number, incidents: number, };

@@ -112,8 +112,15 @@ impl Monitor {
                 format!("{}; the default rules are in force", e.message);
             super::alert::defaults()
         });
-        let minutes = Store::open(&self.paths.database_file())
-            .and_then(|s| s.minutes_since(unix_now()))
+        let store = Store::open(&self.paths.database_file());
+        let minutes = store
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|s| {
+                // The alerts a previous monitor left firing start over on this board.
+                s.unwatch_alerts(unix_now())?;
+                s.minutes_since(unix_now())
+            })
             .unwrap_or_default();
         let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
         board.set_rules(rules);

@@ -41,8 +41,19 @@ pub struct Change {
 pub struct Incident {
     pub app: String,
     pub began: i64,
-    /// When it was over (`None`: still going).
-    pub ended: Option<i64>,
+    pub end: End,
+}
+
+/// How an incident ended, as far as the history knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Service was restored at this second.
+    Restored(i64),
+    /// Still going: the alert is firing now.
+    Open,
+    /// Nobody saw it end: DevLoop stopped while the alert fired. It still counts against the
+    /// deploy before it, but it has no time to restore.
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -65,6 +76,12 @@ pub struct Dora {
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_to_restore_median_s: Option<i64>,
+    /// Incidents still going at the end of the period, and how long the oldest has been: a
+    /// restore time that is not known yet, so it is shown beside the median, not in it.
+    pub open_incidents: u32,
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_longest_s: Option<i64>,
     /// How many deploys, changes and incidents the figures come from.
     pub deploys: u32,
     pub changes: u32,
@@ -136,9 +153,18 @@ pub fn compute(
     let mut restores: Vec<i64> = incidents
         .iter()
         .filter(|i| in_period(i.began))
-        .filter_map(|i| i.ended.map(|e| (e - i.began).max(0)))
+        .filter_map(|i| match i.end {
+            // Whole, even when it ended after the period: it belongs to the period it began in.
+            End::Restored(e) => Some((e - i.began).max(0)),
+            _ => None,
+        })
         .collect();
     restores.sort_unstable();
+    let open: Vec<i64> = incidents
+        .iter()
+        .filter(|i| i.began < to && i.end == End::Open)
+        .map(|i| to - i.began)
+        .collect();
 
     Dora {
         deploys_per_day: live as f64 / days,
@@ -148,6 +174,8 @@ pub fn compute(
         change_failure_percent: (!attempted.is_empty())
             .then(|| failed as f64 / attempted.len() as f64 * 100.0),
         time_to_restore_median_s: nearest_rank(&restores, 0.5),
+        open_incidents: open.len() as u32,
+        open_longest_s: open.iter().max().copied(),
         deploys: attempted.len() as u32,
         changes: leads.len() as u32,
         incidents: incidents.iter().filter(|i| in_period(i.began)).count() as u32,
@@ -199,7 +227,7 @@ mod tests {
         let incidents = [Incident {
             app: "svc".into(),
             began: 4 * DAY + 10 * HOUR + 20 * 60,
-            ended: Some(4 * DAY + 10 * HOUR + 50 * 60),
+            end: End::Restored(4 * DAY + 10 * HOUR + 50 * 60),
         }];
         let d = compute(&deploys, &changes, &incidents, 0, 7 * DAY, HOUR);
         assert_eq!(d.deploys_per_day, 1.0);
@@ -238,7 +266,7 @@ mod tests {
         let incident = Incident {
             app: "svc".into(),
             began: 40 * 60,
-            ended: Some(50 * 60),
+            end: End::Restored(50 * 60),
         };
         let d = compute(
             &[deploy(0, "live"), deploy(30 * 60, "live")],
@@ -275,7 +303,7 @@ mod tests {
         let incident = Incident {
             app: "svc".into(),
             began: DAY - 10 * 60,
-            ended: Some(DAY + 10 * 60),
+            end: End::Restored(DAY + 10 * 60),
         };
         let first_day = compute(&[], &[], std::slice::from_ref(&incident), 0, DAY, HOUR);
         assert_eq!(first_day.time_to_restore_median_s, Some(20 * 60));
@@ -308,11 +336,41 @@ mod tests {
         let incidents = [Incident {
             app: "other".into(),
             began: 60,
-            ended: None,
+            end: End::Open,
         }];
         let d = compute(&deploys, &[], &incidents, 0, DAY, HOUR);
         // Only the failed deploy itself: the alert was on another service.
         assert_eq!(d.change_failure_percent, Some(50.0));
         assert_eq!(d.time_to_restore_median_s, None, "still going");
+    }
+
+    #[test]
+    fn an_open_incident_is_counted_as_open_with_its_age_and_never_in_the_median() {
+        let incidents = [
+            Incident {
+                app: "svc".into(),
+                began: 2 * HOUR,
+                end: End::Open,
+            },
+            Incident {
+                app: "svc".into(),
+                began: HOUR,
+                end: End::Restored(HOUR + 600),
+            },
+            // DevLoop stopped while it fired: an incident, with no restore time and not open.
+            Incident {
+                app: "svc".into(),
+                began: 3 * HOUR,
+                end: End::Unknown,
+            },
+        ];
+        let d = compute(&[deploy(0, "live")], &[], &incidents, 0, DAY, 4 * HOUR);
+        assert_eq!(d.time_to_restore_median_s, Some(600));
+        assert_eq!(d.open_incidents, 1);
+        assert_eq!(d.open_longest_s, Some(DAY - 2 * HOUR));
+        assert_eq!(d.incidents, 3);
+        assert_eq!(d.change_failure_percent, Some(100.0));
+        let quiet = compute(&[], &[], &incidents[1..2], 0, DAY, HOUR);
+        assert_eq!((quiet.open_incidents, quiet.open_longest_s), (0, None));
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::dora::{self, Change, Deploy, Dora, Incident};
+use super::dora::{self, Change, Deploy, Dora, End, Incident};
 use crate::store::Store;
 use crate::Result;
 
@@ -86,16 +86,38 @@ pub fn inputs(
         }
     }
 
-    let mut incidents: Vec<Incident> = store
-        .alerts(10_000)?
-        .into_iter()
-        .filter(|e| e.state == "resolved" && names_app(&e.series, app))
-        .map(|e| Incident {
-            app: app.to_owned(),
-            began: e.fired_at.unwrap_or(e.at),
-            ended: Some(e.at),
-        })
-        .collect();
+    // Each firing of an alert on the service is an incident. The resolve that follows it ends
+    // it; with nothing after it, it is still going; when DevLoop stopped watching first
+    // (`unwatched`), nobody knows when it was over.
+    let mut events = store.alerts(10_000)?;
+    events.retain(|e| names_app(&e.series, app));
+    events.reverse();
+    let mut firing: HashMap<(String, String), i64> = HashMap::new();
+    let mut incidents: Vec<Incident> = Vec::new();
+    for e in events {
+        let key = (e.rule, e.series);
+        let end = match e.state.as_str() {
+            "firing" => {
+                firing.insert(key, e.fired_at.unwrap_or(e.at));
+                continue;
+            }
+            "resolved" => End::Restored(e.at),
+            "unwatched" => End::Unknown,
+            _ => continue,
+        };
+        if let Some(began) = firing.remove(&key).or(e.fired_at) {
+            incidents.push(Incident {
+                app: app.to_owned(),
+                began,
+                end,
+            });
+        }
+    }
+    incidents.extend(firing.into_values().map(|began| Incident {
+        app: app.to_owned(),
+        began,
+        end: End::Open,
+    }));
     incidents.extend(
         store
             .ops(10_000)?
@@ -106,10 +128,11 @@ pub fn inputs(
                 Some(Incident {
                     app: app.to_owned(),
                     began: (e.at_ms - took) / 1000,
-                    ended: Some(e.at_ms / 1000),
+                    end: End::Restored(e.at_ms / 1000),
                 })
             }),
     );
+    incidents.sort_by_key(|i| i.began);
     Ok((deploys, changes, incidents))
 }
 
@@ -236,7 +259,7 @@ mod tests {
             [Incident {
                 app: "svc".into(),
                 began: 3_700,
-                ended: Some(3_900)
+                end: End::Restored(3_900)
             }]
         );
 
@@ -274,5 +297,46 @@ mod tests {
         // 3 of 6: the rolled-back version, the deploy the alert followed, the deploy undone.
         let d = dora_for(&store, dir.path(), "svc", 86_400, 1).unwrap();
         assert_eq!(d.change_failure_percent, Some(50.0));
+    }
+
+    #[test]
+    fn an_alert_still_firing_is_open_until_a_new_monitor_stops_watching_it() {
+        let store = Store::in_memory().unwrap();
+        let alert = |state: &str, at: i64| crate::monitor::board::AlertEvent {
+            rule: "ProbeDown".into(),
+            series: "probe.up{service=svc,target=health}".into(),
+            severity: crate::monitor::alert::Severity::Critical,
+            state: state.into(),
+            at,
+            value: None,
+            fired_at: Some(100),
+            description: String::new(),
+        };
+        store.record_alert(&alert("firing", 100)).unwrap();
+        let incidents = |store: &Store| inputs(store, Path::new("/nowhere"), "svc").unwrap().2;
+        assert_eq!(
+            incidents(&store),
+            [Incident {
+                app: "svc".into(),
+                began: 100,
+                end: End::Open
+            }]
+        );
+        let d = dora_for(&store, Path::new("/nowhere"), "svc", 700, 1).unwrap();
+        assert_eq!((d.open_incidents, d.open_longest_s), (1, Some(600)));
+
+        // The next monitor does not know whether it is still going.
+        assert_eq!(store.unwatch_alerts(800).unwrap(), 1);
+        assert_eq!(store.unwatch_alerts(900).unwrap(), 0, "once");
+        assert_eq!(incidents(&store)[0].end, End::Unknown);
+        // It fires again and resolves: a second incident, restored.
+        store.record_alert(&alert("firing", 1_000)).unwrap();
+        let mut resolved = alert("resolved", 1_300);
+        resolved.fired_at = Some(1_000);
+        store.record_alert(&resolved).unwrap();
+        assert_eq!(
+            incidents(&store).iter().map(|i| i.end).collect::<Vec<_>>(),
+            [End::Unknown, End::Restored(1_300)]
+        );
     }
 }

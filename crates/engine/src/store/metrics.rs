@@ -85,6 +85,23 @@ impl Store {
             .map_err(sql)
     }
 
+    /// Ends, as `unwatched`, every alert whose last word was `firing`: a monitor starting
+    /// fresh does not know whether what fired before it is still going, and leaving it firing
+    /// would make an incident that never ends. Returns how many.
+    pub fn unwatch_alerts(&self, at: i64) -> Result<usize> {
+        self.conn
+            .execute(
+                "INSERT INTO alert_event (rule, series, severity, state, at, value, fired_at, description)
+                 SELECT rule, series, severity, 'unwatched', ?1, value, fired_at, description
+                 FROM alert_event a
+                 WHERE state = 'firing' AND id = (
+                     SELECT MAX(id) FROM alert_event b
+                     WHERE b.rule = a.rule AND b.series = a.series AND b.state != 'pending')",
+                [at],
+            )
+            .map_err(sql)
+    }
+
     /// The newest `limit` alert changes that fired or resolved, newest first.
     pub fn alerts(&self, limit: u32) -> Result<Vec<AlertEvent>> {
         let mut stmt = self
