@@ -3,6 +3,7 @@
 mod deploy;
 mod doctor;
 mod plan;
+mod refine;
 mod release;
 mod run;
 mod workflow;
@@ -179,6 +180,22 @@ enum Command {
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
         days: i64,
     },
+    /// A sprint's retrospective (the running one, or the last) beside its figures; each
+    /// `--improve` becomes a backlog item.
+    Retro {
+        /// The sprint's number (`devloop plan list` shows the running one).
+        #[arg(long)]
+        sprint: Option<u64>,
+        /// What went well (repeatable).
+        #[arg(long)]
+        well: Vec<String>,
+        /// What did not go well (repeatable).
+        #[arg(long)]
+        not: Vec<String>,
+        /// What to improve: becomes a backlog item (repeatable).
+        #[arg(long)]
+        improve: Vec<String>,
+    },
     /// Continuous Delivery (a person deploys each release) or Continuous Deployment (a green
     /// push run deploys by itself); with no argument, says which is on.
     Mode {
@@ -206,6 +223,29 @@ enum Command {
 enum PlanCommand {
     /// The board, column by column (the workspace's commits that name items are linked first).
     List,
+    /// Item N: what it says, and the commits, runs, releases and deploys about it.
+    Show { id: u64 },
+    /// Change what item N says; what is not given stays.
+    Edit {
+        id: u64,
+        #[arg(long, value_parser = ["feature", "bug", "chore"])]
+        kind: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        /// Markdown.
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        estimate: Option<u32>,
+        /// Whether it needs infrastructure work: true or false.
+        #[arg(long)]
+        infra: Option<bool>,
+    },
+    /// End the running sprint now, to hold its retrospective.
+    EndSprint,
+    /// Move what the loop raised (retrospective improvements, alerts', runs' and deploys' bugs)
+    /// from the backlog into the sprint.
+    Carry,
     /// A new item at the bottom of the backlog.
     Add {
         #[arg(long, default_value = "feature", value_parser = ["feature", "bug", "chore"])]
@@ -346,7 +386,33 @@ async fn main() -> ExitCode {
             path,
         } => deploy::load(rps, duration, concurrency, ramp, path).await,
         Command::Mode { mode } => deploy::mode(mode.as_deref()),
-        Command::Dora { days } => plan::dora(days),
+        Command::Dora { days } => refine::dora(days),
+        Command::Retro {
+            sprint,
+            well,
+            not,
+            improve,
+        } => refine::retro(sprint, &well, &not, &improve),
+        Command::Plan {
+            command: PlanCommand::Show { id },
+        } => plan::show(id),
+        Command::Plan {
+            command:
+                PlanCommand::Edit {
+                    id,
+                    kind,
+                    title,
+                    description,
+                    estimate,
+                    infra,
+                },
+        } => plan::edit(id, kind.as_deref(), title, description, estimate, infra),
+        Command::Plan {
+            command: PlanCommand::EndSprint,
+        } => plan::end_sprint(),
+        Command::Plan {
+            command: PlanCommand::Carry,
+        } => plan::carry(),
         Command::Plan {
             command: PlanCommand::List,
         } => plan::list(),

@@ -1,9 +1,9 @@
-//! `devloop dora`: the four DORA metrics of the workspace's app, from DevLoop's own history;
-//! `devloop plan`: the backlog (list, add, move), and the workspace's commits linked to it.
+//! `devloop plan`: the backlog (list, show, add, edit, move), its sprints, and the workspace's
+//! commits linked to its items.
 
 use std::process::ExitCode;
 
-use devloop_engine::plan::{history, links};
+use devloop_engine::plan::{detail, links, retro};
 use devloop_engine::release;
 use devloop_engine::settings::Paths;
 use devloop_engine::store::plan::{Column, Kind, NewItem};
@@ -11,76 +11,11 @@ use devloop_engine::store::{now, Store};
 
 use crate::workflow::REFUSED;
 
-/// `3h 05m`, `2d 4h`, `42 s`.
-fn span(s: i64) -> String {
-    match s {
-        s if s < 60 => format!("{s} s"),
-        s if s < 3600 => format!("{} min", s / 60),
-        s if s < 86_400 => format!("{}h {:02}m", s / 3600, s / 60 % 60),
-        s => format!("{}d {}h", s / 86_400, s / 3600 % 24),
-    }
-}
-
-pub fn dora(days: i64) -> ExitCode {
-    let paths = Paths::from_env();
-    let repo = crate::release::repo(None);
-    let app = release::app_name(&repo);
-    let d = match Store::open(&paths.database_file())
-        .and_then(|s| history::dora_for(&s, &repo, &app, now(), days))
-    {
-        Ok(d) => d,
-        Err(e) => return refused(e),
-    };
-    let or_none = |v: Option<String>| v.unwrap_or_else(|| "no data yet".into());
-    println!("DORA for {app}, the last {days} day(s), from DevLoop's own history");
-    println!(
-        "  deployment frequency   {:.2} a day ({} deploy(s))",
-        d.deploys_per_day, d.deploys
-    );
-    println!(
-        "  lead time for changes  {} ({} change(s){})",
-        or_none(
-            d.lead_time_median_s
-                .zip(d.lead_time_p90_s)
-                .map(|(m, p)| format!("median {}, p90 {}", span(m), span(p)))
-        ),
-        d.changes,
-        if d.skewed_changes > 0 {
-            format!(
-                "; {} stamped after their deploy, counted as 0",
-                d.skewed_changes
-            )
-        } else {
-            String::new()
-        }
-    );
-    println!(
-        "  change failure rate    {}",
-        or_none(d.change_failure_percent.map(|p| format!("{p:.0} %")))
-    );
-    println!(
-        "  time to restore        {} ({} incident(s))",
-        or_none(
-            d.time_to_restore_median_s
-                .map(|s| format!("median {}", span(s)))
-        ),
-        d.incidents
-    );
-    if let Some(longest) = d.open_longest_s {
-        println!(
-            "  still open             {} incident(s), the oldest for {} so far",
-            d.open_incidents,
-            span(longest)
-        );
-    }
-    ExitCode::SUCCESS
-}
-
-fn store() -> Result<Store, ExitCode> {
+pub(crate) fn store() -> Result<Store, ExitCode> {
     Store::open(&Paths::from_env().database_file()).map_err(refused)
 }
 
-fn refused(e: devloop_engine::Error) -> ExitCode {
+pub(crate) fn refused(e: devloop_engine::Error) -> ExitCode {
     crate::deploy::fail(&e.message, e.fix.as_deref())
 }
 
@@ -97,8 +32,9 @@ pub fn list() -> ExitCode {
     };
     if let Ok(Some(s)) = store.current_sprint(now()) {
         println!(
-            "Sprint: {} (to {})",
+            "Sprint: {} (number {}, to {})",
             s.name,
+            s.id,
             &devloop_engine::monitor::view::iso(s.ends)[..10]
         );
     }
@@ -135,6 +71,20 @@ pub fn list() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn parse_kind(kind: &str) -> Option<Kind> {
+    match kind {
+        "feature" => Some(Kind::Feature),
+        "bug" => Some(Kind::Bug),
+        "chore" => Some(Kind::Chore),
+        _ => None,
+    }
+}
+
+fn bad_kind(kind: &str) -> ExitCode {
+    eprintln!("devloop: `{kind}` is not a kind: use feature, bug or chore");
+    ExitCode::from(REFUSED)
+}
+
 /// `devloop plan add`.
 pub fn add(
     kind: &str,
@@ -143,14 +93,8 @@ pub fn add(
     estimate: Option<u32>,
     infra: bool,
 ) -> ExitCode {
-    let kind = match kind {
-        "feature" => Kind::Feature,
-        "bug" => Kind::Bug,
-        "chore" => Kind::Chore,
-        other => {
-            eprintln!("devloop: `{other}` is not a kind: use feature, bug or chore");
-            return ExitCode::from(REFUSED);
-        }
+    let Some(kind) = parse_kind(kind) else {
+        return bad_kind(kind);
     };
     let store = match store() {
         Ok(s) => s,
@@ -227,13 +171,147 @@ pub fn move_to(id: u64, column: &str) -> ExitCode {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn spans_read_as_people_say_them() {
-        assert_eq!(super::span(42), "42 s");
-        assert_eq!(super::span(300), "5 min");
-        assert_eq!(super::span(3 * 3600 + 5 * 60), "3h 05m");
-        assert_eq!(super::span(2 * 86_400 + 4 * 3600), "2d 4h");
+/// `devloop plan show N`: the item, what it says, and what was done about it.
+pub fn show(id: u64) -> ExitCode {
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let repo = crate::release::repo(None);
+    let d = match detail::detail(&store, &repo, &release::app_name(&repo), id) {
+        Ok(d) => d,
+        Err(e) => return refused(e),
+    };
+    let i = &d.item;
+    let day = |t: i64| devloop_engine::monitor::view::iso(t)[..16].replace('T', " ");
+    println!(
+        "#{} {} ({:?}{}{}), in {:?}",
+        i.id,
+        i.title,
+        i.kind,
+        i.estimate
+            .map(|e| format!(", estimate {e}"))
+            .unwrap_or_default(),
+        if i.infra { ", infrastructure" } else { "" },
+        i.column
+    );
+    if !i.source.is_empty() {
+        println!("  from {}", i.source);
+    }
+    if !i.description.is_empty() {
+        println!();
+        for line in i.description.lines() {
+            println!("  {line}");
+        }
+        println!();
+    }
+    if d.commits.is_empty() {
+        println!(
+            "  no commit names it yet: say \"fix #{}\" in a commit message",
+            i.id
+        );
+    }
+    for c in &d.commits {
+        println!(
+            "  commit  {} {}{}",
+            &c.sha[..c.sha.len().min(8)],
+            c.summary,
+            if c.closes { "  (closes it)" } else { "" }
+        );
+    }
+    for r in &d.runs {
+        println!(
+            "  run     #{} {} {} {}",
+            r.number,
+            r.workflow,
+            r.status,
+            day(r.started_at)
+        );
+    }
+    for r in &d.releases {
+        println!("  release {} {}", r.version, day(r.released_at));
+    }
+    for x in &d.deploys {
+        println!("  deploy  {} {} {}", x.version, x.status, day(x.at));
+    }
+    ExitCode::SUCCESS
+}
+
+/// `devloop plan edit N`: what is given replaces what the item said; the rest stays.
+pub fn edit(
+    id: u64,
+    kind: Option<&str>,
+    title: Option<String>,
+    description: Option<String>,
+    estimate: Option<u32>,
+    infra: Option<bool>,
+) -> ExitCode {
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let was = match store.item(id) {
+        Ok(i) => i,
+        Err(e) => return refused(e),
+    };
+    let kind = match kind {
+        None => was.kind,
+        Some(k) => match parse_kind(k) {
+            Some(k) => k,
+            None => return bad_kind(k),
+        },
+    };
+    let item = NewItem {
+        kind,
+        title: title.unwrap_or(was.title),
+        description: description.unwrap_or(was.description),
+        estimate: estimate.or(was.estimate),
+        infra: infra.unwrap_or(was.infra),
+        source: String::new(),
+    };
+    match store.edit_item(id, &item) {
+        Ok(i) => {
+            println!("#{} now says: {}", i.id, i.title);
+            ExitCode::SUCCESS
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// `devloop plan end-sprint`: the running sprint ends now.
+pub fn end_sprint() -> ExitCode {
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match store.end_sprint(now()) {
+        Ok(s) => {
+            println!(
+                "{} has ended; hold its retrospective: devloop retro --well \"…\" --improve \"…\"",
+                s.name
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// `devloop plan carry`: what the loop raised moves into the sprint.
+pub fn carry() -> ExitCode {
+    let store = match store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match retro::carry(&store, now()) {
+        Ok(moved) if moved.is_empty() => {
+            println!("Nothing the loop raised is waiting in the backlog");
+            ExitCode::SUCCESS
+        }
+        Ok(moved) => {
+            let ids: Vec<String> = moved.iter().map(|i| format!("#{i}")).collect();
+            println!("Into the sprint: {}", ids.join(" "));
+            ExitCode::SUCCESS
+        }
+        Err(e) => refused(e),
     }
 }

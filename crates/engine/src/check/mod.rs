@@ -144,7 +144,9 @@ pub enum Spec {
     },
     /// The backlog holds an item that is in the sprint (or further: doing, done) with
     /// `inSprint`, one linked to a commit of the workspace with `linked`, one marked as needing
-    /// infrastructure work with `infra`; every condition given must hold.
+    /// infrastructure work with `infra`; a sprint's retrospective with what went well or not
+    /// and an improvement with `retro`; a later sprint holding what the loop raised (an
+    /// improvement, an alert's bug…) with `nextRound`. Every condition given must hold.
     #[serde(rename = "plan", rename_all = "camelCase")]
     Plan {
         #[serde(default)]
@@ -153,6 +155,10 @@ pub enum Spec {
         linked: bool,
         #[serde(default)]
         infra: bool,
+        #[serde(default)]
+        retro: bool,
+        #[serde(default)]
+        next_round: bool,
     },
     /// A quiz: `answer` lists the correct choice ids; several mean "choose all that apply".
     #[serde(rename = "quiz")]
@@ -339,9 +345,18 @@ impl Spec {
                 in_sprint,
                 linked,
                 infra,
+                retro,
+                next_round,
             } => {
                 let db = ctx.database.clone();
-                blocking(move || plan::evaluate(&ws, db.as_deref(), in_sprint, linked, infra)).await
+                let wants = plan::Wants {
+                    in_sprint,
+                    linked,
+                    infra,
+                    retro,
+                    next_round,
+                };
+                blocking(move || plan::evaluate(&ws, db.as_deref(), wants)).await
             }
             Spec::Alert {
                 rule,

@@ -4,16 +4,28 @@
 use std::path::Path;
 
 use super::Outcome;
-use crate::store::plan::Column;
+use crate::store::plan::{Column, Item};
+use crate::store::retro::NoteKind;
 use crate::store::Store;
 
-pub fn evaluate(
-    workspace: &Path,
-    database: Option<&Path>,
-    in_sprint: bool,
-    linked: bool,
-    infra: bool,
-) -> Outcome {
+/// What a step asks of the backlog; every condition set must hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wants {
+    pub in_sprint: bool,
+    pub linked: bool,
+    pub infra: bool,
+    pub retro: bool,
+    pub next_round: bool,
+}
+
+pub fn evaluate(workspace: &Path, database: Option<&Path>, wants: Wants) -> Outcome {
+    let Wants {
+        in_sprint,
+        linked,
+        infra,
+        retro,
+        next_round,
+    } = wants;
     let Some(db) = database else {
         return Outcome::error("the backlog is not available here");
     };
@@ -48,5 +60,115 @@ pub fn evaluate(
             "no commit names an item yet: mention it in a commit message, e.g. `git commit -m \"feat: … (#{n})\"`"
         ));
     }
+    if retro || next_round {
+        return rounds(&store, &items, next_round);
+    }
     Outcome::Pass
+}
+
+/// The retrospective, and with `next_round` the round after it (which needs one).
+fn rounds(store: &Store, items: &[Item], next_round: bool) -> Outcome {
+    let now = crate::store::now();
+    let sprints = match store.sprints() {
+        Ok(s) => s,
+        Err(e) => return Outcome::error(e.message),
+    };
+    // The newest sprint whose retrospective says what went well or not, and what to improve.
+    let held = sprints.iter().find(|s| {
+        store.notes(s.id).is_ok_and(|notes| {
+            notes.iter().any(|n| n.kind != NoteKind::Improve)
+                && notes.iter().any(|n| n.kind == NoteKind::Improve)
+        })
+    });
+    let Some(held) = held else {
+        if sprints.is_empty() {
+            return Outcome::fail("no sprint has begun: a retrospective looks back on one. Start it on the Plan page, or `devloop plan sprint \"Sprint 1\" --days 7`");
+        }
+        return Outcome::fail("no retrospective yet: on the Refine page, say what went well or not and one thing to improve, or `devloop retro --well \"…\" --improve \"…\"`");
+    };
+    if !next_round {
+        return Outcome::Pass;
+    }
+    let next = sprints
+        .iter()
+        .find(|s| s.starts >= held.ends.min(now) && s.id != held.id && s.starts <= now);
+    if next.is_none() {
+        return Outcome::fail(format!(
+            "the next round has not begun: end \"{}\" and start the next sprint from what it taught, on the Plan page or with `devloop plan end-sprint && devloop plan sprint \"Sprint 2\" --days 7 && devloop plan carry`",
+            held.name
+        ));
+    }
+    if !items
+        .iter()
+        .any(|i| !i.source.is_empty() && i.column != Column::Backlog)
+    {
+        return Outcome::fail("nothing the loop raised is in the new sprint: bring in the retrospective's improvements and the incidents' bugs, with \"Bring in\" on the Plan page or `devloop plan carry`");
+    }
+    Outcome::Pass
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::retro::carry;
+    use crate::store::now;
+
+    fn outcome(db: &Path, wants: Wants) -> Outcome {
+        evaluate(Path::new("/nowhere"), Some(db), wants)
+    }
+
+    fn says(o: Outcome, text: &str) {
+        match o {
+            Outcome::Fail { hint } => assert!(hint.contains(text), "{hint}"),
+            other => panic!("expected a failure saying {text:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_retro_and_the_next_round_are_checked_from_the_backlog() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("devloop.sqlite");
+        let store = Store::open(&db).unwrap();
+        let (retro, next) = (
+            Wants {
+                retro: true,
+                ..Wants::default()
+            },
+            Wants {
+                next_round: true,
+                ..Wants::default()
+            },
+        );
+        let t = now();
+        let one = store.add_sprint("Sprint 1", t - 3 * 86_400, 7).unwrap();
+        store
+            .add_item(
+                &crate::store::plan::NewItem {
+                    kind: crate::store::plan::Kind::Feature,
+                    title: "Dark mode".into(),
+                    description: String::new(),
+                    estimate: None,
+                    infra: false,
+                    source: String::new(),
+                },
+                t,
+            )
+            .unwrap();
+        says(outcome(&db, retro), "no retrospective yet");
+        store
+            .add_note(one.id, NoteKind::Improve, "Alert on 404s", t)
+            .unwrap();
+        says(outcome(&db, retro), "no retrospective yet");
+        store
+            .add_note(one.id, NoteKind::Well, "One-click deploys", t)
+            .unwrap();
+        assert_eq!(outcome(&db, retro), Outcome::Pass);
+
+        says(outcome(&db, next), "end \"Sprint 1\"");
+        store.end_sprint(t - 60).unwrap();
+        store.add_sprint("Sprint 2", t - 30, 7).unwrap();
+        says(outcome(&db, next), "nothing the loop raised");
+        assert_eq!(carry(&store, t).unwrap().len(), 1);
+        assert_eq!(outcome(&db, next), Outcome::Pass);
+    }
 }

@@ -167,18 +167,18 @@ pub fn weekly(
         .collect())
 }
 
+/// The metrics for `app` from `from` to `to` (a sprint's days).
+pub fn dora_between(store: &Store, repo: &Path, app: &str, from: i64, to: i64) -> Result<Dora> {
+    let (deploys, changes, incidents) = inputs(store, repo, app)?;
+    Ok(dora::compute(
+        &deploys, &changes, &incidents, from, to, 3600,
+    ))
+}
+
 /// The metrics for `app` over the `days` before `now`; a deploy counts as failed when a
 /// failure follows within an hour.
 pub fn dora_for(store: &Store, repo: &Path, app: &str, now: i64, days: i64) -> Result<Dora> {
-    let (deploys, changes, incidents) = inputs(store, repo, app)?;
-    Ok(dora::compute(
-        &deploys,
-        &changes,
-        &incidents,
-        now - days * 86_400,
-        now,
-        3600,
-    ))
+    dora_between(store, repo, app, now - days * 86_400, now)
 }
 
 #[cfg(test)]

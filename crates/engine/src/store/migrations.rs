@@ -158,6 +158,15 @@ const MIGRATIONS: &[&str] = &[
         committed_at INTEGER NOT NULL,
         PRIMARY KEY (item, sha)
     );",
+    // 10: Refine: each sprint's retrospective. An improvement is also a backlog item (`item`).
+    "CREATE TABLE retro_note (
+        id INTEGER PRIMARY KEY,
+        sprint INTEGER NOT NULL REFERENCES sprint(id),
+        kind TEXT NOT NULL,           -- well, not, improve
+        text TEXT NOT NULL,
+        item INTEGER REFERENCES plan_item(id),
+        created_at INTEGER NOT NULL
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -11,6 +11,7 @@ pub mod ops;
 pub mod plan;
 pub mod progress;
 pub mod releases;
+pub mod retro;
 pub mod runs;
 
 use std::path::Path;

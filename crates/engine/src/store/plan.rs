@@ -111,22 +111,28 @@ pub struct ItemCommit {
     pub committed_at: i64,
 }
 
+/// The item's title, trimmed, once what it says fits.
+fn checked(item: &NewItem) -> Result<&str> {
+    let title = item.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(Error::new(
+            Code::InvalidInput,
+            "an item needs a title of 1 to 200 characters",
+        ));
+    }
+    if item.description.len() > 20_000 {
+        return Err(Error::new(
+            Code::InvalidInput,
+            "a description is at most 20,000 characters; link to a longer text instead",
+        ));
+    }
+    Ok(title)
+}
+
 impl Store {
     /// Adds an item at the bottom of the backlog; its number comes back.
     pub fn add_item(&self, item: &NewItem, now: i64) -> Result<u64> {
-        let title = item.title.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            return Err(Error::new(
-                Code::InvalidInput,
-                "an item needs a title of 1 to 200 characters",
-            ));
-        }
-        if item.description.len() > 20_000 {
-            return Err(Error::new(
-                Code::InvalidInput,
-                "a description is at most 20,000 characters; link to a longer text instead",
-            ));
-        }
+        let title = checked(item)?;
         let bottom: f64 = self
             .conn
             .query_row(
@@ -152,6 +158,34 @@ impl Store {
             )
             .map_err(sql)?;
         Ok(self.conn.last_insert_rowid() as u64)
+    }
+
+    /// Rewrites item `id`'s kind, title, description, estimate and infrastructure flag (where it
+    /// came from and where it stands stay).
+    pub fn edit_item(&self, id: u64, item: &NewItem) -> Result<Item> {
+        let title = checked(item)?;
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE plan_item SET kind = ?2, title = ?3, description = ?4, estimate = ?5, infra = ?6
+                 WHERE id = ?1",
+                (
+                    id as i64,
+                    kind_id(item.kind),
+                    title,
+                    &item.description,
+                    item.estimate,
+                    item.infra,
+                ),
+            )
+            .map_err(sql)?;
+        if changed == 0 {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("there is no item #{id}"),
+            ));
+        }
+        self.item(id)
     }
 
     /// Moves item `id` to `column` at `position` (the board passes a value between its new
@@ -295,6 +329,14 @@ impl Store {
             ));
         }
         let ends = starts + i64::from(days) * 86_400;
+        // Asking again for the sprint that is running is not an overlap: the lesson's "do it
+        // for me" may start one the learner already started.
+        if let Some(running) = self
+            .current_sprint(starts)?
+            .filter(|s| s.name == name && s.starts <= starts)
+        {
+            return Ok(running);
+        }
         if let Some(other) = self
             .sprints()?
             .into_iter()
@@ -324,7 +366,7 @@ impl Store {
     pub fn sprints(&self) -> Result<Vec<Sprint>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, name, starts, ends FROM sprint ORDER BY starts DESC")
+            .prepare("SELECT id, name, starts, ends FROM sprint ORDER BY starts DESC, id DESC")
             .map_err(sql)?;
         let rows = stmt
             .query_map([], |r| {
@@ -337,6 +379,23 @@ impl Store {
             })
             .map_err(sql)?;
         rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// Ends the sprint running at `now` there, early: what is left in it waits for the next
+    /// one, and its retrospective can be held.
+    pub fn end_sprint(&self, now: i64) -> Result<Sprint> {
+        let Some(mut sprint) = self.current_sprint(now)? else {
+            return Err(Error::new(Code::InvalidInput, "no sprint is running")
+                .with_fix("start one on the Plan page, or `devloop plan sprint NAME --days N`"));
+        };
+        self.conn
+            .execute(
+                "UPDATE sprint SET ends = ?2 WHERE id = ?1",
+                (sprint.id as i64, now),
+            )
+            .map_err(sql)?;
+        sprint.ends = now;
+        Ok(sprint)
     }
 
     /// The sprint running at `now`, if any.
@@ -391,6 +450,45 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_rewrites_what_the_item_says_and_keeps_where_it_stands() {
+        let s = Store::in_memory().unwrap();
+        let mut from_alert = bug("ProbeDown on probe.up");
+        from_alert.source = "alert ProbeDown".into();
+        let id = s.add_item(&from_alert, 10).unwrap();
+        s.move_item(id, Column::Doing, 1.0, 20).unwrap();
+        let edit = NewItem {
+            kind: Kind::Chore,
+            title: "  Probe the replica, not the proxy ".into(),
+            description: "Seen **twice**.".into(),
+            estimate: Some(3),
+            infra: true,
+            source: String::new(),
+        };
+        let edited = s.edit_item(id, &edit).unwrap();
+        assert_eq!(edited.title, "Probe the replica, not the proxy");
+        assert_eq!(
+            (edited.kind, edited.estimate, edited.infra, edited.column),
+            (Kind::Chore, Some(3), true, Column::Doing)
+        );
+        assert_eq!(edited.source, "alert ProbeDown", "where it came from stays");
+        let blank = NewItem {
+            title: " ".into(),
+            ..edit.clone()
+        };
+        assert!(s
+            .edit_item(id, &blank)
+            .unwrap_err()
+            .message
+            .contains("title"));
+        assert_eq!(
+            s.item(id).unwrap().title,
+            "Probe the replica, not the proxy",
+            "nothing lost"
+        );
+        assert!(s.edit_item(99, &edit).unwrap_err().message.contains("#99"));
+    }
+
+    #[test]
     fn bad_items_and_moves_say_what_is_wrong() {
         let s = Store::in_memory().unwrap();
         assert!(s
@@ -430,6 +528,22 @@ mod tests {
         assert!(s.add_sprint(" ", 14 * day, 7).is_err());
         s.add_sprint("Sprint 2", 14 * day, 7).unwrap();
         assert_eq!(s.sprints().unwrap()[0].name, "Sprint 2", "newest first");
+    }
+
+    #[test]
+    fn a_sprint_ends_early_once_and_asking_for_the_running_one_again_is_no_overlap() {
+        let s = Store::in_memory().unwrap();
+        let day = 86_400;
+        let one = s.add_sprint("Sprint 1", 0, 14).unwrap();
+        assert_eq!(s.add_sprint("Sprint 1", day, 14).unwrap(), one);
+        assert!(s.add_sprint("Sprint 9", day, 14).is_err());
+        let ended = s.end_sprint(3 * day).unwrap();
+        assert_eq!((ended.id, ended.ends), (one.id, 3 * day));
+        assert_eq!(s.current_sprint(3 * day).unwrap(), None);
+        let again = s.end_sprint(3 * day).unwrap_err();
+        assert_eq!(again.message, "no sprint is running");
+        let two = s.add_sprint("Sprint 2", 3 * day, 7).unwrap();
+        assert_eq!(two.starts, 3 * day, "the next starts where it ended");
     }
 
     #[test]
