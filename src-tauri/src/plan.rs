@@ -1,7 +1,11 @@
-//! Plan commands: the backlog's items, a new one, a move on the board, and an alert made into a
-//! bug item. Thin wrappers over `devloop_engine::store::plan` and the Monitor's board.
+//! Plan commands: the backlog's items, one in full, a new one, an edit, a move on the board,
+//! sprints, and what went wrong made into a bug item. Thin wrappers over
+//! `devloop_engine::store::plan`, `devloop_engine::plan` and the Monitor's board.
 
+use devloop_engine::plan::detail::{self, ItemDetail};
 use devloop_engine::plan::drafts::{self, Source};
+use devloop_engine::plan::retro;
+use devloop_engine::release;
 use devloop_engine::store::plan::{Column, Item, NewItem, Sprint};
 use devloop_engine::store::{now, Store};
 use devloop_engine::{Code, Error};
@@ -99,4 +103,43 @@ pub async fn plan_sprint_add(
 ) -> Result<Sprint, Error> {
     let file = state.paths.database_file();
     blocking(move || Store::open(&file)?.add_sprint(&name, now(), days)).await
+}
+
+/// Item `id` in full: its description rendered, and what was done about it.
+#[tauri::command]
+pub async fn plan_item(state: State<'_, AppState>, id: u64) -> Result<ItemDetail, Error> {
+    let paths = state.paths.clone();
+    blocking(move || {
+        let repo = paths.workspace(&paths.load().unwrap_or_default());
+        let store = Store::open(&paths.database_file())?;
+        detail::detail(&store, &repo, &release::app_name(&repo), id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn plan_edit(state: State<'_, AppState>, id: u64, item: NewItem) -> Result<Item, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.edit_item(id, &item)).await
+}
+
+/// Ends the running sprint now.
+#[tauri::command]
+pub async fn plan_sprint_end(state: State<'_, AppState>) -> Result<Sprint, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.end_sprint(now())).await
+}
+
+/// What the loop raised that still waits in the backlog.
+#[tauri::command]
+pub async fn plan_taught(state: State<'_, AppState>) -> Result<Vec<Item>, Error> {
+    let file = state.paths.database_file();
+    blocking(move || retro::taught(&Store::open(&file)?)).await
+}
+
+/// Moves what the loop raised into the sprint; their numbers come back.
+#[tauri::command]
+pub async fn plan_carry(state: State<'_, AppState>) -> Result<Vec<u64>, Error> {
+    let file = state.paths.database_file();
+    blocking(move || retro::carry(&Store::open(&file)?, now())).await
 }

@@ -1,9 +1,12 @@
-//! Refine commands: the DORA metrics of the workspace's app, now and week by week, and what
-//! each stage of the home loop shows. Thin wrappers over `devloop_engine::plan`.
+//! Refine commands: the DORA metrics of the workspace's app, now and week by week; a sprint's
+//! retrospective and a note for it; and what each stage of the home loop shows. Thin wrappers
+//! over `devloop_engine::plan`.
 
 use devloop_engine::plan::refine::{self, RefineView};
+use devloop_engine::plan::retro::{self, Retro};
 use devloop_engine::plan::state::{self, LoopState};
 use devloop_engine::release;
+use devloop_engine::store::retro::{Note, NoteKind};
 use devloop_engine::store::{now, Store};
 use devloop_engine::{Code, Error};
 use tauri::State;
@@ -74,4 +77,28 @@ pub async fn loop_state(state: State<'_, AppState>) -> Result<LoopState, Error> 
             .count() as u32;
     }
     Ok(now_state)
+}
+
+/// Sprint `sprint`'s retrospective (the running or newest sprint's when none is given).
+#[tauri::command]
+pub async fn retro_view(state: State<'_, AppState>, sprint: Option<u64>) -> Result<Retro, Error> {
+    let paths = state.paths.clone();
+    blocking(move || {
+        let repo = paths.workspace(&paths.load().unwrap_or_default());
+        let store = Store::open(&paths.database_file())?;
+        retro::view(&store, &repo, &release::app_name(&repo), sprint, now())
+    })
+    .await
+}
+
+/// A note for sprint `sprint`'s retrospective; an improvement becomes a backlog item.
+#[tauri::command]
+pub async fn retro_add(
+    state: State<'_, AppState>,
+    sprint: u64,
+    kind: NoteKind,
+    text: String,
+) -> Result<Note, Error> {
+    let file = state.paths.database_file();
+    blocking(move || Store::open(&file)?.add_note(sprint, kind, &text, now())).await
 }

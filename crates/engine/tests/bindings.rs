@@ -21,9 +21,11 @@ use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
 use devloop_engine::pipeline::view::{
     InputView, JobView, PracticeBracket, RunDetail, RunUpdate, StepLog, WorkflowView,
 };
+use devloop_engine::plan::detail::{DeployOf, ItemDetail, LinkedCommit, ShippedIn};
 use devloop_engine::plan::dora::Dora;
 use devloop_engine::plan::drafts::Source as PlanSource;
 use devloop_engine::plan::refine::{Band, Bands, MetricChart, RefineView};
+use devloop_engine::plan::retro::Retro;
 use devloop_engine::plan::state::LoopState;
 use devloop_engine::release::version::Bump;
 use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
@@ -33,6 +35,7 @@ use devloop_engine::store::deploys::DeployRecord;
 use devloop_engine::store::ops::OpsEvent;
 use devloop_engine::store::plan::{Column, Item, ItemCommit, Kind as ItemKind, NewItem, Sprint};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
+use devloop_engine::store::retro::{Note, NoteKind};
 use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
 use devloop_engine::words::Said;
 use devloop_engine::workshop::learner::{
@@ -139,6 +142,13 @@ fn render() -> String {
         RefineView::decl(&cfg),
         PlanSource::decl(&cfg),
         LoopState::decl(&cfg),
+        LinkedCommit::decl(&cfg),
+        ShippedIn::decl(&cfg),
+        DeployOf::decl(&cfg),
+        ItemDetail::decl(&cfg),
+        NoteKind::decl(&cfg),
+        Note::decl(&cfg),
+        Retro::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/engine by `make bindings`; do not edit by hand.\n\n",

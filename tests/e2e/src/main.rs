@@ -1369,6 +1369,7 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
 
     // Closing the loop: a bug in the plan, a commit that fixes it, Continuous Deployment takes
     // it live, and the item is done by itself; Refine counts the change's lead time.
+    home.devloop(addr, &["plan", "sprint", "Sprint 1", "--days", "7"])?;
     home.devloop(
         addr,
         &[
@@ -1401,7 +1402,85 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
     s.click(&s.find("[data-testid=nav-refine]")?)?;
     s.wait_text("[data-testid=dora-lead-time]", "the fix's lead time", |t| {
         t.contains("median")
-    })
+    })?;
+
+    // The retrospective of the first round: what went well, and one improvement, which
+    // becomes item #2.
+    s.type_text(
+        &s.find("[data-testid=note-well]")?,
+        "The fix went live by itself",
+    )?;
+    s.click(&s.find("[data-testid=note-add-well]")?)?;
+    s.type_text(
+        &s.find("[data-testid=note-improve]")?,
+        "Show the live version in the page title",
+    )?;
+    s.click(&s.find("[data-testid=note-add-improve]")?)?;
+    s.wait_text(
+        "[data-testid=notes-improve]",
+        "the improvement as item #2",
+        |t| t.contains("Show the live version in the page title #2"),
+    )?;
+    s.wait_text("[data-testid=retro]", "the note's CLI twin", |t| {
+        t.contains("devloop retro --sprint 1 --improve 'Show the live version in the page title'")
+    })?;
+    s.wait_text(
+        "[data-testid=retro-frequency]",
+        "the sprint's deploys",
+        |t| t.contains("a day"),
+    )?;
+
+    // The second round starts from it: the sprint ends, the next one brings #2 in.
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.click(&s.find("[data-testid=sprint-end]")?)?;
+    s.wait_text("[data-testid=sprint-ended]", "the sprint ended", |t| {
+        t.contains("Sprint 1 has ended")
+    })?;
+    s.wait_text("[data-testid=taught]", "what the loop raised", |t| {
+        t.contains("#2 Show the live version in the page title")
+    })?;
+    s.type_text(&s.find("[data-testid=sprint-name]")?, "Sprint 2")?;
+    s.click(&s.find("[data-testid=sprint-start]")?)?;
+    s.wait_text("[data-testid=column-sprint]", "#2 in the new sprint", |t| {
+        t.starts_with("Sprint 2") && t.contains("#2")
+    })?;
+    s.wait_text(
+        "[data-testid=plan-page]",
+        "the new sprint's CLI twin",
+        |t| t.contains("devloop plan sprint 'Sprint 2' --days 14 && devloop plan carry"),
+    )?;
+    git(
+        &home.workspace(),
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "fix #2: the live version in the title",
+        ],
+    )?;
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+    s.wait_text(
+        "[data-testid=run-history]",
+        "the second fix's run done",
+        |t| t.matches("delivery.yml").count() >= 4 && !t.contains("running"),
+    )?;
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.wait_text("[data-testid=column-done]", "#2 done by itself", |t| {
+        t.contains("#1") && t.contains("#2")
+    })?;
+    // Sprint 2's retrospective stands beside Sprint 1's figures.
+    s.click(&s.find("[data-testid=nav-refine]")?)?;
+    s.wait_text(
+        "[data-testid=retro-figures]",
+        "both sprints' figures",
+        |t| t.contains("Sprint 2") && t.contains("Sprint 1"),
+    )?;
+    s.wait_text(
+        "[data-testid=retro-items]",
+        "the second round's item done",
+        |t| t.starts_with("1 item(s) done"),
+    )
     .map(drop)
 }
 
@@ -1818,7 +1897,8 @@ fn with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and
     .map(drop)
 }
 
-fn the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli() -> Result<()> {
+fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_with_the_cli(
+) -> Result<()> {
     let home = Home::new();
     let app = home.launch("en_US.UTF-8", &[])?;
     let s = &app.session;
@@ -1880,8 +1960,79 @@ fn the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli()
         "[data-testid=stage-state-plan]",
         "the sprint on the loop",
         |t| t == "1 in the sprint",
+    )?;
+
+    // Drag and drop with a real pointer: a second item from the backlog onto the sprint.
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.type_text(&s.find("[data-testid=item-title]")?, "Dark mode")?;
+    s.click(&s.find("[data-testid=item-add]")?)?;
+    s.wait_text("[data-testid=column-backlog]", "#2 in the backlog", |t| {
+        t.contains("#2")
+    })?;
+    s.drag(
+        &s.find("[data-testid=item-2]")?,
+        &s.find("[data-testid=column-sprint]")?,
+    )?;
+    s.wait_text(
+        "[data-testid=column-sprint]",
+        "#2 dropped in the sprint",
+        |t| t.contains("#2") && t.contains("Dark mode"),
+    )?;
+    s.wait_text("[data-testid=plan-page]", "the drop's CLI twin", |t| {
+        t.contains("devloop plan move 2 sprint")
+    })?;
+    // A click opens the item; its description is markdown, and what is hostile in it is gone.
+    s.click(&s.find("[data-testid=item-2]")?)?;
+    s.type_text(
+        &s.find("[data-testid=edit-description]")?,
+        "Follow the **system** theme.\n\n<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>",
+    )?;
+    s.click(&s.find("[data-testid=item-save]")?)?;
+    s.wait_text(
+        "[data-testid=item-description]",
+        "the description shown",
+        |t| t.contains("Follow the system theme."),
+    )?;
+    let rendered = s.execute(
+        "const d = document.querySelector('[data-testid=item-description]'); \
+         return [d.querySelectorAll('strong').length, d.querySelectorAll('script, [onerror], img[src]').length, document.title];",
+    )?;
+    check(
+        rendered == serde_json::json!([1, 0, "DevLoop"]),
+        format!("bold kept, no script, handler or image source left, title untouched: {rendered}"),
+    )?;
+    s.wait_text("[data-testid=item-panel]", "the edit's CLI twin", |t| {
+        t.contains("devloop plan edit 2 --description 'Follow the **system** theme.")
+    })?;
+    s.wait_text(
+        "[data-testid=item-commits]",
+        "no commit yet, and how to link one",
+        |t| t.contains("\"fix #2\""),
+    )?;
+    // Esc closes it and the keyboard is back on the card; Enter opens it again.
+    s.press(ESCAPE)?;
+    s.wait("the panel closed, the card focused", || {
+        Ok((s.find_all("[data-testid=item-panel]")?.is_empty()
+            && s.focused_testid()?.as_deref() == Some("item-2"))
+        .then_some(()))
+    })?;
+    s.press(ENTER)?;
+    s.wait_text("[data-testid=item-panel]", "the panel by keyboard", |t| {
+        t.contains("#2 Dark mode")
+    })?;
+    s.press(ESCAPE)?;
+    let out = Command::new(Binaries::locate().cli)
+        .args(["plan", "show", "2"])
+        .env("DEVLOOP_CONFIG_DIR", home.config())
+        .env("DEVLOOP_WORKSPACE", home.workspace())
+        .env("DEVLOOP_DATA_DIR", home.data())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let shown = String::from_utf8_lossy(&out.stdout);
+    check(
+        shown.starts_with("#2 Dark mode (Feature), in Sprint") && shown.contains("**system**"),
+        shown.to_string(),
     )
-    .map(drop)
 }
 
 fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
@@ -1987,7 +2138,7 @@ fn main() {
         a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
         the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports,
         with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves,
-        the_backlog_board_adds_items_moves_them_by_keyboard_and_agrees_with_the_cli,
+        the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_with_the_cli,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

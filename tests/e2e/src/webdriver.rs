@@ -108,6 +108,16 @@ impl Session {
 
     /// Replaces the text of an input, as typing would.
     pub fn type_text(&self, el: &Element, text: &str) -> Result<()> {
+        // The driver will not clear what is outside the view, and the app scrolls inside its
+        // own pane, which the driver does not scroll by itself.
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "arguments[0].scrollIntoView({ block: 'center' });",
+                "args": [{ ELEMENT_KEY: el.0 }]
+            })),
+        )?;
         self.call("POST", &format!("/element/{}/clear", el.0), Some(json!({})))?;
         self.call(
             "POST",
@@ -138,6 +148,24 @@ impl Session {
             "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]
         }]});
         self.call("POST", "/actions", Some(actions)).map(drop)
+    }
+
+    /// Drags `from` onto `to` with a mouse: down at the middle of one, moved in steps (as a
+    /// hand would), up at the middle of the other.
+    pub fn drag(&self, from: &Element, to: &Element) -> Result<()> {
+        let origin = |el: &Element| json!({ ELEMENT_KEY: el.0 });
+        let actions = json!({"actions": [{
+            "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [
+                {"type": "pointerMove", "origin": origin(from), "x": 0, "y": 0},
+                {"type": "pointerDown", "button": 0},
+                {"type": "pointerMove", "origin": "pointer", "x": 10, "y": 10, "duration": 100},
+                {"type": "pointerMove", "origin": origin(to), "x": 0, "y": 0, "duration": 300},
+                {"type": "pointerUp", "button": 0}
+            ]
+        }]});
+        self.call("POST", "/actions", Some(actions))?;
+        self.call("DELETE", "/actions", None).map(drop)
     }
 
     /// The `data-testid` of the focused element, if any.

@@ -565,3 +565,66 @@ inSprint: number,
  * The workspace's last commit: its short id and subject.
  */
 lastCommit?: string, latestRelease?: string, liveVersion?: string, replicas: number, alertsFiring: number, };
+
+export type LinkedCommit = { sha: string, 
+/**
+ * Its first line; empty when the workspace no longer has it.
+ */
+summary: string, 
+/**
+ * It says `fix #N` (or another closing word), so its deploy finishes the item.
+ */
+closes: boolean, committedAt: number, };
+
+export type ShippedIn = { version: string, releasedAt: number, };
+
+export type DeployOf = { id: number, version: string, status: string, at: number, };
+
+export type ItemDetail = { item: Item, 
+/**
+ * The description rendered by the lesson renderer: no script, no remote image, and
+ * external links only marked (the app never follows them).
+ */
+descriptionHtml: string, commits: Array<LinkedCommit>, 
+/**
+ * Runs of those commits, newest first.
+ */
+runs: Array<RunSummary>, 
+/**
+ * The first release of the app that carried each commit, oldest first.
+ */
+releases: Array<ShippedIn>, 
+/**
+ * Every deploy of those releases, newest first.
+ */
+deploys: Array<DeployOf>, };
+
+export type NoteKind = "well" | "not" | "improve";
+
+export type Note = { id: number, sprint: number, kind: NoteKind, text: string, 
+/**
+ * The backlog item an improvement became.
+ */
+item?: number, createdAt: number, };
+
+export type Retro = { sprint: Sprint, notes: Array<Note>, 
+/**
+ * Over the sprint's days (to now, while it runs).
+ */
+metrics: Dora, 
+/**
+ * The sprint before, to compare with.
+ */
+before?: [string, Dora], 
+/**
+ * Items finished during the sprint.
+ */
+done: number, 
+/**
+ * Items in the Sprint or Doing column now.
+ */
+left: number, 
+/**
+ * Items the loop raised during the sprint (from alerts, runs, deploys, heals, retros).
+ */
+raised: number, };

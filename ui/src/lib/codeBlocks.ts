@@ -3,8 +3,9 @@
 
 export interface CodeBlockOptions {
   copyLabel: string;
-  runLabel: string;
-  onRun: (index: number) => void;
+  runLabel?: string;
+  /** Without it (an item's description), nothing is offered to run. */
+  onRun?: (index: number) => void;
 }
 
 export function codeBlocks(node: HTMLElement, options: CodeBlockOptions) {
@@ -21,13 +22,14 @@ export function codeBlocks(node: HTMLElement, options: CodeBlockOptions) {
       copy.textContent = current.copyLabel;
       copy.addEventListener('click', () => void navigator.clipboard?.writeText(pre.querySelector('code')?.textContent ?? ''));
       tools.append(copy);
-      if (pre.dataset.run === 'true') {
+      const onRun = current.onRun;
+      if (pre.dataset.run === 'true' && onRun) {
         const run = document.createElement('button');
         run.type = 'button';
         run.className = 'primary';
         run.dataset.testid = `run-block-${index}`;
-        run.textContent = current.runLabel;
-        run.addEventListener('click', () => current.onRun(index));
+        run.textContent = current.runLabel ?? '';
+        run.addEventListener('click', () => onRun(index));
         tools.append(run);
       }
       pre.after(tools);

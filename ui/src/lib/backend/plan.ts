@@ -1,5 +1,5 @@
-// Plan: the backlog's items, and an alert made into a bug item.
-import type { Item, NewItem, PlanColumn, PlanSource, Sprint } from '../bindings';
+// Plan: the backlog's items, one in full, edits, sprints, and what went wrong made into a bug item.
+import type { Item, ItemDetail, NewItem, PlanColumn, PlanSource, Sprint } from '../bindings';
 import { call } from './ipc';
 import { shellQuote } from '../shell';
 
@@ -9,6 +9,26 @@ export function getItems(): Promise<Item[]> {
 
 export function addItem(item: NewItem): Promise<Item> {
   return call<Item>('plan_add', { item });
+}
+
+/** Item `id` in full: its description rendered, its commits, runs, releases and deploys. */
+export function getItem(id: number): Promise<ItemDetail> {
+  return call<ItemDetail>('plan_item', { id });
+}
+
+export function editItem(id: number, item: NewItem): Promise<Item> {
+  return call<Item>('plan_edit', { id, item });
+}
+
+/** The CLI twin of editing item `id` from `was` to `now`: only what changed. */
+export function editCommand(id: number, was: Item, now: NewItem): string {
+  const parts = [`devloop plan edit ${id}`];
+  if (now.kind !== was.kind) parts.push(`--kind ${now.kind}`);
+  if (now.title.trim() !== was.title) parts.push(`--title ${shellQuote(now.title.trim())}`);
+  if (now.description !== was.description) parts.push(`--description ${shellQuote(now.description)}`);
+  if (now.estimate && now.estimate !== was.estimate) parts.push(`--estimate ${now.estimate}`);
+  if (now.infra !== was.infra) parts.push(`--infra ${now.infra}`);
+  return parts.join(' ');
 }
 
 export function moveItem(id: number, column: PlanColumn, position: number): Promise<Item> {
@@ -45,6 +65,21 @@ export function getSprints(): Promise<Sprint[]> {
 /** Starts a sprint of `days` days now. */
 export function startSprint(name: string, days: number): Promise<Sprint> {
   return call<Sprint>('plan_sprint_add', { name, days });
+}
+
+/** Ends the running sprint now. */
+export function endSprint(): Promise<Sprint> {
+  return call<Sprint>('plan_sprint_end');
+}
+
+/** What the loop raised (alerts, failed runs and deploys, heals, retrospectives) still in the backlog. */
+export function getTaught(): Promise<Item[]> {
+  return call<Item[]>('plan_taught');
+}
+
+/** Moves what the loop raised into the sprint; their numbers come back. */
+export function carry(): Promise<number[]> {
+  return call<number[]>('plan_carry');
 }
 
 /** The sprint running at `nowS` (unix seconds), if any. */

@@ -1,9 +1,26 @@
-// Refine: the DORA metrics of the workspace's app, now and week by week.
-import type { LoopState, RefineView } from '../bindings';
+// Refine: the DORA metrics of the workspace's app, now and week by week, and each sprint's
+// retrospective.
+import type { LoopState, Note, NoteKind, RefineView, Retro } from '../bindings';
 import { call } from './ipc';
+import { shellQuote } from '../shell';
 
 export function getRefineView(weeks: number, width: number, dark: boolean): Promise<RefineView> {
   return call<RefineView>('refine_view', { weeks, width, dark, utcOffsetMin: -new Date().getTimezoneOffset() });
+}
+
+/** Sprint `sprint`'s retrospective; the running or newest sprint's when none is given. */
+export function getRetro(sprint?: number): Promise<Retro> {
+  return call<Retro>('retro_view', { sprint: sprint ?? null });
+}
+
+/** A note for the retrospective; an improvement becomes a backlog item. */
+export function addNote(sprint: number, kind: NoteKind, text: string): Promise<Note> {
+  return call<Note>('retro_add', { sprint, kind, text });
+}
+
+/** The CLI twin of adding a note. */
+export function noteCommand(sprint: number, kind: NoteKind, text: string): string {
+  return `devloop retro --sprint ${sprint} --${kind} ${shellQuote(text)}`;
 }
 
 /** What each stage of the home loop shows now. */
