@@ -136,8 +136,12 @@ pub fn retro(sprint: Option<u64>, well: &[String], not: &[String], improve: &[St
         }
     }
     println!(
-        "  {} item(s) done, {} left in the sprint, {} raised by the loop",
-        view.done, view.left, view.raised
+        "  {} item(s) done, {}{} raised by the loop",
+        view.done,
+        view.left
+            .map(|n| format!("{n} left in the sprint, "))
+            .unwrap_or_default(),
+        view.raised
     );
     println!("The sprint's figures");
     print_dora(&view.metrics);

@@ -621,9 +621,10 @@ before?: [string, Dora],
  */
 done: number, 
 /**
- * Items in the Sprint or Doing column now.
+ * Items in the Sprint or Doing column now; only for the newest sprint, since the board
+ * keeps no record of what an earlier sprint had left.
  */
-left: number, 
+left?: number, 
 /**
  * Items the loop raised during the sprint (from alerts, runs, deploys, heals, retros).
  */

@@ -26,8 +26,11 @@ pub struct Retro {
     pub before: Option<(String, Dora)>,
     /// Items finished during the sprint.
     pub done: u32,
-    /// Items in the Sprint or Doing column now.
-    pub left: u32,
+    /// Items in the Sprint or Doing column now; only for the newest sprint, since the board
+    /// keeps no record of what an earlier sprint had left.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left: Option<u32>,
     /// Items the loop raised during the sprint (from alerts, runs, deploys, heals, retros).
     pub raised: u32,
 }
@@ -73,10 +76,12 @@ pub fn view(store: &Store, repo: &Path, app: &str, id: Option<u64>, now: i64) ->
             .iter()
             .filter(|i| i.done_at.is_some_and(during))
             .count() as u32,
-        left: items
-            .iter()
-            .filter(|i| matches!(i.column, Column::Sprint | Column::Doing))
-            .count() as u32,
+        left: (begun.first().map(|s| s.id) == Some(sprint.id)).then(|| {
+            items
+                .iter()
+                .filter(|i| matches!(i.column, Column::Sprint | Column::Doing))
+                .count() as u32
+        }),
         raised: items
             .iter()
             .filter(|i| !i.source.is_empty() && during(i.created_at))
@@ -169,11 +174,13 @@ mod tests {
             (1, 2),
             "the alert's bug and the retro's chore"
         );
+        assert_eq!(r.left, None, "an earlier sprint's leftovers are not known");
         assert_eq!(r.before, None);
 
         // By default, the running sprint; halfway through, its figures run to now.
         let r = view(&s, repo, "svc", None, 9 * DAY).unwrap();
         assert_eq!(r.sprint.id, two.id);
+        assert_eq!(r.left, Some(0));
         assert_eq!(r.metrics.deploys, 1);
         assert!((r.metrics.deploys_per_day - 0.5).abs() < 1e-9);
         let (name, before) = r.before.unwrap();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addCommand, currentSprint } from './plan';
+import type { Item } from '../bindings';
+import { addCommand, currentSprint, editCommand } from './plan';
 
 describe('the plan\'s CLI twins', () => {
   it('quote what a shell would split or expand, and leave out what is not set', () => {
@@ -21,5 +22,15 @@ describe('the sprint running now', () => {
     expect(currentSprint(sprints, 100)?.name).toBe('B');
     expect(currentSprint(sprints, 99)?.name).toBe('A');
     expect(currentSprint(sprints, 200)).toBeUndefined();
+  });
+});
+
+describe('an edit\'s CLI twin', () => {
+  const item: Item = { id: 2, kind: 'feature', title: 'Dark mode', description: '', column: 'sprint', infra: false, position: 1, source: '', createdAt: 0 };
+
+  it('names only what changed, quoted for a shell', () => {
+    const now = { kind: 'chore' as const, title: 'Dark mode', description: "It's **on**", estimate: null, infra: true, source: '' };
+    expect(editCommand(2, item, now)).toBe("devloop plan edit 2 --kind chore --description 'It'\\''s **on**' --infra true");
+    expect(editCommand(2, item, { ...now, kind: 'feature', description: '', infra: false })).toBe('devloop plan edit 2');
   });
 });

@@ -528,6 +528,7 @@ export const en = {
     figures: "The sprint's figures",
     trend: { better: '▲ better', worse: '▼ worse', same: '= same' },
     items: '{done} item(s) done, {left} still in the sprint, {raised} raised by the loop',
+    itemsPast: '{done} item(s) done, {raised} raised by the loop',
   },
   errors: {
     dockerUnavailable: 'The Docker engine is not reachable.',

@@ -528,6 +528,7 @@ export const ko: Messages = {
     figures: '스프린트의 지표',
     trend: { better: '▲ 나아짐', worse: '▼ 나빠짐', same: '= 같음' },
     items: '완료 {done}개, 스프린트에 남은 것 {left}개, 루프가 올린 것 {raised}개',
+    itemsPast: '완료 {done}개, 루프가 올린 것 {raised}개',
   },
   errors: {
     dockerUnavailable: 'Docker 엔진에 연결할 수 없습니다.',
