@@ -21,6 +21,7 @@ const ESCAPE: &str = "\u{E00C}";
 const ENTER: &str = "\u{E007}";
 const ARROW_LEFT: &str = "\u{E012}";
 const ARROW_RIGHT: &str = "\u{E014}";
+const ARROW_UP: &str = "\u{E013}";
 
 const STAGES: [&str; 8] = [
     "plan", "code", "build", "test", "release", "deploy", "operate", "monitor",
@@ -2021,6 +2022,18 @@ fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_wi
         t.contains("#2 Dark mode")
     })?;
     s.press(ESCAPE)?;
+    s.wait("the card focused again", || {
+        Ok((s.focused_testid()?.as_deref() == Some("item-2")).then_some(()))
+    })?;
+    // → takes it to Doing, under #1; ↑ walks up to #1.
+    s.press(ARROW_RIGHT)?;
+    s.wait_text("[data-testid=column-doing]", "#2 doing, under #1", |t| {
+        t.find("#1").zip(t.find("#2")).is_some_and(|(a, b)| a < b)
+    })?;
+    s.press(ARROW_UP)?;
+    s.wait("↑ on #1", || {
+        Ok((s.focused_testid()?.as_deref() == Some("item-1")).then_some(()))
+    })?;
     let out = Command::new(Binaries::locate().cli)
         .args(["plan", "show", "2"])
         .env("DEVLOOP_CONFIG_DIR", home.config())
@@ -2030,7 +2043,7 @@ fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_wi
         .map_err(|e| e.to_string())?;
     let shown = String::from_utf8_lossy(&out.stdout);
     check(
-        shown.starts_with("#2 Dark mode (Feature), in Sprint") && shown.contains("**system**"),
+        shown.starts_with("#2 Dark mode (Feature), in Doing") && shown.contains("**system**"),
         shown.to_string(),
     )
 }

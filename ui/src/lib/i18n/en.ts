@@ -30,7 +30,6 @@ export const en = {
       engineer:
         'Brings the operations view into planning: reliability and capacity work, pipeline improvements, and what it will cost to run what gets built.',
       customer: 'The product team, and through them the users whose problems the plan addresses.',
-      comingSoon: 'A backlog board with sprints, items linked to commits, and bugs raised straight from alerts arrives in a later version.',
     },
     code: {
       title: 'Code',
@@ -47,7 +46,6 @@ export const en = {
       what: 'Merged code is compiled and packaged into something that runs. The same input must always give the same output, or nothing after this point can be trusted.',
       engineer: 'Makes the build automatic, repeatable and quick: one command, the same on every machine, with caching.',
       customer: 'Developers, who need feedback within minutes, and every later stage, which needs an artefact it can trust.',
-      comingSoon: 'A local runner for GitHub Actions workflow files, with live logs, arrives in a later version.',
     },
     test: {
       title: 'Test',
@@ -55,7 +53,6 @@ export const en = {
       what: 'Automated tests check every build: units, integration, and the tests that stop fixed bugs from coming back. A red test stops the line until it is green again.',
       engineer: 'Runs the tests on every merge, keeps them fast and reliable, and makes a failure easy to read.',
       customer: 'Developers, and the users who never meet the bugs that were caught here.',
-      comingSoon: 'Test jobs from your workflow files, run locally with results per step, arrive with the pipeline runner.',
     },
     release: {
       title: 'Release',
@@ -63,7 +60,6 @@ export const en = {
       what: 'A build that passed every test becomes a release: a version number, release notes, a tagged image. It can be deployed now, or in a month, and be exactly the same.',
       engineer: 'Automates versioning, tags, release notes and the storing of artefacts, so any release can be found and deployed again.',
       customer: 'Whoever decides what goes to production, and the operators who must know exactly what runs.',
-      comingSoon: 'Versioned Docker images built through the local engine, with notes from your commits, arrive in a later version.',
     },
     deploy: {
       title: 'Deploy',
@@ -71,7 +67,6 @@ export const en = {
       what: 'The release goes into production while the service keeps answering: new instances start, pass their health checks and take the traffic before the old ones leave. A bad version rolls back.',
       engineer: 'Designs deployments that are safe to repeat: blue-green or rolling, with health checks and automatic rollback.',
       customer: 'The users, who should notice nothing except the improvement.',
-      comingSoon: 'Blue-green, rolling and recreate deploys on the local Docker engine, with rollback, arrive in a later version.',
     },
     operate: {
       title: 'Operate',
@@ -79,7 +74,6 @@ export const en = {
       what: 'The running service is kept healthy: scaled to the load, replaced when an instance dies, and changed through the pipeline rather than by hand.',
       engineer: 'Sets up scaling, self-healing and notifications, so routine trouble fixes itself and people hear about the rest.',
       customer: 'The users, who need the service up, and the people on call.',
-      comingSoon: 'Scaling, autoscaling under simulated peak traffic and self-healing arrive in a later version.',
     },
     monitor: {
       title: 'Monitor',
@@ -87,7 +81,6 @@ export const en = {
       what: 'Metrics, logs and alerts show how the service and the machine behave: response times, error rates, CPU and memory. What shows up here feeds the next plan.',
       engineer: 'Chooses what to measure, puts it where people look, and writes alerts that fire on real problems, not on noise.',
       customer: 'Everyone: operators to act, developers to fix, planners to decide.',
-      comingSoon: 'Live charts of the host, the containers and the endpoints, with logs and alerts, arrive in a later version.',
     },
   },
   stagePage: {
@@ -460,7 +453,7 @@ export const en = {
     estimate: 'Estimate',
     infra: 'infrastructure',
     add: 'Add to backlog',
-    keys: 'Drag a card to another column, or focus it and press ← or →. Click it, or press Enter, to open it.',
+    keys: 'Drag a card to another column, or focus it and press ← or →; ↑ and ↓ go to the card above or below. Click a card, or press Enter, to open it.',
     columns: { backlog: 'Backlog', sprint: 'Sprint', doing: 'Doing', done: 'Done' },
     empty: {
       backlog: 'Nothing waiting. Add what should change next.',
