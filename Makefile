@@ -11,7 +11,7 @@ CLI := $(TARGET_DIR)/debug/devloop
 E2E := $(TARGET_DIR)/debug/devloop-e2e
 
 .PHONY: run test test-all build ui lint rust-test ui-test e2e bindings screenshots bundle \
-        bench bench-footprint bench-pipeline bench-deploy bench-monitor clean
+        bench bench-footprint bench-pipeline bench-deploy bench-monitor bench-refine clean
 
 run:
 	scripts/deps.sh run
@@ -69,7 +69,7 @@ bundle: ui
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
 	@ls -1 $(TARGET_DIR)/release/bundle/deb/*.deb
 
-bench: bench-footprint bench-pipeline bench-deploy bench-monitor
+bench: bench-footprint bench-pipeline bench-deploy bench-monitor bench-refine
 
 # Launch-to-first-paint and memory (RSS, PSS incl. WebKit children) of DevLoop vs a bare Tauri window.
 bench-footprint: ui
@@ -98,6 +98,11 @@ bench-monitor:
 	cargo bench -p monitor-bench --bench chart
 	cargo build --release -p monitor-bench
 	scripts/with-services.sh $(TARGET_DIR)/release/monitor-bench
+
+# Refine: the page's DORA data for 8 weeks and an item's detail, on a year of history
+# (criterion).
+bench-refine:
+	cargo bench -p refine-bench --bench refine
 
 clean:
 	cargo clean

@@ -144,21 +144,36 @@ fn first_releases(
         })
         .collect();
     versions.sort_by_key(|(_, _, at)| *at);
+    // Each version's history is walked past what earlier versions shipped, so every commit is
+    // visited once however many versions there are: the first version to reach a linked commit
+    // is the first that carried it. (Asking git whether each version descends from each commit
+    // took seconds on a year of history.)
+    let mut wanted: HashSet<git2::Oid> = linked
+        .iter()
+        .filter_map(|c| git2::Oid::from_str(&c.sha).ok())
+        .collect();
+    let mut seen: HashSet<git2::Oid> = HashSet::new();
     let mut shipped: Vec<ShippedIn> = Vec::new();
-    for c in linked {
-        let Ok(commit) = git2::Oid::from_str(&c.sha) else {
-            continue;
-        };
-        let first = versions.iter().find(|(_, oid, _)| {
-            *oid == commit || git.graph_descendant_of(*oid, commit).unwrap_or(false)
-        });
-        if let Some((v, _, at)) = first {
-            if !shipped.iter().any(|s| s.version == *v) {
-                shipped.push(ShippedIn {
-                    version: v.clone(),
-                    released_at: *at,
-                });
+    for (v, oid, at) in &versions {
+        if wanted.is_empty() {
+            break;
+        }
+        let mut carried = false;
+        let mut stack = vec![*oid];
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
             }
+            carried |= wanted.remove(&id);
+            if let Ok(c) = git.find_commit(id) {
+                stack.extend(c.parent_ids());
+            }
+        }
+        if carried {
+            shipped.push(ShippedIn {
+                version: v.clone(),
+                released_at: *at,
+            });
         }
     }
     shipped.sort_by_key(|s| s.released_at);
