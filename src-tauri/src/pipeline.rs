@@ -66,8 +66,9 @@ fn start(runs: &Runs, prepared: Prepared, deliver: impl Fn(Vec<RunEvent>) + Send
     });
 }
 
-/// Watches the workspace for pushes and runs the workflows they start, as GitHub would.
-/// Events go to the subscribed pipeline page, and every run is in the history either way.
+/// Watches the workspace for pushes, links the commits that name backlog items, and runs the
+/// workflows they start, as GitHub would. Events go to the subscribed pipeline page, and every
+/// run is in the history either way.
 pub fn watch_pushes(state: &AppState) {
     let paths = state.paths.clone();
     let repo = workspace(state);
@@ -75,6 +76,14 @@ pub fn watch_pushes(state: &AppState) {
     let runs = Arc::clone(&state.runs);
     let service = state.service.clone();
     let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
+        // Commits that name backlog items are linked as they arrive, so an item shows its
+        // commits before any of them is deployed.
+        let (linked_repo, db) = (repo.clone(), paths.database_file());
+        tokio::task::spawn_blocking(move || {
+            if let Ok(store) = devloop_engine::store::Store::open(&db) {
+                let _ = devloop_engine::plan::links::scan(&linked_repo, &store, 1000);
+            }
+        });
         for prepared in launch::for_push(&paths, &repo, &push, Some(service.clone())) {
             let (number, file) = (prepared.number, prepared.shown.display().to_string());
             let listener = listener.clone();

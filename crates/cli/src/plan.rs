@@ -49,7 +49,7 @@ pub fn list() -> ExitCode {
         }
         println!("{column:?}");
         for i in here {
-            let commits = store.item_commits(i.id).map(|c| c.len()).unwrap_or(0);
+            let commits = i.commits;
             println!(
                 "  #{:<4} {:<7} {}{}{}",
                 i.id,

@@ -1368,20 +1368,33 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
         Ok((s.attribute(&badge, "data-continuous")?.as_deref() == Some("true")).then_some(()))
     })?;
 
-    // Closing the loop: a bug in the plan, a commit that fixes it, Continuous Deployment takes
-    // it live, and the item is done by itself; Refine counts the change's lead time.
+    // Closing the loop: an alert becomes a bug in the plan with one click, a commit fixes it,
+    // Continuous Deployment takes it live, and the item is done by itself; Refine counts the
+    // change's lead time.
     home.devloop(addr, &["plan", "sprint", "Sprint 1", "--days", "7"])?;
+    let port = free_loopback_addr()?
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse::<u16>().ok())
+        .ok_or("a free port")?;
+    // Nothing answers there: ProbeDown fires.
     home.devloop(
         addr,
-        &[
-            "plan",
-            "add",
-            "--kind",
-            "bug",
-            "--title",
-            "The version is not bold",
-        ],
+        &["probes", &format!("http://127.0.0.1:{port}/health")],
     )?;
+    s.click(&s.find("[data-testid=nav-monitor]")?)?;
+    s.wait("ProbeDown to fire", || {
+        Ok(
+            s.find_all(
+                "[data-testid=alert-active][data-rule=ProbeDown] [data-testid=add-to-plan]",
+            )?
+            .into_iter()
+            .next(),
+        )
+    })?;
+    s.click(&s.find("[data-testid=add-to-plan]")?)?;
+    s.wait_text("[data-testid=planned]", "the alert as bug #1", |t| {
+        t.contains("bug #1")
+    })?;
     git(
         &home.workspace(),
         &[
@@ -1389,16 +1402,17 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
             "-q",
             "--allow-empty",
             "-m",
-            "fix #1: the version in bold",
+            "fix #1: probe the address the service answers on",
         ],
     )?;
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
     s.wait_text("[data-testid=run-history]", "the fix's run done", |t| {
         // The first run by hand, then two pushes of delivery.yml.
         t.matches("delivery.yml").count() >= 3 && !t.contains("running")
     })?;
     s.click(&s.find("[data-testid=nav-plan]")?)?;
     s.wait_text("[data-testid=column-done]", "#1 done by itself", |t| {
-        t.contains("#1") && t.contains("The version is not bold")
+        t.contains("#1") && t.contains("ProbeDown on probe.up")
     })?;
     s.click(&s.find("[data-testid=nav-refine]")?)?;
     s.wait_text("[data-testid=dora-lead-time]", "the fix's lead time", |t| {

@@ -505,7 +505,11 @@ export type NewItem = { kind: ItemKind, title: string, description: string, esti
  */
 source: string, };
 
-export type Item = { id: number, kind: ItemKind, title: string, description: string, estimate?: number, column: PlanColumn, infra: boolean, position: number, source: string, createdAt: number, doneAt?: number, };
+export type Item = { id: number, kind: ItemKind, title: string, description: string, estimate?: number, column: PlanColumn, infra: boolean, position: number, source: string, createdAt: number, doneAt?: number, 
+/**
+ * How many commits name it.
+ */
+commits: number, };
 
 export type ItemCommit = { item: number, sha: string, closes: boolean, committedAt: number, };
 

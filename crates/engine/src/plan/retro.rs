@@ -67,7 +67,10 @@ pub fn view(store: &Store, repo: &Path, app: &str, id: Option<u64>, now: i64) ->
         .transpose()?;
     let to = sprint.ends.min(now);
     let items = store.items()?;
-    let during = |t: i64| (sprint.starts..to.max(sprint.starts + 1)).contains(&t);
+    // A sprint's end is the next one's start, so an ended sprint stops short of it; a running
+    // one takes in this very second, or what just happened would not count yet.
+    let running = sprint.ends > now;
+    let during = |t: i64| t >= sprint.starts && if running { t <= now } else { t < sprint.ends };
     Ok(Retro {
         notes: store.notes(sprint.id)?,
         metrics: super::history::dora_between(store, repo, app, sprint.starts, to)?,
@@ -177,6 +180,12 @@ mod tests {
         assert_eq!(r.left, None, "an earlier sprint's leftovers are not known");
         assert_eq!(r.before, None);
 
+        // What is done in the very second the running sprint's retrospective is asked for counts.
+        let now_done = s.add_item(&item("Just now", ""), 8 * DAY).unwrap();
+        s.move_item(now_done, Column::Done, 2.0, 9 * DAY).unwrap();
+        assert_eq!(view(&s, repo, "svc", None, 9 * DAY).unwrap().done, 1);
+        s.move_item(now_done, Column::Backlog, 2.0, 9 * DAY)
+            .unwrap();
         // By default, the running sprint; halfway through, its figures run to now.
         let r = view(&s, repo, "svc", None, 9 * DAY).unwrap();
         assert_eq!(r.sprint.id, two.id);

@@ -99,6 +99,8 @@ pub struct Item {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub done_at: Option<i64>,
+    /// How many commits name it.
+    pub commits: u32,
 }
 
 /// A commit that names an item.
@@ -230,7 +232,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT id, kind, title, description, estimate, state, infra, position, source, created_at, done_at
+                "SELECT id, kind, title, description, estimate, state, infra, position, source, created_at, done_at,
+                   (SELECT COUNT(*) FROM item_commit WHERE item_commit.item = plan_item.id)
                  FROM plan_item {tail}"
             ))
             .map_err(sql)?;
@@ -248,6 +251,7 @@ impl Store {
                     source: r.get(8)?,
                     created_at: r.get(9)?,
                     done_at: r.get(10)?,
+                    commits: r.get(11)?,
                 })
             })
             .map_err(sql)?;
@@ -565,5 +569,6 @@ mod tests {
             })
             .unwrap());
         assert_eq!(s.item_commits(id).unwrap(), [c("aaa", true)]);
+        assert_eq!(s.item(id).unwrap().commits, 1, "the board counts it");
     }
 }

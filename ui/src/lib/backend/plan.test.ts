@@ -26,7 +26,7 @@ describe('the sprint running now', () => {
 });
 
 describe('an edit\'s CLI twin', () => {
-  const item: Item = { id: 2, kind: 'feature', title: 'Dark mode', description: '', column: 'sprint', infra: false, position: 1, source: '', createdAt: 0 };
+  const item: Item = { id: 2, kind: 'feature', title: 'Dark mode', description: '', column: 'sprint', infra: false, position: 1, source: '', createdAt: 0, commits: 0 };
 
   it('names only what changed, quoted for a shell', () => {
     const now = { kind: 'chore' as const, title: 'Dark mode', description: "It's **on**", estimate: null, infra: true, source: '' };

@@ -481,6 +481,7 @@ export const en = {
     descriptionPlaceholder: 'What to change and why, how to tell it is done…',
     save: 'Save',
     commits: 'Commits',
+    commitCount: '{n} commit(s) name it',
     closes: 'closes it',
     noCommits: 'No commit names it yet: a commit message saying "fix #{n}" links here, and its deploy finishes the item.',
     runs: 'Runs',

@@ -481,6 +481,7 @@ export const ko: Messages = {
     descriptionPlaceholder: '무엇을 왜 바꾸는지, 끝났음을 어떻게 아는지…',
     save: '저장',
     commits: '커밋',
+    commitCount: '이 항목을 언급한 커밋 {n}개',
     closes: '이 항목을 닫음',
     noCommits: '아직 이 항목을 언급한 커밋이 없습니다. 커밋 메시지에 "fix #{n}"이라고 쓰면 여기에 연결되고, 그 커밋이 배포되면 항목이 끝납니다.',
     runs: '실행',
