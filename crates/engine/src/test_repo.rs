@@ -34,3 +34,17 @@ pub fn with_commit() -> tempfile::TempDir {
     git(dir.path(), &["commit", "-qm", "feat: first"]);
     dir
 }
+
+/// Commits the index of `git` on HEAD with `message`, stamped `at` (unix seconds), as
+/// histories with exact times need; returns the commit's id.
+pub fn commit_at(git: &git2::Repository, message: &str, at: i64) -> String {
+    let sig = git2::Signature::new("L", "l@x", &git2::Time::new(at, 0)).unwrap();
+    let tree = git
+        .find_tree(git.index().unwrap().write_tree().unwrap())
+        .unwrap();
+    let parent = git.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    git.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap()
+        .to_string()
+}

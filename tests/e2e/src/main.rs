@@ -89,13 +89,18 @@ impl Home {
 
     /// `devloop …` in a terminal beside the app: the same home, the service at `addr`.
     fn devloop(&self, addr: &str, args: &[&str]) -> Result<String> {
+        self.cli(args, &[("DEVLOOP_PROXY_ADDR", addr)])
+    }
+
+    /// `devloop args` on this home, as a learner's terminal runs it; fails unless it succeeds.
+    fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
         let out = Command::new(Binaries::locate().cli)
             .args(args)
             .current_dir(self.workspace())
             .env("DEVLOOP_CONFIG_DIR", self.config())
             .env("DEVLOOP_WORKSPACE", self.workspace())
             .env("DEVLOOP_DATA_DIR", self.data())
-            .env("DEVLOOP_PROXY_ADDR", addr)
+            .envs(env.iter().copied())
             .output()
             .map_err(|e| e.to_string())?;
         let text = format!(
@@ -1957,17 +1962,10 @@ fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_wi
         t.contains("devloop plan move 1 doing")
     })?;
     // The terminal sees the same board.
-    let out = Command::new(Binaries::locate().cli)
-        .args(["plan", "list"])
-        .env("DEVLOOP_CONFIG_DIR", home.config())
-        .env("DEVLOOP_WORKSPACE", home.workspace())
-        .env("DEVLOOP_DATA_DIR", home.data())
-        .output()
-        .map_err(|e| e.to_string())?;
-    let list = String::from_utf8_lossy(&out.stdout);
+    let list = home.cli(&["plan", "list"], &[])?;
     check(
         list.contains("Doing\n  #1    bug     Health check flaps under load"),
-        list.to_string(),
+        list.clone(),
     )?;
     // The home loop now says what Plan holds.
     s.execute("location.hash = '#/';")?;
@@ -2048,17 +2046,10 @@ fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_wi
     s.wait("↑ on #1", || {
         Ok((s.focused_testid()?.as_deref() == Some("item-1")).then_some(()))
     })?;
-    let out = Command::new(Binaries::locate().cli)
-        .args(["plan", "show", "2"])
-        .env("DEVLOOP_CONFIG_DIR", home.config())
-        .env("DEVLOOP_WORKSPACE", home.workspace())
-        .env("DEVLOOP_DATA_DIR", home.data())
-        .output()
-        .map_err(|e| e.to_string())?;
-    let shown = String::from_utf8_lossy(&out.stdout);
+    let shown = home.cli(&["plan", "show", "2"], &[])?;
     check(
         shown.starts_with("#2 Dark mode (Feature), in Doing") && shown.contains("**system**"),
-        shown.to_string(),
+        shown.clone(),
     )
 }
 

@@ -191,17 +191,7 @@ mod tests {
     fn an_item_shows_its_commits_their_runs_the_release_that_shipped_them_and_its_deploys() {
         let dir = tempfile::tempdir().unwrap();
         let git = git2::Repository::init(dir.path()).unwrap();
-        let commit = |message: &str, at: i64| {
-            let sig = git2::Signature::new("L", "l@x", &git2::Time::new(at, 0)).unwrap();
-            let tree = git
-                .find_tree(git.index().unwrap().write_tree().unwrap())
-                .unwrap();
-            let parent = git.head().ok().and_then(|h| h.peel_to_commit().ok());
-            let parents: Vec<&git2::Commit> = parent.iter().collect();
-            git.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-                .unwrap()
-                .to_string()
-        };
+        let commit = |message: &str, at: i64| crate::test_repo::commit_at(&git, message, at);
         let store = Store::in_memory().unwrap();
         let id = store
             .add_item(

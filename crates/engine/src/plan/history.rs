@@ -190,17 +190,7 @@ mod tests {
     fn changes_are_the_commits_each_live_release_added_and_alerts_on_the_service_are_incidents() {
         let dir = tempfile::tempdir().unwrap();
         let git = git2::Repository::init(dir.path()).unwrap();
-        let commit = |message: &str, at: i64| {
-            let sig = git2::Signature::new("L", "l@x", &git2::Time::new(at, 0)).unwrap();
-            let tree = git
-                .find_tree(git.index().unwrap().write_tree().unwrap())
-                .unwrap();
-            let parent = git.head().ok().and_then(|h| h.peel_to_commit().ok());
-            let parents: Vec<&git2::Commit> = parent.iter().collect();
-            git.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-                .unwrap()
-                .to_string()
-        };
+        let commit = |message: &str, at: i64| crate::test_repo::commit_at(&git, message, at);
         let a = commit("feat: one", 1_000);
         let _b = commit("fix: two", 2_000);
         let c = commit("feat: three", 3_000);

@@ -113,6 +113,11 @@ pub struct ItemCommit {
     pub committed_at: i64,
 }
 
+fn no_item(id: u64) -> Error {
+    Error::new(Code::InvalidInput, format!("there is no item #{id}"))
+        .with_fix("`devloop plan list` shows the items and their numbers")
+}
+
 /// The item's title, trimmed, once what it says fits.
 fn checked(item: &NewItem) -> Result<&str> {
     let title = item.title.trim();
@@ -182,10 +187,7 @@ impl Store {
             )
             .map_err(sql)?;
         if changed == 0 {
-            return Err(Error::new(
-                Code::InvalidInput,
-                format!("there is no item #{id}"),
-            ));
+            return Err(no_item(id));
         }
         self.item(id)
     }
@@ -206,10 +208,7 @@ impl Store {
             )
             .map_err(sql)?;
         if changed == 0 {
-            return Err(Error::new(
-                Code::InvalidInput,
-                format!("there is no item #{id}"),
-            ));
+            return Err(no_item(id));
         }
         self.item(id)
     }
@@ -217,7 +216,7 @@ impl Store {
     pub fn item(&self, id: u64) -> Result<Item> {
         self.items_where("WHERE id = ?1", [id as i64])?
             .pop()
-            .ok_or_else(|| Error::new(Code::InvalidInput, format!("there is no item #{id}")))
+            .ok_or_else(|| no_item(id))
     }
 
     /// Every item, by column then position.
