@@ -112,10 +112,7 @@ impl Monitor {
                 format!("{}; the default rules are in force", e.message);
             super::alert::defaults()
         });
-        let store = Store::open(&self.paths.database_file());
-        let minutes = store
-            .as_ref()
-            .map_err(Clone::clone)
+        let minutes = Store::open(&self.paths.database_file())
             .and_then(|s| {
                 // The alerts a previous monitor left firing start over on this board.
                 s.unwatch_alerts(unix_now())?;
