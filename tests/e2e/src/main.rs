@@ -1464,6 +1464,9 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
     s.wait_text("[data-testid=column-sprint]", "#2 in the new sprint", |t| {
         t.starts_with("Sprint 2") && t.contains("#2")
     })?;
+    if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
+        save(Path::new(&dir), "plan-en.png", &s.screenshot()?)?;
+    }
     s.wait_text(
         "[data-testid=plan-page]",
         "the new sprint's CLI twin",
@@ -1496,6 +1499,10 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
         "both sprints' figures",
         |t| t.contains("Sprint 2") && t.contains("Sprint 1"),
     )?;
+    if let Some(dir) = std::env::var_os("DEVLOOP_SCREENSHOTS") {
+        s.execute("document.querySelector('[data-testid=retro]').scrollIntoView();")?;
+        save(Path::new(&dir), "refine-en.png", &s.screenshot()?)?;
+    }
     s.wait_text(
         "[data-testid=retro-items]",
         "the second round's item done",

@@ -157,7 +157,9 @@ pub fn weekly(
     Ok((0..weeks)
         .rev()
         .map(|w| {
-            let to = now - w * 7 * 86_400;
+            // Periods end short of their last second; this one takes in `now` itself, or a
+            // deploy that finished this second would not count yet.
+            let to = now + 1 - w * 7 * 86_400;
             let from = to - 7 * 86_400;
             (
                 from,
@@ -178,7 +180,7 @@ pub fn dora_between(store: &Store, repo: &Path, app: &str, from: i64, to: i64) -
 /// The metrics for `app` over the `days` before `now`; a deploy counts as failed when a
 /// failure follows within an hour.
 pub fn dora_for(store: &Store, repo: &Path, app: &str, now: i64, days: i64) -> Result<Dora> {
-    dora_between(store, repo, app, now - days * 86_400, now)
+    dora_between(store, repo, app, now + 1 - days * 86_400, now + 1)
 }
 
 #[cfg(test)]
@@ -313,7 +315,8 @@ mod tests {
             }]
         );
         let d = dora_for(&store, Path::new("/nowhere"), "svc", 700, 1).unwrap();
-        assert_eq!((d.open_incidents, d.open_longest_s), (1, Some(600)));
+        // Open to the end of the second it is asked in.
+        assert_eq!((d.open_incidents, d.open_longest_s), (1, Some(601)));
 
         // The next monitor does not know whether it is still going.
         assert_eq!(store.unwatch_alerts(800).unwrap(), 1);

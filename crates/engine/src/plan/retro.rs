@@ -65,7 +65,7 @@ pub fn view(store: &Store, repo: &Path, app: &str, id: Option<u64>, now: i64) ->
             ))
         })
         .transpose()?;
-    let to = sprint.ends.min(now);
+    let to = sprint.ends.min(now + 1);
     let items = store.items()?;
     // A sprint's end is the next one's start, so an ended sprint stops short of it; a running
     // one takes in this very second, or what just happened would not count yet.
@@ -191,10 +191,23 @@ mod tests {
         assert_eq!(r.sprint.id, two.id);
         assert_eq!(r.left, Some(0));
         assert_eq!(r.metrics.deploys, 1);
-        assert!((r.metrics.deploys_per_day - 0.5).abs() < 1e-9);
+        // Two days, to the end of this second.
+        assert!((r.metrics.deploys_per_day - 0.5).abs() < 1e-4);
         let (name, before) = r.before.unwrap();
         assert_eq!((name.as_str(), before.deploys), ("Sprint 1", 2));
         assert!(view(&s, repo, "svc", Some(99), 9 * DAY).is_err());
+        // A deploy that finished in the very second the retrospective is asked for counts.
+        let d = s
+            .start_deploy("svc", "0.2.0", "rolling", 1, 10 * DAY)
+            .unwrap();
+        s.finish_deploy(d, "live", "", "", 10 * DAY).unwrap();
+        assert_eq!(
+            view(&s, repo, "svc", None, 10 * DAY)
+                .unwrap()
+                .metrics
+                .deploys,
+            2
+        );
     }
 
     #[test]

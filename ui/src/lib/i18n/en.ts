@@ -523,6 +523,7 @@ export const en = {
     trend: { better: '▲ better', worse: '▼ worse', same: '= same' },
     items: '{done} item(s) done, {left} still in the sprint, {raised} raised by the loop',
     itemsPast: '{done} item(s) done, {raised} raised by the loop',
+    deploys: '{n} deploy(s), {perDay} a day',
   },
   errors: {
     dockerUnavailable: 'The Docker engine is not reachable.',

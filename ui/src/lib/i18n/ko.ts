@@ -523,6 +523,7 @@ export const ko: Messages = {
     trend: { better: '▲ 나아짐', worse: '▼ 나빠짐', same: '= 같음' },
     items: '완료 {done}개, 스프린트에 남은 것 {left}개, 루프가 올린 것 {raised}개',
     itemsPast: '완료 {done}개, 루프가 올린 것 {raised}개',
+    deploys: '배포 {n}번, 하루 {perDay}번',
   },
   errors: {
     dockerUnavailable: 'Docker 엔진에 연결할 수 없습니다.',
