@@ -1,5 +1,6 @@
 //! The `devloop` command: every GUI action of DevLoop, runnable from a terminal or a test.
 
+mod alerts;
 mod deploy;
 mod doctor;
 mod plan;
@@ -180,6 +181,11 @@ enum Command {
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
         days: i64,
     },
+    /// The alert rules: with no subcommand, those in force.
+    Alerts {
+        #[command(subcommand)]
+        command: Option<AlertsCommand>,
+    },
     /// A sprint's retrospective (the running one, or the last) beside its figures; each
     /// `--improve` becomes a backlog item.
     Retro {
@@ -217,6 +223,30 @@ enum Command {
         #[command(subcommand)]
         command: LessonCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AlertsCommand {
+    /// A new rule: it fires when METRIC stays above (or below) the threshold for --for seconds.
+    Add {
+        name: String,
+        /// A metric DevLoop collects, with labels to narrow it: `host.cpu`,
+        /// `endpoint.errorRate{service=loop-service}`.
+        #[arg(long)]
+        metric: String,
+        #[arg(long, conflicts_with = "below")]
+        above: Option<f64>,
+        #[arg(long)]
+        below: Option<f64>,
+        #[arg(long = "for", default_value_t = 30)]
+        for_s: u64,
+        #[arg(long, default_value = "warning", value_parser = ["info", "warning", "critical"])]
+        severity: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Remove the rule named NAME.
+    Remove { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -386,6 +416,30 @@ async fn main() -> ExitCode {
             path,
         } => deploy::load(rps, duration, concurrency, ramp, path).await,
         Command::Mode { mode } => deploy::mode(mode.as_deref()),
+        Command::Alerts { command: None } => alerts::list(),
+        Command::Alerts {
+            command:
+                Some(AlertsCommand::Add {
+                    name,
+                    metric,
+                    above,
+                    below,
+                    for_s,
+                    severity,
+                    description,
+                }),
+        } => alerts::add(alerts::NewRule {
+            name,
+            metric,
+            above,
+            below,
+            for_s,
+            severity,
+            description,
+        }),
+        Command::Alerts {
+            command: Some(AlertsCommand::Remove { name }),
+        } => alerts::remove(&name),
         Command::Dora { days } => refine::dora(days),
         Command::Retro {
             sprint,

@@ -1677,6 +1677,40 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     s.wait_text("[data-testid=problem]", "the rule's error", |t| {
         t.contains("`host.cpus` is not a metric DevLoop collects; did you mean `host.cpu`?")
     })?;
+    // Put right, and a rule of the learner's own added with the form, with its CLI twin.
+    s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpu'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    let add = |name: &str, metric: &str, threshold: &str| -> Result<()> {
+        s.type_text(&s.find("[data-testid=rule-new-name]")?, name)?;
+        s.type_text(&s.find("[data-testid=rule-new-metric]")?, metric)?;
+        s.type_text(&s.find("[data-testid=rule-new-threshold]")?, threshold)?;
+        s.click(&s.find("[data-testid=rule-add]")?)
+    };
+    add("SlowDeploys", "endpoint.p99", "500")?;
+    s.wait_text("[data-testid=rules]", "the new rule and its twin", |t| {
+        t.contains("devloop alerts add SlowDeploys --metric endpoint.p99 --above 500 --for 30 --severity warning")
+    })?;
+    // The same name again is refused, and the table stays as it was.
+    add("SlowDeploys", "host.cpu", "90")?;
+    s.wait_text("[data-testid=problem]", "the duplicate refused", |t| {
+        t.contains("two alerts are named `SlowDeploys`")
+    })?;
+    check(
+        s.find_all("[data-testid=rule-remove-SlowDeploys]")?.len() == 1,
+        "one SlowDeploys rule",
+    )?;
+    // A terminal removes it; the monitoring app takes the file up, and the page shows it.
+    home.cli(&["alerts", "remove", "SlowDeploys"], &[])?;
+    s.wait("the page to lose the rule the terminal removed", || {
+        s.execute("location.hash = '#/plan';")?;
+        s.execute("location.hash = '#/monitor';")?;
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        Ok((!s
+            .find_all("[data-testid=rule-remove-ProbeDown]")?
+            .is_empty()
+            && s.find_all("[data-testid=rule-remove-SlowDeploys]")?
+                .is_empty())
+        .then_some(()))
+    })?;
     // Export: a real PNG file, and CSV with a time column.
     s.click(&s.find("[data-testid=export-png]")?)?;
     let said = s.wait_text("[data-testid=exported]", "the PNG's path", |t| {

@@ -76,9 +76,7 @@ impl Monitor {
 
     /// Replaces the rules (each checked; the first bad one is the error) and saves them.
     pub fn set_rules(&self, rules: Vec<Rule>) -> Result<(), crate::Error> {
-        for r in &rules {
-            r.check()?;
-        }
+        super::rules::check(&rules)?;
         super::rules::save(&self.paths, &rules)?;
         self.status.lock().unwrap_or_else(|p| p.into_inner()).rules = String::new();
         self.board
@@ -128,6 +126,36 @@ impl Monitor {
         }
     }
 
+    fn rules_modified(&self) -> Option<std::time::SystemTime> {
+        std::fs::metadata(super::rules::file(&self.paths))
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// Takes `alerts.json` up again when it changed on disk (a terminal's `devloop alerts`, or
+    /// an editor) while this process monitors. Alerts of rules that stay keep their state; a
+    /// file that no longer reads is said, and the rules before it stay in force.
+    fn follow_rules(&self, seen: &mut Option<std::time::SystemTime>) {
+        let modified = self.rules_modified();
+        if modified == *seen {
+            return;
+        }
+        *seen = modified;
+        match super::rules::load(&self.paths) {
+            Ok(rules) => {
+                self.status.lock().unwrap_or_else(|p| p.into_inner()).rules = String::new();
+                self.board
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .set_rules(rules);
+            }
+            Err(e) => {
+                self.status.lock().unwrap_or_else(|p| p.into_inner()).rules =
+                    format!("{}; the rules before it stay in force", e.message);
+            }
+        }
+    }
+
     fn host_thread(self: &Arc<Self>) {
         let weak = Arc::downgrade(self);
         let _ = std::thread::Builder::new()
@@ -135,7 +163,9 @@ impl Monitor {
             .spawn(move || {
                 // Files and SQLite first, here, off the async threads: the rules, and the last
                 // day of minutes.
+                let mut rules_seen = None;
                 if let Some(m) = weak.upgrade() {
+                    rules_seen = m.rules_modified();
                     m.restore();
                 }
                 let mut host = match Host::new() {
@@ -165,6 +195,7 @@ impl Monitor {
                             .clock_jump_s = t - last - 1;
                     }
                     last = t;
+                    m.follow_rules(&mut rules_seen);
                     m.record(t, host.sample());
                 }
             });

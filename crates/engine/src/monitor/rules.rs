@@ -6,7 +6,8 @@ use super::alert::{self, Rule};
 use crate::settings::Paths;
 use crate::{Code, Error, Result};
 
-fn file(paths: &Paths) -> std::path::PathBuf {
+/// Where the rules are kept.
+pub fn file(paths: &Paths) -> std::path::PathBuf {
     paths.config_dir.join("alerts.json")
 }
 
@@ -30,10 +31,25 @@ pub fn load(paths: &Paths) -> Result<Vec<Rule>> {
         )
         .with_fix(format!("$EDITOR {}", path.display()))
     })?;
-    for r in &rules {
-        r.check()?;
-    }
+    check(&rules)?;
     Ok(rules)
+}
+
+/// Each rule's problems, and a name used twice (the alert history and the plan's bug items
+/// tell alerts apart by name); the first problem is the error.
+pub fn check(rules: &[Rule]) -> Result<()> {
+    let mut names = std::collections::HashSet::new();
+    for r in rules {
+        r.check()?;
+        if !names.insert(r.name.trim()) {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("two alerts are named `{}`", r.name.trim()),
+            )
+            .with_fix("give each alert its own name"));
+        }
+    }
+    Ok(())
 }
 
 pub fn save(paths: &Paths, rules: &[Rule]) -> Result<()> {
@@ -63,6 +79,15 @@ mod tests {
             default_workspace: dir.join("ws"),
             data_dir: dir.join("data"),
         }
+    }
+
+    #[test]
+    fn a_name_used_twice_is_refused() {
+        let mut rules = alert::defaults();
+        assert!(check(&rules).is_ok());
+        rules.push(rules[0].clone());
+        let e = check(&rules).unwrap_err();
+        assert_eq!(e.message, "two alerts are named `HostCpuHigh`");
     }
 
     #[test]

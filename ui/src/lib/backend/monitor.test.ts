@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxOf, valuesAt } from './monitor';
+import { addRuleCommand, maxOf, valuesAt } from './monitor';
 import type { ChartView } from '../bindings';
 
 const chart: ChartView = {
@@ -30,5 +30,16 @@ describe('a chart at a glance', () => {
   it('knows its highest value, gaps skipped', () => {
     expect(maxOf(chart)).toBe(150);
     expect(maxOf({ ...chart, lines: [{ label: 'x', values: [null, null] }] })).toBe(0);
+  });
+});
+
+describe('a new rule\'s CLI twin', () => {
+  it('says above or below, and quotes names and metrics with braces', () => {
+    expect(
+      addRuleCommand({ name: 'SlowDeploys', metric: 'endpoint.p99{service=loop-service}', comparator: '>', threshold: 500, forS: 60, severity: 'critical', description: "users wait, don't they" }),
+    ).toBe("devloop alerts add SlowDeploys --metric 'endpoint.p99{service=loop-service}' --above 500 --for 60 --severity critical --description 'users wait, don'\\''t they'");
+    expect(addRuleCommand({ name: 'Quiet', metric: 'endpoint.rps', comparator: '<', threshold: 1, forS: 0, severity: 'info', description: '' })).toBe(
+      'devloop alerts add Quiet --metric endpoint.rps --below 1 --for 0 --severity info',
+    );
   });
 });

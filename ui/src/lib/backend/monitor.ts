@@ -1,6 +1,7 @@
 // Monitor: the dashboard (charts drawn by the engine as SVG, the values behind them), alerts,
 // exports and the alert rules.
 import type { ChartView, MonitorView, MonitorWindow, Rule } from '../bindings';
+import { shellQuote } from '../shell';
 import { call } from './ipc';
 
 /** Minutes east of UTC here, so the charts' time axis reads as the learner's clock. */
@@ -25,6 +26,20 @@ export function exportMonitor(window: MonitorWindow, format: 'png' | 'csv'): Pro
 
 export function getRules(): Promise<Rule[]> {
   return call<Rule[]>('monitor_rules');
+}
+
+/** The CLI twin of adding `rule` (the page offers "above" and "below"). */
+export function addRuleCommand(rule: Rule): string {
+  return [
+    `devloop alerts add ${shellQuote(rule.name)}`,
+    `--metric ${shellQuote(rule.metric)}`,
+    `--${rule.comparator === '<' || rule.comparator === '<=' ? 'below' : 'above'} ${rule.threshold}`,
+    `--for ${rule.forS}`,
+    `--severity ${rule.severity}`,
+    rule.description ? `--description ${shellQuote(rule.description)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function setRules(rules: Rule[]): Promise<Rule[]> {
