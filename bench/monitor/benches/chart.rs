@@ -7,6 +7,7 @@ use devloop_engine::monitor::chart::{self, Line, Marker, Spec};
 fn hour_of_four_series() -> Vec<Line> {
     (0..4)
         .map(|i| Line {
+            band: Vec::new(),
             label: format!("series {i}"),
             points: (0..3600)
                 .map(|t| {

@@ -277,9 +277,26 @@ impl Board {
                 } else {
                     key.labels.values().cloned().collect::<Vec<_>>().join(" ")
                 };
-                Line { label, points }
+                Line {
+                    label,
+                    points,
+                    band: self.band(key, from, to),
+                }
             })
             .collect()
+    }
+
+    /// Each minute's lowest and highest value of series `key`, past the hour (where points
+    /// are minute averages); nothing within it.
+    pub fn band(&self, key: &Key, from: i64, to: i64) -> Vec<(i64, Option<(f64, f64)>)> {
+        match self.series.get(key) {
+            Some(series) if to - from > super::series::SECONDS as i64 => series
+                .minutes(from, to)
+                .into_iter()
+                .map(|(t, m)| (t, m.map(|m| (m.min, m.max))))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The points of exactly series `key` (seconds, or minute averages past the hour).

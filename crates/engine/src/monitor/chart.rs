@@ -28,6 +28,9 @@ pub struct Line {
     pub label: String,
     /// Seconds and values, oldest first; `None` is a gap.
     pub points: Vec<Point>,
+    /// Where the values went within each point, lowest and highest, when a point stands for
+    /// many (a minute's average): drawn as a faint band around the line. Empty otherwise.
+    pub band: Vec<(i64, Option<(f64, f64)>)>,
 }
 
 /// A moment marked on the time axis.
@@ -105,7 +108,10 @@ where
     let max = spec
         .lines
         .iter()
-        .flat_map(|l| l.points.iter().filter_map(|p| p.1))
+        .flat_map(|l| {
+            let highs = l.band.iter().filter_map(|b| b.1.map(|(_, hi)| hi));
+            l.points.iter().filter_map(|p| p.1).chain(highs)
+        })
         .fold(0.0_f64, f64::max);
     // Headroom over the highest point, so a line at the top is still seen as a line.
     let y_top = (max * 1.15).max(spec.y_floor).max(1e-9);
@@ -176,6 +182,20 @@ where
     }
     for (i, line) in spec.lines.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
+        // The band first, under its line: highs left to right, then lows back, per run.
+        for run in line.band.split(|b| b.1.is_none()).filter(|r| r.len() > 1) {
+            let highs = run.iter().filter_map(|(t, b)| b.map(|(_, hi)| (*t, hi)));
+            let lows = run
+                .iter()
+                .rev()
+                .filter_map(|(t, b)| b.map(|(lo, _)| (*t, lo)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    highs.chain(lows).collect::<Vec<_>>(),
+                    colour.mix(0.18).filled(),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
         // Each run between gaps is its own path: a gap stays a hole.
         for run in line
             .points
@@ -311,6 +331,7 @@ mod tests {
         let lines = [Line {
             label: "cpu".into(),
             points,
+            band: Vec::new(),
         }];
         let markers = [Marker {
             at: 1150,
@@ -327,10 +348,47 @@ mod tests {
     }
 
     #[test]
+    fn minutes_draw_a_band_from_their_lowest_to_their_highest_under_the_line() {
+        let band: Vec<(i64, Option<(f64, f64)>)> = (0..60)
+            .map(|m| (m * 60, (m != 30).then_some((10.0, 300.0))))
+            .collect();
+        let lines = [Line {
+            label: "p95".into(),
+            points: band.iter().map(|(t, b)| (*t, b.map(|_| 50.0))).collect(),
+            band,
+        }];
+        let day = Spec {
+            from: 0,
+            to: 3540,
+            ..spec(&lines, &[])
+        };
+        let (svg, _) = svg(&day).unwrap();
+        // A band on each side of the missing minute, filled faintly in the line's colour.
+        assert_eq!(svg.matches("<polygon").count(), 2, "{svg}");
+        assert!(
+            svg.contains(r##"<polygon opacity="0.18" fill="#2F7FE0""##),
+            "{svg}"
+        );
+        // The axis reaches the band's top (345 with its headroom), not only the averages'.
+        let top = svg
+            .split("<polygon")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .nth(3)
+            .unwrap();
+        assert_eq!(
+            top, r#"points="52,28"#,
+            "the band's top is near the plot's top: {top}"
+        );
+    }
+
+    #[test]
     fn png_export_is_a_real_png() {
         let lines = [Line {
             label: "x".into(),
             points: vec![(1000, Some(1.0)), (1100, Some(2.0))],
+            band: Vec::new(),
         }];
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("chart.png");

@@ -156,6 +156,7 @@ pub fn charts(
             let lines = [Line {
                 label: id.into(),
                 points,
+                band: Vec::new(),
             }];
             let (svg, area) = chart::svg(&Spec {
                 title: "",
