@@ -2091,7 +2091,19 @@ fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_wi
     check(
         shown.starts_with("#2 Dark mode (Feature), in Doing") && shown.contains("**system**"),
         shown.clone(),
-    )
+    )?;
+    // In Korean, the board and the retrospective speak it too.
+    s.click(&s.find("[data-testid=locale-ko]")?)?;
+    s.wait_text(
+        "[data-testid=column-doing]",
+        "the Doing column in Korean",
+        |t| t.starts_with("진행 중"),
+    )?;
+    s.click(&s.find("[data-testid=nav-refine]")?)?;
+    s.wait_text("[data-testid=retro]", "the retrospective in Korean", |t| {
+        t.contains("잘된 점") && t.contains("개선할 점")
+    })?;
+    Ok(())
 }
 
 fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
