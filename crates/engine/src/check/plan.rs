@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::Outcome;
-use crate::store::plan::{Column, Item};
+use crate::store::plan::{Column, Item, Sprint};
 use crate::store::retro::NoteKind;
 use crate::store::Store;
 
@@ -73,14 +73,18 @@ fn rounds(store: &Store, items: &[Item], next_round: bool) -> Outcome {
         Ok(s) => s,
         Err(e) => return Outcome::error(e.message),
     };
-    // The newest sprint whose retrospective says what went well or not, and what to improve.
-    let held = sprints.iter().find(|s| {
-        store.notes(s.id).is_ok_and(|notes| {
-            notes.iter().any(|n| n.kind != NoteKind::Improve)
-                && notes.iter().any(|n| n.kind == NoteKind::Improve)
+    // The sprints whose retrospective says what went well or not, and what to improve,
+    // newest first.
+    let held: Vec<&Sprint> = sprints
+        .iter()
+        .filter(|s| {
+            store.notes(s.id).is_ok_and(|notes| {
+                notes.iter().any(|n| n.kind != NoteKind::Improve)
+                    && notes.iter().any(|n| n.kind == NoteKind::Improve)
+            })
         })
-    });
-    let Some(held) = held else {
+        .collect();
+    let Some(newest) = held.first() else {
         if sprints.is_empty() {
             return Outcome::fail("no sprint has begun: a retrospective looks back on one. Start it on the Plan page, or `devloop plan sprint \"Sprint 1\" --days 7`");
         }
@@ -89,20 +93,23 @@ fn rounds(store: &Store, items: &[Item], next_round: bool) -> Outcome {
     if !next_round {
         return Outcome::Pass;
     }
-    let next = sprints
-        .iter()
-        .find(|s| s.starts >= held.ends.min(now) && s.id != held.id && s.starts <= now);
-    if next.is_none() {
+    // Some retrospective has a sprint after it that has begun.
+    let after = |h: &Sprint| {
+        sprints
+            .iter()
+            .any(|s| s.id != h.id && s.starts >= h.ends.min(now) && s.starts <= now)
+    };
+    if !held.iter().any(|h| after(h)) {
         return Outcome::fail(format!(
             "the next round has not begun: end \"{}\" and start the next sprint from what it taught, on the Plan page or with `devloop plan end-sprint && devloop plan sprint \"Sprint 2\" --days 7 && devloop plan carry`",
-            held.name
+            newest.name
         ));
     }
     if !items
         .iter()
         .any(|i| !i.source.is_empty() && i.column != Column::Backlog)
     {
-        return Outcome::fail("nothing the loop raised is in the new sprint: bring in the retrospective's improvements and the incidents' bugs, with \"Bring in\" on the Plan page or `devloop plan carry`");
+        return Outcome::fail("nothing the loop raised is in the new sprint: bring in the retrospective's improvements and the incidents' bugs, by ticking \"start from what the loop raised\" as the sprint starts, with \"Bring them into …\" on the Plan page, or `devloop plan carry`");
     }
     Outcome::Pass
 }
@@ -169,6 +176,15 @@ mod tests {
         store.add_sprint("Sprint 2", t - 30, 7).unwrap();
         says(outcome(&db, next), "nothing the loop raised");
         assert_eq!(carry(&store, t).unwrap().len(), 1);
+        assert_eq!(outcome(&db, next), Outcome::Pass);
+        // A retrospective of the new sprint too: the round after the first still counts.
+        let two = store.current_sprint(t).unwrap().unwrap();
+        store
+            .add_note(two.id, NoteKind::Well, "Quieter", t)
+            .unwrap();
+        store
+            .add_note(two.id, NoteKind::Improve, "Faster tests", t)
+            .unwrap();
         assert_eq!(outcome(&db, next), Outcome::Pass);
     }
 }
