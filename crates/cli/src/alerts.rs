@@ -10,15 +10,23 @@ use devloop_engine::settings::Paths;
 
 use crate::plan::refused;
 
-/// What `devloop alerts add` was given.
-#[derive(Debug)]
+/// What `devloop alerts add` is given.
+#[derive(Debug, clap::Args)]
 pub struct NewRule {
     pub name: String,
+    /// A metric DevLoop collects, with labels to narrow it: `host.cpu`,
+    /// `endpoint.errorRate{service=loop-service}`.
+    #[arg(long)]
     pub metric: String,
+    #[arg(long, conflicts_with = "below")]
     pub above: Option<f64>,
+    #[arg(long)]
     pub below: Option<f64>,
+    #[arg(long = "for", default_value_t = 30)]
     pub for_s: u64,
+    #[arg(long, default_value = "warning", value_parser = ["info", "warning", "critical"])]
     pub severity: String,
+    #[arg(long, default_value = "")]
     pub description: String,
 }
 

@@ -228,23 +228,7 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum AlertsCommand {
     /// A new rule: it fires when METRIC stays above (or below) the threshold for --for seconds.
-    Add {
-        name: String,
-        /// A metric DevLoop collects, with labels to narrow it: `host.cpu`,
-        /// `endpoint.errorRate{service=loop-service}`.
-        #[arg(long)]
-        metric: String,
-        #[arg(long, conflicts_with = "below")]
-        above: Option<f64>,
-        #[arg(long)]
-        below: Option<f64>,
-        #[arg(long = "for", default_value_t = 30)]
-        for_s: u64,
-        #[arg(long, default_value = "warning", value_parser = ["info", "warning", "critical"])]
-        severity: String,
-        #[arg(long, default_value = "")]
-        description: String,
-    },
+    Add(alerts::NewRule),
     /// Remove the rule named NAME.
     Remove { name: String },
 }
@@ -418,25 +402,8 @@ async fn main() -> ExitCode {
         Command::Mode { mode } => deploy::mode(mode.as_deref()),
         Command::Alerts { command: None } => alerts::list(),
         Command::Alerts {
-            command:
-                Some(AlertsCommand::Add {
-                    name,
-                    metric,
-                    above,
-                    below,
-                    for_s,
-                    severity,
-                    description,
-                }),
-        } => alerts::add(alerts::NewRule {
-            name,
-            metric,
-            above,
-            below,
-            for_s,
-            severity,
-            description,
-        }),
+            command: Some(AlertsCommand::Add(rule)),
+        } => alerts::add(rule),
         Command::Alerts {
             command: Some(AlertsCommand::Remove { name }),
         } => alerts::remove(&name),

@@ -1,25 +1,9 @@
 //! `devloop alerts` as a terminal user sees it: the rules in force, one added and removed, and
 //! refusals that leave the file as it was.
 
-use std::process::{Command, Output};
+mod common;
 
-fn devloop(home: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_devloop"))
-        .args(args)
-        .env("DEVLOOP_DATA_DIR", home.join("data"))
-        .env("DEVLOOP_CONFIG_DIR", home.join("config"))
-        .env("DEVLOOP_WORKSPACE", home.join("ws"))
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::{devloop, text};
 
 #[test]
 fn a_rule_is_added_and_removed_and_a_bad_one_changes_nothing() {

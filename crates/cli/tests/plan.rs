@@ -2,41 +2,16 @@
 //! added, edited and moved, a commit that names an item linked to it, a sprint's retrospective
 //! and the next sprint starting from it, and clear refusals.
 
-use std::process::{Command, Output};
+mod common;
 
-fn devloop(home: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_devloop"))
-        .args(args)
-        .current_dir(home.join("ws"))
-        .env("DEVLOOP_DATA_DIR", home.join("data"))
-        .env("DEVLOOP_CONFIG_DIR", home.join("config"))
-        .env("DEVLOOP_WORKSPACE", home.join("ws"))
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::{devloop, git, text};
 
 #[test]
 fn items_are_added_moved_and_linked_to_the_commits_that_name_them() {
     let home = tempfile::tempdir().unwrap();
     let ws = home.path().join("ws");
     std::fs::create_dir_all(&ws).unwrap();
-    let git = |args: &[&str]| {
-        assert!(Command::new("git")
-            .args(["-c", "user.name=L", "-c", "user.email=l@x"])
-            .args(args)
-            .current_dir(&ws)
-            .status()
-            .unwrap()
-            .success());
-    };
+    let git = |args: &[&str]| git(&ws, args);
     git(&["init", "-q"]);
 
     let out = devloop(
@@ -121,12 +96,7 @@ fn an_item_is_shown_and_edited_and_the_next_sprint_starts_from_the_retrospective
         assert!(out.status.success(), "{args:?}: {}", text(&out));
         text(&out)
     };
-    assert!(Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&ws)
-        .status()
-        .unwrap()
-        .success());
+    git(&ws, &["init", "-q"]);
     ok(&["plan", "add", "--title", "Dark mode"]);
     ok(&[
         "plan",

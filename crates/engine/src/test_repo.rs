@@ -1,4 +1,5 @@
-//! Test support: real git repositories made with the `git` command a learner would use.
+//! Test support: real git repositories made with the `git` command a learner would use (or
+//! with git2, at exact times), and the release records that point into them.
 
 use std::path::Path;
 use std::process::Command;
@@ -47,4 +48,19 @@ pub fn commit_at(git: &git2::Repository, message: &str, at: i64) -> String {
     git.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
         .unwrap()
         .to_string()
+}
+
+/// The record of `app`'s `version`, released from commit `sha` at `at`, with no image.
+pub fn release(app: &str, version: &str, sha: &str, at: i64) -> crate::release::ReleaseRecord {
+    crate::release::ReleaseRecord {
+        app: app.into(),
+        version: version.into(),
+        sha: sha.into(),
+        image_id: String::new(),
+        image_bytes: 0,
+        archive: String::new(),
+        notes: String::new(),
+        created_at: at,
+        live: false,
+    }
 }

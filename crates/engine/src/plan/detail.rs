@@ -212,17 +212,8 @@ mod tests {
         let start = commit("wip on #1", 2_000);
         let fix = commit("fix #1: probe the replica", 3_000);
         let later = commit("feat: more", 4_000);
-        let release = |version: &str, sha: &str, created_at: i64| ReleaseRecord {
-            app: "svc".into(),
-            version: version.into(),
-            sha: sha.into(),
-            image_id: String::new(),
-            image_bytes: 0,
-            archive: String::new(),
-            notes: String::new(),
-            created_at,
-            live: false,
-        };
+        let release =
+            |version: &str, sha: &str, at: i64| crate::test_repo::release("svc", version, sha, at);
         store
             .record_release(&release("0.1.0", &base, 1_100))
             .unwrap();

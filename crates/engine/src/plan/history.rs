@@ -186,7 +186,6 @@ pub fn dora_for(store: &Store, repo: &Path, app: &str, now: i64, days: i64) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::release::ReleaseRecord;
 
     #[test]
     fn changes_are_the_commits_each_live_release_added_and_alerts_on_the_service_are_incidents() {
@@ -197,17 +196,8 @@ mod tests {
         let _b = commit("fix: two", 2_000);
         let c = commit("feat: three", 3_000);
         let store = Store::in_memory().unwrap();
-        let release = |version: &str, sha: &str, created_at: i64| ReleaseRecord {
-            app: "svc".into(),
-            version: version.into(),
-            sha: sha.into(),
-            image_id: String::new(),
-            image_bytes: 0,
-            archive: String::new(),
-            notes: String::new(),
-            created_at,
-            live: false,
-        };
+        let release =
+            |version: &str, sha: &str, at: i64| crate::test_repo::release("svc", version, sha, at);
         store.record_release(&release("0.1.0", &a, 1_100)).unwrap();
         store.record_release(&release("0.2.0", &c, 3_050)).unwrap();
         for (version, at, status) in [
