@@ -69,6 +69,27 @@ fn render(report: &Report, colour: bool) -> String {
         report.git.problem.as_ref(),
     );
 
+    let rust = match &report.rust.cargo_version {
+        Some(v) => format!(
+            "cargo {v}; the static target {} is {}",
+            report.rust.static_target,
+            if report.rust.static_target_installed {
+                "installed"
+            } else {
+                "missing"
+            }
+        ),
+        None => "cargo is not installed".to_owned(),
+    };
+    line(
+        &mut out,
+        colour,
+        report.rust.status,
+        "rust",
+        &rust,
+        report.rust.problem.as_ref(),
+    );
+
     let disk = format!(
         "{:.1} GiB free of {:.1} GiB on {}",
         gib(report.disk.free_bytes),
@@ -102,8 +123,10 @@ fn render(report: &Report, colour: bool) -> String {
         report.workspace.problem.as_ref(),
     );
 
-    let verdict = if report.passed() {
+    let verdict = if report.status() == Status::Pass {
         "Ready: every check passed."
+    } else if report.passed() {
+        "Ready, with warnings: read the checks marked !, each says how to fix it."
     } else {
         "Not ready: fix the checks marked ✗, then run `devloop doctor` again."
     };

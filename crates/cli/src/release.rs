@@ -78,6 +78,7 @@ pub async fn release(
         let mut out = std::io::stdout().lock();
         let _ = match e {
             ReleaseEvent::Phase { phase } => writeln!(out, "── {phase}"),
+            ReleaseEvent::Compile { line } => writeln!(out, "  {line}"),
             ReleaseEvent::Build {
                 event: BuildEvent::Context { files, bytes },
             } => writeln!(out, "context: {files} file(s), {bytes} bytes"),

@@ -2,10 +2,38 @@
 
 use std::process::{Command, Output};
 
-fn doctor(dir: &std::path::Path, docker_host: Option<&str>, args: &[&str]) -> Output {
+/// `devloop doctor` with its own home: git's identity there only when `identity`, and Rust's
+/// toolchain still found where rustup put it.
+fn doctor_as(
+    dir: &std::path::Path,
+    identity: bool,
+    docker_host: Option<&str>,
+    args: &[&str],
+) -> Output {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    if identity {
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Learner\n\temail = l@example.com\n",
+        )
+        .unwrap();
+    }
+    let real_home = std::env::var("HOME").unwrap_or_default();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_devloop"));
     cmd.arg("doctor")
         .args(args)
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env_remove("GIT_CONFIG_GLOBAL")
+        .env(
+            "RUSTUP_HOME",
+            std::env::var("RUSTUP_HOME").unwrap_or(format!("{real_home}/.rustup")),
+        )
+        .env(
+            "CARGO_HOME",
+            std::env::var("CARGO_HOME").unwrap_or(format!("{real_home}/.cargo")),
+        )
         .env("DEVLOOP_CONFIG_DIR", dir.join("config"))
         .env("DEVLOOP_WORKSPACE", dir.join("DevLoop"));
     match docker_host {
@@ -13,6 +41,10 @@ fn doctor(dir: &std::path::Path, docker_host: Option<&str>, args: &[&str]) -> Ou
         None => cmd.env_remove("DOCKER_HOST"),
     };
     cmd.output().expect("devloop runs")
+}
+
+fn doctor(dir: &std::path::Path, docker_host: Option<&str>, args: &[&str]) -> Output {
+    doctor_as(dir, true, docker_host, args)
 }
 
 #[test]
@@ -23,7 +55,19 @@ fn with_the_daemon_running_doctor_says_ready_and_exits_zero() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("✓ docker"), "{text}");
     assert!(text.contains("(API 1."), "{text}");
+    assert!(text.contains("✓ rust"), "{text}");
     assert!(text.contains("Ready: every check passed."), "{text}");
+}
+
+#[test]
+fn a_warning_keeps_doctor_from_saying_every_check_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = doctor_as(dir.path(), false, None, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "a warning is not a failure: {text}");
+    assert!(text.contains("! git"), "{text}");
+    assert!(!text.contains("every check passed"), "{text}");
+    assert!(text.contains("Ready, with warnings"), "{text}");
 }
 
 #[test]

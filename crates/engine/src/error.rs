@@ -31,6 +31,9 @@ pub enum Code {
     Workshop,
     /// Input from the learner or the UI was not valid.
     InvalidInput,
+    /// A tool the work needs (cargo, docker, git, a Rust target) is not installed; the fix
+    /// installs it.
+    ToolMissing,
     /// Another DevLoop process (the app, or `devloop deploy` in a terminal) runs the service.
     ServiceElsewhere,
     /// A bug in DevLoop: the message says what, please report it.

@@ -21,6 +21,7 @@
 //!   items commit messages name.
 //! - [`doctor`]: the system check behind the status bar, the "System check" panel and
 //!   `devloop doctor`; one file per check.
+//! - [`tools`]: the tools the workshop runs and the command that installs each.
 //! - [`words`]: what the engine says outside lessons, in English and Korean.
 //! - [`error`]: the one error type that crosses to the UI and the CLI, a [`Code`] to branch on
 //!   plus a message a person can act on.
@@ -53,6 +54,7 @@ pub mod release;
 pub mod settings;
 pub mod stage;
 pub mod store;
+pub mod tools;
 pub mod words;
 pub mod workshop;
 pub mod workspace;

@@ -138,6 +138,11 @@ impl Paths {
         self.data_dir.join("releases")
     }
 
+    /// Clean checkouts of commits being released, each removed when its release ends.
+    pub fn builds_dir(&self) -> PathBuf {
+        self.data_dir.join("builds")
+    }
+
     /// Where `actions/cache` keeps entries between runs.
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")

@@ -8,7 +8,9 @@ use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
-use devloop_engine::doctor::{DiskCheck, DockerCheck, GitCheck, Report, Status, WorkspaceCheck};
+use devloop_engine::doctor::{
+    DiskCheck, DockerCheck, GitCheck, Report, RustCheck, Status, WorkspaceCheck,
+};
 use devloop_engine::monitor::alert::{Comparator, Rule, Severity, State as AlertState};
 use devloop_engine::monitor::board::{Active, AlertEvent};
 use devloop_engine::monitor::chart::{Marker, PlotArea};
@@ -64,6 +66,7 @@ fn render() -> String {
         EngineVersion::decl(&cfg),
         DockerCheck::decl(&cfg),
         GitCheck::decl(&cfg),
+        RustCheck::decl(&cfg),
         DiskCheck::decl(&cfg),
         WorkspaceCheck::decl(&cfg),
         Report::decl(&cfg),

@@ -138,15 +138,32 @@ async fn image_container_health_and_port_checks_see_the_real_engine() {
     assert_eq!(
         check(Spec::DockerPortPublished {
             name: name.clone(),
-            port: 8080
+            port: 8080,
+            host_ip: Some("127.0.0.1".into()),
+            host_port: None,
         })
         .await,
         Outcome::Pass
     );
+    // Published on loopback, but on a port the engine picked, not the one the lesson names.
+    let Outcome::Fail { hint } = check(Spec::DockerPortPublished {
+        name: name.clone(),
+        port: 8080,
+        host_ip: Some("127.0.0.1".into()),
+        host_port: Some(1),
+    })
+    .await
+    else {
+        panic!("port 1 is never the engine's pick")
+    };
+    assert!(hint.contains("publishes port 8080 on 127.0.0.1:"), "{hint}");
+    assert!(hint.contains("`-p 127.0.0.1:1:8080`"), "{hint}");
     assert!(matches!(
         check(Spec::DockerPortPublished {
             name: name.clone(),
-            port: 9090
+            port: 9090,
+            host_ip: None,
+            host_port: None,
         })
         .await,
         Outcome::Fail { .. }

@@ -203,7 +203,17 @@ async fn a_release_builds_tags_saves_and_records_and_the_next_one_follows_the_co
     )
     .await
     .unwrap_err();
-    assert!(e.message.contains("uncommitted changes"), "{}", e.message);
+    // The refusal names the file, and the fix commits exactly it.
+    assert!(
+        e.message
+            .contains("changes that are not committed: Dockerfile;"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        e.fix.as_deref(),
+        Some("git add Dockerfile && git commit -m 'fix: …'")
+    );
     git(&repo, &["checkout", "Dockerfile"]);
 
     let second = release::create(
@@ -279,4 +289,171 @@ async fn a_missing_base_image_and_a_missing_file_fail_with_the_fix_and_nothing_i
         .unwrap()
         .iter()
         .any(|l| matches!(l, BuildEvent::Step { n: 2, of: 2, .. })));
+}
+
+/// The Build lesson builds in the learner's folder; a later commit changes the source without
+/// building again. The release must hold the commit's build, never the stale one in the folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_release_is_built_from_a_clean_checkout_of_its_commit_not_from_an_earlier_build() {
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("svc");
+    let name = format!("devloop-test-fresh-{}", std::process::id());
+    let _cleanup = Leftovers(name.clone());
+    project(&repo, &name);
+    // The build makes `out/page.txt` from the committed `page.txt`; `out/` is never committed.
+    std::fs::write(repo.join("page.txt"), "version one\n").unwrap();
+    std::fs::write(repo.join(".gitignore"), "out/\n").unwrap();
+    std::fs::write(
+        repo.join("devloop.toml"),
+        "[release]\nbuild = \"mkdir -p out && cp page.txt out/page.txt && echo built $STAMP\"\nenv = { STAMP = \"from-the-recipe\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("Dockerfile"),
+        "FROM scratch\nCOPY bin/busybox /bin/busybox\nCOPY out/page.txt /page.txt\nENTRYPOINT [\"/bin/busybox\"]\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join(".dockerignore"), "*\n!bin/\n!out/\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "feat: a page"]);
+    // Built once in the folder, as the Build lesson does.
+    std::fs::create_dir_all(repo.join("out")).unwrap();
+    std::fs::copy(repo.join("page.txt"), repo.join("out/page.txt")).unwrap();
+    // Then a visible change is committed, and nobody builds again.
+    std::fs::write(repo.join("page.txt"), "version two\n").unwrap();
+    git(&repo, &["commit", "-qam", "feat: a visible change"]);
+
+    let paths = common::paths(home.path());
+    let events: Arc<Mutex<Vec<ReleaseEvent>>> = Arc::default();
+    let sink = Arc::clone(&events);
+    let made = release::create(
+        &engine().await,
+        &paths,
+        &repo,
+        &release::Options::default(),
+        &move |e| sink.lock().unwrap().push(e),
+    )
+    .await
+    .unwrap();
+
+    let out = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            &format!("{name}:{}", made.version),
+            "cat",
+            "/page.txt",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "version two\n",
+        "{out:?}"
+    );
+    // The recipe ran with its environment, and said so as it went.
+    let events = events.lock().unwrap().clone();
+    assert!(
+        events.iter().any(
+            |e| matches!(e, ReleaseEvent::Compile { line } if line == "built from-the-recipe")
+        ),
+        "{events:#?}"
+    );
+    let phases: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            ReleaseEvent::Phase { phase } => Some(phase.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        ["checkout", "compile", "build", "save", "tag", "record"]
+    );
+    // The learner's folder is as it was: the stale build is still theirs, the tree clean.
+    assert_eq!(
+        std::fs::read_to_string(repo.join("out/page.txt")).unwrap(),
+        "version one\n"
+    );
+    assert!(!release::plan(&repo).unwrap().dirty);
+    // The clean checkout is gone.
+    let left: Vec<_> = std::fs::read_dir(paths.builds_dir()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_recipe_stops_the_release_before_anything_is_made_and_says_why() {
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("svc");
+    let name = format!("devloop-test-recipe-{}", std::process::id());
+    let _cleanup = Leftovers(name.clone());
+    project(&repo, &name);
+    std::fs::write(
+        repo.join("devloop.toml"),
+        "[release]\nbuild = \"echo compiling; echo 'error: it broke' >&2; exit 3\"\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "devloop.toml"]);
+    git(&repo, &["commit", "-qm", "build: a recipe"]);
+    let paths = common::paths(home.path());
+    let e = release::create(
+        &engine().await,
+        &paths,
+        &repo,
+        &release::Options::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(e.message.contains("(exit code 3)"), "{}", e.message);
+    assert!(e.message.contains("error: it broke"), "{}", e.message);
+    // No tag, no image, no record, no checkout left.
+    assert!(release::plan(&repo).unwrap().last.is_none());
+    let images = Command::new("docker")
+        .args(["images", "-q", &name])
+        .output()
+        .unwrap();
+    assert!(images.stdout.is_empty());
+    assert!(Store::open(&paths.database_file())
+        .unwrap()
+        .releases()
+        .unwrap()
+        .is_empty());
+    let left: Vec<_> = std::fs::read_dir(paths.builds_dir()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// The Release lesson bumps Cargo.toml to 0.2.0 by hand; the Releases page must then propose
+/// 0.2.0, the version the binary reports, and read it from the commit, not the folder.
+#[test]
+fn the_version_a_commit_declares_is_proposed_when_it_is_newer() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    project(repo, "svc");
+    assert_eq!(release::plan(repo).unwrap().proposed, "0.1.0");
+    std::fs::write(
+        repo.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.2.0\"\n",
+    )
+    .unwrap();
+    // Not committed yet: the commit still declares nothing.
+    let plan = release::plan(repo).unwrap();
+    assert_eq!((plan.proposed.as_str(), plan.declared), ("0.1.0", None));
+    assert_eq!(plan.dirty_files, ["Cargo.toml"]);
+    git(repo, &["commit", "-qam", "chore: release 0.2.0"]);
+    let plan = release::plan(repo).unwrap();
+    assert_eq!(
+        (plan.proposed.as_str(), plan.declared.as_deref()),
+        ("0.2.0", Some("0.2.0"))
+    );
+    // Once 0.2.0 is tagged, a fix proposes 0.2.1, and the plan still says what Cargo.toml says.
+    git(repo, &["tag", "-a", "v0.2.0", "-m", "v0.2.0"]);
+    std::fs::write(repo.join("NOTES"), "x").unwrap();
+    git(repo, &["add", "NOTES"]);
+    git(repo, &["commit", "-qm", "fix: a fix"]);
+    let plan = release::plan(repo).unwrap();
+    assert_eq!(
+        (plan.proposed.as_str(), plan.declared.as_deref()),
+        ("0.2.1", Some("0.2.0"))
+    );
 }

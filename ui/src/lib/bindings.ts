@@ -1,6 +1,6 @@
 // Generated from crates/engine by `make bindings`; do not edit by hand.
 
-export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "store" | "workshop" | "invalidInput" | "serviceElsewhere" | "internal";
+export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "store" | "workshop" | "invalidInput" | "toolMissing" | "serviceElsewhere" | "internal";
 
 export type AppError = { 
 /**
@@ -88,6 +88,20 @@ libgit2Version: string,
  */
 identity?: string, problem?: AppError, };
 
+export type RustCheck = { status: Status, 
+/**
+ * `cargo --version`'s number, e.g. `1.95.0`.
+ */
+cargoVersion?: string, 
+/**
+ * The target the static build uses (`x86_64-unknown-linux-gnu`).
+ */
+staticTarget: string, 
+/**
+ * Its standard library is installed.
+ */
+staticTargetInstalled: boolean, problem?: AppError, };
+
 export type DiskCheck = { status: Status, 
 /**
  * The mount point that holds the workspace.
@@ -100,7 +114,7 @@ export type WorkspaceCheck = { status: Status, path: string,
  */
 exists: boolean, problem?: AppError, };
 
-export type Report = { docker: DockerCheck, git: GitCheck, disk: DiskCheck, workspace: WorkspaceCheck, };
+export type Report = { docker: DockerCheck, git: GitCheck, rust: RustCheck, disk: DiskCheck, workspace: WorkspaceCheck, };
 
 export type Diagnostic = { 
 /**
@@ -288,6 +302,11 @@ export type ReleasePlan = {
  */
 app: string, last?: string, proposed: string, bump: Bump, 
 /**
+ * The version the commit's `Cargo.toml` declares: what the service itself reports. A
+ * release named otherwise is shown with a warning.
+ */
+declared?: string, 
+/**
  * The commits since the last release, newest first: short sha and first line.
  */
 commits: Array<[string, string]>, notes: string, sha: string, 
@@ -295,6 +314,10 @@ commits: Array<[string, string]>, notes: string, sha: string,
  * Tracked files have uncommitted changes: a release must be a commit, so it is refused.
  */
 dirty: boolean, 
+/**
+ * Those files, relative to the repository, so the learner knows what to commit.
+ */
+dirtyFiles: Array<string>, 
 /**
  * The command that makes this release.
  */
@@ -306,7 +329,7 @@ export type ReleaseRecord = { app: string, version: string, sha: string, imageId
  */
 live: boolean, };
 
-export type ReleaseEvent = { "kind": "phase", phase: string, } | { "kind": "build", event: BuildEvent, } | { "kind": "saving", bytes: number, };
+export type ReleaseEvent = { "kind": "phase", phase: string, } | { "kind": "build", event: BuildEvent, } | { "kind": "compile", line: string, } | { "kind": "saving", bytes: number, };
 
 export type Strategy = "recreate" | "blueGreen" | "rolling";
 

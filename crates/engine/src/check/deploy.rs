@@ -1,5 +1,5 @@
-//! Deploy checks: what DevLoop has made live, from its deploy history and the running
-//! containers that carry its labels.
+//! Release and deploy checks: what DevLoop has released, from its release history, and what
+//! it has made live, from its deploy history and the running containers that carry its labels.
 
 use std::path::PathBuf;
 
@@ -7,6 +7,27 @@ use super::{Outcome, Spec};
 use crate::deploy::replica;
 use crate::docker::Engine;
 use crate::store::Store;
+
+/// `release.made`: the release history has `version` of `app`. A tag and an image made by
+/// hand are not a release the Deploy page can offer, so only DevLoop's record counts.
+pub fn release_made(app: &str, version: &str, database: Option<&std::path::Path>) -> Outcome {
+    let todo =
+        format!("the Releases page's Create release, or `devloop release --version {version}`");
+    let Some(db) = database.filter(|d| d.exists()) else {
+        return Outcome::fail(format!("DevLoop has made no release yet: {todo}"));
+    };
+    match Store::open(db).and_then(|s| s.releases()) {
+        Err(e) => Outcome::error(e.message),
+        Ok(all) if all.iter().any(|r| r.app == app && r.version == version) => Outcome::Pass,
+        Ok(all) => match all.iter().find(|r| r.app == app) {
+            Some(newest) => Outcome::fail(format!(
+                "the newest release of {app} is {}; this step needs {version}: {todo}",
+                newest.version
+            )),
+            None => Outcome::fail(format!("DevLoop has not released {app} yet: {todo}")),
+        },
+    }
+}
 
 pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
     let Spec::DeployLive {

@@ -84,27 +84,94 @@ pub async fn evaluate_with(engine: &Engine, spec: &Spec) -> Outcome {
             }
             Err(_) => Outcome::fail(format!("there is no container `{name}`")),
         },
-        Spec::DockerPortPublished { name, port } => {
-            match docker.inspect_container(name, None).await {
-                Ok(c) => {
-                    let ports = c.network_settings.and_then(|n| n.ports).unwrap_or_default();
-                    let published =
-                        [format!("{port}/tcp"), format!("{port}/udp")]
-                            .iter()
-                            .any(|key| {
-                                ports
-                                    .get(key)
-                                    .is_some_and(|b| b.as_ref().is_some_and(|b| !b.is_empty()))
-                            });
-                    if published {
-                        Outcome::Pass
-                    } else {
-                        Outcome::fail(format!("`{name}` does not publish port {port}: run it with `-p 127.0.0.1:{port}:{port}`"))
-                    }
-                }
-                Err(_) => Outcome::fail(format!("there is no container `{name}`")),
+        Spec::DockerPortPublished {
+            name,
+            port,
+            host_ip,
+            host_port,
+        } => match docker.inspect_container(name, None).await {
+            Ok(c) => {
+                let ports = c.network_settings.and_then(|n| n.ports).unwrap_or_default();
+                let bindings: Vec<(String, String)> =
+                    [format!("{port}/tcp"), format!("{port}/udp")]
+                        .iter()
+                        .filter_map(|key| ports.get(key).cloned().flatten())
+                        .flatten()
+                        .map(|b| {
+                            (
+                                b.host_ip.unwrap_or_default(),
+                                b.host_port.unwrap_or_default(),
+                            )
+                        })
+                        .collect();
+                published(name, *port, host_ip.as_deref(), *host_port, &bindings)
             }
-        }
+            Err(_) => Outcome::fail(format!("there is no container `{name}`")),
+        },
         _ => Outcome::error("not a docker check"),
+    }
+}
+
+/// Whether `bindings` (host ip, host port) publish container port `port` as the lesson asks;
+/// the hint shows the exact `-p` the lesson means.
+fn published(
+    name: &str,
+    port: u16,
+    host_ip: Option<&str>,
+    host_port: Option<u16>,
+    bindings: &[(String, String)],
+) -> Outcome {
+    let flag = format!(
+        "-p {}{}:{port}",
+        host_ip.map(|ip| format!("{ip}:")).unwrap_or_default(),
+        host_port.map_or_else(|| "HOST_PORT".to_owned(), |p| p.to_string())
+    );
+    let fits = |(ip, hp): &(String, String)| {
+        host_ip.is_none_or(|want| ip == want)
+            && host_port.is_none_or(|want| *hp == want.to_string())
+    };
+    if bindings.iter().any(fits) {
+        return Outcome::Pass;
+    }
+    let now = if bindings.is_empty() {
+        format!("`{name}` does not publish port {port}")
+    } else {
+        let shown: Vec<String> = bindings
+            .iter()
+            .map(|(ip, hp)| format!("{}:{hp}", if ip.is_empty() { "0.0.0.0" } else { ip }))
+            .collect();
+        format!("`{name}` publishes port {port} on {}", shown.join(", "))
+    };
+    Outcome::fail(format!(
+        "{now}; remove it (`docker rm -f {name}`) and run it again with `{flag}`"
+    ))
+}
+
+#[cfg(test)]
+mod port_tests {
+    use super::*;
+
+    #[test]
+    fn the_hint_shows_the_lessons_own_address_and_what_is_published_now() {
+        let Outcome::Fail { hint } = published("svc", 8080, Some("127.0.0.1"), Some(8088), &[])
+        else {
+            panic!()
+        };
+        assert!(hint.contains("`-p 127.0.0.1:8088:8080`"), "{hint}");
+        let all = [("0.0.0.0".to_owned(), "8088".to_owned())];
+        let Outcome::Fail { hint } = published("svc", 8080, Some("127.0.0.1"), Some(8088), &all)
+        else {
+            panic!("published on every interface is not what the lesson asks")
+        };
+        assert!(
+            hint.contains("publishes port 8080 on 0.0.0.0:8088"),
+            "{hint}"
+        );
+        let right = [("127.0.0.1".to_owned(), "8088".to_owned())];
+        assert_eq!(
+            published("svc", 8080, Some("127.0.0.1"), Some(8088), &right),
+            Outcome::Pass
+        );
+        assert_eq!(published("svc", 8080, None, None, &all), Outcome::Pass);
     }
 }

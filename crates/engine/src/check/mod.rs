@@ -72,9 +72,17 @@ pub enum Spec {
     /// The container `name` reports healthy.
     #[serde(rename = "docker.containerHealthy")]
     DockerContainerHealthy { name: String },
-    /// The container `name` publishes container port `port` on the host.
-    #[serde(rename = "docker.portPublished")]
-    DockerPortPublished { name: String, port: u16 },
+    /// The container `name` publishes container port `port` on the host: on `hostPort` and
+    /// `hostIp` when the lesson names them (`-p 127.0.0.1:8088:8080`).
+    #[serde(rename = "docker.portPublished", rename_all = "camelCase")]
+    DockerPortPublished {
+        name: String,
+        port: u16,
+        #[serde(default)]
+        host_ip: Option<String>,
+        #[serde(default)]
+        host_port: Option<u16>,
+    },
     /// GET `url` answers `status` (default 200), with a body matching `body` if given,
     /// within `timeout_ms` (default 3000).
     #[serde(rename = "http.get", rename_all = "camelCase")]
@@ -108,6 +116,10 @@ pub enum Spec {
         #[serde(default)]
         failed_step: Option<String>,
     },
+    /// DevLoop made release `version` of `app` (the Releases page, `devloop release` or a
+    /// workflow): its image, archive and tag exist, and the Deploy page offers it.
+    #[serde(rename = "release.made")]
+    ReleaseMade { app: String, version: String },
     /// DevLoop's newest successful deploy of `app` is `version` (when given), and at least
     /// `replicas` (default 1) of its replicas run.
     #[serde(rename = "deploy.live")]
@@ -325,6 +337,10 @@ impl Spec {
                 command::succeeds(&script, &ws, timeout_ms).await
             }
             spec @ Spec::DeployLive { .. } => deploy::evaluate(&spec, ctx.database.clone()).await,
+            Spec::ReleaseMade { app, version } => {
+                let db = ctx.database.clone();
+                blocking(move || deploy::release_made(&app, &version, db.as_deref())).await
+            }
             Spec::OperateAutoscaled { app } => {
                 let db = ctx.database.clone();
                 blocking(move || operate::evaluate(&app, db.as_deref())).await

@@ -6,11 +6,13 @@
 mod disk;
 mod docker;
 mod git;
+mod rust;
 mod workspace;
 
 pub use disk::DiskCheck;
 pub use docker::DockerCheck;
 pub use git::GitCheck;
+pub use rust::RustCheck;
 pub use workspace::WorkspaceCheck;
 
 use serde::Serialize;
@@ -36,6 +38,7 @@ pub enum Status {
 pub struct Report {
     pub docker: DockerCheck,
     pub git: GitCheck,
+    pub rust: RustCheck,
     pub disk: DiskCheck,
     pub workspace: WorkspaceCheck,
 }
@@ -46,6 +49,7 @@ impl Report {
         [
             self.docker.status,
             self.git.status,
+            self.rust.status,
             self.disk.status,
             self.workspace.status,
         ]
@@ -69,9 +73,10 @@ pub fn check_workspace(path: &std::path::Path) -> WorkspaceCheck {
 /// tokio's blocking pool so the async threads stay free for the UI's other requests.
 pub async fn run(paths: &Paths) -> Report {
     let workspace = paths.workspace(&paths.load().unwrap_or_default());
-    let (docker, git, disk, workspace) = tokio::join!(
+    let (docker, git, rust, disk, workspace) = tokio::join!(
         docker::check(crate::docker::Endpoint::discover()),
         git::check(),
+        rust::check(),
         blocking({
             let w = workspace.clone();
             move || disk::check(&w)
@@ -81,6 +86,7 @@ pub async fn run(paths: &Paths) -> Report {
     Report {
         docker,
         git,
+        rust,
         disk,
         workspace,
     }

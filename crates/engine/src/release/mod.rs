@@ -4,8 +4,13 @@
 //! and the short sha, saves it as an archive in the releases folder, puts an annotated git tag
 //! on the commit, and records it. The git tag comes last of the visible steps, so a tag always
 //! means an image and an archive exist.
+//!
+//! The image is built from a clean checkout of exactly the released commit (`checkout.rs`),
+//! after the build `devloop.toml` names (`recipe.rs`), never from the learner's folder.
 
+pub mod checkout;
 pub mod notes;
+pub mod recipe;
 pub mod version;
 
 use std::collections::BTreeMap;
@@ -39,12 +44,19 @@ pub struct ReleasePlan {
     pub last: Option<String>,
     pub proposed: String,
     pub bump: Bump,
+    /// The version the commit's `Cargo.toml` declares: what the service itself reports. A
+    /// release named otherwise is shown with a warning.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
     /// The commits since the last release, newest first: short sha and first line.
     pub commits: Vec<(String, String)>,
     pub notes: String,
     pub sha: String,
     /// Tracked files have uncommitted changes: a release must be a commit, so it is refused.
     pub dirty: bool,
+    /// Those files, relative to the repository, so the learner knows what to commit.
+    pub dirty_files: Vec<String>,
     /// The command that makes this release.
     pub cli: String,
 }
@@ -71,11 +83,15 @@ pub struct ReleaseRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ReleaseEvent {
-    /// `build`, `save`, `tag` or `record` started.
+    /// `checkout`, `compile` (the recipe's build), `build` (the image), `save`, `tag` or
+    /// `record` started.
     #[serde(rename_all = "camelCase")]
     Phase { phase: String },
     #[serde(rename_all = "camelCase")]
     Build { event: BuildEvent },
+    /// A line the recipe's build printed.
+    #[serde(rename_all = "camelCase")]
+    Compile { line: String },
     /// The image archive has this many bytes so far.
     #[serde(rename_all = "camelCase")]
     Saving {
@@ -147,6 +163,24 @@ fn last_release(
     Ok(best)
 }
 
+/// The `package.version` of `Cargo.toml` as committed in `commit` (not as the folder has it).
+fn declared_version(repo: &git2::Repository, commit: &git2::Commit) -> Option<Version> {
+    let blob = commit
+        .tree()
+        .ok()?
+        .get_path(Path::new("Cargo.toml"))
+        .ok()?
+        .to_object(repo)
+        .ok()?
+        .peel_to_blob()
+        .ok()?;
+    let table = std::str::from_utf8(blob.content())
+        .ok()?
+        .parse::<toml::Table>()
+        .ok()?;
+    Version::parse(table.get("package")?.get("version")?.as_str()?)
+}
+
 /// What releasing the repository's HEAD now would do. Blocking (git2).
 pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
     let repo = git2::Repository::open(repo_dir).map_err(|e| {
@@ -179,13 +213,25 @@ pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
         });
     }
     let messages: Vec<&str> = entries.iter().map(|e| e.message.as_str()).collect();
-    let (proposed, bump) = version::next(last.map(|(v, _)| v), &messages);
+    let (mut proposed, bump) = version::next(last.map(|(v, _)| v), &messages);
+    let declared = declared_version(&repo, &head);
+    // A project that declares a newer version than its commits ask for (bumped by hand, as
+    // the Release lesson does) is released as that version: the one its binary reports.
+    if let Some(d) = declared {
+        if d > proposed {
+            proposed = d;
+        }
+    }
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(false).include_ignored(false);
-    let dirty = repo
+    let dirty_files: Vec<String> = repo
         .statuses(Some(&mut opts))
-        .map(|s| !s.is_empty())
-        .unwrap_or(false);
+        .map(|s| {
+            s.iter()
+                .filter_map(|e| e.path().ok().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
     let proposed = proposed.to_string();
     Ok(ReleasePlan {
         app: app_name(repo_dir),
@@ -204,7 +250,9 @@ pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
         proposed,
         bump,
         sha: head.id().to_string(),
-        dirty,
+        declared: declared.map(|d| d.to_string()),
+        dirty: !dirty_files.is_empty(),
+        dirty_files,
     })
 }
 
@@ -222,6 +270,10 @@ pub struct Options {
     /// The repository that gets the git tag, when the build happens in a copy of it (a
     /// workflow job's checkout); by default the one released.
     pub tag_repo: Option<PathBuf>,
+    /// The folder is already a clean checkout of the commit, built by the steps before (a
+    /// workflow job's workspace), so the image is built from it as it is. Otherwise the commit
+    /// is checked out afresh and `devloop.toml`'s build runs there first.
+    pub built_in_place: bool,
 }
 
 /// Releases HEAD of `repo_dir`: image, archive, tag, record. Reports to `sink`.
@@ -242,11 +294,19 @@ pub async fn create(
         .clone()
         .unwrap_or_else(|| repo_dir.to_path_buf());
     if plan.dirty {
+        // What ships is the commit; an edit left out of it would be silently missing.
         return Err(Error::new(
             Code::InvalidInput,
-            "tracked files have uncommitted changes; a release is made from a commit",
+            format!(
+                "these tracked files have changes that are not committed: {}; a release is made from a commit, so commit them (or stash them) first",
+                plan.dirty_files.join(", ")
+            ),
         )
-        .with_fix("git commit -am 'fix: …'   (or git stash)"));
+        .with_fix(format!(
+            "git add {} && git commit -m 'fix: …'",
+            shlex::try_join(plan.dirty_files.iter().map(String::as_str))
+                .unwrap_or_else(|_| "-A".into())
+        )));
     }
     if let (Some(last), true) = (&plan.last, plan.commits.is_empty()) {
         return Err(Error::new(
@@ -296,6 +356,32 @@ pub async fn create(
         .notes
         .replacen(&format!("# {}", plan.proposed), &format!("# {version}"), 1);
 
+    // A fresh copy of the commit, and what its recipe builds there: the image holds exactly
+    // what the commit makes. The copy lives until the image is built.
+    let checkout = if opts.built_in_place {
+        None
+    } else {
+        sink(ReleaseEvent::Phase {
+            phase: "checkout".into(),
+        });
+        let (dir, sha, under) = (repo_dir.to_path_buf(), plan.sha.clone(), paths.builds_dir());
+        let copy = blocking(move || checkout::export(&dir, &sha, &under)).await?;
+        let recipe = recipe::read(copy.path())?;
+        if recipe.build.is_some() {
+            sink(ReleaseEvent::Phase {
+                phase: "compile".into(),
+            });
+            checkout::build(copy.path(), &recipe, &|line| {
+                sink(ReleaseEvent::Compile { line })
+            })
+            .await?;
+        }
+        Some(copy)
+    };
+    let source = checkout
+        .as_ref()
+        .map_or_else(|| repo_dir.to_path_buf(), |c| c.path().to_path_buf());
+
     sink(ReleaseEvent::Phase {
         phase: "build".into(),
     });
@@ -312,8 +398,8 @@ pub async fn create(
             )
             .with_fix("name a folder inside it, like `web`"))
         }
-        Some(c) => repo_dir.join(c),
-        None => repo_dir.to_path_buf(),
+        Some(c) => source.join(c),
+        None => source.clone(),
     };
     let request = BuildRequest {
         context,
@@ -332,6 +418,7 @@ pub async fn create(
         sink(ReleaseEvent::Build { event: e })
     })
     .await?;
+    drop(checkout);
 
     sink(ReleaseEvent::Phase {
         phase: "save".into(),

@@ -1,6 +1,8 @@
 //! `devloop/release@v1`: the job's commit made a release, as `devloop release` does: the
 //! image built from the job's workspace (where the pipeline built the binary), tagged, saved,
-//! and the learner's repository tagged `v<version>`.
+//! and the learner's repository tagged `v<version>`. A commit released before (by this
+//! workflow's push run, say) is not released twice: the step hands on that release, so a
+//! deploy after it ships it.
 
 use std::path::PathBuf;
 
@@ -26,7 +28,17 @@ impl Action for Release {
             context: cx.input("context").map(str::to_owned),
             app: cx.input("app").map(str::to_owned),
             tag_repo: Some(PathBuf::from(&cx.repo)),
+            built_in_place: true,
         };
+        if let Some(made) = released_before(&paths, &cx.sha, opts.app.as_deref())? {
+            cx.log(format!(
+                "{} is already released as {} {}: this run ships that release",
+                &cx.sha[..cx.sha.len().min(7)],
+                made.app,
+                made.version
+            ));
+            return Ok(done(&made));
+        }
         let log = cx.clone();
         let made = tokio::runtime::Handle::current()
             .block_on(async {
@@ -36,6 +48,7 @@ impl Action for Release {
                     ReleaseEvent::Build {
                         event: BuildEvent::Step { n, of, instruction },
                     } => log.log(format!("Step {n}/{of} : {instruction}")),
+                    ReleaseEvent::Compile { line } => log.log(line),
                     ReleaseEvent::Build { .. } | ReleaseEvent::Saving { .. } => {}
                 })
                 .await
@@ -45,9 +58,31 @@ impl Action for Release {
             "released {} {} (image {}, archive {})",
             made.app, made.version, made.image_id, made.archive
         ));
-        Ok(Done::success()
-            .output("version", made.version.clone())
-            .output("tag", format!("v{}", made.version))
-            .output("image", format!("{}:{}", made.app, made.version)))
+        Ok(done(&made))
     }
+}
+
+/// The release already made of commit `sha` (of `app`, when the step names one).
+fn released_before(
+    paths: &crate::settings::Paths,
+    sha: &str,
+    app: Option<&str>,
+) -> Result<Option<release::ReleaseRecord>, String> {
+    if sha.is_empty() {
+        return Ok(None);
+    }
+    let all = crate::store::Store::open(&paths.database_file())
+        .and_then(|s| s.releases())
+        .map_err(super::said)?;
+    Ok(all
+        .into_iter()
+        .find(|r| r.sha == sha && app.is_none_or(|a| a == r.app)))
+}
+
+/// The step's outputs for release `made`.
+fn done(made: &release::ReleaseRecord) -> Done {
+    Done::success()
+        .output("version", made.version.clone())
+        .output("tag", format!("v{}", made.version))
+        .output("image", format!("{}:{}", made.app, made.version))
 }
