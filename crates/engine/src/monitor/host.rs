@@ -133,6 +133,11 @@ impl Host {
             loop {
                 let before = family.len();
                 for (pid, p) in self.sys.processes() {
+                    // Linux lists each thread as a task whose parent is its process, with the
+                    // process's memory and CPU: counting them multiplied both by the threads.
+                    if p.thread_kind().is_some() {
+                        continue;
+                    }
                     if !family.contains(pid) && p.parent().is_some_and(|pp| family.contains(&pp)) {
                         family.push(*pid);
                     }
