@@ -47,6 +47,8 @@ pub struct AppState {
     pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     /// Monitor's collectors and what they keep, from the app's start.
     pub monitor: std::sync::OnceLock<Arc<devloop_engine::monitor::collect::Monitor>>,
+    /// Tells the learner when a run a push started fails (the window's notifications).
+    pub on_push_failed: std::sync::OnceLock<notify::RunFailedListener>,
 }
 
 /// The app's wiring, for any runtime (the real window or `tauri::test`'s mock).
@@ -63,6 +65,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             service: Default::default(),
             log_follower: Mutex::new(None),
             monitor: Default::default(),
+            on_push_failed: Default::default(),
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
@@ -165,6 +168,11 @@ pub fn run() {
                     .service
                     .announce_to(notify::announcer(app.handle().clone(), state.paths.clone())),
             );
+            // A push run that fails is a red main nobody pressed a button for: say so.
+            let _ = state.on_push_failed.set(notify::run_announcer(
+                app.handle().clone(),
+                state.paths.clone(),
+            ));
             // At start DevLoop takes up the service: what is live is adopted, its leftovers
             // removed, healing begins, and `devloop` in a terminal acts through this app. A
             // failure here (no Docker, a busy port) is shown when a page needs the service.

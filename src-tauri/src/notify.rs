@@ -66,3 +66,61 @@ pub fn alert_announcer<R: Runtime>(
             .show();
     })
 }
+
+/// A run a push started that failed: nobody pressed anything, so nobody is watching it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedRun {
+    /// The workflow file, as the Pipeline page shows it.
+    pub file: String,
+    pub number: u64,
+    /// The first job that failed, when one did (a run can fail before any job starts).
+    pub job: Option<String>,
+}
+
+/// What announces a failed push run.
+#[derive(Clone)]
+pub struct RunFailedListener(pub Arc<dyn Fn(&FailedRun) + Send + Sync>);
+
+impl std::fmt::Debug for RunFailedListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunFailedListener")
+    }
+}
+
+/// The title and body for `run` in `locale`.
+pub fn run_failed_text(run: &FailedRun, locale: Locale) -> (String, String) {
+    let ko = locale == Locale::Ko;
+    let title = if ko {
+        "DevLoop: 푸시 실행 실패"
+    } else {
+        "DevLoop: a push run failed"
+    };
+    let body = match (&run.job, ko) {
+        (Some(job), false) => format!(
+            "{} run #{} failed at job {job}. Open the Pipeline page to see why.",
+            run.file, run.number
+        ),
+        (Some(job), true) => format!(
+            "{} 실행 #{}이 {job} 작업에서 실패했습니다. 파이프라인 페이지에서 이유를 보세요.",
+            run.file, run.number
+        ),
+        (None, false) => format!(
+            "{} run #{} failed. Open the Pipeline page to see why.",
+            run.file, run.number
+        ),
+        (None, true) => format!(
+            "{} 실행 #{}이 실패했습니다. 파이프라인 페이지에서 이유를 보세요.",
+            run.file, run.number
+        ),
+    };
+    (title.to_owned(), body)
+}
+
+/// What announces failed push runs, in the learner's language at that moment.
+pub fn run_announcer<R: Runtime>(app: AppHandle<R>, paths: Paths) -> RunFailedListener {
+    RunFailedListener(Arc::new(move |run: &FailedRun| {
+        let locale = paths.resolve(settings::system_locale().as_deref()).locale;
+        let (title, body) = run_failed_text(run, locale);
+        let _ = app.notification().builder().title(title).body(body).show();
+    }))
+}

@@ -66,6 +66,46 @@ fn start(runs: &Runs, prepared: Prepared, deliver: impl Fn(Vec<RunEvent>) + Send
     });
 }
 
+/// Reads a run's events as they pass and calls `on_failed` once if the run fails, with the
+/// first job that failed.
+pub(crate) fn failure_watch(
+    file: String,
+    number: u64,
+    on_failed: Option<crate::notify::RunFailedListener>,
+) -> impl Fn(&[RunEvent]) + Send + Sync + 'static {
+    use devloop_engine::pipeline::run::Result as Outcome;
+    let first_failed: Mutex<Option<String>> = Mutex::new(None);
+    move |events: &[RunEvent]| {
+        let Some(on_failed) = &on_failed else { return };
+        for e in events {
+            match e {
+                RunEvent::JobFinished {
+                    job,
+                    result: Outcome::Failure,
+                    ..
+                } => {
+                    first_failed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert_with(|| job.clone());
+                }
+                RunEvent::RunFinished {
+                    result: Outcome::Failure,
+                    ..
+                } => (on_failed.0)(&crate::notify::FailedRun {
+                    file: file.clone(),
+                    number,
+                    job: first_failed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .clone(),
+                }),
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Watches the workspace for pushes, links the commits that name backlog items, and runs the
 /// workflows they start, as GitHub would. Events go to the subscribed pipeline page, and every
 /// run is in the history either way.
@@ -75,6 +115,7 @@ pub fn watch_pushes(state: &AppState) {
     let listener = state.listener.clone();
     let runs = Arc::clone(&state.runs);
     let service = state.service.clone();
+    let on_failed = state.on_push_failed.get().cloned();
     let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
         // Commits that name backlog items are linked as they arrive, so an item shows its
         // commits before any of them is deployed.
@@ -87,7 +128,9 @@ pub fn watch_pushes(state: &AppState) {
         for prepared in launch::for_push(&paths, &repo, &push, Some(service.clone())) {
             let (number, file) = (prepared.number, prepared.shown.display().to_string());
             let listener = listener.clone();
+            let failed = failure_watch(file.clone(), number, on_failed.clone());
             start(&runs, prepared, move |events| {
+                failed(&events);
                 listener.send(RunUpdate {
                     file: file.clone(),
                     number,

@@ -200,6 +200,71 @@ fn notifications_are_titled_in_the_learners_language_and_chaos_is_not_one() {
 }
 
 #[test]
+fn a_failed_push_run_is_announced_once_with_its_first_red_job() {
+    use devloop_engine::pipeline::run::{Result as Outcome, RunEvent};
+    use devloop_engine::settings::Locale;
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<crate::notify::FailedRun>>> = Default::default();
+    let into = std::sync::Arc::clone(&seen);
+    let watch = crate::pipeline::failure_watch(
+        ".github/workflows/ci.yml".into(),
+        7,
+        Some(crate::notify::RunFailedListener(std::sync::Arc::new(
+            move |r: &crate::notify::FailedRun| into.lock().unwrap().push(r.clone()),
+        ))),
+    );
+    let job = |job: &str, result| RunEvent::JobFinished {
+        job: job.into(),
+        result,
+        millis: 1,
+    };
+    watch(&[
+        job("build", Outcome::Success),
+        job("test", Outcome::Failure),
+    ]);
+    assert!(seen.lock().unwrap().is_empty(), "not before the run ends");
+    watch(&[
+        job("lint", Outcome::Failure),
+        RunEvent::RunFinished {
+            result: Outcome::Failure,
+            millis: 2,
+        },
+    ]);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].job.as_deref(), Some("test"));
+    let (title, body) = crate::notify::run_failed_text(&seen[0], Locale::Ko);
+    assert_eq!(title, "DevLoop: 푸시 실행 실패");
+    assert!(body.contains("test 작업에서 실패"), "{body}");
+    let (title, body) = crate::notify::run_failed_text(&seen[0], Locale::En);
+    assert_eq!(title, "DevLoop: a push run failed");
+    assert_eq!(
+        body,
+        ".github/workflows/ci.yml run #7 failed at job test. Open the Pipeline page to see why."
+    );
+}
+
+#[test]
+fn a_green_push_run_is_not_announced() {
+    use devloop_engine::pipeline::run::{Result as Outcome, RunEvent};
+    let called = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&called);
+    let watch = crate::pipeline::failure_watch(
+        "ci.yml".into(),
+        1,
+        Some(crate::notify::RunFailedListener(std::sync::Arc::new(
+            move |_: &crate::notify::FailedRun| {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst)
+            },
+        ))),
+    );
+    watch(&[RunEvent::RunFinished {
+        result: Outcome::Success,
+        millis: 1,
+    }]);
+    assert!(!called.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[test]
 fn the_stable_address_may_only_move_to_loopback() {
     let shell = shell("main");
     let err = invoke(

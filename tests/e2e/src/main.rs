@@ -683,8 +683,12 @@ fn one_click_runs_the_demo_workflow_live_and_cancel_stops_a_long_step() -> Resul
 }
 
 fn a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job() -> Result<()> {
+    let bus = NotificationBus::start()?;
     let home = Home::new();
-    let app = home.launch("en_US.UTF-8", &[])?;
+    let app = home.launch(
+        "en_US.UTF-8",
+        &[("DBUS_SESSION_BUS_ADDRESS", OsStr::new(&bus.address))],
+    )?;
     let s = &app.session;
     s.click(&s.find("[data-testid=nav-pipeline]")?)?;
     let ci = "[data-testid=workflow][data-file='.github/workflows/ci.yml']";
@@ -704,6 +708,14 @@ fn a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job() -> Resul
     )?;
     job_state_is(s, ci, "build", "success")?;
     job_state_is(s, ci, "test", "failure")?;
+    // Nobody pressed anything, so the desktop says main went red, and where.
+    s.wait("the failed run's notification", || {
+        let said = bus.said();
+        Ok((said.contains("DevLoop: a push run failed")
+            && said.contains(".github/workflows/ci.yml run #")
+            && said.contains("failed at job test"))
+        .then_some(()))
+    })?;
     // The red job's log names the test that failed.
     s.click(&s.find(&format!("{ci} [data-testid=job-test]"))?)?;
     s.wait_text(
