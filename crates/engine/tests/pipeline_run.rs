@@ -594,6 +594,27 @@ jobs:
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&tags.stdout).trim(), "v0.1.0");
+
+    // The same commit a second time (Run workflow after the push run released it): the step
+    // hands on the release made before instead of failing, so a deploy after it ships it.
+    let (_, again) = start(home.path(), &yaml, &[], no_cancel()).await;
+    assert_eq!(
+        again.job_result("ship"),
+        Some(Result::Success),
+        "{:#?}",
+        again.logs()
+    );
+    let logs = again.logs();
+    assert!(
+        logs.iter().any(|l| l.ends_with(&format!(
+            "is already released as {released} 0.1.0: this run ships that release"
+        ))),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter().any(|l| l == "released 0.1.0 as v0.1.0"),
+        "{logs:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

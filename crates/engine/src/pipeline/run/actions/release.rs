@@ -30,10 +30,19 @@ impl Action for Release {
             tag_repo: Some(PathBuf::from(&cx.repo)),
             built_in_place: true,
         };
-        if let Some(made) = released_before(&paths, &cx.sha, opts.app.as_deref())? {
+        // The commit the job checked out is the one a release would be made of.
+        let sha = git2::Repository::open(&cx.workspace)
+            .ok()
+            .and_then(|r| r.head().ok()?.target())
+            .map_or_else(|| cx.sha.clone(), |oid| oid.to_string());
+        let app = opts
+            .app
+            .clone()
+            .unwrap_or_else(|| release::app_name(&cx.workspace));
+        if let Some(made) = released_before(&paths, &sha, &app)? {
             cx.log(format!(
                 "{} is already released as {} {}: this run ships that release",
-                &cx.sha[..cx.sha.len().min(7)],
+                &sha[..sha.len().min(7)],
                 made.app,
                 made.version
             ));
@@ -62,11 +71,11 @@ impl Action for Release {
     }
 }
 
-/// The release already made of commit `sha` (of `app`, when the step names one).
+/// The release of `app` already made of commit `sha`.
 fn released_before(
     paths: &crate::settings::Paths,
     sha: &str,
-    app: Option<&str>,
+    app: &str,
 ) -> Result<Option<release::ReleaseRecord>, String> {
     if sha.is_empty() {
         return Ok(None);
@@ -74,9 +83,7 @@ fn released_before(
     let all = crate::store::Store::open(&paths.database_file())
         .and_then(|s| s.releases())
         .map_err(super::said)?;
-    Ok(all
-        .into_iter()
-        .find(|r| r.sha == sha && app.is_none_or(|a| a == r.app)))
+    Ok(all.into_iter().find(|r| r.sha == sha && r.app == app))
 }
 
 /// The step's outputs for release `made`.
