@@ -55,13 +55,20 @@ fn project(dir: &Path, name: &str) {
     git(dir, &["commit", "-qm", "feat: first"]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_release_builds_tags_saves_and_records_and_the_next_one_follows_the_commits() {
+/// A temporary home with the project at `svc/`, its image named uniquely for `test`, and the
+/// guard that removes that image and its containers.
+fn committed_project(test: &str) -> (tempfile::TempDir, std::path::PathBuf, String, Leftovers) {
     let home = tempfile::tempdir().unwrap();
     let repo = home.path().join("svc");
-    let name = format!("devloop-test-release-{}", std::process::id());
-    let _cleanup = Leftovers(name.clone());
+    let name = format!("devloop-test-{test}-{}", std::process::id());
     project(&repo, &name);
+    let cleanup = Leftovers(name.clone());
+    (home, repo, name, cleanup)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_release_builds_tags_saves_and_records_and_the_next_one_follows_the_commits() {
+    let (home, repo, name, _cleanup) = committed_project("release");
     let paths = common::paths(home.path());
     let engine = engine().await;
 
@@ -295,11 +302,7 @@ async fn a_missing_base_image_and_a_missing_file_fail_with_the_fix_and_nothing_i
 /// building again. The release must hold the commit's build, never the stale one in the folder.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_release_is_built_from_a_clean_checkout_of_its_commit_not_from_an_earlier_build() {
-    let home = tempfile::tempdir().unwrap();
-    let repo = home.path().join("svc");
-    let name = format!("devloop-test-fresh-{}", std::process::id());
-    let _cleanup = Leftovers(name.clone());
-    project(&repo, &name);
+    let (home, repo, name, _cleanup) = committed_project("fresh");
     // The build makes `out/page.txt` from the committed `page.txt`; `out/` is never committed.
     std::fs::write(repo.join("page.txt"), "version one\n").unwrap();
     std::fs::write(repo.join(".gitignore"), "out/\n").unwrap();
@@ -383,11 +386,7 @@ async fn a_release_is_built_from_a_clean_checkout_of_its_commit_not_from_an_earl
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_recipe_stops_the_release_before_anything_is_made_and_says_why() {
-    let home = tempfile::tempdir().unwrap();
-    let repo = home.path().join("svc");
-    let name = format!("devloop-test-recipe-{}", std::process::id());
-    let _cleanup = Leftovers(name.clone());
-    project(&repo, &name);
+    let (home, repo, name, _cleanup) = committed_project("recipe");
     std::fs::write(
         repo.join("devloop.toml"),
         "[release]\nbuild = \"echo compiling; echo 'error: it broke' >&2; exit 3\"\n",
