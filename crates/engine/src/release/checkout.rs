@@ -18,6 +18,26 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// How many of the build's last lines a failure carries.
 const TAIL_LINES: usize = 20;
 
+/// Removes checkouts under `under` made more than twice the longest a build may run ago (time
+/// for the image build after it): they belong to a release whose process was killed, since a
+/// live one removes its own. Blocking.
+pub fn remove_abandoned(under: &Path, now: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(under) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > 2 * BUILD_TIMEOUT);
+        if old {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Writes the tree of commit `sha` of the repository at `repo_dir` into a new folder under
 /// `under`, which is removed when the returned handle drops. The repository itself (its HEAD,
 /// index and files) is not touched. Blocking (git2).
@@ -164,6 +184,31 @@ async fn lines(reader: impl AsyncRead + Unpin, each: &(dyn Fn(String) + Sync)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_checkouts_older_than_a_build_can_run_are_removed() {
+        let under = tempfile::tempdir().unwrap();
+        std::fs::create_dir(under.path().join("abc1234-live")).unwrap();
+        std::fs::create_dir(under.path().join("abc1234-killed")).unwrap();
+        let now = std::time::SystemTime::now();
+        remove_abandoned(under.path(), now);
+        assert_eq!(
+            std::fs::read_dir(under.path()).unwrap().count(),
+            2,
+            "both are young"
+        );
+        remove_abandoned(under.path(), now + BUILD_TIMEOUT + Duration::from_secs(60));
+        assert_eq!(
+            std::fs::read_dir(under.path()).unwrap().count(),
+            2,
+            "an image may still build"
+        );
+        remove_abandoned(
+            under.path(),
+            now + 2 * BUILD_TIMEOUT + Duration::from_secs(60),
+        );
+        assert_eq!(std::fs::read_dir(under.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn a_stale_lock_file_is_said_with_the_command_that_updates_it() {

@@ -365,7 +365,11 @@ pub async fn create(
             phase: "checkout".into(),
         });
         let (dir, sha, under) = (repo_dir.to_path_buf(), plan.sha.clone(), paths.builds_dir());
-        let copy = blocking(move || checkout::export(&dir, &sha, &under)).await?;
+        let copy = blocking(move || {
+            checkout::remove_abandoned(&under, std::time::SystemTime::now());
+            checkout::export(&dir, &sha, &under)
+        })
+        .await?;
         let recipe = recipe::read(copy.path())?;
         if recipe.build.is_some() {
             sink(ReleaseEvent::Phase {
