@@ -127,9 +127,16 @@ impl Drop for Cleanup {
                 let _ = Command::new("docker").args(["rm", "-f", id]).output();
             }
         }
-        let _ = Command::new("docker")
-            .args(["rmi", "-f", "loop-service:0.2.0"])
-            .output();
+        // The Release lesson's release tags its image twice (0.2.0 and the commit's short sha):
+        // removing it by id takes both tags. It did not exist before (checked at the start).
+        if let Ok(ids) = Command::new("docker")
+            .args(["images", "-q", "loop-service:0.2.0"])
+            .output()
+        {
+            for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+                let _ = Command::new("docker").args(["rmi", "-f", id]).output();
+            }
+        }
     }
 }
 

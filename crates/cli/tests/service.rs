@@ -167,8 +167,18 @@ impl Drop for Home {
         {
             self.docker(&["rm", "-f", id]);
         }
-        for v in ["0.1.0", "0.2.0"] {
-            self.docker(&["rmi", "-f", &format!("{}:{v}", self.app)]);
+        // Every tag of the test's own app: a release tags its image with the version and the
+        // commit's short sha, and removing only the version left the image behind.
+        for id in self
+            .docker(&[
+                "images",
+                "-q",
+                "--filter",
+                &format!("reference={}", self.app),
+            ])
+            .split_whitespace()
+        {
+            self.docker(&["rmi", "-f", id]);
         }
     }
 }

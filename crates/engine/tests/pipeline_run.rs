@@ -737,3 +737,94 @@ jobs:
     assert_eq!(history[0].status, "live");
     assert_eq!(history[0].version, "0.2.0");
 }
+
+/// The shipped one-click workflow, as a learner presses Run workflow on a fresh workspace: it
+/// builds, tests, releases and deploys the real demo; pressed again on the same commit, it ships
+/// the release made before. On GitHub (`vars.DEVLOOP` unset) the same file skips the two jobs
+/// that need DevLoop's actions and stays green.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shipped_delivery_workflow_goes_live_twice_here_and_stays_green_without_devloop() {
+    use devloop_engine::deploy::host::Slot;
+    use devloop_engine::deploy::service::Service;
+    use devloop_engine::pipeline::launch::devloop_vars;
+    let home = repo();
+    let repo_dir = home.path().join("repo");
+    // Its own app name, so no image of the learner's loop-service is ever touched.
+    let app = format!("devloop-test-oneclick-{}", std::process::id());
+    let _leftovers = Leftovers(app.clone());
+    for file in ["Cargo.toml", "Cargo.lock", "Dockerfile", ".dockerignore"] {
+        let path = repo_dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("loop-service", &app)).unwrap();
+    }
+    assert!(std::process::Command::new("git")
+        .args(["-c", "user.name=L", "-c", "user.email=l@x"])
+        .args(["commit", "-qam", "chore: a name of its own"])
+        .current_dir(&repo_dir)
+        .status()
+        .unwrap()
+        .success());
+    let paths = common::paths(home.path());
+    let engine = devloop_engine::docker::Engine::connect_here()
+        .await
+        .unwrap();
+    let service = Service::start(
+        engine,
+        paths.clone(),
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let url = format!("http://{}/", service.proxy().addr());
+    let slot = Slot::default();
+    slot.hold(service).await;
+    let yaml = std::fs::read_to_string(repo_dir.join(".github/workflows/delivery.yml")).unwrap();
+    let by_hand = |vars: BTreeMap<String, String>| {
+        let (slot, paths) = (slot.clone(), paths.clone());
+        move |req: &mut Request| {
+            req.event = "workflow_dispatch".into();
+            req.service = Some(slot);
+            req.paths = Some(paths);
+            req.vars = vars;
+        }
+    };
+
+    // As on GitHub: no DEVLOOP variable, so release and deploy are skipped and the run is green.
+    let (result, rec) = start_with(
+        home.path(),
+        &yaml,
+        &[],
+        no_cancel(),
+        by_hand(BTreeMap::new()),
+    )
+    .await;
+    assert_eq!(result, Result::Success, "{:#?}", rec.logs());
+    assert_eq!(rec.job_result("test"), Some(Result::Success));
+    assert_eq!(rec.job_result("release"), Some(Result::Skipped));
+    assert_eq!(rec.job_result("deploy"), Some(Result::Skipped));
+
+    for press in ["first", "second"] {
+        std::fs::remove_dir_all(home.path().join("run")).unwrap();
+        let (result, rec) = start_with(
+            home.path(),
+            &yaml,
+            &[],
+            no_cancel(),
+            by_hand(devloop_vars()),
+        )
+        .await;
+        assert_eq!(result, Result::Success, "{press} press: {:#?}", rec.logs());
+        assert_eq!(rec.job_result("deploy"), Some(Result::Success), "{press}");
+        let body = std::process::Command::new("curl")
+            .args(["-s", "--max-time", "3", &url])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&body.stdout).contains("version <b>0.1.0</b>")
+                || String::from_utf8_lossy(&body.stdout).contains("version 0.1.0"),
+            "{press} press: {}",
+            String::from_utf8_lossy(&body.stdout)
+        );
+    }
+}

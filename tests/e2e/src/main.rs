@@ -716,11 +716,31 @@ fn a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job() -> Resul
             && said.contains("failed at job test"))
         .then_some(()))
     })?;
-    // The red job's log names the test that failed.
-    s.click(&s.find(&format!("{ci} [data-testid=job-test]"))?)?;
+    // The run opens on its red job by itself, and that log names the test that failed.
+    s.wait("the red job's log shown without a click", || {
+        let Some(log) = s.find_all("[data-testid=run-log]")?.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok(s.attribute(&log, "aria-label")?
+            .is_some_and(|l| l.ends_with("· test"))
+            .then_some(()))
+    })?;
     s.wait_text(
         "[data-testid=run-log]",
         "the failing test in the log",
+        |t| t.contains("health_answers_ok"),
+    )?;
+    // Away and back: the graph shows that run's results, not "not run yet".
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.find("[data-testid=lesson-intro]")?;
+    s.click(&s.find("[data-testid=nav-pipeline]")?)?;
+    job_state_is(s, ci, "build", "success")?;
+    job_state_is(s, ci, "test", "failure")?;
+    // A box of that run opens its log from the history.
+    s.click(&s.find(&format!("{ci} [data-testid=job-test]"))?)?;
+    s.wait_text(
+        "[data-testid=run-log]",
+        "the failing test in the stored log",
         |t| t.contains("health_answers_ok"),
     )
     .map(drop)

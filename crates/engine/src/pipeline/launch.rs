@@ -194,7 +194,7 @@ pub fn prepare(
                 .unwrap_or(false),
             inputs,
             secrets,
-            vars: BTreeMap::new(),
+            vars: devloop_vars(),
             run_id: number,
             run_number: number,
             only_job: opts.job.clone(),
@@ -202,6 +202,14 @@ pub fn prepare(
         store: Arc::new(Mutex::new(store)),
         runs_dir,
     })
+}
+
+/// The configuration variables (`vars.*`) of every run here. `DEVLOOP` is `'true'`, so a
+/// workflow can guard the jobs that use DevLoop's own actions with
+/// `if: ${{ vars.DEVLOOP == 'true' }}`: on GitHub the variable is unset, those jobs are
+/// skipped, and the same file still runs green there.
+pub fn devloop_vars() -> BTreeMap<String, String> {
+    BTreeMap::from([("DEVLOOP".to_owned(), "true".to_owned())])
 }
 
 impl Prepared {
