@@ -37,12 +37,15 @@ pub fn dora(days: i64) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The four metrics, a line each.
+/// The five metrics of the 2024 report, a line each, with the counts behind them.
 fn print_dora(d: &Dora) {
     let or_none = |v: Option<String>| v.unwrap_or_else(|| "no data yet".into());
+    // "24 a day", not "24.00 a day".
+    let per_day = format!("{:.2}", d.deploys_per_day);
+    let per_day = per_day.trim_end_matches('0').trim_end_matches('.');
     println!(
-        "  deployment frequency   {:.2} a day ({} deploy(s))",
-        d.deploys_per_day, d.deploys
+        "  deployment frequency   {per_day} a day ({} live deploy(s))",
+        d.live_deploys
     );
     println!(
         "  lead time for changes  {} ({} change(s){})",
@@ -62,17 +65,32 @@ fn print_dora(d: &Dora) {
         }
     );
     println!(
-        "  change failure rate    {}",
-        or_none(d.change_failure_percent.map(|p| format!("{p:.0} %")))
+        "  change failure rate    {} ({} of {} deploy(s) failed)",
+        or_none(d.change_failure_percent.map(|p| format!("{p:.0} %"))),
+        d.failed_deploys,
+        d.deploys
     );
     println!(
-        "  time to restore        {} ({} incident(s))",
+        "  recovery time          {} ({} incident(s), {} with a known recovery time)",
         or_none(
             d.time_to_restore_median_s
                 .map(|s| format!("median {}", span(s)))
         ),
-        d.incidents
+        d.incidents,
+        d.restored
     );
+    println!(
+        "  rework rate            {} ({} of {} live deploy(s) fixed an incident in production)",
+        or_none(d.rework_percent.map(|p| format!("{p:.0} %"))),
+        d.rework_deploys,
+        d.live_deploys
+    );
+    if d.drills > 0 {
+        println!(
+            "  drills, kept apart     {} (replicas killed on purpose, alerts during a simulated peak)",
+            d.drills
+        );
+    }
     if let Some(longest) = d.open_longest_s {
         println!(
             "  still open             {} incident(s), the oldest for {} so far",

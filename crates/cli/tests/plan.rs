@@ -82,8 +82,10 @@ fn dora_with_no_history_says_so_rather_than_inventing_figures() {
     let out = devloop(home.path(), &["dora", "--days", "30"]);
     assert!(out.status.success(), "{}", text(&out));
     let t = text(&out);
-    assert!(t.contains("0.00 a day (0 deploy(s))"), "{t}");
+    assert!(t.contains("0 a day (0 live deploy(s))"), "{t}");
     assert!(t.contains("lead time for changes  no data yet"), "{t}");
+    assert!(t.contains("rework rate            no data yet"), "{t}");
+    assert!(!t.contains("drills"), "none to tell: {t}");
 }
 
 #[test]
@@ -149,7 +151,10 @@ fn an_item_is_shown_and_edited_and_the_next_sprint_starts_from_the_retrospective
     assert!(said.contains("Retrospective of Sprint 1"), "{said}");
     assert!(said.contains("  Went well\n    - Small items\n"), "{said}");
     assert!(said.contains("    - Alert on 404s (#2)"), "{said}");
-    assert!(said.contains("deployment frequency   0.00 a day"), "{said}");
+    assert!(
+        said.contains("deployment frequency   0 a day (0 live deploy(s))"),
+        "{said}"
+    );
 
     assert!(ok(&["plan", "end-sprint"]).contains("Sprint 1 has ended"));
     let out = devloop(home.path(), &["plan", "end-sprint"]);

@@ -517,15 +517,35 @@ fn a_runnable_command_asks_first_then_shows_its_output() -> Result<()> {
     s.click(&s.find("[data-testid=lesson-body] [data-testid^=run-block-]")?)?;
     s.find("[data-testid=confirm-dialog]")?;
     s.click(&s.find("[data-testid=confirm-run]")?)?;
-    let out = s.find("[data-testid=command-output]")?;
+    // The output appears right under the block that was run, not at the foot of the page.
+    let under = "[data-testid=lesson-body] pre[data-block] + .block-tools + .block-output [data-testid=command-output]";
+    let out = s.find(under)?;
     check(
         s.attribute(&out, "data-exit")?.as_deref() == Some("0"),
         "git log exits 0",
     )?;
-    s.wait_text("[data-testid=command-output]", "git log output", |t| {
+    s.wait_text(under, "git log output", |t| {
         t.contains("chore: start from the DevLoop demo project")
-    })
-    .map(drop)
+    })?;
+    // After a language switch the re-rendered blocks still have their Copy and Run buttons.
+    s.click(&s.find("[data-testid=locale-ko]")?)?;
+    s.wait_text("[data-testid=lesson-body]", "the lesson in Korean", |t| {
+        t.contains("루프")
+    })?;
+    s.find("[data-testid=lesson-body] [data-testid^=run-block-]")?;
+    // The lesson ends with the way to the next one.
+    s.wait_text("[data-testid=next-lesson]", "the next lesson named", |t| {
+        t.starts_with("다음 레슨:")
+    })?;
+    s.click(&s.find("[data-testid=next-lesson]")?)?;
+    s.wait("the Plan lesson to open", || {
+        let Some(page) = s.find_all("[data-testid=lesson-page]")?.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok((s.attribute(&page, "data-lesson")?.as_deref() == Some("plan")).then_some(()))
+    })?;
+    s.find("[data-testid=lesson-body] [data-testid^=run-block-]")
+        .map(drop)
 }
 
 fn the_build_lessons_pipeline_step_runs_devloop_from_do_it_for_me() -> Result<()> {
@@ -1438,6 +1458,21 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
     s.wait_text("[data-testid=dora-lead-time]", "the fix's lead time", |t| {
         t.contains("median")
     })?;
+    // The fix for what production raised was unplanned work: rework, and counted as such.
+    s.wait_text(
+        "[data-testid=dora-rework-of]",
+        "the fix counted as rework",
+        |t| t.starts_with("1 of "),
+    )?;
+    // At the default window size every chart fits its card.
+    let overflowing = s.execute(
+        "return [...document.querySelectorAll('[data-testid=refine-page] .card')]\
+           .filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.dataset.testid);",
+    )?;
+    check(
+        overflowing.as_array().is_some_and(Vec::is_empty),
+        format!("cards whose chart overflows: {overflowing}"),
+    )?;
 
     // The retrospective of the first round: what went well, and one improvement, which
     // becomes item #2.
@@ -1468,6 +1503,11 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
     // The second round starts from it: the sprint ends, the next one brings #2 in.
     s.click(&s.find("[data-testid=nav-plan]")?)?;
     s.click(&s.find("[data-testid=sprint-end]")?)?;
+    // Ending a sprint is asked first, with its CLI twin.
+    s.wait_text("[data-testid=confirm-dialog]", "the question first", |t| {
+        t.contains("End Sprint 1 now?") && t.contains("devloop plan end-sprint")
+    })?;
+    s.click(&s.find("[data-testid=confirm-run]")?)?;
     s.wait_text("[data-testid=sprint-ended]", "the sprint ended", |t| {
         t.contains("Sprint 1 has ended")
     })?;

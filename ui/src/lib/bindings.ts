@@ -561,9 +561,22 @@ changeFailurePercent?: number, timeToRestoreMedianS?: number,
  */
 openIncidents: number, openLongestS?: number, 
 /**
- * How many deploys, changes and incidents the figures come from.
+ * Percent of live deploys in the period that were rework (2024's fifth metric).
  */
-deploys: number, changes: number, incidents: number, };
+reworkPercent?: number, 
+/**
+ * How many deploys, changes and incidents the figures come from: the counts behind each
+ * rate, so a learner sees "1 of 2", not only "50 %".
+ */
+deploys: number, liveDeploys: number, failedDeploys: number, reworkDeploys: number, changes: number, incidents: number, 
+/**
+ * Incidents with a known recovery time, which the median is taken over.
+ */
+restored: number, 
+/**
+ * Drills in the period, kept out of every figure above.
+ */
+drills: number, };
 
 export type Band = "elite" | "high" | "medium" | "low";
 
@@ -571,7 +584,8 @@ export type Bands = { frequency: Band, leadTime?: Band, changeFailure?: Band, ti
 
 export type MetricChart = { 
 /**
- * `frequency`, `leadTime`, `changeFailure`, `timeToRestore`.
+ * `frequency`, `leadTime`, `changeFailure`, `timeToRestore` (failed deployment recovery
+ * time), `rework`.
  */
 id: string, svg: string, area: PlotArea, };
 

@@ -1,5 +1,5 @@
-//! The four DORA metrics, computed from the local history as pure functions of it (so they are
-//! tested on synthetic histories with exact answers):
+//! The DORA metrics of the 2024 report, computed from the local history as pure functions of it
+//! (so they are tested on synthetic histories with exact answers):
 //!
 //! - deployment frequency: deploys that went live, per day over the period;
 //! - lead time for changes: from a commit to the first live deploy that contains it (median
@@ -8,8 +8,15 @@
 //!   back), that a person rolled back within a window (deployed an earlier version again), or
 //!   that were followed within the window, before the next deploy, by an incident on the same
 //!   service;
-//! - time to restore: from an alert firing to its resolving, and from a replica dying to its
-//!   replacement taking traffic (median).
+//! - failed deployment recovery time (called time to restore before 2024): from an alert
+//!   firing to its resolving, and from a replica dying to its replacement taking traffic
+//!   (median);
+//! - deployment rework rate: the share of live deploys that were unplanned, made because of an
+//!   incident in production: they ship a commit that names a bug item the loop raised from an
+//!   alert, a failed deploy or a heal.
+//!
+//! Drills (a replica the learner killed on purpose, an alert during a simulated peak) are kept
+//! apart: they are counted, never taken for incidents.
 //!
 //! Times are unix seconds. Durations come from timestamps, never from clock times, so an alert
 //! that spans midnight counts whole. A commit stamped after the deploy that shipped it (a skewed
@@ -27,6 +34,8 @@ pub struct Deploy {
     pub status: String,
     /// This deploy put an earlier version back: a person's rollback.
     pub rollback: bool,
+    /// It shipped a fix for an incident in production (unplanned work).
+    pub rework: bool,
 }
 
 /// A commit and when it reached production (`None`: not yet).
@@ -42,6 +51,8 @@ pub struct Incident {
     pub app: String,
     pub began: i64,
     pub end: End,
+    /// The learner caused it on purpose (chaos, a simulated peak): a drill, not an incident.
+    pub drill: bool,
 }
 
 /// How an incident ended, as far as the history knows.
@@ -82,10 +93,22 @@ pub struct Dora {
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open_longest_s: Option<i64>,
-    /// How many deploys, changes and incidents the figures come from.
+    /// Percent of live deploys in the period that were rework (2024's fifth metric).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rework_percent: Option<f64>,
+    /// How many deploys, changes and incidents the figures come from: the counts behind each
+    /// rate, so a learner sees "1 of 2", not only "50 %".
     pub deploys: u32,
+    pub live_deploys: u32,
+    pub failed_deploys: u32,
+    pub rework_deploys: u32,
     pub changes: u32,
     pub incidents: u32,
+    /// Incidents with a known recovery time, which the median is taken over.
+    pub restored: u32,
+    /// Drills in the period, kept out of every figure above.
+    pub drills: u32,
 }
 
 /// The `q` quantile (0..=1) of `sorted` by the nearest-rank method: the smallest value with at
@@ -132,6 +155,7 @@ pub fn compute(
     }
     leads.sort_unstable();
 
+    let real: Vec<&Incident> = incidents.iter().filter(|i| !i.drill).collect();
     let failed = attempted
         .iter()
         .filter(|d| {
@@ -144,13 +168,13 @@ pub fn compute(
                 .min_by_key(|n| n.at);
             let until = next.map_or(d.at + window, |n| n.at.min(d.at + window));
             next.is_some_and(|n| n.rollback && n.at <= d.at + window)
-                || incidents
+                || real
                     .iter()
                     .any(|i| i.app == d.app && i.began > d.at && i.began <= until)
         })
         .count();
 
-    let mut restores: Vec<i64> = incidents
+    let mut restores: Vec<i64> = real
         .iter()
         .filter(|i| in_period(i.began))
         .filter_map(|i| match i.end {
@@ -160,12 +184,16 @@ pub fn compute(
         })
         .collect();
     restores.sort_unstable();
-    let open: Vec<i64> = incidents
+    let open: Vec<i64> = real
         .iter()
         .filter(|i| i.began < to && i.end == End::Open)
         .map(|i| to - i.began)
         .collect();
 
+    let rework = attempted
+        .iter()
+        .filter(|d| d.status == "live" && d.rework)
+        .count();
     Dora {
         deploys_per_day: live as f64 / days,
         lead_time_median_s: nearest_rank(&leads, 0.5),
@@ -176,9 +204,18 @@ pub fn compute(
         time_to_restore_median_s: nearest_rank(&restores, 0.5),
         open_incidents: open.len() as u32,
         open_longest_s: open.iter().max().copied(),
+        rework_percent: (live > 0).then(|| rework as f64 / live as f64 * 100.0),
         deploys: attempted.len() as u32,
+        live_deploys: live as u32,
+        failed_deploys: failed as u32,
+        rework_deploys: rework as u32,
         changes: leads.len() as u32,
-        incidents: incidents.iter().filter(|i| in_period(i.began)).count() as u32,
+        incidents: real.iter().filter(|i| in_period(i.began)).count() as u32,
+        restored: restores.len() as u32,
+        drills: incidents
+            .iter()
+            .filter(|i| i.drill && in_period(i.began))
+            .count() as u32,
     }
 }
 
@@ -195,6 +232,7 @@ mod tests {
             at,
             status: status.into(),
             rollback: false,
+            rework: false,
         }
     }
 
@@ -228,6 +266,7 @@ mod tests {
             app: "svc".into(),
             began: 4 * DAY + 10 * HOUR + 20 * 60,
             end: End::Restored(4 * DAY + 10 * HOUR + 50 * 60),
+            drill: false,
         }];
         let d = compute(&deploys, &changes, &incidents, 0, 7 * DAY, HOUR);
         assert_eq!(d.deploys_per_day, 1.0);
@@ -249,6 +288,7 @@ mod tests {
     fn a_persons_rollback_blames_the_deploy_it_undid_and_an_alert_blames_the_newest_deploy() {
         let undo = Deploy {
             rollback: true,
+            rework: false,
             ..deploy(30 * 60, "live")
         };
         let d = compute(&[deploy(0, "live"), undo.clone()], &[], &[], 0, DAY, HOUR);
@@ -267,6 +307,7 @@ mod tests {
             app: "svc".into(),
             began: 40 * 60,
             end: End::Restored(50 * 60),
+            drill: false,
         };
         let d = compute(
             &[deploy(0, "live"), deploy(30 * 60, "live")],
@@ -304,6 +345,7 @@ mod tests {
             app: "svc".into(),
             began: DAY - 10 * 60,
             end: End::Restored(DAY + 10 * 60),
+            drill: false,
         };
         let first_day = compute(&[], &[], std::slice::from_ref(&incident), 0, DAY, HOUR);
         assert_eq!(first_day.time_to_restore_median_s, Some(20 * 60));
@@ -337,6 +379,7 @@ mod tests {
             app: "other".into(),
             began: 60,
             end: End::Open,
+            drill: false,
         }];
         let d = compute(&deploys, &[], &incidents, 0, DAY, HOUR);
         // Only the failed deploy itself: the alert was on another service.
@@ -351,17 +394,20 @@ mod tests {
                 app: "svc".into(),
                 began: 2 * HOUR,
                 end: End::Open,
+                drill: false,
             },
             Incident {
                 app: "svc".into(),
                 began: HOUR,
                 end: End::Restored(HOUR + 600),
+                drill: false,
             },
             // DevLoop stopped while it fired: an incident, with no restore time and not open.
             Incident {
                 app: "svc".into(),
                 began: 3 * HOUR,
                 end: End::Unknown,
+                drill: false,
             },
         ];
         let d = compute(&[deploy(0, "live")], &[], &incidents, 0, DAY, 4 * HOUR);
@@ -372,5 +418,52 @@ mod tests {
         assert_eq!(d.change_failure_percent, Some(100.0));
         let quiet = compute(&[], &[], &incidents[1..2], 0, DAY, HOUR);
         assert_eq!((quiet.open_incidents, quiet.open_longest_s), (0, None));
+    }
+
+    #[test]
+    fn a_drill_after_a_deploy_is_counted_apart_and_fails_nothing() {
+        // A replica the learner killed 10 minutes after a good deploy, healed in 3 s.
+        let deploys = [deploy(HOUR, "live")];
+        let drill = Incident {
+            app: "svc".into(),
+            began: HOUR + 600,
+            end: End::Restored(HOUR + 603),
+            drill: true,
+        };
+        let d = compute(&deploys, &[], std::slice::from_ref(&drill), 0, DAY, HOUR);
+        assert_eq!(
+            d.change_failure_percent,
+            Some(0.0),
+            "the drill broke no deploy"
+        );
+        assert_eq!(
+            d.time_to_restore_median_s, None,
+            "no real incident to recover from"
+        );
+        assert_eq!((d.incidents, d.restored, d.drills), (0, 0, 1));
+        // The same death without the learner's hand is an incident against the deploy.
+        let real = Incident {
+            drill: false,
+            ..drill
+        };
+        let d = compute(&deploys, &[], &[real], 0, DAY, HOUR);
+        assert_eq!(d.change_failure_percent, Some(100.0));
+        assert_eq!(
+            (d.failed_deploys, d.deploys),
+            (1, 1),
+            "the counts behind the rate"
+        );
+        assert_eq!((d.incidents, d.restored, d.drills), (1, 1, 0));
+    }
+
+    #[test]
+    fn rework_is_the_share_of_live_deploys_that_fixed_production() {
+        let mut deploys: Vec<Deploy> = (1..=4).map(|h| deploy(h * HOUR, "live")).collect();
+        deploys[2].rework = true;
+        deploys.push(deploy(5 * HOUR, "rolled-back"));
+        let d = compute(&deploys, &[], &[], 0, DAY, HOUR);
+        assert_eq!(d.rework_percent, Some(25.0), "1 of the 4 that went live");
+        assert_eq!((d.rework_deploys, d.live_deploys), (1, 4));
+        assert_eq!(compute(&[], &[], &[], 0, DAY, HOUR).rework_percent, None);
     }
 }

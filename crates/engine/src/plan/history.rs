@@ -2,9 +2,12 @@
 //! the changes each deploy shipped from git (the commits of its release, or of its `v<version>`
 //! tag when it was released by hand, that the previous live release of the app did not have); incidents from the alert history (an alert on the
 //! service's series, firing to resolved) and the operations log (a heal: a replica died, its
-//! replacement took traffic). Blocking: git2 and SQLite.
+//! replacement took traffic). An incident the learner caused on purpose is a drill: a heal
+//! soon after a chaos kill, an alert during or just after a simulated peak. A live deploy is
+//! rework when a commit it shipped names a bug item raised from production (an alert, a
+//! failed deploy, a heal). Blocking: git2 and SQLite.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::dora::{self, Change, Deploy, Dora, End, Incident};
@@ -51,12 +54,18 @@ pub fn inputs(
             at: d.finished_at.unwrap_or(d.started_at),
             status: d.status.clone(),
             rollback,
+            rework: false,
         });
     }
+    let fixes = production_fixes(store)?;
     let mut changes = Vec::new();
     if let Ok(git) = git2::Repository::open(repo) {
         let mut shipped: Option<git2::Oid> = None;
-        for d in records.iter().filter(|d| d.status == "live") {
+        for (index, d) in records
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.status == "live")
+        {
             let recorded = shas.get(&d.version).map(String::as_str);
             let Some(oid) = super::links::release_commit(&git, recorded, &d.version) else {
                 continue;
@@ -77,6 +86,9 @@ pub fn inputs(
             }
             let deployed_at = d.finished_at.unwrap_or(d.started_at);
             for c in walk.flatten().filter_map(|id| git.find_commit(id).ok()) {
+                if fixes.contains(&c.id().to_string()) {
+                    deploys[index].rework = true;
+                }
                 changes.push(Change {
                     committed_at: c.time().seconds(),
                     deployed_at: Some(deployed_at),
@@ -92,6 +104,12 @@ pub fn inputs(
     let mut events = store.alerts(10_000)?;
     events.retain(|e| names_app(&e.series, app));
     events.reverse();
+    let ops: Vec<_> = store
+        .ops(10_000)?
+        .into_iter()
+        .filter(|e| e.app == app)
+        .collect();
+    let drill = drill_windows(&ops);
     let mut firing: HashMap<(String, String), i64> = HashMap::new();
     let mut incidents: Vec<Incident> = Vec::new();
     for e in events {
@@ -110,6 +128,7 @@ pub fn inputs(
                 app: app.to_owned(),
                 began,
                 end,
+                drill: drill(began),
             });
         }
     }
@@ -117,23 +136,62 @@ pub fn inputs(
         app: app.to_owned(),
         began,
         end: End::Open,
+        drill: drill(began),
     }));
-    incidents.extend(
-        store
-            .ops(10_000)?
-            .into_iter()
-            .filter(|e| e.app == app && e.kind == "heal")
-            .filter_map(|e| {
-                let took = e.millis?;
-                Some(Incident {
-                    app: app.to_owned(),
-                    began: (e.at_ms - took) / 1000,
-                    end: End::Restored(e.at_ms / 1000),
-                })
-            }),
-    );
+    incidents.extend(ops.iter().filter(|e| e.kind == "heal").filter_map(|e| {
+        let took = e.millis?;
+        let began = (e.at_ms - took) / 1000;
+        Some(Incident {
+            app: app.to_owned(),
+            began,
+            end: End::Restored(e.at_ms / 1000),
+            drill: drill(began),
+        })
+    }));
     incidents.sort_by_key(|i| i.began);
     Ok((deploys, changes, incidents))
+}
+
+/// How long after a chaos kill the death it caused can still begin (the heal notices it).
+const CHAOS_REACH_S: i64 = 60;
+/// How long after a simulated peak ends its alerts can still fire (rules wait `for` a while).
+const LOAD_REACH_S: i64 = 120;
+
+/// Whether an incident that began at a second was a drill: the learner killed a replica just
+/// before, or a simulated peak was running or had just ended.
+fn drill_windows(ops: &[crate::store::ops::OpsEvent]) -> impl Fn(i64) -> bool {
+    let windows: Vec<(i64, i64)> = ops
+        .iter()
+        .filter_map(|e| {
+            let at = e.at_ms / 1000;
+            match e.kind.as_str() {
+                // The kill lands a moment before its entry is written.
+                "chaos" => Some((at - 2, at + CHAOS_REACH_S)),
+                "load" => Some((at - e.millis.unwrap_or(0) / 1000, at + LOAD_REACH_S)),
+                _ => None,
+            }
+        })
+        .collect();
+    move |began| {
+        windows
+            .iter()
+            .any(|(from, to)| (*from..=*to).contains(&began))
+    }
+}
+
+/// The commits that name a bug item raised from production: an alert, a failed or rolled-back
+/// deploy, or a heal (not a failed run, which never reached production).
+fn production_fixes(store: &Store) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    for item in store.items()? {
+        let raised_in_production = ["alert ", "deploy #", "incident at "]
+            .iter()
+            .any(|p| item.source.starts_with(p));
+        if item.kind == crate::store::plan::Kind::Bug && raised_in_production {
+            out.extend(store.item_commits(item.id)?.into_iter().map(|c| c.sha));
+        }
+    }
+    Ok(out)
 }
 
 /// True when an alert's series is about `app`: its service, app or replica label.
@@ -241,7 +299,8 @@ mod tests {
             [Incident {
                 app: "svc".into(),
                 began: 3_700,
-                end: End::Restored(3_900)
+                end: End::Restored(3_900),
+                drill: false
             }]
         );
 
@@ -301,7 +360,8 @@ mod tests {
             [Incident {
                 app: "svc".into(),
                 began: 100,
-                end: End::Open
+                end: End::Open,
+                drill: false
             }]
         );
         let d = dora_for(&store, Path::new("/nowhere"), "svc", 700, 1).unwrap();
@@ -321,5 +381,105 @@ mod tests {
             incidents(&store).iter().map(|i| i.end).collect::<Vec<_>>(),
             [End::Unknown, End::Restored(1_300)]
         );
+    }
+
+    fn op(at_ms: i64, kind: &str, millis: Option<i64>) -> crate::store::ops::OpsEvent {
+        crate::store::ops::OpsEvent {
+            at_ms,
+            app: "svc".into(),
+            kind: kind.into(),
+            message: String::new(),
+            message_ko: String::new(),
+            millis,
+            change: None,
+        }
+    }
+
+    #[test]
+    fn a_heal_after_a_chaos_kill_and_an_alert_during_a_simulated_peak_are_drills() {
+        let store = Store::in_memory().unwrap();
+        // The learner kills a replica at 1000 s; it is back 3 s later.
+        store.record_op(&op(1_000_000, "chaos", None)).unwrap();
+        store
+            .record_op(&op(1_004_000, "heal", Some(3_000)))
+            .unwrap();
+        // Much later a replica dies by itself.
+        store
+            .record_op(&op(5_004_000, "heal", Some(3_000)))
+            .unwrap();
+        // A 20 s peak ends at 8000 s; latency alerts fire during it.
+        store
+            .record_op(&op(8_000_000, "load", Some(20_000)))
+            .unwrap();
+        let alert = |fired: i64| crate::monitor::board::AlertEvent {
+            rule: "SlowService".into(),
+            series: "endpoint.p99{service=svc}".into(),
+            severity: crate::monitor::alert::Severity::Warning,
+            state: "resolved".into(),
+            at: fired + 30,
+            value: None,
+            fired_at: Some(fired),
+            description: String::new(),
+        };
+        store.record_alert(&alert(7_990)).unwrap();
+        store.record_alert(&alert(9_000)).unwrap();
+        let incidents = inputs(&store, Path::new("/nowhere"), "svc").unwrap().2;
+        let drills: Vec<(i64, bool)> = incidents.iter().map(|i| (i.began, i.drill)).collect();
+        assert_eq!(
+            drills,
+            [(1_001, true), (5_001, false), (7_990, true), (9_000, false)]
+        );
+    }
+
+    #[test]
+    fn a_deploy_shipping_a_fix_for_an_alert_is_rework_and_one_for_a_failed_run_is_not() {
+        use crate::store::plan::{ItemCommit, Kind, NewItem};
+        let dir = tempfile::tempdir().unwrap();
+        let git = git2::Repository::init(dir.path()).unwrap();
+        let store = Store::in_memory().unwrap();
+        let bug = |source: &str| NewItem {
+            kind: Kind::Bug,
+            title: "t".into(),
+            description: String::new(),
+            estimate: None,
+            infra: false,
+            source: source.into(),
+        };
+        let from_alert = store
+            .add_item(&bug("alert ProbeDown on probe.up"), 1)
+            .unwrap();
+        let from_run = store.add_item(&bug("run #3"), 1).unwrap();
+        let mut versions = Vec::new();
+        for (n, (item, at)) in [(from_run, 1_000), (from_alert, 2_000)]
+            .into_iter()
+            .enumerate()
+        {
+            let sha = crate::test_repo::commit_at(&git, &format!("fix #{item}"), at);
+            store
+                .link_commit(&ItemCommit {
+                    item,
+                    sha: sha.clone(),
+                    closes: true,
+                    committed_at: at,
+                })
+                .unwrap();
+            let version = format!("0.{}.0", n + 1);
+            store
+                .record_release(&crate::test_repo::release("svc", &version, &sha, at + 10))
+                .unwrap();
+            let id = store
+                .start_deploy("svc", &version, "blue-green", 1, at + 20)
+                .unwrap();
+            store.finish_deploy(id, "live", "", "", at + 20).unwrap();
+            versions.push(version);
+        }
+        let (deploys, _, _) = inputs(&store, dir.path(), "svc").unwrap();
+        assert_eq!(
+            deploys.iter().map(|d| d.rework).collect::<Vec<_>>(),
+            [false, true],
+            "only the fix for what production raised is rework"
+        );
+        let d = dora_for(&store, dir.path(), "svc", 86_400, 1).unwrap();
+        assert_eq!(d.rework_percent, Some(50.0));
     }
 }

@@ -91,14 +91,16 @@ pub fn bands(d: &Dora) -> Bands {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricChart {
-    /// `frequency`, `leadTime`, `changeFailure`, `timeToRestore`.
+    /// `frequency`, `leadTime`, `changeFailure`, `timeToRestore` (failed deployment recovery
+    /// time), `rework`.
     pub id: String,
     pub svg: String,
     pub area: PlotArea,
 }
 
-/// The four charts of `weeks` (each the week's start and its figures): deploys a day, lead time
-/// and time to restore in hours, failure rate in percent, each with its bands' edges.
+/// The five charts of `weeks` (each the week's start and its figures): deploys a day, lead time
+/// and recovery time in hours, failure and rework rates in percent, each with its bands' edges
+/// (rework, new in the 2024 report, has none).
 pub fn charts(
     weeks: &[(i64, Dora)],
     width: u32,
@@ -112,7 +114,7 @@ pub fn charts(
     let hours = |s: Option<i64>| s.map(|s| s as f64 / 3600.0);
     // Each chart: its id, the weekly points, the bands' edges, the least the y axis shows.
     type Weekly<'a> = (&'a str, Vec<crate::monitor::series::Point>, &'a [f64], f64);
-    let series: [Weekly; 4] = [
+    let series: [Weekly; 5] = [
         (
             "frequency",
             weeks
@@ -148,6 +150,12 @@ pub fn charts(
                 .collect(),
             &[1.0, 24.0],
             2.0,
+        ),
+        (
+            "rework",
+            weeks.iter().map(|(t, d)| (*t, d.rework_percent)).collect(),
+            &[],
+            20.0,
         ),
     ];
     series
@@ -250,7 +258,13 @@ mod tests {
         let drawn = charts(&weeks, 400, 160, false, 0).unwrap();
         assert_eq!(
             drawn.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-            ["frequency", "leadTime", "changeFailure", "timeToRestore"]
+            [
+                "frequency",
+                "leadTime",
+                "changeFailure",
+                "timeToRestore",
+                "rework"
+            ]
         );
         let texts: Vec<&str> = drawn[0].svg.split("<text").skip(1).collect();
         assert!(

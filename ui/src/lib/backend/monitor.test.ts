@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addRuleCommand, maxOf, valuesAt } from './monitor';
+import { addRuleCommand, maxOf, probesCommand, valuesAt } from './monitor';
 import type { ChartView } from '../bindings';
 
 const chart: ChartView = {
@@ -41,5 +41,12 @@ describe('a new rule\'s CLI twin', () => {
     expect(addRuleCommand({ name: 'Quiet', metric: 'endpoint.rps', comparator: '<', threshold: 1, forS: 0, severity: 'info', description: '' })).toBe(
       'devloop alerts add Quiet --metric endpoint.rps --below 1 --for 0 --severity info',
     );
+  });
+});
+
+describe('the probe form', () => {
+  it('has a CLI twin with one quoted argument a line', () => {
+    expect(probesCommand('http://127.0.0.1:9/x\n\n  http://a/?q=1&b=2 \n')).toBe("devloop probes http://127.0.0.1:9/x 'http://a/?q=1&b=2'");
+    expect(probesCommand('')).toBe('devloop probes');
   });
 });

@@ -42,6 +42,15 @@ export function addRuleCommand(rule: Rule): string {
     .join(' ');
 }
 
+/** The CLI twin of saving the probe form: one argument a non-empty line. */
+export function probesCommand(text: string): string {
+  const urls = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return ['devloop probes', ...urls.map(shellQuote)].join(' ');
+}
+
 export function setRules(rules: Rule[]): Promise<Rule[]> {
   return call<Rule[]>('monitor_rules_set', { rules });
 }
