@@ -184,6 +184,8 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
             .env("PATH", &path)
             .env("DEVLOOP_DATA_DIR", &data)
             .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+            // The learner's DevLoop knows its workspace: the plan follows deploys there.
+            .env("DEVLOOP_WORKSPACE", &ws)
             .env("DEVLOOP_PROXY_ADDR", &proxy_addr)
             .env("GIT_AUTHOR_NAME", "Learner")
             .env("GIT_AUTHOR_EMAIL", "learner@example.com")
@@ -254,11 +256,24 @@ async fn a_learner_goes_round_the_whole_loop_and_every_check_follows() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("DORA for loop-service"), "{text}");
     assert!(
-        !text.contains("0.00 a day"),
+        !text.contains(" 0 a day"),
         "the walkthrough's deploys count: {text}"
     );
     assert!(
         text.contains("median"),
         "lead times from the released commits: {text}"
     );
+
+    // The Plan lesson's item #1 is the Code lesson's change: its commit says "closes #1", and
+    // the Deploy lesson took it live, so it is done without anybody moving it.
+    let mut list = Command::new(env!("CARGO_BIN_EXE_devloop"));
+    list.args(["plan", "list"]);
+    learner_env(&mut list);
+    let out = list.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let done = text
+        .split("Done")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no Done column in {text}"));
+    assert!(done.contains("#1 "), "#1 is done: {text}");
 }
