@@ -141,6 +141,23 @@ fn quizzes_explain_after_any_answer_and_refuse_unknown_choices() {
         )
         .unwrap_err();
     assert_eq!(err.code, Code::InvalidInput);
+
+    // Reopened in Korean (a language switch), the answered quiz explains itself in Korean; an
+    // unanswered one reveals nothing.
+    let ko = l.lesson("continuous", Locale::Ko, 8).unwrap();
+    let explanation = |id: &str| {
+        ko.steps
+            .iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.quiz.as_ref())
+            .and_then(|q| q.explanation.clone())
+    };
+    assert!(
+        explanation("manual-gate").is_some_and(|e| e.contains("지속적 제공")),
+        "{:?}",
+        explanation("manual-gate")
+    );
+    assert_eq!(explanation("korean-terms"), None);
 }
 
 #[tokio::test(flavor = "multi_thread")]

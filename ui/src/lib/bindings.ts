@@ -161,7 +161,12 @@ export type QuizView = { question: string, choices: Array<Choice>,
 /**
  * More than one answer is correct ("choose all that apply").
  */
-multiple: boolean, };
+multiple: boolean, 
+/**
+ * Why the answer is what it is, in the lesson's language; only once the learner answered,
+ * so a language switch shows it again in the new language.
+ */
+explanation?: string, };
 
 export type StepView = { id: string, title: string, hint?: string, 
 /**

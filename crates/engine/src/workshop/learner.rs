@@ -91,6 +91,11 @@ pub struct QuizView {
     pub choices: Vec<Choice>,
     /// More than one answer is correct ("choose all that apply").
     pub multiple: bool,
+    /// Why the answer is what it is, in the lesson's language; only once the learner answered,
+    /// so a language switch shows it again in the new language.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -274,6 +279,11 @@ impl Learner {
                             })
                             .collect(),
                         multiple: answer.len() > 1,
+                        explanation: progress
+                            .steps
+                            .get(&step.id)
+                            .is_some_and(|p| p.chosen.is_some())
+                            .then(|| words.explanation.clone().unwrap_or_default()),
                     }),
                     _ => None,
                 };
@@ -283,10 +293,16 @@ impl Learner {
                     hint: words.hint.clone(),
                     quiz,
                     solve: step.solve.clone(),
-                    cli: format!(
-                        "devloop lesson check {} {} {}",
-                        self.pack_arg, lesson.id, step.id
-                    ),
+                    // Quoted: a pack's ids and paths reach a learner's shell through Copy.
+                    cli: shlex::try_join([
+                        "devloop",
+                        "lesson",
+                        "check",
+                        self.pack_arg.as_str(),
+                        lesson.id.as_str(),
+                        step.id.as_str(),
+                    ])
+                    .unwrap_or_else(|_| "devloop lesson check".into()),
                     progress: progress.steps.remove(&step.id),
                 }
             })

@@ -382,6 +382,8 @@ export const en = {
     autoscalerOn: 'Scale by itself with the traffic',
     metric: 'Watch',
     metrics: { rps: 'requests/s per replica', cpu: 'CPU % per replica (of one core; a replica may use 50)' },
+    min: 'At least (replicas)',
+    max: 'At most (replicas)',
     target: 'Target per replica',
     upWindow: 'Up after (s)',
     downWindow: 'Down after (s)',

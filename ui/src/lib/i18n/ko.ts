@@ -382,6 +382,8 @@ export const ko: Messages = {
     autoscalerOn: '트래픽에 맞춰 저절로 조정',
     metric: '기준',
     metrics: { rps: '레플리카당 초당 요청', cpu: '레플리카당 CPU %(코어 하나 기준, 레플리카는 최대 50)' },
+    min: '최소 (레플리카)',
+    max: '최대 (레플리카)',
     target: '레플리카당 목표',
     upWindow: '늘리기까지(초)',
     downWindow: '줄이기까지(초)',
