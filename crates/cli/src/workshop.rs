@@ -89,11 +89,11 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
         }
         match step.check.evaluate(&ctx).await {
             Outcome::Pass => println!("✓ {:<24} passed", step.id),
-            Outcome::Fail { hint } => {
+            Outcome::Fail { hint, .. } => {
                 all_passed = false;
                 println!("✗ {:<24} {hint}", step.id);
             }
-            Outcome::Error { why } => {
+            Outcome::Error { why, .. } => {
                 all_passed = false;
                 println!("! {:<24} could not check: {why}", step.id);
             }

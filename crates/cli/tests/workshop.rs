@@ -140,6 +140,9 @@ fn workspace(home: &Path) -> PathBuf {
     home.join("DevLoop")
 }
 
+/// The workflow every push to main runs.
+const CI: &str = ".github/workflows/ci.yml";
+
 fn run_in(home: &Path, ws: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_devloop"))
         .arg("run")
@@ -156,7 +159,8 @@ fn run_in(home: &Path, ws: &Path, args: &[&str]) -> Output {
 fn devloop_run_builds_and_tests_the_demo_and_exits_0() {
     let home = tempfile::tempdir().unwrap();
     let ws = workspace(home.path());
-    let out = run_in(home.path(), &ws, &[]);
+    // The workspace has two workflows (ci.yml and the one-click delivery.yml): name one.
+    let out = run_in(home.path(), &ws, &["--workflow", CI]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -206,7 +210,7 @@ fn a_broken_unit_test_makes_the_run_fail_with_exit_1_and_a_refused_workflow_exit
             .success())
     };
     git(&["commit", "-qam", "fix: break the health body"]);
-    let out = run_in(home.path(), &ws, &["--job", "test"]);
+    let out = run_in(home.path(), &ws, &["--workflow", CI, "--job", "test"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
@@ -219,7 +223,7 @@ fn a_broken_unit_test_makes_the_run_fail_with_exit_1_and_a_refused_workflow_exit
         "on: push\njobs:\n  a:\n    needs: a\n    runs-on: x\n    steps: [{run: echo}]\n",
     )
     .unwrap();
-    let out = run_in(home.path(), &ws, &[]);
+    let out = run_in(home.path(), &ws, &["--workflow", CI]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

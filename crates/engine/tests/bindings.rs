@@ -1,7 +1,7 @@
 //! The UI's TypeScript types are generated from the engine's wire types; this test fails when
 //! `ui/src/lib/bindings.ts` is stale. Run `make bindings` (DEVLOOP_BLESS=1) to regenerate it.
 
-use devloop_engine::check::Outcome;
+use devloop_engine::check::{Finding, Outcome};
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::replica::{LogLine, Replica};
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
@@ -71,6 +71,7 @@ fn render() -> String {
         WorkspaceCheck::decl(&cfg),
         Report::decl(&cfg),
         Diagnostic::decl(&cfg),
+        Finding::decl(&cfg),
         Outcome::decl(&cfg),
         StepProgress::decl(&cfg),
         LessonProgress::decl(&cfg),

@@ -146,7 +146,7 @@ async fn image_container_health_and_port_checks_see_the_real_engine() {
         Outcome::Pass
     );
     // Published on loopback, but on a port the engine picked, not the one the lesson names.
-    let Outcome::Fail { hint } = check(Spec::DockerPortPublished {
+    let Outcome::Fail { hint, .. } = check(Spec::DockerPortPublished {
         name: name.clone(),
         port: 8080,
         host_ip: Some("127.0.0.1".into()),
@@ -179,7 +179,8 @@ async fn image_container_health_and_port_checks_see_the_real_engine() {
     }
 
     docker(&["stop", "-t", "0", &name]);
-    let Outcome::Fail { hint } = check(Spec::DockerContainerHealthy { name: name.clone() }).await
+    let Outcome::Fail { hint, .. } =
+        check(Spec::DockerContainerHealthy { name: name.clone() }).await
     else {
         panic!("a stopped container is not healthy")
     };

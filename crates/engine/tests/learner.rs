@@ -30,7 +30,7 @@ async fn a_check_fails_with_a_hint_then_passes_after_the_real_change_and_is_reme
     let home = tempfile::tempdir().unwrap();
     let l = learner(home.path());
     let first = l.check("code", "branch", 100).await.unwrap();
-    let Outcome::Fail { hint } = &first.outcome else {
+    let Outcome::Fail { hint, .. } = &first.outcome else {
         panic!("{first:?}")
     };
     assert!(hint.contains("feature/bold-version"), "{hint}");

@@ -2212,6 +2212,99 @@ fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
     )
 }
 
+/// English sentences on the page outside code: three Latin words in a row, in any text the
+/// learner reads that is not code, a command, a path or their own content (`data-own`).
+const ENGLISH_OUTSIDE_CODE: &str = r#"
+const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const node = walker.currentNode;
+  const el = node.parentElement;
+  if (!el || el.closest('code, pre, kbd, samp, script, style, svg, textarea, [data-own], [hidden], dialog:not([open])')) continue;
+  const text = node.textContent ?? '';
+  const m = text.match(/[A-Za-z]{2,}(?:[ ,'’]+[A-Za-z]{2,}){2,}/);
+  if (m) out.push(`${m[0]}  ⟵  ${text.trim().slice(0, 100)}`);
+}
+return out;
+"#;
+
+/// Opens `hash` and waits for the page's content to settle, then lists its English.
+fn english_on(s: &webdriver::Session, hash: &str, ready: &str) -> Result<Vec<String>> {
+    s.execute(&format!("location.hash = '{hash}';"))?;
+    s.find(ready)?;
+    // Pages fill in from the backend; a second lets the lesson checks report.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let found = s.execute(ENGLISH_OUTSIDE_CODE)?;
+    Ok(found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str())
+                .map(|t| format!("{hash}: {t}"))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+fn every_page_and_lesson_in_korean_has_no_english_outside_code() -> Result<()> {
+    let app = Home::new().launch("ko_KR.UTF-8", &[])?;
+    let s = &app.session;
+    home_title_is(s, TITLE_KO)?;
+    let mut found = english_on(s, "#/", "[data-testid=home]")?;
+    for (hash, ready) in [
+        (
+            "#/system",
+            "[data-testid=system-page] [data-testid=verdict]",
+        ),
+        ("#/workshop", "[data-testid=lesson-intro]"),
+        (
+            "#/pipeline",
+            "[data-testid=pipeline-page] [data-testid=workflow]",
+        ),
+        ("#/releases", "[data-testid=release-plan]"),
+        ("#/deploy", "[data-testid=deploy-page]"),
+        ("#/operate", "[data-testid=operate-page]"),
+        ("#/monitor", "[data-testid=monitor-page]"),
+        ("#/plan", "[data-testid=plan-page]"),
+        ("#/refine", "[data-testid=refine-page]"),
+    ] {
+        found.extend(english_on(s, hash, ready)?);
+    }
+    for stage in STAGES {
+        found.extend(english_on(
+            s,
+            &format!("#/stage/{stage}"),
+            "[data-testid=stage-page]",
+        )?);
+    }
+    for lesson in [
+        "intro",
+        "plan",
+        "code",
+        "build",
+        "test",
+        "continuous",
+        "release",
+        "deploy",
+        "operate",
+        "monitor",
+        "refine",
+    ] {
+        found.extend(english_on(
+            s,
+            &format!("#/lesson/{lesson}"),
+            "[data-testid=lesson-body]",
+        )?);
+    }
+    check(
+        found.is_empty(),
+        format!(
+            "English outside code in the Korean UI:\n{}",
+            found.join("\n")
+        ),
+    )
+}
+
 fn save(dir: &Path, name: &str, png: &[u8]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(name), png).map_err(|e| format!("{}: {e}", dir.join(name).display()))
@@ -2265,6 +2358,7 @@ fn main() {
         the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports,
         with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves,
         the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_with_the_cli,
+        every_page_and_lesson_in_korean_has_no_english_outside_code,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

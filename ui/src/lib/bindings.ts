@@ -130,7 +130,14 @@ line: number, column: number, message: string,
  */
 fix: string, };
 
-export type Outcome = { "status": "pass" } | { "status": "fail", hint: string, } | { "status": "error", why: string, };
+export type Finding = { code: string, params: { [key in string]: string }, command?: string, };
+
+export type Outcome = { "status": "pass" } | { "status": "fail", hint: string, finding?: Finding, } | { "status": "error", why: string, 
+/**
+ * The reasons a learner meets (Docker down, a broken workspace) as a code for the
+ * UI's catalogs; the rest are technical and shown as the engine said them.
+ */
+finding?: Finding, };
 
 export type StepProgress = { 
 /**

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use super::Outcome;
+use super::{Finding, Outcome};
 
 /// The hint keeps the end of the output, where test runners and compilers put their verdict.
 const HINT_TAIL: usize = 4 * 1024;
@@ -83,17 +83,28 @@ pub async fn run(
 pub async fn succeeds(script: &str, workspace: &Path, timeout_ms: u64) -> Outcome {
     match run(script, workspace, timeout_ms, HINT_TAIL).await {
         Err(why) => Outcome::error(format!("the check {why}")),
-        Ok(run) if run.timed_out => Outcome::fail(format!(
-            "the check did not finish within {} s and was stopped",
-            timeout_ms / 1000
-        )),
+        Ok(run) if run.timed_out => Outcome::found(
+            Finding::new("checkTimedOut").with("seconds", timeout_ms / 1000),
+            format!(
+                "the check did not finish within {} s and was stopped",
+                timeout_ms / 1000
+            ),
+        ),
         Ok(run) if run.success() => Outcome::Pass,
-        Ok(run) if run.output.trim().is_empty() => Outcome::fail(format!(
-            "the check exited with code {}",
-            run.code
-                .map_or_else(|| "none (killed)".to_owned(), |c| c.to_string())
-        )),
-        Ok(run) => Outcome::fail(run.output.trim().to_owned()),
+        // The step's own hint (the lesson's words) says what to do; this says only that the
+        // check's command found it not done, and what it printed.
+        Ok(run) if run.output.trim().is_empty() => Outcome::found(
+            Finding::new("checkNotYet"),
+            format!(
+                "the check exited with code {}",
+                run.code
+                    .map_or_else(|| "none (killed)".to_owned(), |c| c.to_string())
+            ),
+        ),
+        Ok(run) => Outcome::found(
+            Finding::new("checkSaid").with("output", run.output.trim()),
+            run.output.trim().to_owned(),
+        ),
     }
 }
 
@@ -127,7 +138,7 @@ mod tests {
             succeeds("test -d .", dir.path(), 5_000).await,
             Outcome::Pass
         );
-        let Outcome::Fail { hint } =
+        let Outcome::Fail { hint, .. } =
             succeeds("echo 'tests: 1 failed' >&2; exit 3", dir.path(), 5_000).await
         else {
             panic!()
@@ -138,7 +149,7 @@ mod tests {
     #[tokio::test]
     async fn huge_output_without_newlines_keeps_memory_bounded() {
         let dir = tempfile::tempdir().unwrap();
-        let Outcome::Fail { hint } = succeeds(
+        let Outcome::Fail { hint, .. } = succeeds(
             "head -c 50000000 /dev/zero | tr '\\0' x; echo END; exit 1",
             dir.path(),
             30_000,
@@ -157,7 +168,7 @@ mod tests {
         // `sleep 1000 & sleep 1000`, with a duration unique to this test run to find leftovers by.
         let marker = format!("sleep 1000.{}", std::process::id());
         let script = format!("sh -c '{marker} & {marker}'");
-        let Outcome::Fail { hint } = succeeds(&script, dir.path(), 300).await else {
+        let Outcome::Fail { hint, .. } = succeeds(&script, dir.path(), 300).await else {
             panic!()
         };
         assert!(hint.contains("did not finish"), "{hint}");

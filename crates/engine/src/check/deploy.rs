@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{Outcome, Spec};
+use super::{Finding, Outcome, Spec};
 use crate::deploy::replica;
 use crate::docker::Engine;
 use crate::store::Store;
@@ -13,18 +13,35 @@ use crate::store::Store;
 pub fn release_made(app: &str, version: &str, database: Option<&std::path::Path>) -> Outcome {
     let todo =
         format!("the Releases page's Create release, or `devloop release --version {version}`");
+    let command = format!("devloop release --version {version}");
+    let none = |todo: &str| {
+        Outcome::found(
+            Finding::new("notReleased")
+                .with("app", app)
+                .with("version", version)
+                .run(&command),
+            format!("DevLoop has not released {app} yet: {todo}"),
+        )
+    };
     let Some(db) = database.filter(|d| d.exists()) else {
-        return Outcome::fail(format!("DevLoop has made no release yet: {todo}"));
+        return none(&todo);
     };
     match Store::open(db).and_then(|s| s.releases()) {
         Err(e) => Outcome::error(e.message),
         Ok(all) if all.iter().any(|r| r.app == app && r.version == version) => Outcome::Pass,
         Ok(all) => match all.iter().find(|r| r.app == app) {
-            Some(newest) => Outcome::fail(format!(
-                "the newest release of {app} is {}; this step needs {version}: {todo}",
-                newest.version
-            )),
-            None => Outcome::fail(format!("DevLoop has not released {app} yet: {todo}")),
+            Some(newest) => Outcome::found(
+                Finding::new("otherRelease")
+                    .with("app", app)
+                    .with("newest", &newest.version)
+                    .with("version", version)
+                    .run(&command),
+                format!(
+                    "the newest release of {app} is {}; this step needs {version}: {todo}",
+                    newest.version
+                ),
+            ),
+            None => none(&todo),
         },
     }
 }
@@ -64,16 +81,24 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
         Err(e) => return Outcome::error(e.message),
     };
     let Some(live) = newest else {
-        return Outcome::fail(format!(
-            "DevLoop has not deployed {app} yet: `{todo}` or the Deploy page"
-        ));
+        return Outcome::found(
+            Finding::new("notDeployed").with("app", app).run(&todo),
+            format!("DevLoop has not deployed {app} yet: `{todo}` or the Deploy page"),
+        );
     };
     if let Some(v) = version {
         if &live.version != v {
-            return Outcome::fail(format!(
-                "{app} {} is live; this step needs {v}: `{todo}`",
-                live.version
-            ));
+            return Outcome::found(
+                Finding::new("otherVersionLive")
+                    .with("app", app)
+                    .with("live", &live.version)
+                    .with("version", v)
+                    .run(&todo),
+                format!(
+                    "{app} {} is live; this step needs {v}: `{todo}`",
+                    live.version
+                ),
+            );
         }
     }
     let engine = match Engine::connect_here().await {
@@ -88,10 +113,18 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
         Err(e) => return Outcome::error(e.message),
     };
     if running < *replicas {
-        return Outcome::fail(format!(
-            "{running} replica(s) of {app} {} run; this step needs {replicas}: `{todo}`",
-            live.version
-        ));
+        return Outcome::found(
+            Finding::new("fewReplicas")
+                .with("running", running)
+                .with("app", app)
+                .with("version", &live.version)
+                .with("replicas", replicas)
+                .run(&todo),
+            format!(
+                "{running} replica(s) of {app} {} run; this step needs {replicas}: `{todo}`",
+                live.version
+            ),
+        );
     }
     Outcome::Pass
 }

@@ -4,19 +4,29 @@ use std::collections::HashMap;
 
 use bollard::query_parameters::ListContainersOptions;
 
-use super::{Outcome, Spec};
+use super::{Finding, Outcome, Spec};
 use crate::docker::{Endpoint, Engine};
 
 pub async fn evaluate(spec: &Spec) -> Outcome {
     let engine = match async { Engine::connect(Endpoint::discover()?).await }.await {
         Ok(engine) => engine,
         Err(e) => {
-            return Outcome::error(format!(
-                "the Docker engine is not reachable ({e}); see the System check for the fix"
-            ))
+            return Outcome::blocked(
+                Finding::new("dockerDown"),
+                format!(
+                    "the Docker engine is not reachable ({e}); see the System check for the fix"
+                ),
+            )
         }
     };
     evaluate_with(&engine, spec).await
+}
+
+fn no_container(name: &str) -> Outcome {
+    Outcome::found(
+        Finding::new("noContainer").with("name", name),
+        format!("there is no container `{name}`"),
+    )
 }
 
 /// The same, with a connection the caller already has.
@@ -25,9 +35,10 @@ pub async fn evaluate_with(engine: &Engine, spec: &Spec) -> Outcome {
     match spec {
         Spec::DockerImageExists { image } => match docker.inspect_image(image).await {
             Ok(_) => Outcome::Pass,
-            Err(_) => Outcome::fail(format!(
-                "there is no image `{image}` yet: build it with `docker build -t {image} .`"
-            )),
+            Err(_) => Outcome::found(
+                Finding::new("noImage").with("image", image),
+                format!("there is no image `{image}` yet"),
+            ),
         },
         Spec::DockerContainerRunning { name, label } => {
             let mut filters = HashMap::new();
@@ -55,13 +66,17 @@ pub async fn evaluate_with(engine: &Engine, spec: &Spec) -> Outcome {
                     if exact {
                         Outcome::Pass
                     } else {
-                        Outcome::fail(match (name, label) {
-                            (Some(n), _) => format!("no running container is called `{n}`"),
-                            (None, Some(l)) => {
-                                format!("no running container carries the label `{l}`")
-                            }
-                            (None, None) => "no container given".to_owned(),
-                        })
+                        match (name, label) {
+                            (Some(n), _) => Outcome::found(
+                                Finding::new("noRunningContainer").with("name", n),
+                                format!("no running container is called `{n}`"),
+                            ),
+                            (None, Some(l)) => Outcome::found(
+                                Finding::new("noLabelledContainer").with("label", l),
+                                format!("no running container carries the label `{l}`"),
+                            ),
+                            (None, None) => Outcome::error("no container given"),
+                        }
                     }
                 }
                 Err(e) => Outcome::error(format!("cannot list containers: {e}")),
@@ -73,16 +88,23 @@ pub async fn evaluate_with(engine: &Engine, spec: &Spec) -> Outcome {
                 let health = state.health.and_then(|h| h.status).map(|s| s.to_string());
                 match (state.running, health.as_deref()) {
                     (Some(true), Some("healthy")) => Outcome::Pass,
-                    (Some(true), Some(other)) => {
-                        Outcome::fail(format!("`{name}` is running but its health is `{other}`"))
-                    }
-                    (Some(true), None) => Outcome::fail(format!(
-                        "`{name}` has no health check: add HEALTHCHECK or --health-cmd"
-                    )),
-                    _ => Outcome::fail(format!("`{name}` is not running")),
+                    (Some(true), Some(other)) => Outcome::found(
+                        Finding::new("unhealthy")
+                            .with("name", name)
+                            .with("health", other),
+                        format!("`{name}` is running but its health is `{other}`"),
+                    ),
+                    (Some(true), None) => Outcome::found(
+                        Finding::new("noHealthCheck").with("name", name),
+                        format!("`{name}` has no health check: add HEALTHCHECK or --health-cmd"),
+                    ),
+                    _ => Outcome::found(
+                        Finding::new("notRunning").with("name", name),
+                        format!("`{name}` is not running"),
+                    ),
                 }
             }
-            Err(_) => Outcome::fail(format!("there is no container `{name}`")),
+            Err(_) => no_container(name),
         },
         Spec::DockerPortPublished {
             name,
@@ -106,7 +128,7 @@ pub async fn evaluate_with(engine: &Engine, spec: &Spec) -> Outcome {
                         .collect();
                 published(name, *port, host_ip.as_deref(), *host_port, &bindings)
             }
-            Err(_) => Outcome::fail(format!("there is no container `{name}`")),
+            Err(_) => no_container(name),
         },
         _ => Outcome::error("not a docker check"),
     }
@@ -133,18 +155,29 @@ fn published(
     if bindings.iter().any(fits) {
         return Outcome::Pass;
     }
-    let now = if bindings.is_empty() {
-        format!("`{name}` does not publish port {port}")
+    let (finding, now) = if bindings.is_empty() {
+        (
+            Finding::new("portNotPublished"),
+            format!("`{name}` does not publish port {port}"),
+        )
     } else {
         let shown: Vec<String> = bindings
             .iter()
             .map(|(ip, hp)| format!("{}:{hp}", if ip.is_empty() { "0.0.0.0" } else { ip }))
             .collect();
-        format!("`{name}` publishes port {port} on {}", shown.join(", "))
+        (
+            Finding::new("portPublishedElsewhere").with("where", shown.join(", ")),
+            format!("`{name}` publishes port {port} on {}", shown.join(", ")),
+        )
     };
-    Outcome::fail(format!(
-        "{now}; remove it (`docker rm -f {name}`) and run it again with `{flag}`"
-    ))
+    Outcome::found(
+        finding
+            .with("name", name)
+            .with("port", port)
+            .with("flag", &flag)
+            .run(format!("docker rm -f {name}")),
+        format!("{now}; remove it (`docker rm -f {name}`) and run it again with `{flag}`"),
+    )
 }
 
 #[cfg(test)]
@@ -153,13 +186,14 @@ mod port_tests {
 
     #[test]
     fn the_hint_shows_the_lessons_own_address_and_what_is_published_now() {
-        let Outcome::Fail { hint } = published("svc", 8080, Some("127.0.0.1"), Some(8088), &[])
+        let Outcome::Fail { hint, .. } = published("svc", 8080, Some("127.0.0.1"), Some(8088), &[])
         else {
             panic!()
         };
         assert!(hint.contains("`-p 127.0.0.1:8088:8080`"), "{hint}");
         let all = [("0.0.0.0".to_owned(), "8088".to_owned())];
-        let Outcome::Fail { hint } = published("svc", 8080, Some("127.0.0.1"), Some(8088), &all)
+        let Outcome::Fail { hint, .. } =
+            published("svc", 8080, Some("127.0.0.1"), Some(8088), &all)
         else {
             panic!("published on every interface is not what the lesson asks")
         };

@@ -3,11 +3,18 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::{Outcome, Spec};
+use super::{Finding, Outcome, Spec};
 
 /// Files larger than this are read only this far: a lesson pattern is about source files,
 /// and a learner's 4 GiB log must not stall the check.
 const READ_LIMIT: u64 = 4 * 1024 * 1024;
+
+fn missing(path: &str) -> Outcome {
+    Outcome::found(
+        Finding::new("fileMissing").with("path", path),
+        format!("`{path}` does not exist in the workspace yet"),
+    )
+}
 
 pub fn evaluate(spec: &Spec, workspace: &Path) -> Outcome {
     match spec {
@@ -15,7 +22,7 @@ pub fn evaluate(spec: &Spec, workspace: &Path) -> Outcome {
             if workspace.join(path).exists() {
                 Outcome::Pass
             } else {
-                Outcome::fail(format!("`{path}` does not exist in the workspace yet"))
+                missing(path)
             }
         }
         Spec::FileContains { path, pattern } => {
@@ -28,14 +35,13 @@ pub fn evaluate(spec: &Spec, workspace: &Path) -> Outcome {
             let read = std::fs::File::open(workspace.join(path))
                 .and_then(|f| f.take(READ_LIMIT).read_to_string(&mut text));
             match read {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    Outcome::fail(format!("`{path}` does not exist in the workspace yet"))
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing(path),
                 Err(e) => Outcome::error(format!("cannot read `{path}`: {e}")),
                 Ok(_) if re.is_match(&text) => Outcome::Pass,
-                Ok(_) => Outcome::fail(format!(
-                    "`{path}` does not contain what this step asks for yet"
-                )),
+                Ok(_) => Outcome::found(
+                    Finding::new("fileLacks").with("path", path),
+                    format!("`{path}` does not contain what this step asks for yet"),
+                ),
             }
         }
         _ => Outcome::error("not a file check"),

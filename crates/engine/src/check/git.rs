@@ -2,34 +2,47 @@
 
 use std::path::Path;
 
-use super::{Outcome, Spec};
+use super::{Finding, Outcome, Spec};
 
 /// Evaluates a `git.*` spec. Blocking: call from the blocking pool.
 pub fn evaluate(spec: &Spec, workspace: &Path) -> Outcome {
     let repo = match git2::Repository::open(workspace) {
         Ok(repo) => repo,
         Err(_) if matches!(spec, Spec::GitRepoExists {}) => {
-            return Outcome::fail(format!(
-                "{} is not a git repository yet: run `git init` there",
-                workspace.display()
-            ))
+            return Outcome::found(
+                Finding::new("notARepo")
+                    .with("path", workspace.display())
+                    .run("git init"),
+                format!(
+                    "{} is not a git repository yet: run `git init` there",
+                    workspace.display()
+                ),
+            )
         }
         Err(e) => {
-            return Outcome::error(format!(
-                "{} is not a git repository ({}); reset the workspace from the lesson menu",
-                workspace.display(),
-                e.message()
-            ))
+            return Outcome::blocked(
+                Finding::new("workspaceBroken").with("path", workspace.display()),
+                format!(
+                    "{} is not a git repository ({}); reset the workspace from the lesson menu",
+                    workspace.display(),
+                    e.message()
+                ),
+            )
         }
     };
     match spec {
         Spec::GitRepoExists {} => Outcome::Pass,
         Spec::GitCommitCount { min } => match history(&repo) {
             Ok(commits) if commits.len() >= *min as usize => Outcome::Pass,
-            Ok(commits) => Outcome::fail(format!(
-                "the branch has {} commit(s); this step needs at least {min}",
-                commits.len()
-            )),
+            Ok(commits) => Outcome::found(
+                Finding::new("fewCommits")
+                    .with("count", commits.len())
+                    .with("min", min),
+                format!(
+                    "the branch has {} commit(s); this step needs at least {min}",
+                    commits.len()
+                ),
+            ),
             Err(why) => why,
         },
         Spec::GitCommitMessage { pattern } => {
@@ -40,39 +53,54 @@ pub fn evaluate(spec: &Spec, workspace: &Path) -> Outcome {
             };
             match history(&repo) {
                 Ok(commits) if commits.iter().any(|m| re.is_match(m)) => Outcome::Pass,
-                Ok(commits) => Outcome::fail(format!(
-                    "no commit message matches `{pattern}`; the latest is {:?}",
-                    commits
+                Ok(commits) => {
+                    let latest = commits
                         .first()
                         .map(|m| m.lines().next().unwrap_or(""))
-                        .unwrap_or("(none)")
-                )),
+                        .unwrap_or("");
+                    // The learner sees the latest message, never the lesson's regex.
+                    Outcome::found(
+                        Finding::new("noMatchingCommit").with("latest", latest),
+                        format!("no commit message matches `{pattern}`; the latest is {latest:?}"),
+                    )
+                }
                 Err(why) => why,
             }
         }
         Spec::GitBranchExists { name } => match repo.find_branch(name, git2::BranchType::Local) {
             Ok(_) => Outcome::Pass,
-            Err(_) => Outcome::fail(format!(
-                "there is no branch `{name}`: create it with `git switch -c {name}`"
-            )),
+            Err(_) => Outcome::found(
+                Finding::new("noBranch")
+                    .with("name", name)
+                    .run(format!("git switch -c {name}")),
+                format!("there is no branch `{name}`: create it with `git switch -c {name}`"),
+            ),
         },
         Spec::GitBranchMerged { branch, into } => merged(&repo, branch, into),
         Spec::GitFileTracked { path } => {
             let tree = match repo.head().and_then(|h| h.peel_to_tree()) {
                 Ok(tree) => tree,
-                Err(_) => return Outcome::fail("there are no commits yet"),
+                Err(_) => {
+                    return Outcome::found(Finding::new("noCommits"), "there are no commits yet")
+                }
             };
             if tree.get_path(Path::new(path)).is_ok() {
                 Outcome::Pass
             } else {
-                Outcome::fail(format!(
-                    "`{path}` is not in the last commit: `git add {path}` and commit"
-                ))
+                Outcome::found(
+                    Finding::new("notCommitted")
+                        .with("path", path)
+                        .run(format!("git add {path} && git commit")),
+                    format!("`{path}` is not in the last commit: `git add {path}` and commit"),
+                )
             }
         }
         Spec::GitTagExists { name } => match repo.revparse_single(&format!("refs/tags/{name}")) {
             Ok(_) => Outcome::Pass,
-            Err(_) => Outcome::fail(format!("there is no tag `{name}`")),
+            Err(_) => Outcome::found(
+                Finding::new("noTag").with("name", name),
+                format!("there is no tag `{name}`"),
+            ),
         },
         _ => Outcome::error("not a git check"),
     }
@@ -113,14 +141,25 @@ fn merged(repo: &git2::Repository, branch: &str, into: &str) -> Outcome {
             .ok()
             .and_then(|b| b.get().target())
     };
+    let missing = |name: &str| {
+        Outcome::found(
+            Finding::new("noBranch")
+                .with("name", name)
+                .run(format!("git switch -c {name}")),
+            format!("there is no branch `{name}`"),
+        )
+    };
     let Some(branch_tip) = tip(branch) else {
-        return Outcome::fail(format!("there is no branch `{branch}`"));
+        return missing(branch);
     };
     let Some(into_tip) = tip(into) else {
-        return Outcome::fail(format!("there is no branch `{into}`"));
+        return missing(into);
     };
     if repo.state() == git2::RepositoryState::Merge {
-        return Outcome::fail("a merge is in progress: resolve the conflicts, then `git commit`");
+        return Outcome::found(
+            Finding::new("mergeInProgress").run("git commit"),
+            "a merge is in progress: resolve the conflicts, then `git commit`",
+        );
     }
     // A branch that was just created points at the same commit as `into`, which the graph
     // alone cannot tell from a fast-forward merge. Its reflog can: the oldest entry is where
@@ -130,16 +169,23 @@ fn merged(repo: &git2::Repository, branch: &str, into: &str) -> Outcome {
         .ok()
         .and_then(|log| log.iter().next_back().map(|entry| entry.id_new()));
     if created == Some(branch_tip) {
-        return Outcome::fail(format!(
-            "`{branch}` has no commits of its own yet: commit your change on it first"
-        ));
+        return Outcome::found(
+            Finding::new("branchEmpty").with("branch", branch),
+            format!("`{branch}` has no commits of its own yet: commit your change on it first"),
+        );
     }
     match repo.graph_descendant_of(into_tip, branch_tip) {
         Ok(true) => Outcome::Pass,
         _ if into_tip == branch_tip => Outcome::Pass,
-        _ => Outcome::fail(format!(
-            "`{branch}` is not merged into `{into}` yet: `git switch {into} && git merge {branch}`"
-        )),
+        _ => Outcome::found(
+            Finding::new("notMerged")
+                .with("branch", branch)
+                .with("into", into)
+                .run(format!("git switch {into} && git merge {branch}")),
+            format!(
+                "`{branch}` is not merged into `{into}` yet: `git switch {into} && git merge {branch}`"
+            ),
+        ),
     }
 }
 
@@ -171,7 +217,7 @@ mod tests {
             ),
             Outcome::Pass
         );
-        let Outcome::Fail { hint } = evaluate(
+        let Outcome::Fail { hint, .. } = evaluate(
             &Spec::GitCommitMessage {
                 pattern: "^fix:".into(),
             },
@@ -196,7 +242,7 @@ mod tests {
             )
         };
         git(ws, &["switch", "-qc", "feature"]);
-        let Outcome::Fail { hint } = merged("feature") else {
+        let Outcome::Fail { hint, .. } = merged("feature") else {
             panic!("a fresh branch is not merged work")
         };
         assert!(hint.contains("no commits of its own"), "{hint}");
@@ -257,7 +303,8 @@ mod tests {
             evaluate(&Spec::GitRepoExists {}, dir.path()),
             Outcome::Fail { .. }
         ));
-        let Outcome::Error { why } = evaluate(&Spec::GitCommitCount { min: 1 }, dir.path()) else {
+        let Outcome::Error { why, .. } = evaluate(&Spec::GitCommitCount { min: 1 }, dir.path())
+        else {
             panic!()
         };
         assert!(why.contains("not a git repository"), "{why}");
@@ -266,7 +313,8 @@ mod tests {
         let repo = repo_with_commit();
         let lock = repo.path().join(".git/index.lock");
         std::fs::write(&lock, "").unwrap();
-        let Outcome::Error { why } = evaluate(&Spec::GitCommitCount { min: 1 }, repo.path()) else {
+        let Outcome::Error { why, .. } = evaluate(&Spec::GitCommitCount { min: 1 }, repo.path())
+        else {
             panic!()
         };
         assert!(why.contains("index.lock"), "{why}");
@@ -283,7 +331,7 @@ mod tests {
         // An empty repository has no commits yet, which is a plain fail.
         let empty = tempfile::tempdir().unwrap();
         git(empty.path(), &["init", "-q"]);
-        let Outcome::Fail { hint } = evaluate(&Spec::GitCommitCount { min: 1 }, empty.path())
+        let Outcome::Fail { hint, .. } = evaluate(&Spec::GitCommitCount { min: 1 }, empty.path())
         else {
             panic!()
         };
@@ -306,7 +354,7 @@ mod tests {
             .output()
             .unwrap();
         assert!(!status.status.success(), "a conflict is expected");
-        let Outcome::Fail { hint } = evaluate(
+        let Outcome::Fail { hint, .. } = evaluate(
             &Spec::GitBranchMerged {
                 branch: "other".into(),
                 into: "main".into(),

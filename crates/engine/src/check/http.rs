@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::Outcome;
+use super::{Finding, Outcome};
 
 /// Bodies are read up to this size; a check never needs more.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -33,17 +33,38 @@ pub async fn get(
         Ok::<_, std::io::Error>(raw)
     };
     let raw = match tokio::time::timeout(Duration::from_millis(timeout_ms), call).await {
-        Err(_) => return Outcome::fail(format!("{url} did not answer within {timeout_ms} ms")),
-        Ok(Err(e)) => return Outcome::fail(format!("{url} cannot be reached: {e}")),
+        Err(_) => {
+            return Outcome::found(
+                Finding::new("noAnswerInTime")
+                    .with("url", url)
+                    .with("ms", timeout_ms),
+                format!("{url} did not answer within {timeout_ms} ms"),
+            )
+        }
+        Ok(Err(e)) => {
+            return Outcome::found(
+                Finding::new("unreachable")
+                    .with("url", url)
+                    .with("reason", e.kind()),
+                format!("{url} cannot be reached: {e}"),
+            )
+        }
         Ok(Ok(raw)) => raw,
     };
     let Some((status, body)) = split_response(&raw) else {
-        return Outcome::fail(format!("{url} did not answer with HTTP"));
+        return Outcome::found(
+            Finding::new("notHttp").with("url", url),
+            format!("{url} did not answer with HTTP"),
+        );
     };
     if status != want_status {
-        return Outcome::fail(format!(
-            "{url} answered {status}, this step expects {want_status}"
-        ));
+        return Outcome::found(
+            Finding::new("wrongStatus")
+                .with("url", url)
+                .with("got", status)
+                .with("want", want_status),
+            format!("{url} answered {status}, this step expects {want_status}"),
+        );
     }
     match body_pattern {
         None => Outcome::Pass,
@@ -52,9 +73,13 @@ pub async fn get(
                 "the lesson's pattern `{pattern}` is not a valid regex"
             )),
             Ok(re) if re.is_match(&body) => Outcome::Pass,
-            Ok(_) => Outcome::fail(format!(
-                "{url} answered {status}, but its body does not match `{pattern}`"
-            )),
+            // The page is not what the step asks for; the lesson's regex stays out of sight.
+            Ok(_) => Outcome::found(
+                Finding::new("bodyDiffers")
+                    .with("url", url)
+                    .with("got", status),
+                format!("{url} answered {status}, but its body does not match `{pattern}`"),
+            ),
         },
     }
 }
@@ -136,7 +161,7 @@ mod tests {
             Outcome::Pass
         );
         let port = serve("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n").await;
-        let Outcome::Fail { hint } =
+        let Outcome::Fail { hint, .. } =
             get(&format!("http://127.0.0.1:{port}/"), 200, None, 2_000).await
         else {
             panic!()
@@ -164,7 +189,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         drop(listener);
-        let Outcome::Fail { hint } =
+        let Outcome::Fail { hint, .. } =
             get(&format!("http://127.0.0.1:{port}/"), 200, None, 2_000).await
         else {
             panic!()
@@ -173,7 +198,7 @@ mod tests {
 
         let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = silent.local_addr().unwrap().port();
-        let Outcome::Fail { hint } =
+        let Outcome::Fail { hint, .. } =
             get(&format!("http://127.0.0.1:{port}/"), 200, None, 200).await
         else {
             panic!()

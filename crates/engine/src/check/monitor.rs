@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::Outcome;
+use super::{Finding, Outcome};
 use crate::monitor::alert::Comparator;
 use crate::monitor::board::AlertEvent;
 use crate::monitor::metric::Key;
@@ -79,14 +79,24 @@ pub fn judge_metric(
         .reduce(|a, b| if above { a.max(b) } else { a.min(b) });
     match best {
         Some(v) if comparator.holds(v, threshold) => Outcome::Pass,
-        Some(v) => Outcome::fail(format!(
-            "{selector} reached {} lately; this step needs it {} {threshold}",
-            crate::monitor::chart::format_value(v),
-            comparator.symbol()
-        )),
-        None => Outcome::fail(format!(
-            "Monitor has no {selector} lately: is the app open (or `devloop serve` running) while it happens?"
-        )),
+        Some(v) => Outcome::found(
+            Finding::new("metricShort")
+                .with("series", selector)
+                .with("value", crate::monitor::chart::format_value(v))
+                .with("comparator", comparator.symbol())
+                .with("threshold", threshold),
+            format!(
+                "{selector} reached {} lately; this step needs it {} {threshold}",
+                crate::monitor::chart::format_value(v),
+                comparator.symbol()
+            ),
+        ),
+        None => Outcome::found(
+            Finding::new("metricUnseen").with("series", selector),
+            format!(
+                "Monitor has no {selector} lately: is the app open (or `devloop serve` running) while it happens?"
+            ),
+        ),
     }
 }
 
@@ -98,11 +108,17 @@ pub fn judge(rule: &str, series: Option<&str>, state: &str, history: &[AlertEven
     }
     let fired = history.iter().filter(about).any(|e| e.state == "firing");
     let what = series.map(|s| format!(" about {s}")).unwrap_or_default();
-    Outcome::fail(if fired && state == "resolved" {
-        format!("{rule}{what} is firing: fix what it says, and it resolves by itself")
+    if fired && state == "resolved" {
+        Outcome::found(
+            Finding::new("alertFiring").with("rule", rule),
+            format!("{rule}{what} is firing: fix what it says, and it resolves by itself"),
+        )
     } else {
-        format!("{rule}{what} has not fired yet; the Monitor page shows its rule and what makes it fire")
-    })
+        Outcome::found(
+            Finding::new("alertNotFired").with("rule", rule),
+            format!("{rule}{what} has not fired yet; the Monitor page shows its rule and what makes it fire"),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -141,7 +157,7 @@ mod tests {
             Outcome::Pass
         );
         assert!(
-            matches!(judge_metric(&a, Comparator::Above, 200.0, &rows), Outcome::Fail { hint } if hint.contains("reached 120")),
+            matches!(judge_metric(&a, Comparator::Above, 200.0, &rows), Outcome::Fail { hint, .. } if hint.contains("reached 120")),
             "only service a counts"
         );
         let any = Key::parse("endpoint.rps").unwrap();
@@ -150,7 +166,7 @@ mod tests {
             Outcome::Pass
         );
         assert!(
-            matches!(judge_metric(&any, Comparator::Above, 1.0, &[]), Outcome::Fail { hint } if hint.contains("no endpoint.rps"))
+            matches!(judge_metric(&any, Comparator::Above, 1.0, &[]), Outcome::Fail { hint, .. } if hint.contains("no endpoint.rps"))
         );
     }
 
@@ -158,9 +174,11 @@ mod tests {
     fn fired_then_resolved_passes_and_each_stage_says_what_is_next() {
         let url = "probe.up{url=http://127.0.0.1:8088/health}";
         let check = |h: &[AlertEvent]| judge("ProbeDown", Some("127.0.0.1:8088"), "resolved", h);
-        assert!(matches!(check(&[]), Outcome::Fail { hint } if hint.contains("has not fired yet")));
         assert!(
-            matches!(check(&[e("firing", url)]), Outcome::Fail { hint } if hint.contains("is firing"))
+            matches!(check(&[]), Outcome::Fail { hint, .. } if hint.contains("has not fired yet"))
+        );
+        assert!(
+            matches!(check(&[e("firing", url)]), Outcome::Fail { hint, .. } if hint.contains("is firing"))
         );
         assert_eq!(
             check(&[e("resolved", url), e("firing", url)]),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::Outcome;
+use super::{Finding, Outcome};
 use crate::store::ops::OpsEvent;
 use crate::store::Store;
 
@@ -33,9 +33,14 @@ pub fn judge(app: &str, ops: &[OpsEvent]) -> Outcome {
         .map(|e| (e.at_ms - e.millis.unwrap_or(0), e.at_ms))
         .collect();
     if loads.is_empty() {
-        return Outcome::fail(format!(
-            "no load run against {app} yet: switch the autoscaler on, then simulate peak traffic on the Operate page (or `devloop autoscale --rps 20 --min 3 --max 4` and `devloop load --rps 150 --duration 10`)"
-        ));
+        return Outcome::found(
+            Finding::new("noLoadRun")
+                .with("app", app)
+                .run("devloop autoscale --rps 20 --min 3 --max 4 && devloop load --rps 150 --duration 10"),
+            format!(
+                "no load run against {app} yet: switch the autoscaler on, then simulate peak traffic on the Operate page (or `devloop autoscale --rps 20 --min 3 --max 4` and `devloop load --rps 150 --duration 10`)"
+            ),
+        );
     }
     let up_during_load = ops.iter().any(|e| {
         e.app == app
@@ -48,10 +53,15 @@ pub fn judge(app: &str, ops: &[OpsEvent]) -> Outcome {
     if up_during_load {
         Outcome::Pass
     } else {
-        Outcome::fail(format!(
-            "{} load run(s), but the autoscaler added no replica meanwhile: switch it on with a target below the requests each replica gets (`devloop autoscale --rps 20 --min 3 --max 4`), and keep the traffic up longer than its up window",
-            loads.len()
-        ))
+        Outcome::found(
+            Finding::new("noScaleDuringLoad")
+                .with("loads", loads.len())
+                .run("devloop autoscale --rps 20 --min 3 --max 4"),
+            format!(
+                "{} load run(s), but the autoscaler added no replica meanwhile: switch it on with a target below the requests each replica gets (`devloop autoscale --rps 20 --min 3 --max 4`), and keep the traffic up longer than its up window",
+                loads.len()
+            ),
+        )
     }
 }
 
@@ -99,12 +109,12 @@ mod tests {
         ] {
             let outcome = judge("svc", &[run.clone(), other]);
             assert!(
-                matches!(&outcome, Outcome::Fail { hint } if hint.contains("added no replica")),
+                matches!(&outcome, Outcome::Fail { hint, .. } if hint.contains("added no replica")),
                 "{why}: {outcome:?}"
             );
         }
         assert!(
-            matches!(judge("svc", &[]), Outcome::Fail { hint } if hint.contains("no load run")),
+            matches!(judge("svc", &[]), Outcome::Fail { hint, .. } if hint.contains("no load run")),
             "nothing yet"
         );
     }

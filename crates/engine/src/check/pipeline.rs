@@ -2,8 +2,25 @@
 
 use std::path::Path;
 
-use super::{Outcome, Spec};
+use super::{Finding, Outcome, Spec};
 use crate::store::Store;
+
+/// `workflow` has not run (on `branch`) yet: with the command that runs it.
+fn not_run(workflow: &str, branch: Option<&str>) -> Outcome {
+    let finding = match branch {
+        Some(b) => Finding::new("notRunOnBranch").with("branch", b),
+        None => Finding::new("notRun"),
+    }
+    .with("workflow", workflow)
+    .run(format!("devloop run --workflow {workflow}"));
+    Outcome::found(
+        finding,
+        format!(
+            "`{workflow}` has not run{} yet: `devloop run --workflow {workflow}`",
+            branch.map(|b| format!(" on `{b}`")).unwrap_or_default()
+        ),
+    )
+}
 
 pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
     let Spec::PipelineLastRun {
@@ -19,9 +36,7 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
         return Outcome::error("the run history is not available here");
     };
     if !database.exists() {
-        return Outcome::fail(format!(
-            "no workflow has run yet: run `{workflow}` with `devloop run`"
-        ));
+        return not_run(workflow, branch.as_deref());
     }
     let store = match Store::open(database) {
         Ok(s) => s,
@@ -35,19 +50,20 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
         r.workflow.ends_with(workflow.as_str()) && branch.as_ref().is_none_or(|b| &r.branch == b)
     });
     match last {
-        None => Outcome::fail(format!(
-            "`{workflow}` has not run{} yet: `devloop run --workflow {workflow}`",
-            branch
-                .as_ref()
-                .map(|b| format!(" on `{b}`"))
-                .unwrap_or_default()
-        )),
+        None => not_run(workflow, branch.as_deref()),
         Some(run) => match failed_step {
             None if &run.status == result => Outcome::Pass,
-            None => Outcome::fail(format!(
-                "run #{} of `{workflow}` ended {}, this step needs {result}",
-                run.number, run.status
-            )),
+            None => Outcome::found(
+                Finding::new("runEnded")
+                    .with("number", run.number)
+                    .with("workflow", workflow)
+                    .with("status", &run.status)
+                    .with("want", result),
+                format!(
+                    "run #{} of `{workflow}` ended {}, this step needs {result}",
+                    run.number, run.status
+                ),
+            ),
             Some(step) => {
                 let steps = match store.run_steps(run.number) {
                     Ok(s) => s,
@@ -61,16 +77,30 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
                 if failed.contains(&step.as_str()) {
                     Outcome::Pass
                 } else if failed.is_empty() {
-                    Outcome::fail(format!(
-                        "run #{} of `{workflow}` ended {} with no failed step; this step needs `{step}` to fail",
-                        run.number, run.status
-                    ))
+                    Outcome::found(
+                        Finding::new("runNoFailedStep")
+                            .with("number", run.number)
+                            .with("workflow", workflow)
+                            .with("status", &run.status)
+                            .with("step", step),
+                        format!(
+                            "run #{} of `{workflow}` ended {} with no failed step; this step needs `{step}` to fail",
+                            run.number, run.status
+                        ),
+                    )
                 } else {
-                    Outcome::fail(format!(
-                        "run #{} of `{workflow}` failed at `{}`, not at `{step}`",
-                        run.number,
-                        failed.join("`, `")
-                    ))
+                    Outcome::found(
+                        Finding::new("runFailedElsewhere")
+                            .with("number", run.number)
+                            .with("workflow", workflow)
+                            .with("failed", failed.join(", "))
+                            .with("step", step),
+                        format!(
+                            "run #{} of `{workflow}` failed at `{}`, not at `{step}`",
+                            run.number,
+                            failed.join("`, `")
+                        ),
+                    )
                 }
             }
         },
@@ -122,7 +152,7 @@ mod tests {
                 .unwrap();
         };
         run(RunResult::Failure, "main");
-        let Outcome::Fail { hint } = evaluate(&spec("success"), Some(&db)) else {
+        let Outcome::Fail { hint, .. } = evaluate(&spec("success"), Some(&db)) else {
             panic!()
         };
         assert!(hint.contains("ended failure"), "{hint}");
@@ -191,7 +221,7 @@ mod tests {
             store.record_event(n, &end, 2).unwrap();
         };
         run("Lint");
-        let Outcome::Fail { hint } = evaluate(&spec, Some(&db)) else {
+        let Outcome::Fail { hint, .. } = evaluate(&spec, Some(&db)) else {
             panic!()
         };
         assert!(

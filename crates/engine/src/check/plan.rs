@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::Outcome;
+use super::{Finding, Outcome};
 use crate::store::plan::{Column, Item, Sprint};
 use crate::store::retro::NoteKind;
 use crate::store::Store;
@@ -18,6 +18,13 @@ pub struct Wants {
     pub next_round: bool,
 }
 
+fn empty_backlog() -> Outcome {
+    Outcome::found(
+        Finding::new("emptyBacklog"),
+        "the backlog is empty: add an item on the Plan page, or `devloop plan add --title \"…\"`",
+    )
+}
+
 pub fn evaluate(workspace: &Path, database: Option<&Path>, wants: Wants) -> Outcome {
     let Wants {
         in_sprint,
@@ -30,7 +37,7 @@ pub fn evaluate(workspace: &Path, database: Option<&Path>, wants: Wants) -> Outc
         return Outcome::error("the backlog is not available here");
     };
     if !db.exists() {
-        return Outcome::fail("the backlog is empty: add an item on the Plan page, or `devloop plan add --title \"…\"`");
+        return empty_backlog();
     }
     let store = match Store::open(db) {
         Ok(s) => s,
@@ -42,13 +49,19 @@ pub fn evaluate(workspace: &Path, database: Option<&Path>, wants: Wants) -> Outc
         Err(e) => return Outcome::error(e.message),
     };
     if items.is_empty() {
-        return Outcome::fail("the backlog is empty: add an item on the Plan page, or `devloop plan add --title \"…\"`");
+        return empty_backlog();
     }
     if in_sprint && !items.iter().any(|i| i.column != Column::Backlog) {
-        return Outcome::fail("no item is in the sprint yet: move one there on the board, or `devloop plan move N sprint`");
+        return Outcome::found(
+            Finding::new("nothingInSprint").run("devloop plan move 1 sprint"),
+            "no item is in the sprint yet: move one there on the board, or `devloop plan move N sprint`",
+        );
     }
     if infra && !items.iter().any(|i| i.infra) {
-        return Outcome::fail("no item is marked as infrastructure work: tick it when you add one, or `devloop plan add --infra --title \"…\"`");
+        return Outcome::found(
+            Finding::new("noInfraItem"),
+            "no item is marked as infrastructure work: tick it when you add one, or `devloop plan add --infra --title \"…\"`",
+        );
     }
     if linked
         && !items
@@ -56,9 +69,14 @@ pub fn evaluate(workspace: &Path, database: Option<&Path>, wants: Wants) -> Outc
             .any(|i| store.item_commits(i.id).is_ok_and(|c| !c.is_empty()))
     {
         let n = items[0].id;
-        return Outcome::fail(format!(
-            "no commit names an item yet: mention it in a commit message, e.g. `git commit -m \"feat: … (#{n})\"`"
-        ));
+        return Outcome::found(
+            Finding::new("noLinkedCommit")
+                .with("item", n)
+                .run(format!("git commit --allow-empty -m 'chore: start on #{n}'")),
+            format!(
+                "no commit names an item yet: mention it in a commit message, e.g. `git commit -m \"feat: … (#{n})\"`"
+            ),
+        );
     }
     if retro || next_round {
         return rounds(&store, &items, next_round);
@@ -86,9 +104,15 @@ fn rounds(store: &Store, items: &[Item], next_round: bool) -> Outcome {
         .collect();
     let Some(newest) = held.first() else {
         if sprints.is_empty() {
-            return Outcome::fail("no sprint has begun: a retrospective looks back on one. Start it on the Plan page, or `devloop plan sprint \"Sprint 1\" --days 7`");
+            return Outcome::found(
+                Finding::new("noSprint").run("devloop plan sprint 'Sprint 1' --days 7"),
+                "no sprint has begun: a retrospective looks back on one. Start it on the Plan page, or `devloop plan sprint \"Sprint 1\" --days 7`",
+            );
         }
-        return Outcome::fail("no retrospective yet: on the Refine page, say what went well or not and one thing to improve, or `devloop retro --well \"…\" --improve \"…\"`");
+        return Outcome::found(
+            Finding::new("noRetro"),
+            "no retrospective yet: on the Refine page, say what went well or not and one thing to improve, or `devloop retro --well \"…\" --improve \"…\"`",
+        );
     };
     if !next_round {
         return Outcome::Pass;
@@ -100,16 +124,24 @@ fn rounds(store: &Store, items: &[Item], next_round: bool) -> Outcome {
             .any(|s| s.id != h.id && s.starts >= h.ends.min(now) && s.starts <= now)
     };
     if !held.iter().any(|h| after(h)) {
-        return Outcome::fail(format!(
-            "the next round has not begun: end \"{}\" and start the next sprint from what it taught, on the Plan page or with `devloop plan end-sprint && devloop plan sprint \"Sprint 2\" --days 7 && devloop plan carry`",
-            newest.name
-        ));
+        return Outcome::found(
+            Finding::new("nextRoundNotBegun")
+                .with("sprint", &newest.name)
+                .run("devloop plan end-sprint && devloop plan sprint 'Sprint 2' --days 7 && devloop plan carry"),
+            format!(
+                "the next round has not begun: end \"{}\" and start the next sprint from what it taught, on the Plan page or with `devloop plan end-sprint && devloop plan sprint \"Sprint 2\" --days 7 && devloop plan carry`",
+                newest.name
+            ),
+        );
     }
     if !items
         .iter()
         .any(|i| !i.source.is_empty() && i.column != Column::Backlog)
     {
-        return Outcome::fail("nothing the loop raised is in the new sprint: bring in the retrospective's improvements and the incidents' bugs, by ticking \"start from what the loop raised\" as the sprint starts, with \"Bring them into …\" on the Plan page, or `devloop plan carry`");
+        return Outcome::found(
+            Finding::new("nothingCarried").run("devloop plan carry"),
+            "nothing the loop raised is in the new sprint: bring in the retrospective's improvements and the incidents' bugs, by ticking \"start from what the loop raised\" as the sprint starts, with \"Bring them into …\" on the Plan page, or `devloop plan carry`",
+        );
     }
     Outcome::Pass
 }
@@ -126,7 +158,7 @@ mod tests {
 
     fn says(o: Outcome, text: &str) {
         match o {
-            Outcome::Fail { hint } => assert!(hint.contains(text), "{hint}"),
+            Outcome::Fail { hint, .. } => assert!(hint.contains(text), "{hint}"),
             other => panic!("expected a failure saying {text:?}, got {other:?}"),
         }
     }

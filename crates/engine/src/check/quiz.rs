@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::Outcome;
+use super::{Finding, Outcome};
 
 /// Grades `chosen` against `answer`. The explanation is shown either way by the UI; the hint
 /// here only says whether to look again.
@@ -12,11 +12,17 @@ pub fn grade(answer: &[String], chosen: &[String]) -> Outcome {
     if want == got {
         Outcome::Pass
     } else if got.is_empty() {
-        Outcome::fail("choose an answer first")
+        Outcome::found(Finding::new("chooseFirst"), "choose an answer first")
     } else if want.len() > 1 && got.is_subset(&want) {
-        Outcome::fail("right so far, but more than one answer is correct")
+        Outcome::found(
+            Finding::new("partlyRight"),
+            "right so far, but more than one answer is correct",
+        )
     } else {
-        Outcome::fail("not quite: read the explanation and try again")
+        Outcome::found(
+            Finding::new("notQuite"),
+            "not quite: read the explanation and try again",
+        )
     }
 }
 
@@ -32,14 +38,14 @@ mod tests {
     fn grading_ignores_order_and_names_partial_answers() {
         assert_eq!(grade(&v(&["a", "c"]), &v(&["c", "a"])), Outcome::Pass);
         assert!(
-            matches!(grade(&v(&["a", "c"]), &v(&["a"])), Outcome::Fail { hint } if hint.contains("more than one"))
+            matches!(grade(&v(&["a", "c"]), &v(&["a"])), Outcome::Fail { hint, .. } if hint.contains("more than one"))
         );
         assert!(matches!(
             grade(&v(&["b"]), &v(&["a"])),
             Outcome::Fail { .. }
         ));
         assert!(
-            matches!(grade(&v(&["b"]), &[]), Outcome::Fail { hint } if hint.contains("choose"))
+            matches!(grade(&v(&["b"]), &[]), Outcome::Fail { hint, .. } if hint.contains("choose"))
         );
     }
 }

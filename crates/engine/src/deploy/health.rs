@@ -60,7 +60,7 @@ pub async fn wait(port: u16, check: &HealthCheck) -> Result<Duration, String> {
     loop {
         match http::get(&url, 200, None, check.timeout_ms).await {
             Outcome::Pass => return Ok(started.elapsed()),
-            Outcome::Fail { hint } | Outcome::Error { why: hint } => {
+            Outcome::Fail { hint, .. } | Outcome::Error { why: hint, .. } => {
                 if started.elapsed() >= Duration::from_millis(check.start_period_ms) {
                     failures += 1;
                     if failures >= check.retries {

@@ -1,0 +1,44 @@
+//! What a check found when a step is not done yet, as a code and the facts it names: the UI's
+//! catalogs (`lesson.findings` in `ui/src/lib/i18n/en.ts` and `ko.ts`) turn it into a sentence
+//! in the learner's language, and the CLI prints the English hint that travels with it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// A check's finding: `code` names the sentence, `params` fill its `{placeholders}`, and
+/// `command`, when there is one, is what to run next, shown apart with a Copy button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub code: String,
+    pub params: BTreeMap<String, String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: &str) -> Finding {
+        Finding {
+            code: code.to_owned(),
+            params: BTreeMap::new(),
+            command: None,
+        }
+    }
+
+    /// Adds the fact `{key}` of the sentence.
+    #[must_use]
+    pub fn with(mut self, key: &str, value: impl ToString) -> Finding {
+        self.params.insert(key.to_owned(), value.to_string());
+        self
+    }
+
+    /// Adds the command that does what the sentence asks.
+    #[must_use]
+    pub fn run(mut self, command: impl Into<String>) -> Finding {
+        self.command = Some(command.into());
+        self
+    }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { en } from './i18n/en';
+import { ko } from './i18n/ko';
+import { findingText } from './findings';
+
+/** The engine's check sources, as text: the codes they give are read from them. */
+const sources = import.meta.glob('../../../crates/engine/src/check/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+/** Every finding code the engine's checks can give. */
+function engineCodes(): string[] {
+  const codes = new Set<string>();
+  for (const text of Object.values(sources)) {
+    for (const m of text.matchAll(/Finding::new\(\s*"(\w+)"\s*\)/g)) codes.add(m[1]!);
+  }
+  return [...codes].sort();
+}
+
+describe('check findings', () => {
+  it('have a sentence in both languages for every code the engine gives', () => {
+    const codes = engineCodes();
+    expect(codes.length).toBeGreaterThan(40);
+    for (const code of codes) {
+      expect(en.lesson.findings, code).toHaveProperty(code);
+      expect(ko.lesson.findings, code).toHaveProperty(code);
+    }
+  });
+
+  it('are said in the learner language, with run results translated and no regex in sight', () => {
+    const text = findingText(
+      { code: 'runEnded', params: { number: '3', workflow: '.github/workflows/ci.yml', status: 'failure', want: 'success' } },
+      'run #3 of `ci.yml` ended failure, this step needs success',
+      ko,
+    );
+    expect(text).toBe('.github/workflows/ci.yml의 실행 #3이 “실패”로 끝났습니다. 이 단계에는 “성공”이 필요합니다.');
+    expect(findingText({ code: 'noMatchingCommit', params: { latest: 'wip' } }, 'no commit message matches `^feat(\\(.+\\))?: `', en)).toBe(
+      'No commit message fits this step yet. The latest is “wip”.',
+    );
+  });
+
+  it('fall back to the engine English hint for a code the catalog does not know', () => {
+    expect(findingText({ code: 'somethingNew', params: {} }, 'the hint', ko)).toBe('the hint');
+    expect(findingText(undefined, 'the hint', ko)).toBe('the hint');
+  });
+});
