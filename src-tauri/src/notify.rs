@@ -62,7 +62,15 @@ pub fn alert_announcer<R: Runtime>(
             .notification()
             .builder()
             .title(title)
-            .body(format!("{}\n{}", e.series, e.description))
+            // Facts, not the English sentence: the series and the value that crossed the line.
+            .body(match e.value {
+                Some(v) => format!(
+                    "{}: {}",
+                    e.series,
+                    devloop_engine::monitor::chart::format_value(v)
+                ),
+                None => e.series.clone(),
+            })
             .show();
     })
 }

@@ -2220,7 +2220,7 @@ const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 while (walker.nextNode()) {
   const node = walker.currentNode;
   const el = node.parentElement;
-  if (!el || el.closest('code, pre, kbd, samp, script, style, svg, textarea, [data-own], [hidden], dialog:not([open])')) continue;
+  if (!el || el.closest('code, pre, kbd, samp, script, style, svg, textarea, [data-own], [lang="en"], [hidden], dialog:not([open])')) continue;
   const text = node.textContent ?? '';
   const m = text.match(/[A-Za-z]{2,}(?:[ ,'’]+[A-Za-z]{2,}){2,}/);
   if (m) out.push(`${m[0]}  ⟵  ${text.trim().slice(0, 100)}`);

@@ -477,7 +477,12 @@ forS: number, severity: Severity, description: string, };
 
 export type AlertState = { "state": "inactive" } | { "state": "pending", since: number, } | { "state": "firing", since: number, };
 
-export type Active = { rule: string, series: string, severity: Severity, state: AlertState, description: string, };
+export type Active = { rule: string, series: string, severity: Severity, state: AlertState, 
+/**
+ * The rule's own description; empty for a built-in rule, which the UI says from its
+ * name and these figures in the learner's language.
+ */
+description: string, threshold: number, forS: number, };
 
 export type AlertEvent = { rule: string, 
 /**

@@ -163,31 +163,95 @@ pub fn step(rule: &Rule, state: State, value: Option<f64>, now: i64) -> (State, 
     }
 }
 
-/// The rules DevLoop starts with.
+/// The rules DevLoop starts with. Their descriptions are empty: each is said from its name,
+/// threshold and duration, by the UI's catalogs in the learner's language and by [`described`]
+/// in English, so a changed threshold is never described with the old one.
 pub fn defaults() -> Vec<Rule> {
-    let rule =
-        |name: &str, metric: &str, comparator, threshold, for_s, severity, description: &str| {
-            Rule {
-                name: name.into(),
-                metric: metric.into(),
-                comparator,
-                threshold,
-                for_s,
-                severity,
-                description: description.into(),
-            }
-        };
+    let rule = |name: &str, metric: &str, comparator, threshold, for_s, severity| Rule {
+        name: name.into(),
+        metric: metric.into(),
+        comparator,
+        threshold,
+        for_s,
+        severity,
+        description: String::new(),
+    };
     use Comparator::*;
     use Severity::*;
     vec![
-        rule("HostCpuHigh", "host.cpu", Above, 80.0, 30, Warning, "The machine's CPU has been above 80% for 30 seconds: something is busy, and everything on it slows down."),
-        rule("HostMemoryHigh", "host.memory", Above, 90.0, 0, Warning, "More than 90% of the memory is in use: the kernel may soon kill a process to free some."),
-        rule("HostDiskFull", "host.disk", Above, 90.0, 0, Critical, "A disk is more than 90% full: writes, builds and logs will start to fail."),
-        rule("ServiceErrors", "endpoint.errorRate", Above, 1.0, 30, Critical, "More than 1% of the service's requests have failed for 30 seconds: users see errors."),
-        rule("ServiceSlow", "endpoint.p95", Above, 300.0, 30, Warning, "The slowest 5% of requests have taken over 300 ms for 30 seconds: users wait."),
-        rule("ContainerRestarted", "container.restarted", Above, 0.0, 0, Warning, "A container of the service restarted in the last minute: it crashed, or was killed."),
-        rule("ProbeDown", "probe.up", Below, 1.0, 0, Critical, "A probed address does not answer with success: whoever uses it sees it down."),
+        rule("HostCpuHigh", "host.cpu", Above, 80.0, 30, Warning),
+        rule("HostMemoryHigh", "host.memory", Above, 90.0, 0, Warning),
+        rule("HostDiskFull", "host.disk", Above, 90.0, 0, Critical),
+        rule(
+            "ServiceErrors",
+            "endpoint.errorRate",
+            Above,
+            1.0,
+            30,
+            Critical,
+        ),
+        rule("ServiceSlow", "endpoint.p95", Above, 300.0, 30, Warning),
+        rule(
+            "ContainerRestarted",
+            "container.restarted",
+            Above,
+            0.0,
+            0,
+            Warning,
+        ),
+        rule("ProbeDown", "probe.up", Below, 1.0, 0, Critical),
     ]
+}
+
+/// What the built-in rules said before they were said from their figures: a rules file that
+/// still carries one of these untouched gets the figures' sentence instead.
+const FIXED_DESCRIPTIONS: [(&str, &str); 7] = [
+    ("HostCpuHigh", "The machine's CPU has been above 80% for 30 seconds: something is busy, and everything on it slows down."),
+    ("HostMemoryHigh", "More than 90% of the memory is in use: the kernel may soon kill a process to free some."),
+    ("HostDiskFull", "A disk is more than 90% full: writes, builds and logs will start to fail."),
+    ("ServiceErrors", "More than 1% of the service's requests have failed for 30 seconds: users see errors."),
+    ("ServiceSlow", "The slowest 5% of requests have taken over 300 ms for 30 seconds: users wait."),
+    ("ContainerRestarted", "A container of the service restarted in the last minute: it crashed, or was killed."),
+    ("ProbeDown", "A probed address does not answer with success: whoever uses it sees it down."),
+];
+
+/// Empties a built-in rule's description when it is the fixed text it used to have.
+pub fn unfix(rule: &mut Rule) {
+    if FIXED_DESCRIPTIONS
+        .iter()
+        .any(|(name, text)| *name == rule.name && *text == rule.description)
+    {
+        rule.description.clear();
+    }
+}
+
+/// The rule's description in English: its own, or a built-in's, said from its figures.
+pub fn described(rule: &Rule) -> String {
+    if !rule.description.is_empty() {
+        return rule.description.clone();
+    }
+    // 80, not 80.0; 0.5 stays 0.5.
+    let t = if rule.threshold.fract() == 0.0 {
+        format!("{:.0}", rule.threshold)
+    } else {
+        rule.threshold.to_string()
+    };
+    let s = rule.for_s;
+    let lasting = if s > 0 {
+        format!(" for {s} seconds")
+    } else {
+        String::new()
+    };
+    match rule.name.as_str() {
+        "HostCpuHigh" => format!("The machine's CPU has been above {t}%{lasting}: something is busy, and everything on it slows down."),
+        "HostMemoryHigh" => format!("More than {t}% of the memory is in use{lasting}: the kernel may soon kill a process to free some."),
+        "HostDiskFull" => format!("A disk is more than {t}% full{lasting}: writes, builds and logs will start to fail."),
+        "ServiceErrors" => format!("More than {t}% of the service's requests have failed{lasting}: users see errors."),
+        "ServiceSlow" => format!("The slowest 5% of requests have taken over {t} ms{lasting}: users wait."),
+        "ContainerRestarted" => "A container of the service restarted in the last minute: it crashed, or was killed.".to_owned(),
+        "ProbeDown" => "A probed address does not answer with success: whoever uses it sees it down.".to_owned(),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -290,5 +354,28 @@ mod tests {
         .check()
         .unwrap_err();
         assert!(e.message.contains("HostCpuHigh"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_built_in_rule_is_said_from_its_figures_and_an_old_fixed_text_gives_way() {
+        let mut cpu = defaults()
+            .into_iter()
+            .find(|r| r.name == "HostCpuHigh")
+            .unwrap();
+        assert!(cpu.description.is_empty());
+        cpu.threshold = 70.0;
+        assert!(
+            described(&cpu).starts_with("The machine's CPU has been above 70% for 30 seconds"),
+            "{}",
+            described(&cpu)
+        );
+        // A rules file from before keeps the old sentence, which said 80%: it gives way.
+        cpu.description = FIXED_DESCRIPTIONS[0].1.to_owned();
+        unfix(&mut cpu);
+        assert!(cpu.description.is_empty());
+        // A learner's own words stay.
+        cpu.description = "Mine.".into();
+        unfix(&mut cpu);
+        assert_eq!(described(&cpu), "Mine.");
     }
 }

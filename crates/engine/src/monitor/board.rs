@@ -68,7 +68,12 @@ pub struct Active {
     pub series: String,
     pub severity: Severity,
     pub state: State,
+    /// The rule's own description; empty for a built-in rule, which the UI says from its
+    /// name and these figures in the learner's language.
     pub description: String,
+    pub threshold: f64,
+    #[ts(type = "number")]
+    pub for_s: u64,
 }
 
 #[derive(Debug, Default)]
@@ -186,7 +191,8 @@ impl Board {
                         at: now,
                         value,
                         fired_at,
-                        description: rule.description.clone(),
+                        // The history and the CLI keep a sentence; the page says it anew.
+                        description: super::alert::described(rule),
                     });
                 }
             }
@@ -258,6 +264,8 @@ impl Board {
                     severity: r.severity,
                     state: *state,
                     description: r.description.clone(),
+                    threshold: r.threshold,
+                    for_s: r.for_s,
                 })
             })
             .collect()

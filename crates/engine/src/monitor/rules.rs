@@ -24,7 +24,7 @@ pub fn load(paths: &Paths) -> Result<Vec<Rule>> {
             ))
         }
     };
-    let rules: Vec<Rule> = serde_json::from_str(&text).map_err(|e| {
+    let mut rules: Vec<Rule> = serde_json::from_str(&text).map_err(|e| {
         Error::new(
             Code::Settings,
             format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()),
@@ -32,6 +32,7 @@ pub fn load(paths: &Paths) -> Result<Vec<Rule>> {
         .with_fix(format!("$EDITOR {}", path.display()))
     })?;
     check(&rules)?;
+    rules.iter_mut().for_each(alert::unfix);
     Ok(rules)
 }
 

@@ -206,6 +206,7 @@ fn sanitiser() -> ammonia::Builder<'static> {
         "ol",
         "p",
         "pre",
+        "span",
         "strong",
         "summary",
         "table",
@@ -222,7 +223,9 @@ fn sanitiser() -> ammonia::Builder<'static> {
     builder
         .tags(tags)
         .clean_content_tags(["script", "style"].into_iter().collect())
-        .add_generic_attributes(["title"])
+        // `lang` marks a term in another language (a Korean lesson naming the English one),
+        // so screen readers say it right; it holds a language tag and runs nothing.
+        .add_generic_attributes(["title", "lang"])
         .add_tag_attributes("a", ["href", "data-external"])
         .add_tag_attributes("img", ["src", "alt"])
         .add_tag_attributes("pre", ["data-block", "data-run"])

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './i18n/en';
 import { ko } from './i18n/ko';
-import { findingText } from './findings';
+import { codeSpans, findingSpans, plain } from './spans';
+
+const findingText = (...args: Parameters<typeof findingSpans>) => plain(findingSpans(...args));
 
 /** The engine's check sources, as text: the codes they give are read from them. */
 const sources = import.meta.glob('../../../crates/engine/src/check/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -40,5 +42,18 @@ describe('check findings', () => {
   it('fall back to the engine English hint for a code the catalog does not know', () => {
     expect(findingText({ code: 'somethingNew', params: {} }, 'the hint', ko)).toBe('the hint');
     expect(findingText(undefined, 'the hint', ko)).toBe('the hint');
+  });
+});
+
+describe('spans', () => {
+  it('set backticked parts and a finding facts as code', () => {
+    expect(codeSpans('run `git init` there')).toEqual([
+      { text: 'run ', code: false },
+      { text: 'git init', code: true },
+      { text: ' there', code: false },
+    ]);
+    expect(codeSpans('an odd ` backtick')).toEqual([{ text: 'an odd ` backtick', code: false }]);
+    const spans = findingSpans({ code: 'noMatchingCommit', params: { latest: 'wip: x' } }, '', ko);
+    expect(spans.filter((s) => s.code).map((s) => s.text)).toEqual(['wip: x']);
   });
 });

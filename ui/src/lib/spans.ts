@@ -1,0 +1,41 @@
+// Text a learner reads, cut into spans: prose, and the parts that are code or facts (a
+// command in backticks, a path, a commit message), which the page shows as code, verbatim.
+import type { Finding } from './bindings';
+import type { Messages } from './i18n/en';
+import { i18n } from './i18n/index.svelte';
+
+export type Span = { text: string; code: boolean };
+
+/** `text` with its `backticked` parts as code; an unpaired backtick stays as it is. */
+export function codeSpans(text: string): Span[] {
+  const parts = text.split('`');
+  if (parts.length % 2 === 0) return [{ text, code: false }];
+  return parts.map((t, i) => ({ text: t, code: i % 2 === 1 })).filter((s) => s.text !== '');
+}
+
+/** Params that hold a run's result (`success`, `failure`…), said in the learner's words. */
+const RESULTS = ['status', 'want'];
+
+/** A check's finding as the catalog's sentence, its facts as code; a code the catalog does not
+ *  know yet falls back to the engine's English hint rather than to nothing. */
+export function findingSpans(finding: Finding | undefined, hint: string, m: Messages = i18n.m): Span[] {
+  const template = finding ? (m.lesson.findings as Record<string, string>)[finding.code] : undefined;
+  if (!finding || !template) return codeSpans(hint);
+  const results = m.pipeline.result as Record<string, string>;
+  const out: Span[] = [];
+  let last = 0;
+  for (const match of template.matchAll(/\{(\w+)\}/g)) {
+    const key = match[1]!;
+    const value = finding.params[key];
+    if (match.index > last) out.push({ text: template.slice(last, match.index), code: false });
+    if (value === undefined) out.push({ text: match[0], code: false });
+    else if (RESULTS.includes(key)) out.push({ text: results[value] ?? value, code: false });
+    else out.push({ text: value, code: true });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) out.push({ text: template.slice(last), code: false });
+  return out;
+}
+
+/** The spans as one string, for titles and tests. */
+export const plain = (spans: Span[]) => spans.map((s) => s.text).join('');
