@@ -74,8 +74,10 @@ fn the_continuous_lesson_teaches_the_right_definitions() {
     let ko = lesson.text(Locale::Ko);
     assert!(ko
         .body
-        .contains("지속적 제공 (지속적 전달, Continuous Delivery)"));
-    assert!(ko.body.contains("지속적 배포 (Continuous Deployment)"));
+        .contains("지속적 제공 (지속적 전달, <span lang=\"en\">Continuous Delivery</span>)"));
+    assert!(ko
+        .body
+        .contains("지속적 배포 (<span lang=\"en\">Continuous Deployment</span>)"));
     let en = lesson.text(Locale::En);
     assert!(en.body.contains("**a person decides when to click**"));
 }

@@ -58,6 +58,12 @@ pub struct Error {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// What `message` says, as a code and its facts for the UI's catalogs (`errors.details`),
+    /// so the learner reads it in their language; the English message is the fallback.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // Boxed: errors travel in every `Result`, and most have no detail.
+    pub detail: Option<Box<crate::finding::Finding>>,
 }
 
 impl Error {
@@ -67,7 +73,15 @@ impl Error {
             code,
             message: message.into(),
             fix: None,
+            detail: None,
         }
+    }
+
+    /// Attaches what the message says as a code and its facts.
+    #[must_use]
+    pub fn with_detail(mut self, detail: crate::finding::Finding) -> Self {
+        self.detail = Some(Box::new(detail));
+        self
     }
 
     /// Attaches the command that fixes this error.

@@ -23,6 +23,8 @@
 //!   `devloop doctor`; one file per check.
 //! - [`tools`]: the tools the workshop runs and the command that installs each.
 //! - [`words`]: what the engine says outside lessons, in English and Korean.
+//! - [`finding`]: what a check found, or why an action was refused, as a code and its facts
+//!   for the UI's catalogs.
 //! - [`error`]: the one error type that crosses to the UI and the CLI, a [`Code`] to branch on
 //!   plus a message a person can act on.
 //!
@@ -45,6 +47,7 @@ pub mod diagnostic;
 pub mod docker;
 pub mod doctor;
 pub mod error;
+pub mod finding;
 pub mod monitor;
 pub mod operate;
 pub mod pipeline;

@@ -74,6 +74,7 @@ pub fn missing(tool: Tool, what: &str) -> Error {
         format!("{what} needs {}, which is not installed here", tool.name),
     )
     .with_fix(tool.install)
+    .with_detail(crate::finding::Finding::new("toolMissing").with("tool", tool.command))
 }
 
 #[cfg(test)]

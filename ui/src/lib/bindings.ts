@@ -14,7 +14,12 @@ message: string,
 /**
  * A command that fixes it, shown with a Copy button; `None` when no command can.
  */
-fix?: string, };
+fix?: string, 
+/**
+ * What `message` says, as a code and its facts for the UI's catalogs (`errors.details`),
+ * so the learner reads it in their language; the English message is the fallback.
+ */
+detail?: Finding, };
 
 export type Stage = "plan" | "code" | "build" | "test" | "release" | "deploy" | "operate" | "monitor";
 

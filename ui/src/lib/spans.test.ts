@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './i18n/en';
 import { ko } from './i18n/ko';
-import { codeSpans, findingSpans, plain } from './spans';
+import { codeSpans, detailSpans, findingSpans, plain } from './spans';
 
 const findingText = (...args: Parameters<typeof findingSpans>) => plain(findingSpans(...args));
 
 /** The engine's check sources, as text: the codes they give are read from them. */
 const sources = import.meta.glob('../../../crates/engine/src/check/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+/** All of the engine's sources, for the reasons its errors give. */
+const everything = import.meta.glob('../../../crates/engine/src/**/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
 /** Every finding code the engine's checks can give. */
 function engineCodes(): string[] {
@@ -55,5 +57,24 @@ describe('spans', () => {
     expect(codeSpans('an odd ` backtick')).toEqual([{ text: 'an odd ` backtick', code: false }]);
     const spans = findingSpans({ code: 'noMatchingCommit', params: { latest: 'wip: x' } }, '', ko);
     expect(spans.filter((s) => s.code).map((s) => s.text)).toEqual(['wip: x']);
+  });
+});
+
+describe('error details', () => {
+  it('have a sentence in both languages for every reason the engine gives', () => {
+    const codes = new Set<string>();
+    for (const text of Object.values(everything)) {
+      for (const m of text.matchAll(/with_detail\(\s*(?:crate::finding::)?Finding::new\(\s*"(\w+)"/g)) codes.add(m[1]!);
+    }
+    expect(codes.size).toBeGreaterThan(10);
+    for (const code of codes) {
+      expect(en.errorDetails, code).toHaveProperty(code);
+      expect(ko.errorDetails, code).toHaveProperty(code);
+    }
+  });
+  it('say a refusal in Korean with its facts as code', () => {
+    const spans = detailSpans({ code: 'notNewer', params: { version: '0.0.9', last: '0.1.0' } }, '0.0.9 is not newer…', ko);
+    expect(plain(spans)).toBe('0.0.9은 마지막 릴리스 0.1.0보다 새 버전이 아닙니다.');
+    expect(spans.filter((s) => s.code).map((s) => s.text)).toEqual(['0.0.9', '0.1.0']);
   });
 });

@@ -19,8 +19,17 @@ const RESULTS = ['status', 'want'];
 /** A check's finding as the catalog's sentence, its facts as code; a code the catalog does not
  *  know yet falls back to the engine's English hint rather than to nothing. */
 export function findingSpans(finding: Finding | undefined, hint: string, m: Messages = i18n.m): Span[] {
-  const template = finding ? (m.lesson.findings as Record<string, string>)[finding.code] : undefined;
-  if (!finding || !template) return codeSpans(hint);
+  return fill(m.lesson.findings as Record<string, string>, finding, hint, m);
+}
+
+/** The same for why an action was refused (an engine error's detail). */
+export function detailSpans(detail: Finding | undefined, message: string, m: Messages = i18n.m): Span[] {
+  return fill(m.errorDetails as Record<string, string>, detail, message, m);
+}
+
+function fill(catalog: Record<string, string>, finding: Finding | undefined, fallback: string, m: Messages): Span[] {
+  const template = finding ? catalog[finding.code] : undefined;
+  if (!finding || !template) return codeSpans(fallback);
   const results = m.pipeline.result as Record<string, string>;
   const out: Span[] = [];
   let last = 0;

@@ -9,7 +9,6 @@ pub mod command;
 pub mod deploy;
 pub mod docker;
 pub mod file;
-pub mod finding;
 pub mod git;
 pub mod http;
 pub mod monitor;
@@ -18,7 +17,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod quiz;
 
-pub use finding::Finding;
+pub use crate::finding::Finding;
 
 use std::path::{Path, PathBuf};
 

@@ -100,9 +100,9 @@ impl Proxy {
         if !bind.ip().is_loopback() {
             return Err(Error::new(
                 Code::InvalidInput,
-                format!("{bind} is not a loopback address; DevLoop serves on this machine only"),
+                format!("{bind} is not a loopback address; DevLoop serves on this machine only, on 127.0.0.1:PORT"),
             )
-            .with_fix("use 127.0.0.1:PORT"));
+            .with_fix("devloop proxy 127.0.0.1:8080"));
         }
         let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
             let busy = e.kind() == std::io::ErrorKind::AddrInUse;

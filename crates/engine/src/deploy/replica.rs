@@ -64,9 +64,13 @@ pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
     if engine.client().inspect_image(&spec.image).await.is_err() {
         return Err(Error::new(
             Code::InvalidInput,
-            format!("the image {} is not on this machine", spec.image),
+            format!(
+                "the image {} is not on this machine: make the release first",
+                spec.image
+            ),
         )
-        .with_fix("make the release first: devloop release"));
+        .with_fix("devloop release")
+        .with_detail(crate::finding::Finding::new("imageMissing").with("image", &spec.image)));
     }
     let suffix: String = format!("{:x}", rand_suffix());
     let name = format!(

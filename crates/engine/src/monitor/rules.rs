@@ -45,9 +45,11 @@ pub fn check(rules: &[Rule]) -> Result<()> {
         if !names.insert(r.name.trim()) {
             return Err(Error::new(
                 Code::InvalidInput,
-                format!("two alerts are named `{}`", r.name.trim()),
-            )
-            .with_fix("give each alert its own name"));
+                format!(
+                    "two alerts are named `{}`: give each alert its own name",
+                    r.name.trim()
+                ),
+            ));
         }
     }
     Ok(())
@@ -88,7 +90,10 @@ mod tests {
         assert!(check(&rules).is_ok());
         rules.push(rules[0].clone());
         let e = check(&rules).unwrap_err();
-        assert_eq!(e.message, "two alerts are named `HostCpuHigh`");
+        assert_eq!(
+            e.message,
+            "two alerts are named `HostCpuHigh`: give each alert its own name"
+        );
     }
 
     #[test]

@@ -121,8 +121,12 @@ impl Service {
     /// Chaos: kills one live replica (the first), as a crash would. Returns its name.
     pub async fn kill_one(&self) -> Result<String, Error> {
         let victim = self.live.lock().await.first().cloned().ok_or_else(|| {
-            Error::new(crate::Code::InvalidInput, "nothing is live to kill")
-                .with_fix("deploy a release first")
+            Error::new(
+                crate::Code::InvalidInput,
+                "nothing is live to kill: deploy a release first",
+            )
+            .with_fix("devloop deploy")
+            .with_detail(crate::finding::Finding::new("nothingLive"))
         })?;
         self.engine
             .client()

@@ -20,8 +20,12 @@ impl Service {
         }
         let mut live = self.live.lock().await;
         let Some(version) = live.first().map(|r| r.version.clone()) else {
-            return Err(Error::new(Code::InvalidInput, "nothing is live to scale")
-                .with_fix("deploy a release first"));
+            return Err(Error::new(
+                Code::InvalidInput,
+                "nothing is live to scale: deploy a release first",
+            )
+            .with_fix("devloop deploy")
+            .with_detail(crate::finding::Finding::new("nothingLive")));
         };
         let before = live.len() as u32;
         if replicas > before {

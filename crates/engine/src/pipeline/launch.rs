@@ -269,8 +269,11 @@ pub fn rerun(paths: &Paths, repo: &Path, number: u64, opts: &Options) -> Result<
 /// The text of the workflow file `shown` as it was at commit `sha`.
 fn read_at(repo: &Path, sha: &str, shown: &Path) -> Result<String, Error> {
     let gone = |why: String| {
-        Error::new(Code::InvalidInput, why)
-            .with_fix("run the workflow afresh instead of re-running the old run")
+        // No command re-creates a lost commit; running the workflow afresh is the way on.
+        Error::new(
+            Code::InvalidInput,
+            format!("{why}; run the workflow afresh instead of re-running the old run"),
+        )
     };
     let r = git2::Repository::open(repo)
         .map_err(|e| gone(format!("cannot open {}: {}", repo.display(), e.message())))?;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
 use super::recipe::Recipe;
+use crate::finding::Finding;
 use crate::{tools, Code, Error};
 
 /// A build that takes longer than this is stopped: far above a cold release build of the
@@ -148,6 +149,12 @@ fn failed(script: &str, code: Option<i32>, tail: &[String]) -> Error {
         format!(
             "the release build `{script}` failed ({exit}) in a clean checkout of the commit:\n{last}"
         ),
+    )
+    .with_detail(
+        Finding::new("releaseBuildFailed")
+            .with("script", script)
+            .with("exit", code.map_or_else(|| "-".to_owned(), |c| c.to_string()))
+            .with("output", &last),
     );
     // The one failure the workshop's own steps can cause: a version bumped in Cargo.toml and
     // committed without Cargo.lock. The pipeline's `--locked` builds fail the same way.
@@ -155,9 +162,11 @@ fn failed(script: &str, code: Option<i32>, tail: &[String]) -> Error {
         e.message.push_str(
             "\nCargo.lock in the commit does not match Cargo.toml: update it and commit both.",
         );
-        e = e.with_fix(
-            "cargo update --workspace --offline && git commit -am 'build: update Cargo.lock'",
-        );
+        e = e
+            .with_fix(
+                "cargo update --workspace --offline && git commit -am 'build: update Cargo.lock'",
+            )
+            .with_detail(Finding::new("lockStale"));
     } else {
         e = e.with_fix(script.to_owned());
     }

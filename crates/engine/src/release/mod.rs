@@ -22,6 +22,7 @@ use ts_rs::TS;
 
 use crate::docker::build::{self, BuildEvent, BuildRequest};
 use crate::docker::Engine;
+use crate::finding::Finding;
 use crate::settings::Paths;
 use crate::store::{now, Store};
 use crate::{blocking, Code, Error};
@@ -194,7 +195,9 @@ pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
         )
     })?;
     let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
-        Error::new(Code::InvalidInput, "the repository has no commit yet").with_fix("git commit")
+        Error::new(Code::InvalidInput, "the repository has no commit yet")
+            .with_fix("git commit")
+            .with_detail(Finding::new("noCommitYet"))
     })?;
     let last = last_release(&repo, head.id())?;
     let mut walk = repo.revwalk().map_err(git)?;
@@ -302,6 +305,7 @@ pub async fn create(
                 plan.dirty_files.join(", ")
             ),
         )
+        .with_detail(Finding::new("dirtyFiles").with("files", plan.dirty_files.join(", ")))
         .with_fix(format!(
             "git add {} && git commit -m 'fix: …'",
             shlex::try_join(plan.dirty_files.iter().map(String::as_str))
@@ -311,9 +315,9 @@ pub async fn create(
     if let (Some(last), true) = (&plan.last, plan.commits.is_empty()) {
         return Err(Error::new(
             Code::InvalidInput,
-            format!("this commit is already released as {last}; there is nothing new to release"),
+            format!("this commit is already released as {last}; there is nothing new to release: commit a change (feat: or fix: …), then release"),
         )
-        .with_fix("commit a change (feat: or fix: …), then release"));
+        .with_detail(Finding::new("alreadyReleased").with("version", last)));
     }
     let version = match &opts.version {
         Some(v) => Version::parse(v).ok_or_else(|| {
@@ -322,6 +326,7 @@ pub async fn create(
                 format!("`{v}` is not a version like 1.2.3"),
             )
             .with_fix(format!("devloop release --version {}", plan.proposed))
+            .with_detail(Finding::new("notAVersion").with("version", v))
         })?,
         None => Version::parse(&plan.proposed).unwrap_or(Version::FIRST),
     };
@@ -331,7 +336,12 @@ pub async fn create(
                 Code::InvalidInput,
                 format!("{version} is not newer than the last release, {last}"),
             )
-            .with_fix(format!("devloop release --version {}", plan.proposed)));
+            .with_fix(format!("devloop release --version {}", plan.proposed))
+            .with_detail(
+                Finding::new("notNewer")
+                    .with("version", version)
+                    .with("last", last),
+            ));
         }
     }
     let tag = format!("v{version}");
@@ -347,7 +357,8 @@ pub async fn create(
             Code::InvalidInput,
             format!("the tag {tag} already exists on another commit"),
         )
-        .with_fix(format!("devloop release --version {}", plan.proposed)));
+        .with_fix(format!("devloop release --version {}", plan.proposed))
+        .with_detail(Finding::new("tagTaken").with("tag", &tag)));
     }
     let short = &plan.sha[..7];
     // The notes were written with full messages (breaking footers included); only the title
@@ -398,9 +409,8 @@ pub async fn create(
         Some(c) if c.split('/').any(|p| p == "..") || c.starts_with('/') => {
             return Err(Error::new(
                 Code::InvalidInput,
-                format!("the build context `{c}` is outside the repository"),
-            )
-            .with_fix("name a folder inside it, like `web`"))
+                format!("the build context `{c}` is outside the repository: name a folder inside it, like `web`"),
+            ))
         }
         Some(c) => source.join(c),
         None => source.clone(),

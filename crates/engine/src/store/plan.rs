@@ -115,7 +115,8 @@ pub struct ItemCommit {
 
 fn no_item(id: u64) -> Error {
     Error::new(Code::InvalidInput, format!("there is no item #{id}"))
-        .with_fix("`devloop plan list` shows the items and their numbers")
+        .with_fix("devloop plan list")
+        .with_detail(crate::finding::Finding::new("noItem").with("id", id))
 }
 
 /// The item's title, trimmed, once what it says fits.
@@ -347,9 +348,12 @@ impl Store {
         {
             return Err(Error::new(
                 Code::InvalidInput,
-                format!("it would overlap the sprint \"{}\"", other.name),
+                format!(
+                    "it would overlap the sprint \"{}\": start it when that sprint ends, or make it shorter",
+                    other.name
+                ),
             )
-            .with_fix("start it when that sprint ends, or make it shorter"));
+            .with_detail(crate::finding::Finding::new("sprintOverlap").with("sprint", &other.name)));
         }
         self.conn
             .execute(
@@ -388,8 +392,12 @@ impl Store {
     /// one, and its retrospective can be held.
     pub fn end_sprint(&self, now: i64) -> Result<Sprint> {
         let Some(mut sprint) = self.current_sprint(now)? else {
-            return Err(Error::new(Code::InvalidInput, "no sprint is running")
-                .with_fix("start one on the Plan page, or `devloop plan sprint NAME --days N`"));
+            return Err(Error::new(
+                Code::InvalidInput,
+                "no sprint is running: start one on the Plan page",
+            )
+            .with_fix("devloop plan sprint 'Sprint 1' --days 7")
+            .with_detail(crate::finding::Finding::new("noSprintRunning")));
         };
         self.conn
             .execute(
@@ -544,7 +552,10 @@ mod tests {
         assert_eq!((ended.id, ended.ends), (one.id, 3 * day));
         assert_eq!(s.current_sprint(3 * day).unwrap(), None);
         let again = s.end_sprint(3 * day).unwrap_err();
-        assert_eq!(again.message, "no sprint is running");
+        assert_eq!(
+            again.detail.map(|d| d.code).as_deref(),
+            Some("noSprintRunning")
+        );
         let two = s.add_sprint("Sprint 2", 3 * day, 7).unwrap();
         assert_eq!(two.starts, 3 * day, "the next starts where it ended");
     }

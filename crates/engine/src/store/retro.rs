@@ -67,7 +67,7 @@ impl Store {
         let Some(s) = self.sprints()?.into_iter().find(|s| s.id == sprint) else {
             return Err(
                 Error::new(Code::InvalidInput, format!("there is no sprint {sprint}"))
-                    .with_fix("`devloop plan list` names the running sprint"),
+                    .with_fix("devloop plan list"),
             );
         };
         if s.starts > now {

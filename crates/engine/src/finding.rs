@@ -1,15 +1,16 @@
-//! What a check found when a step is not done yet, as a code and the facts it names: the UI's
-//! catalogs (`lesson.findings` in `ui/src/lib/i18n/en.ts` and `ko.ts`) turn it into a sentence
-//! in the learner's language, and the CLI prints the English hint that travels with it.
+//! What a check found when a step is not done yet, or why an action was refused, as a code and
+//! the facts it names: the UI's catalogs (`lesson.findings` and `errors.details` in
+//! `ui/src/lib/i18n/en.ts` and `ko.ts`) turn it into a sentence in the learner's language, and
+//! the CLI prints the English words that travel with it.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// A check's finding: `code` names the sentence, `params` fill its `{placeholders}`, and
 /// `command`, when there is one, is what to run next, shown apart with a Copy button.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     pub code: String,
