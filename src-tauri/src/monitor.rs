@@ -78,6 +78,7 @@ pub async fn monitor_export(
     window: Window,
     format: String,
     utc_offset_min: i64,
+    titles: Option<std::collections::HashMap<String, String>>,
 ) -> Result<String, Error> {
     let m = monitor(&state)?;
     let dir = state.paths.data_dir.join("exports");
@@ -95,7 +96,14 @@ pub async fn monitor_export(
             "png" => {
                 let path = dir.join(format!("monitor-{stamp}.png"));
                 let offset = utc_offset_min.clamp(-14 * 60, 14 * 60) * 60;
-                view::export_png(&board, window, now, offset, &path)?;
+                view::export_png(
+                    &board,
+                    window,
+                    now,
+                    offset,
+                    &titles.unwrap_or_default(),
+                    &path,
+                )?;
                 path
             }
             "csv" => {

@@ -1,7 +1,8 @@
 //! Charts drawn in Rust with plotters: SVG for the live views (the page swaps it in once a
 //! second), PNG for export. A chart is lines over a time window, broken where a series has
-//! gaps, with deploys and alerts as markers on the time axis. Text uses an embedded DejaVu
-//! Sans, so a chart looks the same on every machine and needs no font lookup.
+//! gaps, with deploys and alerts as markers on the time axis. Text uses the system's Hangul
+//! font when there is one (Debian's fonts-nanum, which `make run` installs), so an exported
+//! chart can be titled in Korean; else the embedded DejaVu Sans, which has no Hangul.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -13,10 +14,40 @@ use crate::{Code, Error};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
+/// Where Debian and Ubuntu put a sans-serif font with Hangul and Latin.
+const HANGUL_FONTS: [&str; 2] = [
+    "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+    "/usr/share/fonts/truetype/nanum/NanumBarunGothic.ttf",
+];
+
+/// Whether `font` draws `c` (not the missing-glyph box).
+pub fn has_glyph(font: &[u8], c: char) -> bool {
+    use ab_glyph::Font;
+    ab_glyph::FontRef::try_from_slice(font).is_ok_and(|f| f.glyph_id(c).0 != 0)
+}
+
+/// The font charts are drawn with, loaded once: a Hangul one when the system has it.
+fn font() -> &'static [u8] {
+    static CHOSEN: std::sync::OnceLock<&'static [u8]> = std::sync::OnceLock::new();
+    CHOSEN.get_or_init(|| {
+        HANGUL_FONTS
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .find(|bytes| has_glyph(bytes, '한') && has_glyph(bytes, 'A'))
+            // Read once for the process's life: plotters keeps fonts as 'static.
+            .map_or(FONT, |bytes| &*Box::leak(bytes.into_boxed_slice()))
+    })
+}
+
+/// Whether charts can draw Korean text here.
+pub fn draws_hangul() -> bool {
+    has_glyph(font(), '한')
+}
+
 fn font_ready() -> Result<(), Error> {
     static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let ok = *READY.get_or_init(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok()
+        plotters::style::register_font("sans-serif", FontStyle::Normal, font()).is_ok()
     });
     ok.then_some(())
         .ok_or_else(|| Error::new(Code::Internal, "the chart font did not load"))
@@ -412,5 +443,13 @@ mod tests {
         assert_eq!(format_value(250.0), "250");
         assert_eq!(format_value(12_345.0), "12k");
         assert_eq!(format_value(3_400_000.0), "3.4M");
+    }
+
+    #[test]
+    fn the_embedded_font_has_no_hangul_and_a_nanum_font_does() {
+        assert!(has_glyph(FONT, 'A') && !has_glyph(FONT, '한'));
+        if let Ok(nanum) = std::fs::read(HANGUL_FONTS[0]) {
+            assert!(has_glyph(&nanum, '한'));
+        }
     }
 }

@@ -263,24 +263,35 @@ pub fn dashboard(
         .collect()
 }
 
-/// Writes the dashboard for `window` as a PNG at `path`.
+/// Writes the dashboard for `window` as a PNG at `path`, each chart titled as `titles` says
+/// (the page's titles, with units, in the learner's language); a chart without one, or whose
+/// title needs Hangul where no Hangul font is installed, is titled by its id and unit.
 pub fn export_png(
     board: &Board,
     window: Window,
     now: i64,
     utc_offset_s: i64,
+    titles: &std::collections::HashMap<String, String>,
     path: &Path,
 ) -> Result<(), Error> {
     let (from, to) = (now - window.seconds(), now);
     let markers = board.markers(from, to);
-    let all: Vec<(&Def, Vec<Line>)> = DASHBOARD
+    let hangul = chart::draws_hangul();
+    let all: Vec<(&Def, Vec<Line>, String)> = DASHBOARD
         .iter()
-        .map(|d| (d, lines(board, d, from, to)))
+        .map(|d| {
+            let title = titles
+                .get(d.id)
+                .map(|t| t.chars().take(120).collect::<String>())
+                .filter(|t| hangul || !t.chars().any(|c| ('\u{1100}'..='\u{D7FF}').contains(&c)))
+                .unwrap_or_else(|| format!("{} ({})", d.id, d.unit));
+            (d, lines(board, d, from, to), title)
+        })
         .collect();
     let specs: Vec<Spec> = all
         .iter()
-        .map(|(d, lines)| Spec {
-            title: d.id,
+        .map(|(d, lines, title)| Spec {
+            title,
             lines,
             from,
             to,
@@ -433,8 +444,44 @@ mod tests {
     fn a_png_dashboard_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("monitor.png");
-        export_png(&board(), Window::FiveMinutes, 1299, 0, &file).unwrap();
+        export_png(
+            &board(),
+            Window::FiveMinutes,
+            1299,
+            0,
+            &Default::default(),
+            &file,
+        )
+        .unwrap();
         assert_eq!(&std::fs::read(&file).unwrap()[..4], b"\x89PNG");
+    }
+
+    #[test]
+    fn an_exported_chart_can_be_titled_in_korean_on_a_machine_with_its_font() {
+        // The machine that runs DevLoop's tests has fonts-nanum (scripts/deps.sh), as a
+        // learner's does after `make run`.
+        assert!(
+            chart::draws_hangul(),
+            "no Hangul font: run scripts/deps.sh run"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let titles = [("hostCpu".to_owned(), "호스트 CPU(%)".to_owned())].into();
+        let (ko, en) = (dir.path().join("ko.png"), dir.path().join("en.png"));
+        export_png(&board(), Window::FiveMinutes, 1299, 0, &titles, &ko).unwrap();
+        export_png(
+            &board(),
+            Window::FiveMinutes,
+            1299,
+            0,
+            &Default::default(),
+            &en,
+        )
+        .unwrap();
+        assert_ne!(
+            std::fs::read(&ko).unwrap(),
+            std::fs::read(&en).unwrap(),
+            "the title drawn differs"
+        );
     }
 
     #[test]

@@ -20,8 +20,10 @@ export function setProbes(urls: string[]): Promise<string[]> {
 }
 
 /** Writes the dashboard as a PNG or its data as CSV; the file's path comes back. */
-export function exportMonitor(window: MonitorWindow, format: 'png' | 'csv'): Promise<string> {
-  return call<string>('monitor_export', { window, format, utcOffsetMin: utcOffsetMin() });
+/** Writes the dashboard as PNG or CSV; `titles` (chart id → the page's title, with its unit,
+ *  in the learner's language) title the PNG's charts. */
+export function exportMonitor(window: MonitorWindow, format: 'png' | 'csv', titles: Record<string, string> = {}): Promise<string> {
+  return call<string>('monitor_export', { window, format, utcOffsetMin: utcOffsetMin(), titles });
 }
 
 export function getRules(): Promise<Rule[]> {

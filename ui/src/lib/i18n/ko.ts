@@ -20,7 +20,7 @@ export const ko: Messages = {
     ops: '운영',
     refine: '개선하고 반복하기',
     refineText:
-      '모니터링과 운영에서 알게 된 것은 다시 계획으로 돌아갑니다. 알림, 장애, 회고가 다음 백로그 항목이 되고, 루프는 조금 더 나아진 채로 다시 시작합니다.',
+      '모니터링과 운영에서 알게 된 것은 다시 계획으로 돌아갑니다. 경보, 장애, 회고가 다음 백로그 항목이 되고, 루프는 조금 더 나아진 채로 다시 시작합니다.',
     open: '{stage} 열기',
   },
   stages: {
@@ -79,8 +79,8 @@ export const ko: Messages = {
     monitor: {
       title: '모니터링',
       short: '실제로 어떻게 동작하는지 보기',
-      what: '메트릭, 로그, 알림이 서비스와 컴퓨터의 동작을 보여 줍니다. 응답 시간, 오류율, CPU와 메모리. 여기서 드러난 것이 다음 계획의 재료가 됩니다.',
-      engineer: '무엇을 잴지 고르고, 사람들이 보는 곳에 보여 주며, 잡음이 아닌 진짜 문제에만 울리는 알림을 만듭니다.',
+      what: '메트릭, 로그, 경보가 서비스와 컴퓨터의 동작을 보여 줍니다. 응답 시간, 오류율, CPU와 메모리. 여기서 드러난 것이 다음 계획의 재료가 됩니다.',
+      engineer: '무엇을 잴지 고르고, 사람들이 보는 곳에 보여 주며, 잡음이 아닌 진짜 문제에만 울리는 경보를 만듭니다.',
       customer: '모두입니다. 운영자는 대응하고, 개발자는 고치고, 계획하는 사람은 결정합니다.',
     },
   },
@@ -470,10 +470,10 @@ export const ko: Messages = {
       requests: '초당 요청',
       errors: '오류(요청 중 %)',
       latency: '지연 시간 p50 / p95 / p99(ms)',
-      containerCpu: '컨테이너 CPU(코어 대비 %)',
+      containerCpu: '컨테이너 CPU(코어 하나 대비 %, 이 컴퓨터의 코어 {cores}개)',
       containerMemory: '컨테이너 메모리(MiB)',
       probes: '프로브: 응답 시간(ms)',
-      devloop: 'DevLoop 자신, WebKit 포함(CPU, 코어 대비 %)',
+      devloop: 'DevLoop 자신, WebKit 포함(CPU, 코어 하나 대비 %, 이 컴퓨터의 코어 {cores}개)',
       devloopMemory: 'DevLoop 자신, WebKit 포함(메모리, MiB)',
     },
     serviceMetrics: '서비스 자신의 지표(/metrics)',
