@@ -5,6 +5,7 @@
 //! `quiz.rs`). Adding a kind is one variant here and one function in its family's file.
 //! Every evaluation ends in an [`Outcome`]: a failed check is a normal result, not an error.
 
+pub mod binary;
 pub mod command;
 pub mod deploy;
 pub mod docker;
@@ -74,6 +75,10 @@ pub enum Spec {
     /// The container `name` reports healthy.
     #[serde(rename = "docker.containerHealthy")]
     DockerContainerHealthy { name: String },
+    /// `path` is an executable that needs no C library at run time (statically linked), as
+    /// an image built `FROM scratch` requires.
+    #[serde(rename = "file.staticBinary")]
+    FileStaticBinary { path: String },
     /// The container `name` publishes container port `port` on the host: on `hostPort` and
     /// `hostIp` when the lesson names them (`-p 127.0.0.1:8088:8080`).
     #[serde(rename = "docker.portPublished", rename_all = "camelCase")]
@@ -333,7 +338,8 @@ impl Spec {
         match self {
             Spec::GitFileTracked { path }
             | Spec::FileExists { path }
-            | Spec::FileContains { path, .. } => Some(path),
+            | Spec::FileContains { path, .. }
+            | Spec::FileStaticBinary { path } => Some(path),
             _ => None,
         }
     }
@@ -355,6 +361,7 @@ impl Spec {
             | Spec::GitBranchMerged { .. }
             | Spec::GitFileTracked { .. }
             | Spec::GitTagExists { .. }) => blocking(move || git::evaluate(&spec, &ws)).await,
+            Spec::FileStaticBinary { path } => blocking(move || binary::evaluate(&path, &ws)).await,
             spec @ (Spec::FileExists { .. } | Spec::FileContains { .. }) => {
                 blocking(move || file::evaluate(&spec, &ws)).await
             }

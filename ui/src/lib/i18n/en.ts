@@ -188,6 +188,8 @@ export const en = {
     notYet: 'Not yet',
     failedToCheck: 'Could not check',
     findings: {
+      dynamicBinary: '{path} is linked dynamically: an image FROM scratch has no C library for it. Build it static, with the lesson\'s RUSTFLAGS.',
+      notAnExecutable: '{path} is not a Linux executable.',
       dockerDown: 'The Docker engine is not reachable, so this step cannot be checked: the System check says how to start it.',
       workspaceBroken: 'The workspace {path} is not a git repository any more: reset it from the lesson menu.',
       notARepo: '{path} is not a git repository yet. Make it one:',

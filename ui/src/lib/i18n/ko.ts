@@ -188,6 +188,8 @@ export const ko: Messages = {
     notYet: '아직',
     failedToCheck: '확인할 수 없음',
     findings: {
+      dynamicBinary: '{path}가 동적으로 링크되어 있습니다. FROM scratch 이미지에는 C 라이브러리가 없습니다. 레슨의 RUSTFLAGS로 정적 빌드하세요.',
+      notAnExecutable: '{path}는 리눅스 실행 파일이 아닙니다.',
       dockerDown: 'Docker 엔진에 연결할 수 없어 이 단계를 점검할 수 없습니다. 시스템 점검에서 시작하는 방법을 보세요.',
       workspaceBroken: '워크스페이스 {path}가 더 이상 git 저장소가 아닙니다. 레슨 메뉴에서 초기화하세요.',
       notARepo: '{path}는 아직 git 저장소가 아닙니다. 저장소로 만드세요.',
