@@ -5,6 +5,7 @@
 //! Set `DEVLOOP_SCREENSHOTS=dir` to save the home screen in both languages.
 
 mod driver;
+mod journey;
 mod webdriver;
 
 use std::ffi::OsStr;
@@ -15,6 +16,9 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 
 use driver::App;
+use journey::{
+    code_release_and_deploy_again_in_korean, the_dev_half_of_the_workshop_as_its_text_says,
+};
 use webdriver::Result;
 
 const ESCAPE: &str = "\u{E00C}";
@@ -1581,13 +1585,18 @@ impl DemoApp {
 
     /// The same, with more variables for the app.
     fn launch_with(extra: &[(&str, &OsStr)]) -> Result<DemoApp> {
+        DemoApp::launch_in("en_US.UTF-8", extra)
+    }
+
+    /// The same, with `lang` as the OS locale.
+    fn launch_in(lang: &str, extra: &[(&str, &OsStr)]) -> Result<DemoApp> {
         demo_is_free()?;
         let (images, containers) = (AllDemoImages, DemoContainers);
         let addr = free_loopback_addr()?;
         let home = Home::new();
         let mut env = vec![("DEVLOOP_PROXY_ADDR", OsStr::new(&addr))];
         env.extend_from_slice(extra);
-        let app = home.launch("en_US.UTF-8", &env)?;
+        let app = home.launch(lang, &env)?;
         Ok(DemoApp {
             app,
             home,
@@ -2232,6 +2241,12 @@ fn english_on(s: &webdriver::Session, hash: &str, ready: &str) -> Result<Vec<Str
     s.find(ready)?;
     // Pages fill in from the backend; a second lets the lesson checks report.
     std::thread::sleep(std::time::Duration::from_millis(1500));
+    english_here(s, hash)
+}
+
+/// The English outside code on the page as it is now, each line led by `at`.
+fn english_here(s: &webdriver::Session, at: &str) -> Result<Vec<String>> {
+    let hash = at;
     let found = s.execute(ENGLISH_OUTSIDE_CODE)?;
     Ok(found
         .as_array()
@@ -2357,6 +2372,8 @@ fn main() {
         with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves,
         the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_with_the_cli,
         every_page_and_lesson_in_korean_has_no_english_outside_code,
+        the_dev_half_of_the_workshop_as_its_text_says,
+        code_release_and_deploy_again_in_korean,
     ];
     libtest_mimic::run(&args, trials).exit();
 }

@@ -1,0 +1,413 @@
+//! The learner's journey: the workshop taken in the real app as its text says, never with "Do
+//! it for me": the Run buttons on its commands, the edits it describes, the terminal commands it
+//! shows, and the pages and buttons it names. So far the Dev half, Intro to Deploy, ending with
+//! the committed change released and live on the stable address and the Plan lesson's item #1
+//! done by the commit that closed it; and Code, Release and Deploy again in Korean, each page
+//! scanned for English as the learner finishes it.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::{
+    check, english_here, open_lesson, step_status_is, webdriver, DemoApp, Home, Result, ARROW_RIGHT,
+};
+
+/// A container the Deploy lesson runs by hand, with no DevLoop label: removed at the end.
+struct HandRun;
+impl Drop for HandRun {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["rm", "-f", "loop-service"])
+            .output();
+    }
+}
+
+/// A command in the learner's terminal, in the workspace: the shell they would type it in,
+/// with `devloop` on PATH and this home's DevLoop.
+fn terminal(home: &Home, addr: &str, line: &str) -> Result<String> {
+    let cli_dir = super::Binaries::locate()
+        .cli
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let out = Command::new("bash")
+        .args(["-c", line])
+        .current_dir(home.workspace())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                cli_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("DEVLOOP_CONFIG_DIR", home.config())
+        .env("DEVLOOP_WORKSPACE", home.workspace())
+        .env("DEVLOOP_DATA_DIR", home.data())
+        .env("DEVLOOP_PROXY_ADDR", addr)
+        .env_remove("CARGO_TARGET_DIR")
+        .env("GIT_AUTHOR_NAME", "Learner")
+        .env("GIT_AUTHOR_EMAIL", "learner@example.com")
+        .env("GIT_COMMITTER_NAME", "Learner")
+        .env("GIT_COMMITTER_EMAIL", "learner@example.com")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check(out.status.success(), format!("$ {line}\n{text}"))?;
+    Ok(text)
+}
+
+/// Presses Run on the lesson's `n`th code block, confirms, and waits for its output under the
+/// block; `ok` says whether it must exit 0.
+fn press_run(s: &webdriver::Session, n: usize, ok: bool) -> Result<String> {
+    s.click(&s.find(&format!(
+        "[data-testid=lesson-body] [data-testid=run-block-{n}]"
+    ))?)?;
+    s.click(&s.find("[data-testid=confirm-run]")?)?;
+    let out = format!(".block-output[data-output='{n}'] [data-testid=command-output]");
+    let el = s.wait(&format!("the output of block {n}"), || {
+        Ok(s.find_all(&out)?.into_iter().next())
+    })?;
+    let exit = s.attribute(&el, "data-exit")?.unwrap_or_default();
+    let text = s.text(&el)?;
+    check(
+        (exit == "0") == ok,
+        format!("block {n} exited {exit}: {text}"),
+    )?;
+    Ok(text)
+}
+
+/// Answers a quiz with `choices` and waits for it to pass.
+fn answer(s: &webdriver::Session, step: &str, choices: &[&str]) -> Result<()> {
+    let at = |e: String| format!("quiz {step}: {e}");
+    for c in choices {
+        let choice = s
+            .find(&format!("[data-testid=choice-{step}-{c}]"))
+            .map_err(at)?;
+        s.execute(&format!(
+            "document.querySelector('[data-testid=choice-{step}-{c}]').scrollIntoView({{block: 'center'}});"
+        ))
+        .map_err(at)?;
+        s.click(&choice).map_err(at)?;
+    }
+    s.click(
+        &s.find(&format!("[data-testid=answer-{step}]"))
+            .map_err(at)?,
+    )
+    .map_err(at)?;
+    step_status_is(s, step, "pass").map_err(at)
+}
+
+/// Every step of the open lesson has passed: the progress bar is full.
+fn lesson_green(s: &webdriver::Session, lesson: &str) -> Result<()> {
+    s.wait(&format!("every step of {lesson} passed"), || {
+        let steps = s.find_all("[data-testid=lesson-page] li.step")?;
+        let mut all = !steps.is_empty();
+        for st in &steps {
+            all &= s.attribute(st, "data-status")?.as_deref() == Some("pass");
+        }
+        Ok(all.then_some(()))
+    })
+}
+
+fn edit(home: &Home, file: &str, from: &str, to: &str) -> Result<()> {
+    let path = home.workspace().join(file);
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    check(text.contains(from), format!("{file} has {from:?}"))?;
+    std::fs::write(&path, text.replacen(from, to, 1)).map_err(|e| e.to_string())
+}
+
+pub fn the_dev_half_of_the_workshop_as_its_text_says() -> Result<()> {
+    let demo = DemoApp::launch()?;
+    let _hand_run = HandRun;
+    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
+
+    // Intro: the workspace exists once the workshop opens.
+    open_lesson(s, "intro")?;
+    answer(s, "why-loop", &["b"])?;
+    lesson_green(s, "intro")?;
+
+    // Plan: PLAN.md as the lesson shows it, committed with its Run button; then the board.
+    open_lesson(s, "plan")?;
+    std::fs::write(
+        home.workspace().join("PLAN.md"),
+        "# Plan\n\n- [ ] Show the version on the page in bold\n- [ ] Add a /version endpoint\n",
+    )
+    .map_err(|e| e.to_string())?;
+    press_run(s, 1, true)?;
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.type_text(&s.find("[data-testid=sprint-name]")?, "Sprint 1")?;
+    s.click(&s.find("[data-testid=sprint-start]")?)?;
+    s.wait_text("[data-testid=column-sprint]", "the sprint", |t| {
+        t.starts_with("Sprint 1")
+    })?;
+    s.type_text(
+        &s.find("[data-testid=item-title]")?,
+        "Show the version on the page in bold",
+    )?;
+    s.click(&s.find("[data-testid=item-add]")?)?;
+    s.wait("the new card focused", || {
+        Ok(s.focused_testid()?.filter(|id| id == "item-1"))
+    })?;
+    s.press(ARROW_RIGHT)?;
+    s.wait_text("[data-testid=column-sprint]", "#1 in the sprint", |t| {
+        t.contains("#1")
+    })?;
+    s.type_text(
+        &s.find("[data-testid=item-title]")?,
+        "Alert when more than 1% of requests fail",
+    )?;
+    s.click(&s.find("[data-testid=item-infra]")?)?;
+    s.click(&s.find("[data-testid=item-add]")?)?;
+    s.wait_text("[data-testid=column-backlog]", "#2 added", |t| {
+        t.contains("#2")
+    })?;
+    terminal(
+        home,
+        addr,
+        "git commit --allow-empty -m \"chore: start on #1\"",
+    )?;
+    open_lesson(s, "plan")?;
+    answer(s, "small-items", &["c"])?;
+    lesson_green(s, "plan")?;
+
+    // Code: a branch, the change the text describes, its commit, the merge.
+    open_lesson(s, "code")?;
+    press_run(s, 0, true)?;
+    edit(
+        home,
+        "src/main.rs",
+        "<p>version {VERSION}</p>",
+        "<p>version <b>{VERSION}</b></p>",
+    )?;
+    terminal(
+        home,
+        addr,
+        "git commit -am \"feat: show the version in bold, closes #1\"",
+    )?;
+    terminal(
+        home,
+        addr,
+        "git switch main && git merge feature/bold-version",
+    )?;
+    answer(s, "why-small-merges", &["a"])?;
+    lesson_green(s, "code")?;
+
+    // Build: its three Run buttons.
+    open_lesson(s, "build")?;
+    press_run(s, 0, true)?;
+    press_run(s, 1, true)?;
+    press_run(s, 2, true)?;
+    answer(s, "reproducible", &["b"])?;
+    lesson_green(s, "build")?;
+
+    // Test: the report, a test of one's own, the red branch and back.
+    open_lesson(s, "test")?;
+    press_run(s, 0, true)?;
+    let main_rs = home.workspace().join("src/main.rs");
+    let code = std::fs::read_to_string(&main_rs).map_err(|e| e.to_string())?;
+    let tests_end = code
+        .rfind('}')
+        .ok_or("src/main.rs has no tests module to add to")?;
+    std::fs::write(
+        &main_rs,
+        format!(
+            "{}\n    #[test]\n    fn my_health_is_ok() {{\n        let (status, _, body) = route(\"GET\", \"/health\", &Metrics::default());\n        assert_eq!(status, 200);\n        assert_eq!(body, \"ok\\n\");\n    }}\n}}\n",
+            &code[..tests_end]
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    terminal(home, addr, "cargo test --offline")?;
+    terminal(home, addr, "git commit -qam 'test: my health test'")?;
+    // The red run on its branch fails on purpose: its block exits non-zero.
+    press_run(s, 2, false)?;
+    press_run(s, 3, true)?;
+    answer(s, "red-stops-the-line", &["c"])?;
+    lesson_green(s, "test")?;
+
+    // Continuous: the release job the text shows, added to ci.yml.
+    open_lesson(s, "continuous")?;
+    let ci = home.workspace().join(".github/workflows/ci.yml");
+    let mut yaml = std::fs::read_to_string(&ci).map_err(|e| e.to_string())?;
+    yaml.push_str("  release:\n    needs: test\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Release build\n        run: cargo build --release --locked\n");
+    std::fs::write(&ci, yaml).map_err(|e| e.to_string())?;
+    answer(s, "manual-gate", &["delivery"])?;
+    answer(s, "korean-terms", &["b"])?;
+    answer(s, "what-ci-covers", &["code", "build", "test"])?;
+    lesson_green(s, "continuous")?;
+
+    // Release: the version set and Cargo.lock in step, both committed, then Create release.
+    open_lesson(s, "release")?;
+    edit(
+        home,
+        "Cargo.toml",
+        "version = \"0.1.0\"",
+        "version = \"0.2.0\"",
+    )?;
+    press_run(s, 0, true)?;
+    press_run(s, 1, true)?;
+    s.click(&s.find("[data-testid=nav-releases]")?)?;
+    s.wait("0.2.0 proposed", || {
+        Ok((s
+            .execute("return document.querySelector('[data-testid=release-version]')?.value;")?
+            .as_str()
+            == Some("0.2.0"))
+        .then_some(()))
+    })?;
+    s.click(&s.find("[data-testid=create-release]")?)?;
+    s.wait_text("[data-testid=release-made]", "0.2.0 released", |t| {
+        t.contains("loop-service 0.2.0 is released.")
+    })?;
+    open_lesson(s, "release")?;
+    answer(s, "semver", &["b"])?;
+    lesson_green(s, "release")?;
+
+    // Deploy: by hand first, then on the Deploy page as the text says.
+    open_lesson(s, "deploy")?;
+    press_run(s, 0, true)?;
+    let page = press_run(s, 1, true)?;
+    check(
+        page.contains("version <b>0.2.0</b>"),
+        format!("the hand-run container answers with the bold version: {page}"),
+    )?;
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    s.wait("0.2.0 offered", || {
+        Ok((s
+            .execute("return [...document.querySelectorAll('[data-testid=deploy-version] option')].map((o) => o.value).includes('0.2.0');")?
+            .as_bool()
+            == Some(true))
+        .then_some(()))
+    })?;
+    s.execute("const v = document.querySelector('[data-testid=deploy-version]'); v.value = '0.2.0'; v.dispatchEvent(new Event('change', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=strategy-blueGreen]")?)?;
+    s.execute("const r = document.querySelector('[data-testid=deploy-replicas]'); r.value = '2'; r.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=deploy-run]")?)?;
+    s.wait_text("[data-testid=deploy-live]", "0.2.0 live", |t| {
+        t.contains("loop-service 0.2.0 is live")
+    })?;
+    open_lesson(s, "deploy")?;
+    answer(s, "zero-downtime", &["a"])?;
+    lesson_green(s, "deploy")?;
+
+    // What the learner committed is what answers on the stable address.
+    let live = Command::new("curl")
+        .args(["-s", "--max-time", "3", &format!("http://{addr}/")])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let body = String::from_utf8_lossy(&live.stdout);
+    check(
+        body.contains("version <b>0.2.0</b>"),
+        format!("the stable address serves the committed change: {body}"),
+    )?;
+    // And the Plan lesson's item is done: the commit that closed it went live.
+    s.click(&s.find("[data-testid=nav-plan]")?)?;
+    s.wait_text("[data-testid=column-done]", "#1 done by itself", |t| {
+        t.contains("#1") && t.contains("Show the version on the page in bold")
+    })
+    .map(drop)
+}
+
+/// A lesson page the learner just finished reads in Korean only (code, their words aside).
+fn korean_only(s: &webdriver::Session, lesson: &str) -> Result<()> {
+    let found = english_here(s, lesson)?;
+    check(
+        found.is_empty(),
+        format!(
+            "English on the finished {lesson} lesson:\n{}",
+            found.join("\n")
+        ),
+    )
+}
+
+pub fn code_release_and_deploy_again_in_korean() -> Result<()> {
+    let demo = DemoApp::launch_in("ko_KR.UTF-8", &[])?;
+    let _hand_run = HandRun;
+    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
+
+    open_lesson(s, "code")?;
+    press_run(s, 0, true)?;
+    edit(
+        home,
+        "src/main.rs",
+        "<p>version {VERSION}</p>",
+        "<p>version <b>{VERSION}</b></p>",
+    )?;
+    terminal(
+        home,
+        addr,
+        "git commit -am \"feat: show the version in bold, closes #1\"",
+    )?;
+    terminal(
+        home,
+        addr,
+        "git switch main && git merge feature/bold-version",
+    )?;
+    answer(s, "why-small-merges", &["a"])?;
+    lesson_green(s, "code")?;
+    korean_only(s, "code")?;
+
+    open_lesson(s, "release")?;
+    edit(
+        home,
+        "Cargo.toml",
+        "version = \"0.1.0\"",
+        "version = \"0.2.0\"",
+    )?;
+    press_run(s, 0, true)?;
+    press_run(s, 1, true)?;
+    s.click(&s.find("[data-testid=nav-releases]")?)?;
+    s.wait("0.2.0 proposed", || {
+        Ok((s
+            .execute("return document.querySelector('[data-testid=release-version]')?.value;")?
+            .as_str()
+            == Some("0.2.0"))
+        .then_some(()))
+    })?;
+    korean_only(s, "releases")?;
+    s.click(&s.find("[data-testid=create-release]")?)?;
+    s.wait_text("[data-testid=release-made]", "0.2.0 released", |t| {
+        t.contains("0.2.0")
+    })?;
+    korean_only(s, "releases")?;
+    open_lesson(s, "release")?;
+    answer(s, "semver", &["b"])?;
+    lesson_green(s, "release")?;
+    korean_only(s, "release")?;
+
+    open_lesson(s, "deploy")?;
+    press_run(s, 0, true)?;
+    press_run(s, 1, true)?;
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    s.wait("0.2.0 offered", || {
+        Ok((s
+            .execute("return [...document.querySelectorAll('[data-testid=deploy-version] option')].map((o) => o.value).includes('0.2.0');")?
+            .as_bool()
+            == Some(true))
+        .then_some(()))
+    })?;
+    s.execute("const v = document.querySelector('[data-testid=deploy-version]'); v.value = '0.2.0'; v.dispatchEvent(new Event('change', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=strategy-blueGreen]")?)?;
+    s.execute("const r = document.querySelector('[data-testid=deploy-replicas]'); r.value = '2'; r.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=deploy-run]")?)?;
+    s.wait_text("[data-testid=deploy-live]", "0.2.0 live", |t| {
+        t.contains("0.2.0")
+    })?;
+    korean_only(s, "deploy page")?;
+    open_lesson(s, "deploy")?;
+    answer(s, "zero-downtime", &["a"])?;
+    lesson_green(s, "deploy")?;
+    korean_only(s, "deploy")?;
+    let live = Command::new("curl")
+        .args(["-s", "--max-time", "3", &format!("http://{addr}/")])
+        .output()
+        .map_err(|e| e.to_string())?;
+    let body = String::from_utf8_lossy(&live.stdout);
+    check(
+        body.contains("version <b>0.2.0</b>"),
+        format!("the stable address serves the committed change: {body}"),
+    )
+}
