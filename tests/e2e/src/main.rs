@@ -16,9 +16,7 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 
 use driver::App;
-use journey::{
-    code_release_and_deploy_again_in_korean, the_dev_half_of_the_workshop_as_its_text_says,
-};
+use journey::{code_release_and_deploy_again_in_korean, the_whole_workshop_as_its_text_says};
 use webdriver::Result;
 
 const ESCAPE: &str = "\u{E00C}";
@@ -2372,7 +2370,7 @@ fn main() {
         with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves,
         the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_with_the_cli,
         every_page_and_lesson_in_korean_has_no_english_outside_code,
-        the_dev_half_of_the_workshop_as_its_text_says,
+        the_whole_workshop_as_its_text_says,
         code_release_and_deploy_again_in_korean,
     ];
     libtest_mimic::run(&args, trials).exit();
