@@ -49,12 +49,12 @@ async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc
     }
     let dir = workshops_dir(app).join(PACK);
     let paths = state.paths.clone();
-    let learner = tauri::async_runtime::spawn_blocking(move || {
-        let shown = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-        devloop_engine::workshop::open(&paths, &dir, &shown.display().to_string())
-    })
-    .await
-    .map_err(|e| Error::new(Code::Internal, format!("opening the workshop failed: {e}")))??;
+    let learner =
+        tauri::async_runtime::spawn_blocking(move || devloop_engine::workshop::open(&paths, &dir))
+            .await
+            .map_err(|e| {
+                Error::new(Code::Internal, format!("opening the workshop failed: {e}"))
+            })??;
     *slot = Some(Arc::clone(&learner));
     // The workspace exists now: pushes to it start `on.push` workflows from here on.
     crate::pipeline::watch_pushes(state);

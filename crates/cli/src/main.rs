@@ -314,11 +314,11 @@ enum WorkspaceCommand {
 #[derive(Debug, Subcommand)]
 enum LessonCommand {
     /// Run a lesson's checks (or one step's) against the workspace; exits 0 when all pass.
+    /// `[PACK] LESSON [STEP]`: without the pack folder, the one the app opened last.
     Check {
-        /// The pack folder, e.g. workshops/devops-loop.
-        pack: PathBuf,
-        lesson: String,
-        step: Option<String>,
+        /// The pack folder (e.g. workshops/devops-loop), then the lesson and maybe a step.
+        #[arg(num_args = 1..=3, value_name = "[PACK] LESSON [STEP]")]
+        args: Vec<String>,
     },
 }
 
@@ -485,7 +485,7 @@ async fn main() -> ExitCode {
             command: WorkspaceCommand::Set { path },
         } => workshop::set_workspace(&path),
         Command::Lesson {
-            command: LessonCommand::Check { pack, lesson, step },
-        } => workshop::check(&pack, &lesson, step.as_deref()).await,
+            command: LessonCommand::Check { args },
+        } => workshop::check_args(&args).await,
     }
 }

@@ -56,6 +56,40 @@ pub fn validate(dir: &Path) -> ExitCode {
 }
 
 /// Runs the checks of one lesson (or one step of it) against the learner's workspace.
+/// `devloop lesson check [PACK] LESSON [STEP]`: a first word that is a pack folder names the
+/// pack; else it is the lesson, in the pack the app opened last (what the app's "Same check in
+/// a terminal" shows, with no path of the app's own in it).
+pub async fn check_args(args: &[String]) -> ExitCode {
+    let first = Path::new(&args[0]);
+    if first.join("workshop.toml").is_file() {
+        let Some(lesson) = args.get(1) else {
+            eprintln!(
+                "devloop: name the lesson after the pack: devloop lesson check {} code",
+                args[0]
+            );
+            return ExitCode::from(REFUSED);
+        };
+        return check(first, lesson, args.get(2).map(String::as_str)).await;
+    }
+    if args.len() > 2 {
+        eprintln!(
+            "devloop: {} is not a lesson pack folder (it has no workshop.toml)",
+            args[0]
+        );
+        return ExitCode::from(REFUSED);
+    }
+    let remembered = Paths::from_env().load().ok().and_then(|s| s.pack);
+    let Some(pack) = remembered.filter(|p| p.join("workshop.toml").is_file()) else {
+        eprintln!("devloop: which lesson pack? The app has not opened one here yet; name its folder first");
+        eprintln!(
+            "  fix: devloop lesson check workshops/devops-loop {}",
+            args.join(" ")
+        );
+        return ExitCode::from(REFUSED);
+    };
+    check(&pack, &args[0], args.get(1).map(String::as_str)).await
+}
+
 pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCode {
     let p = match load(dir) {
         Ok(p) => p,

@@ -103,6 +103,37 @@ fn lesson_check_runs_the_steps_against_the_workspace_and_reset_keeps_the_old_one
     assert!(String::from_utf8_lossy(&out.stderr).contains("no lesson `nope`"));
 }
 
+/// The app's "Same check in a terminal" names no folder: the CLI finds the pack the app
+/// opened, and says how to name one when there is none.
+#[test]
+fn lesson_check_without_a_pack_uses_the_one_the_app_opened() {
+    let home = tempfile::tempdir().unwrap();
+    let out = devloop(home.path(), &["lesson", "check", "intro", "workspace"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fix: devloop lesson check workshops/devops-loop intro workspace"),
+        "{err}"
+    );
+    // What the app writes when it opens the pack.
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    std::fs::write(
+        home.path().join("config/settings.json"),
+        serde_json::json!({ "pack": pack().canonicalize().unwrap() }).to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(home.path().join("DevLoop")).unwrap();
+    git2::Repository::init(home.path().join("DevLoop")).unwrap();
+    let out = devloop(home.path(), &["lesson", "check", "intro", "workspace"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("✓ workspace"));
+}
+
 #[test]
 fn workflow_check_accepts_the_demo_workflow_and_refuses_a_broken_one_with_exit_3() {
     let home = tempfile::tempdir().unwrap();

@@ -61,6 +61,10 @@ pub struct Stored {
     /// Addresses Monitor probes every second, beside the service's own health address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probes: Option<Vec<String>>,
+    /// The lesson pack the app opened last, so `devloop lesson check LESSON` in a terminal
+    /// checks the same lessons without being told where they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PathBuf>,
 }
 
 /// The settings in force, as the UI shows them.
@@ -235,6 +239,15 @@ impl Paths {
     }
 
     /// Switches between Continuous Delivery (`false`) and Continuous Deployment (`true`).
+    /// Remembers the pack the app teaches from (only when it changed: no write each start).
+    pub fn remember_pack(&self, dir: &Path) -> Result<()> {
+        if self.load()?.pack.as_deref() == Some(dir) {
+            return Ok(());
+        }
+        let dir = dir.to_path_buf();
+        self.update(move |stored| stored.pack = Some(dir))
+    }
+
     pub fn set_continuous_deployment(&self, on: bool) -> Result<()> {
         self.update(|stored| stored.continuous_deployment = Some(on))
     }

@@ -15,12 +15,7 @@ use devloop_engine::Code;
 fn learner(ws: &Path) -> Arc<Learner> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop");
     let p = pack::load(&dir).expect("the shipped pack is valid");
-    let l = Learner::new(
-        p,
-        "workshops/devops-loop".into(),
-        ws.join("DevLoop"),
-        Store::in_memory().unwrap(),
-    );
+    let l = Learner::new(p, ws.join("DevLoop"), Store::in_memory().unwrap());
     l.ensure_workspace().unwrap();
     l
 }
@@ -88,7 +83,7 @@ fn a_lesson_renders_in_the_chosen_language_with_its_cli_twins() {
     assert_eq!(en.steps.len(), ko.steps.len());
     assert_eq!(
         en.steps[0].cli,
-        "devloop lesson check workshops/devops-loop continuous pipeline-order"
+        "devloop lesson check continuous pipeline-order"
     );
     assert!(
         en.steps

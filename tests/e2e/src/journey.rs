@@ -444,6 +444,43 @@ fn the_ops_half(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
     answer(s, "refine", &["a"])?;
     lesson_green(s, "refine")?;
 
+    // Every push run the lessons caused is green; the one red run is the Test lesson's, on its
+    // own branch, as the lesson means it to be.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    let runs = loop {
+        let runs = home.cli(&["runs"], &[])?;
+        if !runs.contains(" running ") {
+            break runs;
+        }
+        check(
+            std::time::Instant::now() < deadline,
+            format!("runs still going after 3 minutes:\n{runs}"),
+        )?;
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    };
+    let rows: Vec<Vec<&str>> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .filter(|r: &Vec<&str>| r.len() >= 4)
+        .collect();
+    check(
+        rows.len() >= 5,
+        format!("the lessons ran the pipeline:\n{runs}"),
+    )?;
+    for row in &rows {
+        let (status, branch) = (row[1], row[3]);
+        let meant = branch == "try-red" && status == "failure";
+        check(
+            status == "success" || meant,
+            format!("a run the lessons caused is {status} on {branch}:\n{runs}"),
+        )?;
+    }
+    check(
+        rows.iter().any(|r| r[3] == "try-red" && r[1] == "failure"),
+        format!("the Test lesson's red run is there:\n{runs}"),
+    )?;
+
     // Eleven lessons of eleven, green.
     for lesson in [
         "intro",

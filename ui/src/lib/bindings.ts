@@ -212,7 +212,12 @@ export type QuizResult = { outcome: Outcome,
  */
 explanation: string, progress: StepProgress, };
 
-export type CommandRun = { command: string, exitCode?: number, output: string, timedOut: boolean, };
+export type CommandRun = { command: string, exitCode?: number, output: string, timedOut: boolean, 
+/**
+ * A tool the command needs is not installed (its output says `cargo: not found`): which,
+ * and the command that installs it.
+ */
+missing?: Finding, };
 
 export type RunResult = "success" | "failure" | "cancelled" | "skipped";
 

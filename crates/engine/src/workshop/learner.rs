@@ -131,13 +131,17 @@ pub struct CommandRun {
     pub exit_code: Option<i32>,
     pub output: String,
     pub timed_out: bool,
+    /// A tool the command needs is not installed (its output says `cargo: not found`): which,
+    /// and the command that installs it.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<crate::finding::Finding>,
 }
 
 /// A learner, one pack, one workspace. Cheap to share: clone the `Arc`.
 #[derive(Debug)]
 pub struct Learner {
     pack: Pack,
-    pack_arg: String,
     workspace: PathBuf,
     /// A connection is not `Sync`; the lock is held only for one short query.
     store: Mutex<Store>,
@@ -146,23 +150,19 @@ pub struct Learner {
 }
 
 impl Learner {
-    /// `pack_arg` is how the CLI names the pack (its folder), for the commands shown beside
-    /// each Check button.
-    pub fn new(pack: Pack, pack_arg: String, workspace: PathBuf, store: Store) -> Arc<Learner> {
-        Self::with_database(pack, pack_arg, workspace, store, None)
+    pub fn new(pack: Pack, workspace: PathBuf, store: Store) -> Arc<Learner> {
+        Self::with_database(pack, workspace, store, None)
     }
 
     /// The same, with the database file that `pipeline.*` checks read.
     pub fn with_database(
         pack: Pack,
-        pack_arg: String,
         workspace: PathBuf,
         store: Store,
         database: Option<PathBuf>,
     ) -> Arc<Learner> {
         Arc::new(Learner {
             pack,
-            pack_arg,
             workspace,
             store: Mutex::new(store),
             database,
@@ -293,12 +293,12 @@ impl Learner {
                     hint: words.hint.clone(),
                     quiz,
                     solve: step.solve.clone(),
-                    // Quoted: a pack's ids and paths reach a learner's shell through Copy.
+                    // The pack the app opened is remembered, so the twin names no path of the
+                    // app's; quoted, since a pack's ids reach a learner's shell through Copy.
                     cli: shlex::try_join([
                         "devloop",
                         "lesson",
                         "check",
-                        self.pack_arg.as_str(),
                         lesson.id.as_str(),
                         step.id.as_str(),
                     ])
@@ -446,11 +446,20 @@ impl Learner {
         let run = command::run(script, &self.workspace, RUN_TIMEOUT_MS, RUN_OUTPUT_TAIL)
             .await
             .map_err(|why| Error::new(Code::WorkspaceUnusable, format!("the command {why}")))?;
+        let missing = (!run.success())
+            .then(|| crate::tools::missing_in(&run.output))
+            .flatten()
+            .map(|tool| {
+                crate::finding::Finding::new("toolMissing")
+                    .with("tool", tool.command)
+                    .run(tool.install)
+            });
         Ok(CommandRun {
             command: script.to_owned(),
             exit_code: run.code,
             output: run.output,
             timed_out: run.timed_out,
+            missing,
         })
     }
 

@@ -15,9 +15,10 @@ use crate::settings::Paths;
 use crate::{Code, Error, Result};
 
 /// Opens the pack in `pack_dir` for the learner described by `paths`: validates the pack,
-/// opens the progress database, and creates the workspace from the demo project if needed.
+/// opens the progress database, creates the workspace from the demo project if needed, and
+/// remembers the pack, so `devloop lesson check LESSON` in a terminal checks the same lessons.
 /// Blocking (files, SQLite, git).
-pub fn open(paths: &Paths, pack_dir: &Path, pack_arg: &str) -> Result<Arc<learner::Learner>> {
+pub fn open(paths: &Paths, pack_dir: &Path) -> Result<Arc<learner::Learner>> {
     let pack = pack::load(pack_dir).map_err(|diags| {
         let list: Vec<String> = diags.iter().map(ToString::to_string).collect();
         Error::new(
@@ -28,13 +29,14 @@ pub fn open(paths: &Paths, pack_dir: &Path, pack_arg: &str) -> Result<Arc<learne
     })?;
     let store = crate::store::Store::open(&paths.database_file())?;
     let workspace = paths.workspace(&paths.load().unwrap_or_default());
-    let learner = learner::Learner::with_database(
-        pack,
-        pack_arg.to_owned(),
-        workspace,
-        store,
-        Some(paths.database_file()),
+    // A settings file that cannot be written costs only the short form of that command.
+    let _ = paths.remember_pack(
+        &pack_dir
+            .canonicalize()
+            .unwrap_or_else(|_| pack_dir.to_path_buf()),
     );
+    let learner =
+        learner::Learner::with_database(pack, workspace, store, Some(paths.database_file()));
     learner.ensure_workspace()?;
     Ok(learner)
 }
