@@ -471,9 +471,10 @@ fn the_code_lesson_follows_real_commits_and_keeps_progress_after_a_restart() -> 
         git(&ws, &["commit", "-am", "feat: show the version in bold"])?;
         step_status_is(s, "change", "pass")?;
 
-        // The quiz: a right answer, with its explanation.
-        s.click(&s.find("[data-testid=choice-why-small-merges-a]")?)?;
-        s.click(&s.find("[data-testid=answer-why-small-merges]")?)?;
+        // The quiz: a right answer, with its explanation. Clicked through the page: the cards
+        // above it change height as their checks report.
+        s.find("[data-testid=choice-why-small-merges-a]")?;
+        s.execute("document.querySelector('[data-testid=choice-why-small-merges-a]').click(); document.querySelector('[data-testid=answer-why-small-merges]').click();")?;
         s.wait_text(
             "[data-testid=explanation-why-small-merges]",
             "the explanation",
@@ -1733,10 +1734,15 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     s.find("[data-testid=rule-metric-HostCpuHigh]")?;
     s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpus'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;
     s.click(&s.find("[data-testid=rules-save]")?)?;
-    s.wait_text("[data-testid=problem]", "the rule's error", |t| {
-        // The names are set as code now, so no backticks show.
-        t.contains("host.cpus is not a metric DevLoop collects; did you mean host.cpu?")
-    })?;
+    // The page's own problem (an alert firing under load may show one of its own first).
+    s.wait_text(
+        "[data-testid=monitor-page] > [data-testid=problem]",
+        "the rule's error",
+        |t| {
+            // The names are set as code now, so no backticks show.
+            t.contains("host.cpus is not a metric DevLoop collects; did you mean host.cpu?")
+        },
+    )?;
     // Put right, and a rule of the learner's own added with the form, with its CLI twin.
     s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpu'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;
     let add = |name: &str, metric: &str, threshold: &str| -> Result<()> {
@@ -1751,9 +1757,11 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     })?;
     // The same name again is refused, and the table stays as it was.
     add("SlowDeploys", "host.cpu", "90")?;
-    s.wait_text("[data-testid=problem]", "the duplicate refused", |t| {
-        t.contains("two alerts are named SlowDeploys")
-    })?;
+    s.wait_text(
+        "[data-testid=monitor-page] > [data-testid=problem]",
+        "the duplicate refused",
+        |t| t.contains("two alerts are named SlowDeploys"),
+    )?;
     check(
         s.find_all("[data-testid=rule-remove-SlowDeploys]")?.len() == 1,
         "one SlowDeploys rule",

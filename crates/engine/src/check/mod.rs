@@ -1,9 +1,10 @@
 //! Checks: how a lesson step proves the learner really did it, by looking at real state.
 //!
 //! A check is data (a [`Spec`] written in a lesson's `lesson.toml`) plus an evaluator in the
-//! file named after its family (`git.rs`, `file.rs`, `docker.rs`, `http.rs`, `command.rs`,
-//! `quiz.rs`). Adding a kind is one variant here and one function in its family's file.
-//! Every evaluation ends in an [`Outcome`]: a failed check is a normal result, not an error.
+//! file named after its family (`git.rs`, `file.rs`, `binary.rs`, `docker.rs`, `http.rs`,
+//! `command.rs`, `quiz.rs`, …). Adding a kind is one variant here and one function in its
+//! family's file. Every evaluation ends in an [`Outcome`]: a failed check is a normal result,
+//! not an error, and says what it found as a [`Finding`] the UI puts in the learner's words.
 
 pub mod binary;
 pub mod command;
