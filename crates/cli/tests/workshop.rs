@@ -365,3 +365,65 @@ fn release_dry_run_proposes_the_first_version_and_makes_nothing() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("No releases yet"));
 }
+
+/// A machine-wide CARGO_TARGET_DIR (CI has one; some learners set one) must not move a release
+/// build's outputs out of the checkout the Dockerfile copies from.
+#[test]
+fn a_release_build_ignores_a_machine_wide_cargo_target_dir() {
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("svc");
+    std::fs::create_dir_all(&repo).unwrap();
+    let name = format!("devloop-test-targetdir-{}", std::process::id());
+    std::fs::write(
+        repo.join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("devloop.toml"),
+        "[release]\nbuild = \"test -z \\\"$CARGO_TARGET_DIR\\\" && mkdir -p out && echo hi > out/x\"\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join("Dockerfile"), "FROM scratch\nCOPY out/x /x\n").unwrap();
+    std::fs::write(repo.join(".gitignore"), "out/\n").unwrap();
+    let git = |args: &[&str]| {
+        assert!(Command::new("git")
+            .args([
+                "-c",
+                "user.name=L",
+                "-c",
+                "user.email=l@x",
+                "-c",
+                "init.defaultBranch=main"
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .status()
+            .unwrap()
+            .success())
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "feat: first"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_devloop"))
+        .args(["release", "--repo"])
+        .arg(&repo)
+        .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+        .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+        .env("CARGO_TARGET_DIR", home.path().join("elsewhere"))
+        .output()
+        .unwrap();
+    let images = Command::new("docker")
+        .args(["images", "-q", "--filter", &format!("reference={name}")])
+        .output()
+        .unwrap();
+    for id in String::from_utf8_lossy(&images.stdout).split_whitespace() {
+        let _ = Command::new("docker").args(["rmi", "-f", id]).output();
+    }
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -37,7 +37,10 @@ impl Driver {
                 Stdio::null()
             })
             // Its own process group, so stopping it also stops the WebKitWebDriver it starts.
-            .process_group(0);
+            .process_group(0)
+            // The app runs a learner's commands (cargo in the workspace); a learner's machine
+            // has no CARGO_TARGET_DIR of DevLoop's own build (CI sets one for it).
+            .env_remove("CARGO_TARGET_DIR");
         for (key, value) in env {
             command.env(key, value);
         }

@@ -1734,15 +1734,11 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     s.find("[data-testid=rule-metric-HostCpuHigh]")?;
     s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpus'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;
     s.click(&s.find("[data-testid=rules-save]")?)?;
-    // The page's own problem (an alert firing under load may show one of its own first).
-    s.wait_text(
-        "[data-testid=monitor-page] > [data-testid=problem]",
-        "the rule's error",
-        |t| {
-            // The names are set as code now, so no backticks show.
-            t.contains("host.cpus is not a metric DevLoop collects; did you mean host.cpu?")
-        },
-    )?;
+    // Said beside the rules, where the learner pressed Save, not at the top of a long page.
+    s.wait_text("[data-testid=rules-problem]", "the rule's error", |t| {
+        // The names are set as code now, so no backticks show.
+        t.contains("host.cpus is not a metric DevLoop collects; did you mean host.cpu?")
+    })?;
     // Put right, and a rule of the learner's own added with the form, with its CLI twin.
     s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpu'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;
     let add = |name: &str, metric: &str, threshold: &str| -> Result<()> {
@@ -1758,7 +1754,7 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     // The same name again is refused, and the table stays as it was.
     add("SlowDeploys", "host.cpu", "90")?;
     s.wait_text(
-        "[data-testid=monitor-page] > [data-testid=problem]",
+        "[data-testid=rules-problem]",
         "the duplicate refused",
         |t| t.contains("two alerts are named SlowDeploys"),
     )?;

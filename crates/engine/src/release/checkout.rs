@@ -84,6 +84,10 @@ pub async fn build(
     cmd.arg("-ec")
         .arg(script)
         .current_dir(dir)
+        // The build's outputs belong in the checkout, where the Dockerfile copies them from: a
+        // cargo target folder set for the whole machine would put them elsewhere.
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET_DIR")
         .envs(recipe.env.iter());
     let mut child = crate::process::in_own_group(&mut cmd)
         .spawn()
