@@ -9,7 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 use super::{
-    check, english_here, open_lesson, step_status_is, webdriver, DemoApp, Home, Result, ARROW_RIGHT,
+    check, english_here, open_lesson, step_status_is, webdriver, DemoApp, Home, Result,
+    ARROW_RIGHT, LESSONS,
 };
 
 /// A container the Deploy lesson runs by hand, with no DevLoop label: removed at the end.
@@ -176,27 +177,7 @@ pub fn the_whole_workshop_as_its_text_says() -> Result<()> {
     answer(s, "small-items", &["c"])?;
     lesson_green(s, "plan")?;
 
-    // Code: a branch, the change the text describes, its commit, the merge.
-    open_lesson(s, "code")?;
-    press_run(s, 0, true)?;
-    edit(
-        home,
-        "src/main.rs",
-        "<p>version {VERSION}</p>",
-        "<p>version <b>{VERSION}</b></p>",
-    )?;
-    terminal(
-        home,
-        addr,
-        "git commit -am \"feat: show the version in bold, closes #1\"",
-    )?;
-    terminal(
-        home,
-        addr,
-        "git switch main && git merge feature/bold-version",
-    )?;
-    answer(s, "why-small-merges", &["a"])?;
-    lesson_green(s, "code")?;
+    take_code(home, addr, s)?;
 
     // Build: its three Run buttons.
     open_lesson(s, "build")?;
@@ -241,69 +222,17 @@ pub fn the_whole_workshop_as_its_text_says() -> Result<()> {
     answer(s, "what-ci-covers", &["code", "build", "test"])?;
     lesson_green(s, "continuous")?;
 
-    // Release: the version set and Cargo.lock in step, both committed, then Create release.
-    open_lesson(s, "release")?;
-    edit(
-        home,
-        "Cargo.toml",
-        "version = \"0.1.0\"",
-        "version = \"0.2.0\"",
-    )?;
-    press_run(s, 0, true)?;
-    press_run(s, 1, true)?;
-    s.click(&s.find("[data-testid=nav-releases]")?)?;
-    s.wait("0.2.0 proposed", || {
-        Ok((s
-            .execute("return document.querySelector('[data-testid=release-version]')?.value;")?
-            .as_str()
-            == Some("0.2.0"))
-        .then_some(()))
-    })?;
-    s.click(&s.find("[data-testid=create-release]")?)?;
-    s.wait_text("[data-testid=release-made]", "0.2.0 released", |t| {
-        t.contains("loop-service 0.2.0 is released.")
-    })?;
-    open_lesson(s, "release")?;
-    answer(s, "semver", &["b"])?;
-    lesson_green(s, "release")?;
+    let nothing = |_: &str| Ok(());
+    take_release(home, s, &nothing)?;
 
-    // Deploy: by hand first, then on the Deploy page as the text says.
-    open_lesson(s, "deploy")?;
-    press_run(s, 0, true)?;
-    let page = press_run(s, 1, true)?;
+    let page = take_deploy(s, &nothing)?;
     check(
         page.contains("version <b>0.2.0</b>"),
         format!("the hand-run container answers with the bold version: {page}"),
     )?;
-    s.click(&s.find("[data-testid=nav-deploy]")?)?;
-    s.wait("0.2.0 offered", || {
-        Ok((s
-            .execute("return [...document.querySelectorAll('[data-testid=deploy-version] option')].map((o) => o.value).includes('0.2.0');")?
-            .as_bool()
-            == Some(true))
-        .then_some(()))
-    })?;
-    s.execute("const v = document.querySelector('[data-testid=deploy-version]'); v.value = '0.2.0'; v.dispatchEvent(new Event('change', { bubbles: true }));")?;
-    s.click(&s.find("[data-testid=strategy-blueGreen]")?)?;
-    s.execute("const r = document.querySelector('[data-testid=deploy-replicas]'); r.value = '2'; r.dispatchEvent(new Event('input', { bubbles: true }));")?;
-    s.click(&s.find("[data-testid=deploy-run]")?)?;
-    s.wait_text("[data-testid=deploy-live]", "0.2.0 live", |t| {
-        t.contains("loop-service 0.2.0 is live")
-    })?;
-    open_lesson(s, "deploy")?;
-    answer(s, "zero-downtime", &["a"])?;
-    lesson_green(s, "deploy")?;
 
     // What the learner committed is what answers on the stable address.
-    let live = Command::new("curl")
-        .args(["-s", "--max-time", "3", &format!("http://{addr}/")])
-        .output()
-        .map_err(|e| e.to_string())?;
-    let body = String::from_utf8_lossy(&live.stdout);
-    check(
-        body.contains("version <b>0.2.0</b>"),
-        format!("the stable address serves the committed change: {body}"),
-    )?;
+    live_has_the_change(addr)?;
     // And the Plan lesson's item is done: the commit that closed it went live.
     s.click(&s.find("[data-testid=nav-plan]")?)?;
     s.wait_text("[data-testid=column-done]", "#1 done by itself", |t| {
@@ -471,19 +400,7 @@ fn the_ops_half(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
     )?;
 
     // Eleven lessons of eleven, green.
-    for lesson in [
-        "intro",
-        "plan",
-        "code",
-        "build",
-        "test",
-        "continuous",
-        "release",
-        "deploy",
-        "operate",
-        "monitor",
-        "refine",
-    ] {
+    for lesson in LESSONS {
         s.execute(&format!("location.hash = '#/lesson/{lesson}';"))?;
         s.find(&format!(
             "[data-testid=lesson-page][data-lesson={lesson}] li.step"
@@ -493,23 +410,8 @@ fn the_ops_half(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
     Ok(())
 }
 
-/// A lesson page the learner just finished reads in Korean only (code, their words aside).
-fn korean_only(s: &webdriver::Session, lesson: &str) -> Result<()> {
-    let found = english_here(s, lesson)?;
-    check(
-        found.is_empty(),
-        format!(
-            "English on the finished {lesson} lesson:\n{}",
-            found.join("\n")
-        ),
-    )
-}
-
-pub fn code_release_and_deploy_again_in_korean() -> Result<()> {
-    let demo = DemoApp::launch_in("ko_KR.UTF-8", &[])?;
-    let _hand_run = HandRun;
-    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
-
+/// The Code lesson: a branch, the change the text describes, its commit, the merge.
+fn take_code(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
     open_lesson(s, "code")?;
     press_run(s, 0, true)?;
     edit(
@@ -529,9 +431,16 @@ pub fn code_release_and_deploy_again_in_korean() -> Result<()> {
         "git switch main && git merge feature/bold-version",
     )?;
     answer(s, "why-small-merges", &["a"])?;
-    lesson_green(s, "code")?;
-    korean_only(s, "code")?;
+    lesson_green(s, "code")
+}
 
+/// The Release lesson: the version set and Cargo.lock in step, both committed, then Create
+/// release on the Releases page; `on_page` looks at that page before and after.
+fn take_release(
+    home: &Home,
+    s: &webdriver::Session,
+    on_page: &dyn Fn(&str) -> Result<()>,
+) -> Result<()> {
     open_lesson(s, "release")?;
     edit(
         home,
@@ -549,20 +458,23 @@ pub fn code_release_and_deploy_again_in_korean() -> Result<()> {
             == Some("0.2.0"))
         .then_some(()))
     })?;
-    korean_only(s, "releases")?;
+    on_page("releases")?;
     s.click(&s.find("[data-testid=create-release]")?)?;
     s.wait_text("[data-testid=release-made]", "0.2.0 released", |t| {
         t.contains("0.2.0")
     })?;
-    korean_only(s, "releases")?;
+    on_page("releases")?;
     open_lesson(s, "release")?;
     answer(s, "semver", &["b"])?;
-    lesson_green(s, "release")?;
-    korean_only(s, "release")?;
+    lesson_green(s, "release")
+}
 
+/// The Deploy lesson: by hand first, then 0.2.0 blue-green on two replicas from the Deploy
+/// page; returns what the hand-run container answered.
+fn take_deploy(s: &webdriver::Session, on_page: &dyn Fn(&str) -> Result<()>) -> Result<String> {
     open_lesson(s, "deploy")?;
     press_run(s, 0, true)?;
-    press_run(s, 1, true)?;
+    let page = press_run(s, 1, true)?;
     s.click(&s.find("[data-testid=nav-deploy]")?)?;
     s.wait("0.2.0 offered", || {
         Ok((s
@@ -578,11 +490,15 @@ pub fn code_release_and_deploy_again_in_korean() -> Result<()> {
     s.wait_text("[data-testid=deploy-live]", "0.2.0 live", |t| {
         t.contains("0.2.0")
     })?;
-    korean_only(s, "deploy page")?;
+    on_page("deploy page")?;
     open_lesson(s, "deploy")?;
     answer(s, "zero-downtime", &["a"])?;
     lesson_green(s, "deploy")?;
-    korean_only(s, "deploy")?;
+    Ok(page)
+}
+
+/// What the stable address serves has the committed change.
+fn live_has_the_change(addr: &str) -> Result<()> {
     let live = Command::new("curl")
         .args(["-s", "--max-time", "3", &format!("http://{addr}/")])
         .output()
@@ -592,4 +508,30 @@ pub fn code_release_and_deploy_again_in_korean() -> Result<()> {
         body.contains("version <b>0.2.0</b>"),
         format!("the stable address serves the committed change: {body}"),
     )
+}
+
+/// A lesson page the learner just finished reads in Korean only (code, their words aside).
+fn korean_only(s: &webdriver::Session, lesson: &str) -> Result<()> {
+    let found = english_here(s, lesson)?;
+    check(
+        found.is_empty(),
+        format!(
+            "English on the finished {lesson} lesson:\n{}",
+            found.join("\n")
+        ),
+    )
+}
+
+pub fn code_release_and_deploy_again_in_korean() -> Result<()> {
+    let demo = DemoApp::launch_in("ko_KR.UTF-8", &[])?;
+    let _hand_run = HandRun;
+    let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
+    let korean = |page: &str| korean_only(s, page);
+    take_code(home, addr, s)?;
+    korean("code")?;
+    take_release(home, s, &korean)?;
+    korean("release")?;
+    take_deploy(s, &korean)?;
+    korean("deploy")?;
+    live_has_the_change(addr)
 }

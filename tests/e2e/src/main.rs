@@ -115,6 +115,21 @@ impl Home {
     }
 }
 
+/// The shipped workshop's lessons, in its order.
+const LESSONS: [&str; 11] = [
+    "intro",
+    "plan",
+    "code",
+    "build",
+    "test",
+    "continuous",
+    "release",
+    "deploy",
+    "operate",
+    "monitor",
+    "refine",
+];
+
 const TITLE_EN: &str = "The DevOps loop";
 const TITLE_KO: &str = "데브옵스 루프";
 
@@ -2292,19 +2307,7 @@ fn every_page_and_lesson_in_korean_has_no_english_outside_code() -> Result<()> {
             "[data-testid=stage-page]",
         )?);
     }
-    for lesson in [
-        "intro",
-        "plan",
-        "code",
-        "build",
-        "test",
-        "continuous",
-        "release",
-        "deploy",
-        "operate",
-        "monitor",
-        "refine",
-    ] {
+    for lesson in LESSONS {
         found.extend(english_on(
             s,
             &format!("#/lesson/{lesson}"),

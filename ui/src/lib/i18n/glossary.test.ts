@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { ko } from './ko';
 import { GLOSSARY } from './glossary';
+import { leaves, type Tree } from './leaves';
 
-type Tree = { [key: string]: string | Tree };
-function leaves(tree: Tree, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === 'string') out.set(path, value);
-    else for (const [k, v] of leaves(value, path)) out.set(k, v);
-  }
-  return out;
-}
 
 /** The Korean lessons, by path. */
 const lessonsKo = import.meta.glob('../../../../workshops/*/lessons/*/ko.md', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
