@@ -1,6 +1,8 @@
 //! `devloop workshop validate`, `devloop lesson check` and `devloop workspace reset` as an
 //! instructor or a CI job runs them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -386,25 +388,9 @@ fn a_release_build_ignores_a_machine_wide_cargo_target_dir() {
     .unwrap();
     std::fs::write(repo.join("Dockerfile"), "FROM scratch\nCOPY out/x /x\n").unwrap();
     std::fs::write(repo.join(".gitignore"), "out/\n").unwrap();
-    let git = |args: &[&str]| {
-        assert!(Command::new("git")
-            .args([
-                "-c",
-                "user.name=L",
-                "-c",
-                "user.email=l@x",
-                "-c",
-                "init.defaultBranch=main"
-            ])
-            .args(args)
-            .current_dir(&repo)
-            .status()
-            .unwrap()
-            .success())
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-qm", "feat: first"]);
+    common::git(&repo, &["init", "-q"]);
+    common::git(&repo, &["add", "."]);
+    common::git(&repo, &["commit", "-qm", "feat: first"]);
     let out = Command::new(env!("CARGO_BIN_EXE_devloop"))
         .args(["release", "--repo"])
         .arg(&repo)

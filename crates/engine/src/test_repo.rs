@@ -64,3 +64,21 @@ pub fn release(app: &str, version: &str, sha: &str, at: i64) -> crate::release::
         live: false,
     }
 }
+
+/// An operations-log entry of app `svc`, as the service writes them.
+pub fn op(
+    at_ms: i64,
+    kind: &str,
+    millis: Option<i64>,
+    change: Option<i64>,
+) -> crate::store::ops::OpsEvent {
+    crate::store::ops::OpsEvent {
+        at_ms,
+        app: "svc".into(),
+        kind: kind.into(),
+        message: String::new(),
+        message_ko: String::new(),
+        millis,
+        change,
+    }
+}

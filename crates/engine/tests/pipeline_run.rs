@@ -119,6 +119,29 @@ async fn start_with(
     (result, Recorded { events })
 }
 
+/// The deploy service of app `app` that runs share, on a port of its own, held in a slot as a
+/// host holds it; with the address it answers on.
+async fn shared_service(
+    paths: &devloop_engine::settings::Paths,
+    app: &str,
+) -> (devloop_engine::deploy::host::Slot, String) {
+    let engine = devloop_engine::docker::Engine::connect_here()
+        .await
+        .unwrap();
+    let service = devloop_engine::deploy::service::Service::start(
+        engine,
+        paths.clone(),
+        app.to_owned(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let url = format!("http://{}/", service.proxy().addr());
+    let slot = devloop_engine::deploy::host::Slot::default();
+    slot.hold(service).await;
+    (slot, url)
+}
+
 fn no_cancel() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     std::mem::forget(tx);
@@ -619,27 +642,12 @@ jobs:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_run_offers_its_release_under_delivery_and_deploys_it_under_deployment() {
-    use devloop_engine::deploy::host::Slot;
-    use devloop_engine::deploy::service::Service;
     let home = repo();
     let app = format!("devloop-test-cd-{}", std::process::id());
     let _leftovers = Leftovers(app.clone());
     let paths = common::paths(home.path());
     // The service this DevLoop shares, on a port of its own.
-    let engine = devloop_engine::docker::Engine::connect_here()
-        .await
-        .unwrap();
-    let service = Service::start(
-        engine,
-        paths.clone(),
-        app.clone(),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let url = format!("http://{}/", service.proxy().addr());
-    let slot = Slot::default();
-    slot.hold(service).await;
+    let (slot, url) = shared_service(&paths, &app).await;
     // A tiny web service stands in for the demo's binary: busybox's httpd with a /health.
     let yaml = format!(
         r#"
@@ -744,8 +752,6 @@ jobs:
 /// that need DevLoop's actions and stays green.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_shipped_delivery_workflow_goes_live_twice_here_and_stays_green_without_devloop() {
-    use devloop_engine::deploy::host::Slot;
-    use devloop_engine::deploy::service::Service;
     use devloop_engine::pipeline::launch::devloop_vars;
     let home = repo();
     let repo_dir = home.path().join("repo");
@@ -765,20 +771,7 @@ async fn the_shipped_delivery_workflow_goes_live_twice_here_and_stays_green_with
         .unwrap()
         .success());
     let paths = common::paths(home.path());
-    let engine = devloop_engine::docker::Engine::connect_here()
-        .await
-        .unwrap();
-    let service = Service::start(
-        engine,
-        paths.clone(),
-        app.clone(),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let url = format!("http://{}/", service.proxy().addr());
-    let slot = Slot::default();
-    slot.hold(service).await;
+    let (slot, url) = shared_service(&paths, &app).await;
     let yaml = std::fs::read_to_string(repo_dir.join(".github/workflows/delivery.yml")).unwrap();
     let by_hand = |vars: BTreeMap<String, String>| {
         let (slot, paths) = (slot.clone(), paths.clone());

@@ -32,6 +32,27 @@ async fn engine() -> Engine {
         .expect("a running dockerd")
 }
 
+/// Releases `repo` with the default options; the release and every event it reported.
+async fn release_recording(
+    engine: &Engine,
+    paths: &devloop_engine::settings::Paths,
+    repo: &Path,
+) -> (devloop_engine::release::ReleaseRecord, Vec<ReleaseEvent>) {
+    let events: Arc<Mutex<Vec<ReleaseEvent>>> = Arc::default();
+    let sink = Arc::clone(&events);
+    let made = release::create(
+        engine,
+        paths,
+        repo,
+        &release::Options::default(),
+        &move |e| sink.lock().unwrap().push(e),
+    )
+    .await
+    .unwrap();
+    let events = events.lock().unwrap().clone();
+    (made, events)
+}
+
 /// A project whose image is busybox FROM scratch, with a `.dockerignore` that keeps the
 /// sources out, committed as `feat: first`.
 fn project(dir: &Path, name: &str) {
@@ -83,19 +104,8 @@ async fn a_release_builds_tags_saves_and_records_and_the_next_one_follows_the_co
     );
     assert!(!plan.dirty);
 
-    let events: Arc<Mutex<Vec<ReleaseEvent>>> = Arc::default();
-    let sink = Arc::clone(&events);
-    let first = release::create(
-        &engine,
-        &paths,
-        &repo,
-        &release::Options::default(),
-        &move |e| sink.lock().unwrap().push(e),
-    )
-    .await
-    .unwrap();
+    let (first, events) = release_recording(&engine, &paths, &repo).await;
     assert_eq!(first.version, "0.1.0");
-    let events = events.lock().unwrap().clone();
     // The build reported its steps as "n of m", and the context left the sources out.
     // (The daemon adds the labels as steps of their own, so there are more than three.)
     assert!(
@@ -327,17 +337,7 @@ async fn a_release_is_built_from_a_clean_checkout_of_its_commit_not_from_an_earl
     git(&repo, &["commit", "-qam", "feat: a visible change"]);
 
     let paths = common::paths(home.path());
-    let events: Arc<Mutex<Vec<ReleaseEvent>>> = Arc::default();
-    let sink = Arc::clone(&events);
-    let made = release::create(
-        &engine().await,
-        &paths,
-        &repo,
-        &release::Options::default(),
-        &move |e| sink.lock().unwrap().push(e),
-    )
-    .await
-    .unwrap();
+    let (made, events) = release_recording(&engine().await, &paths, &repo).await;
 
     let out = Command::new("docker")
         .args([
@@ -355,7 +355,6 @@ async fn a_release_is_built_from_a_clean_checkout_of_its_commit_not_from_an_earl
         "{out:?}"
     );
     // The recipe ran with its environment, and said so as it went.
-    let events = events.lock().unwrap().clone();
     assert!(
         events.iter().any(
             |e| matches!(e, ReleaseEvent::Compile { line } if line == "built from-the-recipe")

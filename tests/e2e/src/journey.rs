@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 use super::{
-    check, english_here, open_lesson, step_status_is, webdriver, DemoApp, Home, Result,
-    ARROW_RIGHT, LESSONS,
+    check, english_here, open_lesson, retro_notes, step_status_is, webdriver, DemoApp, Home,
+    Result, ARROW_RIGHT, LESSONS,
 };
 
 /// A container the Deploy lesson runs by hand, with no DevLoop label: removed at the end.
@@ -334,16 +334,11 @@ fn the_ops_half(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
     // Refine: the retrospective on the Refine page, then the next sprint from what it taught.
     open_lesson(s, "refine")?;
     s.click(&s.find("[data-testid=nav-refine]")?)?;
-    s.type_text(
-        &s.find("[data-testid=note-well]")?,
+    retro_notes(
+        s,
         "A commit saying closes took the item to Done by itself",
-    )?;
-    s.click(&s.find("[data-testid=note-add-well]")?)?;
-    s.type_text(
-        &s.find("[data-testid=note-improve]")?,
         "Alert when a deploy is rolled back",
     )?;
-    s.click(&s.find("[data-testid=note-add-improve]")?)?;
     s.wait_text("[data-testid=notes-improve]", "the improvement", |t| {
         t.contains("Alert when a deploy is rolled back")
     })?;

@@ -1082,6 +1082,12 @@ fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_
     s.wait_text("[data-testid=deploy-live]", "nothing live yet", |t| {
         t.contains("Nothing of loop-service is live yet")
     })?;
+    // The page's text names the address the service really answers on, not the default.
+    s.wait_text(
+        "[data-testid=deploy-intro]",
+        "the real stable address",
+        |t| t.contains(&format!("({addr})")),
+    )?;
     s.click(&s.find("[data-testid=strategy-blueGreen]")?)?;
     s.wait_text(
         "[data-testid=deploy-page]",
@@ -1309,6 +1315,14 @@ fn chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica() -> Resu
     .map(drop)
 }
 
+/// Writes what went well and one improvement in the Refine page's retrospective.
+fn retro_notes(s: &webdriver::Session, well: &str, improve: &str) -> Result<()> {
+    s.type_text(&s.find("[data-testid=note-well]")?, well)?;
+    s.click(&s.find("[data-testid=note-add-well]")?)?;
+    s.type_text(&s.find("[data-testid=note-improve]")?, improve)?;
+    s.click(&s.find("[data-testid=note-add-improve]")?)
+}
+
 /// A pipeline through the whole Dev half of the loop and into production.
 const DELIVERY: &str = r#"name: delivery
 on:
@@ -1491,16 +1505,11 @@ fn one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person(
 
     // The retrospective of the first round: what went well, and one improvement, which
     // becomes item #2.
-    s.type_text(
-        &s.find("[data-testid=note-well]")?,
+    retro_notes(
+        s,
         "The fix went live by itself",
-    )?;
-    s.click(&s.find("[data-testid=note-add-well]")?)?;
-    s.type_text(
-        &s.find("[data-testid=note-improve]")?,
         "Show the live version in the page title",
     )?;
-    s.click(&s.find("[data-testid=note-add-improve]")?)?;
     s.wait_text(
         "[data-testid=notes-improve]",
         "the improvement as item #2",

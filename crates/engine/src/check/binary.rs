@@ -67,10 +67,7 @@ pub fn evaluate(path: &str, workspace: &Path) -> Outcome {
     let mut head = Vec::new();
     // The headers sit at the start; 64 KiB is far more than they take.
     match std::fs::File::open(&file).and_then(|f| f.take(64 * 1024).read_to_end(&mut head)) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::found(
-            Finding::new("fileMissing").with("path", path),
-            format!("`{path}` does not exist in the workspace yet"),
-        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => super::file::missing(path),
         Err(e) => Outcome::error(format!("cannot read `{path}`: {e}")),
         Ok(_) => match linking(&head) {
             Linking::Static => Outcome::Pass,

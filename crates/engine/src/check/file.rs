@@ -9,7 +9,8 @@ use super::{Finding, Outcome, Spec};
 /// and a learner's 4 GiB log must not stall the check.
 const READ_LIMIT: u64 = 4 * 1024 * 1024;
 
-fn missing(path: &str) -> Outcome {
+/// `path` is not in the workspace: the finding every file-based check gives.
+pub(super) fn missing(path: &str) -> Outcome {
     Outcome::found(
         Finding::new("fileMissing").with("path", path),
         format!("`{path}` does not exist in the workspace yet"),

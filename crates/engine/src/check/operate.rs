@@ -69,17 +69,7 @@ pub fn judge(app: &str, ops: &[OpsEvent]) -> Outcome {
 mod tests {
     use super::*;
 
-    fn op(at_ms: i64, kind: &str, millis: Option<i64>, change: Option<i64>) -> OpsEvent {
-        OpsEvent {
-            at_ms,
-            app: "svc".into(),
-            kind: kind.into(),
-            message: String::new(),
-            message_ko: String::new(),
-            millis,
-            change,
-        }
-    }
+    use crate::test_repo::op;
 
     #[test]
     fn a_scale_up_by_the_autoscaler_during_a_load_run_passes() {

@@ -383,33 +383,25 @@ mod tests {
         );
     }
 
-    fn op(at_ms: i64, kind: &str, millis: Option<i64>) -> crate::store::ops::OpsEvent {
-        crate::store::ops::OpsEvent {
-            at_ms,
-            app: "svc".into(),
-            kind: kind.into(),
-            message: String::new(),
-            message_ko: String::new(),
-            millis,
-            change: None,
-        }
-    }
+    use crate::test_repo::op;
 
     #[test]
     fn a_heal_after_a_chaos_kill_and_an_alert_during_a_simulated_peak_are_drills() {
         let store = Store::in_memory().unwrap();
         // The learner kills a replica at 1000 s; it is back 3 s later.
-        store.record_op(&op(1_000_000, "chaos", None)).unwrap();
         store
-            .record_op(&op(1_004_000, "heal", Some(3_000)))
+            .record_op(&op(1_000_000, "chaos", None, None))
+            .unwrap();
+        store
+            .record_op(&op(1_004_000, "heal", Some(3_000), None))
             .unwrap();
         // Much later a replica dies by itself.
         store
-            .record_op(&op(5_004_000, "heal", Some(3_000)))
+            .record_op(&op(5_004_000, "heal", Some(3_000), None))
             .unwrap();
         // A 20 s peak ends at 8000 s; latency alerts fire during it.
         store
-            .record_op(&op(8_000_000, "load", Some(20_000)))
+            .record_op(&op(8_000_000, "load", Some(20_000), None))
             .unwrap();
         let alert = |fired: i64| crate::monitor::board::AlertEvent {
             rule: "SlowService".into(),
