@@ -8,6 +8,7 @@ use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::host;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::deploy::service::{Service, ServiceStatus};
+use devloop_engine::finding::Finding;
 use devloop_engine::release;
 use devloop_engine::settings::{self, Settings};
 use devloop_engine::store::deploys::DeployRecord;
@@ -49,7 +50,11 @@ pub async fn deploy_run(
     on_event: Channel<DeployEvent>,
 ) -> Result<ServiceStatus, Error> {
     if version.trim().is_empty() {
-        return Err(Error::new(Code::InvalidInput, "choose a release to deploy"));
+        return Err(Error::said(
+            Code::InvalidInput,
+            Finding::new("chooseRelease"),
+            "choose a release to deploy",
+        ));
     }
     // Through whichever DevLoop runs the service: this app, or `devloop deploy` in a terminal.
     host::deploy(

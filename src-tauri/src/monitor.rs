@@ -19,7 +19,7 @@ fn monitor(state: &AppState) -> Result<Arc<Monitor>, Error> {
         .monitor
         .get()
         .cloned()
-        .ok_or_else(|| Error::new(Code::Internal, "monitoring has not started in this window"))
+        .ok_or_else(|| Error::internal("monitoring has not started in this window"))
 }
 
 /// The dashboard for `window`, each chart `width` × `height` pixels.
@@ -34,8 +34,8 @@ pub async fn monitor_view(
     scraped: Option<String>,
 ) -> Result<MonitorView, Error> {
     if !(200..=2000).contains(&width) || !(100..=1000).contains(&height) {
-        return Err(Error::new(
-            Code::InvalidInput,
+        // The page asks for these sizes; any other is a bug in it.
+        return Err(Error::internal(
             "a chart is 200 to 2000 pixels wide and 100 to 1000 high",
         ));
     }
@@ -83,12 +83,7 @@ pub async fn monitor_export(
     let m = monitor(&state)?;
     let dir = state.paths.data_dir.join("exports");
     blocking(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            Error::new(
-                Code::Store,
-                format!("{} cannot be made: {e}", dir.display()),
-            )
-        })?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::file(Code::Store, &dir, &e))?;
         let now = devloop_engine::store::now() - 1;
         let stamp = view::iso(now).replace(':', "-");
         let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
@@ -112,10 +107,9 @@ pub async fn monitor_export(
                 path
             }
             other => {
-                return Err(Error::new(
-                    Code::InvalidInput,
-                    format!("`{other}` is not an export format; use png or csv"),
-                ))
+                return Err(Error::internal(format!(
+                    "`{other}` is not an export format; use png or csv"
+                )))
             }
         };
         Ok(path.display().to_string())

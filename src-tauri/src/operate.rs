@@ -4,6 +4,7 @@
 
 use devloop_engine::deploy::replica::LogLine;
 use devloop_engine::deploy::service::ServiceStatus;
+use devloop_engine::finding::Finding;
 use devloop_engine::operate::autoscale::Policy;
 use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
 use devloop_engine::operate::OperateStatus;
@@ -117,8 +118,11 @@ pub async fn operate_load(
         || plan.duration_ms > 10 * 60 * 1000
         || plan.concurrency == 0
     {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("badLoad")
+                .with("rps", 2000)
+                .with("minutes", 10),
             "choose 1 to 2000 requests a second, at most 10 minutes, and a concurrency above 0",
         ));
     }

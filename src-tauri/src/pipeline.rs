@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use devloop_engine::finding::Finding;
 use devloop_engine::pipeline::batch::Batched;
 use devloop_engine::pipeline::launch::{self, Prepared, Refusal};
 use devloop_engine::pipeline::run::RunEvent;
@@ -172,8 +173,9 @@ fn refused(refusal: Refusal, file: &str) -> Error {
                 .chain(&checked.unsupported)
                 .map(ToString::to_string)
                 .collect();
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("workflowRefused").with("problems", list.join("\n")),
                 format!("the workflow was not started:\n{}", list.join("\n")),
             )
             .with_fix(format!("devloop workflow check {file}"))
@@ -200,8 +202,9 @@ pub async fn pipeline_run(
                 .is_ok_and(|rel| rel.display().to_string() == file)
         })
         .ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("notAWorkflow").with("file", &file),
                 format!("`{file}` is not a workflow of the workspace"),
             )
         })?;
@@ -257,8 +260,9 @@ pub fn pipeline_cancel(state: State<'_, AppState>, number: u64) -> Result<(), Er
             let _ = tx.send(true);
             Ok(())
         }
-        None => Err(Error::new(
+        None => Err(Error::said(
             Code::InvalidInput,
+            Finding::new("runNotRunning").with("number", number),
             format!("run #{number} is not running"),
         )),
     }

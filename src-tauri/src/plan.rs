@@ -2,6 +2,7 @@
 //! sprints, and what went wrong made into a bug item. Thin wrappers over
 //! `devloop_engine::store::plan`, `devloop_engine::plan` and the Monitor's board.
 
+use devloop_engine::finding::Finding;
 use devloop_engine::plan::detail::{self, ItemDetail};
 use devloop_engine::plan::drafts::{self, Source};
 use devloop_engine::plan::retro;
@@ -53,15 +54,18 @@ pub async fn plan_from_alert(
         .monitor
         .get()
         .cloned()
-        .ok_or_else(|| Error::new(Code::Internal, "monitoring has not started"))?;
+        .ok_or_else(|| Error::internal("monitoring has not started"))?;
     let draft = monitor
         .board
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .plan_draft(&rule, &series)
         .ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("alertEnded")
+                    .with("rule", &rule)
+                    .with("series", &series),
                 format!("{rule} on {series} is no longer pending or firing"),
             )
         })?;

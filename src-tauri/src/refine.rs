@@ -8,7 +8,7 @@ use devloop_engine::plan::state::{self, LoopState};
 use devloop_engine::release;
 use devloop_engine::store::retro::{Note, NoteKind};
 use devloop_engine::store::{now, Store};
-use devloop_engine::{Code, Error};
+use devloop_engine::Error;
 use tauri::State;
 
 use crate::commands::blocking;
@@ -23,8 +23,8 @@ pub async fn refine_view(
     utc_offset_min: i64,
 ) -> Result<RefineView, Error> {
     if !(1..=52).contains(&weeks) || !(200..=2000).contains(&width) {
-        return Err(Error::new(
-            Code::InvalidInput,
+        // The page offers only these; any other is a bug in it.
+        return Err(Error::internal(
             "choose 1 to 52 weeks and a chart 200 to 2000 pixels wide",
         ));
     }

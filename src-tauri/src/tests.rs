@@ -274,5 +274,5 @@ fn the_stable_address_may_only_move_to_loopback() {
     )
     .unwrap_err();
     assert_eq!(err["code"], "invalidInput", "{err}");
-    assert_eq!(err["fix"], "use 127.0.0.1:8080", "{err}");
+    assert_eq!(err["fix"], "devloop proxy 127.0.0.1:8080", "{err}");
 }

@@ -10,7 +10,7 @@ use devloop_engine::workshop::learner::{
     CheckResult, CommandRun, Learner, LessonView, QuizResult, WorkshopOverview,
 };
 use devloop_engine::workshop::watch;
-use devloop_engine::{Code, Error};
+use devloop_engine::Error;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -52,9 +52,7 @@ async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc
     let learner =
         tauri::async_runtime::spawn_blocking(move || devloop_engine::workshop::open(&paths, &dir))
             .await
-            .map_err(|e| {
-                Error::new(Code::Internal, format!("opening the workshop failed: {e}"))
-            })??;
+            .map_err(|e| Error::internal(format!("opening the workshop failed: {e}")))??;
     *slot = Some(Arc::clone(&learner));
     // The workspace exists now: pushes to it start `on.push` workflows from here on.
     crate::pipeline::watch_pushes(state);

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use devloop_engine::finding::Finding;
 use devloop_engine::monitor::alert::{Comparator, Rule, Severity};
 use devloop_engine::monitor::rules;
 use devloop_engine::settings::Paths;
@@ -66,8 +67,9 @@ pub fn add(new: NewRule) -> ExitCode {
         (Some(t), None) => (Comparator::Above, t),
         (None, Some(t)) => (Comparator::Below, t),
         _ => {
-            return refused(devloop_engine::Error::new(
+            return refused(devloop_engine::Error::said(
                 devloop_engine::Code::InvalidInput,
+                Finding::new("ruleNeedsThreshold"),
                 "say when it fires: --above T or --below T",
             ))
         }
@@ -96,11 +98,12 @@ pub fn remove(name: &str) -> ExitCode {
         let before = all.len();
         all.retain(|r| r.name != name);
         if all.len() == before {
-            return Err(devloop_engine::Error::new(
+            return Err(devloop_engine::Error::said(
                 devloop_engine::Code::InvalidInput,
+                Finding::new("noAlert").with("rule", name),
                 format!("there is no alert named `{name}`"),
             )
-            .with_fix("`devloop alerts` lists them"));
+            .with_fix("devloop alerts"));
         }
         Ok(format!("{name} removed"))
     })

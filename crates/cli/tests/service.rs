@@ -356,7 +356,10 @@ fn a_dockerd_stopped_mid_deploy_fails_it_with_the_reason_and_the_host_heals_when
         stderr.contains("the Docker engine stopped answering during the deploy"),
         "{stderr}"
     );
-    assert!(stderr.contains("fix: start Docker again"), "{stderr}");
+    assert!(
+        stderr.contains("start Docker again") && stderr.contains("fix: sudo"),
+        "{stderr}"
+    );
     let newest = home.history().deploys(1).unwrap().remove(0);
     assert_eq!(
         (newest.version.as_str(), newest.status.as_str()),

@@ -67,21 +67,51 @@ pub struct Error {
 }
 
 impl Error {
-    /// An error without a known fix command.
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    /// What went wrong as a code and its facts (`detail`, which the UI's catalogs say in the
+    /// learner's language) with the same in English for the CLI and logs. Every error a
+    /// person can meet is made this way, so none reaches the Korean UI as an English sentence.
+    pub fn said(code: Code, detail: crate::finding::Finding, message: impl Into<String>) -> Self {
         Self {
             code,
+            message: message.into(),
+            fix: None,
+            detail: Some(Box::new(detail)),
+        }
+    }
+
+    /// A bug in DevLoop: the English words are for the bug report, shown as they are.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self {
+            code: Code::Internal,
             message: message.into(),
             fix: None,
             detail: None,
         }
     }
 
-    /// Attaches what the message says as a code and its facts.
-    #[must_use]
-    pub fn with_detail(mut self, detail: crate::finding::Finding) -> Self {
-        self.detail = Some(Box::new(detail));
-        self
+    /// A file or folder DevLoop could not use, in the system's words; a full disk is said as
+    /// such, because freeing space is the fix and "os error 28" does not say so.
+    pub fn file(code: Code, path: &std::path::Path, e: &std::io::Error) -> Self {
+        use crate::finding::Finding;
+        let shown = path.display().to_string();
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Self::said(
+                Code::DiskLow,
+                Finding::new("diskFull").with("path", &shown),
+                format!("the disk is full: {shown} cannot be written"),
+            )
+            .with_fix(format!(
+                "df -h {}",
+                shlex::try_quote(&shown).unwrap_or_default()
+            ));
+        }
+        Self::said(
+            code,
+            Finding::new("fileUnusable")
+                .with("path", &shown)
+                .with("cause", e),
+            format!("{shown}: {e}"),
+        )
     }
 
     /// Attaches the command that fixes this error.
@@ -98,17 +128,17 @@ mod tests {
 
     #[test]
     fn error_serialises_to_code_message_and_fix_in_camel_case() {
-        let err = Error::new(Code::DockerUnavailable, "no socket").with_fix("sudo dockerd &");
+        let err = Error::internal("no socket").with_fix("sudo dockerd &");
         let json = serde_json::to_value(&err).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"code": "dockerUnavailable", "message": "no socket", "fix": "sudo dockerd &"})
+            serde_json::json!({"code": "internal", "message": "no socket", "fix": "sudo dockerd &"})
         );
     }
 
     #[test]
     fn error_without_fix_omits_the_field() {
-        let json = serde_json::to_value(Error::new(Code::Internal, "x")).unwrap();
+        let json = serde_json::to_value(Error::internal("x")).unwrap();
         assert!(json.get("fix").is_none(), "{json}");
     }
 }

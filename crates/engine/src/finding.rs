@@ -18,6 +18,11 @@ pub struct Finding {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// What lies under it, said after it: a deploy that failed because its health check found
+    /// a wrong status says both, each from its catalog.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub because: Option<Box<Finding>>,
 }
 
 impl Finding {
@@ -26,7 +31,15 @@ impl Finding {
             code: code.to_owned(),
             params: BTreeMap::new(),
             command: None,
+            because: None,
         }
+    }
+
+    /// Adds what lies under it.
+    #[must_use]
+    pub fn because(mut self, cause: Option<Finding>) -> Finding {
+        self.because = cause.map(Box::new);
+        self
     }
 
     /// Adds the fact `{key}` of the sentence.

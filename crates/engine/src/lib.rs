@@ -38,7 +38,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| Error::new(Code::Internal, format!("a background task failed: {e}")))?
+        .map_err(|e| Error::internal(format!("a background task failed: {e}")))?
 }
 
 pub mod check;

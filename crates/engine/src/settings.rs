@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
 /// A UI language. Only languages with a complete message catalog are listed.
@@ -176,19 +177,22 @@ impl Paths {
         match std::fs::read_to_string(&file) {
             Ok(text) => Ok(Some(text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::new(
-                Code::Settings,
-                format!("cannot read {}: {e}", file.display()),
-            )
-            .with_fix(format!("ls -l {}", file.display()))),
+            Err(e) => Err(Error::file(Code::Settings, &file, &e)
+                .with_fix(format!("ls -l {}", file.display()))),
         }
     }
 
     fn parse(&self, text: &str) -> Result<Stored> {
         let file = self.settings_file();
         serde_json::from_str(text).map_err(|e| {
-            Error::new(
+            Error::said(
                 Code::Settings,
+                Finding::new("settingsBroken")
+                    .with(
+                        "at",
+                        format!("{}:{}:{}", file.display(), e.line(), e.column()),
+                    )
+                    .with("cause", strip_position(&e.to_string())),
                 format!(
                     "{}:{}:{}: {}. DevLoop uses its defaults until the file is fixed; \
                      the next change of a setting moves the broken file aside.",
@@ -262,13 +266,18 @@ impl Paths {
     /// The addresses Monitor probes (at most 10 `http://` URLs), replacing those before.
     pub fn set_probes(&self, urls: &[String]) -> Result<Vec<String>> {
         if urls.len() > 10 {
-            return Err(Error::new(Code::InvalidInput, "at most 10 probes"));
+            return Err(Error::said(
+                Code::InvalidInput,
+                Finding::new("tooManyProbes").with("max", 10),
+                "at most 10 probes",
+            ));
         }
         let mut clean = Vec::new();
         for url in urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
             if crate::check::http::parse(url).is_none() || url.len() > 500 {
-                return Err(Error::new(
+                return Err(Error::said(
                     Code::InvalidInput,
+                    Finding::new("notAProbe").with("url", url),
                     format!("`{url}` is not an http:// address to probe, like http://127.0.0.1:8080/health"),
                 ));
             }
@@ -299,15 +308,17 @@ impl Paths {
     /// stays where it is). The folder must be usable, as the System check judges it.
     pub fn set_workspace(&self, path: &Path) -> Result<()> {
         if self.workspace_override.is_some() {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("workspaceFromEnvironment"),
                 "DEVLOOP_WORKSPACE is set, and it decides the workspace; unset it to choose one here",
             )
             .with_fix("unset DEVLOOP_WORKSPACE"));
         }
         if !path.is_absolute() {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("notAbsolute").with("path", path.display()),
                 format!(
                     "`{}` is not an absolute path; give the full path, e.g. /home/you/DevLoop",
                     path.display()
@@ -338,7 +349,7 @@ impl Paths {
         change(&mut stored);
         std::fs::create_dir_all(&self.config_dir).map_err(|e| io_error(&self.config_dir, e))?;
         let json = serde_json::to_string_pretty(&stored)
-            .map_err(|e| Error::new(Code::Internal, format!("settings do not serialise: {e}")))?;
+            .map_err(|e| Error::internal(format!("settings do not serialise: {e}")))?;
         // Write then rename: a crash mid-write leaves the old file, never half a file.
         let tmp = file.with_extension("json.tmp");
         std::fs::write(&tmp, json + "\n").map_err(|e| io_error(&tmp, e))?;
@@ -353,19 +364,26 @@ pub const PROXY_ADDR_ENV: &str = "DEVLOOP_PROXY_ADDR";
 
 fn parse_proxy_address(text: &str, source: &str) -> Result<std::net::SocketAddr> {
     let addr: std::net::SocketAddr = text.trim().parse().map_err(|_| {
-        Error::new(
+        Error::said(
             Code::InvalidInput,
+            Finding::new("notAnAddress").with("address", text),
             format!("{source} `{text}` is not an address like 127.0.0.1:8080"),
         )
     })?;
     if !addr.ip().is_loopback() {
-        return Err(Error::new(
+        let loopback = format!("127.0.0.1:{}", addr.port());
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("notLoopback").with("address", text),
             format!(
                 "{source} `{text}` is not a loopback address: the service answers this machine only"
             ),
         )
-        .with_fix(format!("use 127.0.0.1:{}", addr.port())));
+        .with_fix(if source == PROXY_ADDR_ENV {
+            format!("export {PROXY_ADDR_ENV}={loopback}")
+        } else {
+            format!("devloop proxy {loopback}")
+        }));
     }
     Ok(addr)
 }
@@ -376,11 +394,7 @@ pub fn system_locale() -> Option<String> {
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::new(
-        Code::Settings,
-        format!("cannot write {}: {e}", path.display()),
-    )
-    .with_fix(format!(
+    Error::file(Code::Settings, path, &e).with_fix(format!(
         "ls -ld {}",
         path.parent().unwrap_or(path).display()
     ))
@@ -468,7 +482,8 @@ mod tests {
         std::fs::create_dir_all(p.settings_file()).unwrap();
         let err = p.set_locale(Locale::Ko).unwrap_err();
         assert_eq!(err.code, Code::Settings);
-        assert!(err.message.contains("cannot read"), "{}", err.message);
+        assert!(err.message.contains("Is a directory"), "{}", err.message);
+        assert_eq!(err.detail.unwrap().code, "fileUnusable");
         assert!(p.settings_file().is_dir(), "left where it was");
         assert!(!p.config_dir.join("settings.json.broken").exists());
     }

@@ -2,6 +2,7 @@
 //! one is missing, and the command that installs each: the system check and every failure
 //! caused by a missing tool say the same thing.
 
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 /// A tool a lesson or a release needs.
@@ -69,12 +70,12 @@ pub fn missing_in(output: &str) -> Option<Tool> {
 
 /// The error for `tool` missing when `what` needed it.
 pub fn missing(tool: Tool, what: &str) -> Error {
-    Error::new(
+    Error::said(
         Code::ToolMissing,
+        Finding::new("toolMissing").with("tool", tool.command),
         format!("{what} needs {}, which is not installed here", tool.name),
     )
     .with_fix(tool.install)
-    .with_detail(crate::finding::Finding::new("toolMissing").with("tool", tool.command))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
 /// What [`create`] did.
@@ -25,8 +26,9 @@ pub fn create(demo: &Path, dest: &Path) -> Result<Created> {
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
     {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::WorkspaceUnusable,
+            Finding::new("folderNotARepository").with("path", dest.display()),
             format!("{} exists and has files in it, but it is not a git repository; DevLoop will not write over it", dest.display()),
         )
         .with_fix(format!("mv {0} {0}.old", dest.display())));
@@ -34,8 +36,11 @@ pub fn create(demo: &Path, dest: &Path) -> Result<Created> {
     std::fs::create_dir_all(dest).map_err(|e| io(dest, e))?;
     copy_tree(demo, dest)?;
     initial_commit(dest).map_err(|e| {
-        Error::new(
+        Error::said(
             Code::GitUnavailable,
+            Finding::new("firstCommitFailed")
+                .with("path", dest.display())
+                .with("cause", e.message()),
             format!(
                 "cannot make the first commit in {}: {}",
                 dest.display(),
@@ -112,7 +117,7 @@ fn initial_commit(dir: &Path) -> std::result::Result<(), git2::Error> {
 }
 
 fn io(path: &Path, e: std::io::Error) -> Error {
-    Error::new(Code::WorkspaceUnusable, format!("{}: {e}", path.display()))
+    Error::file(Code::WorkspaceUnusable, path, &e)
 }
 
 #[cfg(test)]

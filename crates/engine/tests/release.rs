@@ -282,7 +282,8 @@ async fn a_missing_base_image_and_a_missing_file_fail_with_the_fix_and_nothing_i
         "{}",
         e.message
     );
-    assert!(e.fix.unwrap().contains("FROM scratch"));
+    assert!(e.message.contains("FROM scratch"), "{}", e.message);
+    assert_eq!(e.detail.unwrap().code, "baseImageMissing");
 
     // The demo's mistake a learner makes first: building the image before the binary.
     std::fs::write(
@@ -300,7 +301,8 @@ async fn a_missing_base_image_and_a_missing_file_fail_with_the_fix_and_nothing_i
         "{}",
         e.message
     );
-    assert!(e.fix.unwrap().contains("build it first"));
+    assert!(e.message.contains("build it first"), "{}", e.message);
+    assert_eq!(e.detail.unwrap().code, "buildMissingFile");
     assert!(lines
         .lock()
         .unwrap()

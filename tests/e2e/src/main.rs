@@ -398,9 +398,11 @@ fn without_docker_the_app_says_so_and_shows_the_fix() -> Result<()> {
         "the UI branches on the error code",
     )?;
     let text = s.text(&problem)?;
+    // The reason itself, from the catalog, rather than the code's general headline.
     check(
-        text.contains("The Docker engine is not reachable."),
-        format!("localised headline: {text}"),
+        text.contains("There is no Docker socket at")
+            && text.contains("the Docker engine is not running, or not installed"),
+        format!("the reason, said from the catalog: {text}"),
     )?;
     check(
         text.contains(&socket.display().to_string()),
@@ -617,7 +619,7 @@ fn the_learner_moves_the_workspace_and_the_workshop_follows() -> Result<()> {
     s.wait_text(
         "[data-testid=check-workspace] [data-testid=problem]",
         "the refusal",
-        |t| t.contains("not an absolute path"),
+        |t| t.contains("is not a full path"),
     )?;
     s.type_text(&input, &moved.display().to_string())?;
     s.click(&s.find("[data-testid=workspace-save]")?)?;
@@ -1168,15 +1170,20 @@ fn a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_
     s.wait_text(
         "[data-testid=deploy-page]",
         "the rollback and its reason",
-        |t| t.contains("0.1.1 failed its health check (/health)"),
+        |t| {
+            // What failed, what the check found, and what still serves, in that order.
+            t.contains("loop-service 0.1.1 failed its health check (/health).")
+                && t.contains("the health check expects 200")
+                && t.contains("loop-service 0.1.0 is still live")
+        },
     )?;
     s.wait_text("[data-testid=deploy-live]", "0.1.0 still live", |t| {
         t.contains("loop-service 0.1.0 is live")
     })?;
     s.wait_text(
         "[data-testid=deploy-history]",
-        "the rollback in the history",
-        |t| t.contains("rolled back"),
+        "the rollback in the history, its reason from the catalog",
+        |t| t.contains("rolled back") && t.contains("the health check expects 200"),
     )?;
     let out = Command::new("curl")
         .args(["-s", "--max-time", "3", &format!("http://{addr}/health")])
@@ -1780,7 +1787,7 @@ fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports
     s.wait_text(
         "[data-testid=rules-problem]",
         "the duplicate refused",
-        |t| t.contains("two alerts are named SlowDeploys"),
+        |t| t.contains("Two alerts are named SlowDeploys"),
     )?;
     check(
         s.find_all("[data-testid=rule-remove-SlowDeploys]")?.len() == 1,
@@ -2323,6 +2330,16 @@ fn every_page_and_lesson_in_korean_has_no_english_outside_code() -> Result<()> {
             "[data-testid=lesson-body]",
         )?);
     }
+    // A refusal is said in Korean too: a misspelt metric in an alert rule.
+    english_on(s, "#/monitor", "[data-testid=rule-metric-HostCpuHigh]")?;
+    s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpus'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=rules-save]")?)?;
+    s.wait_text(
+        "[data-testid=rules-problem]",
+        "the rule's refusal in Korean",
+        |t| t.contains("host.cpus") && t.contains("지표가 아닙니다"),
+    )?;
+    found.extend(english_here(s, "#/monitor (a refused rule)")?);
     check(
         found.is_empty(),
         format!(

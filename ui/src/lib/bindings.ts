@@ -135,7 +135,12 @@ line: number, column: number, message: string,
  */
 fix: string, };
 
-export type Finding = { code: string, params: { [key in string]: string }, command?: string, };
+export type Finding = { code: string, params: { [key in string]: string }, command?: string, 
+/**
+ * What lies under it, said after it: a deploy that failed because its health check found
+ * a wrong status says both, each from its catalog.
+ */
+because?: Finding, };
 
 export type Outcome = { "status": "pass" } | { "status": "fail", hint: string, finding?: Finding, } | { "status": "error", why: string, 
 /**
@@ -386,7 +391,12 @@ export type DeployRecord = { id: number, app: string, version: string, strategy:
  * running, live, rolled-back, failed, interrupted; or waiting (a candidate for a
  * person's click) and approved (that click happened).
  */
-status: string, reason: string, logs: string, startedAt: number, finishedAt?: number, };
+status: string, reason: string, 
+/**
+ * `reason` as a code and its facts, for the UI's catalogs; none for deploys recorded
+ * before DevLoop kept it.
+ */
+detail?: Finding, logs: string, startedAt: number, finishedAt?: number, };
 
 export type Said = { en: string, ko: string, };
 

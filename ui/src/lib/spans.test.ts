@@ -7,8 +7,27 @@ const findingText = (...args: Parameters<typeof findingSpans>) => plain(findingS
 
 /** The engine's check sources, as text: the codes they give are read from them. */
 const sources = import.meta.glob('../../../crates/engine/src/check/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
-/** All of the engine's sources, for the reasons its errors give. */
-const everything = import.meta.glob('../../../crates/engine/src/**/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+/** The sources of the engine, the CLI and the app shell, for the reasons their errors give. */
+const everything = Object.fromEntries(
+  Object.entries({
+    ...(import.meta.glob('../../../crates/*/src/**/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>),
+    ...(import.meta.glob('../../../src-tauri/src/**/*.rs', { query: '?raw', import: 'default', eager: true }) as Record<string, string>),
+    // A file's unit tests make findings up; what ships is what is said.
+  }).map(([file, text]) => [file, text.split('#[cfg(test)]')[0]!]),
+);
+
+/** Every code a `Finding::new(…)` outside the checks names, including those it picks among
+ *  (`Finding::new(if … { "a" } else { "b" })`). */
+function reasonCodes(): Set<string> {
+  const codes = new Set<string>();
+  for (const [file, text] of Object.entries(everything)) {
+    if (file.includes('/engine/src/check/')) continue;
+    for (const m of text.matchAll(/Finding::new\(([^)]*)\)/g)) {
+      for (const c of m[1]!.matchAll(/"(\w+)"/g)) codes.add(c[1]!);
+    }
+  }
+  return codes;
+}
 
 /** Every finding code the engine's checks can give. */
 function engineCodes(): string[] {
@@ -62,15 +81,52 @@ describe('spans', () => {
 
 describe('error details', () => {
   it('have a sentence in both languages for every reason the engine gives', () => {
-    const codes = new Set<string>();
-    for (const text of Object.values(everything)) {
-      for (const m of text.matchAll(/with_detail\(\s*(?:crate::finding::)?Finding::new\(\s*"(\w+)"/g)) codes.add(m[1]!);
-    }
-    expect(codes.size).toBeGreaterThan(10);
+    const codes = reasonCodes();
+    expect(codes.size).toBeGreaterThan(100);
     for (const code of codes) {
-      expect(en.errorDetails, code).toHaveProperty(code);
-      expect(ko.errorDetails, code).toHaveProperty(code);
+      expect({ ...en.errorDetails, ...en.lesson.findings }, code).toHaveProperty(code);
+      expect({ ...ko.errorDetails, ...ko.lesson.findings }, code).toHaveProperty(code);
     }
+  });
+  it('fill every placeholder of a sentence from the facts its code is given with', () => {
+    // `Finding::new("x").with("a", …).with("b", …)`: the sentence for x may name only a and b.
+    // Its chain is read up to the statement's end or the next finding.
+    for (const text of Object.values(everything)) {
+      for (const m of text.matchAll(/Finding::new\(\s*"(\w+)"\s*\)([^;]*?)(?=;|Finding::new)/gs)) {
+        const code = m[1]!;
+        const given = new Set([...m[2]!.matchAll(/\.with\(\s*"(\w+)"/g)].map((g) => g[1]!));
+        for (const catalog of [en.errorDetails, ko.errorDetails] as Record<string, string>[]) {
+          const sentence = catalog[code];
+          if (!sentence) continue;
+          for (const p of sentence.matchAll(/\{(\w+)\}/g)) expect(given, `${code} names {${p[1]}}`).toContain(p[1]);
+        }
+      }
+    }
+  });
+  it('give as a fix only a command, which the page offers to copy, never a sentence', () => {
+    const commands = ['devloop', 'git', 'docker', 'sudo', 'cargo', 'kill', 'ss', 'df', 'du', 'ls', 'mv', 'mkdir', 'unset', 'export', '$EDITOR'];
+    const fixes: string[] = [];
+    for (const text of Object.values(everything)) {
+      for (const m of text.matchAll(/with_fix\(\s*(?:format!\(\s*)?"([^"]*)"/g)) fixes.push(m[1]!);
+    }
+    expect(fixes.length).toBeGreaterThan(30);
+    for (const fix of fixes) expect(commands, fix).toContain(fix.split(' ')[0]);
+  });
+  it('say a failed deploy with what its health check found, each from its catalog', () => {
+    const detail = {
+      code: 'healthCheckFailed',
+      params: { version: 'app 1.0.1', path: '/health' },
+      because: {
+        code: 'wrongStatus',
+        params: { url: 'http://127.0.0.1:1/health', got: '500', want: '200' },
+        because: { code: 'stillLive', params: { version: 'app 1.0.0' } },
+      },
+    };
+    const text = plain(detailSpans(detail, 'app 1.0.1 failed its health check', ko));
+    expect(text).toContain('app 1.0.1이(가) 헬스 체크(/health)를 통과하지 못했습니다.');
+    expect(text).toContain('500');
+    expect(text).toContain('app 1.0.0이(가) 그대로 서비스 중입니다.');
+    expect(text).not.toMatch(/failed|still live/);
   });
   it('say a refusal in Korean with its facts as code', () => {
     const spans = detailSpans({ code: 'notNewer', params: { version: '0.0.9', last: '0.1.0' } }, '0.0.9 is not newer…', ko);

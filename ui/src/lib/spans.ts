@@ -22,9 +22,20 @@ export function findingSpans(finding: Finding | undefined, hint: string, m: Mess
   return fill(m.lesson.findings as Record<string, string>, finding, hint, m);
 }
 
-/** The same for why an action was refused (an engine error's detail). */
+/** The same for why an action was refused (an engine error's detail), followed by what lies
+ *  under it (`because`), each from whichever catalog knows its code. */
 export function detailSpans(detail: Finding | undefined, message: string, m: Messages = i18n.m): Span[] {
-  return fill(m.errorDetails as Record<string, string>, detail, message, m);
+  const details = m.errorDetails as Record<string, string>;
+  const findings = m.lesson.findings as Record<string, string>;
+  if (!detail || !details[detail.code]) return fill(details, detail, message, m);
+  const out = fill(details, detail, message, m);
+  for (let under = detail.because; under; under = under.because) {
+    const catalog = details[under.code] ? details : findings[under.code] ? findings : undefined;
+    // A cause no catalog knows yet is left out: the sentence above already says what failed.
+    if (!catalog) break;
+    out.push({ text: ' ', code: false }, ...fill(catalog, under, '', m));
+  }
+  return out;
 }
 
 function fill(catalog: Record<string, string>, finding: Finding | undefined, fallback: string, m: Messages): Span[] {

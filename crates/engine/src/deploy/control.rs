@@ -16,6 +16,7 @@ use super::health::HealthCheck;
 use super::host::Slot;
 use super::rollout::{DeployEvent, Strategy};
 use super::service::{Service, ServiceStatus};
+use crate::finding::Finding;
 use crate::operate::autoscale::{AutoscalerView, Policy};
 use crate::settings::Paths;
 use crate::words::Said;
@@ -93,10 +94,7 @@ pub async fn bind(paths: &Paths) -> Result<Bound, Error> {
 }
 
 fn io(path: &std::path::Path, e: std::io::Error) -> Error {
-    Error::new(
-        Code::Settings,
-        format!("the control socket {} cannot be used: {e}", path.display()),
-    )
+    Error::file(Code::Settings, path, &e)
 }
 
 /// Answers requests on `bound` for as long as `service` lives and is not closed; a deploy of
@@ -121,12 +119,17 @@ async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths
     let mut reader = BufReader::new(read.take(MAX_REQUEST));
     let request = match reader.read_line(&mut line).await {
         Ok(_) => serde_json::from_str::<Request>(&line).map_err(|e| {
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("notARequest").with("cause", &e),
                 format!("not a request DevLoop's service understands: {e}"),
             )
         }),
-        Err(e) => Err(Error::new(Code::InvalidInput, e.to_string())),
+        Err(e) => Err(Error::said(
+            Code::InvalidInput,
+            Finding::new("notARequest").with("cause", &e),
+            e.to_string(),
+        )),
     };
     // Events are written as they come, while the deploy goes on.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Reply>();
@@ -220,11 +223,12 @@ pub async fn call(
     };
     let (read, mut write) = stream.into_split();
     let mut text = serde_json::to_string(request)
-        .map_err(|e| Error::new(Code::Internal, format!("a request did not serialise: {e}")))?;
+        .map_err(|e| Error::internal(format!("a request did not serialise: {e}")))?;
     text.push('\n');
     let lost = |e: std::io::Error| {
-        Error::new(
+        Error::said(
             Code::ServiceElsewhere,
+            Finding::new("serviceStoppedAnswering").with("cause", &e),
             format!("the DevLoop that runs the service stopped answering: {e}"),
         )
     };
@@ -235,10 +239,9 @@ pub async fn call(
             Ok(Reply::Event(e)) => on_event(e),
             Ok(last) => return Ok(Some(last)),
             Err(e) => {
-                return Err(Error::new(
-                    Code::Internal,
-                    format!("the service's answer was not understood ({e}): {line}"),
-                ))
+                return Err(Error::internal(format!(
+                    "the service's answer was not understood ({e}): {line}"
+                )))
             }
         }
     }

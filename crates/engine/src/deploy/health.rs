@@ -43,8 +43,9 @@ impl HealthCheck {
             || self.timeout_ms == 0
             || self.retries == 0
         {
-            return Err(crate::Error::new(
+            return Err(crate::Error::said(
                 crate::Code::InvalidInput,
+                crate::finding::Finding::new("badHealthCheck"),
                 "the health check needs a path starting with /, an interval of 50 ms or more, a timeout and at least one retry",
             ));
         }
@@ -52,19 +53,23 @@ impl HealthCheck {
     }
 }
 
-/// Waits for 127.0.0.1:`port` to answer the check; `Err` says what the last answer was.
-pub async fn wait(port: u16, check: &HealthCheck) -> Result<Duration, String> {
+/// Waits for 127.0.0.1:`port` to answer the check; `Err` says what the last answer was, in
+/// English and as the check's finding.
+pub async fn wait(
+    port: u16,
+    check: &HealthCheck,
+) -> Result<Duration, (String, Option<crate::finding::Finding>)> {
     let started = Instant::now();
     let url = format!("http://127.0.0.1:{port}{}", check.path);
     let mut failures = 0;
     loop {
         match http::get(&url, 200, None, check.timeout_ms).await {
             Outcome::Pass => return Ok(started.elapsed()),
-            Outcome::Fail { hint, .. } | Outcome::Error { why: hint, .. } => {
+            Outcome::Fail { hint, finding } | Outcome::Error { why: hint, finding } => {
                 if started.elapsed() >= Duration::from_millis(check.start_period_ms) {
                     failures += 1;
                     if failures >= check.retries {
-                        return Err(hint);
+                        return Err((hint, finding));
                     }
                 }
             }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::control;
 use super::service::{self, OpListener, Service};
 use crate::docker::Engine;
+use crate::finding::Finding;
 use crate::settings::Paths;
 use crate::{Code, Error};
 
@@ -148,11 +149,16 @@ pub(crate) fn elsewhere(pid: u32, url: &str) -> Error {
     } else {
         format!("another DevLoop (process {pid})")
     };
-    Error::new(
+    Error::said(
         Code::ServiceElsewhere,
-        format!("{who} already runs the service at {url}; only one may run it at a time"),
+        Finding::new(if pid == std::process::id() {
+            "serviceHere"
+        } else {
+            "serviceElsewhere"
+        })
+        .with("pid", pid)
+        .with("url", url),
+        format!("{who} already runs the service at {url}; only one may run it at a time: use that one (the app's Deploy page, or devloop deploy/scale, which go through it), or stop it"),
     )
-    .with_fix(format!(
-        "use that one (the app's Deploy page, or devloop deploy/scale, which go through it), or stop it: kill {pid}"
-    ))
+    .with_fix(format!("kill {pid}"))
 }

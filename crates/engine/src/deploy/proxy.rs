@@ -22,6 +22,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 /// An answer larger than this is refused with 502: the demo service never sends one.
@@ -98,30 +99,35 @@ impl Proxy {
     /// an error that says which and how to pick another.
     pub async fn start(bind: SocketAddr) -> Result<Proxy, Error> {
         if !bind.ip().is_loopback() {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("notLoopback").with("address", bind),
                 format!("{bind} is not a loopback address; DevLoop serves on this machine only, on 127.0.0.1:PORT"),
             )
-            .with_fix("devloop proxy 127.0.0.1:8080"));
+            .with_fix(format!("devloop proxy 127.0.0.1:{}", bind.port())));
         }
         let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
             let busy = e.kind() == std::io::ErrorKind::AddrInUse;
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                if busy {
+                    Finding::new("addressInUse").with("address", bind)
+                } else {
+                    Finding::new("cannotListen")
+                        .with("address", bind)
+                        .with("cause", &e)
+                },
                 if busy {
                     format!("{bind} is already in use by another program")
                 } else {
                     format!("cannot listen on {bind}: {e}")
                 },
             )
-            .with_fix(format!(
-                "stop what uses it (`ss -ltnp 'sport = :{}'` shows it), or choose another port",
-                bind.port()
-            ))
+            .with_fix(format!("ss -ltnp 'sport = :{}'", bind.port()))
         })?;
         let addr = listener
             .local_addr()
-            .map_err(|e| Error::new(Code::Internal, e.to_string()))?;
+            .map_err(|e| Error::internal(e.to_string()))?;
         let shared = Arc::new(Shared {
             backends: RwLock::new(Arc::new(Vec::new())),
             next: AtomicUsize::new(0),
@@ -448,7 +454,8 @@ mod tests {
         let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let e = Proxy::start(taken.local_addr().unwrap()).await.unwrap_err();
         assert!(e.message.contains("is already in use"), "{}", e.message);
-        assert!(e.fix.unwrap().contains("choose another port"));
+        assert_eq!(e.detail.unwrap().code, "addressInUse");
+        assert!(e.fix.unwrap().starts_with("ss -ltnp"));
         let e = Proxy::start("0.0.0.0:0".parse().unwrap())
             .await
             .unwrap_err();

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::docker::{DockerError, Engine, Host};
+use crate::finding::Finding;
 use crate::release::{LABEL_APP, LABEL_VERSION};
 use crate::{Code, Error};
 
@@ -58,19 +59,28 @@ fn api(e: bollard::errors::Error) -> Error {
     DockerError::Api(e).into_error(Host::probe())
 }
 
+/// The refusal to touch a container DevLoop did not start.
+fn not_ours(id: &str) -> Error {
+    Error::said(
+        Code::InvalidInput,
+        Finding::new("notOurContainer").with("id", id),
+        format!("container {id} was not started by DevLoop, so DevLoop leaves it alone"),
+    )
+}
+
 /// Starts one replica and returns it with its port. A container that stops at once is
 /// removed again, and the error carries its last log lines.
 pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
     if engine.client().inspect_image(&spec.image).await.is_err() {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("imageMissing").with("image", &spec.image),
             format!(
                 "the image {} is not on this machine: make the release first",
                 spec.image
             ),
         )
-        .with_fix("devloop release")
-        .with_detail(crate::finding::Finding::new("imageMissing").with("image", &spec.image)));
+        .with_fix("devloop release"));
     }
     let suffix: String = format!("{:x}", rand_suffix());
     let name = format!(
@@ -147,8 +157,11 @@ pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
         _ => {
             let tail = logs(engine, &id, 20).await;
             let _ = remove(engine, &id).await;
-            Err(Error::new(
+            Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("stoppedAtStart")
+                    .with("image", &spec.image)
+                    .with("output", tail.trim_end()),
                 format!(
                     "{} stopped as soon as it started{}",
                     spec.image,
@@ -159,10 +172,7 @@ pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
                     }
                 ),
             )
-            .with_fix(format!(
-                "run it by hand to see why: docker run --rm {}",
-                spec.image
-            )))
+            .with_fix(format!("docker run --rm {}", spec.image)))
         }
     }
 }
@@ -206,10 +216,7 @@ pub async fn remove(engine: &Engine, id: &str) -> Result<(), Error> {
     // The label must come from the container's own creation, not from its image.
     let ours = container_says && !image_says;
     if !ours {
-        return Err(Error::new(
-            Code::InvalidInput,
-            format!("container {id} was not started by DevLoop, so DevLoop leaves it alone"),
-        ));
+        return Err(not_ours(id));
     }
     // No graceful stop: callers drain a replica's requests before removing it, and a
     // service running as PID 1 (busybox httpd) ignores SIGTERM, which would cost the whole
@@ -442,10 +449,7 @@ pub async fn follow(
         .and_then(|c| c.labels)
         .unwrap_or_default();
     if !labels.contains_key(LABEL_DEPLOY) {
-        return Err(Error::new(
-            Code::InvalidInput,
-            format!("container {id} was not started by DevLoop"),
-        ));
+        return Err(not_ours(id));
     }
     let mut stream = engine.client().logs(
         id,

@@ -20,6 +20,7 @@ use super::health::{self, HealthCheck};
 use super::proxy::Proxy;
 use super::replica::{self, Replica, Spec};
 use crate::docker::Engine;
+use crate::finding::Finding;
 
 /// How long old replicas may take to finish the requests they have.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -95,6 +96,8 @@ pub enum DeployEvent {
 /// now that it was rolled back.
 #[derive(Debug, Clone)]
 pub struct Failure {
+    /// Why, as the error the person who deployed sees (its message is `reason`).
+    pub error: crate::Error,
     pub reason: String,
     pub logs: String,
     pub live: Vec<Replica>,
@@ -121,7 +124,7 @@ pub(crate) async fn start_healthy(
     version: &str,
     colour: &str,
     sink: Sink<'_>,
-) -> Result<Replica, (String, String)> {
+) -> Result<Replica, (crate::Error, String)> {
     let spec = Spec {
         app: req.app.clone(),
         version: version.to_owned(),
@@ -131,7 +134,7 @@ pub(crate) async fn start_healthy(
     };
     let r = replica::start(engine, &spec)
         .await
-        .map_err(|e| (e.message, String::new()))?;
+        .map_err(|e| (e, String::new()))?;
     match health::wait(r.port, &req.health).await {
         Ok(took) => {
             sink(DeployEvent::Healthy {
@@ -140,16 +143,21 @@ pub(crate) async fn start_healthy(
             });
             Ok(r)
         }
-        Err(why) => {
+        Err((why, found)) => {
             let logs = replica::logs(engine, &r.id, 20).await;
             let _ = replica::remove(engine, &r.id).await;
-            Err((
+            let error = crate::Error::said(
+                crate::Code::InvalidInput,
+                Finding::new("healthCheckFailed")
+                    .with("version", format!("{} {version}", req.app))
+                    .with("path", &req.health.path)
+                    .because(found),
                 format!(
                     "{} {version} failed its health check ({}): {why}",
                     req.app, req.health.path
                 ),
-                logs,
-            ))
+            );
+            Err((error, logs))
         }
     }
 }
@@ -176,7 +184,7 @@ async fn start_set(
     colour: &str,
     count: u32,
     sink: Sink<'_>,
-) -> Result<Vec<Replica>, (String, String)> {
+) -> Result<Vec<Replica>, (crate::Error, String)> {
     let mut started = Vec::new();
     for n in 1..=count {
         sink(DeployEvent::Starting {
@@ -205,12 +213,18 @@ pub async fn deploy(
 ) -> Result<Vec<Replica>, Failure> {
     let replicas = req.replicas.max(1);
     let old_version = live.first().map(|r| r.version.clone());
-    let fail = |(reason, logs): (String, String), live: Vec<Replica>, to: Option<String>| {
+    let fail = |(error, logs): (crate::Error, String), live: Vec<Replica>, to: Option<String>| {
+        let reason = error.message.clone();
         sink(DeployEvent::RolledBack {
             reason: reason.clone(),
             to,
         });
-        Failure { reason, logs, live }
+        Failure {
+            error,
+            reason,
+            logs,
+            live,
+        }
     };
     match req.strategy {
         Strategy::BlueGreen => {

@@ -14,6 +14,7 @@ use super::proxy::Proxy;
 use super::replica::{self, Replica};
 use super::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
+use crate::finding::Finding;
 use crate::settings::Paths;
 use crate::store::{now, Store};
 use crate::words::Said;
@@ -235,10 +236,7 @@ impl Service {
         sink: &(dyn Fn(DeployEvent) + Send + Sync),
     ) -> Result<ServiceStatus, Error> {
         if replicas == 0 || replicas > 8 {
-            return Err(Error::new(
-                Code::InvalidInput,
-                format!("{replicas} replicas: choose 1 to 8"),
-            ));
+            return Err(crate::operate::scale::replica_range(replicas));
         }
         let mut live = self.live.lock().await;
         let db = self.paths.database_file();
@@ -320,25 +318,43 @@ impl Service {
                     );
                 }
                 let (reason, logs) = (failure.reason.clone(), failure.logs.clone());
+                let detail = if docker_gone {
+                    Some(Finding::new("deployDockerGone"))
+                } else {
+                    failure.error.detail.as_deref().cloned()
+                };
                 let status = if failure.live.is_empty() || docker_gone {
                     "failed"
                 } else {
                     "rolled-back"
                 };
                 let _ = blocking(move || {
-                    Store::open(&db)?.finish_deploy(id, status, &reason, &logs, now())
+                    let store = Store::open(&db)?;
+                    store.finish_deploy(id, status, &reason, &logs, now())?;
+                    match detail {
+                        Some(d) => store.explain_deploy(id, &d),
+                        None => Ok(()),
+                    }
                 })
                 .await;
+                let why = if docker_gone {
+                    Said::new(
+                        failure.reason.clone(),
+                        "배포 중에 Docker 엔진이 응답을 멈춤",
+                    )
+                } else {
+                    Said::why(&failure.error)
+                };
                 self.log_op(
                     "rollback",
                     Said::new(
                         format!(
                             "{} {version} did not go live and was rolled back: {}",
-                            self.app, failure.reason
+                            self.app, why.en
                         ),
                         format!(
                             "{} {version}이(가) 배포되지 못해 롤백됨: {}",
-                            self.app, failure.reason
+                            self.app, why.ko
                         ),
                     ),
                     None,
@@ -350,20 +366,30 @@ impl Service {
                     message.push_str(&format!("\nits last lines:\n{}", failure.logs.trim_end()));
                 }
                 if docker_gone {
-                    return Err(Error::new(Code::DockerUnavailable, message).with_fix(format!(
-                        "start Docker again ({}); DevLoop replaces the stopped replicas once it answers",
-                        crate::docker::Host::probe().start_daemon_command()
-                    )));
+                    return Err(Error::said(
+                        Code::DockerUnavailable,
+                        Finding::new("dockerGoneDuringDeploy"),
+                        format!("{message}\nstart Docker again: DevLoop replaces the stopped replicas once it answers"),
+                    )
+                    .with_fix(crate::docker::Host::probe().start_daemon_command()));
                 }
-                Err(
-                    Error::new(Code::InvalidInput, message).with_fix(match failure.live.first() {
-                        Some(r) => format!(
-                            "{} {} is still live; fix the new version and deploy again",
-                            self.app, r.version
-                        ),
-                        None => "fix the version and deploy again".into(),
-                    }),
-                )
+                // Said: what failed, then what the traffic is on now.
+                let still = failure
+                    .live
+                    .first()
+                    .map(|r| format!("{} {}", self.app, r.version));
+                let mut detail = failure.error.detail.map(|d| *d).unwrap_or_else(|| {
+                    Finding::new("deployFailed").with("cause", &failure.error.message)
+                });
+                let mut tail = &mut detail;
+                while tail.because.is_some() {
+                    tail = tail.because.as_deref_mut().expect("checked");
+                }
+                tail.because = Some(Box::new(match &still {
+                    Some(v) => Finding::new("stillLive").with("version", v),
+                    None => Finding::new("nothingLiveAfterFailure"),
+                }));
+                Err(Error::said(Code::InvalidInput, detail, message))
             }
         }
     }

@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use super::dockerignore::Ignore;
 use super::{DockerError, Engine, Host};
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 /// A context larger than this is refused: it is almost always a `target/` or `node_modules/`
@@ -68,8 +69,9 @@ pub struct Built {
     pub tags: Vec<String>,
 }
 
-fn refuse(message: impl Into<String>, fix: impl Into<String>) -> Error {
-    Error::new(Code::InvalidInput, message).with_fix(fix)
+/// A build refused before it reached the engine: what, as a code and facts, and in English.
+fn refuse(found: Finding, message: impl Into<String>) -> Error {
+    Error::said(Code::InvalidInput, found, message)
 }
 
 fn api(e: bollard::errors::Error) -> Error {
@@ -82,24 +84,31 @@ pub async fn build(
     req: &BuildRequest,
     sink: &(dyn Fn(BuildEvent) + Send + Sync),
 ) -> Result<Built, Error> {
-    let Some(first_tag) = req.tags.first().cloned() else {
-        return Err(Error::new(Code::Internal, "a build needs at least one tag"));
-    };
+    if req.tags.is_empty() {
+        return Err(Error::internal("a build needs at least one tag"));
+    }
     let dockerfile = req.context.join(&req.dockerfile);
     let text = std::fs::read_to_string(&dockerfile).map_err(|e| {
         refuse(
-            format!("cannot read {}: {e}", dockerfile.display()),
-            "create a Dockerfile in the context folder, or name the one to use",
+            Finding::new("noDockerfile")
+                .with("path", dockerfile.display())
+                .with("cause", &e),
+            format!(
+                "cannot read {}: {e}; create a Dockerfile in the context folder, or name the one to use",
+                dockerfile.display()
+            ),
         )
     })?;
     for base in base_images(&text) {
         if engine.client().inspect_image(&base).await.is_err() {
             return Err(refuse(
+                Finding::new("baseImageMissing")
+                    .with("path", dockerfile.display())
+                    .with("image", &base),
                 format!(
-                    "{}: the base image `{base}` is not on this machine, and DevLoop never pulls images",
+                    "{}: the base image `{base}` is not on this machine, and DevLoop never pulls images: build FROM scratch around a static binary, or load the base with `docker load -i FILE`",
                     dockerfile.display()
                 ),
-                "build FROM scratch around a static binary, or load the base with `docker load -i FILE`",
             ));
         }
     }
@@ -108,22 +117,46 @@ pub async fn build(
     let packed =
         tokio::task::spawn_blocking(move || pack(&context, &dockerfile_name, MAX_CONTEXT_BYTES))
             .await
-            .map_err(|e| {
-                Error::new(Code::Internal, format!("packing the context crashed: {e}"))
-            })??;
+            .map_err(|e| Error::internal(format!("packing the context crashed: {e}")))??;
     sink(BuildEvent::Context {
         files: packed.files,
         bytes: packed.bytes,
     });
 
-    let file = tokio::fs::File::open(packed.tar.path())
+    // A cached layer removed while the build used it (another build's clean-up, `docker rmi`
+    // in a terminal, a second DevLoop) fails the build half-way; without the cache it holds.
+    let image_id = match send(engine, req, packed.tar.path(), false, sink).await {
+        Err(e) if e.message.contains("unknown parent image ID") => {
+            sink(BuildEvent::Log {
+                text:
+                    "A cached layer was removed during the build; building again without the cache"
+                        .into(),
+            });
+            send(engine, req, packed.tar.path(), true, sink).await?
+        }
+        built => built?,
+    };
+    for tag in &req.tags[1..] {
+        tag_image(engine, &image_id, tag).await?;
+    }
+    Ok(Built {
+        image_id,
+        tags: req.tags.clone(),
+    })
+}
+
+/// Sends the packed context `tar` to the engine and follows the build; the image's id comes
+/// back.
+async fn send(
+    engine: &Engine,
+    req: &BuildRequest,
+    tar: &Path,
+    nocache: bool,
+    sink: &(dyn Fn(BuildEvent) + Send + Sync),
+) -> Result<String, Error> {
+    let file = tokio::fs::File::open(tar)
         .await
-        .map_err(|e| {
-            Error::new(
-                Code::Internal,
-                format!("cannot read the packed context: {e}"),
-            )
-        })?;
+        .map_err(|e| Error::internal(format!("cannot read the packed context: {e}")))?;
     // The tar is streamed from disk, so a large context never sits in memory.
     let body = futures_util::stream::unfold(file, |mut file| async move {
         use tokio::io::AsyncReadExt;
@@ -139,7 +172,8 @@ pub async fn build(
     });
     let options = BuildImageOptions {
         dockerfile: req.dockerfile.clone(),
-        t: Some(first_tag),
+        t: req.tags.first().cloned(),
+        nocache,
         rm: true,
         forcerm: true,
         buildargs: Some(
@@ -186,15 +220,7 @@ pub async fn build(
             });
         }
     }
-    let image_id = image_id
-        .ok_or_else(|| Error::new(Code::Internal, "the build ended without naming its image"))?;
-    for tag in &req.tags[1..] {
-        tag_image(engine, &image_id, tag).await?;
-    }
-    Ok(Built {
-        image_id,
-        tags: req.tags.clone(),
-    })
+    image_id.ok_or_else(|| Error::internal("the build ended without naming its image"))
 }
 
 /// Gives `image` the extra name `tag` (`name:tag`).
@@ -215,26 +241,32 @@ pub async fn tag_image(engine: &Engine, image: &str, tag: &str) -> Result<(), Er
 
 /// A failed build, said with the fix for the usual causes.
 fn failed(message: &str, last_lines: &[String]) -> Error {
-    let fix = if message.contains("COPY failed") || message.contains("no such file or directory") {
-        "a file the Dockerfile copies is not in the context: build it first, and check that .dockerignore does not leave it out"
+    let cause = message.trim();
+    let (found, why) = if message.contains("COPY failed")
+        || message.contains("no such file or directory")
+    {
+        (Finding::new("buildMissingFile").with("cause", cause), "a file the Dockerfile copies is not in the context: build it first, and check that .dockerignore does not leave it out")
     } else if message.contains("pull access denied")
         || message.contains("dial tcp")
         || message.contains("lookup ")
     {
-        "the build tried to fetch something from the network; DevLoop builds offline, FROM scratch or from local images"
+        (Finding::new("buildNeedsNetwork").with("cause", cause), "the build tried to fetch something from the network; DevLoop builds offline, FROM scratch or from local images")
     } else {
-        "read the build output above; the failing step is the last one shown"
+        (
+            Finding::new("buildFailed").with("cause", cause),
+            "read the build output above; the failing step is the last one shown",
+        )
     };
     let tail = if last_lines.is_empty() {
         String::new()
     } else {
         format!("\n{}", last_lines.join("\n"))
     };
-    Error::new(
+    Error::said(
         Code::InvalidInput,
-        format!("the image build failed: {}{tail}", message.trim()),
+        found,
+        format!("the image build failed: {cause}{tail}\n{why}"),
     )
-    .with_fix(fix)
 }
 
 /// `Step 3/5 : COPY …` → (3, 5, "COPY …").
@@ -296,21 +328,19 @@ struct Packed {
 fn pack(context: &Path, dockerfile: &str, limit: u64) -> Result<Packed, Error> {
     if !context.is_dir() {
         return Err(refuse(
-            format!("the build context {} is not a folder", context.display()),
-            "name the folder that holds the Dockerfile and the files it copies",
+            Finding::new("contextNotAFolder").with("path", context.display()),
+            format!(
+                "the build context {} is not a folder: name the folder that holds the Dockerfile and the files it copies",
+                context.display()
+            ),
         ));
     }
     let ignore =
         Ignore::parse(&std::fs::read_to_string(context.join(".dockerignore")).unwrap_or_default());
-    let tar = tempfile::NamedTempFile::new().map_err(|e| {
-        Error::new(
-            Code::Internal,
-            format!("cannot create a temporary file: {e}"),
-        )
-    })?;
+    let tar = tempfile::NamedTempFile::new()
+        .map_err(|e| Error::internal(format!("cannot create a temporary file: {e}")))?;
     let mut builder = tar::Builder::new(std::io::BufWriter::new(
-        tar.reopen()
-            .map_err(|e| Error::new(Code::Internal, e.to_string()))?,
+        tar.reopen().map_err(|e| Error::internal(e.to_string()))?,
     ));
     builder.follow_symlinks(false);
     let mut packed = Packed {
@@ -321,12 +351,8 @@ fn pack(context: &Path, dockerfile: &str, limit: u64) -> Result<Packed, Error> {
     let always = [dockerfile.trim_start_matches("./"), ".dockerignore"];
     let mut todo = vec![PathBuf::new()];
     while let Some(rel) = todo.pop() {
-        let entries = std::fs::read_dir(context.join(&rel)).map_err(|e| {
-            refuse(
-                format!("cannot read {}: {e}", context.join(&rel).display()),
-                "check the folder's permissions",
-            )
-        })?;
+        let entries = std::fs::read_dir(context.join(&rel))
+            .map_err(|e| Error::file(Code::InvalidInput, &context.join(&rel), &e))?;
         let mut entries: Vec<_> = entries.flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
@@ -349,35 +375,28 @@ fn pack(context: &Path, dockerfile: &str, limit: u64) -> Result<Packed, Error> {
             packed.bytes += size;
             if packed.bytes > limit {
                 return Err(refuse(
+                    Finding::new("contextTooLarge")
+                        .with("path", context.display())
+                        .with("mib", limit / 1024 / 1024)
+                        .with("files", packed.files),
                     format!(
-                        "the build context {} is over {} MiB after {} files",
+                        "the build context {} is over {} MiB after {} files: add a .dockerignore that leaves out what the image does not need (target/, node_modules/, .git/)",
                         context.display(),
                         limit / 1024 / 1024,
                         packed.files
                     ),
-                    "add a .dockerignore that leaves out what the image does not need (target/, node_modules/, .git/)",
                 ));
             }
             builder
                 .append_path_with_name(entry.path(), &path)
-                .map_err(|e| {
-                    refuse(
-                        format!("cannot pack {}: {e}", entry.path().display()),
-                        "check the file's permissions",
-                    )
-                })?;
+                .map_err(|e| Error::file(Code::InvalidInput, &entry.path(), &e))?;
             packed.files += 1;
         }
     }
     builder
         .into_inner()
         .and_then(|mut w| std::io::Write::flush(&mut w))
-        .map_err(|e| {
-            Error::new(
-                Code::Internal,
-                format!("cannot write the packed context: {e}"),
-            )
-        })?;
+        .map_err(|e| Error::internal(format!("cannot write the packed context: {e}")))?;
     Ok(packed)
 }
 
@@ -446,6 +465,7 @@ mod tests {
             panic!("packed")
         };
         assert!(e.message.contains("is over 0 MiB"), "{}", e.message);
-        assert!(e.fix.unwrap().contains(".dockerignore"));
+        assert!(e.message.contains(".dockerignore"), "{}", e.message);
+        assert_eq!(e.detail.unwrap().code, "contextTooLarge");
     }
 }

@@ -13,6 +13,7 @@ pub use engine::{Engine, EngineVersion, MIN_API_VERSION};
 
 use std::path::PathBuf;
 
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 /// What can go wrong between DevLoop and the Docker daemon.
@@ -74,18 +75,48 @@ impl DockerError {
     /// Turns this into the error the UI and CLI show, with the command that fixes it here.
     pub fn into_error(self, host: Host) -> Error {
         let message = self.to_string();
+        let (code, found) = match &self {
+            DockerError::SocketMissing(path) => (
+                Code::DockerUnavailable,
+                Finding::new("dockerSocketMissing").with("path", path.display()),
+            ),
+            DockerError::NotListening { path, .. } => (
+                Code::DockerUnavailable,
+                Finding::new("dockerNotListening").with("path", path.display()),
+            ),
+            DockerError::PermissionDenied(path) => (
+                Code::DockerPermissionDenied,
+                Finding::new("dockerDenied").with("path", path.display()),
+            ),
+            DockerError::UnsupportedHost(value) => (
+                Code::DockerUnavailable,
+                Finding::new("dockerHostUnsupported").with("value", value),
+            ),
+            DockerError::ApiTooOld { found } => (
+                Code::DockerApiTooOld,
+                Finding::new("dockerApiTooOld")
+                    .with("found", found)
+                    .with("needed", MIN_API_VERSION),
+            ),
+            // The engine's own words: DevLoop cannot say them better.
+            DockerError::Api(e) => (
+                Code::DockerUnavailable,
+                Finding::new("dockerSaid").with("cause", e),
+            ),
+        };
+        let error = Error::said(code, found, message);
         match self {
             DockerError::SocketMissing(_) | DockerError::NotListening { .. } => {
-                Error::new(Code::DockerUnavailable, message).with_fix(host.start_daemon_command())
+                error.with_fix(host.start_daemon_command())
             }
-            DockerError::PermissionDenied(_) => Error::new(Code::DockerPermissionDenied, message)
-                .with_fix("sudo usermod -aG docker \"$USER\" && newgrp docker"),
-            DockerError::UnsupportedHost(_) => {
-                Error::new(Code::DockerUnavailable, message).with_fix("unset DOCKER_HOST")
+            DockerError::PermissionDenied(_) => {
+                error.with_fix("sudo usermod -aG docker \"$USER\" && newgrp docker")
             }
-            DockerError::ApiTooOld { .. } => Error::new(Code::DockerApiTooOld, message)
-                .with_fix("sudo apt-get install --only-upgrade docker.io"),
-            DockerError::Api(_) => Error::new(Code::DockerUnavailable, message),
+            DockerError::UnsupportedHost(_) => error.with_fix("unset DOCKER_HOST"),
+            DockerError::ApiTooOld { .. } => {
+                error.with_fix("sudo apt-get install --only-upgrade docker.io")
+            }
+            DockerError::Api(_) => error,
         }
     }
 }

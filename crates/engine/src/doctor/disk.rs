@@ -6,6 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Status;
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 const GIB: u64 = 1024 * 1024 * 1024;
@@ -58,8 +59,11 @@ fn unknown(target: &Path, why: &str) -> DiskCheck {
         mount_point: String::new(),
         free_bytes: 0,
         total_bytes: 0,
-        problem: Some(Error::new(
+        problem: Some(Error::said(
             Code::DiskLow,
+            Finding::new("diskUnknown")
+                .with("path", target.display())
+                .with("cause", why),
             format!(
                 "could not tell how much space the disk holding {} has: {why}",
                 target.display()
@@ -79,8 +83,13 @@ fn judge(mount: &Path, free: u64, total: u64) -> DiskCheck {
         Status::Pass
     };
     let problem = (status != Status::Pass).then(|| {
-        Error::new(
+        Error::said(
             Code::DiskLow,
+            Finding::new("diskLow")
+                .with("free", format!("{:.1}", free as f64 / GIB as f64))
+                .with("mount", mount.display())
+                .with("needed", FAIL_BELOW / GIB)
+                .with("best", WARN_BELOW / GIB),
             format!(
                 "only {:.1} GiB free on {}; DevLoop needs {} GiB and works best with {} GiB or more",
                 free as f64 / GIB as f64,

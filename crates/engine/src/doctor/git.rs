@@ -6,6 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Status;
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 /// git as the status bar shows it.
@@ -47,8 +48,9 @@ pub(super) async fn check() -> GitCheck {
             libgit2_version,
             identity: None,
             problem: Some(
-                Error::new(
+                Error::said(
                     Code::GitUnavailable,
+                    Finding::new("toolMissing").with("tool", "git"),
                     "the `git` command is not installed: the Code lessons have you type git commands",
                 )
                 .with_fix("sudo apt-get install -y git"),
@@ -58,15 +60,19 @@ pub(super) async fn check() -> GitCheck {
     let (smoke, identity) = super::blocking(|| (smoke_test(), identity())).await;
     let problem = match (&smoke, &identity) {
         (Err(e), _) => Some(
-            Error::new(
+            Error::said(
                 Code::GitUnavailable,
+                Finding::new("libgit2Failed")
+                    .with("path", std::env::temp_dir().display())
+                    .with("cause", e),
                 format!("libgit2 could not create a repository and commit in the temp folder: {e}"),
             )
             .with_fix(format!("ls -ld {}", std::env::temp_dir().display())),
         ),
         (Ok(()), None) => Some(
-            Error::new(
+            Error::said(
                 Code::GitIdentityMissing,
+                Finding::new("gitIdentityMissing"),
                 "git has no user.name or user.email, so `git commit` will refuse to run",
             )
             .with_fix(

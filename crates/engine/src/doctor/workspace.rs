@@ -6,6 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Status;
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 /// The learner's workspace folder.
@@ -23,14 +24,15 @@ pub struct WorkspaceCheck {
 
 pub(super) fn check(path: &Path) -> WorkspaceCheck {
     let shown = path.display().to_string();
-    let fail = |message: String, fix: String| WorkspaceCheck {
+    let fail = |found: Finding, message: String, fix: String| WorkspaceCheck {
         status: Status::Fail,
         path: shown.clone(),
         exists: path.exists(),
-        problem: Some(Error::new(Code::WorkspaceUnusable, message).with_fix(fix)),
+        problem: Some(Error::said(Code::WorkspaceUnusable, found, message).with_fix(fix)),
     };
     if path.exists() && !path.is_dir() {
         return fail(
+            Finding::new("workspaceIsAFile").with("path", &shown),
             format!("{shown} is a file, but the workspace must be a folder"),
             format!("mv {shown} {shown}.old"),
         );
@@ -43,6 +45,7 @@ pub(super) fn check(path: &Path) -> WorkspaceCheck {
             Some(parent) => parent.to_path_buf(),
             None => {
                 return fail(
+                    Finding::new("workspaceNoParent").with("path", &shown),
                     format!("no parent folder of {shown} exists"),
                     format!("mkdir -p {shown}"),
                 )
@@ -61,6 +64,9 @@ pub(super) fn check(path: &Path) -> WorkspaceCheck {
             }
         }
         Err(e) => fail(
+            Finding::new("workspaceNotWritable")
+                .with("path", probe_dir.display())
+                .with("cause", &e),
             format!("cannot write in {}: {e}", probe_dir.display()),
             format!("sudo chown -R \"$USER\" {}", probe_dir.display()),
         ),

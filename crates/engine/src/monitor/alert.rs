@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::metric::{self, Key};
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -69,42 +70,72 @@ pub struct Rule {
 impl Rule {
     /// The rule's problems, each saying what to change; `Ok` when it can be evaluated.
     pub fn check(&self) -> Result<Key, Error> {
-        let bad = |m: String| {
-            Err(Error::new(
+        // Said with the rule's name, as the rules form shows them all at once.
+        let bad = |found: Finding, m: String| {
+            Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("inRule")
+                    .with("rule", &self.name)
+                    .because(Some(found)),
                 format!("alert `{}`: {m}", self.name),
             ))
         };
         if self.name.trim().is_empty() || self.name.len() > 80 {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("ruleName").with("max", 80),
                 "an alert needs a name of 1 to 80 characters",
             ));
         }
-        let key = Key::parse(&self.metric)
-            .map_err(|m| Error::new(Code::InvalidInput, format!("alert `{}`: {m}", self.name)))?;
+        let key = match Key::parse(&self.metric) {
+            Ok(key) => key,
+            Err((found, m)) => return bad(found, m),
+        };
         let Some(known) = metric::describe(&key.name) else {
-            let near = metric::nearest(&key.name)
+            let nearest = metric::nearest(&key.name);
+            let near = nearest
                 .map(|n| format!("; did you mean `{n}`?"))
                 .unwrap_or_default();
-            return bad(format!(
-                "`{}` is not a metric DevLoop collects{near} (the Monitor page lists them)",
-                key.name
-            ));
+            return bad(
+                match nearest {
+                    Some(n) => Finding::new("unknownMetricNear")
+                        .with("metric", &key.name)
+                        .with("near", n),
+                    None => Finding::new("unknownMetric").with("metric", &key.name),
+                },
+                format!(
+                    "`{}` is not a metric DevLoop collects{near} (the Monitor page lists them)",
+                    key.name
+                ),
+            );
         };
         if !self.threshold.is_finite() {
-            return bad("the threshold must be a number".into());
+            return bad(
+                Finding::new("thresholdNotANumber"),
+                "the threshold must be a number".into(),
+            );
         }
         if let Some((lo, hi)) = known.range {
             if !(lo..=hi).contains(&self.threshold) {
-                return bad(format!(
-                    "{} is measured in {}, from {lo} to {hi}; {} is outside that",
-                    key.name, known.unit, self.threshold
-                ));
+                return bad(
+                    Finding::new("thresholdOutside")
+                        .with("metric", &key.name)
+                        .with("unit", known.unit)
+                        .with("low", lo)
+                        .with("high", hi)
+                        .with("threshold", self.threshold),
+                    format!(
+                        "{} is measured in {}, from {lo} to {hi}; {} is outside that",
+                        key.name, known.unit, self.threshold
+                    ),
+                );
             }
         }
         if self.for_s > 24 * 3600 {
-            return bad("`for` is at most a day (86400 seconds)".into());
+            return bad(
+                Finding::new("forTooLong").with("max", 86_400),
+                "`for` is at most a day (86400 seconds)".into(),
+            );
         }
         Ok(key)
     }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::series::Point;
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -50,7 +51,7 @@ fn font_ready() -> Result<(), Error> {
         plotters::style::register_font("sans-serif", FontStyle::Normal, font()).is_ok()
     });
     ok.then_some(())
-        .ok_or_else(|| Error::new(Code::Internal, "the chart font did not load"))
+        .ok_or_else(|| Error::internal("the chart font did not load"))
 }
 
 /// One line of a chart.
@@ -294,8 +295,9 @@ pub fn svg(spec: &Spec) -> Result<(String, PlotArea), Error> {
 pub fn png(specs: &[Spec], path: &std::path::Path) -> Result<(), Error> {
     font_ready()?;
     let Some(first) = specs.first() else {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("noChart"),
             "there is no chart to export",
         ));
     };
@@ -318,18 +320,15 @@ pub fn png(specs: &[Spec], path: &std::path::Path) -> Result<(), Error> {
         root.present().map_err(|e| drawing(e.to_string()))?;
     }
     std::fs::rename(&aside, path).map_err(|e| {
-        Error::new(
-            Code::Internal,
-            format!(
-                "the dashboard could not be saved as {}: {e}",
-                path.display()
-            ),
-        )
+        Error::internal(format!(
+            "the dashboard could not be saved as {}: {e}",
+            path.display()
+        ))
     })
 }
 
 fn drawing(e: String) -> Error {
-    Error::new(Code::Internal, format!("a chart could not be drawn: {e}"))
+    Error::internal(format!("a chart could not be drawn: {e}"))
 }
 
 #[cfg(test)]

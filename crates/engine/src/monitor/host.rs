@@ -36,10 +36,7 @@ impl Host {
     /// Ready to look; an error when this system cannot be read at all.
     pub fn new() -> Result<Host, crate::Error> {
         let unreadable = |e: sysinfo::Error| {
-            crate::Error::new(
-                crate::Code::Internal,
-                format!("this machine's statistics cannot be read: {e}"),
-            )
+            crate::Error::internal(format!("this machine's statistics cannot be read: {e}"))
         };
         let mut sys = System::new().map_err(unreadable)?;
         sys.refresh_cpu_usage();

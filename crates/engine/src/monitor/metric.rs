@@ -2,6 +2,7 @@
 //! them: `container.cpu{name=loop-service-1}`), and the catalogue of names DevLoop collects,
 //! with each one's unit and range, so alert rules can be checked before they run.
 
+use crate::finding::Finding;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -26,8 +27,9 @@ impl Key {
         self
     }
 
-    /// `name` or `name{label=value,…}`; the error says what is wrong.
-    pub fn parse(text: &str) -> Result<Key, String> {
+    /// `name` or `name{label=value,…}`; the error says what is wrong, as a finding for the
+    /// UI and in English.
+    pub fn parse(text: &str) -> Result<Key, (Finding, String)> {
         let text = text.trim();
         let (name, rest) = match text.split_once('{') {
             Some((n, r)) => (n, Some(r)),
@@ -39,22 +41,34 @@ impl Key {
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':'))
         };
         if !valid(name) {
-            return Err(format!(
-                "`{text}` is not a metric name (letters, digits, `.`, `_`)"
+            return Err((
+                Finding::new("notAMetricName").with("text", text),
+                format!("`{text}` is not a metric name (letters, digits, `.`, `_`)"),
             ));
         }
         let mut key = Key::new(name);
         if let Some(rest) = rest {
             let Some(inner) = rest.strip_suffix('}') else {
-                return Err(format!("`{text}`: the labels need a closing `}}`"));
+                return Err((
+                    Finding::new("labelsUnclosed").with("text", text),
+                    format!("`{text}`: the labels need a closing `}}`"),
+                ));
             };
             for pair in inner.split(',').filter(|p| !p.trim().is_empty()) {
+                let not_a_label = || {
+                    (
+                        Finding::new("notALabel")
+                            .with("text", text)
+                            .with("pair", pair),
+                        format!("`{text}`: `{pair}` is not label=value"),
+                    )
+                };
                 let Some((k, v)) = pair.split_once('=') else {
-                    return Err(format!("`{text}`: `{pair}` is not label=value"));
+                    return Err(not_a_label());
                 };
                 let v = v.trim().trim_matches('"');
                 if !valid(k.trim()) || v.is_empty() {
-                    return Err(format!("`{text}`: `{pair}` is not label=value"));
+                    return Err(not_a_label());
                 }
                 key.labels.insert(k.trim().to_owned(), v.to_owned());
             }

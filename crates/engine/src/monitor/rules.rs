@@ -3,6 +3,7 @@
 //! error with its line and column, and the defaults stay in force meanwhile.
 
 use super::alert::{self, Rule};
+use crate::finding::Finding;
 use crate::settings::Paths;
 use crate::{Code, Error, Result};
 
@@ -17,16 +18,17 @@ pub fn load(paths: &Paths) -> Result<Vec<Rule>> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(alert::defaults()),
-        Err(e) => {
-            return Err(Error::new(
-                Code::Settings,
-                format!("{} cannot be read: {e}", path.display()),
-            ))
-        }
+        Err(e) => return Err(Error::file(Code::Settings, &path, &e)),
     };
     let mut rules: Vec<Rule> = serde_json::from_str(&text).map_err(|e| {
-        Error::new(
+        Error::said(
             Code::Settings,
+            Finding::new("rulesBroken")
+                .with(
+                    "at",
+                    format!("{}:{}:{}", path.display(), e.line(), e.column()),
+                )
+                .with("cause", &e),
             format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()),
         )
         .with_fix(format!("$EDITOR {}", path.display()))
@@ -43,8 +45,9 @@ pub fn check(rules: &[Rule]) -> Result<()> {
     for r in rules {
         r.check()?;
         if !names.insert(r.name.trim()) {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("ruleNameTwice").with("rule", r.name.trim()),
                 format!(
                     "two alerts are named `{}`: give each alert its own name",
                     r.name.trim()
@@ -57,15 +60,10 @@ pub fn check(rules: &[Rule]) -> Result<()> {
 
 pub fn save(paths: &Paths, rules: &[Rule]) -> Result<()> {
     let path = file(paths);
-    let io = |e: std::io::Error| {
-        Error::new(
-            Code::Settings,
-            format!("{} cannot be written: {e}", path.display()),
-        )
-    };
+    let io = |e: std::io::Error| Error::file(Code::Settings, &path, &e);
     std::fs::create_dir_all(&paths.config_dir).map_err(io)?;
     let text = serde_json::to_string_pretty(rules)
-        .map_err(|e| Error::new(Code::Internal, format!("rules do not serialise: {e}")))?;
+        .map_err(|e| Error::internal(format!("rules do not serialise: {e}")))?;
     let aside = path.with_extension("json.tmp");
     std::fs::write(&aside, text + "\n").map_err(io)?;
     std::fs::rename(&aside, &path).map_err(io)

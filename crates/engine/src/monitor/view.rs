@@ -12,7 +12,7 @@ use super::board::{Active, AlertEvent, Board};
 use super::chart::{self, Line, Marker, PlotArea, Spec};
 use super::collect::SourceStatus;
 use super::metric::Key;
-use crate::{Code, Error};
+use crate::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(rename = "MonitorWindow")] // `Window` is the browser's.
@@ -318,10 +318,10 @@ pub fn export_csv(board: &Board, window: Window, now: i64, path: &Path) -> Resul
         .map(|k| (k.to_string(), board.points(k, from, to)))
         .collect();
     let io = |e: std::io::Error| {
-        Error::new(
-            Code::Internal,
-            format!("the data could not be written to {}: {e}", path.display()),
-        )
+        Error::internal(format!(
+            "the data could not be written to {}: {e}",
+            path.display()
+        ))
     };
     let aside = path.with_extension("part.csv");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&aside).map_err(io)?);

@@ -81,8 +81,12 @@ impl Policy {
             || self.max > 8
             || !(self.target_per_replica > 0.0 && self.target_per_replica <= cpu_cap)
         {
-            return Err(crate::Error::new(
+            return Err(crate::Error::said(
                 crate::Code::InvalidInput,
+                crate::finding::Finding::new(match self.metric {
+                    Metric::Rps => "badRpsPolicy",
+                    Metric::Cpu => "badCpuPolicy",
+                }),
                 match self.metric {
                     Metric::Rps => "the autoscaler needs 1 ≤ min ≤ max ≤ 8 and a target above 0 requests/s",
                     Metric::Cpu => "the autoscaler needs 1 ≤ min ≤ max ≤ 8 and a CPU target from 1 to 50 % (a replica may use half a core)",

@@ -13,6 +13,7 @@ use crate::deploy::replica;
 use crate::deploy::rollout::{self, backends};
 use crate::deploy::service::Service;
 use crate::docker::{DockerError, Host};
+use crate::finding::Finding;
 use crate::words::Said;
 use crate::Error;
 
@@ -101,12 +102,16 @@ impl Service {
                         recovered_ms,
                     });
                 }
-                Err((reason, _)) => {
+                Err((error, _)) => {
+                    let why = Said::why(&error);
                     self.log_op(
                         "heal",
                         Said::new(
-                            format!("{} stopped and could not be replaced: {reason}", gone.name),
-                            format!("{}이(가) 멈췄지만 대신하지 못함: {reason}", gone.name),
+                            format!(
+                                "{} stopped and could not be replaced: {}",
+                                gone.name, why.en
+                            ),
+                            format!("{}이(가) 멈췄지만 대신하지 못함: {}", gone.name, why.ko),
                         ),
                         None,
                         None,
@@ -121,12 +126,12 @@ impl Service {
     /// Chaos: kills one live replica (the first), as a crash would. Returns its name.
     pub async fn kill_one(&self) -> Result<String, Error> {
         let victim = self.live.lock().await.first().cloned().ok_or_else(|| {
-            Error::new(
+            Error::said(
                 crate::Code::InvalidInput,
+                Finding::new("nothingLive"),
                 "nothing is live to kill: deploy a release first",
             )
             .with_fix("devloop deploy")
-            .with_detail(crate::finding::Finding::new("nothingLive"))
         })?;
         self.engine
             .client()

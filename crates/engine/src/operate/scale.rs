@@ -4,6 +4,7 @@
 use crate::deploy::proxy::Proxy;
 use crate::deploy::rollout::{self, backends};
 use crate::deploy::service::Service;
+use crate::finding::Finding;
 use crate::store::ops::OpsEvent;
 use crate::words::Said;
 use crate::{Code, Error};
@@ -13,19 +14,16 @@ impl Service {
     /// entry an `autoscale` one when it starts with the autoscaler's name.
     pub async fn scale(&self, replicas: u32, why: Said) -> Result<u32, Error> {
         if !(1..=8).contains(&replicas) {
-            return Err(Error::new(
-                Code::InvalidInput,
-                format!("{replicas} replicas: choose 1 to 8"),
-            ));
+            return Err(replica_range(replicas));
         }
         let mut live = self.live.lock().await;
         let Some(version) = live.first().map(|r| r.version.clone()) else {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("nothingLive"),
                 "nothing is live to scale: deploy a release first",
             )
-            .with_fix("devloop deploy")
-            .with_detail(crate::finding::Finding::new("nothingLive")));
+            .with_fix("devloop deploy"));
         };
         let before = live.len() as u32;
         if replicas > before {
@@ -41,7 +39,7 @@ impl Service {
             for _ in before..replicas {
                 let r = rollout::start_healthy(&self.engine, &request, &version, &colour, &|_| {})
                     .await
-                    .map_err(|(reason, _)| Error::new(Code::InvalidInput, reason))?;
+                    .map_err(|(error, _)| error)?;
                 live.push(r);
                 self.proxy.switch(backends(&live));
             }
@@ -111,4 +109,16 @@ impl Service {
         let db = self.paths.database_file();
         let _ = crate::blocking(move || crate::store::Store::open(&db)?.record_op(&event)).await;
     }
+}
+
+/// The refusal of a replica count outside the range a replica set may have.
+pub(crate) fn replica_range(replicas: u32) -> Error {
+    Error::said(
+        Code::InvalidInput,
+        Finding::new("replicaRange")
+            .with("replicas", replicas)
+            .with("min", 1)
+            .with("max", 8),
+        format!("{replicas} replicas: choose 1 to 8"),
+    )
 }

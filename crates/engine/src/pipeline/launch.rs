@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use super::history::{self, Recorder};
 use super::run::{self, Request, Result as RunResult, RunEvent};
 use super::{check_file, Checked};
+use crate::finding::Finding;
 use crate::settings::Paths;
 use crate::store::runs::NewRun;
 use crate::store::{now, Store};
@@ -81,15 +82,17 @@ pub fn prepare(
         return Err(Refusal::Workflow(Box::new(checked)));
     }
     let (Some(workflow), Some(plan)) = (checked.workflow, checked.plan) else {
-        return Err(Refusal::Other(Error::new(
-            Code::Internal,
+        return Err(Refusal::Other(Error::internal(
             "the workflow could not be planned",
         )));
     };
     if let Some(job) = &opts.job {
         if !workflow.jobs.iter().any(|j| &j.id == job) {
-            return Err(Refusal::Other(Error::new(
+            return Err(Refusal::Other(Error::said(
                 Code::InvalidInput,
+                Finding::new("noJob")
+                    .with("job", job)
+                    .with("file", shown.display()),
                 format!("there is no job `{job}` in {}", shown.display()),
             )));
         }
@@ -133,16 +136,20 @@ pub fn prepare(
         let declared = workflow.on.workflow_dispatch.clone().unwrap_or_default();
         super::inputs::resolve(&declared, &opts.inputs).map_err(|problems| {
             Refusal::Other(
-                Error::new(
+                Error::said(
                     Code::InvalidInput,
+                    Finding::new("inputsRefused").with("problems", problems.join("\n")),
                     format!("the run was not started:\n{}", problems.join("\n")),
                 )
                 .with_fix(format!("devloop workflow check {}", shown.display())),
             )
         })?
     } else if let Some((name, _)) = opts.inputs.first() {
-        return Err(Refusal::Other(Error::new(
+        return Err(Refusal::Other(Error::said(
             Code::InvalidInput,
+            Finding::new("noInputsHere")
+                .with("name", name)
+                .with("trigger", &trigger),
             format!("input `{name}` was given, but a {trigger} run takes no inputs; only a run by hand (workflow_dispatch) does"),
         )));
     } else {
@@ -166,12 +173,8 @@ pub fn prepare(
         .map_err(Refusal::Other)?;
     let runs_dir = paths.runs_dir();
     let run_dir = runs_dir.join(number.to_string());
-    std::fs::create_dir_all(&run_dir).map_err(|e| {
-        Refusal::Other(Error::new(
-            Code::WorkspaceUnusable,
-            format!("cannot create {}: {e}", run_dir.display()),
-        ))
-    })?;
+    std::fs::create_dir_all(&run_dir)
+        .map_err(|e| Refusal::Other(Error::file(Code::WorkspaceUnusable, &run_dir, &e)))?;
     Ok(Prepared {
         number,
         name: workflow.name.clone().unwrap_or_else(|| "workflow".into()),
@@ -246,12 +249,7 @@ pub fn rerun(paths: &Paths, repo: &Path, number: u64, opts: &Options) -> Result<
     let origin = Store::open(&paths.database_file())
         .and_then(|s| s.run_origin(number))
         .map_err(Refusal::Other)?
-        .ok_or_else(|| {
-            Refusal::Other(Error::new(
-                Code::InvalidInput,
-                format!("there is no run #{number} in the history"),
-            ))
-        })?;
+        .ok_or_else(|| Refusal::Other(super::view::no_run(number)))?;
     // The workflow as it ran (it may never have been committed); runs recorded before
     // DevLoop kept the text read it from their commit instead.
     let opts = Options {
@@ -270,8 +268,11 @@ pub fn rerun(paths: &Paths, repo: &Path, number: u64, opts: &Options) -> Result<
 fn read_at(repo: &Path, sha: &str, shown: &Path) -> Result<String, Error> {
     let gone = |why: String| {
         // No command re-creates a lost commit; running the workflow afresh is the way on.
-        Error::new(
+        Error::said(
             Code::InvalidInput,
+            Finding::new("cannotRerun")
+                .with("sha", format!("{sha:.7}"))
+                .with("cause", &why),
             format!("{why}; run the workflow afresh instead of re-running the old run"),
         )
     };
@@ -307,12 +308,7 @@ fn read_secrets(file: &Path) -> Result<BTreeMap<String, String>, Error> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => {
-            return Err(Error::new(
-                Code::Settings,
-                format!("cannot read the secrets file {}: {e}", file.display()),
-            ))
-        }
+        Err(e) => return Err(Error::file(Code::Settings, file, &e)),
     };
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
@@ -322,8 +318,9 @@ fn read_secrets(file: &Path) -> Result<BTreeMap<String, String>, Error> {
         }
         // The value is never echoed: an error names only the line.
         let (k, v) = line.split_once('=').ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::Settings,
+                Finding::new("secretLine").with("at", format!("{}:{}", file.display(), i + 1)),
                 format!("{}:{}: expected NAME=value", file.display(), i + 1),
             )
         })?;

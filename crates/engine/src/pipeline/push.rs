@@ -8,6 +8,7 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 
 use super::trigger::Push;
+use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
 /// Branch and tag tips: `refs/heads/main` → commit id.
@@ -107,12 +108,15 @@ pub fn watch(repo: PathBuf, on_push: impl Fn(Push) + Send + 'static) -> Result<P
             let _ = tx.send(());
         }
     })
-    .map_err(|e| Error::new(Code::Internal, format!("cannot watch the repository: {e}")))?;
+    .map_err(|e| Error::internal(format!("cannot watch the repository: {e}")))?;
     watcher
         .watch(&git_dir, RecursiveMode::Recursive)
         .map_err(|e| {
-            Error::new(
+            Error::said(
                 Code::WorkspaceUnusable,
+                Finding::new("cannotWatch")
+                    .with("path", git_dir.display())
+                    .with("cause", &e),
                 format!("cannot watch {}: {e}", git_dir.display()),
             )
         })?;

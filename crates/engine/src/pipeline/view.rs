@@ -11,6 +11,7 @@ use ts_rs::TS;
 use super::check_file;
 use super::workflow::{Input, Workflow};
 use crate::diagnostic::Diagnostic;
+use crate::finding::Finding;
 use crate::stage::{Practice, Stage};
 use crate::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
 use crate::store::Store;
@@ -307,11 +308,13 @@ pub fn detail(paths: &crate::settings::Paths, number: u64) -> Result<RunDetail, 
     })
 }
 
-fn no_run(number: u64) -> Error {
-    Error::new(
+pub(crate) fn no_run(number: u64) -> Error {
+    Error::said(
         Code::InvalidInput,
+        Finding::new("noRun").with("number", number),
         format!("there is no run #{number} in the history"),
     )
+    .with_fix("devloop runs")
 }
 
 /// One step's log as kept on disk (masked, capped at 8 MiB).
@@ -332,8 +335,9 @@ pub fn job_log(
     let steps = store.run_steps(number)?;
     let run_dir = paths.runs_dir().join(number.to_string());
     if !run_dir.exists() {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("runPruned").with("number", number),
             format!("the files of run #{number} were pruned to keep the history small"),
         ));
     }

@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
+use crate::finding::Finding;
 use crate::monitor::view::iso;
 use crate::store::plan::{Kind, NewItem};
 use crate::store::Store;
@@ -36,8 +37,13 @@ fn bug(title: String, description: String, source: String) -> NewItem {
     }
 }
 
-fn gone(what: String) -> Error {
-    Error::new(Code::InvalidInput, format!("{what} is not in the history"))
+/// `code` names what is missing for the catalogs, `what` in English; `id` is its number.
+fn gone(code: &str, what: &str, id: impl std::fmt::Display) -> Error {
+    Error::said(
+        Code::InvalidInput,
+        Finding::new(code).with("id", &id),
+        format!("{what}{id} is not in the history"),
+    )
 }
 
 /// The bug item `source` becomes.
@@ -46,7 +52,7 @@ pub fn draft(store: &Store, source: &Source) -> Result<NewItem> {
         Source::Run { number } => {
             let run = store
                 .run(*number)?
-                .ok_or_else(|| gone(format!("run #{number}")))?;
+                .ok_or_else(|| gone("runGone", "run #", number))?;
             let failed = store
                 .run_steps(*number)?
                 .into_iter()
@@ -74,7 +80,7 @@ pub fn draft(store: &Store, source: &Source) -> Result<NewItem> {
                 .deploys(10_000)?
                 .into_iter()
                 .find(|d| d.id == *id)
-                .ok_or_else(|| gone(format!("deploy #{id}")))?;
+                .ok_or_else(|| gone("deployGone", "deploy #", id))?;
             let mut text = format!(
                 "Deploy #{id} of **{} {}** ({}) was **{}** at {} UTC: {}",
                 d.app,
@@ -107,7 +113,7 @@ pub fn draft(store: &Store, source: &Source) -> Result<NewItem> {
                 .ops(10_000)?
                 .into_iter()
                 .find(|e| e.at_ms == *at_ms && e.kind == "heal")
-                .ok_or_else(|| gone("that incident".into()))?;
+                .ok_or_else(|| gone("incidentGone", "the incident at ", at_ms))?;
             Ok(bug(
                 format!("{}: a replica died", e.app),
                 format!(

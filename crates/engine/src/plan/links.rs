@@ -5,13 +5,15 @@
 use std::path::Path;
 
 use super::mention::mentions;
+use crate::finding::Finding;
 use crate::store::plan::{Column, ItemCommit};
 use crate::store::Store;
 use crate::{Code, Error, Result};
 
 fn git(e: git2::Error) -> Error {
-    Error::new(
+    Error::said(
         Code::GitUnavailable,
+        Finding::new("repositoryFailed").with("cause", e.message()),
         format!("the workspace repository: {e}"),
     )
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::dora::Dora;
+use crate::finding::Finding;
 use crate::store::plan::{Column, Item, Sprint};
 use crate::store::retro::Note;
 use crate::store::Store;
@@ -42,15 +43,20 @@ pub fn view(store: &Store, repo: &Path, app: &str, id: Option<u64>, now: i64) ->
     let begun: Vec<&Sprint> = sprints.iter().filter(|s| s.starts <= now).collect();
     let sprint = match id {
         Some(id) => begun.iter().find(|s| s.id == id).copied().ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("noSuchSprint").with("id", id),
                 format!("sprint {id} does not exist or has not begun"),
             )
+            .with_fix("devloop plan list")
         })?,
         None => begun.first().copied().ok_or_else(|| {
-            Error::new(Code::InvalidInput, "no sprint has begun yet").with_fix(
-                "a retrospective looks back on a sprint: start one on the Plan page, or `devloop plan sprint NAME --days N`",
+            Error::said(
+                Code::InvalidInput,
+                Finding::new("noSprintYet"),
+                "no sprint has begun yet: a retrospective looks back on a sprint, so start one on the Plan page first",
             )
+            .with_fix("devloop plan sprint 'Sprint 1' --days 7")
         })?,
     };
     // Newest first, so the one before is the next in the list.

@@ -44,8 +44,11 @@ pub fn remove_abandoned(under: &Path, now: std::time::SystemTime) {
 /// index and files) is not touched. Blocking (git2).
 pub fn export(repo_dir: &Path, sha: &str, under: &Path) -> Result<tempfile::TempDir, Error> {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
-        Error::new(
+        Error::said(
             Code::WorkspaceUnusable,
+            Finding::new("checkoutFailed")
+                .with("sha", format!("{sha:.7}"))
+                .with("cause", format!("{what}: {e}")),
             format!("cannot make a clean checkout of {sha:.7} to build: {what}: {e}"),
         )
     };
@@ -91,16 +94,10 @@ pub async fn build(
         .envs(recipe.env.iter());
     let mut child = crate::process::in_own_group(&mut cmd)
         .spawn()
-        .map_err(|e| {
-            Error::new(
-                Code::Internal,
-                format!("cannot start the release build: {e}"),
-            )
-        })?;
+        .map_err(|e| Error::internal(format!("cannot start the release build: {e}")))?;
     let pgid = child.id();
     let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err(Error::new(
-            Code::Internal,
+        return Err(Error::internal(
             "the release build's output could not be captured",
         ));
     };
@@ -119,14 +116,18 @@ pub async fn build(
         status
     };
     let status = match tokio::time::timeout(BUILD_TIMEOUT, finish).await {
-        Ok(status) => status
-            .map_err(|e| Error::new(Code::Internal, format!("the release build was lost: {e}")))?,
+        Ok(status) => {
+            status.map_err(|e| Error::internal(format!("the release build was lost: {e}")))?
+        }
         Err(_) => {
             if let Some(pgid) = pgid {
                 crate::process::kill_group(pgid).await;
             }
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("releaseBuildTimedOut")
+                    .with("script", script)
+                    .with("minutes", BUILD_TIMEOUT.as_secs() / 60),
                 format!(
                     "the release build `{script}` did not finish within {} minutes and was stopped",
                     BUILD_TIMEOUT.as_secs() / 60
@@ -148,29 +149,22 @@ fn failed(script: &str, code: Option<i32>, tail: &[String]) -> Error {
         return tools::missing(tool, &format!("the release build `{script}`"));
     }
     let exit = code.map_or_else(|| "a signal".to_owned(), |c| format!("exit code {c}"));
-    let mut e = Error::new(
-        Code::InvalidInput,
-        format!(
-            "the release build `{script}` failed ({exit}) in a clean checkout of the commit:\n{last}"
-        ),
-    )
-    .with_detail(
-        Finding::new("releaseBuildFailed")
+    let mut e = Error::said(Code::InvalidInput, Finding::new("releaseBuildFailed")
             .with("script", script)
             .with("exit", code.map_or_else(|| "-".to_owned(), |c| c.to_string()))
-            .with("output", &last),
-    );
+            .with("output", &last), format!(
+            "the release build `{script}` failed ({exit}) in a clean checkout of the commit:\n{last}"
+        ));
     // The one failure the workshop's own steps can cause: a version bumped in Cargo.toml and
     // committed without Cargo.lock. The pipeline's `--locked` builds fail the same way.
     if last.contains("--locked") && last.contains("Cargo.lock") {
         e.message.push_str(
             "\nCargo.lock in the commit does not match Cargo.toml: update it and commit both.",
         );
-        e = e
-            .with_fix(
-                "cargo update --workspace --offline && git commit -am 'build: update Cargo.lock'",
-            )
-            .with_detail(Finding::new("lockStale"));
+        e.detail = Some(Box::new(Finding::new("lockStale")));
+        e = e.with_fix(
+            "cargo update --workspace --offline && git commit -am 'build: update Cargo.lock'",
+        );
     } else {
         e = e.with_fix(script.to_owned());
     }

@@ -135,7 +135,11 @@ pub fn app_name(repo: &Path) -> String {
 }
 
 fn git(e: git2::Error) -> Error {
-    Error::new(Code::GitUnavailable, format!("git: {}", e.message()))
+    Error::said(
+        Code::GitUnavailable,
+        Finding::new("repositoryFailed").with("cause", e.message()),
+        format!("git: {}", e.message()),
+    )
 }
 
 /// The newest `v*` version tag on HEAD's history, with its commit.
@@ -185,8 +189,11 @@ fn declared_version(repo: &git2::Repository, commit: &git2::Commit) -> Option<Ve
 /// What releasing the repository's HEAD now would do. Blocking (git2).
 pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
     let repo = git2::Repository::open(repo_dir).map_err(|e| {
-        Error::new(
+        Error::said(
             Code::WorkspaceUnusable,
+            Finding::new("notARepository")
+                .with("path", repo_dir.display())
+                .with("cause", e.message()),
             format!(
                 "{} is not a git repository: {}",
                 repo_dir.display(),
@@ -195,9 +202,12 @@ pub fn plan(repo_dir: &Path) -> Result<ReleasePlan, Error> {
         )
     })?;
     let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|_| {
-        Error::new(Code::InvalidInput, "the repository has no commit yet")
-            .with_fix("git commit")
-            .with_detail(Finding::new("noCommitYet"))
+        Error::said(
+            Code::InvalidInput,
+            Finding::new("noCommitYet"),
+            "the repository has no commit yet",
+        )
+        .with_fix("git commit")
     })?;
     let last = last_release(&repo, head.id())?;
     let mut walk = repo.revwalk().map_err(git)?;
@@ -298,50 +308,39 @@ pub async fn create(
         .unwrap_or_else(|| repo_dir.to_path_buf());
     if plan.dirty {
         // What ships is the commit; an edit left out of it would be silently missing.
-        return Err(Error::new(
-            Code::InvalidInput,
-            format!(
+        return Err(Error::said(Code::InvalidInput, Finding::new("dirtyFiles").with("files", plan.dirty_files.join(", ")), format!(
                 "these tracked files have changes that are not committed: {}; a release is made from a commit, so commit them (or stash them) first",
                 plan.dirty_files.join(", ")
-            ),
-        )
-        .with_detail(Finding::new("dirtyFiles").with("files", plan.dirty_files.join(", ")))
-        .with_fix(format!(
+            )).with_fix(format!(
             "git add {} && git commit -m 'fix: …'",
             shlex::try_join(plan.dirty_files.iter().map(String::as_str))
                 .unwrap_or_else(|_| "-A".into())
         )));
     }
     if let (Some(last), true) = (&plan.last, plan.commits.is_empty()) {
-        return Err(Error::new(
-            Code::InvalidInput,
-            format!("this commit is already released as {last}; there is nothing new to release: commit a change (feat: or fix: …), then release"),
-        )
-        .with_detail(Finding::new("alreadyReleased").with("version", last)));
+        return Err(Error::said(Code::InvalidInput, Finding::new("alreadyReleased").with("version", last), format!("this commit is already released as {last}; there is nothing new to release: commit a change (feat: or fix: …), then release")));
     }
     let version = match &opts.version {
         Some(v) => Version::parse(v).ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("notAVersion").with("version", v),
                 format!("`{v}` is not a version like 1.2.3"),
             )
             .with_fix(format!("devloop release --version {}", plan.proposed))
-            .with_detail(Finding::new("notAVersion").with("version", v))
         })?,
         None => Version::parse(&plan.proposed).unwrap_or(Version::FIRST),
     };
     if let Some(last) = plan.last.as_deref().and_then(Version::parse) {
         if version <= last {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
-                format!("{version} is not newer than the last release, {last}"),
-            )
-            .with_fix(format!("devloop release --version {}", plan.proposed))
-            .with_detail(
                 Finding::new("notNewer")
                     .with("version", version)
                     .with("last", last),
-            ));
+                format!("{version} is not newer than the last release, {last}"),
+            )
+            .with_fix(format!("devloop release --version {}", plan.proposed)));
         }
     }
     let tag = format!("v{version}");
@@ -353,12 +352,12 @@ pub async fn create(
     })
     .await?;
     if taken {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("tagTaken").with("tag", &tag),
             format!("the tag {tag} already exists on another commit"),
         )
-        .with_fix(format!("devloop release --version {}", plan.proposed))
-        .with_detail(Finding::new("tagTaken").with("tag", &tag)));
+        .with_fix(format!("devloop release --version {}", plan.proposed)));
     }
     let short = &plan.sha[..7];
     // The notes were written with full messages (breaking footers included); only the title
@@ -407,8 +406,9 @@ pub async fn create(
     ]);
     let context = match opts.context.as_deref() {
         Some(c) if c.split('/').any(|p| p == "..") || c.starts_with('/') => {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("contextOutside").with("context", c),
                 format!("the build context `{c}` is outside the repository: name a folder inside it, like `web`"),
             ))
         }
@@ -487,12 +487,7 @@ async fn save(
     sink: &(dyn Fn(ReleaseEvent) + Send + Sync),
 ) -> Result<PathBuf, Error> {
     use tokio::io::AsyncWriteExt;
-    let io = |e: std::io::Error| {
-        Error::new(
-            Code::WorkspaceUnusable,
-            format!("cannot write the release archive: {e}"),
-        )
-    };
+    let io = |e: std::io::Error| Error::file(Code::WorkspaceUnusable, dir, &e);
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
     let file_name = format!("{}.tar", image.replace([':', '/'], "-"));
     let done = dir.join(&file_name);

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::diagnostic::line_column;
+use crate::finding::Finding;
 use crate::{Code, Error};
 
 /// The file, at the repository's root.
@@ -41,8 +42,11 @@ pub fn read(checkout: &Path) -> Result<Recipe, Error> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Recipe::default()),
         Err(e) => {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("fileUnusable")
+                    .with("path", FILE)
+                    .with("cause", &e),
                 format!("{FILE} in the commit cannot be read: {e}"),
             ))
         }
@@ -56,8 +60,11 @@ pub fn parse(text: &str) -> Result<Recipe, Error> {
         .map(|f| f.release)
         .map_err(|e| {
             let (line, column) = line_column(text, e.span().map_or(0, |s| s.start));
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("recipeBroken")
+                    .with("at", format!("{FILE}:{line}:{column}"))
+                    .with("cause", e.message().trim_end()),
                 format!(
                     "{FILE}:{line}:{column}: {}; correct it and commit, then release again",
                     e.message().trim_end()

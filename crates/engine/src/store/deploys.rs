@@ -4,7 +4,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Store;
-use crate::{Code, Error, Result};
+use crate::finding::Finding;
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -19,6 +20,11 @@ pub struct DeployRecord {
     /// person's click) and approved (that click happened).
     pub status: String,
     pub reason: String,
+    /// `reason` as a code and its facts, for the UI's catalogs; none for deploys recorded
+    /// before DevLoop kept it.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Finding>,
     pub logs: String,
     pub started_at: i64,
     #[ts(optional)]
@@ -61,6 +67,17 @@ impl Store {
             .map_err(sql)
     }
 
+    /// Records `reason` of deploy `id` as a code and its facts too.
+    pub fn explain_deploy(&self, id: u64, detail: &Finding) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE deploy SET detail = ?2 WHERE id = ?1",
+                (id as i64, json(detail)),
+            )
+            .map(drop)
+            .map_err(sql)
+    }
+
     /// A release a green run offers for deploy, waiting for a person's click (Continuous
     /// Delivery). It shows in the history as `waiting` until that version goes live.
     pub fn offer_candidate(
@@ -69,13 +86,13 @@ impl Store {
         version: &str,
         strategy: &str,
         replicas: u32,
-        reason: &str,
+        (reason, detail): (&str, &Finding),
         now: i64,
     ) -> Result<u64> {
         self.conn
             .execute(
-                "INSERT INTO deploy (app, version, strategy, replicas, status, reason, started_at) VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6)",
-                (app, version, strategy, replicas, reason, now),
+                "INSERT INTO deploy (app, version, strategy, replicas, status, reason, detail, started_at) VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7)",
+                (app, version, strategy, replicas, reason, json(detail), now),
             )
             .map_err(sql)?;
         Ok(self.conn.last_insert_rowid() as u64)
@@ -96,8 +113,8 @@ impl Store {
     pub fn mark_deploys_interrupted(&self, now: i64) -> Result<usize> {
         self.conn
             .execute(
-                "UPDATE deploy SET status = 'interrupted', reason = 'DevLoop stopped during this deploy', finished_at = ?1 WHERE status = 'running'",
-                [now],
+                "UPDATE deploy SET status = 'interrupted', reason = 'DevLoop stopped during this deploy', detail = ?2, finished_at = ?1 WHERE status = 'running'",
+                (now, json(&Finding::new("deployInterrupted"))),
             )
             .map_err(sql)
     }
@@ -106,7 +123,7 @@ impl Store {
     pub fn deploys(&self, limit: u32) -> Result<Vec<DeployRecord>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, app, version, strategy, replicas, status, reason, logs, started_at, finished_at FROM deploy ORDER BY id DESC LIMIT ?1")
+            .prepare("SELECT id, app, version, strategy, replicas, status, reason, logs, started_at, finished_at, detail FROM deploy ORDER BY id DESC LIMIT ?1")
             .map_err(sql)?;
         let rows = stmt
             .query_map([limit], |r| {
@@ -121,6 +138,9 @@ impl Store {
                     logs: r.get(7)?,
                     started_at: r.get(8)?,
                     finished_at: r.get(9)?,
+                    detail: r
+                        .get::<_, Option<String>>(10)?
+                        .and_then(|t| serde_json::from_str(&t).ok()),
                 })
             })
             .map_err(sql)?;
@@ -128,8 +148,12 @@ impl Store {
     }
 }
 
+fn json(detail: &Finding) -> String {
+    serde_json::to_string(detail).unwrap_or_default()
+}
+
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the deploy history failed: {e}"))
+    super::failed("the deploy history", &e)
 }
 
 #[cfg(test)]
@@ -147,5 +171,28 @@ mod tests {
         assert_eq!(all[0].id, b);
         assert_eq!(all[0].status, "interrupted");
         assert_eq!(all[1].status, "live");
+        // Why, as a code for the UI as well as in English.
+        assert_eq!(all[0].detail.as_ref().unwrap().code, "deployInterrupted");
+        assert!(all[1].detail.is_none());
+    }
+
+    #[test]
+    fn why_a_deploy_failed_or_waits_is_kept_as_a_code_and_its_facts() {
+        let s = Store::in_memory().unwrap();
+        let a = s.start_deploy("svc", "2.0.0", "rolling", 1, 1).unwrap();
+        s.finish_deploy(a, "rolled-back", "svc 2.0.0 failed", "", 2)
+            .unwrap();
+        let found = Finding::new("healthCheckFailed")
+            .with("version", "svc 2.0.0")
+            .with("path", "/health")
+            .because(Some(Finding::new("wrongStatus").with("got", 500)));
+        s.explain_deploy(a, &found).unwrap();
+        let waiting = Finding::new("deployWaiting").with("number", 3);
+        s.offer_candidate("svc", "2.0.1", "rolling", 1, ("run #3", &waiting), 3)
+            .unwrap();
+        let all = s.deploys(10).unwrap();
+        assert_eq!(all[0].detail.as_ref(), Some(&waiting));
+        assert_eq!(all[1].detail.as_ref(), Some(&found));
+        assert_eq!(all[1].reason, "svc 2.0.0 failed");
     }
 }

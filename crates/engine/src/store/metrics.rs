@@ -3,7 +3,7 @@
 use super::Store;
 use crate::monitor::board::AlertEvent;
 use crate::monitor::series::Minute;
-use crate::{Code, Error, Result};
+use crate::{Error, Result};
 
 /// How long minutes are kept.
 pub const KEEP_SECONDS: i64 = 24 * 3600;
@@ -132,7 +132,7 @@ impl Store {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the monitoring history failed: {e}"))
+    super::failed("the monitoring history", &e)
 }
 
 #[cfg(test)]

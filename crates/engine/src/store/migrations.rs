@@ -167,6 +167,9 @@ const MIGRATIONS: &[&str] = &[
         item INTEGER REFERENCES plan_item(id),
         created_at INTEGER NOT NULL
     );",
+    // 11: why a deploy did not go live (or waits), as a finding's JSON, so the history reads
+    // in the learner's language; `reason` keeps the English for the CLI.
+    "ALTER TABLE deploy ADD COLUMN detail TEXT;",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -16,6 +16,7 @@ pub mod runs;
 
 use std::path::Path;
 
+use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
 /// The clock the history keeps: unix seconds.
@@ -69,9 +70,21 @@ impl Store {
 }
 
 fn db_error(path: &Path, why: &str) -> Error {
-    Error::new(
+    Error::said(
         Code::Store,
+        Finding::new("databaseUnusable")
+            .with("path", path.display())
+            .with("cause", why),
         format!("the database {} cannot be used: {why}", path.display()),
     )
     .with_fix(format!("ls -l {}", path.display()))
+}
+
+/// A query that failed: `part` names it for the English log, SQLite's words are the cause.
+pub(crate) fn failed(part: &str, e: &rusqlite::Error) -> Error {
+    Error::said(
+        Code::Store,
+        Finding::new("databaseFailed").with("cause", e),
+        format!("{part} failed: {e}"),
+    )
 }

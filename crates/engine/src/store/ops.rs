@@ -5,7 +5,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Store;
-use crate::{Code, Error, Result};
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -64,5 +64,5 @@ impl Store {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the operations log failed: {e}"))
+    super::failed("the operations log", &e)
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::Store;
+use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -114,23 +115,28 @@ pub struct ItemCommit {
 }
 
 fn no_item(id: u64) -> Error {
-    Error::new(Code::InvalidInput, format!("there is no item #{id}"))
-        .with_fix("devloop plan list")
-        .with_detail(crate::finding::Finding::new("noItem").with("id", id))
+    Error::said(
+        Code::InvalidInput,
+        Finding::new("noItem").with("id", id),
+        format!("there is no item #{id}"),
+    )
+    .with_fix("devloop plan list")
 }
 
 /// The item's title, trimmed, once what it says fits.
 fn checked(item: &NewItem) -> Result<&str> {
     let title = item.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("itemTitle").with("max", 200),
             "an item needs a title of 1 to 200 characters",
         ));
     }
     if item.description.len() > 20_000 {
-        return Err(Error::new(
+        return Err(Error::said(
             Code::InvalidInput,
+            Finding::new("descriptionTooLong").with("max", "20,000"),
             "a description is at most 20,000 characters; link to a longer text instead",
         ));
     }
@@ -197,7 +203,11 @@ impl Store {
     /// neighbours'). Done is stamped with `now`; leaving Done clears it.
     pub fn move_item(&self, id: u64, column: Column, position: f64, now: i64) -> Result<Item> {
         if !position.is_finite() {
-            return Err(Error::new(Code::InvalidInput, "a position is a number"));
+            return Err(Error::said(
+                Code::InvalidInput,
+                Finding::new("positionNotANumber"),
+                "a position is a number",
+            ));
         }
         let changed = self
             .conn
@@ -321,14 +331,18 @@ impl Store {
     pub fn add_sprint(&self, name: &str, starts: i64, days: u32) -> Result<Sprint> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("sprintName").with("max", 80),
                 "a sprint needs a name of 1 to 80 characters",
             ));
         }
         if !(1..=60).contains(&days) {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("sprintDays")
+                    .with("days", days)
+                    .with("max", 60),
                 format!("{days} days: a sprint lasts 1 to 60 days (most teams choose 7 or 14)"),
             ));
         }
@@ -346,14 +360,10 @@ impl Store {
             .into_iter()
             .find(|s| s.starts < ends && starts < s.ends)
         {
-            return Err(Error::new(
-                Code::InvalidInput,
-                format!(
+            return Err(Error::said(Code::InvalidInput, Finding::new("sprintOverlap").with("sprint", &other.name), format!(
                     "it would overlap the sprint \"{}\": start it when that sprint ends, or make it shorter",
                     other.name
-                ),
-            )
-            .with_detail(crate::finding::Finding::new("sprintOverlap").with("sprint", &other.name)));
+                )));
         }
         self.conn
             .execute(
@@ -392,12 +402,12 @@ impl Store {
     /// one, and its retrospective can be held.
     pub fn end_sprint(&self, now: i64) -> Result<Sprint> {
         let Some(mut sprint) = self.current_sprint(now)? else {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("noSprintRunning"),
                 "no sprint is running: start one on the Plan page",
             )
-            .with_fix("devloop plan sprint 'Sprint 1' --days 7")
-            .with_detail(crate::finding::Finding::new("noSprintRunning")));
+            .with_fix("devloop plan sprint 'Sprint 1' --days 7"));
         };
         self.conn
             .execute(
@@ -419,7 +429,7 @@ impl Store {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the backlog failed: {e}"))
+    super::failed("the backlog", &e)
 }
 
 #[cfg(test)]

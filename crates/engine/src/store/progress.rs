@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use super::Store;
 use crate::check::Outcome;
-use crate::{Code, Error, Result};
+use crate::{Error, Result};
 
 /// One step as the learner left it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -85,8 +85,7 @@ impl Store {
         correct: bool,
         now: i64,
     ) -> Result<()> {
-        let json =
-            serde_json::to_string(chosen).map_err(|e| Error::new(Code::Internal, e.to_string()))?;
+        let json = serde_json::to_string(chosen).map_err(|e| Error::internal(e.to_string()))?;
         self.conn
             .execute(
                 "INSERT INTO quiz_answer (pack, lesson, step, chosen, correct, answered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -164,7 +163,7 @@ impl Store {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the progress database failed: {e}"))
+    super::failed("the progress database", &e)
 }
 
 #[cfg(test)]
@@ -227,7 +226,7 @@ mod tests {
         let path = dir.path().join("devloop.sqlite");
         std::fs::write(&path, "this is my diary, not a database").unwrap();
         let err = Store::open(&path).unwrap_err();
-        assert_eq!(err.code, Code::Store);
+        assert_eq!(err.code, crate::Code::Store);
         assert!(err.message.contains("cannot be used"), "{}", err.message);
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),

@@ -2,7 +2,7 @@
 
 use super::Store;
 use crate::release::ReleaseRecord;
-use crate::{Code, Error, Result};
+use crate::{Error, Result};
 
 impl Store {
     pub fn record_release(&self, r: &ReleaseRecord) -> Result<()> {
@@ -59,7 +59,7 @@ impl Store {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the release history failed: {e}"))
+    super::failed("the release history", &e)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::plan::{Kind, NewItem};
 use super::Store;
+use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -59,20 +60,24 @@ impl Store {
     pub fn add_note(&self, sprint: u64, kind: NoteKind, text: &str, now: i64) -> Result<Note> {
         let text = text.trim();
         if text.is_empty() || text.chars().count() > 200 {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("noteLength").with("max", 200),
                 "a retrospective note is 1 to 200 characters: one point each",
             ));
         }
         let Some(s) = self.sprints()?.into_iter().find(|s| s.id == sprint) else {
-            return Err(
-                Error::new(Code::InvalidInput, format!("there is no sprint {sprint}"))
-                    .with_fix("devloop plan list"),
-            );
+            return Err(Error::said(
+                Code::InvalidInput,
+                Finding::new("noSuchSprint").with("id", sprint),
+                format!("there is no sprint {sprint}"),
+            )
+            .with_fix("devloop plan list"));
         };
         if s.starts > now {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("sprintNotBegun").with("sprint", &s.name),
                 format!("\"{}\" has not begun yet", s.name),
             ));
         }
@@ -134,7 +139,7 @@ impl Store {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the retrospective failed: {e}"))
+    super::failed("the retrospective", &e)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use super::Store;
 use crate::pipeline::run::{Result as RunResult, RunEvent};
-use crate::{Code, Error, Result};
+use crate::{Error, Result};
 
 /// One run in the history list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -322,7 +322,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
 }
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::new(Code::Store, format!("the run history failed: {e}"))
+    super::failed("the run history", &e)
 }
 
 #[cfg(test)]

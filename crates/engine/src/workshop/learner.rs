@@ -10,6 +10,7 @@ use ts_rs::TS;
 use super::markdown::{self, CodeBlock, ASSET_SCHEME};
 use super::pack::{Lesson, Pack, Step};
 use crate::check::{command, quiz, Context, Outcome, Spec};
+use crate::finding::Finding;
 use crate::settings::Locale;
 use crate::stage::Stage;
 use crate::store::progress::{LessonProgress, StepProgress};
@@ -188,8 +189,11 @@ impl Learner {
             .iter()
             .find(|l| l.id == id)
             .ok_or_else(|| {
-                Error::new(
+                Error::said(
                     Code::InvalidInput,
+                    Finding::new("noLesson")
+                        .with("lesson", id)
+                        .with("pack", &self.pack.id),
                     format!("there is no lesson `{id}` in {}", self.pack.id),
                 )
             })
@@ -197,8 +201,11 @@ impl Learner {
 
     fn step_by_id<'l>(lesson: &'l Lesson, id: &str) -> Result<&'l Step> {
         lesson.steps.iter().find(|s| s.id == id).ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("noStep")
+                    .with("lesson", &lesson.id)
+                    .with("step", id),
                 format!("lesson `{}` has no step `{id}`", lesson.id),
             )
         })
@@ -207,8 +214,9 @@ impl Learner {
     /// The pack's demo project folder.
     fn demo(&self) -> Result<&Path> {
         self.pack.demo.as_deref().ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::Workshop,
+                Finding::new("noDemo").with("pack", &self.pack.id),
                 format!("pack {} has no demo project", self.pack.id),
             )
         })
@@ -330,8 +338,9 @@ impl Learner {
             .check
             .clone();
         if spec.is_quiz() {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("isAQuiz").with("step", step),
                 format!("`{step}` is a quiz: answer it instead"),
             ));
         }
@@ -371,14 +380,18 @@ impl Learner {
         let lesson = self.lesson_by_id(lesson_id)?;
         let step = Self::step_by_id(lesson, step_id)?;
         let Spec::Quiz { choices, answer } = &step.check else {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("notAQuiz").with("step", step_id),
                 format!("`{step_id}` is not a quiz"),
             ));
         };
         if let Some(bad) = chosen.iter().find(|c| !choices.contains(c)) {
-            return Err(Error::new(
+            return Err(Error::said(
                 Code::InvalidInput,
+                Finding::new("notAChoice")
+                    .with("choice", bad)
+                    .with("step", step_id),
                 format!("`{bad}` is not a choice of `{step_id}`"),
             ));
         }
@@ -411,8 +424,9 @@ impl Learner {
     pub async fn solve(&self, lesson: &str, step: &str) -> Result<CommandRun> {
         let step = Self::step_by_id(self.lesson_by_id(lesson)?, step)?;
         let script = step.solve.clone().ok_or_else(|| {
-            Error::new(
+            Error::said(
                 Code::InvalidInput,
+                Finding::new("noSolve").with("step", &step.id),
                 format!("step `{}` has no solve command", step.id),
             )
         })?;
@@ -434,8 +448,11 @@ impl Learner {
             .get(index)
             .filter(|b| b.runnable)
             .ok_or_else(|| {
-                Error::new(
+                Error::said(
                     Code::InvalidInput,
+                    Finding::new("notRunnable")
+                        .with("block", index)
+                        .with("lesson", &lesson.id),
                     format!("block {index} of `{}` is not a runnable command", lesson.id),
                 )
             })?;
@@ -445,12 +462,18 @@ impl Learner {
     async fn run_script(&self, script: &str) -> Result<CommandRun> {
         let run = command::run(script, &self.workspace, RUN_TIMEOUT_MS, RUN_OUTPUT_TAIL)
             .await
-            .map_err(|why| Error::new(Code::WorkspaceUnusable, format!("the command {why}")))?;
+            .map_err(|why| {
+                Error::said(
+                    Code::WorkspaceUnusable,
+                    Finding::new("commandFailed").with("cause", &why),
+                    format!("the command {why}"),
+                )
+            })?;
         let missing = (!run.success())
             .then(|| crate::tools::missing_in(&run.output))
             .flatten()
             .map(|tool| {
-                crate::finding::Finding::new("toolMissing")
+                Finding::new("toolMissing")
                     .with("tool", tool.command)
                     .run(tool.install)
             });

@@ -11,6 +11,7 @@ pub use crate::diagnostic::Diagnostic;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::finding::Finding;
 use crate::settings::Paths;
 use crate::{Code, Error, Result};
 
@@ -21,8 +22,9 @@ use crate::{Code, Error, Result};
 pub fn open(paths: &Paths, pack_dir: &Path) -> Result<Arc<learner::Learner>> {
     let pack = pack::load(pack_dir).map_err(|diags| {
         let list: Vec<String> = diags.iter().map(ToString::to_string).collect();
-        Error::new(
+        Error::said(
             Code::Workshop,
+            Finding::new("packProblems").with("problems", list.join("\n")),
             format!("the lesson pack has problems:\n{}", list.join("\n")),
         )
         .with_fix(format!("devloop workshop validate {}", pack_dir.display()))

@@ -11,6 +11,7 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 
 use super::learner::{CheckResult, Learner};
+use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
 /// Quiet time after the last change before checks run.
@@ -46,12 +47,15 @@ pub fn watch(
             }
         }
     })
-    .map_err(|e| Error::new(Code::Internal, format!("cannot watch the workspace: {e}")))?;
+    .map_err(|e| Error::internal(format!("cannot watch the workspace: {e}")))?;
     watcher
         .watch(learner.workspace(), RecursiveMode::Recursive)
         .map_err(|e| {
-            Error::new(
+            Error::said(
                 Code::WorkspaceUnusable,
+                Finding::new("cannotWatch")
+                    .with("path", learner.workspace().display())
+                    .with("cause", &e),
                 format!("cannot watch {}: {e}", learner.workspace().display()),
             )
         })?;

@@ -22,7 +22,7 @@ describe('the glossary', () => {
         if (term.notKo && k.includes(term.notKo) && !/notif/i.test(text)) broken.push(`${key}: “${k}” says ${term.notKo}`);
       }
     }
-    expect(broken).toEqual([]);
+    expect(broken, broken.join("\n")).toEqual([]);
   });
 
   it('is followed by the Korean lessons: alerts are 경보, and 알림 only where the English says notification', () => {

@@ -58,7 +58,17 @@ impl Action for Deploy {
             );
             Store::open(&db)
                 .and_then(|s| {
-                    s.offer_candidate(&app, &version, strategy.id(), replicas, &why, now())
+                    let detail = crate::finding::Finding::new("deployWaiting")
+                        .with("number", cx.run_number)
+                        .with("event", &cx.event);
+                    s.offer_candidate(
+                        &app,
+                        &version,
+                        strategy.id(),
+                        replicas,
+                        (&why, &detail),
+                        now(),
+                    )
                 })
                 .map_err(|e| e.message)?;
             cx.log(format!(
