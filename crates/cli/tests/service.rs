@@ -325,6 +325,73 @@ fn terminals_act_through_the_host_and_a_host_killed_mid_deploy_comes_back_to_wha
     );
 }
 
+/// A learner with two projects deploys the other one by mistake while the first is live: a
+/// release that is not on this machine is refused before anything changes, and one that fails
+/// its health check leaves the first app serving, healed as before.
+#[test]
+fn a_failed_deploy_of_another_app_leaves_the_live_service_as_it_was() {
+    let home = Home::new(&format!("devloop-test-keep-{}", std::process::id()), None);
+    home.release_two();
+    let (host, _) = home.serve();
+    let _host = Killed(host);
+    home.ok(&["deploy", "--version", "0.1.0", "--replicas", "2"]);
+    assert_eq!(home.body(), "v1\n");
+
+    // The other project: the same server with no /health, so it never passes its check.
+    let other = Home::new(&format!("devloop-test-other-{}", std::process::id()), None);
+    std::fs::write(other.repo.join("www/index.html"), "other\n").unwrap();
+    other.git(&["add", "-A"]);
+    other.git(&["commit", "-qm", "feat: other"]);
+    let in_other = |args: &[&str]| {
+        home.devloop_cmd(args)
+            .current_dir(&other.repo)
+            .env("DEVLOOP_WORKSPACE", &other.repo)
+            .output()
+            .unwrap()
+    };
+    let missing = in_other(&["deploy", "--version", "1.0.0"]);
+    assert_eq!(missing.status.code(), Some(3), "{}", said(&missing));
+    assert!(
+        said(&missing).contains("is not on this machine"),
+        "{}",
+        said(&missing)
+    );
+    assert_eq!(home.body(), "v1\n", "the live app still answers");
+    let status = home.ok(&["service"]);
+    assert!(
+        status.contains(&home.app) && status.contains("0.1.0"),
+        "{status}"
+    );
+
+    let released = in_other(&["release"]);
+    assert!(released.status.success(), "{}", said(&released));
+    let failed = in_other(&["deploy", "--version", "0.1.0"]);
+    assert_eq!(failed.status.code(), Some(3), "{}", said(&failed));
+    assert!(
+        said(&failed).contains("failed its health check"),
+        "{}",
+        said(&failed)
+    );
+    assert_eq!(home.body(), "v1\n", "back on the app that served");
+    let status = home.ok(&["service"]);
+    assert!(
+        status.contains(&home.app) && status.contains("0.1.0"),
+        "{status}"
+    );
+    // And it is kept as before: a replica that stops is replaced.
+    let id = home.docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=dev.devloop.app={}", home.app),
+    ]);
+    let first = id.split_whitespace().next().unwrap().to_owned();
+    home.docker(&["kill", &first]);
+    eventually("two running replicas again", || {
+        home.containers() == ["0.1.0 running"; 2]
+    });
+}
+
 #[test]
 fn a_dockerd_stopped_mid_deploy_fails_it_with_the_reason_and_the_host_heals_when_it_is_back() {
     let mut docker = PrivateDocker::start_new();

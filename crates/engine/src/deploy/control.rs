@@ -145,23 +145,46 @@ async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths
             }
         }
     });
-    // A deploy of another app than the one served switches the service to it first, as the
-    // Deploy page does when the workspace changed.
-    let switched = match &request {
-        Ok(Request::Deploy { app, .. }) if app != service.app() => {
-            slot.ensure(&paths, app).await.map(|s| service = s)
-        }
-        _ => Ok(()),
+    let events = tx.clone();
+    let sink = move |e| {
+        let _ = events.send(Reply::Event(e));
     };
-    let outcome = match request.and_then(|r| switched.map(|()| r)) {
+    let outcome = match request {
         Err(e) => Err(e),
-        Ok(request) => {
-            let events = tx.clone();
-            act(&service, request, &move |e| {
-                let _ = events.send(Reply::Event(e));
-            })
-            .await
+        // A deploy may switch the service to another app (as the Deploy page does when the
+        // workspace changed), and back when it fails: see `host::deploy_here`.
+        Ok(Request::Deploy {
+            app,
+            version,
+            strategy,
+            replicas,
+            health,
+        }) => {
+            let done = super::host::deploy_here(
+                &slot,
+                &paths,
+                (&app, &version),
+                strategy,
+                replicas,
+                health,
+                &sink,
+            )
+            .await;
+            // Whichever service serves now is the one to report on.
+            if let Some(now) = slot.current().await {
+                service = now;
+            }
+            done.map(drop)
         }
+        Ok(Request::Status) => Ok(()),
+        Ok(Request::Scale { replicas }) => service
+            .scale(
+                replicas,
+                Said::new("by hand, from a terminal", "터미널에서 직접"),
+            )
+            .await
+            .map(drop),
+        Ok(Request::Autoscale { enabled, policy }) => service.set_autoscaler(enabled, policy),
     };
     let _ = tx.send(match outcome {
         Ok(()) => Reply::Done(hosted(&service).await),
@@ -169,37 +192,6 @@ async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths
     });
     drop(tx);
     let _ = writer.await;
-}
-
-async fn act(
-    service: &Service,
-    request: Request,
-    sink: &(dyn Fn(DeployEvent) + Send + Sync),
-) -> Result<(), Error> {
-    match request {
-        Request::Status => Ok(()),
-        Request::Deploy {
-            app: _,
-            version,
-            strategy,
-            replicas,
-            health,
-        } => {
-            health.check()?;
-            service
-                .deploy(&version, strategy, replicas, health, sink)
-                .await
-                .map(drop)
-        }
-        Request::Scale { replicas } => service
-            .scale(
-                replicas,
-                Said::new("by hand, from a terminal", "터미널에서 직접"),
-            )
-            .await
-            .map(drop),
-        Request::Autoscale { enabled, policy } => service.set_autoscaler(enabled, policy),
-    }
 }
 
 async fn hosted(service: &Service) -> Hosted {

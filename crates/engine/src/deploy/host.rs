@@ -135,11 +135,55 @@ pub async fn deploy(
             return Ok((h.status, Via::Elsewhere { pid: h.pid }));
         }
     }
-    let service = slot.ensure(paths, app).await?;
-    let status = service
-        .deploy(version, strategy, replicas, health, sink)
-        .await?;
+    let (status, _) = deploy_here(
+        slot,
+        paths,
+        (app, version),
+        strategy,
+        replicas,
+        health,
+        sink,
+    )
+    .await?;
     Ok((status, Via::Here))
+}
+
+/// Deploys `version` of `app` on this process's service (also for a request on the control
+/// socket). A service serving another app switches to `app` only once its release is known
+/// to be on this machine, and switches back when the deploy fails with nothing of `app` live,
+/// so a mistaken deploy of another project never takes the live service down. The service
+/// that serves afterwards comes back with the status.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn deploy_here(
+    slot: &Slot,
+    paths: &Paths,
+    (app, version): (&str, &str),
+    strategy: super::rollout::Strategy,
+    replicas: u32,
+    health: super::health::HealthCheck,
+    sink: &(dyn Fn(super::rollout::DeployEvent) + Send + Sync),
+) -> Result<(service::ServiceStatus, Arc<Service>), Error> {
+    health.check()?;
+    let before = slot.current().await.filter(|s| s.app() != app);
+    if let Some(serving) = &before {
+        super::replica::image_here(serving.engine(), &format!("{app}:{version}")).await?;
+    }
+    let service = slot.ensure(paths, app).await?;
+    match service
+        .deploy(version, strategy, replicas, health, sink)
+        .await
+    {
+        Ok(status) => Ok((status, service)),
+        Err(e) => {
+            if let Some(before) = before {
+                if service.status().await.version.is_none() {
+                    // Back to the app that served: its replicas ran on, and are adopted again.
+                    let _ = slot.ensure(paths, before.app()).await;
+                }
+            }
+            Err(e)
+        }
+    }
 }
 
 /// The error for a process that may not host because `pid` does.

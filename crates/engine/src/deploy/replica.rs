@@ -68,20 +68,23 @@ fn not_ours(id: &str) -> Error {
     )
 }
 
+/// Refuses `image` when it is not on this machine: a release makes it.
+pub async fn image_here(engine: &Engine, image: &str) -> Result<(), Error> {
+    if engine.client().inspect_image(image).await.is_ok() {
+        return Ok(());
+    }
+    Err(Error::said(
+        Code::InvalidInput,
+        Finding::new("imageMissing").with("image", image),
+        format!("the image {image} is not on this machine: make the release first"),
+    )
+    .with_fix("devloop release"))
+}
+
 /// Starts one replica and returns it with its port. A container that stops at once is
 /// removed again, and the error carries its last log lines.
 pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
-    if engine.client().inspect_image(&spec.image).await.is_err() {
-        return Err(Error::said(
-            Code::InvalidInput,
-            Finding::new("imageMissing").with("image", &spec.image),
-            format!(
-                "the image {} is not on this machine: make the release first",
-                spec.image
-            ),
-        )
-        .with_fix("devloop release"));
-    }
+    image_here(engine, &spec.image).await?;
     let suffix: String = format!("{:x}", rand_suffix());
     let name = format!(
         "devloop-{}-{}-{}",
