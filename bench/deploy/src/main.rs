@@ -6,6 +6,11 @@
 //!    as a ratio.
 //! 2. The proxy's added latency: the same GET, one connection each, sent to the proxy and
 //!    straight to a replica; p50 and p99 of each.
+//! 3. What a 1.5 GB POST to the stable address costs the process hosting it: its resident
+//!    memory before, at its highest during, and after. Sent to the service (busybox refuses a
+//!    POST at once), then to a proxy in front of a backend that reads every byte, once with no
+//!    length (streamed up to the limit, then 413) and once with its length said (refused
+//!    unread).
 //!
 //! The service is busybox's httpd in an image built FROM scratch (nothing is pulled); every
 //! image and container made here is removed at the end.
@@ -202,6 +207,28 @@ async fn main() {
         direct.push(get(replica).await);
     }
 
+    // A 1.5 GB POST, as any local process or web page could send it.
+    let before = rss_mib();
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let watch = {
+        let peak = std::sync::Arc::clone(&peak);
+        tokio::spawn(async move {
+            loop {
+                peak.fetch_max(rss_mib(), std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+    let to_service = post_huge(proxy, false).await;
+    let sink = devloop_engine::deploy::proxy::Proxy::start("127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("proxy");
+    sink.switch(vec![(reads_everything().await, "sink".into())]);
+    let chunked = post_huge(sink.addr(), false).await;
+    let declared = post_huge(sink.addr(), true).await;
+    watch.abort();
+    let after = rss_mib();
+
     let (d, h) = (median(devloop), median(by_hand));
     println!("\n{:<44} {:>10}", "", "median");
     println!(
@@ -225,4 +252,84 @@ async fn main() {
         percentile(&mut direct, 0.5),
         percentile(&mut direct, 0.99),
     );
+    println!(
+        "\n1.5 GB POST: the service answered {to_service}; a backend that reads it all: {chunked} streamed with no length, {declared} with its length said\n  host resident memory: {before} MiB before, {} MiB at most during, {after} MiB after (+{} MiB at most)",
+        peak.load(std::sync::atomic::Ordering::Relaxed),
+        peak.load(std::sync::atomic::Ordering::Relaxed).saturating_sub(before),
+    );
+}
+
+/// A backend that reads every request to its end, then answers 200.
+async fn reads_everything() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                while matches!(s.read(&mut buf).await, Ok(n) if n > 0) {}
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// This process's resident memory, from /proc.
+fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
+/// POSTs 1.5 GB of zeros to `addr` in 1 MiB pieces, with `Content-Length` or chunked; the
+/// status of the answer.
+async fn post_huge(addr: SocketAddr, declared: bool) -> String {
+    const MIB: usize = 1024 * 1024;
+    let total = 1536 * MIB;
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let head = if declared {
+        format!(
+            "POST / HTTP/1.1\r\nHost: b\r\nConnection: close\r\nContent-Length: {total}\r\n\r\n"
+        )
+    } else {
+        "POST / HTTP/1.1\r\nHost: b\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_owned()
+    };
+    s.write_all(head.as_bytes()).await.expect("head");
+    let piece = vec![0u8; MIB];
+    let size = format!("{MIB:x}\r\n");
+    for _ in 0..total / MIB {
+        // The proxy answers and closes when it refuses; the rest is never sent.
+        let sent = if declared {
+            s.write_all(&piece).await
+        } else {
+            match s.write_all(size.as_bytes()).await {
+                Ok(()) => match s.write_all(&piece).await {
+                    Ok(()) => s.write_all(b"\r\n").await,
+                    e => e,
+                },
+                e => e,
+            }
+        };
+        if sent.is_err() {
+            break;
+        }
+    }
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw).await;
+    String::from_utf8_lossy(&raw)
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("no answer")
+        .to_owned()
 }

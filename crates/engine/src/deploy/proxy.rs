@@ -3,8 +3,10 @@
 //! (blue-green's traffic switch), lets requests already on their way finish (drain), and
 //! records every request (status, latency) for Monitor.
 //!
-//! Responses are read whole before they go back: the service's answers are small, and a
-//! request counts as in flight until its answer is complete, which is what draining needs.
+//! Bodies stream both ways, so a large one never sits in memory: a request body is limited
+//! (413 past [`MAX_REQUEST_BODY`]), held only when small enough to send again to another
+//! replica, and a request counts as in flight until its answer's body is all sent, which is
+//! what draining waits for.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -25,8 +27,16 @@ use ts_rs::TS;
 use crate::finding::Finding;
 use crate::{Code, Error};
 
-/// An answer larger than this is refused with 502: the demo service never sends one.
-const MAX_RESPONSE: usize = 16 * 1024 * 1024;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+/// A body the proxy sends or answers with: held, or streamed from the other side.
+type Body = http_body_util::combinators::BoxBody<Bytes, BoxError>;
+
+/// A request body larger than this is refused with 413: any local process or web page can send
+/// to the stable address, and the host (the app, when it hosts) must not hold it.
+pub const MAX_REQUEST_BODY: u64 = 64 * 1024 * 1024;
+/// Bodies of a known size up to this are held, so the request can go again to another
+/// replica; larger ones stream through once.
+const RETRY_BODY: u64 = 64 * 1024;
 /// Requests kept for Monitor; the oldest go first.
 const KEEP_REQUESTS: usize = 20_000;
 /// How long a backend may take to answer.
@@ -67,7 +77,7 @@ struct Shared {
     next: AtomicUsize,
     log: Mutex<VecDeque<RequestRecord>>,
     started: Instant,
-    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Body>,
 }
 
 /// A running proxy. Dropping it stops it.
@@ -237,8 +247,12 @@ impl Proxy {
     }
 }
 
-fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(text.to_owned())));
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let mut r = Response::new(
+        Full::new(Bytes::from(text.to_owned()))
+            .map_err(|never| match never {})
+            .boxed(),
+    );
     *r.status_mut() = status;
     r
 }
@@ -258,49 +272,81 @@ fn pick(shared: &Shared, skip: Option<SocketAddr>) -> Option<Arc<Backend>> {
     Some(Arc::clone(candidates[i]))
 }
 
-async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let started = Instant::now();
-    let (parts, body) = req.into_parts();
-    // The request is read whole, so it can be sent again if a replica vanished under it.
-    let body = match body.collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            return plain(
-                StatusCode::BAD_REQUEST,
-                "the request body could not be read\n",
-            )
-        }
-    };
-    let mut tried = None;
-    let mut answer = plain(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "no version of the service is live yet: deploy one\n",
-    );
-    let mut label = String::new();
-    // One retry on another replica: a container that died between the switch and this
-    // request must not cost the learner a failed request.
-    for _ in 0..2 {
-        let Some(backend) = pick(shared, tried) else {
-            break;
-        };
-        tried = Some(backend.addr);
-        label = backend.label.clone();
+/// A request on its way to a backend, counted until its answer's body is done (or dropped):
+/// what draining waits for.
+struct InFlight(Arc<Backend>);
+
+impl InFlight {
+    fn start(backend: &Arc<Backend>) -> InFlight {
         backend.in_flight.fetch_add(1, Ordering::SeqCst);
-        let result = send(shared, &parts, body.clone(), backend.addr).await;
-        backend.in_flight.fetch_sub(1, Ordering::SeqCst);
-        match result {
-            Ok(r) => {
-                answer = r;
-                break;
-            }
-            Err(e) => {
-                answer = plain(
-                    StatusCode::BAD_GATEWAY,
-                    &format!("the replica at {} did not answer: {e}\n", backend.addr),
-                )
-            }
+        InFlight(Arc::clone(backend))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The request's body as it goes to a backend: held whole when small (so it can go again to
+/// another replica), else streamed once, never past [`MAX_REQUEST_BODY`].
+enum Outgoing {
+    Held(Bytes),
+    Streamed(Option<Incoming>),
+}
+
+impl Outgoing {
+    fn take(&mut self) -> Option<Body> {
+        match self {
+            Outgoing::Held(bytes) => Some(
+                Full::new(bytes.clone())
+                    .map_err(|never| match never {})
+                    .boxed(),
+            ),
+            Outgoing::Streamed(body) => body.take().map(|b| {
+                http_body_util::Limited::new(b, MAX_REQUEST_BODY as usize)
+                    .map_err(BoxError::from)
+                    .boxed()
+            }),
         }
     }
+}
+
+fn too_large() -> Response<Body> {
+    plain(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!(
+            "the request body is over {} MiB, the most the stable address passes on\n",
+            MAX_REQUEST_BODY / 1024 / 1024
+        ),
+    )
+}
+
+async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let declared = hyper::body::Body::size_hint(&body).exact();
+    let mut label = String::new();
+    let answer = if declared.is_some_and(|n| n > MAX_REQUEST_BODY) {
+        // Refused before a byte of it is read.
+        too_large()
+    } else {
+        let outgoing = match declared {
+            Some(n) if n <= RETRY_BODY => match body.collect().await {
+                Ok(b) => Some(Outgoing::Held(b.to_bytes())),
+                Err(_) => None,
+            },
+            _ => Some(Outgoing::Streamed(Some(body))),
+        };
+        match outgoing {
+            None => plain(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read\n",
+            ),
+            Some(outgoing) => relay(shared, &parts, outgoing, &mut label).await,
+        }
+    };
     let record = RequestRecord {
         at_ms: shared.started.elapsed().as_millis() as u64,
         status: answer.status().as_u16(),
@@ -315,17 +361,87 @@ async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
     answer
 }
 
+/// Sends the request to a live backend. One retry on another replica, when the body can be
+/// sent again: a container that died between the switch and this request must not cost the
+/// learner a failed request.
+async fn relay(
+    shared: &Shared,
+    parts: &hyper::http::request::Parts,
+    mut outgoing: Outgoing,
+    label: &mut String,
+) -> Response<Body> {
+    let mut tried = None;
+    let mut answer = plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no version of the service is live yet: deploy one\n",
+    );
+    for _ in 0..2 {
+        let Some(backend) = pick(shared, tried) else {
+            break;
+        };
+        let Some(body) = outgoing.take() else {
+            break;
+        };
+        tried = Some(backend.addr);
+        label.clone_from(&backend.label);
+        let flight = InFlight::start(&backend);
+        match send(shared, parts, body, backend.addr).await {
+            Ok(response) => {
+                // The answer streams back; the request stays in flight until it is all sent.
+                let (head, body) = response.into_parts();
+                let body = body
+                    .map_frame(move |frame| {
+                        let _counted = &flight;
+                        frame
+                    })
+                    .map_err(BoxError::from)
+                    .boxed();
+                return Response::from_parts(head, body);
+            }
+            Err(e) if over_limit(&e) => return too_large(),
+            Err(e) => {
+                answer = plain(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("the replica at {} did not answer: {e}\n", backend.addr),
+                )
+            }
+        }
+    }
+    answer
+}
+
+/// True when sending failed because the request body went past [`MAX_REQUEST_BODY`].
+fn over_limit(e: &SendError) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SendError {
+    #[error("it took too long")]
+    Timeout,
+    #[error("{0}")]
+    Uri(#[from] hyper::http::Error),
+    #[error("{0}")]
+    Client(#[from] hyper_util::client::legacy::Error),
+}
+
 async fn send(
     shared: &Shared,
     parts: &hyper::http::request::Parts,
-    body: Bytes,
+    body: Body,
     addr: SocketAddr,
-) -> Result<Response<Full<Bytes>>, String> {
+) -> Result<Response<Incoming>, SendError> {
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let uri: hyper::Uri = format!("http://{addr}{path}")
-        .parse()
-        .map_err(|e| format!("{e}"))?;
-    let mut out = Request::builder().method(parts.method.clone()).uri(uri);
+    let mut out = Request::builder()
+        .method(parts.method.clone())
+        .uri(format!("http://{addr}{path}"));
     for (k, v) in &parts.headers {
         // Hop-by-hop headers belong to one connection, not to the request.
         if !matches!(
@@ -335,19 +451,13 @@ async fn send(
             out = out.header(k, v);
         }
     }
-    let request = out.body(Full::new(body)).map_err(|e| e.to_string())?;
-    let response = tokio::time::timeout(BACKEND_TIMEOUT, shared.client.request(request))
-        .await
-        .map_err(|_| "it took too long".to_owned())?
-        .map_err(|e| e.to_string())?;
-    let (parts, body) = response.into_parts();
-    let limited = http_body_util::Limited::new(body, MAX_RESPONSE);
-    let bytes = limited
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok(Response::from_parts(parts, Full::new(bytes)))
+    let request = out.body(body)?;
+    // The answer's head within the time; its body streams at the pace of both ends.
+    Ok(
+        tokio::time::timeout(BACKEND_TIMEOUT, shared.client.request(request))
+            .await
+            .map_err(|_| SendError::Timeout)??,
+    )
 }
 
 #[cfg(test)]
@@ -474,5 +584,137 @@ mod tests {
         for _ in 0..6 {
             assert_eq!(get(proxy.addr()).await, (200, "alive".into()));
         }
+    }
+
+    /// A backend that answers a POST with how many body bytes it read, and `GET /big` with
+    /// `big` bytes; `seen` counts the requests that reached it.
+    async fn counting_backend(big: usize) -> (SocketAddr, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let counted = Arc::clone(&counted);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        async move {
+                            let text = if req.uri().path() == "/big" {
+                                Bytes::from(vec![b'x'; big])
+                            } else {
+                                let n = req
+                                    .into_body()
+                                    .collect()
+                                    .await
+                                    .map_or(0, |b| b.to_bytes().len());
+                                Bytes::from(n.to_string())
+                            };
+                            Ok::<_, Infallible>(Response::new(Full::new(text)))
+                        }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        (addr, seen)
+    }
+
+    /// Sends `head` then `body` in pieces of 1 MiB, and reads the answer: status and body.
+    async fn exchange(
+        addr: SocketAddr,
+        head: &str,
+        body: impl Iterator<Item = Vec<u8>>,
+    ) -> (u16, Vec<u8>) {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(head.as_bytes()).await.unwrap();
+        for piece in body {
+            // The proxy may answer (413) and close before all of it is sent.
+            if s.write_all(&piece).await.is_err() {
+                break;
+            }
+        }
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw).await;
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or(raw.len());
+        let status = String::from_utf8_lossy(&raw[..split])
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, raw[(split + 4).min(raw.len())..].to_vec())
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn bodies_stream_both_ways_and_one_over_the_limit_is_refused_with_413() {
+        const MIB: usize = 1024 * 1024;
+        let (backend, seen) = counting_backend(20 * MIB).await;
+        let proxy = Proxy::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        proxy.switch(vec![(backend, "one".into())]);
+        let limit = MAX_REQUEST_BODY as usize;
+
+        // Declared too large: refused before a byte is read, and the replica never sees it.
+        let (status, _) = exchange(
+            proxy.addr(),
+            &format!(
+                "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+                limit + 1
+            ),
+            std::iter::empty(),
+        )
+        .await;
+        assert_eq!(status, 413);
+        assert_eq!(seen.load(Ordering::SeqCst), 0);
+
+        // Chunked, with no length said: refused once it passes the limit.
+        let chunk = |n: usize| {
+            let mut c = format!("{n:x}\r\n").into_bytes();
+            c.extend(std::iter::repeat_n(b'y', n));
+            c.extend(b"\r\n");
+            c
+        };
+        let pieces = (0..limit / MIB + 2).map(|_| chunk(MIB));
+        let (status, _) = exchange(
+            proxy.addr(),
+            "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+            pieces,
+        )
+        .await;
+        assert_eq!(status, 413);
+
+        // Under the limit, larger than what is held for a retry: all of it arrives.
+        let n = 8 * MIB;
+        let (status, body) = exchange(
+            proxy.addr(),
+            &format!(
+                "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {n}\r\n\r\n"
+            ),
+            (0..8).map(|_| vec![b'z'; MIB]),
+        )
+        .await;
+        assert_eq!(
+            (status, String::from_utf8_lossy(&body).into_owned()),
+            (200, n.to_string())
+        );
+
+        // An answer larger than any held before streams back whole.
+        let (status, body) = exchange(
+            proxy.addr(),
+            "GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            std::iter::empty(),
+        )
+        .await;
+        assert_eq!((status, body.len()), (200, 20 * MIB));
+        let statuses: Vec<u16> = proxy.requests(0).iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [413, 413, 200, 200], "each is in the request log");
+        assert!(
+            proxy.backends().iter().all(|b| b.in_flight() == 0),
+            "none left in flight"
+        );
     }
 }
