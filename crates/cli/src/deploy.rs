@@ -132,7 +132,7 @@ pub async fn deploy(opts: Options) -> ExitCode {
         "serving until Ctrl+C, healing stopped replicas and monitoring; try: curl {}\n(devloop scale and devloop autoscale act on this service meanwhile)",
         status.url
     );
-    let _ = tokio::signal::ctrl_c().await;
+    crate::signals::stop_asked().await;
     println!("\nstopped serving {}; the containers keep running, and the next deploy or the app adopts them", status.url);
     ExitCode::SUCCESS
 }
@@ -180,7 +180,7 @@ pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
         },
         std::process::id()
     );
-    let _ = tokio::signal::ctrl_c().await;
+    crate::signals::stop_asked().await;
     println!(
         "\nstopped serving {}; the containers keep running",
         status.url

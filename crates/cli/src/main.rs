@@ -7,6 +7,7 @@ mod plan;
 mod refine;
 mod release;
 mod run;
+mod signals;
 mod workflow;
 mod workshop;
 

@@ -94,10 +94,9 @@ pub async fn run(opts: Options) -> ExitCode {
     let summary = prepared.run_dir().join("summary.md");
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ncancelling…");
-            let _ = tx.send(true);
-        }
+        let why = crate::signals::stop_asked().await;
+        eprintln!("\n{why}: cancelling…");
+        let _ = tx.send(true);
     });
     let result = prepared.execute(move |e| print_event(e, colour), rx).await;
     if summary.exists() {

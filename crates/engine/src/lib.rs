@@ -48,6 +48,7 @@ pub mod docker;
 pub mod doctor;
 pub mod error;
 pub mod finding;
+pub mod instance;
 pub mod monitor;
 pub mod operate;
 pub mod pipeline;

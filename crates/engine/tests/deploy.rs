@@ -505,7 +505,9 @@ async fn a_devloop_killed_mid_deploy_comes_back_to_the_version_that_was_live() {
             .await;
     });
     let started = std::time::Instant::now();
-    while replica::list(&engine, &app)
+    // Listed as the service sees them: its own replicas, by its instance id.
+    let ours = first.engine().clone();
+    while replica::list(&ours, &app)
         .await
         .unwrap()
         .iter()
@@ -533,7 +535,7 @@ async fn a_devloop_killed_mid_deploy_comes_back_to_the_version_that_was_live() {
     assert_eq!(now.version.as_deref(), Some("1.0.0"), "{now:?}");
     assert_eq!(now.replicas.len(), 2);
     assert_eq!(body(again.proxy()).await, "v1\n");
-    let left = replica::list(&engine, &app).await.unwrap();
+    let left = replica::list(&ours, &app).await.unwrap();
     assert!(left.iter().all(|r| r.version == "1.0.0"), "{left:?}");
     let history = devloop_engine::store::Store::open(&paths.database_file())
         .unwrap()
@@ -735,8 +737,8 @@ async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
         .unwrap();
     assert_eq!(asked.status.app, b);
 
-    // A terminal deploying app `a` through the host switches the host to `a` first (the
-    // version does not exist, so the deploy itself is refused, saying why).
+    // A terminal deploying a version of app `a` that is not on this machine is refused before
+    // the host switches: `b` goes on serving.
     let refused = control::ask(
         &paths,
         &Request::Deploy {
@@ -759,8 +761,8 @@ async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(asked.status.app, a);
-    assert!(second.is_closed());
+    assert_eq!(asked.status.app, b);
+    assert!(!second.is_closed());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -837,4 +839,80 @@ async fn a_deploy_of_the_release_that_fixes_an_item_moves_it_to_done() {
             .any(|e| e.kind == "plan" && e.message.starts_with("#1 is done")),
         "{ops:#?}"
     );
+}
+
+/// Two DevLoops (two data folders) on one daemon, serving an app of the same name: neither
+/// adopts, heals away or removes the other's replicas, and a lesson check counts only its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_devloops_on_one_daemon_never_touch_each_others_replicas() {
+    use devloop_engine::deploy::service::Service;
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-two-{}", std::process::id());
+    let _cleanup = Leftovers(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    let (home_a, home_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let start = |home: &tempfile::TempDir| {
+        Service::start(
+            engine.clone(),
+            common::paths(home.path()),
+            app.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+    };
+    let a = start(&home_a).await.unwrap();
+    a.deploy(
+        "1.0.0",
+        Strategy::Rolling,
+        2,
+        HealthCheck::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let ids = |s: &devloop_engine::deploy::service::ServiceStatus| {
+        s.replicas.iter().map(|r| r.id.clone()).collect::<Vec<_>>()
+    };
+    let a_ids = ids(&a.status().await);
+
+    // B starts beside it: nothing of A's is adopted, and nothing of A's is a leftover to it.
+    let b = start(&home_b).await.unwrap();
+    let b_start = b.status().await;
+    assert!(b_start.replicas.is_empty(), "{b_start:?}");
+    assert!(b_start.removed_at_start.is_empty(), "{b_start:?}");
+    b.deploy(
+        "1.0.0",
+        Strategy::Rolling,
+        1,
+        HealthCheck::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let b_ids = ids(&b.status().await);
+    assert!(b_ids.iter().all(|id| !a_ids.contains(id)), "B made its own");
+
+    // A looks after its service: B's replica, running or stopped, is not A's to heal or remove.
+    assert!(a.heal_once().await.unwrap().is_empty());
+    Command::new("docker")
+        .args(["stop", "-t", "1", &b_ids[0]])
+        .output()
+        .unwrap();
+    assert!(a.heal_once().await.unwrap().is_empty());
+    let state = |id: &str| {
+        let out = Command::new("docker")
+            .args(["inspect", "-f", "{{.State.Status}}", id])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(state(&b_ids[0]), "exited", "left for B to heal");
+    assert_eq!(ids(&a.status().await), a_ids);
+    assert!(a_ids.iter().all(|id| state(id) == "running"));
+    // B heals its own.
+    assert_eq!(b.heal_once().await.unwrap().len(), 1);
+    // Neither may remove the other's by id either.
+    let b_now = ids(&b.status().await);
+    assert!(replica::remove(a.engine(), &b_now[0]).await.is_err());
+    assert!(replica::remove(b.engine(), &a_ids[0]).await.is_err());
+    assert_eq!(state(&b_now[0]), "running");
 }

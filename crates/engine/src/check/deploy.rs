@@ -66,6 +66,10 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
             .unwrap_or_default()
     );
     let app_name = app.clone();
+    let owner = db
+        .parent()
+        .and_then(crate::instance::read)
+        .unwrap_or_default();
     let newest = crate::blocking(move || {
         if !db.exists() {
             return Ok(None);
@@ -101,8 +105,10 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
             );
         }
     }
+    // Counted among this DevLoop's own replicas (`owner`, read above): the data folder
+    // holding the database is its identity, another DevLoop's are not the learner's.
     let engine = match Engine::connect_here().await {
-        Ok(e) => e,
+        Ok(e) => e.owned_by(&owner),
         Err(e) => return Outcome::error(e.message),
     };
     let running = match replica::list(&engine, app).await {

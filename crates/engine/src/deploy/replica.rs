@@ -17,6 +17,7 @@ use ts_rs::TS;
 
 use crate::docker::{DockerError, Engine, Host};
 use crate::finding::Finding;
+use crate::instance::LABEL_INSTANCE;
 use crate::release::{LABEL_APP, LABEL_VERSION};
 use crate::{Code, Error};
 
@@ -97,6 +98,7 @@ pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
         (LABEL_VERSION.to_owned(), spec.version.clone()),
         (LABEL_COLOUR.to_owned(), spec.colour.clone()),
         (LABEL_DEPLOY.to_owned(), spec.deploy.clone()),
+        (LABEL_INSTANCE.to_owned(), engine.owner().to_owned()),
     ]);
     let port_key = format!("{SERVICE_PORT}/tcp");
     let body = ContainerCreateBody {
@@ -192,7 +194,14 @@ fn rand_suffix() -> u64 {
     h.finish()
 }
 
-/// Stops and removes a replica, if, and only if, it is DevLoop's.
+/// True when `labels` (a container's own) say this DevLoop started it: DevLoop's deploy label,
+/// and the instance id of the DevLoop `engine` acts for.
+fn made_here(engine: &Engine, labels: &HashMap<String, String>) -> bool {
+    labels.contains_key(LABEL_DEPLOY)
+        && labels.get(LABEL_INSTANCE).map(String::as_str) == Some(engine.owner())
+}
+
+/// Stops and removes a replica, if, and only if, this DevLoop started it.
 pub async fn remove(engine: &Engine, id: &str) -> Result<(), Error> {
     let info = match engine.client().inspect_container(id, None).await {
         Ok(i) => i,
@@ -205,7 +214,7 @@ pub async fn remove(engine: &Engine, id: &str) -> Result<(), Error> {
     let container_says = info
         .config
         .and_then(|c| c.labels)
-        .is_some_and(|l| l.contains_key(LABEL_DEPLOY));
+        .is_some_and(|l| made_here(engine, &l));
     let image_says = match info.image.as_deref() {
         Some(image) => engine
             .client()
@@ -242,11 +251,16 @@ pub async fn remove(engine: &Engine, id: &str) -> Result<(), Error> {
         })
 }
 
-/// Every container of `app` DevLoop started, running or not.
+/// Every container of `app` this DevLoop started, running or not; another DevLoop's on the
+/// same daemon are not listed.
 pub async fn list(engine: &Engine, app: &str) -> Result<Vec<Replica>, Error> {
     let filters = HashMap::from([(
         "label".to_owned(),
-        vec![format!("{LABEL_APP}={app}"), LABEL_DEPLOY.to_owned()],
+        vec![
+            format!("{LABEL_APP}={app}"),
+            LABEL_DEPLOY.to_owned(),
+            format!("{LABEL_INSTANCE}={}", engine.owner()),
+        ],
     )]);
     let found = engine
         .client()
@@ -451,7 +465,7 @@ pub async fn follow(
         .config
         .and_then(|c| c.labels)
         .unwrap_or_default();
-    if !labels.contains_key(LABEL_DEPLOY) {
+    if !made_here(engine, &labels) {
         return Err(not_ours(id));
     }
     let mut stream = engine.client().logs(

@@ -93,6 +93,10 @@ impl Service {
         app: String,
         bind: SocketAddr,
     ) -> Result<Service, Error> {
+        // Every replica this service makes, adopts or removes is this data folder's own.
+        let data = paths.data_dir.clone();
+        let owner = blocking(move || crate::instance::of(&data)).await?;
+        let engine = engine.owned_by(&owner);
         let proxy = Proxy::start(bind).await?;
         let db = paths.database_file();
         // Deploys this DevLoop recorded as live, by id; a deploy cut short is marked first.

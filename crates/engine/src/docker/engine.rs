@@ -18,6 +18,9 @@ const REQUEST_TIMEOUT_SECS: u64 = 10;
 pub struct Engine {
     docker: Docker,
     endpoint: Endpoint,
+    /// The DevLoop this connection acts for (see `crate::instance`): the replicas it makes
+    /// carry it, and it touches no others. Empty until `owned_by`.
+    owner: std::sync::Arc<str>,
 }
 
 /// What the daemon says about itself.
@@ -63,7 +66,11 @@ impl Engine {
             }
         };
         let docker = docker.negotiate_version().await?;
-        Ok(Engine { docker, endpoint })
+        Ok(Engine {
+            docker,
+            endpoint,
+            owner: "".into(),
+        })
     }
 
     /// The daemon this machine uses (`DOCKER_HOST`, else the usual sockets), or the error a
@@ -74,6 +81,18 @@ impl Engine {
         Engine::connect(endpoint)
             .await
             .map_err(|e| e.into_error(host))
+    }
+
+    /// The same daemon, acting for the DevLoop `owner` (its instance id).
+    #[must_use]
+    pub fn owned_by(mut self, owner: &str) -> Engine {
+        self.owner = owner.into();
+        self
+    }
+
+    /// The DevLoop this connection acts for.
+    pub fn owner(&self) -> &str {
+        &self.owner
     }
 
     /// Where this daemon listens.

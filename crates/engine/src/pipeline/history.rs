@@ -21,18 +21,38 @@ pub struct Recorder {
     store: Arc<Mutex<Store>>,
     number: u64,
     logs: PathBuf,
-    /// Buffered: a step printing a million short lines must not cost a million writes. A
-    /// step's file is flushed (and closed) when the step finishes.
-    open: Mutex<HashMap<(String, u32), OpenLog>>,
+    /// Buffered: a step printing a million short lines must not cost a million writes. What
+    /// is buffered reaches the disk within [`FLUSH_EVERY`], so a run killed with SIGKILL keeps
+    /// what it printed; a step's file is flushed (and closed) when the step finishes.
+    open: Arc<Mutex<HashMap<(String, u32), OpenLog>>>,
 }
+
+/// How long a printed line may wait in memory before it is on disk.
+pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Recorder {
     pub fn new(store: Arc<Mutex<Store>>, number: u64, run_dir: &Path) -> Self {
+        let open: Arc<Mutex<HashMap<(String, u32), OpenLog>>> = Arc::default();
+        let flushed = Arc::downgrade(&open);
+        // A thread, not a task: the recorder is used from sync sinks, on any runtime or none.
+        // It ends with the recorder.
+        let _ = std::thread::Builder::new()
+            .name("run-log-flush".into())
+            .spawn(move || loop {
+                std::thread::sleep(FLUSH_EVERY);
+                let Some(open) = flushed.upgrade() else {
+                    return;
+                };
+                let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+                for (file, _) in open.values_mut() {
+                    let _ = file.flush();
+                }
+            });
         Recorder {
             store,
             number,
             logs: run_dir.join("logs"),
-            open: Mutex::new(HashMap::new()),
+            open,
         }
     }
 
@@ -99,7 +119,7 @@ impl Recorder {
 
 impl Drop for Recorder {
     fn drop(&mut self) {
-        let open = self.open.get_mut().unwrap_or_else(|p| p.into_inner());
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         for (file, _) in open.values_mut() {
             let _ = file.flush();
         }

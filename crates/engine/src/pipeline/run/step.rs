@@ -69,7 +69,8 @@ pub async fn run(
         ),
         _ => ("sh", vec!["-e".into(), script_file.display().to_string()]),
     };
-    let mut cmd = tokio::process::Command::new(program);
+    let (wrapped, args) = crate::process::dying_with_devloop(program, args);
+    let mut cmd = tokio::process::Command::new(wrapped);
     cmd.args(&args)
         .current_dir(dir)
         .env_clear()
