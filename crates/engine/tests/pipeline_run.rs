@@ -252,6 +252,62 @@ async fn secrets_are_masked_even_when_printed_in_pieces() {
     assert_eq!(summary.trim(), "summary ***");
 }
 
+/// Everywhere a secret could slip out besides a plain log line: a step's or an artifact's
+/// name, a value written half to stderr and half to stdout, a value a step masks itself with
+/// `::add-mask::`, and the files the run leaves on disk.
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_reach_no_name_no_split_stream_and_no_file_in_clear() {
+    let home = repo();
+    let secret = "s3cret-value-42";
+    let yaml = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - name: deploy with ${{ secrets.API_TOKEN }}\n        run: |\n          printf 's3cret-' >&2; printf 'value-42\\n'\n          echo \"::add-mask::my-own-value\"\n          echo \"later my-own-value\"\n          echo \"${{ secrets.API_TOKEN }}\" > token.txt\n          echo \"out=${{ secrets.API_TOKEN }}\" >> $GITHUB_OUTPUT\n      - uses: actions/upload-artifact@v4\n        with:\n          name: art-${{ secrets.API_TOKEN }}\n          path: token.txt\n";
+    let (result, rec) = start(home.path(), yaml, &[("API_TOKEN", secret)], no_cancel()).await;
+    assert_eq!(result, Result::Success, "{:?}", rec.logs());
+    let events = format!("{:?}", rec.events.lock().unwrap());
+    assert!(
+        !events.contains(secret),
+        "an event holds the secret: {events}"
+    );
+    assert!(
+        !events.contains("my-own-value"),
+        "the masked value shows: {events}"
+    );
+    let logs = rec.logs().join("\n");
+    assert!(
+        logs.contains("::add-mask::***") && logs.contains("later ***"),
+        "{logs}"
+    );
+    assert!(events.contains("art-***"), "{events}");
+    // On disk: no path and no file of the run holds it (the artifact's content is the
+    // learner's own file, and GitHub keeps that as it is too), and the step's scratch files
+    // are gone.
+    let run = home.path().join("run");
+    for entry in walk(&run) {
+        let shown = entry.display().to_string();
+        assert!(!shown.contains(secret), "a path holds it: {shown}");
+        if entry.is_file() && !shown.contains("/artifacts/") && !shown.contains("/work/") {
+            let text = std::fs::read_to_string(&entry).unwrap_or_default();
+            assert!(!text.contains(secret), "{shown} holds it in clear");
+        }
+    }
+    let scratch: Vec<_> = walk(&run.join("tmp"))
+        .into_iter()
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(scratch.is_empty(), "left behind: {scratch:?}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_stops_the_whole_process_tree_within_two_seconds() {
     let home = repo();

@@ -2,6 +2,33 @@
 //! (both `name=value` or `name<<DELIMITER` blocks), `$GITHUB_PATH` (one folder a line).
 
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// Writes `text` to `path` (replacing it), readable and writable by this user alone.
+pub fn private(path: &Path, text: &str) -> std::io::Result<()> {
+    let _ = std::fs::remove_file(path);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(text.as_bytes())
+}
+
+/// A step's scratch files, removed when it is dropped: when the step is done, failed, timed
+/// out or was cancelled.
+#[derive(Debug)]
+pub struct Scratch(pub Vec<PathBuf>);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for f in &self.0 {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
 
 /// Parses `name=value` lines and `name<<EOF … EOF` blocks, as GitHub does.
 pub fn key_values(text: &str) -> Result<BTreeMap<String, String>, String> {

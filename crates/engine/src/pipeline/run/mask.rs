@@ -75,8 +75,15 @@ impl LineMasker {
     }
 
     fn mask(&self, bytes: &[u8]) -> String {
-        let mut out = bytes.to_vec();
-        for s in &self.secrets {
+        masked(&self.secrets, bytes)
+    }
+}
+
+/// `bytes` with every occurrence of each of `secrets` (longest first) as `***`.
+fn masked(secrets: &[Vec<u8>], bytes: &[u8]) -> String {
+    let mut out = bytes.to_vec();
+    {
+        for s in secrets {
             let mut i = 0;
             let mut masked = Vec::with_capacity(out.len());
             while i < out.len() {
@@ -90,7 +97,114 @@ impl LineMasker {
             }
             out = masked;
         }
-        String::from_utf8_lossy(&out).into_owned()
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The values a run masks: its secrets, and what a step masks with `::add-mask::VALUE` (from
+/// that line on, as on GitHub). Every event of the run passes through [`Masks::event`] before
+/// anyone sees it or it is stored, so no name, title or message can carry a secret in clear.
+#[derive(Debug, Default)]
+pub struct Masks(std::sync::RwLock<Vec<Vec<u8>>>);
+
+/// The workflow command that adds a value to mask.
+const ADD_MASK: &str = "::add-mask::";
+
+impl Masks {
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Masks {
+        let masks = Masks::default();
+        for s in secrets {
+            masks.add(&s);
+        }
+        masks
+    }
+
+    /// Masks `value` from now on (values under 3 bytes would turn ordinary text into stars).
+    pub fn add(&self, value: &str) {
+        if value.len() < 3 {
+            return;
+        }
+        let mut all = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if !all.iter().any(|s| s == value.as_bytes()) {
+            all.push(value.as_bytes().to_vec());
+            all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+
+    /// `text` masked.
+    pub fn text(&self, text: &str) -> String {
+        masked(
+            &self.0.read().unwrap_or_else(|p| p.into_inner()),
+            text.as_bytes(),
+        )
+    }
+
+    /// `event` with every text in it masked; a log line `::add-mask::VALUE` masks VALUE from
+    /// then on and is shown with the value masked.
+    pub fn event(&self, event: super::RunEvent) -> super::RunEvent {
+        use super::RunEvent as E;
+        match event {
+            E::Log {
+                job,
+                step,
+                text,
+                stderr,
+                at_ms,
+            } => {
+                if let Some(value) = text.trim_start().strip_prefix(ADD_MASK) {
+                    self.add(value.trim());
+                }
+                E::Log {
+                    job: self.text(&job),
+                    step,
+                    text: self.text(&text),
+                    stderr,
+                    at_ms,
+                }
+            }
+            E::JobStarted { job } => E::JobStarted {
+                job: self.text(&job),
+            },
+            E::StepStarted { job, step, name } => E::StepStarted {
+                job: self.text(&job),
+                step,
+                name: self.text(&name),
+            },
+            E::StepFinished {
+                job,
+                step,
+                outcome,
+                conclusion,
+                millis,
+            } => E::StepFinished {
+                job: self.text(&job),
+                step,
+                outcome,
+                conclusion,
+                millis,
+            },
+            E::JobFinished {
+                job,
+                result,
+                millis,
+            } => E::JobFinished {
+                job: self.text(&job),
+                result,
+                millis,
+            },
+            E::Artifact {
+                job,
+                name,
+                files,
+                bytes,
+            } => E::Artifact {
+                job: self.text(&job),
+                name: self.text(&name),
+                files,
+                bytes,
+            },
+            E::RunFinished { result, millis } => E::RunFinished { result, millis },
+        }
     }
 }
 

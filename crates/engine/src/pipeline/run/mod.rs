@@ -180,6 +180,13 @@ fn commit_of(req: &Request) -> Commit {
 pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<bool>) -> Result {
     let started = std::time::Instant::now();
     let req = Arc::new(req);
+    // Everything said about the run is masked before anyone sees or keeps it: logs, step and
+    // job names, artifact names, and values a step masks with `::add-mask::`.
+    let masks = Arc::new(mask::Masks::new(req.secrets.values().cloned()));
+    let sink: Sink = {
+        let masks = Arc::clone(&masks);
+        Arc::new(move |e| sink(masks.event(e)))
+    };
     // git2 blocks: it reads HEAD on the blocking pool, not on this async thread.
     let commit = {
         let req = Arc::clone(&req);
@@ -757,11 +764,14 @@ async fn execute_step(
         None => workspace.to_path_buf(),
     };
     let files = ["output", "env", "path", "summary"].map(|f| temp.join(format!("step{index}.{f}")));
-    for f in &files {
-        std::fs::write(f, "").map_err(|e| format!("cannot prepare {}: {e}", f.display()))?;
-    }
     let script_file = temp.join(format!("step{index}.sh"));
-    std::fs::write(&script_file, &script)
+    // The script and what the step writes for DevLoop may hold secrets in clear: readable by
+    // this user alone, and gone when the step is (however it ends).
+    let _scratch = files::Scratch(files.iter().chain([&script_file]).cloned().collect());
+    for f in &files {
+        files::private(f, "").map_err(|e| format!("cannot prepare {}: {e}", f.display()))?;
+    }
+    files::private(&script_file, &script)
         .map_err(|e| format!("cannot write the step script: {e}"))?;
 
     let mut step_env: BTreeMap<String, String> = env.clone();

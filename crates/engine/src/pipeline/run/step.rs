@@ -75,14 +75,24 @@ pub async fn run(
         .current_dir(dir)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let mut child = crate::process::in_own_group(&mut cmd)
+    // Standard output and error share one pipe, in the order the step wrote them, as on
+    // GitHub's log: a secret written half to each is still seen whole, and masked.
+    let (out, writer) = std::io::pipe().map_err(|e| format!("cannot make a pipe: {e}"))?;
+    let second = writer
+        .try_clone()
+        .map_err(|e| format!("cannot make a pipe: {e}"))?;
+    crate::process::in_own_group(&mut cmd)
+        .stdout(writer)
+        .stderr(second);
+    let mut child = cmd
         .spawn()
         .map_err(|e| format!("cannot start {program} in {}: {e}", dir.display()))?;
+    // The parent's copies of the writing end go, so the pipe ends when the step's do.
+    drop(cmd);
+    let out = tokio::net::unix::pipe::Receiver::from_owned_fd(std::os::fd::OwnedFd::from(out))
+        .map_err(|e| format!("cannot read the step's output: {e}"))?;
     let pgid = child.id();
     let started = Instant::now();
-    let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err("the step's output could not be captured".into());
-    };
     let pump = |mut reader: Box<dyn tokio::io::AsyncRead + Unpin + Send>, stderr: bool| {
         let on_line = Arc::clone(&on_line);
         let mut masker = LineMasker::new(secrets.to_vec());
@@ -106,7 +116,7 @@ pub async fn run(
             }
         }
     };
-    let outputs = async { tokio::join!(pump(Box::new(out), false), pump(Box::new(err), true)) };
+    let outputs = pump(Box::new(out), false);
     let wait = async {
         let (_, status) = tokio::join!(outputs, child.wait());
         status

@@ -59,7 +59,8 @@ impl Action for Upload {
                 }
             };
         }
-        let dest = store(&cx.run_dir).join(&name);
+        // Kept under its name as the run says it: a secret in it is masked on disk too.
+        let dest = store(&cx.run_dir).join(cx.masked(&name));
         if dest.exists() {
             if cx.input("overwrite") != Some("true") {
                 return Err(format!(
@@ -109,13 +110,14 @@ impl Action for Download {
         let (copies, count) = match cx.input("name") {
             Some(name) => {
                 check_name(name)?;
-                if !available.iter().any(|a| a == name) {
+                let name = cx.masked(name);
+                if !available.contains(&name) {
                     return Err(format!(
                         "no artifact named `{name}` in this run (it has: {}); the job that uploads it must come first, in `needs`",
                         if available.is_empty() { "none".into() } else { available.join(", ") }
                     ));
                 }
-                (vec![(stored.join(name), dest.clone())], 1)
+                (vec![(stored.join(&name), dest.clone())], 1)
             }
             // Without a name, every artifact goes to a folder of its own name.
             None => (

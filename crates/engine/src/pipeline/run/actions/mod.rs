@@ -84,12 +84,17 @@ impl std::fmt::Debug for Context {
 }
 
 impl Context {
+    /// `text` with the run's secrets masked: for what an action keeps on disk under a name
+    /// the workflow chose (an artifact's folder), which no event masking reaches.
+    pub fn masked(&self, text: &str) -> String {
+        super::mask::LineMasker::new(self.secrets.iter().cloned()).mask_text(text)
+    }
+
     pub fn log(&self, text: impl Into<String>) {
-        let masker = super::mask::LineMasker::new(self.secrets.iter().cloned());
         (self.sink)(RunEvent::Log {
             job: self.job.clone(),
             step: self.step,
-            text: masker.mask_text(&text.into()),
+            text: self.masked(&text.into()),
             stderr: false,
             at_ms: 0,
         });
