@@ -1,5 +1,6 @@
 //! Times `devloop run` on the demo workflow against a bash script doing the same work (clone
-//! the commit, build; clone, test), and the runner's cost per step with 100 trivial steps.
+//! the commit, build; clone, test), the runner's cost per step with 100 trivial steps, and
+//! `devloop workflow check` of a hostile file: 5,000 jobs in one `needs` chain.
 //! Medians of several runs; warm caches, because a learner's second run is the usual one.
 
 use std::path::{Path, PathBuf};
@@ -35,9 +36,11 @@ fn main() {
         .expect("devloop");
     assert!(ok.success(), "workspace reset failed");
 
-    let devloop = |dir: &Path| {
+    let devloop = |dir: &Path, workflow: &str| {
         let status = Command::new(&args.devloop)
             .arg("run")
+            // The demo also ships delivery.yml; the one compared is ci.yml.
+            .args(["--workflow", workflow])
             .current_dir(dir)
             .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
             .env("DEVLOOP_DATA_DIR", home.path().join("data"))
@@ -66,7 +69,7 @@ fn main() {
         ws = ws.display()
     );
     std::fs::create_dir_all(home.path().join("bash")).expect("dir");
-    let demo_devloop = median(args.runs, || devloop(&ws));
+    let demo_devloop = median(args.runs, || devloop(&ws, ".github/workflows/ci.yml"));
     let demo_bash = median(args.runs, || bash(&baseline, &ws));
 
     // 100 trivial steps in one job, against bash starting `true` 100 times the same way.
@@ -84,9 +87,30 @@ fn main() {
         .status()
         .expect("git")
         .success());
-    let steps_devloop = median(args.runs, || devloop(&many));
+    let steps_devloop = median(args.runs, || devloop(&many, ".github/workflows/many.yml"));
     let loop_script = "for i in $(seq 100); do bash --noprofile --norc -eo pipefail -c true; done";
     let steps_bash = median(args.runs, || bash(loop_script, &many));
+
+    // 5,000 jobs, each needing the one before: planning must stay linear.
+    let chain_file = home.path().join("chain.yml");
+    let mut chain = String::from("on: push\njobs:\n");
+    for i in 0..5000 {
+        chain.push_str(&format!("  j{i}:\n    runs-on: x\n"));
+        if i > 0 {
+            chain.push_str(&format!("    needs: j{}\n", i - 1));
+        }
+        chain.push_str("    steps:\n      - run: echo\n");
+    }
+    std::fs::write(&chain_file, chain).expect("chain.yml");
+    let chain_check = median(args.runs, || {
+        assert!(Command::new(&args.devloop)
+            .args(["workflow", "check"])
+            .arg(&chain_file)
+            .output()
+            .expect("devloop workflow check")
+            .status
+            .success());
+    });
 
     println!("\n{:<34} {:>12} {:>12}", "", "devloop run", "plain bash");
     println!(
@@ -103,6 +127,7 @@ fn main() {
         (steps_devloop - steps_bash) / 100.0,
         args.runs
     );
+    println!("`devloop workflow check` of a 5,000-job needs chain: {chain_check:.0} ms (median)");
 }
 
 /// Median wall time of `runs` calls, in milliseconds.

@@ -1,5 +1,24 @@
 //! The `devloop` command: every GUI action of DevLoop, runnable from a terminal or a test.
 
+// Every line the CLI prints goes through `terminal::line`: made safe for a terminal, and a
+// closed pipe ends the command quietly. Defined before the modules, so they use these.
+macro_rules! println {
+    () => {
+        $crate::terminal::line("", false)
+    };
+    ($($arg:tt)*) => {
+        $crate::terminal::line(&format!($($arg)*), false)
+    };
+}
+macro_rules! eprintln {
+    () => {
+        $crate::terminal::line("", true)
+    };
+    ($($arg:tt)*) => {
+        $crate::terminal::line(&format!($($arg)*), true)
+    };
+}
+
 mod alerts;
 mod deploy;
 mod doctor;
@@ -8,6 +27,7 @@ mod refine;
 mod release;
 mod run;
 mod signals;
+mod terminal;
 mod workflow;
 mod workshop;
 

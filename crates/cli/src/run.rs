@@ -1,7 +1,7 @@
 //! `devloop run` and `devloop runs`: a workflow of the repository, run here with live coloured
 //! output, and the run history.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -127,7 +127,9 @@ fn mark(r: RunResult, colour: bool) -> String {
 }
 
 fn print_event(e: &RunEvent, colour: bool) {
-    let mut out = std::io::stdout().lock();
+    use std::fmt::Write as _;
+    // Built whole, then printed made safe: a step's output is the workflow's to choose.
+    let mut out = String::new();
     let secs = |ms: u64| ms as f64 / 1000.0;
     let _ = match e {
         RunEvent::JobStarted { job } => {
@@ -198,6 +200,7 @@ fn print_event(e: &RunEvent, colour: bool) {
             )
         }
     };
+    crate::terminal::line(out.trim_end_matches('\n'), false);
 }
 
 /// The workflow to run: the one named, or the only one in `.github/workflows`.

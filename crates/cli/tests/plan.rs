@@ -171,3 +171,54 @@ fn an_item_is_shown_and_edited_and_the_next_sprint_starts_from_the_retrospective
     assert!(retro.contains("Retrospective of Sprint 2"), "{retro}");
     assert!(retro.contains("Sprint 1's, to compare"), "{retro}");
 }
+
+/// Text a learner (or a pasted title) wrote reaches the terminal without its escapes: no
+/// clipboard write, no window title, no screen switch; and a reader that stops early
+/// (`devloop plan list | head -n 1`) ends the command quietly, with no panic.
+#[test]
+fn hostile_titles_print_without_escapes_and_a_closed_pipe_ends_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    let hostile = "Fix\u{1b}]52;c;ZXZpbA==\u{7} the\u{1b}]0;owned\u{7} login\u{1b}[?1049h";
+    let out = devloop(home.path(), &["plan", "add", "--title", hostile]);
+    assert!(out.status.success(), "{}", text(&out));
+    let store =
+        devloop_engine::store::Store::open(&home.path().join("data/devloop.sqlite")).unwrap();
+    for n in 0..300 {
+        store
+            .add_item(
+                &devloop_engine::store::plan::NewItem {
+                    kind: devloop_engine::store::plan::Kind::Chore,
+                    title: format!("item {n}"),
+                    description: String::new(),
+                    estimate: None,
+                    infra: false,
+                    source: String::new(),
+                },
+                1,
+            )
+            .unwrap();
+    }
+    let out = devloop(home.path(), &["plan", "list"]);
+    let shown = text(&out);
+    assert!(shown.contains("Fix the login"), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+
+    let ws = home.path().join("ws");
+    let piped = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!("{} plan list | head -n 1", env!("CARGO_BIN_EXE_devloop")),
+        ])
+        .current_dir(&ws)
+        .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+        .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+        .env("DEVLOOP_WORKSPACE", &ws)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&piped.stdout).lines().count(), 1);
+}

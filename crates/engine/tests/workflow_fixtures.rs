@@ -141,3 +141,69 @@ fn random_input_never_panics() {
         let _ = check_text(Path::new("fuzz.yml"), &text);
     }
 }
+
+/// Hostile workflows get a refusal that names the place, and never exhaust the checker: deep
+/// nesting and long chains in an expression (which overflowed the stack), a matrix of 100
+/// million jobs (which allocated past 4 GB), a NUL byte (which hid the rest of the file), and
+/// a 5,000-job `needs` chain (planned in linear time; `make bench-pipeline` times it).
+#[test]
+fn hostile_workflows_are_refused_with_their_place_and_exhaust_nothing() {
+    let check = |text: &str| {
+        let checked = check_text(Path::new("w.yml"), text);
+        checked
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let job = |condition: &str| {
+        format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - if: ${{{{ {condition} }}}}\n        run: echo\n")
+    };
+    let nested = format!("{}true{}", "(".repeat(1100), ")".repeat(1100));
+    let said = check(&job(&nested));
+    assert!(
+        said.contains("w.yml:6:") && said.contains("more than 50 levels"),
+        "{said}"
+    );
+    let called = format!("{}'x'{}", "toJSON(".repeat(300), ")".repeat(300));
+    assert!(check(&job(&called)).contains("more than 50 levels"));
+    let chained = vec!["true"; 600].join(" && ");
+    assert!(check(&job(&chained)).contains("chains more than 50"));
+    let indexed = format!("github{}", "['a']".repeat(600));
+    assert!(check(&job(&indexed)).contains("chains more than 50"));
+    // Within the limit, as deep as real workflows go, it is fine.
+    let fine = format!("{}true{}", "(".repeat(20), ")".repeat(20));
+    assert_eq!(check(&job(&fine)), "");
+
+    let axes: String = (0..8)
+        .map(|a| format!("        a{a}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n"))
+        .collect();
+    let matrix = format!("on: push\njobs:\n  a:\n    runs-on: x\n    strategy:\n      matrix:\n{axes}    steps:\n      - run: echo\n");
+    let said = check(&matrix);
+    assert!(
+        said.contains("w.yml:7:") && said.contains("makes 100000000 jobs"),
+        "{said}"
+    );
+
+    let hidden = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\0\n  b:\n    steps: 1\n";
+    let said = check(hidden);
+    assert!(
+        said.contains("w.yml:6:18") && said.contains("NUL byte"),
+        "{said}"
+    );
+
+    let mut chain = String::from("on: push\njobs:\n");
+    for i in 0..5000 {
+        chain.push_str(&format!("  j{i}:\n    runs-on: x\n"));
+        if i > 0 {
+            chain.push_str(&format!("    needs: j{}\n", i - 1));
+        }
+        chain.push_str("    steps:\n      - run: echo\n");
+    }
+    let checked = check_text(Path::new("w.yml"), &chain);
+    assert!(checked.errors.is_empty());
+    let stages = checked.plan.unwrap().stages;
+    assert_eq!(stages.len(), 5000);
+    assert_eq!(stages[4999], ["j4999"]);
+}

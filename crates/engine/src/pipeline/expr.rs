@@ -158,7 +158,15 @@ struct P {
     toks: Vec<(usize, Tok)>,
     i: usize,
     len: usize,
+    /// How deep the parse is now: each `(`, call, index and `!` goes one deeper.
+    depth: usize,
 }
+
+/// How deep an expression may nest, as on GitHub's runner ("Exceeded max expression depth
+/// 50"): parentheses, calls, indexes, negations, and chains of `&&`, `||` or comparisons.
+pub const MAX_DEPTH: usize = 50;
+/// The largest text an expression may make (`toJSON` of `toJSON` of … doubles at each step).
+pub const MAX_VALUE_BYTES: usize = 1024 * 1024;
 
 const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("contains", 2, 2),
@@ -197,40 +205,81 @@ impl P {
             err(self.at(), format!("expected `{p}`"))
         }
     }
+    /// One level deeper; refused past [`MAX_DEPTH`], before the stack could overflow.
+    fn deeper(&mut self) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return err(
+                self.at(),
+                format!("the expression nests more than {MAX_DEPTH} levels deep, the most GitHub allows"),
+            );
+        }
+        Ok(())
+    }
     fn or(&mut self) -> Result<Expr, ExprError> {
+        self.deeper()?;
         let mut l = self.and()?;
+        let mut chain = 0;
         while self.eat("||") {
+            chain += 1;
+            self.chain(chain)?;
             l = Expr::Bin("||", Box::new(l), Box::new(self.and()?));
         }
+        self.depth -= 1;
         Ok(l)
+    }
+    /// A chain of `n` operators nests its tree `n` deep.
+    fn chain(&self, n: usize) -> Result<(), ExprError> {
+        if self.depth + n > MAX_DEPTH {
+            return err(
+                self.at(),
+                format!(
+                    "the expression chains more than {MAX_DEPTH} operators, the most GitHub allows"
+                ),
+            );
+        }
+        Ok(())
     }
     fn and(&mut self) -> Result<Expr, ExprError> {
         let mut l = self.cmp()?;
+        let mut chain = 0;
         while self.eat("&&") {
+            chain += 1;
+            self.chain(chain)?;
             l = Expr::Bin("&&", Box::new(l), Box::new(self.cmp()?));
         }
         Ok(l)
     }
     fn cmp(&mut self) -> Result<Expr, ExprError> {
         let mut l = self.unary()?;
+        let mut chain = 0;
         loop {
             let op = match self.peek() {
                 Some(Tok::Punct(p)) if ["==", "!=", "<", "<=", ">", ">="].contains(p) => *p,
                 _ => return Ok(l),
             };
             self.i += 1;
+            chain += 1;
+            self.chain(chain)?;
             l = Expr::Bin(op, Box::new(l), Box::new(self.unary()?));
         }
     }
     fn unary(&mut self) -> Result<Expr, ExprError> {
         if self.eat("!") {
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            self.deeper()?;
+            let e = Expr::Not(Box::new(self.unary()?));
+            self.depth -= 1;
+            return Ok(e);
         }
         self.postfix()
     }
     fn postfix(&mut self) -> Result<Expr, ExprError> {
         let mut e = self.primary()?;
+        let mut chain = 0;
         loop {
+            // Each `.x`, `[i]` and `.*` wraps the tree once more.
+            chain += 1;
+            self.chain(chain)?;
             if self.eat(".") {
                 if self.eat("*") {
                     e = Expr::Star(Box::new(e));
@@ -340,6 +389,7 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
         toks,
         i: 0,
         len: src.len(),
+        depth: 0,
     };
     let e = p.or()?;
     if p.i < p.toks.len() {
@@ -498,6 +548,23 @@ pub fn eval(e: &Expr, scope: &Scope) -> Result<Value, ExprError> {
 }
 
 fn call(name: &str, args: &[Expr], at: usize, scope: &Scope) -> Result<Value, ExprError> {
+    let value = call_unbounded(name, args, at, scope)?;
+    if let Value::String(s) = &value {
+        if s.len() > MAX_VALUE_BYTES {
+            return err(
+                at,
+                format!(
+                    "`{name}` made a text of {} bytes, over the {} MiB an expression may make",
+                    s.len(),
+                    MAX_VALUE_BYTES / 1024 / 1024
+                ),
+            );
+        }
+    }
+    Ok(value)
+}
+
+fn call_unbounded(name: &str, args: &[Expr], at: usize, scope: &Scope) -> Result<Value, ExprError> {
     let status = scope.status;
     let vals = |scope: &Scope| {
         args.iter()
@@ -702,6 +769,23 @@ mod tests {
 
     fn ev(src: &str) -> Value {
         eval(&parse(src).unwrap(), &scope()).unwrap()
+    }
+
+    #[test]
+    fn a_value_that_grows_past_a_mib_is_refused_where_it_grows() {
+        // Each toJSON of a string escapes its quotes again: the text doubles at every level.
+        let src = format!("{}'\"'{}", "toJSON(".repeat(40), ")".repeat(40));
+        let e = eval(&parse(&src).unwrap(), &scope()).unwrap_err();
+        assert!(e.message.contains("over the 1 MiB"), "{}", e.message);
+        // A deep expression within the limit evaluates on a small stack, as a worker's is.
+        let deep = format!("{}github.ref_name{}", "(".repeat(45), ")".repeat(45));
+        let value = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || eval(&parse(&deep).unwrap(), &scope()).unwrap())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(value, json!("main"));
     }
 
     #[test]

@@ -46,49 +46,75 @@ pub fn plan(wf: &Workflow) -> Result<Plan, Vec<Diagnostic>> {
     if !diags.is_empty() {
         return Err(diags);
     }
-    let mut remaining: BTreeMap<&str, BTreeSet<&str>> = wf
+    // Kahn's order, linear in jobs and needs: a job's stage is one past its latest need's,
+    // so a 5,000-job chain plans as fast as 5,000 independent jobs.
+    let index: BTreeMap<&str, usize> = wf
         .jobs
         .iter()
-        .map(|j| {
-            (
-                j.id.as_str(),
-                j.needs.iter().map(|(n, _)| n.as_str()).collect(),
-            )
-        })
+        .enumerate()
+        .map(|(i, j)| (j.id.as_str(), i))
         .collect();
-    let mut stages = Vec::new();
-    while !remaining.is_empty() {
-        // Keep file order within a stage: it is the order people read.
-        let ready: Vec<&str> = wf
-            .jobs
-            .iter()
-            .map(|j| j.id.as_str())
-            .filter(|id| remaining.get(id).is_some_and(BTreeSet::is_empty))
-            .collect();
-        if ready.is_empty() {
-            let cycle = find_cycle(&remaining);
-            let first = wf
-                .jobs
-                .iter()
-                .find(|j| j.id == cycle[0])
-                .map_or((1, 1), |j| (j.pos.line, j.pos.col));
-            return Err(vec![Diagnostic::line_col(
-                &wf.file,
-                first.0,
-                first.1,
-                format!("the jobs' `needs` form a cycle: {}", cycle.join(" → ")),
-                "remove one of these `needs` so the jobs can run in an order",
-            )]);
-        }
-        for id in &ready {
-            remaining.remove(id);
-        }
-        for needs in remaining.values_mut() {
-            for id in &ready {
-                needs.remove(id);
+    let n = wf.jobs.len();
+    let mut waiting = vec![0usize; n];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, job) in wf.jobs.iter().enumerate() {
+        let needs: BTreeSet<&str> = job.needs.iter().map(|(n, _)| n.as_str()).collect();
+        for need in needs {
+            if let Some(&k) = index.get(need) {
+                waiting[i] += 1;
+                dependents[k].push(i);
             }
         }
-        stages.push(ready.into_iter().map(str::to_owned).collect());
+    }
+    let mut stage_of = vec![0usize; n];
+    let mut ready: std::collections::VecDeque<usize> =
+        (0..n).filter(|&i| waiting[i] == 0).collect();
+    let mut placed = 0;
+    while let Some(j) = ready.pop_front() {
+        placed += 1;
+        for &d in &dependents[j] {
+            stage_of[d] = stage_of[d].max(stage_of[j] + 1);
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                ready.push_back(d);
+            }
+        }
+    }
+    if placed < n {
+        let remaining: BTreeMap<&str, BTreeSet<&str>> = wf
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| waiting[i] > 0)
+            .map(|(_, j)| {
+                (
+                    j.id.as_str(),
+                    j.needs
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .filter(|n| index.get(n).is_some_and(|&k| waiting[k] > 0))
+                        .collect(),
+                )
+            })
+            .collect();
+        let cycle = find_cycle(&remaining);
+        let first = wf
+            .jobs
+            .iter()
+            .find(|j| j.id == cycle[0])
+            .map_or((1, 1), |j| (j.pos.line, j.pos.col));
+        return Err(vec![Diagnostic::line_col(
+            &wf.file,
+            first.0,
+            first.1,
+            format!("the jobs' `needs` form a cycle: {}", cycle.join(" → ")),
+            "remove one of these `needs` so the jobs can run in an order",
+        )]);
+    }
+    // File order within a stage: it is the order people read.
+    let mut stages: Vec<Vec<String>> = vec![Vec::new(); stage_of.iter().max().map_or(0, |m| m + 1)];
+    for (i, job) in wf.jobs.iter().enumerate() {
+        stages[stage_of[i]].push(job.id.clone());
     }
     Ok(Plan { stages })
 }

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use super::yaml::{self, Node, Pos, Value};
 use crate::diagnostic::Diagnostic;
 
+/// The most jobs one matrix may make, as on GitHub ("A matrix can generate a maximum of 256
+/// jobs per workflow run").
+pub const MAX_MATRIX_JOBS: usize = 256;
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Workflow {
     pub file: PathBuf,
@@ -752,6 +756,24 @@ impl Reader<'_> {
                     ),
                 },
             }
+        }
+        // Counted before anything is made: 8 axes of 10 values would be 100 million jobs.
+        let jobs = s
+            .axes
+            .iter()
+            .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()))
+            .and_then(|n| n.checked_add(s.include.len()));
+        if jobs.is_none_or(|n| n > MAX_MATRIX_JOBS) {
+            self.err(
+                matrix.pos,
+                format!(
+                    "this matrix makes {} jobs; GitHub runs at most {MAX_MATRIX_JOBS} from one matrix",
+                    jobs.map_or_else(|| "too many".to_owned(), |n| n.to_string())
+                ),
+                "use fewer axes or values, or `exclude` combinations you do not need",
+            );
+            s.axes.clear();
+            s.include.clear();
         }
         s
     }

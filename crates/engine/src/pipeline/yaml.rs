@@ -102,6 +102,21 @@ const SYNTAX_FIX: &str =
 
 /// Parses the first document of `text`. An empty file is an error: a workflow needs content.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
+    // The parser stops reading at a NUL and says nothing: the rest of the file (a job that
+    // would have been refused, say) would silently vanish.
+    if let Some(at) = text.find('\0') {
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        return Err(YamlError {
+            pos: Pos {
+                line: line as u32,
+                col: col as u32,
+            },
+            message: "the file holds a NUL byte, which YAML does not allow".into(),
+            fix: "remove it: a workflow is text (`tr -d '\\000'` does it)",
+        });
+    }
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     // Read every document, so a second one is reported rather than silently dropped.
