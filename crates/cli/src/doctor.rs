@@ -122,6 +122,14 @@ fn render(report: &Report, colour: bool) -> String {
         &workspace,
         report.workspace.problem.as_ref(),
     );
+    line(
+        &mut out,
+        colour,
+        report.data.status,
+        "data",
+        &format!("progress, history and settings in {}", report.data.path),
+        report.data.problem.as_ref(),
+    );
 
     let verdict = if report.status() == Status::Pass {
         "Ready: every check passed."

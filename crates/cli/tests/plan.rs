@@ -222,3 +222,54 @@ fn hostile_titles_print_without_escapes_and_a_closed_pipe_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(String::from_utf8_lossy(&piped.stdout).lines().count(), 1);
 }
+
+/// A data folder this user may not write (a shared machine, a mount gone read-only): the
+/// history can still be read, a change says why it cannot be saved, and `devloop doctor`
+/// fails the data check. Run as `nobody` (through setpriv), since root may write anywhere.
+#[test]
+fn a_read_only_data_folder_still_reads_and_says_why_nothing_saves() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let out = devloop(home.path(), &["plan", "add", "--title", "Kept safe"]);
+    assert!(out.status.success(), "{}", text(&out));
+    for entry in walk(home.path()) {
+        let mode = if entry.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let as_nobody = |args: &[&str]| {
+        let ws = home.path().join("ws");
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_devloop"))
+            .args(args)
+            .current_dir(&ws)
+            .env("HOME", home.path())
+            .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+            .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+            .env("DEVLOOP_WORKSPACE", &ws)
+            .output()
+            .unwrap()
+    };
+    let listed = as_nobody(&["plan", "list"]);
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert!(text(&listed).contains("Kept safe"), "{}", text(&listed));
+    let added = as_nobody(&["plan", "add", "--title", "Lost?"]);
+    assert_eq!(added.status.code(), Some(3), "{}", text(&added));
+    assert!(text(&added).contains("nothing can be saved"), "{}", text(&added));
+    let doctor = as_nobody(&["doctor"]);
+    let said = text(&doctor);
+    assert!(said.contains("may not be written"), "{said}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}

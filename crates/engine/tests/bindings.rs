@@ -9,7 +9,7 @@ use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{
-    DiskCheck, DockerCheck, GitCheck, Report, RustCheck, Status, WorkspaceCheck,
+    DataCheck, DiskCheck, DockerCheck, GitCheck, Report, RustCheck, Status, WorkspaceCheck,
 };
 use devloop_engine::monitor::alert::{Comparator, Rule, Severity, State as AlertState};
 use devloop_engine::monitor::board::{Active, AlertEvent};
@@ -69,6 +69,7 @@ fn render() -> String {
         RustCheck::decl(&cfg),
         DiskCheck::decl(&cfg),
         WorkspaceCheck::decl(&cfg),
+        DataCheck::decl(&cfg),
         Report::decl(&cfg),
         Diagnostic::decl(&cfg),
         Finding::decl(&cfg),

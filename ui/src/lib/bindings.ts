@@ -119,7 +119,13 @@ export type WorkspaceCheck = { status: Status, path: string,
  */
 exists: boolean, problem?: AppError, };
 
-export type Report = { docker: DockerCheck, git: GitCheck, rust: RustCheck, disk: DiskCheck, workspace: WorkspaceCheck, };
+export type DataCheck = { status: Status, 
+/**
+ * The data folder.
+ */
+path: string, problem?: AppError, };
+
+export type Report = { docker: DockerCheck, git: GitCheck, rust: RustCheck, disk: DiskCheck, workspace: WorkspaceCheck, data: DataCheck, };
 
 export type Diagnostic = { 
 /**

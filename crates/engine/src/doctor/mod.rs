@@ -3,12 +3,14 @@
 //! The status bar, the "System check" panel and `devloop doctor` all show this one
 //! [`Report`], so the app and the CLI can never disagree.
 
+mod data;
 mod disk;
 mod docker;
 mod git;
 mod rust;
 mod workspace;
 
+pub use data::DataCheck;
 pub use disk::DiskCheck;
 pub use docker::DockerCheck;
 pub use git::GitCheck;
@@ -41,6 +43,7 @@ pub struct Report {
     pub rust: RustCheck,
     pub disk: DiskCheck,
     pub workspace: WorkspaceCheck,
+    pub data: DataCheck,
 }
 
 impl Report {
@@ -52,6 +55,7 @@ impl Report {
             self.rust.status,
             self.disk.status,
             self.workspace.status,
+            self.data.status,
         ]
         .into_iter()
         .max()
@@ -83,12 +87,18 @@ pub async fn run(paths: &Paths) -> Report {
         }),
         blocking(move || workspace::check(&workspace)),
     );
+    let data = blocking({
+        let paths = paths.clone();
+        move || data::check(&paths)
+    })
+    .await;
     Report {
         docker,
         git,
         rust,
         disk,
         workspace,
+        data,
     }
 }
 

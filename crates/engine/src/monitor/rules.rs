@@ -18,6 +18,17 @@ pub fn load(paths: &Paths) -> Result<Vec<Rule>> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(alert::defaults()),
+        // Not text at all: said as broken like a parse error, with the same way out.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(Error::said(
+                Code::Settings,
+                Finding::new("rulesBroken")
+                    .with("at", path.display())
+                    .with("cause", &e),
+                format!("{}: {e}", path.display()),
+            )
+            .with_fix(format!("$EDITOR {}", path.display())))
+        }
         Err(e) => return Err(Error::file(Code::Settings, &path, &e)),
     };
     let mut rules: Vec<Rule> = serde_json::from_str(&text).map_err(|e| {
@@ -58,10 +69,15 @@ pub fn check(rules: &[Rule]) -> Result<()> {
     Ok(())
 }
 
+/// Writes `rules` in place of the file; one that does not load (a hand edit gone wrong) is
+/// kept as `alerts.json.broken` first, so it is never lost.
 pub fn save(paths: &Paths, rules: &[Rule]) -> Result<()> {
     let path = file(paths);
     let io = |e: std::io::Error| Error::file(Code::Settings, &path, &e);
     std::fs::create_dir_all(&paths.config_dir).map_err(io)?;
+    if path.exists() && load(paths).is_err() {
+        std::fs::rename(&path, path.with_extension("json.broken")).map_err(io)?;
+    }
     let text = serde_json::to_string_pretty(rules)
         .map_err(|e| Error::internal(format!("rules do not serialise: {e}")))?;
     let aside = path.with_extension("json.tmp");

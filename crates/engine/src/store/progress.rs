@@ -221,16 +221,17 @@ mod tests {
     }
 
     #[test]
-    fn a_file_that_is_not_a_database_is_a_clear_error_and_is_not_overwritten() {
+    fn a_file_that_is_not_a_database_is_set_aside_whole_and_a_fresh_one_started() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("devloop.sqlite");
         std::fs::write(&path, "this is my diary, not a database").unwrap();
-        let err = Store::open(&path).unwrap_err();
-        assert_eq!(err.code, crate::Code::Store);
-        assert!(err.message.contains("cannot be used"), "{}", err.message);
+        let store = Store::open(&path).unwrap();
+        assert!(store.writable());
+        let kept = crate::store::recovered(&path).expect("said where it went");
         assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "this is my diary, not a database"
+            std::fs::read_to_string(&kept.moved_to).unwrap(),
+            "this is my diary, not a database",
+            "never overwritten"
         );
     }
 }
