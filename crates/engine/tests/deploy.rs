@@ -916,3 +916,57 @@ async fn two_devloops_on_one_daemon_never_touch_each_others_replicas() {
     assert!(replica::remove(b.engine(), &a_ids[0]).await.is_err());
     assert_eq!(state(&b_now[0]), "running");
 }
+
+/// A version that passes its health check and dies a few seconds later is replaced a bounded
+/// number of times, then the service goes back to the last version that went live, saying so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_looping_version_is_rolled_back_to_the_last_good_one() {
+    use devloop_engine::deploy::host::Slot;
+    use devloop_engine::deploy::service::Service;
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-loop-{}", std::process::id());
+    let _cleanup = Leftovers(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    // Serves, then exits 3 s later: healthy at first, every time.
+    let dying = r#"["/bin/busybox", "sh", "-c", "/bin/busybox httpd -p 8080 -h /www; sleep 3; exit 1"]"#;
+    image_running(&engine, &app, "2.0.0", "v2\n", true, dying).await;
+    let home = tempfile::tempdir().unwrap();
+    let service = Service::start(
+        engine.clone(),
+        common::paths(home.path()),
+        app.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let slot = Slot::default();
+    let service = slot.hold(service).await;
+    let ops: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let heard = std::sync::Arc::clone(&ops);
+    service.listen(std::sync::Arc::new(move |e| {
+        heard.lock().unwrap().push(format!("{}: {}", e.kind, e.message))
+    }));
+    for version in ["1.0.0", "2.0.0"] {
+        service
+            .deploy(version, Strategy::Rolling, 1, HealthCheck::default(), &|_| {})
+            .await
+            .unwrap();
+    }
+    let started = std::time::Instant::now();
+    while service.status().await.version.as_deref() != Some("1.0.0") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never went back: {:?}",
+            ops.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let said = ops.lock().unwrap().join("\n");
+    assert!(
+        said.contains("2.0.0 keeps crashing (3 replacements in 60 s): going back to 1.0.0"),
+        "{said}"
+    );
+    let heals = said.lines().filter(|l| l.starts_with("heal:")).count();
+    assert!(heals <= 3, "replaced {heals} times:\n{said}");
+    assert_eq!(body(service.proxy()).await, "v1\n");
+}

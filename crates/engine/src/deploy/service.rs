@@ -66,6 +66,9 @@ pub struct Service {
     closed: std::sync::atomic::AtomicBool,
     /// The newest operations, for Monitor's markers and its "restarted" metric.
     pub(crate) recent: std::sync::Mutex<std::collections::VecDeque<crate::store::ops::OpsEvent>>,
+    /// When the live version's replicas were last replaced, to tell a crash loop from a
+    /// crash (see `operate::heal`).
+    pub(crate) crashes: std::sync::Mutex<crate::operate::heal::Crashes>,
 }
 
 /// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
@@ -153,6 +156,7 @@ impl Service {
             control: Default::default(),
             closed: Default::default(),
             recent: Default::default(),
+            crashes: Default::default(),
         })
     }
 
@@ -309,6 +313,8 @@ impl Service {
                     )
                     .await;
                 }
+                // A new version starts with a clean slate: no crash loop, no pause.
+                *self.crashes.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
                 Ok(self.status().await)
             }
             Err(mut failure) => {

@@ -3,7 +3,7 @@
 //! recovery took. Requests meanwhile go to the other replicas (the proxy retries elsewhere).
 //! Chaos kills a replica on purpose, to watch it happen.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bollard::query_parameters::KillContainerOptions;
 use serde::Serialize;
@@ -16,6 +16,21 @@ use crate::docker::{DockerError, Host};
 use crate::finding::Finding;
 use crate::words::Said;
 use crate::Error;
+
+/// Replacements of one version this close together are a crash loop, not a crash: the
+/// version itself is broken (it passes its health check, then dies), and replacing it again
+/// only keeps the learner's users failing.
+pub const CRASH_LOOP_HEALS: usize = 3;
+pub const CRASH_LOOP_WINDOW: Duration = Duration::from_secs(60);
+/// With no earlier version to go back to, a crash-looping one is replaced at most this often.
+pub const CRASH_LOOP_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The live version's recent replacements, and the pause a crash loop imposed.
+#[derive(Debug, Default)]
+pub struct Crashes {
+    heals: Vec<(Instant, String)>,
+    paused_until: Option<Instant>,
+}
 
 /// One replica replaced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -32,6 +47,95 @@ impl Service {
     /// Looks once; replaces every live replica that is no longer running, and removes this
     /// app's stopped leftovers.
     pub async fn heal_once(&self) -> Result<Vec<Incident>, Error> {
+        let paused = self
+            .crashes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .paused_until
+            .is_some_and(|until| Instant::now() < until);
+        if paused {
+            return Ok(Vec::new());
+        }
+        let incidents = self.replace_stopped().await?;
+        if !incidents.is_empty() {
+            self.after_crashes(incidents.len()).await;
+        }
+        Ok(incidents)
+    }
+
+    /// Counts `n` replacements of the live version; a crash loop goes back to the last version
+    /// that went live, or, with none, pauses the healing, and says which.
+    async fn after_crashes(&self, n: usize) {
+        let Some(version) = self.live.lock().await.first().map(|r| r.version.clone()) else {
+            return;
+        };
+        let looping = {
+            let mut c = self.crashes.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            c.heals
+                .retain(|(at, v)| *v == version && now.duration_since(*at) < CRASH_LOOP_WINDOW);
+            c.heals.extend(std::iter::repeat_n((now, version.clone()), n));
+            let looping = c.heals.len() >= CRASH_LOOP_HEALS;
+            if looping {
+                c.heals.clear();
+            }
+            looping
+        };
+        if !looping {
+            return;
+        }
+        let replicas = self.live.lock().await.len().max(1) as u32;
+        let (db, app, current) = (self.paths.database_file(), self.app.clone(), version.clone());
+        let last_good = crate::blocking(move || {
+            Ok(crate::store::Store::open(&db)?
+                .deploys(500)?
+                .into_iter()
+                .find(|d| d.app == app && d.status == "live" && d.version != current)
+                .map(|d| d.version))
+        })
+        .await
+        .ok()
+        .flatten();
+        let window = CRASH_LOOP_WINDOW.as_secs();
+        match last_good {
+            Some(good) => {
+                self.log_op(
+                    "rollback",
+                    Said::new(
+                        format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s): going back to {good}, the last version that went live", self.app),
+                        format!("{} {version}이(가) 계속 죽음({window}초 동안 {CRASH_LOOP_HEALS}번 교체): 마지막으로 배포됐던 {good}(으)로 되돌림", self.app),
+                    ),
+                    None,
+                    None,
+                )
+                .await;
+                let health = crate::deploy::health::HealthCheck::default();
+                let _ = self
+                    .deploy(&good, rollout::Strategy::Rolling, replicas, health, &|_| {})
+                    .await;
+            }
+            None => {
+                self.crashes
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .paused_until = Some(Instant::now() + CRASH_LOOP_BACKOFF);
+                let pause = CRASH_LOOP_BACKOFF.as_secs();
+                self.log_op(
+                    "heal",
+                    Said::new(
+                        format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s) and no earlier version went live: replacing it waits {pause} s; fix it and deploy again", self.app),
+                        format!("{} {version}이(가) 계속 죽는데({window}초 동안 {CRASH_LOOP_HEALS}번 교체) 되돌아갈 이전 버전이 없음: {pause}초 뒤에 다시 교체함. 고쳐서 다시 배포하세요", self.app),
+                    ),
+                    None,
+                    None,
+                )
+                .await;
+            }
+        }
+    }
+
+    /// Replaces every live replica that is no longer running, and removes stopped leftovers.
+    async fn replace_stopped(&self) -> Result<Vec<Incident>, Error> {
         let mut live = self.live.lock().await;
         if live.is_empty() {
             return Ok(Vec::new());
