@@ -1,7 +1,8 @@
 //! What the CLI prints, made safe for a terminal: text a learner or a workflow wrote (a plan
 //! title, a step's output) may hold escape sequences that change the window title, write the
 //! clipboard (OSC 52) or switch screens; only colours (SGR) pass. And a reader that goes away
-//! (`devloop runs | head`) ends the command quietly, as it ends other tools.
+//! (`devloop runs | head`) is no panic: output stops, and the command finishes its work (a
+//! server keeps serving, a run keeps its history).
 
 use std::io::Write;
 
@@ -61,17 +62,23 @@ pub fn safe(text: &str) -> String {
     out
 }
 
-/// Prints `text` and a newline on standard output (or error), made safe; a closed pipe ends
-/// the process with the status a shell gives a command ended by SIGPIPE.
+/// Prints `text` and a newline on standard output (or error), made safe; once the reader is
+/// gone, nothing more is written there.
 pub fn line(text: &str, to_stderr: bool) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
+    let closed = &CLOSED[usize::from(to_stderr)];
+    if closed.load(Ordering::Relaxed) {
+        return;
+    }
     let text = safe(text);
     let written = if to_stderr {
         writeln!(std::io::stderr().lock(), "{text}")
     } else {
         writeln!(std::io::stdout().lock(), "{text}")
     };
-    if written.is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
-        std::process::exit(141);
+    if written.is_err() {
+        closed.store(true, Ordering::Relaxed);
     }
 }
 

@@ -256,7 +256,11 @@ fn a_read_only_data_folder_still_reads_and_says_why_nothing_saves() {
     assert!(text(&listed).contains("Kept safe"), "{}", text(&listed));
     let added = as_nobody(&["plan", "add", "--title", "Lost?"]);
     assert_eq!(added.status.code(), Some(3), "{}", text(&added));
-    assert!(text(&added).contains("nothing can be saved"), "{}", text(&added));
+    assert!(
+        text(&added).contains("nothing can be saved"),
+        "{}",
+        text(&added)
+    );
     let doctor = as_nobody(&["doctor"]);
     let said = text(&doctor);
     assert!(said.contains("may not be written"), "{said}");

@@ -328,7 +328,11 @@ async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_l
     .unwrap();
     let now = second.status().await;
     assert_eq!(now.version.as_deref(), Some("1.0.0"));
-    assert_eq!(now.replicas.len(), 1, "the running one is adopted");
+    // The running one is adopted, the stopped one goes, and one more brings back the two the
+    // deploy asked for.
+    assert_eq!(now.replicas.len(), 2);
+    assert!(now.replicas.iter().any(|r| r.id == status.replicas[1].id));
+    assert!(now.replicas.iter().all(|r| r.id != stopped.id));
     assert_eq!(now.removed_at_start, vec![stopped.name.clone()]);
     assert_eq!(body(second.proxy()).await, "v1\n");
     let hand = Command::new("docker")
@@ -928,7 +932,8 @@ async fn a_crash_looping_version_is_rolled_back_to_the_last_good_one() {
     let _cleanup = Leftovers(app.clone());
     image(&engine, &app, "1.0.0", "v1\n", true).await;
     // Serves, then exits 3 s later: healthy at first, every time.
-    let dying = r#"["/bin/busybox", "sh", "-c", "/bin/busybox httpd -p 8080 -h /www; sleep 3; exit 1"]"#;
+    let dying =
+        r#"["/bin/busybox", "sh", "-c", "/bin/busybox httpd -p 8080 -h /www; sleep 3; exit 1"]"#;
     image_running(&engine, &app, "2.0.0", "v2\n", true, dying).await;
     let home = tempfile::tempdir().unwrap();
     let service = Service::start(
@@ -944,11 +949,20 @@ async fn a_crash_looping_version_is_rolled_back_to_the_last_good_one() {
     let ops: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
     let heard = std::sync::Arc::clone(&ops);
     service.listen(std::sync::Arc::new(move |e| {
-        heard.lock().unwrap().push(format!("{}: {}", e.kind, e.message))
+        heard
+            .lock()
+            .unwrap()
+            .push(format!("{}: {}", e.kind, e.message))
     }));
     for version in ["1.0.0", "2.0.0"] {
         service
-            .deploy(version, Strategy::Rolling, 1, HealthCheck::default(), &|_| {})
+            .deploy(
+                version,
+                Strategy::Rolling,
+                1,
+                HealthCheck::default(),
+                &|_| {},
+            )
             .await
             .unwrap();
     }
@@ -969,4 +983,48 @@ async fn a_crash_looping_version_is_rolled_back_to_the_last_good_one() {
     let heals = said.lines().filter(|l| l.starts_with("heal:")).count();
     assert!(heals <= 3, "replaced {heals} times:\n{said}");
     assert_eq!(body(service.proxy()).await, "v1\n");
+}
+
+/// DevLoop killed in the middle of a rolling deploy, after it had taken one old replica away:
+/// the next start brings back the deploy the history says went live, with all its replicas.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_restores_the_live_deploys_replica_count() {
+    use devloop_engine::deploy::service::Service;
+    let engine = Engine::connect_here().await.expect("a running dockerd");
+    let app = format!("devloop-test-count-{}", std::process::id());
+    let _cleanup = Leftovers(app.clone());
+    image(&engine, &app, "1.0.0", "v1\n", true).await;
+    let home = tempfile::tempdir().unwrap();
+    let paths = common::paths(home.path());
+    let start = || {
+        Service::start(
+            engine.clone(),
+            paths.clone(),
+            app.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+    };
+    let first = start().await.unwrap();
+    first
+        .deploy(
+            "1.0.0",
+            Strategy::Rolling,
+            2,
+            HealthCheck::default(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let gone = first.status().await.replicas[0].id.clone();
+    drop(first);
+    Command::new("docker")
+        .args(["rm", "-f", &gone])
+        .output()
+        .unwrap();
+
+    let again = start().await.unwrap();
+    let now = again.status().await;
+    assert_eq!(now.version.as_deref(), Some("1.0.0"));
+    assert_eq!(now.replicas.len(), 2, "{now:?}");
+    assert_eq!(body(again.proxy()).await, "v1\n");
 }

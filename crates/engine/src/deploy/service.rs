@@ -26,6 +26,20 @@ pub fn address(paths: &Paths) -> Result<SocketAddr, Error> {
 }
 
 /// The history's deploy id in a replica's deploy label (`<time>-<id>`).
+/// True when something accepts connections on 127.0.0.1:`port` within a second or two.
+async fn listens(port: u16) -> bool {
+    for _ in 0..3 {
+        let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
+        if let Ok(Ok(_)) =
+            tokio::time::timeout(std::time::Duration::from_millis(500), connect).await
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
 fn deploy_id(label: &str) -> Option<u64> {
     label.rsplit_once('-')?.1.parse().ok()
 }
@@ -102,15 +116,16 @@ impl Service {
         let engine = engine.owned_by(&owner);
         let proxy = Proxy::start(bind).await?;
         let db = paths.database_file();
-        // Deploys this DevLoop recorded as live, by id; a deploy cut short is marked first.
-        let went_live: std::collections::HashSet<u64> = blocking(move || {
+        // Deploys this DevLoop recorded as live, by id, with the replica count each asked for;
+        // a deploy cut short is marked first.
+        let went_live: std::collections::HashMap<u64, u32> = blocking(move || {
             let store = Store::open(&db)?;
             store.mark_deploys_interrupted(now())?;
             Ok(store
                 .deploys(1000)?
                 .into_iter()
                 .filter(|d| d.status == "live")
-                .map(|d| d.id)
+                .map(|d| (d.id, d.replicas))
                 .collect())
         })
         .await
@@ -121,16 +136,56 @@ impl Service {
         // With no such deploy (the history is gone), the newest running one. Labels grow.
         let running = || found.iter().filter(|r| r.running).map(|r| r.deploy.clone());
         let newest = running()
-            .filter(|label| deploy_id(label).is_some_and(|id| went_live.contains(&id)))
+            .filter(|label| deploy_id(label).is_some_and(|id| went_live.contains_key(&id)))
             .max()
             .or_else(|| running().max());
-        let (adopt, orphans): (Vec<Replica>, Vec<Replica>) = found
+        let (candidates, mut orphans): (Vec<Replica>, Vec<Replica>) = found
             .into_iter()
             .partition(|r| r.running && Some(&r.deploy) == newest.as_ref() && r.port != 0);
+        // Only those that still listen are adopted: "running" may be a container Docker is
+        // already removing (a deploy killed as it took the old replicas away). Listening, not
+        // the health path: the history does not keep which path a deploy checked.
+        let mut adopt = Vec::new();
+        for r in candidates {
+            if listens(r.port).await {
+                adopt.push(r);
+            } else {
+                orphans.push(r);
+            }
+        }
         let mut removed_at_start = Vec::new();
         for o in orphans {
             if replica::remove(&engine, &o.id).await.is_ok() {
                 removed_at_start.push(o.name);
+            }
+        }
+        // The deploy the history says went live asked for a replica count: a crash mid-deploy
+        // (a rolling one had stopped an old replica) must not leave it with fewer.
+        if let (Some(label), Some(first)) = (&newest, adopt.first().cloned()) {
+            let intended = deploy_id(label)
+                .and_then(|id| went_live.get(&id).copied())
+                .unwrap_or(0) as usize;
+            let request = rollout::Request {
+                app: app.clone(),
+                version: first.version.clone(),
+                strategy: Strategy::Rolling,
+                replicas: 1,
+                health: HealthCheck::default(),
+                deploy: label.clone(),
+            };
+            while adopt.len() < intended.min(8) {
+                match rollout::start_healthy(
+                    &engine,
+                    &request,
+                    &first.version,
+                    &first.colour,
+                    &|_| {},
+                )
+                .await
+                {
+                    Ok(r) => adopt.push(r),
+                    Err(_) => break,
+                }
             }
         }
         proxy.switch(

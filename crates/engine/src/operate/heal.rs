@@ -25,10 +25,14 @@ pub const CRASH_LOOP_WINDOW: Duration = Duration::from_secs(60);
 /// With no earlier version to go back to, a crash-looping one is replaced at most this often.
 pub const CRASH_LOOP_BACKOFF: Duration = Duration::from_secs(30);
 
-/// The live version's recent replacements, and the pause a crash loop imposed.
+/// The replicas healing started lately, how many of them died again, and the pause a crash
+/// loop imposed. Only a replacement dying again counts: a daemon outage that stops every
+/// replica at once is one incident, not a loop.
 #[derive(Debug, Default)]
 pub struct Crashes {
-    heals: Vec<(Instant, String)>,
+    /// Replacements, by container name, with when they started.
+    young: Vec<(Instant, String)>,
+    repeats: usize,
     paused_until: Option<Instant>,
 }
 
@@ -56,46 +60,53 @@ impl Service {
         if paused {
             return Ok(Vec::new());
         }
-        let incidents = self.replace_stopped().await?;
-        if !incidents.is_empty() {
-            self.after_crashes(incidents.len()).await;
+        let (incidents, looping) = self.replace_stopped().await?;
+        if let Some(version) = looping {
+            self.leave_crash_loop(&version).await;
         }
         Ok(incidents)
     }
 
-    /// Counts `n` replacements of the live version; a crash loop goes back to the last version
-    /// that went live, or, with none, pauses the healing, and says which.
-    async fn after_crashes(&self, n: usize) {
-        let Some(version) = self.live.lock().await.first().map(|r| r.version.clone()) else {
-            return;
-        };
-        let looping = {
-            let mut c = self.crashes.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Instant::now();
-            c.heals
-                .retain(|(at, v)| *v == version && now.duration_since(*at) < CRASH_LOOP_WINDOW);
-            c.heals.extend(std::iter::repeat_n((now, version.clone()), n));
-            let looping = c.heals.len() >= CRASH_LOOP_HEALS;
-            if looping {
-                c.heals.clear();
-            }
-            looping
-        };
-        if !looping {
-            return;
+    /// Notes that replica `name` died; true when it is a crash loop: the replacements healing
+    /// started have died again [`CRASH_LOOP_HEALS`] times within [`CRASH_LOOP_WINDOW`].
+    fn died(&self, name: &str) -> bool {
+        let mut c = self.crashes.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        c.young
+            .retain(|(at, _)| now.duration_since(*at) < CRASH_LOOP_WINDOW);
+        if c.young.iter().any(|(_, n)| n == name) {
+            c.repeats += 1;
         }
-        let replicas = self.live.lock().await.len().max(1) as u32;
-        let (db, app, current) = (self.paths.database_file(), self.app.clone(), version.clone());
-        let last_good = crate::blocking(move || {
-            Ok(crate::store::Store::open(&db)?
-                .deploys(500)?
-                .into_iter()
-                .find(|d| d.app == app && d.status == "live" && d.version != current)
-                .map(|d| d.version))
+        c.repeats >= CRASH_LOOP_HEALS
+    }
+
+    /// A crash loop of `version`: back to the last version that went live, or, with none, a
+    /// pause in replacing it; the operations log (and its notification) says which.
+    async fn leave_crash_loop(&self, version: &str) {
+        *self.crashes.lock().unwrap_or_else(|p| p.into_inner()) = Crashes::default();
+        let (db, app, current) = (
+            self.paths.database_file(),
+            self.app.clone(),
+            version.to_owned(),
+        );
+        // The last version that went live, and as many replicas as the looping deploy asked for.
+        let (last_good, replicas) = crate::blocking(move || {
+            let deploys = crate::store::Store::open(&db)?.deploys(500)?;
+            let ours = deploys
+                .iter()
+                .filter(|d| d.app == app && d.status == "live");
+            let replicas = ours
+                .clone()
+                .find(|d| d.version == current)
+                .map(|d| d.replicas);
+            let good = ours
+                .clone()
+                .find(|d| d.version != current)
+                .map(|d| d.version.clone());
+            Ok((good, replicas.unwrap_or(1)))
         })
         .await
-        .ok()
-        .flatten();
+        .unwrap_or((None, 1));
         let window = CRASH_LOOP_WINDOW.as_secs();
         match last_good {
             Some(good) => {
@@ -135,10 +146,10 @@ impl Service {
     }
 
     /// Replaces every live replica that is no longer running, and removes stopped leftovers.
-    async fn replace_stopped(&self) -> Result<Vec<Incident>, Error> {
+    async fn replace_stopped(&self) -> Result<(Vec<Incident>, Option<String>), Error> {
         let mut live = self.live.lock().await;
         if live.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
         let found = replica::list(&self.engine, &self.app).await?;
         // Stopped containers of this app that take no traffic are leftovers: a replica a
@@ -160,6 +171,12 @@ impl Service {
             // Out of the traffic at once; the proxy already retries it elsewhere.
             live.retain(|r| r.id != gone.id);
             self.proxy.switch(backends(&live));
+            // A replacement dying again once too often: the version is broken, and the rest
+            // is left to the way out of a crash loop.
+            if self.died(&gone.name) {
+                let _ = replica::remove(&self.engine, &gone.id).await;
+                return Ok((incidents, Some(gone.version)));
+            }
             let request = rollout::Request {
                 app: self.app.clone(),
                 version: gone.version.clone(),
@@ -200,6 +217,11 @@ impl Service {
                         None,
                     )
                     .await;
+                    self.crashes
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .young
+                        .push((Instant::now(), new.name.clone()));
                     incidents.push(Incident {
                         died: gone.name,
                         replacement: new.name,
@@ -224,7 +246,7 @@ impl Service {
                 }
             }
         }
-        Ok(incidents)
+        Ok((incidents, None))
     }
 
     /// Chaos: kills one live replica (the first), as a crash would. Returns its name.
