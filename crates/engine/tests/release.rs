@@ -457,3 +457,76 @@ fn the_version_a_commit_declares_is_proposed_when_it_is_newer() {
         ("0.2.1", Some("0.2.0"))
     );
 }
+
+/// A release is all or nothing: when its record cannot be written (the database is unusable),
+/// the tag, the archive and the image it made are taken back, and the next release starts
+/// clean. What a release killed half-way left (a tag with no record, a `.partial` archive) is
+/// cleaned at the next one, while a tag the learner made by hand stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_release_is_all_or_nothing_and_leftovers_go_at_the_next() {
+    let (home, repo, name, _cleanup) = committed_project("whole");
+    let engine = engine().await;
+    let paths = common::paths(home.path());
+    // The database is a folder: recording fails after everything else was made.
+    std::fs::create_dir_all(paths.database_file()).unwrap();
+    let failed = release::create(
+        &engine,
+        &paths,
+        &repo,
+        &release::Options::default(),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(failed.code, devloop_engine::Code::Store, "{failed:?}");
+    let tags = Command::new("git")
+        .args(["tag", "-l"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&tags.stdout),
+        "",
+        "the tag was taken back"
+    );
+    let archives: Vec<_> = std::fs::read_dir(paths.releases_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect();
+    assert!(archives.is_empty(), "{archives:?}");
+    assert!(engine
+        .client()
+        .inspect_image(&format!("{name}:0.1.0"))
+        .await
+        .is_err());
+
+    // As a killed release leaves things: a tag of DevLoop's with no record, half an archive;
+    // and a tag the learner made by hand.
+    std::fs::remove_dir(paths.database_file()).unwrap();
+    git(
+        &repo,
+        &[
+            "tag",
+            "-a",
+            "v0.1.0",
+            "-m",
+            "notes\n\nReleased-with: DevLoop",
+        ],
+    );
+    git(&repo, &["tag", "hand-made"]);
+    std::fs::create_dir_all(paths.releases_dir()).unwrap();
+    let partial = paths
+        .releases_dir()
+        .join(format!("{name}-0.1.0.tar.partial"));
+    std::fs::write(&partial, b"half").unwrap();
+    let (made, _) = release_recording(&engine, &paths, &repo).await;
+    assert_eq!(made.version, "0.1.0", "not 'already released'");
+    assert!(!partial.exists());
+    let tags = Command::new("git")
+        .args(["tag", "-l"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&tags.stdout), "hand-made\nv0.1.0\n");
+}

@@ -306,6 +306,21 @@ pub async fn create(
         .tag_repo
         .clone()
         .unwrap_or_else(|| repo_dir.to_path_buf());
+    // What a release killed half-way left (a `.partial` archive, a tag with no record) goes
+    // first, so the plan sees the releases that were really made.
+    let (db, releases, tags, app) = (
+        paths.database_file(),
+        paths.releases_dir(),
+        tag_repo.clone(),
+        plan.app.clone(),
+    );
+    let cleaned = blocking(move || clean_leftovers(&db, &releases, &tags, &app)).await?;
+    if cleaned {
+        let dir = repo_dir.to_path_buf();
+        let app = plan.app.clone();
+        plan = blocking(move || self::plan(&dir)).await?;
+        plan.app = app;
+    }
     if plan.dirty {
         // What ships is the commit; an edit left out of it would be silently missing.
         return Err(Error::said(Code::InvalidInput, Finding::new("dirtyFiles").with("files", plan.dirty_files.join(", ")), format!(
@@ -433,7 +448,120 @@ pub async fn create(
     })
     .await?;
     drop(checkout);
+    // From here a release is all or nothing: a step that fails takes back what the steps
+    // before it made (image tags, archive, git tag), so a retry starts clean.
+    let mut made = Made {
+        images: request.tags.clone(),
+        archive: None,
+        tag: None,
+    };
+    match finish(
+        engine, paths, &plan, &version, &tag, &tag_repo, notes, built, &mut made, sink,
+    )
+    .await
+    {
+        Ok(record) => Ok(record),
+        Err(e) => {
+            made.undo(engine).await;
+            Err(e)
+        }
+    }
+}
 
+/// What a release made so far, to take back if a later step fails.
+struct Made {
+    images: Vec<String>,
+    archive: Option<PathBuf>,
+    /// The repository and the tag.
+    tag: Option<(PathBuf, String)>,
+}
+
+impl Made {
+    async fn undo(self, engine: &Engine) {
+        if let Some((repo, tag)) = self.tag {
+            let _ = blocking(move || {
+                git2::Repository::open(&repo)
+                    .and_then(|r| r.tag_delete(&tag))
+                    .map_err(git)
+            })
+            .await;
+        }
+        if let Some(archive) = self.archive {
+            let _ = tokio::fs::remove_file(archive).await;
+        }
+        for image in self.images {
+            let _ = engine
+                .client()
+                .remove_image(
+                    &image,
+                    None::<bollard::query_parameters::RemoveImageOptions>,
+                    None,
+                )
+                .await;
+        }
+    }
+}
+
+/// Removes what an interrupted release left: `.partial` archives, and tags DevLoop made whose
+/// release was never recorded (the release was killed before its record). True when a tag
+/// went, since the plan changes then.
+fn clean_leftovers(db: &Path, releases: &Path, tag_repo: &Path, app: &str) -> Result<bool, Error> {
+    for entry in std::fs::read_dir(releases).into_iter().flatten().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "partial") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    // Without the history, no tag can be told a leftover: none is touched.
+    let Ok(records) = Store::open(db).and_then(|s| s.releases()) else {
+        return Ok(false);
+    };
+    let recorded: Vec<String> = records
+        .into_iter()
+        .filter(|r| r.app == app)
+        .map(|r| r.version)
+        .collect();
+    let repo = git2::Repository::open(tag_repo).map_err(git)?;
+    let names = repo.tag_names(Some("v*")).map_err(git)?;
+    let mut removed = false;
+    for name in (0..names.len()).filter_map(|i| names.get(i).ok().flatten()) {
+        let Some(version) = Version::parse(name) else {
+            continue;
+        };
+        let ours = repo
+            .revparse_single(&format!("refs/tags/{name}"))
+            .ok()
+            .and_then(|o| o.into_tag().ok())
+            .and_then(|t| {
+                t.message_bytes()
+                    .map(|m| String::from_utf8_lossy(m).into_owned())
+            })
+            .is_some_and(|m| m.contains(TRAILER));
+        if ours && !recorded.contains(&version.to_string()) {
+            repo.tag_delete(name).map_err(git)?;
+            removed = true;
+        }
+    }
+    Ok(removed)
+}
+
+/// Marks the tags DevLoop makes, so a leftover of an interrupted release is told from a tag
+/// the learner made by hand, which is never removed.
+const TRAILER: &str = "Released-with: DevLoop";
+
+/// Saves, tags and records a release whose image is built; `made` learns each thing made.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    engine: &Engine,
+    paths: &Paths,
+    plan: &ReleasePlan,
+    version: &Version,
+    tag: &str,
+    tag_repo: &Path,
+    notes: String,
+    built: build::Built,
+    made: &mut Made,
+    sink: &(dyn Fn(ReleaseEvent) + Send + Sync),
+) -> Result<ReleaseRecord, Error> {
     sink(ReleaseEvent::Phase {
         phase: "save".into(),
     });
@@ -444,6 +572,7 @@ pub async fn create(
         sink,
     )
     .await?;
+    made.archive = Some(archive.clone());
     let image_bytes = engine
         .client()
         .inspect_image(&built.image_id)
@@ -455,9 +584,14 @@ pub async fn create(
     sink(ReleaseEvent::Phase {
         phase: "tag".into(),
     });
-    let (dir, sha, message) = (tag_repo, plan.sha.clone(), notes.clone());
-    let tag_name = tag.clone();
+    let (dir, sha, message) = (
+        tag_repo.to_path_buf(),
+        plan.sha.clone(),
+        format!("{notes}\n\n{TRAILER}\n"),
+    );
+    let tag_name = tag.to_owned();
     blocking(move || annotate(&dir, &tag_name, &sha, &message)).await?;
+    made.tag = Some((tag_repo.to_path_buf(), tag.to_owned()));
 
     sink(ReleaseEvent::Phase {
         phase: "record".into(),
