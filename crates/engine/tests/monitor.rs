@@ -119,3 +119,71 @@ async fn streams_leave_gaps_when_containers_or_the_daemon_go_and_resume_by_thems
         "nothing followed once the replicas are gone"
     );
 }
+
+/// A probe whose address accepts and never answers delays only its own next look: the
+/// answering one is still sampled about every second.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_probe_that_hangs_delays_only_itself() {
+    use devloop_engine::monitor::metric::Key;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hang = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hang_url = format!("http://{}/", hang.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = hang.accept().await {
+            held.push(s);
+        }
+    });
+    let good = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let good_url = format!("http://{}/", good.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = good.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let _ = s.read(&mut buf).await;
+                let _ = s
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+            });
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let paths = devloop_engine::settings::Paths {
+        config_dir: home.path().join("config"),
+        workspace_override: None,
+        default_workspace: home.path().join("ws"),
+        data_dir: home.path().join("data"),
+    };
+    paths
+        .set_probes(&[good_url.clone(), hang_url.clone()])
+        .unwrap();
+    let monitor = devloop_engine::monitor::collect::Monitor::start(
+        paths,
+        devloop_engine::deploy::host::Slot::default(),
+        None,
+    );
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let board = monitor.board.lock().unwrap();
+    let count = |url: &str| {
+        board
+            .points(&Key::new("probe.up").with("url", url), now - 8, now)
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .count()
+    };
+    let (good, hung) = (count(&good_url), count(&hang_url));
+    assert!(
+        good >= 6,
+        "the answering probe was sampled {good} times in 8 s"
+    );
+    assert!(
+        hung <= 4,
+        "the hanging one is looked at no more than its timeout allows: {hung}"
+    );
+}

@@ -229,6 +229,12 @@ impl Monitor {
         let mut last_proxy: Option<(usize, u64)> = None;
         let mut last_op_ms = crate::store::now_ms();
         let mut ticks: u64 = 0;
+        // Each probe on its own: one that hangs delays its own next look, never the second's
+        // samples of everything else.
+        let mut probing: std::collections::HashMap<
+            String,
+            tokio::task::JoinHandle<(bool, Duration)>,
+        > = std::collections::HashMap::new();
         loop {
             tick.tick().await;
             ticks += 1;
@@ -343,15 +349,39 @@ impl Monitor {
             );
             probes.sort();
             probes.dedup();
-            let results = futures_util::future::join_all(probes.drain(..).map(|url| async move {
-                let started = std::time::Instant::now();
-                let up = matches!(
-                    crate::check::http::get(&url, 200, None, 2000).await,
-                    crate::check::Outcome::Pass
+            // Probes no longer asked for stop; finished ones give their result, and start again.
+            probing.retain(|url, h| {
+                let keep = probes.contains(url);
+                if !keep {
+                    h.abort();
+                }
+                keep
+            });
+            let mut results = Vec::new();
+            for url in probes.drain(..) {
+                if let Some(h) = probing.get(&url) {
+                    if !h.is_finished() {
+                        continue;
+                    }
+                    if let Some(h) = probing.remove(&url) {
+                        if let Ok((up, took)) = h.await {
+                            results.push((url.clone(), up, took));
+                        }
+                    }
+                }
+                let target = url.clone();
+                probing.insert(
+                    url,
+                    tokio::spawn(async move {
+                        let started = std::time::Instant::now();
+                        let up = matches!(
+                            crate::check::http::get(&target, 200, None, 2000).await,
+                            crate::check::Outcome::Pass
+                        );
+                        (up, started.elapsed())
+                    }),
                 );
-                (url, up, started.elapsed())
-            }))
-            .await;
+            }
             for (url, up, took) in results {
                 let k = |name: &str| Key::new(name).with("url", &url);
                 samples.push((k("probe.up"), if up { 1.0 } else { 0.0 }));
