@@ -203,16 +203,28 @@ async fn through_host(request: control::Request) -> Result<control::Hosted, Exit
 
 fn print_hosted(h: &control::Hosted) {
     let s = &h.status;
+    let running = s.replicas.iter().filter(|r| r.running).count();
     println!(
-        "{} {} at {} ({} replica(s)), run by DevLoop process {}",
+        "{} {} at {} ({} replica(s){}), run by DevLoop process {}",
         s.app,
         s.version.as_deref().unwrap_or("(nothing live)"),
         s.url,
         s.replicas.len(),
+        if running == s.replicas.len() {
+            String::new()
+        } else {
+            format!(", {running} running")
+        },
         h.pid
     );
     for r in &s.replicas {
-        println!("  {:<40} {:<6} 127.0.0.1:{}", r.name, r.colour, r.port);
+        println!(
+            "  {:<40} {:<6} 127.0.0.1:{}{}",
+            r.name,
+            r.colour,
+            r.port,
+            if r.running { "" } else { "  not running" }
+        );
     }
     let a = &h.autoscaler;
     if a.enabled {
@@ -236,11 +248,17 @@ fn print_hosted(h: &control::Hosted) {
 }
 
 /// `devloop service`: what runs, and which process runs it.
+/// `devloop service`: exits 0 only when what is live answers (all its replicas run).
 pub async fn status() -> ExitCode {
     match through_host(control::Request::Status).await {
         Ok(h) => {
             print_hosted(&h);
-            ExitCode::SUCCESS
+            if h.status.replicas.iter().all(|r| r.running) {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("devloop: not every live replica runs: the service is not answering as it should (is the Docker engine running? `devloop doctor` says)");
+                ExitCode::FAILURE
+            }
         }
         Err(code) => code,
     }
@@ -318,8 +336,10 @@ pub fn proxy(set: Option<&str>) -> ExitCode {
     }
 }
 
-pub fn list() -> ExitCode {
+pub async fn list() -> ExitCode {
     let paths = Paths::from_env();
+    // A deploy whose process was killed is said as interrupted, not running.
+    let _ = devloop_engine::deploy::host::settle_deploys(&paths).await;
     let deploys = match Store::open(&paths.database_file()).and_then(|s| s.deploys(50)) {
         Ok(d) => d,
         Err(e) => return fail(&e.message, e.fix.as_deref()),

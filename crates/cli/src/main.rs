@@ -380,7 +380,7 @@ async fn main() -> ExitCode {
             })
             .await
         }
-        Command::Deploys => deploy::list(),
+        Command::Deploys => deploy::list().await,
         Command::Service => deploy::status().await,
         Command::Serve { repo } => deploy::serve(repo).await,
         Command::Scale { replicas } => deploy::scale(replicas).await,

@@ -287,6 +287,13 @@ fn terminals_act_through_the_host_and_a_host_killed_mid_deploy_comes_back_to_wha
         said(&client)
     );
     assert_eq!(home.body(), "", "nobody serves now");
+    // Nobody hosts: the history says the deploy was cut short, not that it is still running.
+    let listed = home.ok(&["deploys"]);
+    let newest = listed.lines().nth(1).unwrap_or_default();
+    assert!(
+        newest.contains("0.2.0") && newest.contains("interrupted"),
+        "{listed}"
+    );
 
     // Restarted, it reconciles from the labels and the history.
     let (host, said_at_start) = home.serve();
@@ -437,6 +444,11 @@ fn a_dockerd_stopped_mid_deploy_fails_it_with_the_reason_and_the_host_heals_when
         "{}",
         newest.reason
     );
+
+    // While the daemon is down the service says so, rather than "2 replicas", and fails.
+    let down = home.devloop(&["service"]);
+    assert_ne!(down.status.code(), Some(0), "{}", said(&down));
+    assert!(said(&down).contains("0 running"), "{}", said(&down));
 
     // The daemon comes back; the host, still running, replaces the replicas that stopped
     // with it and removes what the failed deploy could not.

@@ -247,3 +247,22 @@ fn a_lesson_listed_without_a_folder_is_named_in_the_manifest() {
         "{e}"
     );
 }
+
+#[test]
+fn an_image_outside_the_pack_is_refused_at_its_line_however_it_is_written() {
+    for written in [
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "http://example.com/x.png",
+    ] {
+        let said = errors(|root| {
+            let md = text("en").replace("img/loop.svg", written);
+            write(root, "lessons/code/en.md", &md);
+        });
+        assert!(
+            said.contains("lessons/code/en.md:")
+                && said.contains(&format!("`{written}` is not a file of the pack")),
+            "{written}: {said}"
+        );
+    }
+}

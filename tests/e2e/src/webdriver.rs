@@ -183,7 +183,12 @@ impl Session {
             let Some(el) = self.find_all(css)?.into_iter().next() else {
                 return Ok(None);
             };
-            last = self.text(&el)?;
+            // The page may render the element anew between finding it and reading it (a
+            // refusal replaced by the next one): found again on the next look, not a failure.
+            last = match self.text(&el) {
+                Err(e) if e.contains("stale element") => return Ok(None),
+                read => read?,
+            };
             Ok(ok(&last).then(|| last.clone()))
         })
         .map_err(|e| format!("{e}; last text of {css}: {last:?}"))

@@ -135,17 +135,35 @@ pub async fn deploy(
             return Ok((h.status, Via::Elsewhere { pid: h.pid }));
         }
     }
-    let (status, _) = deploy_here(
+    match deploy_here(
         slot,
         paths,
         (app, version),
         strategy,
         replicas,
-        health,
+        health.clone(),
         sink,
     )
-    .await?;
-    Ok((status, Via::Here))
+    .await
+    {
+        Ok((status, _)) => Ok((status, Via::Here)),
+        // Another DevLoop began hosting between the question and the start (the app opening
+        // as a terminal deploys): the deploy goes through it rather than being refused.
+        Err(e) if e.code == Code::ServiceElsewhere && slot.current().await.is_none() => {
+            let request = control::Request::Deploy {
+                app: app.to_owned(),
+                version: version.to_owned(),
+                strategy,
+                replicas,
+                health,
+            };
+            match control::ask(paths, &request, sink).await? {
+                Some(h) => Ok((h.status, Via::Elsewhere { pid: h.pid })),
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Deploys `version` of `app` on this process's service (also for a request on the control
@@ -184,6 +202,23 @@ pub(crate) async fn deploy_here(
             Err(e)
         }
     }
+}
+
+/// Deploys the history says are running, while no DevLoop process hosts the service, were
+/// cut short (the process was killed): they are marked interrupted before anyone reads them,
+/// rather than shown running until some host starts.
+pub async fn settle_deploys(paths: &Paths) -> Result<(), Error> {
+    if control::ask(paths, &control::Request::Status, &|_| {})
+        .await
+        .is_ok_and(|h| h.is_none())
+    {
+        let db = paths.database_file();
+        crate::blocking(move || {
+            crate::store::Store::open(&db)?.mark_deploys_interrupted(crate::store::now())
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 /// The error for a process that may not host because `pid` does.

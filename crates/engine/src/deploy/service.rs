@@ -277,8 +277,25 @@ impl Service {
         self.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// What is live, each replica marked running as the daemon says now: during an outage
+    /// none is, though the service still means to serve them.
     pub async fn status(&self) -> ServiceStatus {
-        let live = self.live.lock().await.clone();
+        let mut live = self.live.lock().await.clone();
+        if !live.is_empty() {
+            // Bounded: a daemon that hangs must not hold up the pages and Monitor asking.
+            let seen = tokio::time::timeout(
+                std::time::Duration::from_secs(1),
+                replica::list(&self.engine, &self.app),
+            )
+            .await
+            .ok()
+            .and_then(Result::ok);
+            for r in &mut live {
+                r.running = seen
+                    .as_ref()
+                    .is_some_and(|found| found.iter().any(|f| f.id == r.id && f.running));
+            }
+        }
         ServiceStatus {
             app: self.app.clone(),
             url: format!("http://{}", self.proxy.addr()),

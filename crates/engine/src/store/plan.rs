@@ -147,25 +147,19 @@ impl Store {
     /// Adds an item at the bottom of the backlog; its number comes back.
     pub fn add_item(&self, item: &NewItem, now: i64) -> Result<u64> {
         let title = checked(item)?;
-        let bottom: f64 = self
-            .conn
-            .query_row(
-                "SELECT COALESCE(MAX(position), 0) FROM plan_item WHERE state = 'backlog'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(sql)?;
+        // The bottom is read in the same statement that writes: SQLite runs it under its write
+        // lock, so two terminals adding at once never take the same place.
         self.conn
             .execute(
                 "INSERT INTO plan_item (kind, title, description, estimate, infra, position, source, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 SELECT ?1, ?2, ?3, ?4, ?5, COALESCE(MAX(position), 0) + 1, ?6, ?7
+                 FROM plan_item WHERE state = 'backlog'",
                 (
                     kind_id(item.kind),
                     title,
                     &item.description,
                     item.estimate,
                     item.infra,
-                    bottom + 1.0,
                     &item.source,
                     now,
                 ),
@@ -445,6 +439,29 @@ mod tests {
             infra: false,
             source: String::new(),
         }
+    }
+
+    #[test]
+    fn items_added_at_once_from_many_processes_each_get_their_own_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("devloop.sqlite");
+        Store::open(&db).unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let db = &db;
+                s.spawn(move || {
+                    let store = Store::open(db).unwrap();
+                    for i in 0..25 {
+                        store.add_item(&bug(&format!("{t}-{i}")), 1).unwrap();
+                    }
+                });
+            }
+        });
+        let items = Store::open(&db).unwrap().items().unwrap();
+        let mut places: Vec<i64> = items.iter().map(|i| i.position as i64).collect();
+        places.sort_unstable();
+        places.dedup();
+        assert_eq!(places.len(), 200, "every item has a place of its own");
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub struct Rendered {
     /// Sanitised HTML; code blocks carry `data-block="N"` indexing [`Rendered::code_blocks`].
     pub html: String,
     pub code_blocks: Vec<CodeBlock>,
-    /// Relative image paths the lesson uses, for the validator to check.
+    /// Every image the lesson names, as written, for the validator to check: only relative
+    /// paths inside the pack are shown.
     #[serde(skip)]
     #[ts(skip)]
     pub assets: Vec<String>,
@@ -100,10 +101,8 @@ pub fn render(markdown: &str, asset_url: &dyn Fn(&str) -> Option<String>) -> Ren
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => {
-                let url = relative(&dest_url).then(|| {
-                    assets.push(dest_url.to_string());
-                    asset_url(&dest_url)
-                });
+                assets.push(dest_url.to_string());
+                let url = relative(&dest_url).then(|| asset_url(&dest_url));
                 match url.flatten() {
                     Some(url) => events.push(Event::Html(CowStr::from(format!(
                         "<img src=\"{}\" title=\"{}\" alt=\"",
@@ -164,7 +163,7 @@ fn open_link(dest: &str, title: &str, _kind: LinkType) -> String {
 }
 
 /// A relative path (no scheme, not absolute): the only kind of image a lesson may show.
-fn relative(dest: &str) -> bool {
+pub(crate) fn relative(dest: &str) -> bool {
     !dest.is_empty() && !dest.starts_with('/') && !dest.starts_with('\\') && !dest.contains(':')
 }
 

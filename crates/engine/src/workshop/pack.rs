@@ -386,6 +386,19 @@ fn load_text(
         }
     }
     for asset in markdown::render(body, &|_| None).assets {
+        // An absolute path, `file:` or a web address is never shown: the pack must say so now,
+        // not the learner find an empty frame.
+        if !markdown::relative(&asset) {
+            let at = md.find(asset.as_str()).unwrap_or(0);
+            diags.push(Diagnostic::at(
+                &show(file),
+                md,
+                at,
+                format!("`{asset}` is not a file of the pack; a lesson shows only its own images"),
+                "put the image in the lesson folder and link it with a relative path",
+            ));
+            continue;
+        }
         if let Err(e) = path::resolve(root, dir, &asset) {
             let at = md.find(asset.as_str()).unwrap_or(0);
             diags.push(Diagnostic::at(
