@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "first_paint",
     "workshop_overview",
     "lesson_open",
+    "lesson_close",
     "step_check",
     "quiz_answer",
     "step_solve",

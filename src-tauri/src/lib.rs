@@ -6,6 +6,7 @@
 
 mod commands;
 mod deploy;
+mod guard;
 mod monitor;
 mod notify;
 mod operate;
@@ -69,7 +70,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
         })
         .register_uri_scheme_protocol(
             devloop_engine::workshop::markdown::ASSET_SCHEME,
-            |ctx, request| workshop::asset(ctx.app_handle(), request.uri().path()),
+            |ctx, request| workshop::asset(ctx.app_handle(), request.uri()),
         )
         .invoke_handler(tauri::generate_handler![
             commands::loop_model,
@@ -80,6 +81,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             commands::first_paint,
             workshop::workshop_overview,
             workshop::lesson_open,
+            workshop::lesson_close,
             workshop::step_check,
             workshop::quiz_answer,
             workshop::step_solve,
@@ -157,7 +159,13 @@ fn put_cli_on_path() {
 /// Starts DevLoop.
 pub fn run() {
     put_cli_on_path();
+    let context = tauri::generate_context!();
+    // The dev server is the app's origin only in a dev build.
+    let dev_url = cfg!(dev)
+        .then(|| context.config().build.dev_url.clone())
+        .flatten();
     builder(tauri::Builder::default(), Paths::from_env())
+        .plugin(guard::plugin(dev_url))
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             webview::tune(app);
@@ -193,7 +201,7 @@ pub fn run() {
             let _ = state.monitor.set(started);
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("DevLoop could not start its window");
 }
 

@@ -92,6 +92,13 @@ pub async fn lesson_open<R: Runtime>(
     Ok(view)
 }
 
+/// Stops re-checking: the learner left the lesson, and its checks (which may run commands)
+/// run only while it is open.
+#[tauri::command]
+pub fn lesson_close(state: State<'_, AppState>) {
+    state.watch.lock().unwrap_or_else(|p| p.into_inner()).take();
+}
+
 #[tauri::command]
 pub async fn step_check<R: Runtime>(
     app: AppHandle<R>,
@@ -163,7 +170,22 @@ pub async fn workspace_reset<R: Runtime>(
 }
 
 /// Serves `devloop-pack://localhost/<lesson>/<path>`: images inside the pack, nothing else.
-pub fn asset<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Response<Vec<u8>> {
+/// Any other host (`devloop-pack://evil.example/…`) is not the pack, and gets nothing.
+pub fn asset<R: Runtime>(
+    app: &AppHandle<R>,
+    uri: &tauri::http::Uri,
+) -> tauri::http::Response<Vec<u8>> {
+    let not_found = || {
+        tauri::http::Response::builder()
+            .status(404)
+            .body(Vec::new())
+            .unwrap_or_default()
+    };
+    // `devloop-pack://localhost` on Linux and macOS, `http://devloop-pack.localhost` on Windows.
+    if !matches!(uri.host(), Some("localhost" | "devloop-pack.localhost")) {
+        return not_found();
+    }
+    let path = uri.path();
     let state = app.state::<AppState>();
     // Never wait here: while the workshop is still opening, images are simply not there yet.
     let file = state
@@ -189,9 +211,6 @@ pub fn asset<R: Runtime>(app: &AppHandle<R>, path: &str) -> tauri::http::Respons
             )
             .body(bytes)
             .unwrap_or_default(),
-        None => tauri::http::Response::builder()
-            .status(404)
-            .body(Vec::new())
-            .unwrap_or_default(),
+        None => not_found(),
     }
 }

@@ -252,3 +252,27 @@ async fn a_commit_in_the_workspace_re_checks_the_lesson_without_pressing_anythin
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// The checks' own reads (libgit2 opening `.git`, a command they run) are not changes: after
+/// one change, an idle open lesson is checked once, and then not again.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_open_lesson_is_not_checked_again_and_again() {
+    let home = tempfile::tempdir().unwrap();
+    let l = learner(home.path());
+    let seen = Arc::new(std::sync::Mutex::new(0usize));
+    let sink = Arc::clone(&seen);
+    let _watch = devloop_engine::workshop::watch::watch(
+        Arc::clone(&l),
+        "code".into(),
+        || 42,
+        move |_| *sink.lock().unwrap() += 1,
+    )
+    .unwrap();
+    std::fs::write(l.workspace().join("notes.txt"), "one change\n").unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let after_the_change = *seen.lock().unwrap();
+    assert!(after_the_change > 0, "the change was checked");
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    let idle = *seen.lock().unwrap() - after_the_change;
+    assert_eq!(idle, 0, "{idle} check results while nothing changed");
+}

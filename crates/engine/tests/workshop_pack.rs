@@ -266,3 +266,18 @@ fn an_image_outside_the_pack_is_refused_at_its_line_however_it_is_written() {
         );
     }
 }
+
+#[test]
+fn an_id_that_could_be_a_command_or_markup_is_refused_at_its_place() {
+    for bad in ["ws;touch pwned", "__proto__", "Commit", "a b", "<img>"] {
+        let said = errors(|root| {
+            let lesson = LESSON.replace("id = \"commit\"", &format!("id = {bad:?}"));
+            write(root, "lessons/code/lesson.toml", &lesson);
+        });
+        assert!(
+            said.contains("lessons/code/lesson.toml:")
+                && said.contains(&format!("`{bad}` is not a step id")),
+            "{bad}: {said}"
+        );
+    }
+}

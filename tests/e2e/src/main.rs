@@ -1715,7 +1715,7 @@ c = "C"
 
 <a href="javascript:window.__pwned='raw'">raw link</a>
 
-![remote](http://127.0.0.1:9/tracker.png)
+<img src="http://127.0.0.1:9/tracker.png" alt="remote">
 
 <div style="background:url(http://127.0.0.1:9/x.png)" onclick="window.__pwned='div'">styled</div>
 "#;
@@ -2214,8 +2214,20 @@ fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
         ])
         .status();
     check(copy.map(|s| s.success()).unwrap_or(false), "copy the pack")?;
-    std::fs::write(packs.join("devops-loop/lessons/intro/en.md"), HOSTILE)
-        .map_err(|e| e.to_string())?;
+    // With a link to a pack file that links on to a web page: the exploit that once put a
+    // remote page, with its scripts, in the window.
+    let img = packs.join("devops-loop/lessons/intro/img");
+    std::fs::create_dir_all(&img).map_err(|e| e.to_string())?;
+    std::fs::write(
+        img.join("evil.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><a href="http://127.0.0.1:9/phish.html"><text y="20">x</text></a></svg>"#,
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
+        packs.join("devops-loop/lessons/intro/en.md"),
+        format!("{HOSTILE}\n[a pack file](devloop-pack://localhost/intro/img/evil.svg)\n"),
+    )
+    .map_err(|e| e.to_string())?;
 
     let app = home.launch("en_US.UTF-8", &[("DEVLOOP_WORKSHOPS", packs.as_os_str())])?;
     let s = &app.session;
@@ -2227,7 +2239,23 @@ fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
     for link in &links {
         s.click(link)?;
     }
+    // What any markup that slipped through could do: navigate the window itself.
+    for target in [
+        "devloop-pack://localhost/intro/img/evil.svg",
+        "http://127.0.0.1:9/phish.html",
+        "data:text/html,<b>replaced</b>",
+    ] {
+        s.execute(&format!("setTimeout(() => {{ location.href = {target:?}; }}, 0);"))?;
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
     std::thread::sleep(std::time::Duration::from_millis(500));
+    // Still the app: its own page, scheme and lesson, refused in the shell.
+    let still = s.execute("return location.href")?;
+    check(
+        still.as_str().is_some_and(|h| h.ends_with("#/lesson/intro") && !h.starts_with("devloop-pack") && !h.starts_with("http://127") && !h.starts_with("data:")),
+        format!("the window left the app: {still}"),
+    )?;
+    s.find("[data-testid=lesson-body]")?;
     let result = s.execute(
         "const body = document.querySelector('[data-testid=lesson-body]');
          return {

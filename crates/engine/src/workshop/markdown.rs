@@ -142,11 +142,14 @@ fn inside_image(events: &[Event<'_>]) -> bool {
 /// The opening tag for a link: fragments stay links; http(s) becomes an external link the UI
 /// opens in the system browser; anything else (javascript:, data:, file:, other lessons for
 /// now) keeps its text and loses its target.
+/// What every id in a lesson starts with (and the in-page links to them).
+pub const ID_PREFIX: &str = "lesson-";
+
 fn open_link(dest: &str, title: &str, _kind: LinkType) -> String {
     let dest = dest.trim();
     if let Some(fragment) = dest.strip_prefix('#') {
         return format!(
-            "<a href=\"#{}\" title=\"{}\">",
+            "<a href=\"#{ID_PREFIX}{}\" title=\"{}\">",
             escape(fragment),
             escape(title)
         );
@@ -233,6 +236,9 @@ fn sanitiser() -> ammonia::Builder<'static> {
         .add_tag_attributes("h1", ["id"])
         .add_tag_attributes("h2", ["id"])
         .add_tag_attributes("h3", ["id"])
+        // A heading `{#alert}` would otherwise become `window.alert`, the element: every id a
+        // lesson gives is prefixed, so none can shadow a global the page relies on.
+        .id_prefix(Some(ID_PREFIX))
         .url_schemes([ASSET_SCHEME].into_iter().collect())
         // Only in-page fragments may stay relative; anything else relative is dropped.
         .url_relative(ammonia::UrlRelative::Custom(Box::new(FragmentsOnly)))
@@ -302,11 +308,22 @@ mod tests {
     #[test]
     fn plain_markdown_keeps_its_structure() {
         let out = html("# Title {#top}\n\nSome **bold** and `code`.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
-        assert!(out.contains("<h1 id=\"top\">Title</h1>"), "{out}");
+        assert!(out.contains("<h1 id=\"lesson-top\">Title</h1>"), "{out}");
         assert!(out.contains("<strong>bold</strong>"));
         assert!(out.contains("<code>code</code>"));
         assert!(out.contains("<li>one</li>"));
         assert!(out.contains("<td>2</td>"));
+    }
+
+    #[test]
+    fn no_id_a_lesson_gives_can_shadow_a_global() {
+        let out = html("## Pwned {#__pwned}\n\n<h2 id=\"alert\">raw</h2>\n");
+        assert!(out.contains("id=\"lesson-__pwned\""), "{out}");
+        assert!(out.contains("id=\"lesson-alert\""), "{out}");
+        assert!(
+            !out.contains("id=\"__pwned\"") && !out.contains("id=\"alert\""),
+            "{out}"
+        );
     }
 
     #[test]
@@ -376,7 +393,7 @@ mod tests {
         );
         assert!(!out.contains("href=\"https"), "{out}");
         let out = html("[top](#top)");
-        assert!(out.contains("href=\"#top\""), "{out}");
+        assert!(out.contains("href=\"#lesson-top\""), "{out}");
     }
 
     #[test]

@@ -194,6 +194,16 @@ pub fn load(root: &Path) -> Result<Pack, Vec<Diagnostic>> {
     let mut lessons = Vec::new();
     for id in &manifest.lessons {
         let at = id.span().start;
+        if !is_id(id.get_ref()) {
+            diags.push(Diagnostic::at(
+                &show(&manifest_path),
+                &text,
+                at,
+                format!("`{}` is not a lesson id", id.get_ref()),
+                ID_FIX,
+            ));
+            continue;
+        }
         if !seen.insert(id.get_ref().clone()) {
             diags.push(Diagnostic::at(
                 &show(&manifest_path),
@@ -265,6 +275,15 @@ fn load_lesson(
     let before = diags.len();
     let mut step_ids = HashSet::new();
     for step in &parsed.steps {
+        if !is_id(step.id.get_ref()) {
+            diags.push(Diagnostic::at(
+                &show(&file),
+                &text,
+                step.id.span().start,
+                format!("`{}` is not a step id", step.id.get_ref()),
+                ID_FIX,
+            ));
+        }
         if !step_ids.insert(step.id.get_ref().clone()) {
             diags.push(Diagnostic::at(
                 &show(&file),
@@ -421,6 +440,19 @@ fn load_text(
             .collect(),
     })
 }
+
+/// Lesson and step ids are what a terminal command names (`devloop lesson check code
+/// commit`) and what a page's addresses hold: lowercase letters, digits and dashes only, so
+/// no id can be a shell command or markup.
+fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+const ID_FIX: &str = "use lowercase letters, digits and dashes, like `first-commit`";
 
 /// Splits `+++\n<toml>\n+++\n<markdown>`: returns the TOML, its byte offset, and the body.
 fn split_front_matter(md: &str) -> Option<(&str, usize, &str)> {

@@ -16,6 +16,9 @@ use crate::{Code, Error, Result};
 
 /// Quiet time after the last change before checks run.
 const DEBOUNCE: Duration = Duration::from_millis(300);
+/// The least time between two rounds of checks: however busy the workspace, a lesson's checks
+/// (which may run commands) never run more often than this.
+pub const MIN_GAP: Duration = Duration::from_secs(2);
 
 /// Keeps a watch alive; drop it to stop watching.
 #[derive(Debug)]
@@ -42,7 +45,15 @@ pub fn watch(
     let workspace = learner.workspace().to_path_buf();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
-            if event.paths.iter().any(|p| relevant(&workspace, p)) {
+            // A file opened or read (a check reading it) changes nothing; only what was made,
+            // written, renamed or removed can.
+            let changed = matches!(
+                event.kind,
+                notify::EventKind::Create(_)
+                    | notify::EventKind::Modify(_)
+                    | notify::EventKind::Remove(_)
+            );
+            if changed && event.paths.iter().any(|p| relevant(&workspace, p)) {
                 let _ = tx.send(());
             }
         }
@@ -77,11 +88,18 @@ pub fn watch(
         while rx.recv().await.is_some() {
             // Debounce: wait until the workspace has been quiet for a moment.
             while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {}
+            let round = tokio::time::Instant::now();
             for step in &steps {
                 if let Ok(result) = learner.check(&lesson, step, now()).await {
                     sink(result);
                 }
             }
+            // What changed while the checks ran is the checks' own doing (a command they ran,
+            // git refreshing its index): it must not start the next round, or checks feed
+            // themselves. Then a pause, so the rate stays bounded whatever happens; a change
+            // the learner makes meanwhile waits for it, and is checked after.
+            while rx.try_recv().is_ok() {}
+            tokio::time::sleep_until(round + MIN_GAP).await;
         }
     });
     Ok(WatchHandle {

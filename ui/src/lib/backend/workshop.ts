@@ -17,6 +17,11 @@ export function openLesson(lesson: string, locale: Locale, onCheck: (result: Che
   return call<LessonView>('lesson_open', { lesson, locale, onCheck: channel });
 }
 
+/** Stops the live re-checks of the lesson that was open. */
+export function closeLesson(): Promise<void> {
+  return call<void>('lesson_close', {});
+}
+
 export function checkStep(lesson: string, step: string): Promise<CheckResult> {
   return call<CheckResult>('step_check', { lesson, step });
 }
