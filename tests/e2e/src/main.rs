@@ -2245,14 +2245,21 @@ fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
         "http://127.0.0.1:9/phish.html",
         "data:text/html,<b>replaced</b>",
     ] {
-        s.execute(&format!("setTimeout(() => {{ location.href = {target:?}; }}, 0);"))?;
+        s.execute(&format!(
+            "setTimeout(() => {{ location.href = {target:?}; }}, 0);"
+        ))?;
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
     std::thread::sleep(std::time::Duration::from_millis(500));
     // Still the app: its own page, scheme and lesson, refused in the shell.
     let still = s.execute("return location.href")?;
     check(
-        still.as_str().is_some_and(|h| h.ends_with("#/lesson/intro") && !h.starts_with("devloop-pack") && !h.starts_with("http://127") && !h.starts_with("data:")),
+        still.as_str().is_some_and(|h| {
+            h.ends_with("#/lesson/intro")
+                && !h.starts_with("devloop-pack")
+                && !h.starts_with("http://127")
+                && !h.starts_with("data:")
+        }),
         format!("the window left the app: {still}"),
     )?;
     s.find("[data-testid=lesson-body]")?;

@@ -32,7 +32,8 @@ pub const CRASH_LOOP_BACKOFF: Duration = Duration::from_secs(30);
 pub struct Crashes {
     /// Replacements, by container name, with when they started.
     young: Vec<(Instant, String)>,
-    repeats: usize,
+    /// When replacements died again, within the window.
+    repeats: Vec<Instant>,
     paused_until: Option<Instant>,
 }
 
@@ -74,10 +75,12 @@ impl Service {
         let now = Instant::now();
         c.young
             .retain(|(at, _)| now.duration_since(*at) < CRASH_LOOP_WINDOW);
+        c.repeats
+            .retain(|at| now.duration_since(*at) < CRASH_LOOP_WINDOW);
         if c.young.iter().any(|(_, n)| n == name) {
-            c.repeats += 1;
+            c.repeats.push(now);
         }
-        c.repeats >= CRASH_LOOP_HEALS
+        c.repeats.len() >= CRASH_LOOP_HEALS
     }
 
     /// A crash loop of `version`: back to the last version that went live, or, with none, a

@@ -19,6 +19,11 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 /// The least time between two rounds of checks: however busy the workspace, a lesson's checks
 /// (which may run commands) never run more often than this.
 pub const MIN_GAP: Duration = Duration::from_secs(2);
+/// Steps not passed yet are also looked at this often: what they check may live outside the
+/// workspace (Docker, a run's result, an address answering).
+pub const POLL: Duration = Duration::from_secs(3);
+/// A `command.*` check runs a command: without a change, at most this often.
+pub const COMMAND_POLL: Duration = Duration::from_secs(15);
 
 /// Keeps a watch alive; drop it to stop watching.
 #[derive(Debug)]
@@ -71,7 +76,8 @@ pub fn watch(
             )
         })?;
 
-    let steps: Vec<String> = learner
+    // Each hands-on step, and whether its check runs a command.
+    let steps: Vec<(String, bool)> = learner
         .pack()
         .lessons
         .iter()
@@ -80,19 +86,49 @@ pub fn watch(
             l.steps
                 .iter()
                 .filter(|s| !s.check.is_quiz())
-                .map(|s| s.id.clone())
+                .map(|s| {
+                    let command = matches!(s.check, crate::check::Spec::CommandSucceeds { .. });
+                    (s.id.clone(), command)
+                })
                 .collect()
         })
         .unwrap_or_default();
     let task = tokio::spawn(async move {
-        while rx.recv().await.is_some() {
+        let mut passed = std::collections::HashSet::new();
+        let mut commands_ran: Option<tokio::time::Instant> = None;
+        let mut poll = tokio::time::interval(POLL);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        poll.tick().await;
+        loop {
+            let changed = tokio::select! {
+                got = rx.recv() => match got {
+                    Some(()) => true,
+                    None => return,
+                },
+                _ = poll.tick() => false,
+            };
             // Debounce: wait until the workspace has been quiet for a moment.
-            while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {}
+            if changed {
+                while let Ok(Some(())) = tokio::time::timeout(DEBOUNCE, rx.recv()).await {}
+            }
             let round = tokio::time::Instant::now();
-            for step in &steps {
+            // A change re-checks every step; a poll only those not passed, and the commands
+            // only when they are due.
+            let commands_due =
+                changed || commands_ran.is_none_or(|t| round.duration_since(t) >= COMMAND_POLL);
+            for (step, command) in &steps {
+                if !changed && (passed.contains(step) || (*command && !commands_due)) {
+                    continue;
+                }
                 if let Ok(result) = learner.check(&lesson, step, now()).await {
+                    if result.outcome == crate::check::Outcome::Pass {
+                        passed.insert(step.clone());
+                    }
                     sink(result);
                 }
+            }
+            if commands_due {
+                commands_ran = Some(round);
             }
             // What changed while the checks ran is the checks' own doing (a command they ran,
             // git refreshing its index): it must not start the next round, or checks feed
