@@ -179,7 +179,8 @@ async fn a_probe_that_hangs_delays_only_itself() {
     };
     let (good, hung) = (count(&good_url), count(&hang_url));
     assert!(
-        good >= 6,
+        // About 8 when it works; at most 4 when a hanging probe holds every look to its 2 s.
+        good >= 5,
         "the answering probe was sampled {good} times in 8 s"
     );
     assert!(
