@@ -52,7 +52,20 @@ pub fn render(markdown: &str, asset_url: &dyn Fn(&str) -> Option<String>) -> Ren
 
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_HEADING_ATTRIBUTES;
+    // Inside an inline element that swallows (see `swallows`): its closing tag, until which
+    // everything goes; the end of its block ends it too.
+    let mut skipping: Option<String> = None;
     for event in Parser::new_ext(markdown, options) {
+        if let Some(close) = &skipping {
+            match &event {
+                Event::InlineHtml(h) if h.to_ascii_lowercase().contains(close.as_str()) => {
+                    skipping = None;
+                    continue;
+                }
+                Event::End(_) => skipping = None,
+                _ => continue,
+            }
+        }
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
@@ -122,6 +135,17 @@ pub fn render(markdown: &str, asset_url: &dyn Fn(&str) -> Option<String>) -> Ren
             Event::Text(text) if dropped_image_depth == 0 && inside_image(&events) => {
                 events.push(Event::Html(CowStr::from(escape(&text))));
             }
+            // Raw HTML that opens a raw-text or foreign element (style, script, math, svg…)
+            // could make the parser read the rest of the lesson as its content: that block, or
+            // that inline element up to its closing tag or the end of its paragraph, is dropped
+            // alone, before the sanitiser ever sees it.
+            Event::Html(h) if swallows(&h).is_some() => {}
+            Event::InlineHtml(h) if swallows(&h).is_some() => {
+                let tag = swallows(&h).unwrap_or_default();
+                if !h.to_ascii_lowercase().contains(&format!("</{tag}")) {
+                    skipping = Some(format!("</{tag}"));
+                }
+            }
             other => events.push(other),
         }
     }
@@ -132,6 +156,36 @@ pub fn render(markdown: &str, asset_url: &dyn Fn(&str) -> Option<String>) -> Ren
         code_blocks,
         assets,
     }
+}
+
+/// True when raw HTML opens an element whose content the HTML parser reads differently
+/// (raw text, foreign MathML/SVG content, a comment that may never close), the way mutation
+/// payloads hide markup. Comments are stripped from a lesson anyway.
+fn swallows(html: &str) -> Option<&'static str> {
+    let lower = html.to_ascii_lowercase();
+    let opens = [
+        "<style",
+        "<script",
+        "<math",
+        "<svg",
+        "<textarea",
+        "<title",
+        "<xmp",
+        "<noscript",
+        "<noembed",
+        "<noframes",
+        "<iframe",
+        "<plaintext",
+        "<template",
+        "<!--",
+        "<table",
+        "<mglyph",
+        "<malignmark",
+    ];
+    opens
+        .iter()
+        .find(|tag| lower.contains(*tag))
+        .map(|tag| tag.trim_start_matches('<'))
 }
 
 /// True while the last opened tag in `events` is an `<img ... alt="` we are filling in.
@@ -313,6 +367,23 @@ mod tests {
         assert!(out.contains("<code>code</code>"));
         assert!(out.contains("<li>one</li>"));
         assert!(out.contains("<td>2</td>"));
+    }
+
+    #[test]
+    fn a_math_style_payload_drops_only_itself() {
+        for payload in [
+            "<math><style><img src=x onerror=alert(1)></style></math>",
+            "<math><mtext><table><mglyph><style><!--</style><img title=\"--&gt;&lt;img src=1 onerror=alert(1)&gt;\">",
+            "<math><style>",
+        ] {
+            let out = html(&format!("Before.\n\n{payload}\n\nAfter the payload.\n"));
+            assert_inert(&out);
+            assert!(out.contains("Before."), "{out}");
+            assert!(
+                out.contains("After the payload."),
+                "the rest of the lesson survives {payload}: {out}"
+            );
+        }
     }
 
     #[test]
