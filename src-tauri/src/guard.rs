@@ -1,6 +1,7 @@
-//! The window shows the app and nothing else: every navigation away from the app's own origin
-//! (a lesson link to a pack file, a page an SVG links to, any web address) is refused here, in
-//! the shell, whatever the page's markup manages to do.
+//! The window shows the app and nothing else: navigations away from its origin are refused.
+//!
+//! A lesson link to a pack file, a page an SVG links to, any web address: refused here, in the
+//! shell, whatever the page's markup manages to do.
 
 use tauri::plugin::{Builder, TauriPlugin};
 use tauri::{Runtime, Url};

@@ -1,6 +1,7 @@
-//! The signals that end a terminal command as Ctrl+C does: `kill` (SIGTERM), a closed terminal
-//! (SIGHUP), and Ctrl+C itself, so a run cancels its steps and a server stops cleanly however
-//! it is asked to.
+//! The signals that end a terminal command as Ctrl+C does: SIGTERM, SIGHUP and Ctrl+C.
+//!
+//! So a run cancels its steps and a server stops cleanly however it is asked to: `kill`, a
+//! closed terminal, or Ctrl+C.
 
 use tokio::signal::unix::{signal, SignalKind};
 

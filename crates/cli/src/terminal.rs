@@ -1,8 +1,9 @@
-//! What the CLI prints, made safe for a terminal: text a learner or a workflow wrote (a plan
-//! title, a step's output) may hold escape sequences that change the window title, write the
-//! clipboard (OSC 52) or switch screens; only colours (SGR) pass. And a reader that goes away
-//! (`devloop runs | head`) is no panic: output stops, and the command finishes its work (a
-//! server keeps serving, a run keeps its history).
+//! What the CLI prints, made safe for a terminal, and quiet once its reader is gone.
+//!
+//! Text a learner or a workflow wrote (a plan title, a step's output) may hold escape sequences
+//! that change the window title, write the clipboard (OSC 52) or switch screens; only colours
+//! (SGR) pass. A reader that goes away (`devloop runs | head`) is no panic: output stops, and
+//! the command finishes its work (a server keeps serving, a run keeps its history).
 
 use std::io::Write;
 

@@ -1,5 +1,6 @@
-//! Which DevLoop made a container: an id for each data folder, kept in `<data>/instance`, so
-//! several DevLoops on one Docker daemon (a classroom machine, CI, two workspaces) never adopt,
+//! Which DevLoop made a container: one id per data folder, kept in `<data>/instance`.
+//!
+//! Several DevLoops on one Docker daemon (a classroom machine, CI, two workspaces) never adopt,
 //! heal or remove each other's replicas.
 
 use std::io::Write;

@@ -1,6 +1,7 @@
-//! Is DevLoop's own data usable: the database (opens, is writable, was not just found damaged),
-//! the settings and the alert rules? A learner's progress lives here, so a problem is said
-//! before it costs them anything.
+//! Is DevLoop's own data usable: the database, the settings and the alert rules.
+//!
+//! The database must open, be writable and not have just been found damaged. A learner's
+//! progress lives here, so a problem is said before it costs them anything.
 
 use serde::Serialize;
 use ts_rs::TS;

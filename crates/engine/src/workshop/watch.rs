@@ -1,4 +1,4 @@
-//! Re-checks a lesson's steps when the workspace changes, so progress feels instant.
+//! Re-checks a lesson's steps when the workspace changes, and polls those not passed yet.
 //!
 //! A file watcher (notify) feeds a debounce loop: a burst of changes (a `git commit` writes
 //! dozens of files) becomes one round of checks. Build output under `target/` is ignored.
