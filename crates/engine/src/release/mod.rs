@@ -308,13 +308,12 @@ pub async fn create(
         .unwrap_or_else(|| repo_dir.to_path_buf());
     // What a release killed half-way left (a `.partial` archive, a tag with no record) goes
     // first, so the plan sees the releases that were really made.
-    let (db, releases, tags, app) = (
+    let (db, releases, tags) = (
         paths.database_file(),
         paths.releases_dir(),
         tag_repo.clone(),
-        plan.app.clone(),
     );
-    let cleaned = blocking(move || clean_leftovers(&db, &releases, &tags, &app)).await?;
+    let cleaned = blocking(move || clean_leftovers(&db, &releases, &tags)).await?;
     if cleaned {
         let dir = repo_dir.to_path_buf();
         let app = plan.app.clone();
@@ -505,7 +504,7 @@ impl Made {
 /// Removes what an interrupted release left: `.partial` archives, and tags DevLoop made whose
 /// release was never recorded (the release was killed before its record). True when a tag
 /// went, since the plan changes then.
-fn clean_leftovers(db: &Path, releases: &Path, tag_repo: &Path, app: &str) -> Result<bool, Error> {
+fn clean_leftovers(db: &Path, releases: &Path, tag_repo: &Path) -> Result<bool, Error> {
     for entry in std::fs::read_dir(releases).into_iter().flatten().flatten() {
         if entry.path().extension().is_some_and(|e| e == "partial") {
             let _ = std::fs::remove_file(entry.path());
@@ -515,11 +514,8 @@ fn clean_leftovers(db: &Path, releases: &Path, tag_repo: &Path, app: &str) -> Re
     let Ok(records) = Store::open(db).and_then(|s| s.releases()) else {
         return Ok(false);
     };
-    let recorded: Vec<String> = records
-        .into_iter()
-        .filter(|r| r.app == app)
-        .map(|r| r.version)
-        .collect();
+    // Recorded under any app name: a project renamed since keeps its old releases' tags.
+    let recorded: Vec<String> = records.into_iter().map(|r| r.version).collect();
     let repo = git2::Repository::open(tag_repo).map_err(git)?;
     let names = repo.tag_names(Some("v*")).map_err(git)?;
     let mut removed = false;
