@@ -407,6 +407,17 @@ fn strip_position(message: &str) -> &str {
         .map_or(message, |i| &message[..i])
 }
 
+/// DevLoop's folders under one temporary home, for the engine's unit tests.
+#[cfg(test)]
+pub(crate) fn test_paths(home: &Path) -> Paths {
+    Paths {
+        config_dir: home.join("config"),
+        workspace_override: None,
+        default_workspace: home.join("ws"),
+        data_dir: home.join("data"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

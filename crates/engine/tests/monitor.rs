@@ -3,6 +3,7 @@
 //! streams, and they resume by themselves once its containers run again. A private dockerd is
 //! used, so the machine's daemon is never stopped.
 
+mod common;
 #[path = "common/private_docker.rs"]
 mod private_docker;
 
@@ -150,12 +151,7 @@ async fn a_probe_that_hangs_delays_only_itself() {
         }
     });
     let home = tempfile::tempdir().unwrap();
-    let paths = devloop_engine::settings::Paths {
-        config_dir: home.path().join("config"),
-        workspace_override: None,
-        default_workspace: home.path().join("ws"),
-        data_dir: home.path().join("data"),
-    };
+    let paths = common::paths(home.path());
     paths
         .set_probes(&[good_url.clone(), hang_url.clone()])
         .unwrap();

@@ -85,14 +85,7 @@ fn verdict(paths: &Paths) -> (Status, Option<Error>) {
 mod tests {
     use super::*;
 
-    fn paths(dir: &std::path::Path) -> Paths {
-        Paths {
-            config_dir: dir.join("config"),
-            workspace_override: None,
-            default_workspace: dir.join("ws"),
-            data_dir: dir.join("data"),
-        }
-    }
+    use crate::settings::test_paths as paths;
 
     #[test]
     fn a_damaged_database_is_set_aside_said_and_replaced_and_broken_files_warn() {

@@ -89,14 +89,7 @@ pub fn save(paths: &Paths, rules: &[Rule]) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn paths(dir: &std::path::Path) -> Paths {
-        Paths {
-            config_dir: dir.join("config"),
-            workspace_override: None,
-            default_workspace: dir.join("ws"),
-            data_dir: dir.join("data"),
-        }
-    }
+    use crate::settings::test_paths as paths;
 
     #[test]
     fn a_name_used_twice_is_refused() {
