@@ -227,6 +227,7 @@ fn a_failed_push_run_is_announced_once_with_its_first_red_job() {
         RunEvent::RunFinished {
             result: Outcome::Failure,
             millis: 2,
+            problem: None,
         },
     ]);
     let seen = seen.lock().unwrap().clone();
@@ -260,6 +261,7 @@ fn a_green_push_run_is_not_announced() {
     watch(&[RunEvent::RunFinished {
         result: Outcome::Success,
         millis: 1,
+        problem: None,
     }]);
     assert!(!called.load(std::sync::atomic::Ordering::SeqCst));
 }

@@ -190,10 +190,21 @@ fn print_event(e: &RunEvent, colour: bool) {
             paint(&format!("[{job}]"), "36", colour),
             paint(name, "1", colour)
         ),
-        RunEvent::RunFinished { result, millis } => {
+        RunEvent::RunFinished {
+            result,
+            millis,
+            problem,
+        } => {
+            let why = problem
+                .as_ref()
+                .map(|p| {
+                    let fix = p.fix.as_deref().map(|f| format!("\n  fix: {f}"));
+                    format!("\n  {}{}", p.message, fix.unwrap_or_default())
+                })
+                .unwrap_or_default();
             writeln!(
                 out,
-                "\n{} run {:?} in {:.1} s",
+                "\n{} run {:?} in {:.1} s{why}",
                 mark(*result, colour),
                 result,
                 secs(*millis)

@@ -1,6 +1,7 @@
 //! `devloop run` stopped from outside, as a terminal or a machine stops it: what it printed is
-//! on disk within a second, SIGTERM and SIGHUP cancel it as Ctrl+C does, and its steps die with
-//! it even when it is killed with SIGKILL, which it cannot catch.
+//! on disk within a second, SIGTERM and SIGHUP cancel it as Ctrl+C does, its steps die with
+//! it even when it is killed with SIGKILL, which it cannot catch, and a kill at any phase of a
+//! run (checkout, cache, artifact, the next job) leaves nothing half-made for the next run.
 
 mod common;
 
@@ -139,5 +140,116 @@ fn sigterm_and_sighup_cancel_a_run_as_ctrl_c_does() {
         assert!(err.contains(&format!("SIG{name}: cancelling")), "{err}");
         assert!(step_log(home.path()).contains("line 50"));
         eventually("no step process left", || left_behind(marker).is_empty());
+    }
+}
+
+/// A run whose phases each move 100 MB: a cache restore, a step that makes the blob, an
+/// artifact upload, the cache save at the job's end, then a second job. Its step checks that a
+/// cache it restores is whole.
+const PHASES: &str = r#"on: workflow_dispatch
+jobs:
+  one:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache@v4
+        with:
+          path: big
+          key: blob-1
+      - run: |
+          if [ -f big/blob ]; then test "$(stat -c %s big/blob)" -eq 100000000 && echo "restored whole"
+          else mkdir -p big && head -c 100000000 /dev/zero > big/blob && echo made; fi
+      - uses: actions/upload-artifact@v4
+        with:
+          name: blob
+          path: big
+  two:
+    needs: one
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo second
+"#;
+
+#[test]
+fn a_run_killed_at_any_phase_leaves_nothing_half_made_for_the_next_run() {
+    // Each is a line the run prints as a phase begins; the kill lands in what follows it.
+    for (n, phase) in [
+        "Run actions/checkout",
+        "Run actions/cache",
+        "made",
+        "Run actions/upload-artifact",
+        "uploaded artifact",
+        "cache saved",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let home = tempfile::tempdir().unwrap();
+        let ws = home.path().join("ws");
+        std::fs::create_dir_all(ws.join(".github/workflows")).unwrap();
+        std::fs::write(ws.join(".github/workflows/phases.yml"), PHASES).unwrap();
+        git(&ws, &["init", "-q", "-b", "main"]);
+        git(&ws, &["add", "-A"]);
+        git(&ws, &["commit", "-qm", "ci: phases"]);
+
+        let mut run = start(home.path(), &ws);
+        wait_for(&mut run, phase);
+        signal(&run, "KILL");
+        let _ = run.wait();
+
+        // The next run: the killed one is said to be interrupted, a cache it may have been
+        // saving is either whole or absent, and the run goes through.
+        let mut next = start(home.path(), &ws);
+        let out = next.wait_with_output_lossy();
+        assert!(
+            out.contains("✓ run Success"),
+            "after a kill at `{phase}` (case {n}), the next run failed:\n{out}"
+        );
+        assert!(
+            out.contains("restored whole") || out.contains("made"),
+            "{out}"
+        );
+        let runs = Command::new(env!("CARGO_BIN_EXE_devloop"))
+            .arg("runs")
+            .current_dir(&ws)
+            .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+            .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+            .output()
+            .unwrap();
+        let runs = String::from_utf8_lossy(&runs.stdout).into_owned();
+        let first = runs
+            .lines()
+            .find(|l| l.trim_start().starts_with("1 "))
+            .unwrap_or_default();
+        assert!(
+            first.contains("interrupted") || first.contains("success"),
+            "a killed run is not left running: {runs}"
+        );
+        // No half-saved cache entry lies about for a later run to find.
+        let partial: Vec<_> = std::fs::read_dir(home.path().join("data/cache"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+            .collect();
+        assert!(partial.is_empty(), "{partial:?}");
+    }
+}
+
+/// Reads a child's whole output, standard output then standard error.
+trait Lossy {
+    fn wait_with_output_lossy(&mut self) -> String;
+}
+impl Lossy for Child {
+    fn wait_with_output_lossy(&mut self) -> String {
+        let mut out = String::new();
+        if let Some(mut s) = self.stdout.take() {
+            let _ = std::io::Read::read_to_string(&mut s, &mut out);
+        }
+        if let Some(mut s) = self.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut s, &mut out);
+        }
+        let _ = self.wait();
+        out
     }
 }

@@ -232,7 +232,7 @@ missing?: Finding, };
 
 export type RunResult = "success" | "failure" | "cancelled" | "skipped";
 
-export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "artifact", job: string, name: string, files: number, bytes: number, } | { "kind": "runFinished", result: RunResult, millis: number, };
+export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "artifact", job: string, name: string, files: number, bytes: number, } | { "kind": "runFinished", result: RunResult, millis: number, problem?: AppError, };
 
 export type RunSummary = { number: number, workflow: string, trigger: string, sha: string, branch: string, 
 /**
@@ -242,7 +242,11 @@ status: string, startedAt: number, millis?: number,
 /**
  * The run this one re-ran, if it is a re-run.
  */
-rerunOf?: number, };
+rerunOf?: number, 
+/**
+ * Why it failed when no step says so (see [`RunEvent::RunFinished`]).
+ */
+problem?: AppError, };
 
 export type JobView = { id: string, name: string, needs: Array<string>, 
 /**

@@ -4,6 +4,10 @@
 // Each test file uses a part of it.
 #![allow(dead_code)]
 
+pub mod home;
+#[path = "../../../engine/tests/common/private_docker.rs"]
+pub mod private_docker;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

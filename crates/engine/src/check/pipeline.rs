@@ -146,6 +146,7 @@ mod tests {
                     &RunEvent::RunFinished {
                         result: status,
                         millis: 1,
+                        problem: None,
                     },
                     2,
                 )
@@ -217,6 +218,7 @@ mod tests {
             let end = RunEvent::RunFinished {
                 result: RunResult::Failure,
                 millis: 1,
+                problem: None,
             };
             store.record_event(n, &end, 2).unwrap();
         };

@@ -16,6 +16,7 @@ use super::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
 use crate::finding::Finding;
 use crate::settings::Paths;
+use crate::store::deploys::DeployRecord;
 use crate::store::{now, Store};
 use crate::words::Said;
 use crate::{blocking, Code, Error};
@@ -25,7 +26,6 @@ pub fn address(paths: &Paths) -> Result<SocketAddr, Error> {
     paths.proxy_address()
 }
 
-/// The history's deploy id in a replica's deploy label (`<time>-<id>`).
 /// True when something accepts connections on 127.0.0.1:`port` within a second or two.
 async fn listens(port: u16) -> bool {
     for _ in 0..3 {
@@ -40,6 +40,7 @@ async fn listens(port: u16) -> bool {
     false
 }
 
+/// The history's deploy id in a replica's deploy label (`<time>-<id>`).
 fn deploy_id(label: &str) -> Option<u64> {
     label.rsplit_once('-')?.1.parse().ok()
 }
@@ -116,29 +117,65 @@ impl Service {
         let engine = engine.owned_by(&owner);
         let proxy = Proxy::start(bind).await?;
         let db = paths.database_file();
-        // Deploys this DevLoop recorded as live, by id, with the replica count each asked for;
-        // a deploy cut short is marked first.
-        let went_live: std::collections::HashMap<u64, u32> = blocking(move || {
+        // Deploys of this app that this DevLoop recorded as live, newest first, with the replica
+        // count each asked for; a deploy cut short is marked first.
+        let of_app = app.clone();
+        let went_live: Vec<DeployRecord> = blocking(move || {
             let store = Store::open(&db)?;
             store.mark_deploys_interrupted(now())?;
             Ok(store
                 .deploys(1000)?
                 .into_iter()
-                .filter(|d| d.status == "live")
-                .map(|d| (d.id, d.replicas))
+                .filter(|d| d.status == "live" && d.app == of_app)
                 .collect())
         })
         .await
         .unwrap_or_default();
-        let found = replica::list(&engine, &app).await?;
+        let replicas_of = |label: &str| {
+            deploy_id(label)
+                .and_then(|id| went_live.iter().find(|d| d.id == id).map(|d| d.replicas))
+        };
+        let mut found = replica::list(&engine, &app).await?;
         // The live version is the newest deploy the history says went live, among those still
         // running: replicas of a deploy cut short may never have passed their health check.
-        // With no such deploy (the history is gone), the newest running one. Labels grow.
-        let running = || found.iter().filter(|r| r.running).map(|r| r.deploy.clone());
-        let newest = running()
-            .filter(|label| deploy_id(label).is_some_and(|id| went_live.contains_key(&id)))
-            .max()
-            .or_else(|| running().max());
+        // Labels grow.
+        let running = |found: &[Replica]| -> Vec<String> {
+            found
+                .iter()
+                .filter(|r| r.running)
+                .map(|r| r.deploy.clone())
+                .collect()
+        };
+        let mut newest = running(&found)
+            .into_iter()
+            .filter(|label| replicas_of(label).is_some())
+            .max();
+        // None of them runs, yet the history names one: a deploy was cut short after it had
+        // taken the old replicas away (a rolling one switches last). What the history says
+        // is live is what comes back, so the history stays true; the cut-short deploy's
+        // replicas go. Only when that cannot start (its image is gone) does the newest running
+        // deploy stay, as it does when there is no history at all.
+        if newest.is_none() {
+            if let Some(last) = went_live.first() {
+                let label = format!("{:012}-{}", now(), last.id);
+                let request = rollout::Request {
+                    app: app.clone(),
+                    version: last.version.clone(),
+                    strategy: Strategy::Rolling,
+                    replicas: 1,
+                    health: HealthCheck::default(),
+                    deploy: label.clone(),
+                };
+                if let Ok(r) =
+                    rollout::start_healthy(&engine, &request, &last.version, "rolling", &|_| {})
+                        .await
+                {
+                    found.push(r);
+                    newest = Some(label);
+                }
+            }
+        }
+        let newest = newest.or_else(|| running(&found).into_iter().max());
         let (candidates, mut orphans): (Vec<Replica>, Vec<Replica>) = found
             .into_iter()
             .partition(|r| r.running && Some(&r.deploy) == newest.as_ref() && r.port != 0);
@@ -162,9 +199,7 @@ impl Service {
         // The deploy the history says went live asked for a replica count: a crash mid-deploy
         // (a rolling one had stopped an old replica) must not leave it with fewer.
         if let (Some(label), Some(first)) = (&newest, adopt.first().cloned()) {
-            let intended = deploy_id(label)
-                .and_then(|id| went_live.get(&id).copied())
-                .unwrap_or(0) as usize;
+            let intended = replicas_of(label).unwrap_or(0) as usize;
             let request = rollout::Request {
                 app: app.clone(),
                 version: first.version.clone(),

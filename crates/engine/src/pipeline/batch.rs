@@ -125,6 +125,7 @@ mod tests {
         batched.push(RunEvent::RunFinished {
             result: crate::pipeline::run::Result::Success,
             millis: 1,
+            problem: None,
         });
         assert_eq!(got.lock().unwrap().last().unwrap().len(), 2);
     }

@@ -15,6 +15,9 @@ pub const STEP_LOG_LIMIT: u64 = 8 * 1024 * 1024;
 /// A step's log file being written, and how many bytes it has so far.
 type OpenLog = (std::io::BufWriter<std::fs::File>, u64);
 
+/// The first file a full disk refused, if one did.
+type Full = Arc<Mutex<Option<PathBuf>>>;
+
 /// Writes a run's events to the store and its log lines to files. Use it as (part of) a sink.
 #[derive(Debug)]
 pub struct Recorder {
@@ -25,15 +28,23 @@ pub struct Recorder {
     /// is buffered reaches the disk within [`FLUSH_EVERY`], so a run killed with SIGKILL keeps
     /// what it printed; a step's file is flushed (and closed) when the step finishes.
     open: Arc<Mutex<HashMap<(String, u32), OpenLog>>>,
+    /// Set when the disk filled up under the run's logs or history: the run then ends as a
+    /// failure that says so, recorded in the space the data folder held back.
+    full: Full,
+    data_dir: PathBuf,
 }
 
 /// How long a printed line may wait in memory before it is on disk.
 pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Recorder {
-    pub fn new(store: Arc<Mutex<Store>>, number: u64, run_dir: &Path) -> Self {
+    /// `data_dir` holds the database and its [`crate::store::reserve`].
+    pub fn new(store: Arc<Mutex<Store>>, number: u64, run_dir: &Path, data_dir: &Path) -> Self {
         let open: Arc<Mutex<HashMap<(String, u32), OpenLog>>> = Arc::default();
+        let full = Full::default();
         let flushed = Arc::downgrade(&open);
+        let flush_full = Arc::clone(&full);
+        let dir = run_dir.to_path_buf();
         // A thread, not a task: the recorder is used from sync sinks, on any runtime or none.
         // It ends with the recorder.
         let _ = std::thread::Builder::new()
@@ -44,8 +55,10 @@ impl Recorder {
                     return;
                 };
                 let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
-                for (file, _) in open.values_mut() {
-                    let _ = file.flush();
+                for ((job, step), (file, _)) in open.iter_mut() {
+                    note(&flush_full, file.flush(), || {
+                        Self::log_file(&dir, job, *step)
+                    });
                 }
             });
         Recorder {
@@ -53,6 +66,8 @@ impl Recorder {
             number,
             logs: run_dir.join("logs"),
             open,
+            full,
+            data_dir: data_dir.to_path_buf(),
         }
     }
 
@@ -64,36 +79,98 @@ impl Recorder {
             .join(format!("{step}.log"))
     }
 
-    pub fn record(&self, event: &RunEvent, now: i64) {
+    /// Keeps `event`; returns it as kept, which differs only at the end of a run that filled
+    /// the disk: a run whose logs or history are not all kept did not succeed.
+    fn log_path(&self, job: &str, step: u32) -> PathBuf {
+        self.logs.join(slug(job)).join(format!("{step}.log"))
+    }
+
+    pub fn record(&self, event: RunEvent, now: i64) -> RunEvent {
         if let RunEvent::Log {
             job, step, text, ..
-        } = event
+        } = &event
         {
             self.append(job, *step, text);
-            return;
+            return event;
         }
-        if let RunEvent::StepFinished { job, step, .. } = event {
+        if let RunEvent::StepFinished { job, step, .. } = &event {
             let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
             if let Some((mut file, _)) = open.remove(&(job.clone(), *step)) {
-                let _ = file.flush();
+                note(&self.full, file.flush(), || self.log_path(job, *step));
             }
         }
+        let event = match event {
+            RunEvent::RunFinished {
+                result,
+                millis,
+                problem: None,
+            } => self.finish(result, millis),
+            other => other,
+        };
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         // History is best effort: a full disk must not stop the run itself.
-        let _ = store.record_event(self.number, event, now);
+        if let Err(e) = store.record_event(self.number, &event, now) {
+            if e.code == crate::Code::DiskLow {
+                let mut full = self.full.lock().unwrap_or_else(|p| p.into_inner());
+                full.get_or_insert_with(|| self.data_dir.join("devloop.sqlite"));
+            }
+        }
+        event
+    }
+
+    /// The end of the run: as it was, or, when the disk filled up, a failure that says so,
+    /// with the reserve given back so that the history can take it.
+    fn finish(&self, result: super::run::Result, millis: u64) -> RunEvent {
+        {
+            let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+            for ((job, step), (file, _)) in open.iter_mut() {
+                note(&self.full, file.flush(), || self.log_path(job, *step));
+            }
+        }
+        let full = self.full.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(path) = full else {
+            return RunEvent::RunFinished {
+                result,
+                millis,
+                problem: None,
+            };
+        };
+        crate::store::reserve::release(&self.data_dir);
+        let shown = path.display().to_string();
+        let problem = crate::Error::said(
+            crate::Code::DiskLow,
+            crate::finding::Finding::new("runDiskFull").with("path", &shown),
+            format!("the disk filled up during the run: {shown} could not be written, so what the run did is not all kept"),
+        )
+        .with_fix(format!(
+            "df -h {}",
+            shlex::try_quote(&self.data_dir.display().to_string()).unwrap_or_default()
+        ));
+        RunEvent::RunFinished {
+            // A cancelled run stays cancelled; anything else did not succeed.
+            result: match result {
+                super::run::Result::Cancelled => result,
+                _ => super::run::Result::Failure,
+            },
+            millis,
+            problem: Some(problem),
+        }
     }
 
     fn append(&self, job: &str, step: u32, text: &str) {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let key = (job.to_owned(), step);
         if !open.contains_key(&key) {
-            let path = self.logs.join(slug(job)).join(format!("{step}.log"));
+            let path = self.log_path(job, step);
             let _ = std::fs::create_dir_all(path.parent().unwrap_or(&self.logs));
             match std::fs::File::create(&path) {
                 Ok(f) => {
                     open.insert(key.clone(), (std::io::BufWriter::new(f), 0));
                 }
-                Err(_) => return,
+                Err(e) => {
+                    note(&self.full, Err(e), || path);
+                    return;
+                }
             }
         }
         let Some((file, written)) = open.get_mut(&key) else {
@@ -112,8 +189,17 @@ impl Recorder {
             *written = STEP_LOG_LIMIT;
             return;
         }
-        let _ = writeln!(file, "{text}");
+        let wrote = writeln!(file, "{text}");
+        note(&self.full, wrote, || self.log_path(job, step));
         *written += line;
+    }
+}
+
+/// Remembers `at` as where the disk filled up, when `wrote` failed for that reason.
+fn note(full: &Full, wrote: std::io::Result<()>, at: impl FnOnce() -> PathBuf) {
+    if wrote.is_err_and(|e| e.kind() == std::io::ErrorKind::StorageFull) {
+        let mut full = full.lock().unwrap_or_else(|p| p.into_inner());
+        full.get_or_insert_with(at);
     }
 }
 
@@ -188,11 +274,11 @@ mod tests {
     fn step_logs_are_capped_with_a_note() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Mutex::new(Store::in_memory().unwrap()));
-        let rec = Recorder::new(store, 1, dir.path());
+        let rec = Recorder::new(store, 1, dir.path(), dir.path());
         let line = "x".repeat(1024 * 1024);
         for _ in 0..20 {
             rec.record(
-                &RunEvent::Log {
+                RunEvent::Log {
                     job: "build (linux)".into(),
                     step: 2,
                     text: line.clone(),

@@ -55,6 +55,7 @@ pub struct Prepared {
     request: Request,
     store: Arc<Mutex<Store>>,
     runs_dir: PathBuf,
+    data_dir: PathBuf,
 }
 
 /// Checks `file` of the repository at `repo` and opens its history entry.
@@ -204,6 +205,7 @@ pub fn prepare(
         },
         store: Arc::new(Mutex::new(store)),
         runs_dir,
+        data_dir: paths.data_dir.clone(),
     })
 }
 
@@ -227,16 +229,30 @@ impl Prepared {
         forward: impl Fn(&RunEvent) + Send + Sync + 'static,
         cancel: tokio::sync::watch::Receiver<bool>,
     ) -> RunResult {
-        let recorder = Recorder::new(Arc::clone(&self.store), self.number, &self.request.run_dir);
-        let result = run::run(
+        let recorder = Recorder::new(
+            Arc::clone(&self.store),
+            self.number,
+            &self.request.run_dir,
+            &self.data_dir,
+        );
+        let ended = Arc::new(Mutex::new(None));
+        let end = Arc::clone(&ended);
+        let mut result = run::run(
             self.request,
             Arc::new(move |e| {
-                recorder.record(&e, now());
+                let e = recorder.record(e, now());
+                if let RunEvent::RunFinished { result, .. } = &e {
+                    *end.lock().unwrap_or_else(|p| p.into_inner()) = Some(*result);
+                }
                 forward(&e);
             }),
             cancel,
         )
         .await;
+        // The end as recorded: a run that filled the disk did not succeed.
+        if let Some(recorded) = *ended.lock().unwrap_or_else(|p| p.into_inner()) {
+            result = recorded;
+        }
         // Keep the history's files within a budget; the newest runs always stay.
         history::prune(&self.runs_dir, RUNS_BUDGET, 10);
         result

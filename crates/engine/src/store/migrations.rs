@@ -170,6 +170,9 @@ const MIGRATIONS: &[&str] = &[
     // 11: why a deploy did not go live (or waits), as a finding's JSON, so the history reads
     // in the learner's language; `reason` keeps the English for the CLI.
     "ALTER TABLE deploy ADD COLUMN detail TEXT;",
+    // 12: why a run failed when no step says so (the disk filled up under its logs), as the
+    // error's JSON.
+    "ALTER TABLE run ADD COLUMN problem TEXT;",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -11,6 +11,7 @@ pub mod ops;
 pub mod plan;
 pub mod progress;
 pub mod releases;
+pub mod reserve;
 pub mod retro;
 pub mod runs;
 
@@ -77,7 +78,12 @@ impl Store {
             }
         }
         match Self::open_writable(path) {
-            Ok(store) => Ok(store),
+            Ok(store) => {
+                if let Some(dir) = path.parent() {
+                    reserve::keep(dir);
+                }
+                Ok(store)
+            }
             Err(Fault::Corrupt(why)) => {
                 set_aside(path, &why)?;
                 Self::open_writable(path).map_err(|f| match f {

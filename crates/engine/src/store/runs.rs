@@ -27,6 +27,10 @@ pub struct RunSummary {
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rerun_of: Option<u64>,
+    /// Why it failed when no step says so (see [`RunEvent::RunFinished`]).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<crate::Error>,
 }
 
 /// What a re-run needs of the run it repeats.
@@ -148,9 +152,9 @@ impl Store {
                  ON CONFLICT (run, job) DO UPDATE SET result = excluded.result, millis = excluded.millis",
                 (n, job, label(*result), *millis as i64),
             ),
-            RunEvent::RunFinished { result, millis } => self.conn.execute(
-                "UPDATE run SET status = ?2, finished_at = ?3, millis = ?4 WHERE id = ?1",
-                (n, label(*result), now, *millis as i64),
+            RunEvent::RunFinished { result, millis, problem } => self.conn.execute(
+                "UPDATE run SET status = ?2, finished_at = ?3, millis = ?4, problem = ?5 WHERE id = ?1",
+                (n, label(*result), now, *millis as i64, problem.as_ref().and_then(|p| serde_json::to_string(p).ok())),
             ),
             RunEvent::Artifact { job, name, files, bytes } => self.conn.execute(
                 "INSERT OR REPLACE INTO run_artifact (run, job, name, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -305,7 +309,7 @@ fn alive(pid: u32) -> bool {
 
 /// The columns a [`RunSummary`] is read from, in [`summary`]'s order.
 const SUMMARY: &str =
-    "SELECT id, workflow, trigger, sha, branch, status, started_at, millis, rerun_of FROM run";
+    "SELECT id, workflow, trigger, sha, branch, status, started_at, millis, rerun_of, problem FROM run";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
     Ok(RunSummary {
@@ -318,6 +322,9 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
         started_at: r.get(6)?,
         millis: r.get(7)?,
         rerun_of: r.get::<_, Option<i64>>(8)?.map(|n| n as u64),
+        problem: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|p| serde_json::from_str(&p).ok()),
     })
 }
 
@@ -371,6 +378,7 @@ mod tests {
             RunEvent::RunFinished {
                 result: RunResult::Success,
                 millis: 7,
+                problem: None,
             },
         ] {
             s.record_event(n, &e, 20).unwrap();
@@ -429,6 +437,7 @@ mod tests {
             &RunEvent::RunFinished {
                 result: RunResult::Failure,
                 millis: 1,
+                problem: None,
             },
             3,
         )

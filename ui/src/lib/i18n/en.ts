@@ -647,6 +647,7 @@ export const en = {
     noSprintRunning: 'No sprint is running: start one on the Plan page, or:',
     databaseUnusable: 'The database {path} cannot be used: {cause}',
     databaseFailed: 'The local database failed: {cause}',
+    runDiskFull: 'The disk filled up during this run: {path} could not be written, so its logs and history are not complete. Free some space and run it again; this shows how much is left:',
     diskFull: 'The disk is full, so {path} cannot be written. Free some space; this shows how much is left:',
     fileUnusable: '{path} cannot be used: {cause}',
     notARequest: 'That is not a request DevLoop\'s service understands: {cause}',

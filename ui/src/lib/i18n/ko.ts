@@ -647,6 +647,7 @@ export const ko: Messages = {
     noSprintRunning: '진행 중인 스프린트가 없습니다. 계획 페이지에서 시작하거나 다음을 실행하세요.',
     databaseUnusable: '데이터베이스 {path}을(를) 쓸 수 없습니다: {cause}',
     databaseFailed: '로컬 데이터베이스 작업이 실패했습니다: {cause}',
+    runDiskFull: '실행 중에 디스크가 가득 차서 {path}에 쓰지 못했습니다. 그래서 로그와 기록이 완전하지 않습니다. 공간을 비운 뒤 다시 실행하세요. 남은 공간은 이렇게 확인합니다:',
     diskFull: '디스크가 가득 차서 {path}에 쓸 수 없습니다. 공간을 비우세요. 남은 공간은 이렇게 확인합니다:',
     fileUnusable: '{path}을(를) 쓸 수 없습니다: {cause}',
     notARequest: 'DevLoop 서비스가 알아듣는 요청이 아닙니다: {cause}',

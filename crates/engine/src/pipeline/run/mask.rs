@@ -203,7 +203,15 @@ impl Masks {
                 files,
                 bytes,
             },
-            E::RunFinished { result, millis } => E::RunFinished { result, millis },
+            E::RunFinished {
+                result,
+                millis,
+                problem,
+            } => E::RunFinished {
+                result,
+                millis,
+                problem,
+            },
         }
     }
 }

@@ -88,8 +88,16 @@ pub enum RunEvent {
         #[ts(type = "number")]
         bytes: u64,
     },
+    /// The run ended. `problem` says why it failed when no step does: the disk that holds its
+    /// logs and history filled up, so what it did is not all kept.
     #[serde(rename_all = "camelCase")]
-    RunFinished { result: Result, millis: u64 },
+    RunFinished {
+        result: Result,
+        millis: u64,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<crate::Error>,
+    },
 }
 
 /// What to run and with what.
@@ -299,6 +307,7 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
     sink(RunEvent::RunFinished {
         result: overall,
         millis: started.elapsed().as_millis() as u64,
+        problem: None,
     });
     overall
 }
