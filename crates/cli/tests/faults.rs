@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::home::{read_until, Home, Killed};
+use common::home::{read_until, read_until_any, Home, Killed};
 use common::private_docker::{eventually, said, PrivateDocker};
 use common::{devloop, git, text};
 
@@ -254,4 +254,55 @@ fn a_run_that_fills_the_disk_fails_with_the_reason_and_the_next_run_is_recorded(
         "{}",
         text(&runs)
     );
+}
+
+/// The app opening (a host starting) at the moment a terminal deploys: the deploy goes
+/// through whichever process hosts, rather than being refused, and only one hosts.
+#[test]
+fn a_deploy_while_a_host_starts_goes_through_one_host() {
+    let home = Home::new(&format!("devloop-fault-race-{}", std::process::id()), None);
+    home.release("v1", true);
+    for round in 0..12 {
+        let serve = home
+            .devloop_cmd(&["serve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut serve = Killed(serve);
+        let deploy = home
+            .devloop_cmd(&["deploy", "--version", "0.1.0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut deploy = Killed(deploy);
+        let said_by_deploy = read_until_any(
+            &mut deploy.0,
+            &[
+                "through the DevLoop that runs the service",
+                "serving until Ctrl+C",
+            ],
+        );
+        if said_by_deploy.contains("through the DevLoop that runs the service") {
+            // The host came first; the deploy went through it and ended.
+            let status = deploy.0.wait().unwrap();
+            assert!(status.success(), "round {round}: {said_by_deploy}");
+            assert!(
+                serve.0.try_wait().unwrap().is_none(),
+                "round {round}: the host still serves"
+            );
+        } else {
+            // The deploy came first and serves; the host is told who does.
+            let status = serve.0.wait().unwrap();
+            assert_eq!(status.code(), Some(3), "round {round}: {said_by_deploy}");
+            let mut err = String::new();
+            std::io::Read::read_to_string(serve.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+            assert!(
+                err.contains(&format!("(process {})", deploy.0.id())),
+                "round {round}: {err}"
+            );
+        }
+        assert_eq!(home.body(), "v1\n", "round {round}");
+    }
 }

@@ -198,6 +198,11 @@ impl Drop for Killed {
 
 /// Reads `child`'s output until a line contains `wanted`; everything read so far.
 pub fn read_until(child: &mut Child, wanted: &str) -> String {
+    read_until_any(child, &[wanted])
+}
+
+/// Reads `child`'s output until a line contains one of `wanted`; everything read so far.
+pub fn read_until_any(child: &mut Child, wanted: &[&str]) -> String {
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -214,7 +219,7 @@ pub fn read_until(child: &mut Child, wanted: &str) -> String {
             Ok(line) => {
                 seen.push_str(&line);
                 seen.push('\n');
-                if line.contains(wanted) {
+                if wanted.iter().any(|w| line.contains(w)) {
                     return seen;
                 }
             }
@@ -222,5 +227,5 @@ pub fn read_until(child: &mut Child, wanted: &str) -> String {
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    panic!("`{wanted}` never came; the output was:\n{seen}");
+    panic!("{wanted:?} never came; the output was:\n{seen}");
 }

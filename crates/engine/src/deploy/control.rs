@@ -20,7 +20,7 @@ use crate::finding::Finding;
 use crate::operate::autoscale::{AutoscalerView, Policy};
 use crate::settings::Paths;
 use crate::words::Said;
-use crate::{Code, Error};
+use crate::{blocking, Code, Error};
 
 /// A request is one line; anything longer is not DevLoop talking.
 const MAX_REQUEST: u64 = 64 * 1024;
@@ -79,6 +79,12 @@ pub async fn bind(paths: &Paths) -> Result<Bound, Error> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| io(&path, e))?;
     }
+    // One process at a time decides: two starting together (the app opening as a terminal
+    // deploys) would otherwise both find no host, and one would fail to bind, or remove the
+    // socket the other had just bound as if it were stale. The lock goes with the process.
+    let lock_file = path.with_extension("lock");
+    let lock = std::fs::File::create(&lock_file).map_err(|e| io(&lock_file, e))?;
+    let lock = blocking(move || lock.lock().map(|()| lock).map_err(|e| io(&lock_file, e))).await?;
     if path.exists() {
         match call(paths, &Request::Status, &|_| {}).await {
             Ok(Some(Reply::Done(h))) => return Err(super::host::elsewhere(h.pid, &h.status.url)),
@@ -90,6 +96,7 @@ pub async fn bind(paths: &Paths) -> Result<Bound, Error> {
     // Whoever can use this socket can deploy: the learner only.
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| io(&path, e))?;
+    drop(lock);
     Ok(Bound(listener, path))
 }
 
