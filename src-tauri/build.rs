@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "block_run",
     "lesson_reset",
     "workspace_reset",
+    "workshop_trust",
     "pipeline_workflows",
     "pipeline_run",
     "pipeline_cancel",

@@ -88,6 +88,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             workshop::block_run,
             workshop::lesson_reset,
             workshop::workspace_reset,
+            workshop::workshop_trust,
             pipeline::pipeline_workflows,
             pipeline::pipeline_run,
             pipeline::pipeline_cancel,

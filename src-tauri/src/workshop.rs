@@ -9,6 +9,7 @@ use devloop_engine::store::now;
 use devloop_engine::workshop::learner::{
     CheckResult, CommandRun, Learner, LessonView, QuizResult, WorkshopOverview,
 };
+use devloop_engine::workshop::trust::Trust;
 use devloop_engine::workshop::watch;
 use devloop_engine::Error;
 use tauri::ipc::Channel;
@@ -159,6 +160,19 @@ pub async fn lesson_reset<R: Runtime>(
     blocking(move || l.reset_lesson(&lesson)).await
 }
 
+/// Trusts the pack to run its commands, for the content whose digest the learner was shown
+/// with its commands (changed content is refused, to be looked at again).
+#[tauri::command]
+pub async fn workshop_trust<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    digest: String,
+) -> Result<Trust, Error> {
+    let l = learner(&app, &state).await?;
+    let paths = state.paths.clone();
+    blocking(move || l.grant_trust(&paths, &digest)).await
+}
+
 /// Moves the workspace aside (nothing is deleted) and starts it fresh from the demo project.
 #[tauri::command]
 pub async fn workspace_reset<R: Runtime>(
@@ -204,11 +218,13 @@ pub fn asset<R: Runtime>(
     match file.and_then(|f| Some((mime(&f)?, std::fs::read(&f).ok()?))) {
         Some((mime, bytes)) => tauri::http::Response::builder()
             .header("Content-Type", mime)
-            // An SVG opened by itself must not run scripts either.
+            // An image, never a document: an SVG opened by itself runs no script, follows no
+            // link and loads nothing (`sandbox`), and no type is guessed from the bytes.
             .header(
                 "Content-Security-Policy",
-                "default-src 'none'; style-src 'unsafe-inline'",
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox",
             )
+            .header("X-Content-Type-Options", "nosniff")
             .body(bytes)
             .unwrap_or_default(),
         None => not_found(),

@@ -313,6 +313,14 @@ enum PlanCommand {
 enum WorkshopCommand {
     /// Check a pack: every problem with file:line:col and its fix; exits 2 when there are any.
     Validate { dir: PathBuf },
+    /// Show the commands a pack would run (checks, solves, Run buttons), then trust it to run
+    /// them. The workshop DevLoop ships is trusted already; trust is kept for this content only.
+    Trust {
+        dir: PathBuf,
+        /// Trust without asking (after reading the list some other way).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,6 +359,9 @@ async fn main() -> ExitCode {
         Command::Workshop {
             command: WorkshopCommand::Validate { dir },
         } => workshop::validate(&dir),
+        Command::Workshop {
+            command: WorkshopCommand::Trust { dir, yes },
+        } => workshop::trust(&dir, yes),
         Command::Workflow {
             command: WorkflowCommand::Check { file },
         } => workflow::check(&file),

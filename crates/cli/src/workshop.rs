@@ -1,5 +1,5 @@
-//! `devloop workshop validate`, `devloop lesson check` and `devloop workspace …`: the workshop
-//! engine for instructors, learners and CI.
+//! `devloop workshop validate`, `devloop workshop trust`, `devloop lesson check` and
+//! `devloop workspace …`: the workshop engine for instructors, learners and CI.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use devloop_engine::check::{Context, Outcome};
 use devloop_engine::settings::Paths;
 use devloop_engine::workshop::pack::{self, Pack};
+use devloop_engine::workshop::trust::{self, CommandKind, Trust};
 use devloop_engine::Error;
 
 /// Exit code for input DevLoop refuses (a broken pack, an unknown lesson): distinct from a
@@ -109,6 +110,10 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
         workspace: workspace(&paths),
         database: Some(paths.database_file()),
     };
+    let trust = match Trust::of(&p, &paths) {
+        Ok(t) => t,
+        Err(e) => return report(&e),
+    };
     let mut all_passed = true;
     let mut ran = 0;
     for step in lesson
@@ -119,6 +124,13 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
         ran += 1;
         if step.check.is_quiz() {
             println!("- {:<24} quiz: answered in the app", step.id);
+            continue;
+        }
+        if trust::runs_a_command(&step.check) && !trust.trusted {
+            all_passed = false;
+            let refusal = trust.refusal();
+            println!("! {:<24} not run: {}", step.id, refusal.message);
+            println!("  {:<24} fix: {}", "", trust.cli);
             continue;
         }
         match step.check.evaluate(&ctx).await {
@@ -144,6 +156,69 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Lists the commands the pack in `dir` would run and trusts it, after asking (unless `yes`).
+pub fn trust(dir: &Path, yes: bool) -> ExitCode {
+    let p = match load(dir) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let paths = Paths::from_env();
+    let view = match Trust::of(&p, &paths) {
+        Ok(t) => t,
+        Err(e) => return report(&e),
+    };
+    if view.shipped {
+        println!(
+            "✓ {} is the workshop DevLoop ships; it is trusted already",
+            p.id
+        );
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{} ({}) would run these commands in your workspace:",
+        p.id,
+        dir.display()
+    );
+    if view.commands.is_empty() {
+        println!("  (none)");
+    }
+    for c in &view.commands {
+        let kind = match c.kind {
+            CommandKind::Check => "check, by itself while the lesson is open",
+            CommandKind::Solve => "solve, when you ask",
+            CommandKind::Run => "Run button, when you press it",
+        };
+        println!("\n  {} · {kind}", c.lesson);
+        for line in c.command.lines() {
+            crate::terminal::line(&format!("    $ {line}"), false);
+        }
+    }
+    if view.trusted {
+        println!("\n✓ trusted already (this content, {:.12})", view.digest);
+        return ExitCode::SUCCESS;
+    }
+    if !yes {
+        print!("\nTrust this pack to run them? [y/N] ");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("not trusted: its checks that run commands, its Run buttons and its solves stay off");
+            return ExitCode::from(REFUSED);
+        }
+    }
+    match trust::grant(&p, &paths, &view.digest) {
+        Ok(_) => {
+            println!(
+                "✓ trusted {} (this content, {:.12}); if it changes, DevLoop asks again",
+                p.id, view.digest
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(&e),
     }
 }
 

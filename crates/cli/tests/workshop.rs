@@ -413,3 +413,74 @@ fn a_release_build_ignores_a_machine_wide_cargo_target_dir() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An instructor's pack from elsewhere: `lesson check` runs none of its commands until
+/// `workshop trust`, which lists them first and asks.
+#[test]
+fn a_pack_not_shipped_runs_its_command_checks_only_once_trusted() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("hostile");
+    assert!(Command::new("cp")
+        .args(["-a"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/packs/hostile"))
+        .arg(&dir)
+        .status()
+        .unwrap()
+        .success());
+    let ws = home.path().join("DevLoop");
+    std::fs::create_dir_all(&ws).unwrap();
+    common::git(&ws, &["init", "-q"]);
+    let shown = dir.display().to_string();
+
+    let refused = devloop(
+        home.path(),
+        &["lesson", "check", &shown, "hostile", "probe"],
+    );
+    assert!(!refused.status.success());
+    let said = common::text(&refused);
+    assert!(
+        said.contains("not run:") && said.contains("fix: devloop workshop trust"),
+        "{said}"
+    );
+    assert!(!ws.join("pwned-by-check").exists(), "ran without trust");
+
+    // Asked, and answered no: nothing changes.
+    let mut asked = Command::new(env!("CARGO_BIN_EXE_devloop"))
+        .args(["workshop", "trust", &shown])
+        .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(asked.stdin.as_mut().unwrap(), b"n\n").unwrap();
+    let asked = asked.wait_with_output().unwrap();
+    assert_eq!(asked.status.code(), Some(2));
+    let listed = String::from_utf8_lossy(&asked.stdout).into_owned();
+    assert!(
+        listed.contains("touch pwned-by-check") && listed.contains("Run button"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains('\u{1b}'),
+        "no terminal escape reaches the screen"
+    );
+
+    let trusted = devloop(home.path(), &["workshop", "trust", &shown, "--yes"]);
+    assert!(trusted.status.success(), "{}", common::text(&trusted));
+    devloop(
+        home.path(),
+        &["lesson", "check", &shown, "hostile", "probe"],
+    );
+    assert!(ws.join("pwned-by-check").exists(), "trusted, it runs");
+
+    // The shipped workshop never asks.
+    let shipped = devloop(
+        home.path(),
+        &["workshop", "trust", &pack().display().to_string()],
+    );
+    assert!(
+        common::text(&shipped).contains("trusted already"),
+        "{}",
+        common::text(&shipped)
+    );
+}

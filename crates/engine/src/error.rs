@@ -36,6 +36,9 @@ pub enum Code {
     ToolMissing,
     /// Another DevLoop process (the app, or `devloop deploy` in a terminal) runs the service.
     ServiceElsewhere,
+    /// A lesson pack other than the shipped one asked to run a command before the learner
+    /// trusted it; the fix shows its commands and trusts it.
+    Untrusted,
     /// A bug in DevLoop: the message says what, please report it.
     Internal,
 }

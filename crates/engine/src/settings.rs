@@ -66,6 +66,10 @@ pub struct Stored {
     /// checks the same lessons without being told where they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pack: Option<PathBuf>,
+    /// The content digests of lesson packs the learner trusted to run their commands (see
+    /// `workshop::trust`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_packs: Vec<String>,
 }
 
 /// The settings in force, as the UI shows them.
@@ -250,6 +254,16 @@ impl Paths {
         }
         let dir = dir.to_path_buf();
         self.update(move |stored| stored.pack = Some(dir))
+    }
+
+    /// Keeps the content digest of a lesson pack the learner trusts (`workshop::trust`).
+    pub fn trust_pack(&self, digest: &str) -> Result<()> {
+        let digest = digest.to_owned();
+        self.update(move |stored| {
+            if !stored.trusted_packs.contains(&digest) {
+                stored.trusted_packs.push(digest);
+            }
+        })
     }
 
     pub fn set_continuous_deployment(&self, on: bool) -> Result<()> {

@@ -45,6 +45,7 @@ use devloop_engine::workshop::learner::{
     WorkshopOverview,
 };
 use devloop_engine::workshop::markdown::CodeBlock;
+use devloop_engine::workshop::trust::{CommandKind, PackCommand, Trust};
 use devloop_engine::workshop::Diagnostic;
 use devloop_engine::{Code, Error};
 use ts_rs::{Config, TS};
@@ -83,6 +84,9 @@ fn render() -> String {
         LessonView::decl(&cfg),
         LessonSummary::decl(&cfg),
         WorkshopOverview::decl(&cfg),
+        Trust::decl(&cfg),
+        PackCommand::decl(&cfg),
+        CommandKind::decl(&cfg),
         CheckResult::decl(&cfg),
         QuizResult::decl(&cfg),
         CommandRun::decl(&cfg),

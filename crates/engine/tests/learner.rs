@@ -282,3 +282,137 @@ async fn an_idle_open_lesson_is_not_checked_again_and_again() {
     let later = *seen.lock().unwrap() - after_the_change - idle;
     assert!(later <= 4 * steps, "the rate grew: {idle} then {later}");
 }
+
+/// The hostile pack of the repository's tests, copied where the test may change it.
+fn hostile_copy(home: &Path) -> std::path::PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/packs/hostile");
+    let dest = home.join("packs/hostile");
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    assert!(Command::new("cp")
+        .args(["-a"])
+        .arg(&src)
+        .arg(&dest)
+        .status()
+        .unwrap()
+        .success());
+    dest
+}
+
+fn paths(home: &Path) -> devloop_engine::settings::Paths {
+    devloop_engine::settings::Paths {
+        config_dir: home.join("config"),
+        workspace_override: Some(home.join("ws")),
+        default_workspace: home.join("ws"),
+        data_dir: home.join("data"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pack_devloop_did_not_ship_runs_no_command_until_trusted_and_asks_again_when_changed() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = hostile_copy(home.path());
+    let paths = paths(home.path());
+    let l = devloop_engine::workshop::open(&paths, &dir).unwrap();
+    let ws = l.workspace().to_path_buf();
+    let trust = l.trust().unwrap();
+    assert!(!trust.trusted && !trust.shipped);
+    let listed: Vec<&str> = trust.commands.iter().map(|c| c.command.as_str()).collect();
+    assert!(
+        listed.iter().any(|c| c.contains("pwned-by-check"))
+            && listed.iter().any(|c| c.contains("pwned-by-solve"))
+            && listed.iter().any(|c| c.contains("pwned-by-run")),
+        "every command is listed before trust: {listed:?}"
+    );
+    assert!(l.lesson("hostile", Locale::En, 1).unwrap().restricted);
+    // Its images are served from inside it; its link out of it is not.
+    assert!(l.asset("/hostile/img/evil.svg").is_some());
+    assert!(l.asset("/hostile/img/passwd.svg").is_none());
+
+    // Restricted: the check that would run a command says why instead, records nothing;
+    // the check that only reads state still works; the solve and the Run button are refused.
+    let probe = l.check("hostile", "probe", 2).await.unwrap();
+    let Outcome::Error { finding, .. } = &probe.outcome else {
+        panic!("{probe:?}")
+    };
+    assert_eq!(finding.as_ref().unwrap().code, "packNotTrusted");
+    assert_eq!(probe.progress.attempts, 0);
+    assert_eq!(
+        l.check("hostile", "workspace", 3).await.unwrap().outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        l.solve("hostile", "workspace").await.unwrap_err().code,
+        Code::Untrusted
+    );
+    assert_eq!(
+        l.run_block("hostile", 0, Locale::En)
+            .await
+            .unwrap_err()
+            .code,
+        Code::Untrusted
+    );
+    let made: Vec<_> = std::fs::read_dir(&ws)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("pwned"))
+        .collect();
+    assert!(made.is_empty(), "a command ran without trust: {made:?}");
+
+    // Trusted for the content that was shown: the check runs.
+    l.grant_trust(&paths, &trust.digest).unwrap();
+    l.check("hostile", "probe", 4).await.unwrap();
+    assert!(ws.join("pwned-by-check").exists());
+    drop(l);
+    let again = devloop_engine::workshop::open(&paths, &dir).unwrap();
+    assert!(again.trust().unwrap().trusted, "trust is remembered");
+    drop(again);
+
+    // One changed word is another pack: it asks again.
+    let en = dir.join("lessons/hostile/en.md");
+    let text = std::fs::read_to_string(&en).unwrap();
+    std::fs::write(&en, text.replace("Every trick", "Each trick")).unwrap();
+    let changed = devloop_engine::workshop::open(&paths, &dir).unwrap();
+    assert!(!changed.trust().unwrap().trusted);
+    assert_eq!(
+        changed
+            .solve("hostile", "workspace")
+            .await
+            .unwrap_err()
+            .code,
+        Code::Untrusted
+    );
+}
+
+/// A pack's command check that never passes, with the lesson open and nobody doing anything
+/// for 30 s: it runs at most once each 15 s, and the rate does not grow.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_open_lesson_runs_its_command_check_at_a_bounded_rate_that_does_not_grow() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = hostile_copy(home.path());
+    let p = pack::load(&dir).unwrap();
+    // Vouched for, so its command runs: the rate is what is measured.
+    let l = Learner::new(p, home.path().join("ws"), Store::in_memory().unwrap());
+    l.ensure_workspace().unwrap();
+    let runs = || {
+        std::fs::read_to_string(home.path().join("probe-runs.txt"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let _watch =
+        devloop_engine::workshop::watch::watch(Arc::clone(&l), "hostile".into(), || 42, |_| {})
+            .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let start = runs();
+    let mut windows = Vec::new();
+    for _ in 0..2 {
+        let before = runs();
+        tokio::time::sleep(std::time::Duration::from_secs(15)).await;
+        windows.push(runs() - before);
+    }
+    assert!(
+        windows.iter().all(|&n| n <= 2) && windows[1] <= windows[0] + 1,
+        "command check runs in two idle 15 s windows (after {start} at the start): {windows:?}"
+    );
+}

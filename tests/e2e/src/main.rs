@@ -1682,44 +1682,6 @@ impl Drop for AllDemoImages {
     }
 }
 
-const HOSTILE: &str = r#"+++
-title = "Hostile"
-summary = "Every trick at once"
-
-[steps.workspace]
-title = "Workspace"
-
-[steps.why-loop]
-title = "Quiz"
-question = "Q?"
-explanation = "E."
-
-[steps.why-loop.choices]
-a = "A"
-b = "B"
-c = "C"
-+++
-# hostile-marker
-
-<script>window.__pwned = 'script';</script>
-
-<img src="x" onerror="window.__pwned = 'onerror'">
-
-<svg onload="window.__pwned = 'svg'"><script>window.__pwned = 'svg-script'</script></svg>
-
-<iframe src="javascript:parent.__pwned = 'iframe'"></iframe>
-
-[click me](javascript:window.__pwned='link')
-
-[entity](jav&#x61;script:window.__pwned='entity')
-
-<a href="javascript:window.__pwned='raw'">raw link</a>
-
-<img src="http://127.0.0.1:9/tracker.png" alt="remote">
-
-<div style="background:url(http://127.0.0.1:9/x.png)" onclick="window.__pwned='div'">styled</div>
-"#;
-
 fn the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports() -> Result<()> {
     let home = Home::new();
     let app = home.launch("en_US.UTF-8", &[])?;
@@ -2201,89 +2163,188 @@ fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_wi
     Ok(())
 }
 
-fn a_hostile_lesson_runs_no_script_and_loads_nothing_remote() -> Result<()> {
+/// A server on loopback that counts every request it gets: the hostile pack's payloads all
+/// point at it, so any request at all is something that got through.
+struct Tripwire {
+    port: u16,
+    hits: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Tripwire {
+    fn start() -> Result<Tripwire> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = std::sync::Arc::clone(&hits);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut line = String::new();
+                let _ =
+                    std::io::BufRead::read_line(&mut std::io::BufReader::new(&stream), &mut line);
+                seen.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(line.trim().to_owned());
+                let _ = std::io::Write::write_all(
+                    &mut &stream,
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            }
+        });
+        Ok(Tripwire { port, hits })
+    }
+
+    fn hits(&self) -> Vec<String> {
+        self.hits.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// What payloads could have done, read through the prototypes' own getters, so no element the
+/// markup names (`<img name="title">`, `id="__pwned"`) can stand in for the answer.
+const PWNED: &str = r#"
+const root = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document);
+const title = Object.getOwnPropertyDescriptor(Document.prototype, 'title').get.call(document);
+const body = Object.getOwnPropertyDescriptor(Document.prototype, 'querySelector').value.call(document, '[data-testid=lesson-body]');
+return {
+  pwned: Element.prototype.getAttribute.call(root, 'data-pwned'),
+  title,
+  href: location.href,
+  dangerous: body ? body.querySelectorAll('script, iframe, object, embed, form, svg, math, style, link, meta, [onerror], [onload], [onclick], [style], [name]').length : -1,
+  ids: body ? [...body.querySelectorAll('[id]')].map((e) => e.id).filter((id) => !id.startsWith('lesson-')) : [],
+};
+"#;
+
+/// The pack's commands create `pwned-by-*` files in the workspace.
+fn pwned_files(home: &Home) -> Vec<String> {
+    std::fs::read_dir(home.workspace())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("pwned"))
+        .collect()
+}
+
+/// The hostile pack of `tests/packs/hostile`, loaded as an instructor's pack: in English and
+/// Korean nothing in it runs a script, makes a request or takes the window away; it opens in
+/// restricted mode and runs none of its commands until the learner, having seen them, trusts it.
+fn a_hostile_pack_runs_nothing_loads_nothing_and_never_leaves_the_app() -> Result<()> {
     let home = Home::new();
+    let wire = Tripwire::start()?;
+    // The app opens the pack folder named devops-loop under DEVLOOP_WORKSHOPS.
     let packs = home.dir.path().join("workshops");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../workshops/devops-loop");
+    let pack = packs.join("devops-loop");
     std::fs::create_dir_all(&packs).map_err(|e| e.to_string())?;
-    let copy = Command::new("cp")
-        .args([
-            "-r",
-            &src.display().to_string(),
-            &packs.display().to_string(),
-        ])
-        .status();
-    check(copy.map(|s| s.success()).unwrap_or(false), "copy the pack")?;
-    // With a link to a pack file that links on to a web page: the exploit that once put a
-    // remote page, with its scripts, in the window.
-    let img = packs.join("devops-loop/lessons/intro/img");
-    std::fs::create_dir_all(&img).map_err(|e| e.to_string())?;
-    std::fs::write(
-        img.join("evil.svg"),
-        r#"<svg xmlns="http://www.w3.org/2000/svg"><a href="http://127.0.0.1:9/phish.html"><text y="20">x</text></a></svg>"#,
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::write(
-        packs.join("devops-loop/lessons/intro/en.md"),
-        format!("{HOSTILE}\n[a pack file](devloop-pack://localhost/intro/img/evil.svg)\n"),
-    )
-    .map_err(|e| e.to_string())?;
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../packs/hostile");
+    let copied = Command::new("cp").arg("-a").arg(&src).arg(&pack).status();
+    check(
+        copied.map(|s| s.success()).unwrap_or(false),
+        "copy the hostile pack",
+    )?;
+    for file in [
+        "workshop.toml",
+        "lessons/hostile/en.md",
+        "lessons/hostile/ko.md",
+        "lessons/hostile/img/evil.svg",
+    ] {
+        let path = pack.join(file);
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text.replace("HOSTILE_PORT", &wire.port.to_string()))
+            .map_err(|e| e.to_string())?;
+    }
 
     let app = home.launch("en_US.UTF-8", &[("DEVLOOP_WORKSHOPS", packs.as_os_str())])?;
     let s = &app.session;
-    open_lesson(s, "intro")?;
-    s.wait_text("[data-testid=lesson-body]", "the hostile lesson", |t| {
-        t.contains("hostile-marker")
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.find("[data-testid=pack-restricted]")?;
+    for locale in ["en", "ko"] {
+        if locale == "ko" {
+            s.click(&s.find("[data-testid=locale-ko]")?)?;
+            s.click(&s.find("[data-testid=nav-workshop]")?)?;
+        }
+        open_lesson(s, "hostile")?;
+        s.wait_text("[data-testid=lesson-body]", "the hostile lesson", |t| {
+            t.contains("hostile-marker")
+        })?;
+        s.find("[data-testid=lesson-restricted]")?;
+        check(
+            s.find_all("[data-testid^=run-block-], [data-testid^=solve-]")?
+                .is_empty(),
+            format!("{locale}: a Run or Solve button in restricted mode"),
+        )?;
+        // Every link the pack's text made (the app's own, to the Workshop page, aside).
+        for link in s.find_all("[data-testid=lesson-body] a, [data-testid=lesson-page] aside a")? {
+            let _ = s.click(&link);
+        }
+        // What markup that slipped through could do: navigate the window itself.
+        for target in [
+            "devloop-pack://localhost/hostile/img/evil.svg".to_owned(),
+            format!("http://127.0.0.1:{}/phish.html", wire.port),
+            "data:text/html,<b>replaced</b>".to_owned(),
+        ] {
+            s.execute(&format!(
+                "setTimeout(() => {{ location.href = {target:?}; }}, 0);"
+            ))?;
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+        // Long enough for the step checks' polling (3 s) to have come round.
+        std::thread::sleep(std::time::Duration::from_secs(4));
+        let result = s.execute(PWNED)?;
+        check(
+            result["pwned"].is_null(),
+            format!("{locale}: a script ran: {result}"),
+        )?;
+        check(
+            result["title"] == "DevLoop",
+            format!("{locale}: the title changed: {result}"),
+        )?;
+        check(
+            result["href"]
+                .as_str()
+                .is_some_and(|h| h.ends_with("#/lesson/hostile") && !h.starts_with("devloop-pack")),
+            format!("{locale}: the window left the app: {result}"),
+        )?;
+        check(
+            result["dangerous"] == 0,
+            format!("{locale}: dangerous markup survived: {result}"),
+        )?;
+        check(
+            result["ids"].as_array().is_some_and(|a| a.is_empty()),
+            format!("{locale}: an id that could shadow a global: {result}"),
+        )?;
+        check(
+            wire.hits().is_empty(),
+            format!("{locale}: requests left the app: {:?}", wire.hits()),
+        )?;
+        check(
+            pwned_files(&home).is_empty(),
+            format!(
+                "{locale}: a command ran without trust: {:?}",
+                pwned_files(&home)
+            ),
+        )?;
+    }
+
+    // Trusted after seeing its commands, its check runs: the gate was what held it.
+    s.click(&s.find("[data-testid=nav-workshop]")?)?;
+    s.click(&s.find("[data-testid=trust-review]")?)?;
+    s.wait_text("[data-testid=trust-commands]", "the commands listed", |t| {
+        t.contains("touch pwned-by-check") && t.contains("touch pwned-by-run")
     })?;
-    let links = s.find_all("[data-testid=lesson-body] a")?;
-    for link in &links {
-        s.click(link)?;
-    }
-    // What any markup that slipped through could do: navigate the window itself.
-    for target in [
-        "devloop-pack://localhost/intro/img/evil.svg",
-        "http://127.0.0.1:9/phish.html",
-        "data:text/html,<b>replaced</b>",
-    ] {
-        s.execute(&format!(
-            "setTimeout(() => {{ location.href = {target:?}; }}, 0);"
-        ))?;
-        std::thread::sleep(std::time::Duration::from_millis(300));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    // Still the app: its own page, scheme and lesson, refused in the shell.
-    let still = s.execute("return location.href")?;
+    s.click(&s.find("[data-testid=trust-grant]")?)?;
+    s.wait("the restricted notice gone", || {
+        Ok(s.find_all("[data-testid=pack-restricted]")?
+            .is_empty()
+            .then_some(()))
+    })?;
+    open_lesson(s, "hostile")?;
+    s.wait("the trusted check ran", || {
+        Ok(pwned_files(&home)
+            .contains(&"pwned-by-check".to_owned())
+            .then_some(()))
+    })?;
     check(
-        still.as_str().is_some_and(|h| {
-            h.ends_with("#/lesson/intro")
-                && !h.starts_with("devloop-pack")
-                && !h.starts_with("http://127")
-                && !h.starts_with("data:")
-        }),
-        format!("the window left the app: {still}"),
-    )?;
-    s.find("[data-testid=lesson-body]")?;
-    let result = s.execute(
-        "const body = document.querySelector('[data-testid=lesson-body]');
-         return {
-           pwned: window.__pwned === undefined ? null : window.__pwned,
-           dangerous: body.querySelectorAll('script, iframe, svg, [onerror], [onload], [onclick], [style]').length,
-           remoteImages: [...body.querySelectorAll('img')].filter(i => (i.getAttribute('src') || '').startsWith('http')).length,
-           stillHere: location.hash,
-         };",
-    )?;
-    check(result["pwned"].is_null(), format!("a script ran: {result}"))?;
-    check(
-        result["dangerous"] == 0,
-        format!("dangerous markup survived: {result}"),
-    )?;
-    check(
-        result["remoteImages"] == 0,
-        format!("a remote image is in the page: {result}"),
-    )?;
-    check(
-        result["stillHere"] == "#/lesson/intro",
-        format!("a link navigated away: {result}"),
+        wire.hits().is_empty(),
+        format!("requests left the app: {:?}", wire.hits()),
     )
 }
 
@@ -2433,7 +2494,7 @@ fn main() {
         a_release_deployed_blue_green_answers_on_the_stable_address_and_a_broken_one_rolls_back,
         one_click_runs_build_test_release_and_deploy_and_delivery_waits_for_a_person,
         chaos_is_healed_and_peak_traffic_makes_the_autoscaler_add_a_replica,
-        a_hostile_lesson_runs_no_script_and_loads_nothing_remote,
+        a_hostile_pack_runs_nothing_loads_nothing_and_never_leaves_the_app,
         the_monitor_page_draws_live_charts_shows_values_under_the_pointer_and_exports,
         with_the_demo_deployed_monitor_charts_its_traffic_and_a_probe_alert_fires_and_resolves,
         the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_with_the_cli,

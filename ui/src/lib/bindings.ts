@@ -1,6 +1,6 @@
 // Generated from crates/engine by `make bindings`; do not edit by hand.
 
-export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "store" | "workshop" | "invalidInput" | "toolMissing" | "serviceElsewhere" | "internal";
+export type Code = "dockerUnavailable" | "dockerPermissionDenied" | "dockerApiTooOld" | "gitUnavailable" | "gitIdentityMissing" | "workspaceUnusable" | "diskLow" | "settings" | "store" | "workshop" | "invalidInput" | "toolMissing" | "serviceElsewhere" | "untrusted" | "internal";
 
 export type AppError = { 
 /**
@@ -209,11 +209,41 @@ export type LessonView = { id: string, title: string, summary: string, stage?: S
 /**
  * Sanitised HTML of the lesson body.
  */
-html: string, codeBlocks: Array<CodeBlock>, steps: Array<StepView>, startedAt?: number, };
+html: string, codeBlocks: Array<CodeBlock>, steps: Array<StepView>, startedAt?: number, 
+/**
+ * The pack is not trusted yet: its command checks, Run buttons and solves are off.
+ */
+restricted: boolean, };
 
 export type LessonSummary = { id: string, title: string, summary: string, stage?: Stage, steps: number, passed: number, };
 
-export type WorkshopOverview = { id: string, title: string, workspace: string, lessons: Array<LessonSummary>, };
+export type WorkshopOverview = { id: string, title: string, workspace: string, lessons: Array<LessonSummary>, 
+/**
+ * Whether the pack may run its commands, and which; none for a pack vouched for.
+ */
+trust?: Trust, };
+
+export type Trust = { trusted: boolean, 
+/**
+ * The pack DevLoop ships, as shipped: trusted without asking.
+ */
+shipped: boolean, 
+/**
+ * The content digest that trust is kept under.
+ */
+digest: string, 
+/**
+ * Where the pack is, for the CLI twin.
+ */
+packDir: string, commands: Array<PackCommand>, 
+/**
+ * `devloop workshop trust <dir>`: the same from a terminal.
+ */
+cli: string, };
+
+export type PackCommand = { lesson: string, kind: CommandKind, command: string, };
+
+export type CommandKind = "check" | "solve" | "run";
 
 export type CheckResult = { step: string, outcome: Outcome, progress: StepProgress, };
 

@@ -60,7 +60,8 @@ export function codeBlocks(node: HTMLElement, options: CodeBlockOptions) {
   observer.observe(node, { childList: true, subtree: true });
   return {
     update(next: CodeBlockOptions) {
-      const relabel = next.copyLabel !== current.copyLabel || next.runLabel !== current.runLabel;
+      const relabel =
+        next.copyLabel !== current.copyLabel || next.runLabel !== current.runLabel || !next.onRun !== !current.onRun;
       current = next;
       // Labels change with the language; a run's output stays put otherwise.
       if (relabel) decorate(true);

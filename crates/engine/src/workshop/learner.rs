@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use super::markdown::{self, CodeBlock, ASSET_SCHEME};
 use super::pack::{Lesson, Pack, Step};
+use super::trust::{self, Trust};
 use crate::check::{command, quiz, Context, Outcome, Spec};
 use crate::finding::Finding;
 use crate::settings::Locale;
@@ -29,6 +30,10 @@ pub struct WorkshopOverview {
     pub title: String,
     pub workspace: String,
     pub lessons: Vec<LessonSummary>,
+    /// Whether the pack may run its commands, and which; none for a pack vouched for.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Trust>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -60,6 +65,8 @@ pub struct LessonView {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<i64>,
+    /// The pack is not trusted yet: its command checks, Run buttons and solves are off.
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -148,26 +155,56 @@ pub struct Learner {
     store: Mutex<Store>,
     /// The database file, for checks that read the run history.
     database: Option<PathBuf>,
+    /// Whether the pack may run its commands; `None` when whoever made this learner vouches
+    /// for the pack (a test, a tool), as [`super::open`] never does.
+    trust: Mutex<Option<Trust>>,
 }
 
 impl Learner {
+    /// A learner on a pack the caller vouches for: its commands run.
     pub fn new(pack: Pack, workspace: PathBuf, store: Store) -> Arc<Learner> {
-        Self::with_database(pack, workspace, store, None)
+        Self::with_database(pack, workspace, store, None, None)
     }
 
-    /// The same, with the database file that `pipeline.*` checks read.
+    /// The same, with the database file that `pipeline.*` checks read, and the pack's trust
+    /// (`None`: vouched for).
     pub fn with_database(
         pack: Pack,
         workspace: PathBuf,
         store: Store,
         database: Option<PathBuf>,
+        trust: Option<Trust>,
     ) -> Arc<Learner> {
         Arc::new(Learner {
             pack,
             workspace,
             store: Mutex::new(store),
             database,
+            trust: Mutex::new(trust),
         })
+    }
+
+    /// The pack's trust as the page shows it; a vouched-for pack is trusted.
+    pub fn trust(&self) -> Option<Trust> {
+        self.trust.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Trusts the pack, if its content still has `digest` (what the learner looked at), and
+    /// remembers that in the settings. Blocking (reads the pack).
+    pub fn grant_trust(&self, paths: &crate::settings::Paths, digest: &str) -> Result<Trust> {
+        let granted = super::trust::grant(&self.pack, paths, digest)?;
+        *self.trust.lock().unwrap_or_else(|p| p.into_inner()) = Some(granted.clone());
+        Ok(granted)
+    }
+
+    /// The refusal, when the pack may not run its commands.
+    fn untrusted(&self) -> Option<Error> {
+        self.trust
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .filter(|t| !t.trusted)
+            .map(Trust::refusal)
     }
 
     pub fn pack(&self) -> &Pack {
@@ -234,6 +271,7 @@ impl Learner {
             id: self.pack.id.clone(),
             title: self.pack.title.get(locale).to_owned(),
             workspace: self.workspace.display().to_string(),
+            trust: self.trust(),
             lessons: self
                 .pack
                 .lessons
@@ -324,6 +362,7 @@ impl Learner {
             code_blocks: rendered.code_blocks,
             steps,
             started_at: progress.started_at,
+            restricted: self.untrusted().is_some(),
         }
     }
 
@@ -337,6 +376,31 @@ impl Learner {
         let spec = Self::step_by_id(self.lesson_by_id(lesson)?, step)?
             .check
             .clone();
+        // A pack not trusted yet runs no command of its own: the step says why and how to
+        // trust it, and nothing is recorded, as the learner has not tried anything.
+        if let Some(refusal) = trust::runs_a_command(&spec)
+            .then(|| self.untrusted())
+            .flatten()
+        {
+            let (me, lesson, step) = (Arc::clone(self), lesson.to_owned(), step.to_owned());
+            return blocking(move || {
+                let progress = me
+                    .store()
+                    .lesson_progress(&me.pack.id, &lesson)?
+                    .steps
+                    .remove(&step)
+                    .unwrap_or_default();
+                Ok(CheckResult {
+                    step,
+                    outcome: Outcome::Error {
+                        why: refusal.message.clone(),
+                        finding: refusal.detail.map(|d| *d),
+                    },
+                    progress,
+                })
+            })
+            .await;
+        }
         if spec.is_quiz() {
             return Err(Error::said(
                 Code::InvalidInput,
@@ -423,6 +487,9 @@ impl Learner {
     /// Runs a step's solve command in the workspace (the UI asks the learner first).
     pub async fn solve(&self, lesson: &str, step: &str) -> Result<CommandRun> {
         let step = Self::step_by_id(self.lesson_by_id(lesson)?, step)?;
+        if let Some(refusal) = self.untrusted() {
+            return Err(refusal);
+        }
         let script = step.solve.clone().ok_or_else(|| {
             Error::said(
                 Code::InvalidInput,
@@ -456,6 +523,9 @@ impl Learner {
                     format!("block {index} of `{}` is not a runnable command", lesson.id),
                 )
             })?;
+        if let Some(refusal) = self.untrusted() {
+            return Err(refusal);
+        }
         self.run_script(block.code.trim()).await
     }
 

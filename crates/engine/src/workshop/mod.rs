@@ -1,9 +1,11 @@
 //! Lesson packs: their format, rendering lesson text safely, and resolving paths inside a pack.
 
+mod digest;
 pub mod learner;
 pub mod markdown;
 pub mod pack;
 pub mod path;
+pub mod trust;
 pub mod watch;
 
 pub use crate::diagnostic::Diagnostic;
@@ -37,8 +39,14 @@ pub fn open(paths: &Paths, pack_dir: &Path) -> Result<Arc<learner::Learner>> {
             .canonicalize()
             .unwrap_or_else(|_| pack_dir.to_path_buf()),
     );
-    let learner =
-        learner::Learner::with_database(pack, workspace, store, Some(paths.database_file()));
+    let trust = trust::Trust::of(&pack, paths)?;
+    let learner = learner::Learner::with_database(
+        pack,
+        workspace,
+        store,
+        Some(paths.database_file()),
+        Some(trust),
+    );
     learner.ensure_workspace()?;
     Ok(learner)
 }

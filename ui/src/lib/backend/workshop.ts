@@ -1,6 +1,6 @@
 // Lessons: the workshop overview, a lesson with live re-checks, checks, quizzes, commands.
 import { Channel } from '@tauri-apps/api/core';
-import type { CheckResult, CommandRun, LessonView, Locale, QuizResult, WorkshopOverview } from '../bindings';
+import type { CheckResult, CommandRun, LessonView, Locale, QuizResult, Trust, WorkshopOverview } from '../bindings';
 import { call } from './ipc';
 
 /** The pack folder as the CLI names it, for the commands shown beside the buttons. */
@@ -40,6 +40,11 @@ export function runBlock(lesson: string, index: number, locale: Locale): Promise
 
 export function resetLesson(lesson: string): Promise<void> {
   return call<void>('lesson_reset', { lesson });
+}
+
+/** Trusts the pack to run its commands: the content whose `digest` the learner was shown. */
+export function trustPack(digest: string): Promise<Trust> {
+  return call<Trust>('workshop_trust', { digest });
 }
 
 /** Moves the workspace aside and starts it fresh; resolves to where the old one went. */

@@ -178,6 +178,16 @@ export const en = {
     resetText: 'Your current workspace is moved aside, not deleted, and a fresh copy of the demo project takes its place.',
     resetDone: 'Fresh workspace ready. Your previous work is in {path}',
   },
+  trust: {
+    title: 'This lesson pack runs in restricted mode',
+    text: 'It is not the workshop DevLoop ships ({path}). You can read its lessons, answer its quizzes, and its checks that only look at git, files, HTTP and Docker work. Its own commands do not run until you trust it.',
+    review: 'Review the {n} commands it would run',
+    none: 'It runs no commands of its own.',
+    grant: 'Trust this pack and let it run them',
+    kinds: { check: 'a check, runs by itself while the lesson is open', solve: 'a solve, runs when you ask', run: 'a Run button, runs when you press it' },
+    lesson: 'This lesson pack is not trusted yet, so its Run buttons, solves and checks that run commands are off.',
+    lessonLink: 'Review it on the Workshop page',
+  },
   lesson: {
     back: 'All lessons',
     next: 'Next lesson: {title}',
@@ -675,6 +685,8 @@ export const en = {
     addressInUse: '{address} is already used by another program: stop it, or choose another port (devloop proxy 127.0.0.1:PORT). This shows which program it is:',
     cannotListen: 'DevLoop cannot listen on {address}: {cause}',
     serviceHere: 'This DevLoop already runs the service at {url}; only one may run it at a time.',
+    packNotTrusted: '{pack} is not the workshop DevLoop ships, so its own commands (checks that run commands, Run buttons, solves) stay off until you look at them and trust it on the Workshop page, or here:',
+    packChanged: '{pack} changed since its commands were shown. Look at them again before you trust it:',
     serviceElsewhere: 'Another DevLoop (process {pid}) already runs the service at {url}; only one may run it at a time. Use that one (the app\'s Deploy page, or devloop deploy and scale, which go through it), or stop it:',
     noSuchSprint: 'Sprint {id} does not exist or has not begun. The list shows the sprints:',
     noSprintYet: 'No sprint has begun yet. A retrospective looks back on a sprint: start one on the Plan page, or:',
@@ -779,6 +791,7 @@ export const en = {
     invalidInput: 'That input is not valid.',
     toolMissing: 'A tool this needs is not installed.',
     serviceElsewhere: 'Another DevLoop runs the service.',
+    untrusted: 'This lesson pack is not trusted yet.',
     internal: 'Something went wrong inside DevLoop.',
   },
 };

@@ -178,6 +178,16 @@ export const ko: Messages = {
     resetText: '지금 워크스페이스는 지우지 않고 옆으로 옮기며, 데모 프로젝트를 새로 복사해 둡니다.',
     resetDone: '새 워크스페이스가 준비되었습니다. 이전 작업은 {path}에 있습니다',
   },
+  trust: {
+    title: '이 레슨 팩은 제한 모드로 실행됩니다',
+    text: 'DevLoop가 함께 제공하는 워크숍이 아닙니다({path}). 레슨을 읽고 퀴즈에 답할 수 있으며, git·파일·HTTP·Docker 상태만 읽는 확인은 동작합니다. 팩 자체의 명령은 신뢰하기 전까지 실행되지 않습니다.',
+    review: '실행할 명령 {n}개 살펴보기',
+    none: '팩 자체의 명령이 없습니다.',
+    grant: '이 팩을 신뢰하고 명령 실행 허용',
+    kinds: { check: '확인: 레슨이 열려 있는 동안 저절로 실행', solve: '풀이: 요청할 때 실행', run: '실행 버튼: 누를 때 실행' },
+    lesson: '이 레슨 팩은 아직 신뢰하지 않았으므로 실행 버튼, 풀이, 명령을 실행하는 확인이 꺼져 있습니다.',
+    lessonLink: '워크숍 화면에서 살펴보기',
+  },
   lesson: {
     back: '모든 레슨',
     next: '다음 레슨: {title}',
@@ -675,6 +685,8 @@ export const ko: Messages = {
     addressInUse: '{address}을(를) 이미 다른 프로그램이 쓰고 있습니다. 그 프로그램을 멈추거나 다른 포트를 고르세요(devloop proxy 127.0.0.1:PORT). 어떤 프로그램인지는 이렇게 봅니다:',
     cannotListen: 'DevLoop가 {address}에서 연결을 받을 수 없습니다: {cause}',
     serviceHere: '이 DevLoop가 이미 {url}에서 서비스를 실행하고 있습니다. 한 번에 하나만 실행할 수 있습니다.',
+    packNotTrusted: '{pack}은(는) DevLoop가 함께 제공하는 워크숍이 아니므로, 팩 자체의 명령(명령을 실행하는 확인, 실행 버튼, 풀이)은 그 명령들을 살펴보고 워크숍 화면에서 신뢰하기 전까지 꺼져 있습니다. 터미널에서는 이렇게 합니다:',
+    packChanged: '명령 목록을 보여 준 뒤에 {pack}의 내용이 바뀌었습니다. 신뢰하기 전에 다시 살펴보세요:',
     serviceElsewhere: '다른 DevLoop(프로세스 {pid})가 이미 {url}에서 서비스를 실행하고 있습니다. 한 번에 하나만 실행할 수 있습니다. 그 DevLoop를 쓰거나(앱의 배포 화면, 또는 그쪽을 거치는 devloop deploy와 scale), 멈추세요:',
     noSuchSprint: '스프린트 {id}이(가) 없거나 아직 시작되지 않았습니다. 스프린트 목록은 이렇게 봅니다:',
     noSprintYet: '아직 시작된 스프린트가 없습니다. 회고는 스프린트를 돌아보는 것이니, 계획 화면에서 하나를 시작하거나 이렇게 하세요:',
@@ -779,6 +791,7 @@ export const ko: Messages = {
     invalidInput: '입력이 올바르지 않습니다.',
     toolMissing: '필요한 도구가 설치되어 있지 않습니다.',
     serviceElsewhere: '다른 DevLoop가 서비스를 실행하고 있습니다.',
+    untrusted: '이 레슨 팩은 아직 신뢰하지 않았습니다.',
     internal: 'DevLoop 내부에서 문제가 생겼습니다.',
   },
 };
