@@ -230,6 +230,195 @@ jobs:
     assert_eq!(result, Result::Failure);
 }
 
+/// GitHub's documentation, "Workflow syntax for GitHub Actions":
+/// - `jobs.<job_id>.steps[*].shell`: with no shell named, Linux runners run `bash -e {0}`;
+///   `shell: bash` runs `bash --noprofile --norc -eo pipefail {0}`. So a pipeline whose first
+///   stage fails passes without a shell named, and fails the step with `shell: bash`.
+/// - `defaults.run` (workflow and job level) gives `run` steps their `shell` and
+///   `working-directory`; the job's wins over the workflow's, a step's over both.
+/// - `env` at workflow and job level may use expressions ("Contexts: context availability":
+///   `github`, `inputs`, `vars`, `secrets`; a job's also `matrix`, `needs`, `strategy`).
+/// - `runs-on: windows-latest` is a Windows runner there; here it is said, not pretended.
+#[tokio::test(flavor = "multi_thread")]
+async fn shells_run_defaults_and_env_expressions_mean_what_github_documents() {
+    let home = repo();
+    let yaml = r#"
+on: push
+env:
+  WHERE: ${{ github.event_name }}-event
+defaults:
+  run:
+    working-directory: sub
+jobs:
+  plain:
+    runs-on: windows-latest
+    env:
+      NUMBER: run-${{ github.run_number }}
+    steps:
+      - run: mkdir -p sub
+        working-directory: .
+      - run: false | true; echo "no shell named, the pipeline passed"
+      - id: strict
+        continue-on-error: true
+        shell: bash
+        run: false | true
+      - run: echo "in $(basename "$PWD"), $WHERE $NUMBER, strict ${{ steps.strict.outcome }}"
+  job-defaults:
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        shell: bash
+        working-directory: .
+    steps:
+      - id: strict
+        continue-on-error: true
+        run: false | true
+      - run: echo "job default shell, strict ${{ steps.strict.outcome }}, in $(basename "$PWD")"
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    assert!(
+        logs.contains(&"no shell named, the pipeline passed".to_owned()),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.contains(&"in sub, push-event run-1, strict failure".to_owned()),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter().any(
+            |l| l.starts_with("job default shell, strict failure, in ") && !l.ends_with(" sub")
+        ),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("notice: this job asks for `windows-latest`")),
+        "{logs:#?}"
+    );
+}
+
+/// GitHub's documentation, "Contexts: inputs context": it keeps `boolean` and `number`
+/// inputs typed, while `github.event.inputs` has them as strings; "Variables: default
+/// environment variables": `GITHUB_REPOSITORY` is `owner/name`, with `GITHUB_ACTOR` and
+/// `GITHUB_SERVER_URL` set. A repository with no GitHub remote is `local/<folder>`.
+#[tokio::test(flavor = "multi_thread")]
+async fn typed_inputs_and_the_repository_context_are_as_documented() {
+    let home = repo();
+    let yaml = r#"
+on:
+  workflow_dispatch:
+    inputs:
+      flag:
+        type: boolean
+      count:
+        type: number
+jobs:
+  read:
+    runs-on: ubuntu-latest
+    steps:
+      - if: inputs.flag == true && inputs.count == 3
+        run: echo "typed inputs"
+      - if: github.event.inputs.flag == 'true'
+        run: echo "event inputs are strings"
+      - run: echo "${{ inputs.count }} $GITHUB_REPOSITORY ${{ github.repository_owner }} $GITHUB_SERVER_URL $GITHUB_ACTOR"
+"#;
+    let (result, rec) = start_with(home.path(), yaml, &[], no_cancel(), |r| {
+        r.event = "workflow_dispatch".into();
+        r.inputs = BTreeMap::from([
+            ("flag".to_owned(), "true".to_owned()),
+            ("count".to_owned(), "3".to_owned()),
+        ]);
+    })
+    .await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    for line in [
+        "typed inputs",
+        "event inputs are strings",
+        "3 local/repo local https://github.com learner",
+    ] {
+        assert!(logs.contains(&line.to_owned()), "{line}: {logs:#?}");
+    }
+}
+
+/// GitHub's documentation, "jobs.<job_id>.timeout-minutes": "The maximum number of minutes to
+/// let a job run before GitHub automatically cancels it."
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_past_its_timeout_minutes_is_cancelled() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    timeout-minutes: 0.02
+    steps:
+      - run: sleep 30
+      - run: echo never
+"#;
+    let started = std::time::Instant::now();
+    let (_, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(rec.job_result("slow"), Some(Result::Cancelled), "{logs:#?}");
+    assert!(
+        logs.iter().any(|l| l.contains("the job ran out of time")),
+        "{logs:#?}"
+    );
+    assert!(!logs.contains(&"never".to_owned()), "{logs:#?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// GitHub's documentation, "Workflow commands for GitHub Actions": `::group::`/`::endgroup::`
+/// fold lines, `::error file=…,line=…::` is an annotation, the deprecated `::set-output` still
+/// sets an output (with a warning), and `::stop-commands::` turns commands off until its token.
+#[tokio::test(flavor = "multi_thread")]
+async fn workflow_commands_in_a_steps_output_are_done_as_on_github() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  talk:
+    runs-on: ubuntu-latest
+    steps:
+      - id: s
+        run: |
+          echo "::group::Compile"
+          echo "inside the group"
+          echo "::endgroup::"
+          echo "::error file=src/main.rs,line=2::it broke"
+          echo "::set-output name=v::7"
+          echo "::stop-commands::tok-1"
+          echo "::warning::shown as written"
+          echo "::tok-1::"
+      - run: echo "got ${{ steps.s.outputs.v }}"
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    for line in [
+        "▸ Compile",
+        "inside the group",
+        "Error: it broke (src/main.rs:2)",
+        "::warning::shown as written",
+        "got 7",
+    ] {
+        assert!(logs.contains(&line.to_owned()), "{line}: {logs:#?}");
+    }
+    assert!(
+        !logs
+            .iter()
+            .any(|l| l.contains("::endgroup::") || l.contains("::tok-1::")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("`set-output` command is deprecated")),
+        "{logs:#?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_are_masked_even_when_printed_in_pieces() {
     let home = repo();

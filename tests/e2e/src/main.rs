@@ -2266,6 +2266,8 @@ fn a_hostile_pack_runs_nothing_loads_nothing_and_never_leaves_the_app() -> Resul
             t.contains("hostile-marker")
         })?;
         s.find("[data-testid=lesson-restricted]")?;
+        // The step whose check would run a command says why it did not, in this language.
+        s.find("[data-testid=hint-probe][data-finding=packNotTrusted]")?;
         check(
             s.find_all("[data-testid^=run-block-], [data-testid^=solve-]")?
                 .is_empty(),

@@ -79,12 +79,12 @@ impl Recorder {
             .join(format!("{step}.log"))
     }
 
-    /// Keeps `event`; returns it as kept, which differs only at the end of a run that filled
-    /// the disk: a run whose logs or history are not all kept did not succeed.
     fn log_path(&self, job: &str, step: u32) -> PathBuf {
         self.logs.join(slug(job)).join(format!("{step}.log"))
     }
 
+    /// Keeps `event`; returns it as kept, which differs only at the end of a run that filled
+    /// the disk: a run whose logs or history are not all kept did not succeed.
     pub fn record(&self, event: RunEvent, now: i64) -> RunEvent {
         if let RunEvent::Log {
             job, step, text, ..

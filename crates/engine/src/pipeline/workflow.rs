@@ -72,6 +72,8 @@ pub struct Job {
     pub strategy: Option<Strategy>,
     pub env: BTreeMap<String, String>,
     pub defaults: RunDefaults,
+    /// The runner labels `runs-on` asks for (`ubuntu-latest`, `windows-latest`…), as written.
+    pub runs_on: Vec<String>,
     pub steps: Vec<Step>,
     /// Keys the local runner does not do (`services`, `container`, a reusable `uses`...).
     pub unsupported: Vec<(String, Pos)>,
@@ -588,6 +590,7 @@ impl Reader<'_> {
             strategy: None,
             env: BTreeMap::new(),
             defaults: RunDefaults::default(),
+            runs_on: Vec::new(),
             steps: Vec::new(),
             unsupported: Vec::new(),
         };
@@ -623,6 +626,16 @@ impl Reader<'_> {
                 "strategy" => job.strategy = Some(self.strategy(v)),
                 "env" => job.env = self.env(v),
                 "defaults" => job.defaults = self.defaults(v),
+                "runs-on" => {
+                    job.runs_on = match &v.value {
+                        Value::Seq(items) => items
+                            .iter()
+                            .filter_map(|i| i.as_str())
+                            .map(str::to_owned)
+                            .collect(),
+                        _ => v.as_str().map(|s| vec![s.to_owned()]).unwrap_or_default(),
+                    }
+                }
                 "steps" => match v.as_seq() {
                     Some(items) => job.steps = items.iter().filter_map(|s| self.step(s)).collect(),
                     None => self.err(

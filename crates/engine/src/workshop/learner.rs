@@ -376,31 +376,6 @@ impl Learner {
         let spec = Self::step_by_id(self.lesson_by_id(lesson)?, step)?
             .check
             .clone();
-        // A pack not trusted yet runs no command of its own: the step says why and how to
-        // trust it, and nothing is recorded, as the learner has not tried anything.
-        if let Some(refusal) = trust::runs_a_command(&spec)
-            .then(|| self.untrusted())
-            .flatten()
-        {
-            let (me, lesson, step) = (Arc::clone(self), lesson.to_owned(), step.to_owned());
-            return blocking(move || {
-                let progress = me
-                    .store()
-                    .lesson_progress(&me.pack.id, &lesson)?
-                    .steps
-                    .remove(&step)
-                    .unwrap_or_default();
-                Ok(CheckResult {
-                    step,
-                    outcome: Outcome::Error {
-                        why: refusal.message.clone(),
-                        finding: refusal.detail.map(|d| *d),
-                    },
-                    progress,
-                })
-            })
-            .await;
-        }
         if spec.is_quiz() {
             return Err(Error::said(
                 Code::InvalidInput,
@@ -408,16 +383,33 @@ impl Learner {
                 format!("`{step}` is a quiz: answer it instead"),
             ));
         }
-        let outcome = spec
-            .evaluate(&Context {
-                workspace: self.workspace.clone(),
-                database: self.database.clone(),
-            })
-            .await;
+        // A pack not trusted yet runs no command of its own: the step says why and how to
+        // trust it, and nothing is recorded, as the learner has not tried anything.
+        let refusal = trust::runs_a_command(&spec)
+            .then(|| self.untrusted())
+            .flatten();
+        let (outcome, record) = match refusal {
+            Some(refusal) => (
+                Outcome::Error {
+                    why: refusal.message.clone(),
+                    finding: refusal.detail.map(|d| *d),
+                },
+                false,
+            ),
+            None => {
+                let context = Context {
+                    workspace: self.workspace.clone(),
+                    database: self.database.clone(),
+                };
+                (spec.evaluate(&context).await, true)
+            }
+        };
         let (me, lesson, step) = (Arc::clone(self), lesson.to_owned(), step.to_owned());
         blocking(move || {
             let store = me.store();
-            store.record_check(&me.pack.id, &lesson, &step, &outcome, now)?;
+            if record {
+                store.record_check(&me.pack.id, &lesson, &step, &outcome, now)?;
+            }
             let progress = store
                 .lesson_progress(&me.pack.id, &lesson)?
                 .steps

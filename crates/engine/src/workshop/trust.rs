@@ -78,7 +78,9 @@ impl Trust {
     pub fn refusal(&self) -> Error {
         Error::said(
             Code::Untrusted,
-            Finding::new("packNotTrusted").with("pack", &self.pack_dir),
+            Finding::new("packNotTrusted")
+                .with("pack", &self.pack_dir)
+                .run(&self.cli),
             format!(
                 "{} is not the workshop DevLoop ships, so its commands run only once you trust it",
                 self.pack_dir

@@ -200,6 +200,7 @@ export const en = {
     notYet: 'Not yet',
     failedToCheck: 'Could not check',
     findings: {
+      packNotTrusted: 'This step runs a command of the pack\'s own, and the pack is not trusted yet, so it was not run. Review its commands on the Workshop page, or in a terminal:',
       dynamicBinary: '{path} is linked dynamically: an image FROM scratch has no C library for it. Build it static, with the lesson\'s RUSTFLAGS.',
       notAnExecutable: '{path} is not a Linux executable.',
       dockerDown: 'The Docker engine is not reachable, so this step cannot be checked: the System check says how to start it.',

@@ -200,6 +200,7 @@ export const ko: Messages = {
     notYet: '아직',
     failedToCheck: '확인할 수 없음',
     findings: {
+      packNotTrusted: '이 단계는 팩 자체의 명령을 실행하는데, 이 팩은 아직 신뢰하지 않았으므로 실행하지 않았습니다. 워크숍 화면에서 명령을 살펴보거나, 터미널에서 이렇게 합니다:',
       dynamicBinary: '{path}가 동적으로 링크되어 있습니다. FROM scratch 이미지에는 C 라이브러리가 없습니다. 레슨의 RUSTFLAGS로 정적 빌드하세요.',
       notAnExecutable: '{path}는 리눅스 실행 파일이 아닙니다.',
       dockerDown: 'Docker 엔진에 연결할 수 없어 이 단계를 점검할 수 없습니다. 시스템 점검에서 시작하는 방법을 보세요.',

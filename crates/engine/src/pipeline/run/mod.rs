@@ -5,6 +5,7 @@
 //! (what counts, after `continue-on-error`); each job and the run have a result.
 
 pub mod actions;
+pub mod commands;
 pub mod files;
 pub mod mask;
 pub mod step;
@@ -20,7 +21,7 @@ use ts_rs::TS;
 
 use super::expr::{self, JobStatus, Scope};
 use super::plan::Plan;
-use super::workflow::{Job, Step, Workflow};
+use super::workflow::{Job, RunDefaults, Step, Workflow};
 
 /// What happened to a step, a job or a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -373,7 +374,9 @@ impl Matrix {
 /// A scope for values read before any job runs (`max-parallel: ${{ inputs.n }}`).
 fn scope_free(req: &Request) -> Scope {
     let mut scope = Scope::default();
-    scope.contexts.insert("inputs".into(), json!(req.inputs));
+    scope
+        .contexts
+        .insert("inputs".into(), typed_inputs(&req.workflow, &req.inputs));
     scope.contexts.insert("vars".into(), json!(req.vars));
     scope
 }
@@ -486,24 +489,34 @@ async fn run_job(
     let _ = std::fs::create_dir_all(&workspace);
     let _ = std::fs::create_dir_all(&temp);
 
-    let mut env: BTreeMap<String, String> = req.workflow.env.clone();
-    env.extend(job.env.clone());
     let mut scope = Scope {
         workspace: Some(workspace.clone()),
         ..Scope::default()
     };
+    let (owner, repository) = repository_of(&req.repo);
+    // `github.event.inputs` holds a manual run's inputs as strings; the `inputs` context keeps
+    // booleans and numbers typed ("Contexts: inputs context").
+    let event = if req.event == "workflow_dispatch" {
+        json!({ "inputs": req.inputs })
+    } else {
+        json!({})
+    };
     let github = json!({
         "sha": commit.sha, "ref": commit.git_ref, "ref_name": commit.ref_name, "event_name": req.event,
         "workspace": workspace.display().to_string(), "run_id": req.run_id.to_string(),
-        "run_number": req.run_number.to_string(), "job": job.id, "repository": "local/workspace",
-        "actor": "learner",
+        "run_number": req.run_number.to_string(), "job": job.id,
+        "repository": format!("{owner}/{repository}"), "repository_owner": owner,
+        "server_url": "https://github.com", "api_url": "https://api.github.com",
+        "actor": "learner", "event": event,
     });
     scope.contexts.insert("github".into(), github);
     scope
         .contexts
         .insert("matrix".into(), Value::Object(matrix));
     scope.contexts.insert("needs".into(), Value::Object(needs));
-    scope.contexts.insert("inputs".into(), json!(req.inputs));
+    scope
+        .contexts
+        .insert("inputs".into(), typed_inputs(&req.workflow, &req.inputs));
     scope.contexts.insert("secrets".into(), json!(req.secrets));
     scope.contexts.insert("vars".into(), json!(req.vars));
     scope.contexts.insert(
@@ -549,6 +562,69 @@ async fn run_job(
         job: name.to_owned(),
     });
     scope.status = JobStatus::default();
+    // Only Linux runs here. GitHub would give the job the runner it names; here it gets this
+    // machine, and says so rather than pretend.
+    if let Some(other) = job
+        .runs_on
+        .iter()
+        .find(|l| l.starts_with("windows") || l.starts_with("macos"))
+    {
+        log(
+            sink,
+            name,
+            0,
+            format!("notice: this job asks for `{other}`; DevLoop runs it on this Linux machine, so commands only {other} has will fail here"),
+            false,
+        );
+    }
+    // Workflow- and job-level `env` may hold expressions (`github`, `inputs`, `vars`,
+    // `secrets`; a job's also `matrix` and `needs`), evaluated when the job starts, as on
+    // GitHub; a job's value wins over the workflow's.
+    let mut env: BTreeMap<String, String> = BTreeMap::new();
+    for (key, value) in req.workflow.env.iter().chain(job.env.iter()) {
+        match expr::interpolate(value, &scope) {
+            Ok(text) => {
+                env.insert(key.clone(), text);
+            }
+            Err(e) => {
+                log(
+                    sink,
+                    name,
+                    0,
+                    format!("`env.{key}` could not be evaluated: {}", e.message),
+                    true,
+                );
+                sink(RunEvent::JobFinished {
+                    job: name.to_owned(),
+                    result: Result::Failure,
+                    millis: started.elapsed().as_millis() as u64,
+                });
+                return (Result::Failure, BTreeMap::new());
+            }
+        }
+    }
+    // `timeout-minutes` of the job: GitHub cancels a job that runs longer (default 360).
+    let job_minutes = job
+        .timeout_minutes
+        .as_deref()
+        .and_then(|t| expr::interpolate(t, &scope).ok()?.parse::<f64>().ok());
+    let job_deadline = job_minutes
+        .and_then(|m| Duration::try_from_secs_f64(m * 60.0).ok())
+        .map(|d| std::time::Instant::now() + d);
+    // `defaults.run` of the job, else of the workflow; a step's own `shell` and
+    // `working-directory` win over both.
+    let defaults = RunDefaults {
+        shell: job
+            .defaults
+            .shell
+            .clone()
+            .or_else(|| req.workflow.defaults.shell.clone()),
+        working_directory: job
+            .defaults
+            .working_directory
+            .clone()
+            .or_else(|| req.workflow.defaults.working_directory.clone()),
+    };
 
     let secrets: Vec<String> = req.secrets.values().cloned().collect();
     // What DevLoop itself says (errors, action logs) can quote a secret too.
@@ -602,6 +678,8 @@ async fn run_job(
                 &mut env,
                 &mut path_prefix,
                 &scope,
+                &defaults,
+                job_deadline,
                 &secrets,
                 sink,
                 cancel.clone(),
@@ -693,6 +771,57 @@ async fn run_job(
     (result, outputs)
 }
 
+/// The repository as GitHub names it (`owner`, `name`): from a GitHub `origin` when the
+/// repository has one; else `local` and the folder's name, as it has no name on GitHub.
+fn repository_of(repo: &Path) -> (String, String) {
+    let from_origin = git2::Repository::open(repo).ok().and_then(|r| {
+        let url = r.find_remote("origin").ok()?.url().ok()?.to_owned();
+        let path = url
+            .split_once("github.com")?
+            .1
+            .trim_start_matches([':', '/'])
+            .trim_end_matches('/')
+            .trim_end_matches(".git")
+            .to_owned();
+        let (owner, name) = path.split_once('/')?;
+        (!owner.is_empty() && !name.is_empty() && !name.contains('/'))
+            .then(|| (owner.to_owned(), name.to_owned()))
+    });
+    from_origin.unwrap_or_else(|| {
+        let folder = repo
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "workspace".into());
+        ("local".into(), folder)
+    })
+}
+
+/// A manual run's inputs as the `inputs` context has them: `boolean` inputs as booleans and
+/// `number` inputs as numbers, so `inputs.flag == true` holds as on GitHub.
+fn typed_inputs(workflow: &Workflow, inputs: &BTreeMap<String, String>) -> Value {
+    let declared = workflow.on.workflow_dispatch.as_deref().unwrap_or_default();
+    let typed = inputs
+        .iter()
+        .map(|(name, text)| {
+            let kind = declared
+                .iter()
+                .find(|i| &i.name == name)
+                .map(|i| i.kind.as_str());
+            let value = match kind {
+                Some("boolean") => json!(text == "true"),
+                Some("number") => match (text.parse::<i64>(), text.parse::<f64>()) {
+                    (Ok(n), _) => json!(n),
+                    (_, Ok(x)) if x.is_finite() => json!(x),
+                    _ => json!(text),
+                },
+                _ => json!(text),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    Value::Object(typed)
+}
+
 fn step_title(step: &Step) -> String {
     step.name
         .clone()
@@ -726,6 +855,8 @@ async fn execute_step(
     env: &mut BTreeMap<String, String>,
     path_prefix: &mut Vec<String>,
     scope: &Scope,
+    defaults: &RunDefaults,
+    job_deadline: Option<std::time::Instant>,
     secrets: &[String],
     sink: &Sink,
     cancel: tokio::sync::watch::Receiver<bool>,
@@ -768,7 +899,11 @@ async fn execute_step(
         return Ok((done.outcome, done.outputs, done.post));
     }
     let script = interp(step.run.as_deref().unwrap_or(""))?;
-    let dir = match &step.working_directory {
+    let dir = match step
+        .working_directory
+        .as_ref()
+        .or(defaults.working_directory.as_ref())
+    {
         Some(w) => workspace.join(interp(w)?),
         None => workspace.to_path_buf(),
     };
@@ -825,6 +960,11 @@ async fn execute_step(
             ("GITHUB_SHA", "sha"),
             ("GITHUB_REF", "ref"),
             ("GITHUB_REF_NAME", "ref_name"),
+            ("GITHUB_REPOSITORY", "repository"),
+            ("GITHUB_REPOSITORY_OWNER", "repository_owner"),
+            ("GITHUB_ACTOR", "actor"),
+            ("GITHUB_SERVER_URL", "server_url"),
+            ("GITHUB_API_URL", "api_url"),
         ] {
             full.push((var.into(), expr::to_text(&github[key])));
         }
@@ -835,26 +975,43 @@ async fn execute_step(
             .into_iter()
             .filter(|(k, _)| k != "CARGO_TARGET_DIR"),
     );
-    let shell = step.shell.clone().unwrap_or_else(|| "bash".into());
-    let timeout = step
+    // None: no shell was named, which GitHub runs differently from `shell: bash`.
+    let shell = step.shell.clone().or_else(|| defaults.shell.clone());
+    let step_timeout = step
         .timeout_minutes
         .as_deref()
         .and_then(|t| interp(t).ok()?.parse::<f64>().ok())
-        .map(|m| Duration::from_secs_f64(m * 60.0));
+        .and_then(|m| Duration::try_from_secs_f64(m * 60.0).ok());
+    // The job's time left bounds every step's.
+    let job_left = job_deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+    let job_binds = job_left.is_some_and(|left| step_timeout.is_none_or(|s| left < s));
+    let timeout = if job_binds { job_left } else { step_timeout };
 
+    // Step debug logging is on when the secret or variable ACTIONS_STEP_DEBUG is `true`.
+    let debug = [&req.secrets, &req.vars]
+        .iter()
+        .any(|m| m.get("ACTIONS_STEP_DEBUG").is_some_and(|v| v == "true"));
+    let commands = Arc::new(std::sync::Mutex::new(commands::Commands::new(debug)));
     let sink2 = Arc::clone(sink);
     let job = job_name.to_owned();
+    let read_commands = Arc::clone(&commands);
     let on_line = Arc::new(move |line: step::Line| {
-        sink2(RunEvent::Log {
-            job: job.clone(),
-            step: index,
-            text: line.text,
-            stderr: line.stderr,
-            at_ms: line.at_ms,
-        });
+        let shown = read_commands
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .line(&line.text);
+        if let Some((text, error)) = shown {
+            sink2(RunEvent::Log {
+                job: job.clone(),
+                step: index,
+                text,
+                stderr: line.stderr || error,
+                at_ms: line.at_ms,
+            });
+        }
     });
     let spawn = step::Spawn {
-        shell: &shell,
+        shell: shell.as_deref(),
         script_file: &script_file,
         dir: &dir,
         env: &full,
@@ -865,6 +1022,16 @@ async fn execute_step(
     let outcome = match exit {
         step::Exit::Code(0) => Result::Success,
         step::Exit::Cancelled => Result::Cancelled,
+        step::Exit::TimedOut if job_binds => {
+            log(
+                sink,
+                job_name,
+                index,
+                "the job ran out of time (its `timeout-minutes`) and was cancelled".into(),
+                true,
+            );
+            Result::Cancelled
+        }
         step::Exit::TimedOut => {
             log(
                 sink,
@@ -891,8 +1058,13 @@ async fn execute_step(
         step::Exit::Signal => Result::Failure,
     };
     let read = |f: &Path| std::fs::read_to_string(f).unwrap_or_default();
-    let outputs =
-        files::key_values(&read(&files[0])).map_err(|e| format!("$GITHUB_OUTPUT: {e}"))?;
+    // Outputs set the deprecated way first; `$GITHUB_OUTPUT` wins where both set one.
+    let mut outputs: BTreeMap<String, String> =
+        std::mem::take(&mut commands.lock().unwrap_or_else(|p| p.into_inner()).outputs)
+            .into_iter()
+            .collect();
+    outputs
+        .extend(files::key_values(&read(&files[0])).map_err(|e| format!("$GITHUB_OUTPUT: {e}"))?);
     env.extend(files::key_values(&read(&files[1])).map_err(|e| format!("$GITHUB_ENV: {e}"))?);
     path_prefix.extend(files::paths(&read(&files[2])));
     // The summary is shown in the app: a secret printed into it is masked like the log.

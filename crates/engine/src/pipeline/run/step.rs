@@ -32,7 +32,8 @@ pub struct Line {
 #[derive(Debug, Clone, Copy)]
 pub struct Spawn<'a> {
     /// `bash` or `sh`.
-    pub shell: &'a str,
+    /// `None` when the workflow names no shell (see [`run`]).
+    pub shell: Option<&'a str>,
     pub script_file: &'a Path,
     pub dir: &'a Path,
     /// The whole environment: nothing else of DevLoop's leaks into a step.
@@ -55,19 +56,24 @@ pub async fn run(
         secrets,
         timeout,
     } = spawn;
+    // GitHub's commands for each shell on Linux runners ("jobs.<job_id>.steps[*].shell"):
+    // with none named, `bash -e {0}`, which stops at a failing command but not at a failing
+    // pipeline's first stage; `shell: bash` adds `--noprofile --norc -eo pipefail`;
+    // `shell: sh` is `sh -e {0}`.
+    let file = script_file.display().to_string();
     let (program, args): (&str, Vec<String>) = match shell {
-        // The same flags GitHub uses: fail on the first error, and in pipelines.
-        "bash" => (
+        None => ("bash", vec!["-e".into(), file]),
+        Some("bash") => (
             "bash",
             vec![
                 "--noprofile".into(),
                 "--norc".into(),
                 "-eo".into(),
                 "pipefail".into(),
-                script_file.display().to_string(),
+                file,
             ],
         ),
-        _ => ("sh", vec!["-e".into(), script_file.display().to_string()]),
+        Some(_) => ("sh", vec!["-e".into(), file]),
     };
     let (wrapped, args) = crate::process::dying_with_devloop(program, args);
     let mut cmd = tokio::process::Command::new(wrapped);
