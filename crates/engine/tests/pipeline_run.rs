@@ -419,6 +419,33 @@ jobs:
     );
 }
 
+/// GitHub's workflow schema makes every key of `strategy` optional: one with only
+/// `fail-fast` (or `max-parallel`) and no `matrix` is a single job, not an error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_strategy_without_a_matrix_is_one_job() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    strategy:
+      fail-fast: false
+      max-parallel: 1
+    steps:
+      - run: echo "one build"
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    assert_eq!(
+        logs.iter().filter(|l| *l == "one build").count(),
+        1,
+        "{logs:#?}"
+    );
+    assert_eq!(rec.job_result("build"), Some(Result::Success));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_are_masked_even_when_printed_in_pieces() {
     let home = repo();

@@ -11,8 +11,19 @@ pub fn native_actions() -> Vec<&'static str> {
 
 /// Everything in `wf` that would not run as on GitHub. Empty means the run can start.
 pub fn report(wf: &Workflow) -> Vec<Diagnostic> {
+    report_for(wf, None)
+}
+
+/// The same for a run of `only` that job and the jobs it needs: what the others ask for does
+/// not stop it, as they do not run.
+pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
+    let selected = only.map(|j| wf.with_needs(j));
     let mut out = Vec::new();
-    for job in &wf.jobs {
+    for job in wf
+        .jobs
+        .iter()
+        .filter(|j| selected.as_ref().is_none_or(|s| s.contains(&j.id)))
+    {
         for (key, pos) in &job.unsupported {
             let (what, fix) = match key.as_str() {
                 "services" => ("service containers (`services:`)", "start the service yourself (for example with docker run) and remove `services:`"),

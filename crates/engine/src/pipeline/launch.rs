@@ -79,6 +79,13 @@ pub fn prepare(
             std::fs::read_to_string(file).unwrap_or_default(),
         ),
     };
+    // A run of one job needs only that job and those it needs to be runnable here.
+    let mut checked = checked;
+    if let (Some(job), Some(wf)) = (&opts.job, &checked.workflow) {
+        if wf.jobs.iter().any(|j| &j.id == job) {
+            checked.unsupported = super::compat::report_for(wf, Some(job));
+        }
+    }
     if !checked.runnable() {
         return Err(Refusal::Workflow(Box::new(checked)));
     }

@@ -23,6 +23,22 @@ pub struct Workflow {
     pub jobs: Vec<Job>,
 }
 
+impl Workflow {
+    /// `job` and every job it needs, directly or not: what `--job` runs.
+    pub fn with_needs(&self, job: &str) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut todo = vec![job.to_owned()];
+        while let Some(id) = todo.pop() {
+            if out.insert(id.clone()) {
+                if let Some(j) = self.jobs.iter().find(|j| j.id == id) {
+                    todo.extend(j.needs.iter().map(|(n, _)| n.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Triggers {
     /// `on.push`, with its filters (empty lists mean "any").
@@ -711,12 +727,8 @@ impl Reader<'_> {
                 .and_then(|v| self.number(v, "`max-parallel`")),
             ..Strategy::default()
         };
+        // Every key of `strategy` is optional on GitHub: without a matrix it is one job.
         let Some(matrix) = node.get("matrix") else {
-            self.err(
-                node.pos,
-                "`strategy` has no `matrix`",
-                "add `matrix:` with at least one axis, e.g. `os: [a, b]`",
-            );
             return s;
         };
         for (k, v) in self.map(matrix, "`matrix`") {

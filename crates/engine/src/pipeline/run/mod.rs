@@ -213,7 +213,7 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
     let selected = req
         .only_job
         .as_ref()
-        .map(|only| with_needs(&req.workflow, only));
+        .map(|only| req.workflow.with_needs(only));
     for stage in &req.plan.stages {
         let mut handles = Vec::new();
         for id in stage {
@@ -382,19 +382,6 @@ fn scope_free(req: &Request) -> Scope {
 }
 
 /// `job` and every job it needs, directly or not.
-fn with_needs(wf: &Workflow, job: &str) -> std::collections::BTreeSet<String> {
-    let mut out = std::collections::BTreeSet::new();
-    let mut todo = vec![job.to_owned()];
-    while let Some(id) = todo.pop() {
-        if out.insert(id.clone()) {
-            if let Some(j) = wf.jobs.iter().find(|j| j.id == id) {
-                todo.extend(j.needs.iter().map(|(n, _)| n.clone()));
-            }
-        }
-    }
-    out
-}
-
 /// Failure outranks cancelled, which outranks success; skipped counts least.
 fn worse(a: Result, b: Result) -> bool {
     let rank = |r| match r {
