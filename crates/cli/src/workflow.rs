@@ -16,6 +16,9 @@ pub fn check(file: &Path) -> ExitCode {
     for d in &checked.unsupported {
         eprintln!("not run here: {d}");
     }
+    for d in &checked.skipped {
+        eprintln!("skipped here: {d}");
+    }
     if !checked.runnable() {
         eprintln!(
             "\n{} refused: {} error(s), {} thing(s) DevLoop does not run",

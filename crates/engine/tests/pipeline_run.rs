@@ -446,6 +446,50 @@ jobs:
     assert_eq!(rec.job_result("build"), Some(Result::Success));
 }
 
+/// A marketplace action DevLoop has no version of is fetched from the network on GitHub; here
+/// the step is skipped with a notice and the run goes on, and a step that reads its outputs
+/// is told they are empty. An action in the repository (`./…`) still stops the run.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_marketplace_action_is_skipped_with_a_notice_and_the_run_goes_on() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - id: node
+        uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - run: echo "node said '${{ steps.node.outputs.node-version }}'"
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    assert_eq!(
+        rec.step_results("build")[0],
+        (Result::Skipped, Result::Skipped)
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("notice: `actions/setup-node@v4` needs GitHub")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("reads what step `node` set")),
+        "{logs:#?}"
+    );
+    assert!(logs.contains(&"node said ''".to_owned()), "{logs:#?}");
+
+    let checked = devloop_engine::pipeline::check_text(
+        Path::new("w.yml"),
+        "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/mine\n",
+    );
+    assert!(!checked.runnable(), "a local action does not run here yet");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_are_masked_even_when_printed_in_pieces() {
     let home = repo();

@@ -46,12 +46,14 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
             let Some((uses, pos)) = &step.uses else {
                 continue;
             };
-            if super::run::actions::find(uses).is_none() {
+            // An action in the repository or a Docker image would run on GitHub with nothing
+            // from the network, so skipping it would change the run: refused until it runs.
+            if super::run::actions::find(uses).is_none() && !needs_github(uses) {
                 out.push(Diagnostic::line_col(
                     &wf.file,
                     pos.line,
                     pos.col,
-                    format!("the action `{uses}` is not available offline"),
+                    format!("the action `{uses}` does not run here yet"),
                     format!(
                         "replace it with `run:` commands; DevLoop runs these actions natively: {}",
                         native_actions().join(", ")
@@ -61,4 +63,39 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A marketplace action (`owner/repo@ref`) DevLoop has no version of: GitHub fetches it from
+/// the network, which a run here does not. It is skipped with a notice, and the run goes on.
+pub fn needs_github(uses: &str) -> bool {
+    super::run::actions::find(uses).is_none()
+        && !uses.starts_with("./")
+        && !uses.starts_with("docker://")
+        && uses
+            .split('@')
+            .next()
+            .is_some_and(|name| name.contains('/'))
+}
+
+/// The steps of `wf` that run differently here but do not stop the run: marketplace actions,
+/// skipped (see [`needs_github`]).
+pub fn skipped(wf: &Workflow) -> Vec<Diagnostic> {
+    wf.jobs
+        .iter()
+        .flat_map(|job| &job.steps)
+        .filter_map(|step| step.uses.as_ref())
+        .filter(|(uses, _)| needs_github(uses))
+        .map(|(uses, pos)| {
+            Diagnostic::line_col(
+                &wf.file,
+                pos.line,
+                pos.col,
+                format!("the action `{uses}` needs GitHub: here the step is skipped, with a notice, and the run goes on"),
+                format!(
+                    "to do its work here, add `run:` commands (guarded with `if: ${{{{ vars.DEVLOOP == 'true' }}}}`); DevLoop runs these actions natively: {}",
+                    native_actions().join(", ")
+                ),
+            )
+        })
+        .collect()
 }

@@ -36,6 +36,9 @@ pub struct Checked {
     /// Things the local runner does not do: the file is fine on GitHub, but the run would not
     /// be the same here, so it does not start.
     pub unsupported: Vec<Diagnostic>,
+    /// Steps that run differently here without stopping the run (marketplace actions, skipped
+    /// with a notice).
+    pub skipped: Vec<Diagnostic>,
     pub plan: Option<plan::Plan>,
 }
 
@@ -52,6 +55,7 @@ pub fn check_file(file: &Path, shown: &Path) -> Checked {
         workflow: None,
         errors: vec![Diagnostic::file(shown, message, fix)],
         unsupported: Vec::new(),
+        skipped: Vec::new(),
         plan: None,
     };
     match std::fs::metadata(file) {
@@ -85,10 +89,12 @@ pub fn check_text(shown: &Path, text: &str) -> Checked {
             workflow: None,
             errors,
             unsupported: Vec::new(),
+            skipped: Vec::new(),
             plan: None,
         },
         Ok(wf) => {
             let unsupported = compat::report(&wf);
+            let skipped = compat::skipped(&wf);
             let (plan, errors) = match plan::plan(&wf) {
                 Ok(p) => (Some(p), Vec::new()),
                 Err(e) => (None, e),
@@ -97,6 +103,7 @@ pub fn check_text(shown: &Path, text: &str) -> Checked {
                 workflow: Some(wf),
                 errors,
                 unsupported,
+                skipped,
                 plan,
             }
         }

@@ -206,6 +206,7 @@ pub fn views(repo: &Path) -> Vec<WorkflowView> {
             let runnable = checked.runnable();
             let mut problems = checked.errors.clone();
             problems.extend(checked.unsupported.iter().cloned());
+            problems.extend(checked.skipped.iter().cloned());
             let stages = match (&checked.workflow, &checked.plan) {
                 (Some(wf), Some(plan)) => plan
                     .stages

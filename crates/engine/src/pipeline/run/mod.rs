@@ -622,6 +622,8 @@ async fn run_job(
     let mut job_failed = false;
     let mut job_cancelled = false;
 
+    // Steps skipped because their action needs GitHub, by id.
+    let mut not_run_here: Vec<String> = Vec::new();
     for (index, step) in job.steps.iter().enumerate() {
         let index = index as u32 + 1;
         scope.contexts.insert("env".into(), json!(env));
@@ -651,6 +653,32 @@ async fn run_job(
             step: index,
             name: title.clone(),
         });
+        // What a step skipped for needing GitHub would have set is empty: say so where read.
+        for id in &not_run_here {
+            let reads = step
+                .run
+                .iter()
+                .chain(step.condition.iter())
+                .chain(step.with.values())
+                .chain(step.env.values())
+                .any(|text| text.contains(&format!("steps.{id}.")));
+            if reads {
+                log(
+                    sink,
+                    name,
+                    index,
+                    format!("notice: this step reads what step `{id}` set, but that step needs GitHub and was skipped here, so its outputs are empty"),
+                    false,
+                );
+            }
+        }
+        if step
+            .uses
+            .as_ref()
+            .is_some_and(|(uses, _)| super::compat::needs_github(uses))
+        {
+            not_run_here.extend(step.id.clone());
+        }
         let step_started = std::time::Instant::now();
         let outcome = if !should_run {
             Result::Skipped
@@ -853,6 +881,16 @@ async fn execute_step(
             .map_err(|e| format!("an expression could not be evaluated: {}", e.message))
     };
     if let Some((uses, _)) = &step.uses {
+        if super::compat::needs_github(uses) {
+            log(
+                sink,
+                job_name,
+                index,
+                format!("notice: `{uses}` needs GitHub (it is fetched from the network there); DevLoop skips this step and goes on"),
+                false,
+            );
+            return Ok((Result::Skipped, BTreeMap::new(), None));
+        }
         let action = actions::find(uses)
             .ok_or_else(|| format!("the action `{uses}` does not run here; use `run:` steps"))?;
         let mut with = BTreeMap::new();
