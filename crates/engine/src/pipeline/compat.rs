@@ -43,6 +43,22 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
             ));
         }
         for step in &job.steps {
+            let shell = step
+                .shell
+                .as_ref()
+                .or(job.defaults.shell.as_ref())
+                .or(wf.defaults.shell.as_ref());
+            if let Some(shell) = shell.filter(|s| !super::workflow::SHELLS.contains(&s.as_str())) {
+                if step.run.is_some() {
+                    out.push(Diagnostic::line_col(
+                        &wf.file,
+                        step.pos.line,
+                        step.pos.col,
+                        format!("this step runs in `{shell}`, which this machine's runner does not have"),
+                        "use `shell: bash` or `shell: sh` to run it here",
+                    ));
+                }
+            }
             let Some((uses, pos)) = &step.uses else {
                 continue;
             };

@@ -718,6 +718,26 @@ pub fn condition(src: Option<&str>, scope: &Scope) -> Result<bool, ExprError> {
     })
 }
 
+/// Where the `}}` that closes an expression body starting at `body` is: the first one outside
+/// a string literal, so `${{ format('{0}}}', x) }}` ends where GitHub ends it. (A `''` inside a
+/// string is an escaped quote: the scan leaves the string and enters it again, as it should.)
+pub fn closing(body: &str) -> Option<usize> {
+    let bytes = body.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => in_string = !in_string,
+            b'}' if !in_string && bytes.get(i + 1) == Some(&b'}') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    // No `}}` outside a string: a string left open is the likelier mistake, and the parser
+    // names it when it gets the text up to the first `}}`.
+    body.find("}}")
+}
+
 /// Replaces every `${{ … }}` in `text` with its value's text form.
 pub fn interpolate(text: &str, scope: &Scope) -> Result<String, ExprError> {
     let mut out = String::with_capacity(text.len());
@@ -726,7 +746,7 @@ pub fn interpolate(text: &str, scope: &Scope) -> Result<String, ExprError> {
     while let Some(start) = rest.find("${{") {
         out.push_str(&rest[..start]);
         let body_start = start + 3;
-        let Some(len) = rest[body_start..].find("}}") else {
+        let Some(len) = closing(&rest[body_start..]) else {
             return err(
                 offset + start,
                 "an expression `${{` is not closed with `}}`",
@@ -841,6 +861,15 @@ mod tests {
         assert_eq!(ev("startsWith(github.ref, 'refs/heads/')"), json!(true));
         assert_eq!(ev("endsWith('loop-service', 'SERVICE')"), json!(true));
         assert_eq!(ev("format('{0}-{1} {{x}}', 'v', 1)"), json!("v-1 {x}"));
+        // A `}}` inside a string does not end the expression ("Expressions: literals").
+        assert_eq!(
+            interpolate("a ${{ format('{{{0}}}', 'b') }} c", &scope()).unwrap(),
+            "a {b} c"
+        );
+        assert_eq!(
+            interpolate("${{ 'it''s }}' }}", &scope()).unwrap(),
+            "it's }}"
+        );
         assert_eq!(
             ev("join(needs.*.result, ' | ')"),
             json!("success | failure")

@@ -165,7 +165,8 @@ const STEP_KEYS: &[&str] = &[
     "timeout-minutes",
     "continue-on-error",
 ];
-const SHELLS: &[&str] = &["bash", "sh"];
+/// The shells the local runner runs.
+pub const SHELLS: &[&str] = &["bash", "sh"];
 /// Events GitHub knows; only push, pull_request and workflow_dispatch fire locally.
 const EVENTS: &[&str] = &[
     "push",
@@ -292,7 +293,7 @@ impl Reader<'_> {
         let mut offset = 0;
         while let Some(start) = rest.find("${{") {
             let body_start = start + 3;
-            let Some(len) = rest[body_start..].find("}}") else {
+            let Some(len) = super::expr::closing(&rest[body_start..]) else {
                 self.err(
                     pos,
                     "an expression `${{` is not closed with `}}`",
@@ -385,7 +386,13 @@ impl Reader<'_> {
 
     fn shell(&mut self, node: &Node) -> Option<String> {
         let shell = self.text(node, "`shell`")?;
-        if SHELLS.contains(&shell.as_str()) {
+        // GitHub's other shells, and a custom one (`perl {0}`), are valid workflows that do
+        // not run here: kept, so the compatibility report names them (`compat.rs`).
+        let elsewhere = ["pwsh", "powershell", "cmd", "python"];
+        if SHELLS.contains(&shell.as_str())
+            || elsewhere.contains(&shell.as_str())
+            || shell.contains("{0}")
+        {
             Some(shell)
         } else {
             self.err(
