@@ -23,6 +23,7 @@ fn render(name: &str, text: &str) -> String {
             .iter()
             .map(|d| format!("unsupported: {d}")),
     );
+    out.extend(checked.skipped.iter().map(|d| format!("skipped: {d}")));
     out.join("\n") + "\n"
 }
 

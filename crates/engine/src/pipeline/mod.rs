@@ -84,15 +84,24 @@ pub fn check_file(file: &Path, shown: &Path) -> Checked {
 
 /// The same for text already in memory.
 pub fn check_text(shown: &Path, text: &str) -> Checked {
-    match workflow::read(shown, text) {
-        Err(errors) => Checked {
+    match workflow::read_partly(shown, text) {
+        (None, errors) => Checked {
             workflow: None,
             errors,
             unsupported: Vec::new(),
             skipped: Vec::new(),
             plan: None,
         },
-        Ok(wf) => {
+        // The errors stop the run; what does not run here is said beside them, so fixing
+        // them brings no second surprise.
+        (Some(wf), errors) if !errors.is_empty() => Checked {
+            workflow: None,
+            errors,
+            unsupported: compat::report(&wf),
+            skipped: compat::skipped(&wf),
+            plan: None,
+        },
+        (Some(wf), _) => {
             let unsupported = compat::report(&wf);
             let skipped = compat::skipped(&wf);
             let (plan, errors) = match plan::plan(&wf) {

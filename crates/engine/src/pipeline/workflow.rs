@@ -203,25 +203,36 @@ const EVENTS: &[&str] = &[
 
 /// Reads the workflow in `text` (from `file`). Returns it, or every problem found.
 pub fn read(file: &Path, text: &str) -> Result<Workflow, Vec<Diagnostic>> {
-    let root = yaml::parse(text).map_err(|e| {
-        vec![Diagnostic::line_col(
-            file,
-            e.pos.line,
-            e.pos.col,
-            format!("this is not valid YAML: {}", e.message),
-            e.fix,
-        )]
-    })?;
+    match read_partly(file, text) {
+        (Some(wf), diags) if diags.is_empty() => Ok(wf),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// The workflow as far as it could be read (none when the file is not YAML), with every
+/// problem found: what does not run here can then be said beside the errors.
+pub fn read_partly(file: &Path, text: &str) -> (Option<Workflow>, Vec<Diagnostic>) {
+    let root = match yaml::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            return (
+                None,
+                vec![Diagnostic::line_col(
+                    file,
+                    e.pos.line,
+                    e.pos.col,
+                    format!("this is not valid YAML: {}", e.message),
+                    e.fix,
+                )],
+            )
+        }
+    };
     let mut r = Reader {
         file,
         diags: Vec::new(),
     };
     let wf = r.workflow(&root);
-    if r.diags.is_empty() {
-        Ok(wf)
-    } else {
-        Err(r.diags)
-    }
+    (Some(wf), r.diags)
 }
 
 struct Reader<'a> {
