@@ -490,6 +490,34 @@ jobs:
     assert!(!checked.runnable(), "a local action does not run here yet");
 }
 
+/// GitHub's documentation, "Running variations of jobs in a workflow": matrix values may be
+/// mappings (read as `matrix.os.name`), and `include` may add keys holding them.
+#[tokio::test(flavor = "multi_thread")]
+async fn matrix_values_may_be_mappings_and_lists() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        os:
+          - { name: linux, tags: [a, b] }
+          - { name: mac, tags: [c] }
+        include:
+          - os: { name: mac, tags: [c] }
+            extra: yes
+    steps:
+      - run: echo "${{ matrix.os.name }} ${{ join(matrix.os.tags, '+') }} ${{ matrix.extra }}"
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    assert!(logs.contains(&"linux a+b ".to_owned()), "{logs:#?}");
+    assert!(logs.contains(&"mac c yes".to_owned()), "{logs:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_are_masked_even_when_printed_in_pieces() {
     let home = repo();

@@ -97,10 +97,11 @@ pub struct Job {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Strategy {
-    /// Matrix axes in file order, each with its values.
-    pub axes: Vec<(String, Vec<String>)>,
-    pub include: Vec<BTreeMap<String, String>>,
-    pub exclude: Vec<BTreeMap<String, String>>,
+    /// Matrix axes in file order, each with its values: text, or mappings and lists, which
+    /// GitHub allows (`matrix.os.name`).
+    pub axes: Vec<(String, Vec<serde_json::Value>)>,
+    pub include: Vec<BTreeMap<String, serde_json::Value>>,
+    pub exclude: Vec<BTreeMap<String, serde_json::Value>>,
     pub fail_fast: Option<String>,
     pub max_parallel: Option<String>,
 }
@@ -753,7 +754,7 @@ impl Reader<'_> {
             let key = k.as_str().unwrap_or("").to_owned();
             match key.as_str() {
                 "include" | "exclude" => {
-                    let rows: Vec<BTreeMap<String, String>> = match v.as_seq() {
+                    let rows: Vec<BTreeMap<String, serde_json::Value>> = match v.as_seq() {
                         Some(items) => items
                             .iter()
                             .map(|row| {
@@ -761,10 +762,7 @@ impl Reader<'_> {
                                 cells
                                     .iter()
                                     .filter_map(|(a, b)| {
-                                        Some((
-                                            a.as_str()?.to_owned(),
-                                            self.text(b, "a matrix value")?,
-                                        ))
+                                        Some((a.as_str()?.to_owned(), self.matrix_value(b)))
                                     })
                                     .collect()
                             })
@@ -786,10 +784,7 @@ impl Reader<'_> {
                 }
                 _ => match v.as_seq() {
                     Some(values) if !values.is_empty() => {
-                        let values = values
-                            .iter()
-                            .filter_map(|x| self.text(x, "a matrix value"))
-                            .collect();
+                        let values = values.iter().map(|x| self.matrix_value(x)).collect();
                         s.axes.push((key, values));
                     }
                     _ => self.err(
@@ -819,6 +814,22 @@ impl Reader<'_> {
             s.include.clear();
         }
         s
+    }
+
+    /// A matrix value as the `matrix` context has it: text, or a mapping or list of them.
+    fn matrix_value(&mut self, node: &Node) -> serde_json::Value {
+        match &node.value {
+            Value::Seq(items) => items.iter().map(|i| self.matrix_value(i)).collect(),
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), self.matrix_value(v))))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            Value::Scalar(s, _) => {
+                self.expressions(node.pos, s);
+                serde_json::Value::String(s.clone())
+            }
+        }
     }
 
     fn step(&mut self, node: &Node) -> Option<Step> {

@@ -405,40 +405,32 @@ fn expand(job: &Job) -> Vec<(String, Map<String, Value>)> {
             .flat_map(|c| {
                 values.iter().map(move |v| {
                     let mut c = c.clone();
-                    c.insert(axis.clone(), Value::String(v.clone()));
+                    c.insert(axis.clone(), v.clone());
                     c
                 })
             })
             .collect();
     }
     combos.retain(|c| {
-        !strategy.exclude.iter().any(|ex| {
-            ex.iter()
-                .all(|(k, v)| c.get(k).and_then(Value::as_str) == Some(v))
-        })
+        !strategy
+            .exclude
+            .iter()
+            .any(|ex| ex.iter().all(|(k, v)| c.get(k) == Some(v)))
     });
     for inc in &strategy.include {
         let fits = combos
             .iter_mut()
-            .filter(|c| {
-                inc.iter()
-                    .all(|(k, v)| c.get(k).is_none_or(|x| x.as_str() == Some(v)))
-            })
+            .filter(|c| inc.iter().all(|(k, v)| c.get(k).is_none_or(|x| x == v)))
             .count();
         if fits == 0 || strategy.axes.is_empty() {
-            combos.push(
-                inc.iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect(),
-            );
+            combos.push(inc.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
         } else {
-            for c in combos.iter_mut().filter(|c| {
-                inc.iter()
-                    .all(|(k, v)| c.get(k).is_none_or(|x| x.as_str() == Some(v)))
-            }) {
+            for c in combos
+                .iter_mut()
+                .filter(|c| inc.iter().all(|(k, v)| c.get(k).is_none_or(|x| x == v)))
+            {
                 for (k, v) in inc {
-                    c.entry(k.clone())
-                        .or_insert_with(|| Value::String(v.clone()));
+                    c.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
         }
