@@ -518,6 +518,38 @@ jobs:
     assert!(logs.contains(&"mac c yes".to_owned()), "{logs:#?}");
 }
 
+/// GitHub's documentation, "Running variations of jobs in a workflow: using an output to
+/// define two matrices": `matrix: ${{ fromJSON(needs.setup.outputs.matrix) }}` is the matrix a
+/// job it needs wrote.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_matrix_from_a_needed_jobs_output_is_read_when_the_job_runs() {
+    let home = repo();
+    let yaml = r#"
+on: push
+jobs:
+  setup:
+    runs-on: ubuntu-latest
+    outputs:
+      matrix: ${{ steps.m.outputs.matrix }}
+    steps:
+      - id: m
+        run: echo 'matrix={"version":["1","2"],"include":[{"version":"3","extra":"x"}]}' >> "$GITHUB_OUTPUT"
+  test:
+    needs: setup
+    runs-on: ubuntu-latest
+    strategy:
+      matrix: ${{ fromJSON(needs.setup.outputs.matrix) }}
+    steps:
+      - run: echo "version ${{ matrix.version }}${{ matrix.extra }}"
+"#;
+    let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    for line in ["version 1", "version 2", "version 3x"] {
+        assert!(logs.contains(&line.to_owned()), "{line}: {logs:#?}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_are_masked_even_when_printed_in_pieces() {
     let home = repo();

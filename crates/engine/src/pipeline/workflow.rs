@@ -104,6 +104,9 @@ pub struct Strategy {
     pub exclude: Vec<BTreeMap<String, serde_json::Value>>,
     pub fail_fast: Option<String>,
     pub max_parallel: Option<String>,
+    /// `matrix: ${{ fromJSON(…) }}`: the whole matrix from an expression, read when the job
+    /// is about to run (it usually reads a job it needs).
+    pub matrix_expr: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -750,6 +753,11 @@ impl Reader<'_> {
         let Some(matrix) = node.get("matrix") else {
             return s;
         };
+        if let Some(text) = matrix.as_str().filter(|t| t.contains("${{")) {
+            self.expressions(matrix.pos, text);
+            s.matrix_expr = Some(text.to_owned());
+            return s;
+        }
         for (k, v) in self.map(matrix, "`matrix`") {
             let key = k.as_str().unwrap_or("").to_owned();
             match key.as_str() {

@@ -21,7 +21,7 @@ use ts_rs::TS;
 
 use super::expr::{self, JobStatus, Scope};
 use super::plan::Plan;
-use super::workflow::{Job, RunDefaults, Step, Workflow};
+use super::workflow::{Job, RunDefaults, Step, Strategy, Workflow};
 
 /// What happened to a step, a job or a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -242,7 +242,27 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
                     .get(n)
                     .is_some_and(|(r, _)| *r == Result::Success)
             });
-            let instances = expand(&job);
+            // A matrix given as an expression is read now, with what the jobs it needs made.
+            let mut scope = scope_free(&req);
+            scope
+                .contexts
+                .insert("needs".into(), Value::Object(needs.clone()));
+            let instances = match matrix_of(&job, &scope) {
+                Ok(strategy) => expand(&job, strategy.as_ref()),
+                Err(why) => {
+                    sink(RunEvent::JobStarted {
+                        job: job.id.clone(),
+                    });
+                    log(&sink, &job.id, 0, why, true);
+                    sink(RunEvent::JobFinished {
+                        job: job.id.clone(),
+                        result: Result::Failure,
+                        millis: 0,
+                    });
+                    job_results.insert(job.id.clone(), (Result::Failure, BTreeMap::new()));
+                    continue;
+                }
+            };
             let matrix = Matrix::of(&job, &scope_free(&req), &cancel);
             for (name, values) in instances {
                 let (req, commit, sink, slots, job, needs, matrix) = (
@@ -393,9 +413,70 @@ fn worse(a: Result, b: Result) -> bool {
     rank(a) > rank(b)
 }
 
-/// The instances of a job: one per matrix combination (after exclude and include).
-fn expand(job: &Job) -> Vec<(String, Map<String, Value>)> {
+/// The job's strategy with its matrix read: from the file, or from `matrix: ${{ … }}`
+/// evaluated in `scope` (an object of axes, with `include` and `exclude`, as on GitHub).
+fn matrix_of(job: &Job, scope: &Scope) -> std::result::Result<Option<Strategy>, String> {
     let Some(strategy) = &job.strategy else {
+        return Ok(None);
+    };
+    let Some(text) = &strategy.matrix_expr else {
+        return Ok(Some(strategy.clone()));
+    };
+    let body = text
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|t| t.strip_suffix("}}"))
+        .ok_or_else(|| "`matrix` must be one expression, `${{ fromJSON(…) }}`".to_owned())?;
+    let value = expr::parse(body)
+        .and_then(|e| expr::eval(&e, scope))
+        .map_err(|e| format!("`matrix` could not be evaluated: {}", e.message))?;
+    let Value::Object(entries) = value else {
+        return Err(format!(
+            "`matrix` must be an object of axes, not `{}`",
+            expr::to_text(&value)
+        ));
+    };
+    let rows = |v: &Value| -> Vec<BTreeMap<String, Value>> {
+        v.as_array()
+            .map(|rows| {
+                rows.iter()
+                    .filter_map(|r| r.as_object())
+                    .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut read = Strategy {
+        matrix_expr: None,
+        ..strategy.clone()
+    };
+    for (key, v) in &entries {
+        match key.as_str() {
+            "include" => read.include = rows(v),
+            "exclude" => read.exclude = rows(v),
+            _ => match v.as_array() {
+                Some(values) if !values.is_empty() => read.axes.push((key.clone(), values.clone())),
+                _ => return Err(format!("matrix axis `{key}` must be a non-empty list")),
+            },
+        }
+    }
+    let jobs = read
+        .axes
+        .iter()
+        .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()))
+        .and_then(|n| n.checked_add(read.include.len()));
+    if jobs.is_none_or(|n| n > super::workflow::MAX_MATRIX_JOBS) {
+        return Err(format!(
+            "this matrix makes more than {} jobs, the most GitHub runs from one matrix",
+            super::workflow::MAX_MATRIX_JOBS
+        ));
+    }
+    Ok(Some(read))
+}
+
+/// The instances of a job: one per matrix combination (after exclude and include).
+fn expand(job: &Job, strategy: Option<&Strategy>) -> Vec<(String, Map<String, Value>)> {
+    let Some(strategy) = strategy else {
         return vec![(job.id.clone(), Map::new())];
     };
     let mut combos: Vec<Map<String, Value>> = vec![Map::new()];
