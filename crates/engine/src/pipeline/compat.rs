@@ -96,17 +96,37 @@ pub fn needs_github(uses: &str) -> bool {
 /// The steps of `wf` that run differently here but do not stop the run: marketplace actions,
 /// skipped (see [`needs_github`]).
 pub fn skipped(wf: &Workflow) -> Vec<Diagnostic> {
-    wf.jobs
+    // One finding an action, at its first use, naming the lines of the others: a workflow
+    // that sets up the same tool in ten jobs gets one line, not ten.
+    let mut uses_of: Vec<(&str, Vec<super::yaml::Pos>)> = Vec::new();
+    for (uses, pos) in wf
+        .jobs
         .iter()
         .flat_map(|job| &job.steps)
         .filter_map(|step| step.uses.as_ref())
         .filter(|(uses, _)| needs_github(uses))
-        .map(|(uses, pos)| {
+    {
+        match uses_of.iter_mut().find(|(u, _)| u == uses) {
+            Some((_, at)) => at.push(*pos),
+            None => uses_of.push((uses, vec![*pos])),
+        }
+    }
+    uses_of
+        .into_iter()
+        .map(|(uses, at)| {
+            let pos = at[0];
+            let also = if at.len() > 1 {
+                let lines: Vec<String> = at[1..].iter().map(|p| p.line.to_string()).collect();
+                let s = if lines.len() > 1 { "s" } else { "" };
+                format!(" (also on line{s} {})", lines.join(", "))
+            } else {
+                String::new()
+            };
             Diagnostic::line_col(
                 &wf.file,
                 pos.line,
                 pos.col,
-                format!("the action `{uses}` needs GitHub: here the step is skipped, with a notice, and the run goes on"),
+                format!("the action `{uses}` needs GitHub: here the step is skipped, with a notice, and the run goes on{also}"),
                 format!(
                     "to do its work here, add `run:` commands (guarded with `if: ${{{{ vars.DEVLOOP == 'true' }}}}`); DevLoop runs these actions natively: {}",
                     native_actions().join(", ")
