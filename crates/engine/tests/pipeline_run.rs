@@ -548,6 +548,18 @@ jobs:
     for line in ["version 1", "version 2", "version 3x"] {
         assert!(logs.contains(&line.to_owned()), "{line}: {logs:#?}");
     }
+
+    // When the job that makes the matrix fails, the one that needs it is skipped, as on
+    // GitHub, not failed for an empty matrix.
+    let broken = yaml.replace("echo 'matrix=", "exit 1; echo 'matrix=");
+    let (result, rec) = start(home.path(), &broken, &[], no_cancel()).await;
+    assert_eq!(result, Result::Failure);
+    assert_eq!(
+        rec.job_result("test"),
+        Some(Result::Skipped),
+        "{:#?}",
+        rec.logs()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -247,7 +247,14 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
             scope
                 .contexts
                 .insert("needs".into(), Value::Object(needs.clone()));
+            let from_outputs = job
+                .strategy
+                .as_ref()
+                .is_some_and(|s| s.matrix_expr.is_some());
             let instances = match matrix_of(&job, &scope) {
+                // A job it needs did not succeed, so it has no matrix to give: the job is
+                // skipped as one (its `if` decides), not failed for an empty expression.
+                _ if from_outputs && !needs_ok => expand(&job, None),
                 Ok(strategy) => expand(&job, strategy.as_ref()),
                 Err(why) => {
                     sink(RunEvent::JobStarted {
