@@ -368,6 +368,23 @@ jobs:
     );
     assert!(!logs.contains(&"never".to_owned()), "{logs:#?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
+
+    // A timeout from an expression too large for any clock (1e400 minutes) is no timeout; it
+    // once stopped the runner with a panic.
+    let huge = yaml
+        .replace(
+            "timeout-minutes: 0.02",
+            "timeout-minutes: ${{ github.run_number }}e400",
+        )
+        .replace("sleep 30", "echo in time");
+    let (result, rec) = start(home.path(), &huge, &[], no_cancel()).await;
+    assert_eq!(result, Result::Success, "{:#?}", rec.logs());
+    assert_eq!(rec.job_result("slow"), Some(Result::Success));
+    assert!(
+        rec.logs().contains(&"in time".to_owned()),
+        "{:#?}",
+        rec.logs()
+    );
 }
 
 /// GitHub's documentation, "Workflow commands for GitHub Actions": `::group::`/`::endgroup::`

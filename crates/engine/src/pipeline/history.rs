@@ -23,7 +23,7 @@ type Full = Arc<Mutex<Option<PathBuf>>>;
 pub struct Recorder {
     store: Arc<Mutex<Store>>,
     number: u64,
-    logs: PathBuf,
+    run_dir: PathBuf,
     /// Buffered: a step printing a million short lines must not cost a million writes. What
     /// is buffered reaches the disk within [`FLUSH_EVERY`], so a run killed with SIGKILL keeps
     /// what it printed; a step's file is flushed (and closed) when the step finishes.
@@ -64,7 +64,7 @@ impl Recorder {
         Recorder {
             store,
             number,
-            logs: run_dir.join("logs"),
+            run_dir: run_dir.to_path_buf(),
             open,
             full,
             data_dir: data_dir.to_path_buf(),
@@ -80,7 +80,7 @@ impl Recorder {
     }
 
     fn log_path(&self, job: &str, step: u32) -> PathBuf {
-        self.logs.join(slug(job)).join(format!("{step}.log"))
+        Self::log_file(&self.run_dir, job, step)
     }
 
     /// Keeps `event`; returns it as kept, which differs only at the end of a run that filled
@@ -162,7 +162,7 @@ impl Recorder {
         let key = (job.to_owned(), step);
         if !open.contains_key(&key) {
             let path = self.log_path(job, step);
-            let _ = std::fs::create_dir_all(path.parent().unwrap_or(&self.logs));
+            let _ = std::fs::create_dir_all(path.parent().unwrap_or(&self.run_dir));
             match std::fs::File::create(&path) {
                 Ok(f) => {
                     open.insert(key.clone(), (std::io::BufWriter::new(f), 0));

@@ -203,15 +203,8 @@ impl Masks {
                 files,
                 bytes,
             },
-            E::RunFinished {
-                result,
-                millis,
-                problem,
-            } => E::RunFinished {
-                result,
-                millis,
-                problem,
-            },
+            // Its problem names a file of DevLoop's, never a value of the run's.
+            finished @ E::RunFinished { .. } => finished,
         }
     }
 }
