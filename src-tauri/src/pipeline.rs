@@ -167,15 +167,11 @@ pub async fn pipeline_workflows(state: State<'_, AppState>) -> Result<Vec<Workfl
 fn refused(refusal: Refusal, file: &str) -> Error {
     match refusal {
         Refusal::Workflow(checked) => {
-            let list: Vec<String> = checked
-                .errors
-                .iter()
-                .chain(&checked.unsupported)
-                .map(ToString::to_string)
-                .collect();
+            let all: Vec<_> = checked.errors.iter().chain(&checked.unsupported).collect();
+            let list: Vec<String> = all.iter().map(ToString::to_string).collect();
             Error::said(
                 Code::InvalidInput,
-                Finding::new("workflowRefused").with("problems", list.join("\n")),
+                Finding::refusal("workflowRefused", &all),
                 format!("the workflow was not started:\n{}", list.join("\n")),
             )
             .with_fix(format!("devloop workflow check {file}"))

@@ -185,6 +185,7 @@ fn notifications_are_titled_in_the_learners_language_and_chaos_is_not_one() {
         message_ko: "ㅁ".into(),
         millis: None,
         change: None,
+        reason: None,
     };
     assert_eq!(
         crate::notify::title(&op("autoscale"), Locale::Ko),

@@ -95,6 +95,7 @@ pub fn year(commits: usize) -> History {
                         message_ko: String::new(),
                         millis: Some(900),
                         change: None,
+                        reason: None,
                     })
                     .expect("a heal");
             }

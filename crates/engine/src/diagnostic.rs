@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::finding::Finding;
+
 /// One thing wrong with a file, as an editor would want it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -15,21 +17,24 @@ pub struct Diagnostic {
     /// 1-based; 0 when the problem is the file as a whole (for example, it is missing).
     pub line: u32,
     pub column: u32,
+    /// The problem as a code and its facts: the UI's `diagnostics` catalogs say it, and how to
+    /// fix it, in the learner's language.
+    pub finding: Finding,
+    /// The problem in English, for the CLI and editors.
     pub message: String,
-    /// What to change, in words.
+    /// What to change, in English words.
     pub fix: String,
 }
 
 impl Diagnostic {
     /// A problem with a whole file.
-    pub fn file(file: &Path, message: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self {
-            file: file.display().to_string(),
-            line: 0,
-            column: 0,
-            message: message.into(),
-            fix: fix.into(),
-        }
+    pub fn file(
+        file: &Path,
+        finding: Finding,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self::line_col(file, 0, 0, finding, message, fix)
     }
 
     /// A problem at a known 1-based line and column of `file`.
@@ -37,6 +42,7 @@ impl Diagnostic {
         file: &Path,
         line: u32,
         column: u32,
+        finding: Finding,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
@@ -44,6 +50,7 @@ impl Diagnostic {
             file: file.display().to_string(),
             line,
             column,
+            finding,
             message: message.into(),
             fix: fix.into(),
         }
@@ -54,11 +61,12 @@ impl Diagnostic {
         file: &Path,
         text: &str,
         at: usize,
+        finding: Finding,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
         let (line, column) = line_column(text, at);
-        Self::line_col(file, line, column, message, fix)
+        Self::line_col(file, line, column, finding, message, fix)
     }
 }
 
@@ -74,6 +82,27 @@ impl fmt::Display for Diagnostic {
             )?;
         }
         write!(f, "\n  fix: {}", self.fix)
+    }
+}
+
+impl Finding {
+    /// A refusal because of the problems in a file: how many there are, and where the first
+    /// is, followed by what it is (`because`), each in the learner's language.
+    pub fn refusal(code: &str, problems: &[&Diagnostic]) -> Finding {
+        let first = problems.first();
+        Finding::new(code)
+            .with("count", problems.len())
+            .with(
+                "at",
+                first.map_or_else(String::new, |d| {
+                    if d.line == 0 {
+                        d.file.clone()
+                    } else {
+                        format!("{}:{}:{}", d.file, d.line, d.column)
+                    }
+                }),
+            )
+            .because(first.map(|d| d.finding.clone()))
     }
 }
 
@@ -117,7 +146,14 @@ mod tests {
 
     #[test]
     fn display_leads_with_the_position_and_ends_with_the_fix() {
-        let d = Diagnostic::at(Path::new("p/workshop.toml"), "x\ny", 2, "bad", "do this");
+        let d = Diagnostic::at(
+            Path::new("p/workshop.toml"),
+            "x\ny",
+            2,
+            Finding::new("bad"),
+            "bad",
+            "do this",
+        );
         assert_eq!(d.to_string(), "p/workshop.toml:2:1: bad\n  fix: do this");
     }
 }

@@ -80,5 +80,6 @@ pub fn op(
         message_ko: String::new(),
         millis,
         change,
+        reason: None,
     }
 }

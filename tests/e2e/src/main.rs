@@ -2390,8 +2390,39 @@ fn english_here(s: &webdriver::Session, at: &str) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
+/// A workflow with a problem of each common kind, as a learner's first tries have them.
+const BROKEN_WORKFLOW: &str = "name: broken
+on: [push, pul_request]
+jobs:
+  build:
+    run-on: ubuntu-latest
+    timeout-minutes: soon
+    env: [A, B]
+    steps:
+      - run: echo ${{ github.sha ) }}
+  test:
+    runs-on: ubuntu-latest
+    needs: biuld
+    container: rust:1
+    steps:
+      - uses: some/thing@v1
+";
+
+/// A runnable workflow whose marketplace action is skipped here, twice.
+const MARKETPLACE_WORKFLOW: &str = "name: marketplace
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: codecov/codecov-action@v4
+      - uses: codecov/codecov-action@v4
+      - run: echo ok
+";
+
 fn every_page_and_lesson_in_korean_has_no_english_outside_code() -> Result<()> {
-    let app = Home::new().launch("ko_KR.UTF-8", &[])?;
+    let home = Home::new();
+    let app = home.launch("ko_KR.UTF-8", &[])?;
     let s = &app.session;
     home_title_is(s, TITLE_KO)?;
     let mut found = english_on(s, "#/", "[data-testid=home]")?;
@@ -2428,6 +2459,30 @@ fn every_page_and_lesson_in_korean_has_no_english_outside_code() -> Result<()> {
             "[data-testid=lesson-body]",
         )?);
     }
+    // What the workflow check finds is said in Korean: every kind of problem a first try has,
+    // and the notes on a marketplace action that is skipped here.
+    let workflows = home.workspace().join(".github/workflows");
+    for (name, yaml) in [
+        ("broken.yml", BROKEN_WORKFLOW),
+        ("marketplace.yml", MARKETPLACE_WORKFLOW),
+    ] {
+        std::fs::write(workflows.join(name), yaml).map_err(|e| e.to_string())?;
+    }
+    found.extend(english_on(
+        s,
+        "#/pipeline",
+        "[data-testid=workflow][data-file='.github/workflows/marketplace.yml'] [data-testid=workflow-notes]",
+    )?);
+    s.wait_text(
+        "[data-testid=workflow][data-file='.github/workflows/broken.yml'] [data-testid=workflow-problems]",
+        "the broken workflow's problems in Korean",
+        |t| {
+            t.contains("jobs.build의 키가 아닙니다")
+                && t.contains("runs-on을(를) 뜻했나요?")
+                && t.contains("양수여야 합니다")
+                && t.contains("biuld")
+        },
+    )?;
     // A refusal is said in Korean too: a misspelt metric in an alert rule.
     english_on(s, "#/monitor", "[data-testid=rule-metric-HostCpuHigh]")?;
     s.execute("const m = document.querySelector('[data-testid=rule-metric-HostCpuHigh]'); m.value = 'host.cpus'; m.dispatchEvent(new Event('input', { bubbles: true }));")?;

@@ -135,9 +135,18 @@ file: string,
 /**
  * 1-based; 0 when the problem is the file as a whole (for example, it is missing).
  */
-line: number, column: number, message: string, 
+line: number, column: number, 
 /**
- * What to change, in words.
+ * The problem as a code and its facts: the UI's `diagnostics` catalogs say it, and how to
+ * fix it, in the learner's language.
+ */
+finding: Finding, 
+/**
+ * The problem in English, for the CLI and editors.
+ */
+message: string, 
+/**
+ * What to change, in English words.
  */
 fix: string, };
 
@@ -290,9 +299,14 @@ export type WorkflowView = {
  */
 file: string, name: string, runnable: boolean, 
 /**
- * Errors and things DevLoop does not run, each with file:line:col.
+ * Errors and things DevLoop does not run, each with file:line:col: they stop a run.
  */
 problems: Array<Diagnostic>, 
+/**
+ * Steps that run differently here without stopping the run (a marketplace action that
+ * is skipped with a notice), said before the run as well as in its log.
+ */
+notes: Array<Diagnostic>, 
 /**
  * Jobs by stage: every job's needs are in earlier stages.
  */
@@ -438,7 +452,12 @@ status: string, reason: string,
  */
 detail?: Finding, logs: string, startedAt: number, finishedAt?: number, };
 
-export type Said = { en: string, ko: string, };
+export type Said = { en: string, ko: string, 
+/**
+ * Why, as a code the UI's catalogs say, when `ko` has no phrase for it: the UI then says
+ * `ko` followed by that sentence.
+ */
+reason?: Finding, };
 
 export type Metric = "rps" | "cpu";
 
@@ -478,7 +497,12 @@ millis?: number,
 /**
  * How the replica count changed (scale, autoscale): +1 is one more.
  */
-change?: number, };
+change?: number, 
+/**
+ * Why, as a code the UI's catalogs say after `message_ko` (a reason with no Korean
+ * phrase in the engine).
+ */
+reason?: Finding, };
 
 export type LoadPlan = { path: string, rps: number, durationMs: number, concurrency: number, 
 /**

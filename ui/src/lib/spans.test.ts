@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './i18n/en';
 import { ko } from './i18n/ko';
-import { codeSpans, detailSpans, findingSpans, plain } from './spans';
+import { codeSpans, detailSpans, diagnosticFixSpans, diagnosticSpans, findingSpans, plain } from './spans';
 
 const findingText = (...args: Parameters<typeof findingSpans>) => plain(findingSpans(...args));
 
@@ -84,8 +84,8 @@ describe('error details', () => {
     const codes = reasonCodes();
     expect(codes.size).toBeGreaterThan(100);
     for (const code of codes) {
-      expect({ ...en.errorDetails, ...en.lesson.findings }, code).toHaveProperty(code);
-      expect({ ...ko.errorDetails, ...ko.lesson.findings }, code).toHaveProperty(code);
+      expect({ ...en.errorDetails, ...en.lesson.findings, ...en.diagnostics.said }, code).toHaveProperty(code);
+      expect({ ...ko.errorDetails, ...ko.lesson.findings, ...ko.diagnostics.said }, code).toHaveProperty(code);
     }
   });
   it('fill every placeholder of a sentence from the facts its code is given with', () => {
@@ -95,7 +95,8 @@ describe('error details', () => {
       for (const m of text.matchAll(/Finding::new\(\s*"(\w+)"\s*\)([^;]*?)(?=;|Finding::new)/gs)) {
         const code = m[1]!;
         const given = new Set([...m[2]!.matchAll(/\.with\(\s*"(\w+)"/g)].map((g) => g[1]!));
-        for (const catalog of [en.errorDetails, ko.errorDetails] as Record<string, string>[]) {
+        const catalogs = [en.errorDetails, ko.errorDetails, en.diagnostics.said, ko.diagnostics.said, en.diagnostics.fix, ko.diagnostics.fix];
+        for (const catalog of catalogs as Record<string, string>[]) {
           const sentence = catalog[code];
           if (!sentence) continue;
           for (const p of sentence.matchAll(/\{(\w+)\}/g)) expect(given, `${code} names {${p[1]}}`).toContain(p[1]);
@@ -132,5 +133,70 @@ describe('error details', () => {
     const spans = detailSpans({ code: 'notNewer', params: { version: '0.0.9', last: '0.1.0' } }, '0.0.9 is not newer…', ko);
     expect(plain(spans)).toBe('0.0.9은 마지막 릴리스 0.1.0보다 새 버전이 아닙니다.');
     expect(spans.filter((s) => s.code).map((s) => s.text)).toEqual(['0.0.9', '0.1.0']);
+  });
+});
+
+describe('workflow and lesson-pack problems', () => {
+  /** The sources that find problems in a learner's or an instructor's files. */
+  const checkers = Object.entries(everything).filter(([file]) =>
+    /engine\/src\/(pipeline\/(workflow|yaml|compat|plan|mod)|workshop\/pack)\.rs$/.test(file),
+  );
+
+  it('say every problem the checkers find, and its fix, in both languages', () => {
+    expect(checkers.length).toBe(6);
+    const codes = new Set<string>();
+    for (const [, text] of checkers) for (const m of text.matchAll(/Finding::new\(\s*"(\w+)"/g)) codes.add(m[1]!);
+    expect(codes.size).toBeGreaterThan(60);
+    for (const code of codes) {
+      for (const m of [en, ko]) {
+        expect(m.diagnostics.said, code).toHaveProperty(code);
+        expect(m.diagnostics.fix, code).toHaveProperty(code);
+      }
+    }
+  });
+
+  const typo = {
+    file: '.github/workflows/ci.yml',
+    line: 7,
+    column: 5,
+    finding: {
+      code: 'unknownKey',
+      params: { key: 'run-on', what: 'jobs.build', valid: 'name, runs-on, steps' },
+      because: { code: 'didYouMean', params: { near: 'runs-on' } },
+    },
+    message: '`run-on` is not a key of `jobs.build`',
+    fix: 'did you mean `runs-on`? valid keys: name, runs-on, steps',
+  };
+
+  it('are said in Korean, with the key paths as code and a likely typo named', () => {
+    const spans = diagnosticSpans(typo, ko);
+    expect(plain(spans)).toBe('run-on은(는) jobs.build의 키가 아닙니다. runs-on을(를) 뜻했나요?');
+    expect(spans.filter((s) => s.code).map((s) => s.text)).toEqual(['run-on', 'jobs.build', 'runs-on']);
+    expect(plain(diagnosticFixSpans(typo, ko))).toBe('쓸 수 있는 키: name, runs-on, steps');
+  });
+
+  it('say the kind of a value in words, and keep a fact inside backticks as one piece of code', () => {
+    const wrongKind = { ...typo, finding: { code: 'notMapping', params: { what: 'jobs.build.env', kind: 'list' } } };
+    expect(plain(diagnosticSpans(wrongKind, ko))).toBe('jobs.build.env은(는) 목록이(가) 아니라 매핑(key: value 줄)이어야 합니다.');
+    const noFolder = { ...typo, finding: { code: 'lessonNoFolder', params: { id: 'build' } } };
+    expect(diagnosticFixSpans(noFolder, en).filter((s) => s.code).map((s) => s.text)).toEqual([
+      'lessons/build/',
+      'lesson.toml',
+      'en.md',
+      'ko.md',
+      'lessons',
+    ]);
+  });
+
+  it('fall back to the engine English for a code the catalog does not know yet', () => {
+    const unknown = { ...typo, finding: { code: 'somethingNew', params: {} } };
+    expect(plain(diagnosticSpans(unknown, ko))).toBe('run-on is not a key of jobs.build');
+  });
+
+  it('reach a refusal: the first problem is said under it, in the same language', () => {
+    const detail = { code: 'workflowRefused', params: { count: '2', at: '.github/workflows/ci.yml:7:5' }, because: typo.finding };
+    expect(plain(detailSpans(detail, 'the workflow was not started', ko))).toBe(
+      '워크플로에 문제가 2개 있어 시작하지 않았습니다. 검사가 각 문제와 위치를 보여 줍니다. 첫 번째는 .github/workflows/ci.yml:7:5: run-on은(는) jobs.build의 키가 아닙니다. runs-on을(를) 뜻했나요?',
+    );
   });
 });

@@ -464,15 +464,9 @@ impl Service {
                 };
                 self.log_op(
                     "rollback",
-                    Said::new(
-                        format!(
-                            "{} {version} did not go live and was rolled back: {}",
-                            self.app, why.en
-                        ),
-                        format!(
-                            "{} {version}이(가) 배포되지 못해 롤백됨: {}",
-                            self.app, why.ko
-                        ),
+                    why.after(
+                        format!("{} {version} did not go live and was rolled back", self.app),
+                        format!("{} {version}이(가) 배포되지 못해 롤백됨", self.app),
                     ),
                     None,
                     None,

@@ -232,15 +232,11 @@ impl Service {
                     });
                 }
                 Err((error, _)) => {
-                    let why = Said::why(&error);
                     self.log_op(
                         "heal",
-                        Said::new(
-                            format!(
-                                "{} stopped and could not be replaced: {}",
-                                gone.name, why.en
-                            ),
-                            format!("{}이(가) 멈췄지만 대신하지 못함: {}", gone.name, why.ko),
+                        Said::why(&error).after(
+                            format!("{} stopped and could not be replaced", gone.name),
+                            format!("{}이(가) 멈췄지만 대신하지 못함", gone.name),
                         ),
                         None,
                         None,

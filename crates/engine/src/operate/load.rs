@@ -78,6 +78,7 @@ pub fn record(
         ),
         millis: Some(millis),
         change: None,
+        reason: None,
     })
 }
 

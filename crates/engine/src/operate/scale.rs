@@ -89,6 +89,7 @@ impl Service {
             message_ko: said.ko,
             millis,
             change,
+            reason: said.reason,
         };
         let listener = self
             .on_op

@@ -3,6 +3,7 @@
 
 use super::workflow::Workflow;
 use crate::diagnostic::Diagnostic;
+use crate::finding::Finding;
 
 /// Actions DevLoop implements natively (by name, any version).
 pub fn native_actions() -> Vec<&'static str> {
@@ -35,6 +36,9 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
                 &wf.file,
                 pos.line,
                 pos.col,
+                Finding::new("jobKeyNotRun")
+                    .with("job", &job.id)
+                    .with("key", key),
                 format!(
                     "job `{}` asks for {what}, which DevLoop does not run",
                     job.id
@@ -54,6 +58,7 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
                         &wf.file,
                         step.pos.line,
                         step.pos.col,
+                        Finding::new("shellNotHere").with("shell", shell),
                         format!("this step runs in `{shell}`, which this machine's runner does not have"),
                         "use `shell: bash` or `shell: sh` to run it here",
                     ));
@@ -69,6 +74,9 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
                     &wf.file,
                     pos.line,
                     pos.col,
+                    Finding::new("actionNotRunHere")
+                        .with("uses", uses)
+                        .with("native", native_actions().join(", ")),
                     format!("the action `{uses}` does not run here yet"),
                     format!(
                         "replace it with `run:` commands; DevLoop runs these actions natively: {}",
@@ -115,17 +123,24 @@ pub fn skipped(wf: &Workflow) -> Vec<Diagnostic> {
         .into_iter()
         .map(|(uses, at)| {
             let pos = at[0];
-            let also = if at.len() > 1 {
-                let lines: Vec<String> = at[1..].iter().map(|p| p.line.to_string()).collect();
-                let s = if lines.len() > 1 { "s" } else { "" };
-                format!(" (also on line{s} {})", lines.join(", "))
-            } else {
-                String::new()
+            let lines: Vec<String> = at[1..].iter().map(|p| p.line.to_string()).collect();
+            let also = match lines.len() {
+                0 => String::new(),
+                1 => format!(" (also on line {})", lines[0]),
+                _ => format!(" (also on lines {})", lines.join(", ")),
             };
+            let finding = Finding::new("actionNeedsGithub")
+                .with("uses", uses)
+                .with("native", native_actions().join(", "));
             Diagnostic::line_col(
                 &wf.file,
                 pos.line,
                 pos.col,
+                if lines.is_empty() {
+                    finding
+                } else {
+                    finding.because(Some(Finding::new("alsoOnLines").with("lines", lines.join(", "))))
+                },
                 format!("the action `{uses}` needs GitHub: here the step is skipped, with a notice, and the run goes on{also}"),
                 format!(
                     "to do its work here, add `run:` commands (guarded with `if: ${{{{ vars.DEVLOOP == 'true' }}}}`); DevLoop runs these actions natively: {}",

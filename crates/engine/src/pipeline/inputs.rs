@@ -5,13 +5,22 @@
 use std::collections::BTreeMap;
 
 use super::workflow::Input;
+use crate::finding::Finding;
+
+/// One thing wrong with the inputs given: a code for the UI's catalogs, and the English words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub finding: Finding,
+    pub message: String,
+}
 
 /// The inputs a run gets, or every problem with what was given, each said with how to fix it.
 pub fn resolve(
     declared: &[Input],
     given: &[(String, String)],
-) -> Result<BTreeMap<String, String>, Vec<String>> {
+) -> Result<BTreeMap<String, String>, Vec<Problem>> {
     let mut problems = Vec::new();
+    let mut say = |finding: Finding, message: String| problems.push(Problem { finding, message });
     let mut out: BTreeMap<String, String> = declared
         .iter()
         .filter_map(|i| Some((i.name.clone(), i.default.clone()?)))
@@ -19,16 +28,24 @@ pub fn resolve(
     for (name, value) in given {
         if !declared.iter().any(|i| &i.name == name) {
             let names: Vec<&str> = declared.iter().map(|i| i.name.as_str()).collect();
-            problems.push(if names.is_empty() {
-                format!(
-                    "the workflow takes no inputs, but `{name}` was given; remove --input {name}=…"
-                )
+            if names.is_empty() {
+                say(
+                    Finding::new("takesNoInputs").with("name", name),
+                    format!(
+                        "the workflow takes no inputs, but `{name}` was given; remove --input {name}=…"
+                    ),
+                );
             } else {
-                format!(
-                    "the workflow has no input `{name}`; it has: {}",
-                    names.join(", ")
-                )
-            });
+                say(
+                    Finding::new("noSuchInput")
+                        .with("name", name)
+                        .with("names", names.join(", ")),
+                    format!(
+                        "the workflow has no input `{name}`; it has: {}",
+                        names.join(", ")
+                    ),
+                );
+            }
             continue;
         }
         out.insert(name.clone(), value.clone());
@@ -38,28 +55,43 @@ pub fn resolve(
         let name = &input.name;
         if value.is_empty() {
             if input.required {
-                problems.push(format!(
-                    "input `{name}` is required{}: give it with --input {name}=…",
-                    input
-                        .description
-                        .as_ref()
-                        .map(|d| format!(" ({d})"))
-                        .unwrap_or_default()
-                ));
+                say(
+                    Finding::new("inputRequired").with("name", name),
+                    format!(
+                        "input `{name}` is required{}: give it with --input {name}=…",
+                        input
+                            .description
+                            .as_ref()
+                            .map(|d| format!(" ({d})"))
+                            .unwrap_or_default()
+                    ),
+                );
             }
             continue;
         }
         match input.kind.as_str() {
-            "boolean" if value != "true" && value != "false" => problems.push(format!(
-                "input `{name}` is a boolean, so `{value}` will not do: use true or false"
-            )),
-            "number" if value.trim().parse::<f64>().is_err() => problems.push(format!(
-                "input `{name}` is a number, so `{value}` will not do"
-            )),
-            "choice" if !input.options.iter().any(|o| o == value) => problems.push(format!(
-                "`{value}` is not one of input `{name}`'s options: {}",
-                input.options.join(", ")
-            )),
+            "boolean" if value != "true" && value != "false" => say(
+                Finding::new("inputNotBoolean")
+                    .with("name", name)
+                    .with("value", value),
+                format!("input `{name}` is a boolean, so `{value}` will not do: use true or false"),
+            ),
+            "number" if value.trim().parse::<f64>().is_err() => say(
+                Finding::new("inputNotNumber")
+                    .with("name", name)
+                    .with("value", value),
+                format!("input `{name}` is a number, so `{value}` will not do"),
+            ),
+            "choice" if !input.options.iter().any(|o| o == value) => say(
+                Finding::new("inputNotOption")
+                    .with("name", name)
+                    .with("value", value)
+                    .with("options", input.options.join(", ")),
+                format!(
+                    "`{value}` is not one of input `{name}`'s options: {}",
+                    input.options.join(", ")
+                ),
+            ),
             _ => {}
         }
     }
@@ -125,7 +157,22 @@ mod tests {
             ]),
         )
         .unwrap_err();
-        let all = problems.join("\n");
+        let all = problems
+            .iter()
+            .map(|p| p.message.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let codes: Vec<&str> = problems.iter().map(|p| p.finding.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "noSuchInput",
+                "inputNotOption",
+                "inputNotBoolean",
+                "inputNotNumber",
+                "inputRequired"
+            ]
+        );
         assert_eq!(problems.len(), 5, "{all}");
         assert!(all.contains("`moon` is not one of input `target`'s options: staging, production"));
         assert!(all.contains("`dry` is a boolean"));

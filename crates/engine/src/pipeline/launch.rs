@@ -143,11 +143,15 @@ pub fn prepare(
     let inputs = if trigger == "workflow_dispatch" {
         let declared = workflow.on.workflow_dispatch.clone().unwrap_or_default();
         super::inputs::resolve(&declared, &opts.inputs).map_err(|problems| {
+            let list: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
             Refusal::Other(
                 Error::said(
                     Code::InvalidInput,
-                    Finding::new("inputsRefused").with("problems", problems.join("\n")),
-                    format!("the run was not started:\n{}", problems.join("\n")),
+                    // The catalogs say how many, then the first in the learner's words.
+                    Finding::new("inputsRefused")
+                        .with("count", problems.len())
+                        .because(problems.first().map(|p| p.finding.clone())),
+                    format!("the run was not started:\n{}", list.join("\n")),
                 )
                 .with_fix(format!("devloop workflow check {}", shown.display())),
             )

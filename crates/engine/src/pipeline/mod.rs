@@ -22,6 +22,7 @@ pub mod yaml;
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
+use crate::finding::Finding;
 
 /// Workflow files are small; anything larger is refused before parsing.
 pub const MAX_WORKFLOW_BYTES: u64 = 1024 * 1024;
@@ -51,17 +52,26 @@ impl Checked {
 
 /// Reads, checks and plans the workflow at `file`; `shown` is how to name it in messages.
 pub fn check_file(file: &Path, shown: &Path) -> Checked {
-    let refuse = |message: String, fix: &str| Checked {
+    let refuse = |finding: Finding, message: String, fix: &str| Checked {
         workflow: None,
-        errors: vec![Diagnostic::file(shown, message, fix)],
+        errors: vec![Diagnostic::file(shown, finding, message, fix)],
         unsupported: Vec::new(),
         skipped: Vec::new(),
         plan: None,
     };
     match std::fs::metadata(file) {
-        Err(e) => return refuse(format!("cannot read the workflow: {e}"), "check the path"),
+        Err(e) => {
+            return refuse(
+                unreadable(&e),
+                format!("cannot read the workflow: {e}"),
+                "check the path",
+            )
+        }
         Ok(m) if m.len() > MAX_WORKFLOW_BYTES => {
             return refuse(
+                Finding::new("workflowTooBig")
+                    .with("kib", m.len() / 1024)
+                    .with("most", MAX_WORKFLOW_BYTES / 1024),
                 format!(
                     "the file is {} KiB; a workflow is at most {} KiB",
                     m.len() / 1024,
@@ -75,11 +85,29 @@ pub fn check_file(file: &Path, shown: &Path) -> Checked {
     let text = match std::fs::read(file) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
-            Err(_) => return refuse("the file is not UTF-8 text".into(), "save it as UTF-8"),
+            Err(_) => {
+                return refuse(
+                    Finding::new("notUtf8"),
+                    "the file is not UTF-8 text".into(),
+                    "save it as UTF-8",
+                )
+            }
         },
-        Err(e) => return refuse(format!("cannot read the workflow: {e}"), "check the path"),
+        Err(e) => {
+            return refuse(
+                unreadable(&e),
+                format!("cannot read the workflow: {e}"),
+                "check the path",
+            )
+        }
     };
     check_text(shown, &text)
+}
+
+/// A file that could not be read, as a code: the system's own reason (`os error 13`) is kept
+/// as a quoted fact.
+fn unreadable(e: &std::io::Error) -> Finding {
+    Finding::new("fileUnreadable").with("said", e)
 }
 
 /// The same for text already in memory.
@@ -92,11 +120,14 @@ pub fn check_text(shown: &Path, text: &str) -> Checked {
             skipped: Vec::new(),
             plan: None,
         },
-        // The errors stop the run; what does not run here is said beside them, so fixing
-        // them brings no second surprise.
-        (Some(wf), errors) if !errors.is_empty() => Checked {
+        // The errors stop the run; what does not run here, and a `needs` that names no job,
+        // are said beside them, so fixing them brings no second surprise.
+        (Some(wf), mut errors) if !errors.is_empty() => Checked {
             workflow: None,
-            errors,
+            errors: {
+                errors.extend(plan::plan(&wf).err().unwrap_or_default());
+                errors
+            },
             unsupported: compat::report(&wf),
             skipped: compat::skipped(&wf),
             plan: None,

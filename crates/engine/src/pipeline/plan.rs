@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::workflow::Workflow;
 use crate::diagnostic::Diagnostic;
+use crate::finding::Finding;
 
 /// Jobs in stages: every job's needs are in earlier stages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,10 @@ pub fn plan(wf: &Workflow) -> Result<Plan, Vec<Diagnostic>> {
                     &wf.file,
                     pos.line,
                     pos.col,
+                    Finding::new("unknownNeed")
+                        .with("job", &job.id)
+                        .with("need", need)
+                        .with("jobs", ids.iter().copied().collect::<Vec<_>>().join(", ")),
                     format!(
                         "job `{}` needs `{need}`, which is not a job in this workflow",
                         job.id
@@ -37,6 +42,7 @@ pub fn plan(wf: &Workflow) -> Result<Plan, Vec<Diagnostic>> {
                     &wf.file,
                     pos.line,
                     pos.col,
+                    Finding::new("needsItself").with("job", &job.id),
                     format!("job `{}` needs itself", job.id),
                     "remove it from its own `needs`",
                 ));
@@ -107,6 +113,7 @@ pub fn plan(wf: &Workflow) -> Result<Plan, Vec<Diagnostic>> {
             &wf.file,
             first.0,
             first.1,
+            Finding::new("needsCycle").with("cycle", cycle.join(" → ")),
             format!("the jobs' `needs` form a cycle: {}", cycle.join(" → ")),
             "remove one of these `needs` so the jobs can run in an order",
         )]);

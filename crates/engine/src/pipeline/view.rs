@@ -24,8 +24,11 @@ pub struct WorkflowView {
     pub file: String,
     pub name: String,
     pub runnable: bool,
-    /// Errors and things DevLoop does not run, each with file:line:col.
+    /// Errors and things DevLoop does not run, each with file:line:col: they stop a run.
     pub problems: Vec<Diagnostic>,
+    /// Steps that run differently here without stopping the run (a marketplace action that
+    /// is skipped with a notice), said before the run as well as in its log.
+    pub notes: Vec<Diagnostic>,
     /// Jobs by stage: every job's needs are in earlier stages.
     pub stages: Vec<Vec<JobView>>,
     /// CI, Continuous Delivery and Continuous Deployment over the graph, in that order.
@@ -206,7 +209,7 @@ pub fn views(repo: &Path) -> Vec<WorkflowView> {
             let runnable = checked.runnable();
             let mut problems = checked.errors.clone();
             problems.extend(checked.unsupported.iter().cloned());
-            problems.extend(checked.skipped.iter().cloned());
+            let notes = checked.skipped.clone();
             let stages = match (&checked.workflow, &checked.plan) {
                 (Some(wf), Some(plan)) => plan
                     .stages
@@ -242,6 +245,7 @@ pub fn views(repo: &Path) -> Vec<WorkflowView> {
                 file: shown.display().to_string(),
                 runnable,
                 problems,
+                notes,
                 stages,
             }
         })

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::yaml::{self, Node, Pos, Value};
 use crate::diagnostic::Diagnostic;
+use crate::finding::Finding;
 
 /// The most jobs one matrix may make, as on GitHub ("A matrix can generate a maximum of 256
 /// jobs per workflow run").
@@ -225,6 +226,7 @@ pub fn read_partly(file: &Path, text: &str) -> (Option<Workflow>, Vec<Diagnostic
                     file,
                     e.pos.line,
                     e.pos.col,
+                    *e.finding,
                     format!("this is not valid YAML: {}", e.message),
                     e.fix,
                 )],
@@ -245,13 +247,20 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn err(&mut self, pos: Pos, message: impl Into<String>, fix: impl Into<String>) {
+    fn err(
+        &mut self,
+        pos: Pos,
+        finding: Finding,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         self.diags.push(Diagnostic::line_col(
-            self.file, pos.line, pos.col, message, fix,
+            self.file, pos.line, pos.col, finding, message, fix,
         ));
     }
 
-    /// The entries of a mapping, or an error saying a mapping was expected.
+    /// The entries of a mapping, or an error saying a mapping was expected. `what` is where
+    /// the value sits, as its key path (`jobs.build`), or `workflow` for the file's top level.
     fn map<'n>(&mut self, node: &'n Node, what: &str) -> &'n [(Node, Node)] {
         match node.as_map() {
             Some(m) => m,
@@ -259,11 +268,15 @@ impl Reader<'_> {
             None => {
                 self.err(
                     node.pos,
+                    Finding::new("notMapping")
+                        .with("what", what)
+                        .with("kind", node.kind_code()),
                     format!(
-                        "{what} must be a mapping (key: value lines), not {}",
+                        "{} must be a mapping (key: value lines), not {}",
+                        named(what),
                         node.kind()
                     ),
-                    format!("write {what} as indented `key: value` lines"),
+                    format!("write {} as indented `key: value` lines", named(what)),
                 );
                 &[]
             }
@@ -274,15 +287,26 @@ impl Reader<'_> {
         for (k, _) in entries {
             let name = k.as_str().unwrap_or("");
             if !known.contains(&name) {
-                let near = known
-                    .iter()
-                    .find(|c| similar(c, name))
-                    .map(|c| format!("did you mean `{c}`? "))
-                    .unwrap_or_default();
+                let near = known.iter().find(|c| similar(c, name));
+                let finding = Finding::new("unknownKey")
+                    .with("key", name)
+                    .with("what", what)
+                    .with("valid", known.join(", "));
                 self.err(
                     k.pos,
-                    format!("`{name}` is not a key of {what}"),
-                    format!("{near}valid keys: {}", known.join(", ")),
+                    match near {
+                        Some(near) => {
+                            finding.because(Some(Finding::new("didYouMean").with("near", near)))
+                        }
+                        None => finding,
+                    },
+                    format!("`{name}` is not a key of {}", named(what)),
+                    format!(
+                        "{}valid keys: {}",
+                        near.map(|c| format!("did you mean `{c}`? "))
+                            .unwrap_or_default(),
+                        known.join(", ")
+                    ),
                 );
             }
         }
@@ -296,7 +320,14 @@ impl Reader<'_> {
                 Some(s.to_owned())
             }
             None => {
-                self.err(node.pos, format!("{what} must be a single value, not {}", node.kind()), "put one value here, on the same line (quote it if it holds special characters)");
+                self.err(
+                    node.pos,
+                    Finding::new("notSingleValue")
+                        .with("what", what)
+                        .with("kind", node.kind_code()),
+                    format!("{} must be a single value, not {}", named(what), node.kind()),
+                    "put one value here, on the same line (quote it if it holds special characters)",
+                );
                 None
             }
         }
@@ -311,6 +342,7 @@ impl Reader<'_> {
             let Some(len) = super::expr::closing(&rest[body_start..]) else {
                 self.err(
                     pos,
+                    Finding::new("exprNotClosed"),
                     "an expression `${{` is not closed with `}}`",
                     "close the expression: `${{ github.ref }}`",
                 );
@@ -336,6 +368,8 @@ impl Reader<'_> {
                 line: pos.line,
                 col,
             },
+            // The parser's words, quoted as code: they name the token it stopped at.
+            Finding::new("exprInvalid").with("said", message),
             format!("this expression is not valid: {message}"),
             "see https://docs.github.com/actions/learn-github-actions/expressions",
         );
@@ -343,7 +377,7 @@ impl Reader<'_> {
 
     /// An `if:` is an expression even without `${{ }}`.
     fn condition(&mut self, node: &Node) -> Option<String> {
-        let text = self.text(node, "`if`")?;
+        let text = self.text(node, "if")?;
         let trimmed = text.trim();
         if !trimmed.starts_with("${{") {
             if let Err(e) = super::expr::parse(trimmed) {
@@ -361,46 +395,49 @@ impl Reader<'_> {
             Value::Map(_) => {
                 self.err(
                     node.pos,
-                    format!("{what} must be a value or a list, not a mapping"),
-                    format!("write {what} as `[a, b]` or one `- item` per line"),
+                    Finding::new("notList").with("what", what),
+                    format!("`{what}` must be a value or a list, not a mapping"),
+                    format!("write `{what}` as `[a, b]` or one `- item` per line"),
                 );
                 Vec::new()
             }
         }
     }
 
-    fn env(&mut self, node: &Node) -> BTreeMap<String, String> {
-        let entries = self.map(node, "`env`");
+    /// An `env:` mapping under `under` (a job or step's key path; empty at the top level).
+    fn env(&mut self, node: &Node, under: &str) -> BTreeMap<String, String> {
+        let place = join(under, "env");
+        let entries = self.map(node, &place);
         entries
             .iter()
             .filter_map(|(k, v)| {
-                Some((
-                    k.as_str()?.to_owned(),
-                    self.text(v, "an environment variable")?,
-                ))
+                let name = k.as_str()?;
+                Some((name.to_owned(), self.text(v, &format!("{place}.{name}"))?))
             })
             .collect()
     }
 
-    fn defaults(&mut self, node: &Node) -> RunDefaults {
-        let entries = self.map(node, "`defaults`");
-        self.keys_known(entries, &["run"], "`defaults`");
+    fn defaults(&mut self, node: &Node, under: &str) -> RunDefaults {
+        let place = join(under, "defaults");
+        let entries = self.map(node, &place);
+        self.keys_known(entries, &["run"], &place);
         let Some(run) = node.get("run") else {
             return RunDefaults::default();
         };
-        let entries = self.map(run, "`defaults.run`");
-        self.keys_known(entries, &["shell", "working-directory"], "`defaults.run`");
+        let place = format!("{place}.run");
+        let entries = self.map(run, &place);
+        self.keys_known(entries, &["shell", "working-directory"], &place);
         let shell = run.get("shell").and_then(|s| self.shell(s));
         RunDefaults {
             shell,
             working_directory: run
                 .get("working-directory")
-                .and_then(|w| self.text(w, "`working-directory`")),
+                .and_then(|w| self.text(w, &format!("{place}.working-directory"))),
         }
     }
 
     fn shell(&mut self, node: &Node) -> Option<String> {
-        let shell = self.text(node, "`shell`")?;
+        let shell = self.text(node, "shell")?;
         // GitHub's other shells, and a custom one (`perl {0}`), are valid workflows that do
         // not run here: kept, so the compatibility report names them (`compat.rs`).
         let elsewhere = ["pwsh", "powershell", "cmd", "python"];
@@ -412,6 +449,7 @@ impl Reader<'_> {
         } else {
             self.err(
                 node.pos,
+                Finding::new("unknownShell").with("shell", &shell),
                 format!("the shell `{shell}` is not supported here"),
                 "use `shell: bash` or `shell: sh`",
             );
@@ -420,33 +458,35 @@ impl Reader<'_> {
     }
 
     fn workflow(&mut self, root: &Node) -> Workflow {
-        let entries = self.map(root, "the workflow");
-        self.keys_known(entries, WORKFLOW_KEYS, "a workflow");
+        let entries = self.map(root, "workflow");
+        self.keys_known(entries, WORKFLOW_KEYS, "workflow");
         let mut wf = Workflow {
             file: self.file.to_path_buf(),
             ..Workflow::default()
         };
-        wf.name = root.get("name").and_then(|n| self.text(n, "`name`"));
+        wf.name = root.get("name").and_then(|n| self.text(n, "name"));
         match root.get("on") {
             Some(on) => wf.on = self.triggers(on),
             None => self.err(
                 Pos { line: 1, col: 1 },
+                Finding::new("noOn"),
                 "the workflow has no `on:` (what starts it)",
                 "add `on: [push, workflow_dispatch]`",
             ),
         }
         if let Some(env) = root.get("env") {
-            wf.env = self.env(env);
+            wf.env = self.env(env, "");
         }
         if let Some(d) = root.get("defaults") {
-            wf.defaults = self.defaults(d);
+            wf.defaults = self.defaults(d, "");
         }
         match root.get("jobs") {
             Some(jobs) => {
-                let entries = self.map(jobs, "`jobs`");
+                let entries = self.map(jobs, "jobs");
                 if entries.is_empty() {
                     self.err(
                         jobs.pos,
+                        Finding::new("noJobsListed"),
                         "`jobs` is empty",
                         "add at least one job with `runs-on` and `steps`",
                     );
@@ -459,6 +499,7 @@ impl Reader<'_> {
             }
             None => self.err(
                 Pos { line: 1, col: 1 },
+                Finding::new("noJobs"),
                 "the workflow has no `jobs:`",
                 "add `jobs:` with at least one job",
             ),
@@ -477,6 +518,7 @@ impl Reader<'_> {
             let Some(name) = event.as_str() else {
                 self.err(
                     event.pos,
+                    Finding::new("eventNotWord"),
                     "an event name must be a single word like `push`",
                     "list events as `on: [push, workflow_dispatch]`",
                 );
@@ -498,15 +540,18 @@ impl Reader<'_> {
                 }
                 other if EVENTS.contains(&other) => t.other.push((other.to_owned(), event.pos)),
                 other => {
-                    let near = EVENTS
-                        .iter()
-                        .find(|c| similar(c, other))
-                        .map(|c| format!("did you mean `{c}`? "))
-                        .unwrap_or_default();
+                    let near = EVENTS.iter().find(|c| similar(c, other));
                     self.err(
                         event.pos,
+                        Finding::new("unknownEvent")
+                            .with("event", other)
+                            .because(near.map(|c| Finding::new("didYouMean").with("near", c))),
                         format!("`{other}` is not a GitHub Actions event"),
-                        format!("{near}DevLoop runs push, pull_request and workflow_dispatch"),
+                        format!(
+                            "{}DevLoop runs push, pull_request and workflow_dispatch",
+                            near.map(|c| format!("did you mean `{c}`? "))
+                                .unwrap_or_default()
+                        ),
                     );
                 }
             }
@@ -515,7 +560,7 @@ impl Reader<'_> {
     }
 
     fn push_filter(&mut self, node: &Node, event: &str) -> PushFilter {
-        let entries = self.map(node, &format!("`on.{event}`"));
+        let entries = self.map(node, &format!("on.{event}"));
         self.keys_known(
             entries,
             &[
@@ -527,11 +572,11 @@ impl Reader<'_> {
                 "paths-ignore",
                 "types",
             ],
-            &format!("`on.{event}`"),
+            &format!("on.{event}"),
         );
         let mut list = |key: &str| {
             node.get(key)
-                .map(|v| self.strings(v, key))
+                .map(|v| self.strings(v, &format!("on.{event}.{key}")))
                 .unwrap_or_default()
         };
         PushFilter {
@@ -544,37 +589,44 @@ impl Reader<'_> {
     }
 
     fn inputs(&mut self, node: &Node) -> Vec<Input> {
-        let entries = self.map(node, "`workflow_dispatch`");
-        self.keys_known(entries, &["inputs"], "`workflow_dispatch`");
+        let entries = self.map(node, "on.workflow_dispatch");
+        self.keys_known(entries, &["inputs"], "on.workflow_dispatch");
         let Some(inputs) = node.get("inputs") else {
             return Vec::new();
         };
-        let entries = self.map(inputs, "`inputs`");
+        let entries = self.map(inputs, "on.workflow_dispatch.inputs");
         let mut out = Vec::new();
         for (k, v) in entries {
             let name = k.as_str().unwrap_or("").to_owned();
-            let spec = self.map(v, &format!("input `{name}`"));
+            let place = format!("inputs.{name}");
+            let spec = self.map(v, &place);
             self.keys_known(
                 spec,
                 &["description", "required", "default", "type", "options"],
-                &format!("input `{name}`"),
+                &place,
             );
             let kind = v
                 .get("type")
-                .and_then(|t| self.text(t, "`type`"))
+                .and_then(|t| self.text(t, &format!("{place}.type")))
                 .unwrap_or_else(|| "string".into());
             if !["string", "boolean", "choice", "number", "environment"].contains(&kind.as_str()) {
                 self.err(
                     v.get("type").map_or(v.pos, |t| t.pos),
+                    Finding::new("unknownInputType").with("type", &kind),
                     format!("`{kind}` is not an input type"),
                     "use string, boolean, choice, number or environment",
                 );
             }
-            let required = v.get("required").and_then(|r| self.text(r, "`required`"));
+            let required = v
+                .get("required")
+                .and_then(|r| self.text(r, &format!("{place}.required")));
             if let Some(r) = &required {
                 if r != "true" && r != "false" {
                     self.err(
                         v.get("required").map_or(v.pos, |n| n.pos),
+                        Finding::new("notBoolean")
+                            .with("what", format!("{place}.required"))
+                            .with("value", r),
                         format!("`required: {r}` must be true or false"),
                         "write `required: true` or `required: false`",
                     );
@@ -582,11 +634,12 @@ impl Reader<'_> {
             }
             let options = v
                 .get("options")
-                .map(|o| self.strings(o, "`options`"))
+                .map(|o| self.strings(o, &format!("{place}.options")))
                 .unwrap_or_default();
             if kind == "choice" && options.is_empty() {
                 self.err(
                     v.pos,
+                    Finding::new("choiceWithoutOptions").with("input", &name),
                     format!("input `{name}` is a choice with no `options`"),
                     "add `options: [a, b]`",
                 );
@@ -595,9 +648,11 @@ impl Reader<'_> {
                 name,
                 description: v
                     .get("description")
-                    .and_then(|d| self.text(d, "`description`")),
+                    .and_then(|d| self.text(d, &format!("{place}.description"))),
                 required: required.as_deref() == Some("true"),
-                default: v.get("default").and_then(|d| self.text(d, "`default`")),
+                default: v
+                    .get("default")
+                    .and_then(|d| self.text(d, &format!("{place}.default"))),
                 kind,
                 options,
             });
@@ -610,12 +665,14 @@ impl Reader<'_> {
         if !valid_id(&id) {
             self.err(
                 id_node.pos,
+                Finding::new("badJobId").with("id", &id),
                 format!("`{id}` is not a valid job id"),
                 "start with a letter or `_`, then letters, digits, `-` or `_`",
             );
         }
-        let entries = self.map(node, &format!("job `{id}`"));
-        self.keys_known(entries, JOB_KEYS, &format!("job `{id}`"));
+        let place = format!("jobs.{id}");
+        let entries = self.map(node, &place);
+        self.keys_known(entries, JOB_KEYS, &place);
         let mut job = Job {
             id: id.clone(),
             pos: id_node.pos,
@@ -634,36 +691,40 @@ impl Reader<'_> {
         };
         for (k, v) in entries {
             match k.as_str().unwrap_or("") {
-                "name" => job.name = self.text(v, "`name`"),
+                "name" => job.name = self.text(v, &format!("{place}.name")),
                 "needs" => {
                     job.needs = match &v.value {
                         Value::Seq(items) => items
                             .iter()
-                            .filter_map(|i| Some((self.text(i, "a job in `needs`")?, i.pos)))
+                            .filter_map(|i| Some((self.text(i, &format!("{place}.needs"))?, i.pos)))
                             .collect(),
                         _ => self
-                            .text(v, "`needs`")
+                            .text(v, &format!("{place}.needs"))
                             .map(|n| vec![(n, v.pos)])
                             .unwrap_or_default(),
                     }
                 }
                 "if" => job.condition = self.condition(v),
-                "timeout-minutes" => job.timeout_minutes = self.number(v, "`timeout-minutes`"),
+                "timeout-minutes" => {
+                    job.timeout_minutes = self.number(v, &format!("{place}.timeout-minutes"))
+                }
                 "continue-on-error" => {
-                    job.continue_on_error = self.boolean(v, "`continue-on-error`")
+                    job.continue_on_error = self.boolean(v, &format!("{place}.continue-on-error"))
                 }
                 "outputs" => {
-                    let outs = self.map(v, "`outputs`");
+                    let outs = self.map(v, &format!("{place}.outputs"));
                     job.outputs = outs
                         .iter()
                         .filter_map(|(k, v)| {
-                            Some((k.as_str()?.to_owned(), self.text(v, "an output")?))
+                            let name = k.as_str()?;
+                            let what = format!("{place}.outputs.{name}");
+                            Some((name.to_owned(), self.text(v, &what)?))
                         })
                         .collect();
                 }
-                "strategy" => job.strategy = Some(self.strategy(v)),
-                "env" => job.env = self.env(v),
-                "defaults" => job.defaults = self.defaults(v),
+                "strategy" => job.strategy = Some(self.strategy(v, &place)),
+                "env" => job.env = self.env(v, &place),
+                "defaults" => job.defaults = self.defaults(v, &place),
                 "runs-on" => {
                     job.runs_on = match &v.value {
                         Value::Seq(items) => items
@@ -675,9 +736,16 @@ impl Reader<'_> {
                     }
                 }
                 "steps" => match v.as_seq() {
-                    Some(items) => job.steps = items.iter().filter_map(|s| self.step(s)).collect(),
+                    Some(items) => {
+                        job.steps = items
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(i, s)| self.step(s, &format!("{place}.steps[{i}]")))
+                            .collect()
+                    }
                     None => self.err(
                         v.pos,
+                        Finding::new("stepsNotList"),
                         "`steps` must be a list",
                         "write each step as a `- name: …` item under `steps:`",
                     ),
@@ -691,6 +759,7 @@ impl Reader<'_> {
         if node.get("steps").is_none() && node.get("uses").is_none() {
             self.err(
                 id_node.pos,
+                Finding::new("jobWithoutSteps").with("job", &id),
                 format!("job `{id}` has no `steps`"),
                 "add `steps:` with at least one `- run: …`",
             );
@@ -698,6 +767,7 @@ impl Reader<'_> {
         if node.get("runs-on").is_none() && node.get("uses").is_none() {
             self.err(
                 id_node.pos,
+                Finding::new("jobWithoutRunsOn").with("job", &id),
                 format!("job `{id}` has no `runs-on`"),
                 "add `runs-on: ubuntu-latest` (DevLoop runs it on this machine, GitHub needs it)",
             );
@@ -710,10 +780,15 @@ impl Reader<'_> {
         if s.parse::<f64>().is_ok_and(|n| n > 0.0) || s.contains("${{") {
             Some(s)
         } else {
+            let key = what.rsplit('.').next().unwrap_or(what);
             self.err(
                 node.pos,
-                format!("{what} must be a positive number, not `{s}`"),
-                format!("write e.g. `{}: 10`", what.trim_matches('`')),
+                Finding::new("notPositive")
+                    .with("what", what)
+                    .with("value", &s)
+                    .with("key", key),
+                format!("`{what}` must be a positive number, not `{s}`"),
+                format!("write e.g. `{key}: 10`"),
             );
             None
         }
@@ -726,27 +801,27 @@ impl Reader<'_> {
         } else {
             self.err(
                 node.pos,
-                format!("{what} must be true or false, not `{s}`"),
-                format!("write `{}: true`", what.trim_matches('`')),
+                Finding::new("notBoolean")
+                    .with("what", what)
+                    .with("value", &s),
+                format!("`{what}` must be true or false, not `{s}`"),
+                format!("write `{}: true`", what.rsplit('.').next().unwrap_or(what)),
             );
             None
         }
     }
 
-    fn strategy(&mut self, node: &Node) -> Strategy {
-        let entries = self.map(node, "`strategy`");
-        self.keys_known(
-            entries,
-            &["matrix", "fail-fast", "max-parallel"],
-            "`strategy`",
-        );
+    fn strategy(&mut self, node: &Node, job: &str) -> Strategy {
+        let place = format!("{job}.strategy");
+        let entries = self.map(node, &place);
+        self.keys_known(entries, &["matrix", "fail-fast", "max-parallel"], &place);
         let mut s = Strategy {
             fail_fast: node
                 .get("fail-fast")
-                .and_then(|v| self.boolean(v, "`fail-fast`")),
+                .and_then(|v| self.boolean(v, &format!("{place}.fail-fast"))),
             max_parallel: node
                 .get("max-parallel")
-                .and_then(|v| self.number(v, "`max-parallel`")),
+                .and_then(|v| self.number(v, &format!("{place}.max-parallel"))),
             ..Strategy::default()
         };
         // Every key of `strategy` is optional on GitHub: without a matrix it is one job.
@@ -758,7 +833,7 @@ impl Reader<'_> {
             s.matrix_expr = Some(text.to_owned());
             return s;
         }
-        for (k, v) in self.map(matrix, "`matrix`") {
+        for (k, v) in self.map(matrix, &format!("{place}.matrix")) {
             let key = k.as_str().unwrap_or("").to_owned();
             match key.as_str() {
                 "include" | "exclude" => {
@@ -766,7 +841,7 @@ impl Reader<'_> {
                         Some(items) => items
                             .iter()
                             .map(|row| {
-                                let cells = self.map(row, &format!("a `{key}` entry"));
+                                let cells = self.map(row, &format!("{place}.matrix.{key}[]"));
                                 cells
                                     .iter()
                                     .filter_map(|(a, b)| {
@@ -778,6 +853,7 @@ impl Reader<'_> {
                         None => {
                             self.err(
                                 v.pos,
+                                Finding::new("matrixRowsNotList").with("key", &key),
                                 format!("`matrix.{key}` must be a list of mappings"),
                                 format!("write `{key}:` then `- axis: value` items"),
                             );
@@ -797,6 +873,7 @@ impl Reader<'_> {
                     }
                     _ => self.err(
                         v.pos,
+                        Finding::new("matrixAxisEmpty").with("key", &key),
                         format!("matrix axis `{key}` must be a non-empty list"),
                         format!("write `{key}: [a, b]`"),
                     ),
@@ -810,11 +887,18 @@ impl Reader<'_> {
             .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()))
             .and_then(|n| n.checked_add(s.include.len()));
         if jobs.is_none_or(|n| n > MAX_MATRIX_JOBS) {
+            let made = jobs.map_or_else(|| "too many".to_owned(), |n| n.to_string());
             self.err(
                 matrix.pos,
+                // Beyond counting (overflow), the count is said as "more than" the most.
+                match jobs {
+                    Some(n) => Finding::new("matrixTooBig")
+                        .with("jobs", n)
+                        .with("most", MAX_MATRIX_JOBS),
+                    None => Finding::new("matrixFarTooBig").with("most", MAX_MATRIX_JOBS),
+                },
                 format!(
-                    "this matrix makes {} jobs; GitHub runs at most {MAX_MATRIX_JOBS} from one matrix",
-                    jobs.map_or_else(|| "too many".to_owned(), |n| n.to_string())
+                    "this matrix makes {made} jobs; GitHub runs at most {MAX_MATRIX_JOBS} from one matrix"
                 ),
                 "use fewer axes or values, or `exclude` combinations you do not need",
             );
@@ -840,21 +924,24 @@ impl Reader<'_> {
         }
     }
 
-    fn step(&mut self, node: &Node) -> Option<Step> {
-        let entries = self.map(node, "a step");
-        self.keys_known(entries, STEP_KEYS, "a step");
-        let run = node.get("run").and_then(|r| self.text(r, "`run`"));
+    fn step(&mut self, node: &Node, place: &str) -> Option<Step> {
+        let entries = self.map(node, place);
+        self.keys_known(entries, STEP_KEYS, place);
+        let key = |k: &str| format!("{place}.{k}");
+        let run = node.get("run").and_then(|r| self.text(r, &key("run")));
         let uses = node
             .get("uses")
-            .and_then(|u| Some((self.text(u, "`uses`")?, u.pos)));
+            .and_then(|u| Some((self.text(u, &key("uses"))?, u.pos)));
         match (&run, &uses) {
             (Some(_), Some(_)) => self.err(
                 node.pos,
+                Finding::new("runAndUses"),
                 "a step has both `run` and `uses`",
                 "split it into two steps",
             ),
             (None, None) if node.get("run").is_none() && node.get("uses").is_none() => self.err(
                 node.pos,
+                Finding::new("neitherRunNorUses"),
                 "a step has neither `run` nor `uses`",
                 "give the step a `run: <command>` or a `uses: <action>`",
             ),
@@ -862,11 +949,15 @@ impl Reader<'_> {
         }
         let with = match node.get("with") {
             Some(w) => {
-                let entries = self.map(w, "`with`");
+                let entries = self.map(w, &key("with"));
                 entries
                     .iter()
                     .filter_map(|(k, v)| {
-                        Some((k.as_str()?.to_owned(), self.text(v, "a `with` value")?))
+                        let name = k.as_str()?;
+                        Some((
+                            name.to_owned(),
+                            self.text(v, &key(&format!("with.{name}")))?,
+                        ))
                     })
                     .collect()
             }
@@ -874,24 +965,45 @@ impl Reader<'_> {
         };
         Some(Step {
             pos: node.pos,
-            id: node.get("id").and_then(|i| self.text(i, "`id`")),
-            name: node.get("name").and_then(|n| self.text(n, "`name`")),
+            id: node.get("id").and_then(|i| self.text(i, &key("id"))),
+            name: node.get("name").and_then(|n| self.text(n, &key("name"))),
             run,
             uses,
             with,
             shell: node.get("shell").and_then(|s| self.shell(s)),
             working_directory: node
                 .get("working-directory")
-                .and_then(|w| self.text(w, "`working-directory`")),
-            env: node.get("env").map(|e| self.env(e)).unwrap_or_default(),
+                .and_then(|w| self.text(w, &key("working-directory"))),
+            env: node
+                .get("env")
+                .map(|e| self.env(e, place))
+                .unwrap_or_default(),
             condition: node.get("if").and_then(|c| self.condition(c)),
             timeout_minutes: node
                 .get("timeout-minutes")
-                .and_then(|t| self.number(t, "`timeout-minutes`")),
+                .and_then(|t| self.number(t, &key("timeout-minutes"))),
             continue_on_error: node
                 .get("continue-on-error")
-                .and_then(|c| self.boolean(c, "`continue-on-error`")),
+                .and_then(|c| self.boolean(c, &key("continue-on-error"))),
         })
+    }
+}
+
+/// A key path in English words: the top level is "the workflow", any other path is code.
+fn named(what: &str) -> String {
+    if what == "workflow" {
+        "the workflow".to_owned()
+    } else {
+        format!("`{what}`")
+    }
+}
+
+/// `key` under the key path `under` (the top level when empty).
+fn join(under: &str, key: &str) -> String {
+    if under.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{under}.{key}")
     }
 }
 

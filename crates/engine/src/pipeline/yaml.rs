@@ -5,6 +5,8 @@
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use crate::finding::Finding;
+
 /// Nodes an expanded document may hold. A real workflow has a few hundred.
 const NODE_BUDGET: usize = 100_000;
 /// Nesting deeper than this is not a workflow.
@@ -86,12 +88,24 @@ impl Node {
             Value::Map(_) => "a mapping",
         }
     }
+
+    /// The same as a code the UI's catalogs say (`yamlKinds`).
+    pub fn kind_code(&self) -> &'static str {
+        match &self.value {
+            Value::Scalar(..) if self.is_null() => "null",
+            Value::Scalar(..) => "value",
+            Value::Seq(_) => "list",
+            Value::Map(_) => "mapping",
+        }
+    }
 }
 
 /// A YAML error with its position and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     pub pos: Pos,
+    /// The problem as a code for the UI's catalogs (boxed: the error stays small to return).
+    pub finding: Box<Finding>,
     pub message: String,
     pub fix: &'static str,
 }
@@ -113,6 +127,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                 line: line as u32,
                 col: col as u32,
             },
+            finding: Box::new(Finding::new("yamlNul")),
             message: "the file holds a NUL byte, which YAML does not allow".into(),
             fix: "remove it: a workflow is text (`tr -d '\\000'` does it)",
         });
@@ -123,6 +138,8 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     if let Err(e) = parser.load(&mut builder, true) {
         return Err(YamlError {
             pos: Pos::of(*e.marker()),
+            // The parser's own words, quoted: they name the token it stumbled on.
+            finding: Box::new(Finding::new("yamlSyntax").with("said", e.info())),
             message: e.info().to_owned(),
             fix: SYNTAX_FIX,
         });
@@ -132,6 +149,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }
     builder.root.ok_or(YamlError {
         pos: Pos { line: 1, col: 1 },
+        finding: Box::new(Finding::new("yamlEmpty")),
         message: "the file is empty".into(),
         fix: "write the workflow: `name`, `on` and `jobs`",
     })
@@ -148,9 +166,14 @@ struct Builder {
 }
 
 impl Builder {
-    fn fail(&mut self, pos: Pos, message: String, fix: &'static str) {
+    fn fail(&mut self, pos: Pos, finding: Finding, message: String, fix: &'static str) {
         if self.error.is_none() {
-            self.error = Some(YamlError { pos, message, fix });
+            self.error = Some(YamlError {
+                pos,
+                finding: Box::new(finding),
+                message,
+                fix,
+            });
         }
     }
 
@@ -159,6 +182,7 @@ impl Builder {
         if self.nodes > NODE_BUDGET {
             self.fail(
                 pos,
+                Finding::new("yamlBomb").with("most", NODE_BUDGET),
                 format!("the document expands to more than {NODE_BUDGET} values; aliases (*name) that repeat each other grow exponentially (a \"YAML bomb\")"),
                 "write the values out instead of nesting aliases",
             );
@@ -193,6 +217,7 @@ impl Builder {
                         if let Some(k) = duplicate {
                             self.fail(
                                 key.pos,
+                                Finding::new("yamlDuplicateKey").with("key", &k),
                                 format!("the key `{k}` appears twice in the same mapping"),
                                 "rename one of them, or merge the two into one",
                             );
@@ -222,6 +247,7 @@ impl MarkedEventReceiver for Builder {
         match ev {
             Event::DocumentStart if self.root.is_some() => self.fail(
                 pos,
+                Finding::new("yamlTwoDocuments"),
                 "the file holds more than one YAML document (---); a workflow is one".into(),
                 "put each workflow in a file of its own",
             ),
@@ -238,6 +264,7 @@ impl MarkedEventReceiver for Builder {
                 if self.stack.len() >= MAX_DEPTH {
                     return self.fail(
                         pos,
+                        Finding::new("yamlTooDeep").with("most", MAX_DEPTH),
                         format!("values are nested more than {MAX_DEPTH} levels deep"),
                         "flatten the structure",
                     );
@@ -270,6 +297,7 @@ impl MarkedEventReceiver for Builder {
                 }
                 None => self.fail(
                     pos,
+                    Finding::new("yamlUnknownAlias"),
                     "an alias (*name) refers to an anchor that is not defined before it".into(),
                     "define the anchor (&name) before using it",
                 ),

@@ -174,6 +174,7 @@ mod tests {
             message_ko: String::new(),
             millis: Some(300),
             change: None,
+            reason: None,
         })
         .unwrap();
         let item = draft(&s, &Source::Heal { at_ms: 5_000 }).unwrap();

@@ -173,6 +173,9 @@ const MIGRATIONS: &[&str] = &[
     // 12: why a run failed when no step says so (the disk filled up under its logs), as the
     // error's JSON.
     "ALTER TABLE run ADD COLUMN problem TEXT;",
+    // 13: why an operation failed, as a finding's JSON, when the engine has no Korean phrase
+    // for it: the Operate page says it from its catalogs.
+    "ALTER TABLE ops_event ADD COLUMN reason TEXT;",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

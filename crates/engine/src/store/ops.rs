@@ -4,6 +4,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::finding::Finding;
+
 use super::Store;
 use crate::{Error, Result};
 
@@ -26,14 +28,28 @@ pub struct OpsEvent {
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<i64>,
+    /// Why, as a code the UI's catalogs say after `message_ko` (a reason with no Korean
+    /// phrase in the engine).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Finding>,
 }
 
 impl Store {
     pub fn record_op(&self, e: &OpsEvent) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO ops_event (at, app, kind, message, message_ko, millis, change) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                (e.at_ms, &e.app, &e.kind, &e.message, &e.message_ko, e.millis, e.change),
+                "INSERT INTO ops_event (at, app, kind, message, message_ko, millis, change, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (
+                    e.at_ms,
+                    &e.app,
+                    &e.kind,
+                    &e.message,
+                    &e.message_ko,
+                    e.millis,
+                    e.change,
+                    e.reason.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+                ),
             )
             .map(drop)
             .map_err(sql)
@@ -43,7 +59,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT at, app, kind, message, message_ko, millis, change FROM ops_event ORDER BY id DESC LIMIT ?1",
+                "SELECT at, app, kind, message, message_ko, millis, change, reason FROM ops_event ORDER BY id DESC LIMIT ?1",
             )
             .map_err(sql)?;
         let rows = stmt
@@ -56,6 +72,11 @@ impl Store {
                     message_ko: r.get(4)?,
                     millis: r.get(5)?,
                     change: r.get(6)?,
+                    // A reason this DevLoop cannot read (a newer one wrote it) is left out:
+                    // the English message still says it.
+                    reason: r
+                        .get::<_, Option<String>>(7)?
+                        .and_then(|j| serde_json::from_str(&j).ok()),
                 })
             })
             .map_err(sql)?;

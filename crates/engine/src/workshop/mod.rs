@@ -26,7 +26,7 @@ pub fn open(paths: &Paths, pack_dir: &Path) -> Result<Arc<learner::Learner>> {
         let list: Vec<String> = diags.iter().map(ToString::to_string).collect();
         Error::said(
             Code::Workshop,
-            Finding::new("packProblems").with("problems", list.join("\n")),
+            Finding::refusal("packProblems", &diags.iter().collect::<Vec<_>>()),
             format!("the lesson pack has problems:\n{}", list.join("\n")),
         )
         .with_fix(format!("devloop workshop validate {}", pack_dir.display()))

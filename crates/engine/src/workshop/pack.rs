@@ -22,6 +22,7 @@ use toml::Spanned;
 use super::{markdown, path};
 use crate::check::Spec;
 use crate::diagnostic::{shown, Diagnostic};
+use crate::finding::Finding;
 use crate::settings::Locale;
 use crate::stage::Stage;
 
@@ -160,6 +161,7 @@ pub fn load(root: &Path) -> Result<Pack, Vec<Diagnostic>> {
         Err(e) => {
             return Err(vec![Diagnostic::file(
                 &show(&manifest_path),
+                Finding::new("manifestUnreadable").with("said", &e),
                 format!("cannot read the pack manifest: {e}"),
                 "create workshop.toml with id, version, [title] en/ko, and lessons = [...]",
             )])
@@ -180,6 +182,7 @@ pub fn load(root: &Path) -> Result<Pack, Vec<Diagnostic>> {
                     &show(&manifest_path),
                     &text,
                     d.span().start,
+                    Finding::new("demoNotFolder").with("folder", d.get_ref()),
                     format!(
                         "the demo project folder `{}` is not a folder inside the pack",
                         d.get_ref()
@@ -199,6 +202,7 @@ pub fn load(root: &Path) -> Result<Pack, Vec<Diagnostic>> {
                 &show(&manifest_path),
                 &text,
                 at,
+                Finding::new("badLessonId").with("id", id.get_ref()),
                 format!("`{}` is not a lesson id", id.get_ref()),
                 ID_FIX,
             ));
@@ -209,6 +213,7 @@ pub fn load(root: &Path) -> Result<Pack, Vec<Diagnostic>> {
                 &show(&manifest_path),
                 &text,
                 at,
+                Finding::new("lessonTwice").with("id", id.get_ref()),
                 format!("lesson `{}` is listed twice", id.get_ref()),
                 "list each lesson once",
             ));
@@ -221,6 +226,7 @@ pub fn load(root: &Path) -> Result<Pack, Vec<Diagnostic>> {
                     &show(&manifest_path),
                     &text,
                     at,
+                    Finding::new("lessonNoFolder").with("id", id.get_ref()),
                     format!("lesson `{}` has no folder lessons/{}/", id.get_ref(), id.get_ref()),
                     format!("create lessons/{}/ with lesson.toml, en.md and ko.md, or remove it from `lessons`", id.get_ref()),
                 ));
@@ -259,6 +265,7 @@ fn load_lesson(
         Err(e) => {
             diags.push(Diagnostic::file(
                 &show(&file),
+                Finding::new("lessonUnreadable").with("said", &e),
                 format!("cannot read: {e}"),
                 "add lesson.toml with the lesson's [[steps]]",
             ));
@@ -280,6 +287,7 @@ fn load_lesson(
                 &show(&file),
                 &text,
                 step.id.span().start,
+                Finding::new("badStepId").with("id", step.id.get_ref()),
                 format!("`{}` is not a step id", step.id.get_ref()),
                 ID_FIX,
             ));
@@ -289,6 +297,7 @@ fn load_lesson(
                 &show(&file),
                 &text,
                 step.id.span().start,
+                Finding::new("stepTwice").with("id", step.id.get_ref()),
                 format!("step id `{}` is used twice", step.id.get_ref()),
                 "give every step its own id",
             ));
@@ -298,6 +307,7 @@ fn load_lesson(
                 &show(&file),
                 &text,
                 step.check.span().start,
+                Finding::new("checkInvalid").with("said", &problem),
                 problem,
                 "correct the check in lesson.toml",
             ));
@@ -313,6 +323,9 @@ fn load_lesson(
             Err(_) => {
                 diags.push(Diagnostic::file(
                     &show(&md_file),
+                    Finding::new("noTranslation")
+                        .with("id", id)
+                        .with("file", format!("{key}.md")),
                     format!("lesson `{id}` has no {key} translation"),
                     format!(
                         "write lessons/{id}/{key}.md with the same steps as the other language"
@@ -357,6 +370,7 @@ fn load_text(
             &show(file),
             md,
             0,
+            Finding::new("noFrontMatter"),
             "the lesson text has no +++ front matter",
             "start the file with +++, title = \"…\", summary = \"…\", the step texts, then +++",
         ));
@@ -376,6 +390,7 @@ fn load_text(
                 &show(file),
                 md,
                 offset,
+                Finding::new("stepNoText").with("id", id),
                 format!("step `{id}` has no text here"),
                 format!(
                     "add [steps.{id}] with a title (and question, choices, explanation for a quiz)"
@@ -389,7 +404,15 @@ fn load_text(
             let mut sorted = wanted.clone();
             sorted.sort();
             if text.question.is_none() || text.explanation.is_none() || written != sorted {
-                diags.push(Diagnostic::at(&show(file), md, offset, format!("quiz `{id}` needs a question, an explanation, and one text for each choice {wanted:?}"), format!("complete [steps.{id}] with question, explanation and choices")));
+                let choices = wanted
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let finding = Finding::new("quizIncomplete")
+                    .with("id", id)
+                    .with("choices", choices);
+                diags.push(Diagnostic::at(&show(file), md, offset, finding, format!("quiz `{id}` needs a question, an explanation, and one text for each choice {wanted:?}"), format!("complete [steps.{id}] with question, explanation and choices")));
             }
         }
     }
@@ -399,6 +422,7 @@ fn load_text(
                 &show(file),
                 md,
                 offset + key.span().start,
+                Finding::new("notAStep").with("id", key.get_ref()),
                 format!("`{}` is not a step of this lesson", key.get_ref()),
                 "step ids must match lesson.toml exactly, in every language",
             ));
@@ -413,6 +437,7 @@ fn load_text(
                 &show(file),
                 md,
                 at,
+                Finding::new("assetOutside").with("asset", &asset),
                 format!("`{asset}` is not a file of the pack; a lesson shows only its own images"),
                 "put the image in the lesson folder and link it with a relative path",
             ));
@@ -424,6 +449,9 @@ fn load_text(
                 &show(file),
                 md,
                 at,
+                Finding::new("assetRefused")
+                    .with("asset", &asset)
+                    .with("said", &e),
                 e.to_string(),
                 "put the image in the lesson folder and link it with a relative path",
             ));
@@ -475,6 +503,8 @@ fn toml_diag(file: &Path, text: &str, offset: usize, e: &toml::de::Error) -> Dia
         file,
         text,
         at,
+        // The TOML parser's words, quoted: they name what it expected.
+        Finding::new("tomlInvalid").with("said", e.message().trim()),
         e.message().trim().to_owned(),
         "fix the TOML at this position",
     )

@@ -23,4 +23,19 @@ describe('operate helpers', () => {
     expect(opMessage(e, 'en')).toBe('healed');
     expect(opMessage({ ...e, messageKo: '' }, 'ko')).toBe('healed');
   });
+  it('says a rarer reason in Korean from the catalog, after the Korean line', () => {
+    const e = {
+      atMs: 0,
+      app: 'a',
+      kind: 'rollback',
+      message: 'a 1.0.1 did not go live and was rolled back: 127.0.0.1:8080 is in use by another program',
+      messageKo: 'a 1.0.1이(가) 배포되지 못해 롤백됨',
+      reason: { code: 'addressInUse', params: { address: '127.0.0.1:8080' } },
+    };
+    const text = opMessage(e, 'ko');
+    expect(text.startsWith('a 1.0.1이(가) 배포되지 못해 롤백됨: 127.0.0.1:8080을(를) 이미 다른 프로그램이')).toBe(true);
+    expect(opMessage(e, 'en')).toBe(e.message);
+    // A code this catalog does not know: the whole English line, not half a sentence.
+    expect(opMessage({ ...e, reason: { code: 'somethingNew', params: {} } }, 'ko')).toBe(e.message);
+  });
 });

@@ -1,6 +1,8 @@
 // Operate: what runs, scaling, chaos, the autoscaler, the load generator and the operations log.
 import { Channel } from '@tauri-apps/api/core';
 import type { LoadPlan, LoadReport, LogLine, OperateStatus, OpsEvent, Policy, Said, ServiceStatus } from '../bindings';
+import { ko } from '../i18n/ko';
+import { detailSpans, plain } from '../spans';
 import { call } from './ipc';
 
 export function getOperateStatus(): Promise<OperateStatus> {
@@ -69,7 +71,12 @@ export function said(s: Said, locale: string): string {
   return locale === 'ko' && s.ko ? s.ko : s.en;
 }
 
-/** An operations log line in the learner's language (older lines have English only). */
+/** An operations log line in the learner's language (older lines have English only). A reason
+ *  the engine gave as a code is said from the catalog after the Korean line. */
 export function opMessage(e: OpsEvent, locale: string): string {
+  if (locale === 'ko' && e.messageKo && e.reason) {
+    const why = plain(detailSpans(e.reason, '', ko));
+    return why ? `${e.messageKo}: ${why}` : e.message;
+  }
   return said({ en: e.message, ko: e.messageKo }, locale);
 }

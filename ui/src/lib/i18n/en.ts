@@ -1,4 +1,5 @@
 // English messages. Every key here must exist in ko.ts too (the type checker and catalogs.test.ts enforce it).
+import { diagnostics } from './diagnostics.en';
 
 export const en = {
   app: {
@@ -696,7 +697,13 @@ export const en = {
     runPruned: 'The files of run #{number} were removed to keep the history small.',
     cannotWatch: 'DevLoop cannot watch {path} for changes: {cause}',
     noJob: 'There is no job {job} in {file}.',
-    inputsRefused: 'The run was not started, because of its inputs: {problems} The check lists every problem:',
+    inputsRefused: 'The run was not started: {count} of its inputs will not do. The check lists them all; the first:',
+    takesNoInputs: 'The workflow takes no inputs, but {name} was given.',
+    noSuchInput: 'The workflow has no input {name}. It has: {names}.',
+    inputRequired: 'The input {name} is required.',
+    inputNotBoolean: 'The input {name} is true or false, so {value} will not do.',
+    inputNotNumber: 'The input {name} is a number, so {value} will not do.',
+    inputNotOption: '{value} is not one of the options of the input {name}: {options}.',
     noInputsHere: 'Input {name} was given, but a run by {trigger} takes no inputs; only a run by hand (workflow_dispatch) does.',
     cannotRerun: 'The run of commit {sha} cannot be run again ({cause}): run the workflow afresh instead.',
     secretLine: 'The secrets file has a line that is not NAME=value, at {at}.',
@@ -728,7 +735,7 @@ export const en = {
     recipeBroken: '{at}: {cause}. Correct it and commit, then release again.',
     checkoutFailed: 'A clean checkout of {sha} to build from could not be made: {cause}',
     releaseBuildTimedOut: 'The release build {script} did not finish within {minutes} minutes and was stopped.',
-    packProblems: 'The lesson pack has problems: {problems} The check lists each one with its place:',
+    packProblems: 'The lesson pack has {count} problems. The check lists each one with its place; the first, at {at}:',
     notAMetricName: '{text} is not a metric name (letters, digits, dots and underscores).',
     labelsUnclosed: '{text}: the labels need a closing }.',
     notALabel: '{text}: {pair} is not label=value.',
@@ -759,7 +766,7 @@ export const en = {
     notRunnable: 'Block {block} of {lesson} is not a command that can be run.',
     commandFailed: 'The command could not run: {cause}',
     chooseRelease: 'Choose a release to deploy.',
-    workflowRefused: 'The workflow was not started: {problems} The check lists every problem with its place:',
+    workflowRefused: 'The workflow was not started: it has {count} problems. The check lists each one with its place; the first, at {at}:',
     notAWorkflow: '{file} is not a workflow of the workspace.',
     runNotRunning: 'Run #{number} is not running.',
     alertEnded: '{rule} on {series} is no longer pending or firing.',
@@ -777,6 +784,7 @@ export const en = {
     dataReadOnly: '{path} may not be written: progress and history cannot be saved. This shows who owns it:',
     databaseRecovered: 'The database was damaged ({cause}). It was moved to {movedTo}, and a fresh one was started: progress and history from before are in the moved file.',
   },
+  diagnostics,
   errorReport: 'Please report it, with what DevLoop said about it:',
   errors: {
     dockerUnavailable: 'The Docker engine is not reachable.',

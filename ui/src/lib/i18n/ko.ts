@@ -1,5 +1,6 @@
 // 한국어 메시지. en.ts와 키가 같아야 합니다 (타입 검사와 catalogs.test.ts가 확인합니다).
 import type { Messages } from './en';
+import { diagnostics } from './diagnostics.ko';
 
 export const ko: Messages = {
   app: {
@@ -696,7 +697,13 @@ export const ko: Messages = {
     runPruned: '실행 기록을 작게 유지하려고 #{number} 실행의 파일을 지웠습니다.',
     cannotWatch: 'DevLoop가 {path}의 변경을 지켜볼 수 없습니다: {cause}',
     noJob: '{file}에 {job} 잡이 없습니다.',
-    inputsRefused: '입력값 때문에 실행을 시작하지 않았습니다: {problems} 문제 전체는 이렇게 확인합니다:',
+    inputsRefused: '입력값 {count}개가 맞지 않아 실행을 시작하지 않았습니다. 검사가 모두 보여 줍니다. 첫 번째:',
+    takesNoInputs: '이 워크플로는 입력을 받지 않는데 {name}이(가) 주어졌습니다.',
+    noSuchInput: '이 워크플로에는 입력 {name}이(가) 없습니다. 있는 입력: {names}',
+    inputRequired: '입력 {name}은(는) 꼭 필요합니다.',
+    inputNotBoolean: '입력 {name}은(는) true나 false여서 {value}은(는) 쓸 수 없습니다.',
+    inputNotNumber: '입력 {name}은(는) 숫자여서 {value}은(는) 쓸 수 없습니다.',
+    inputNotOption: '{value}은(는) 입력 {name}의 선택지가 아닙니다: {options}',
     noInputsHere: '입력 {name}이(가) 주어졌지만 {trigger}(으)로 시작한 실행은 입력을 받지 않습니다. 손으로 시작한 실행(workflow_dispatch)만 받습니다.',
     cannotRerun: '커밋 {sha}의 실행을 다시 실행할 수 없습니다({cause}). 대신 워크플로를 새로 실행하세요.',
     secretLine: '비밀 값 파일의 {at} 줄이 NAME=value 형식이 아닙니다.',
@@ -728,7 +735,7 @@ export const ko: Messages = {
     recipeBroken: '{at}: {cause}. 고쳐서 커밋한 뒤 다시 릴리스하세요.',
     checkoutFailed: '빌드할 {sha}의 깨끗한 체크아웃을 만들지 못했습니다: {cause}',
     releaseBuildTimedOut: '릴리스 빌드 {script}이(가) {minutes}분 안에 끝나지 않아 멈췄습니다.',
-    packProblems: '레슨 팩에 문제가 있습니다: {problems} 각 문제와 위치는 이렇게 확인합니다:',
+    packProblems: '레슨 팩에 문제가 {count}개 있습니다. 검사가 각 문제와 위치를 보여 줍니다. 첫 번째는 {at}:',
     notAMetricName: '{text}은(는) 지표 이름이 아닙니다(영문자, 숫자, 점, 밑줄).',
     labelsUnclosed: '{text}: 레이블을 닫는 }가 필요합니다.',
     notALabel: '{text}: {pair}은(는) label=value 형식이 아닙니다.',
@@ -759,7 +766,7 @@ export const ko: Messages = {
     notRunnable: '{lesson}의 {block}번 블록은 실행할 수 있는 명령이 아닙니다.',
     commandFailed: '명령을 실행할 수 없었습니다: {cause}',
     chooseRelease: '배포할 릴리스를 고르세요.',
-    workflowRefused: '워크플로를 시작하지 않았습니다: {problems} 문제와 위치는 이렇게 모두 확인합니다:',
+    workflowRefused: '워크플로에 문제가 {count}개 있어 시작하지 않았습니다. 검사가 각 문제와 위치를 보여 줍니다. 첫 번째는 {at}:',
     notAWorkflow: '{file}은(는) 작업 폴더의 워크플로가 아닙니다.',
     runNotRunning: '#{number} 실행은 진행 중이 아닙니다.',
     alertEnded: '{series}의 경보 {rule}은(는) 더 이상 대기 중이거나 발생 중이 아닙니다.',
@@ -777,6 +784,7 @@ export const ko: Messages = {
     dataReadOnly: '{path}에 쓸 수 없어 진행 상황과 기록을 저장할 수 없습니다. 누가 소유하는지는 이렇게 봅니다:',
     databaseRecovered: '데이터베이스가 손상되어 있었습니다({cause}). {movedTo}(으)로 옮기고 새 데이터베이스를 시작했습니다. 이전의 진행 상황과 기록은 옮긴 파일에 있습니다.',
   },
+  diagnostics,
   errorReport: 'DevLoop이 남긴 아래 내용과 함께 알려 주세요:',
   errors: {
     dockerUnavailable: 'Docker 엔진에 연결할 수 없습니다.',
