@@ -19,6 +19,9 @@ pub fn check(file: &Path) -> ExitCode {
     for d in &checked.skipped {
         eprintln!("skipped here: {d}");
     }
+    for d in &checked.warnings {
+        eprintln!("warning: {d}");
+    }
     if !checked.runnable() {
         eprintln!(
             "\n{} refused: {} error(s), {} thing(s) DevLoop does not run",

@@ -24,6 +24,7 @@ fn render(name: &str, text: &str) -> String {
             .map(|d| format!("unsupported: {d}")),
     );
     out.extend(checked.skipped.iter().map(|d| format!("skipped: {d}")));
+    out.extend(checked.warnings.iter().map(|d| format!("warning: {d}")));
     out.join("\n") + "\n"
 }
 
@@ -70,6 +71,51 @@ fn the_demo_projects_workflow_is_clean_and_planned_in_order() {
     assert_eq!(
         checked.plan.unwrap().stages,
         vec![vec!["build".to_owned()], vec!["test".to_owned()]]
+    );
+}
+
+/// What DevLoop ships is what it teaches: no workflow of the workshop draws a linter warning.
+#[test]
+fn the_workshops_workflows_draw_no_warning() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../workshops/devops-loop/demo/.github/workflows");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().path();
+        let checked = pipeline::check_file(&file, &file);
+        assert!(
+            checked.runnable(),
+            "{}: {:?}",
+            file.display(),
+            checked.errors
+        );
+        assert!(checked.warnings.is_empty(), "{:#?}", checked.warnings);
+        seen += 1;
+    }
+    assert!(seen >= 2, "only {seen} workflows");
+}
+
+/// A warning is said, and the run still starts, as GitHub would run the file.
+#[test]
+fn warnings_do_not_stop_a_run() {
+    let file = fixtures().join("59-contexts-name-nothing.yml");
+    let checked = pipeline::check_file(&file, &file);
+    assert!(checked.runnable(), "{:?}", checked.errors);
+    let codes: Vec<&str> = checked
+        .warnings
+        .iter()
+        .map(|d| d.finding.code.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "stepIdUnknown",
+            "matrixKeyUnknown",
+            "stepNotYet",
+            "stepIdUnknown",
+            "needsNotNeeded",
+            "jobHasNoMatrix"
+        ]
     );
 }
 

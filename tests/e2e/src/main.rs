@@ -2408,7 +2408,8 @@ jobs:
       - uses: some/thing@v1
 ";
 
-/// A runnable workflow whose marketplace action is skipped here, twice.
+/// A runnable workflow whose marketplace action is skipped here, twice, and which a linter
+/// warns about: untrusted text in a script, a deprecated command, an `if:` always true.
 const MARKETPLACE_WORKFLOW: &str = "name: marketplace
 on: push
 jobs:
@@ -2417,7 +2418,10 @@ jobs:
     steps:
       - uses: codecov/codecov-action@v4
       - uses: codecov/codecov-action@v4
-      - run: echo ok
+      - run: echo \"${{ github.event.head_commit.message }}\"
+      - if: ${{ success() }} && ${{ github.ref == 'refs/heads/main' }}
+        run: echo \"::set-output name=a::1\"
+      - run: echo ${{ matrix.os }}
 ";
 
 fn every_page_and_lesson_in_korean_has_no_english_outside_code() -> Result<()> {

@@ -139,11 +139,11 @@ describe('error details', () => {
 describe('workflow and lesson-pack problems', () => {
   /** The sources that find problems in a learner's or an instructor's files. */
   const checkers = Object.entries(everything).filter(([file]) =>
-    /engine\/src\/(pipeline\/(workflow|yaml|compat|plan|mod)|workshop\/pack)\.rs$/.test(file),
+    /engine\/src\/(pipeline\/(workflow|yaml|compat|plan|mod|cron|lint)|workshop\/pack)\.rs$/.test(file),
   );
 
   it('say every problem the checkers find, and its fix, in both languages', () => {
-    expect(checkers.length).toBe(6);
+    expect(checkers.length).toBe(8);
     const codes = new Set<string>();
     for (const [, text] of checkers) for (const m of text.matchAll(/Finding::new\(\s*"(\w+)"/g)) codes.add(m[1]!);
     expect(codes.size).toBeGreaterThan(60);

@@ -6,11 +6,13 @@
 
 pub mod batch;
 pub mod compat;
+pub mod cron;
 pub mod expr;
 pub mod hash_files;
 pub mod history;
 pub mod inputs;
 pub mod launch;
+pub mod lint;
 pub mod plan;
 pub mod push;
 pub mod run;
@@ -40,6 +42,8 @@ pub struct Checked {
     /// Steps that run differently here without stopping the run (marketplace actions, skipped
     /// with a notice).
     pub skipped: Vec<Diagnostic>,
+    /// What a careful linter warns about (`lint.rs`): GitHub runs it, but likely not as meant.
+    pub warnings: Vec<Diagnostic>,
     pub plan: Option<plan::Plan>,
 }
 
@@ -57,6 +61,7 @@ pub fn check_file(file: &Path, shown: &Path) -> Checked {
         errors: vec![Diagnostic::file(shown, finding, message, fix)],
         unsupported: Vec::new(),
         skipped: Vec::new(),
+        warnings: Vec::new(),
         plan: None,
     };
     match std::fs::metadata(file) {
@@ -118,6 +123,7 @@ pub fn check_text(shown: &Path, text: &str) -> Checked {
             errors,
             unsupported: Vec::new(),
             skipped: Vec::new(),
+            warnings: Vec::new(),
             plan: None,
         },
         // The errors stop the run; what does not run here, and a `needs` that names no job,
@@ -130,11 +136,13 @@ pub fn check_text(shown: &Path, text: &str) -> Checked {
             },
             unsupported: compat::report(&wf),
             skipped: compat::skipped(&wf),
+            warnings: lint::lint(&wf, text),
             plan: None,
         },
         (Some(wf), _) => {
             let unsupported = compat::report(&wf);
             let skipped = compat::skipped(&wf);
+            let warnings = lint::lint(&wf, text);
             let (plan, errors) = match plan::plan(&wf) {
                 Ok(p) => (Some(p), Vec::new()),
                 Err(e) => (None, e),
@@ -144,6 +152,7 @@ pub fn check_text(shown: &Path, text: &str) -> Checked {
                 errors,
                 unsupported,
                 skipped,
+                warnings,
                 plan,
             }
         }

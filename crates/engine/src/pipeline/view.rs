@@ -209,7 +209,8 @@ pub fn views(repo: &Path) -> Vec<WorkflowView> {
             let runnable = checked.runnable();
             let mut problems = checked.errors.clone();
             problems.extend(checked.unsupported.iter().cloned());
-            let notes = checked.skipped.clone();
+            let mut notes = checked.skipped.clone();
+            notes.extend(checked.warnings.iter().cloned());
             let stages = match (&checked.workflow, &checked.plan) {
                 (Some(wf), Some(plan)) => plan
                     .stages

@@ -22,6 +22,18 @@ pub struct Workflow {
     pub defaults: RunDefaults,
     /// Jobs in file order.
     pub jobs: Vec<Job>,
+    /// Every value that holds an expression, every `if:` and every `run:`, where it was
+    /// written: what the linter reads (`lint.rs`).
+    pub written: Vec<Written>,
+}
+
+/// A value as written in the file, at its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub pos: Pos,
+    /// Its key path: `jobs.build.steps[2].run`.
+    pub what: String,
+    pub text: String,
 }
 
 impl Workflow {
@@ -236,14 +248,17 @@ pub fn read_partly(file: &Path, text: &str) -> (Option<Workflow>, Vec<Diagnostic
     let mut r = Reader {
         file,
         diags: Vec::new(),
+        written: Vec::new(),
     };
-    let wf = r.workflow(&root);
+    let mut wf = r.workflow(&root);
+    wf.written = r.written;
     (Some(wf), r.diags)
 }
 
 struct Reader<'a> {
     file: &'a Path,
     diags: Vec<Diagnostic>,
+    written: Vec<Written>,
 }
 
 impl Reader<'_> {
@@ -317,6 +332,13 @@ impl Reader<'_> {
         match node.as_str() {
             Some(s) => {
                 self.expressions(node.pos, s);
+                if s.contains("${{") || what.ends_with(".if") || what.ends_with(".run") {
+                    self.written.push(Written {
+                        pos: node.pos,
+                        what: what.to_owned(),
+                        text: s.to_owned(),
+                    });
+                }
                 Some(s.to_owned())
             }
             None => {
@@ -376,8 +398,8 @@ impl Reader<'_> {
     }
 
     /// An `if:` is an expression even without `${{ }}`.
-    fn condition(&mut self, node: &Node) -> Option<String> {
-        let text = self.text(node, "if")?;
+    fn condition(&mut self, node: &Node, place: &str) -> Option<String> {
+        let text = self.text(node, &format!("{place}.if"))?;
         let trimmed = text.trim();
         if !trimmed.starts_with("${{") {
             if let Err(e) = super::expr::parse(trimmed) {
@@ -538,6 +560,10 @@ impl Reader<'_> {
                 "workflow_dispatch" => {
                     t.workflow_dispatch = Some(config.map(|c| self.inputs(c)).unwrap_or_default())
                 }
+                "schedule" => {
+                    self.schedule(event, config);
+                    t.other.push(("schedule".to_owned(), event.pos));
+                }
                 other if EVENTS.contains(&other) => t.other.push((other.to_owned(), event.pos)),
                 other => {
                     let near = EVENTS.iter().find(|c| similar(c, other));
@@ -557,6 +583,73 @@ impl Reader<'_> {
             }
         }
         t
+    }
+
+    /// `on.schedule`: a list of `- cron: '…'`, each a valid POSIX cron line, or GitHub refuses
+    /// the workflow.
+    fn schedule(&mut self, event: &Node, config: Option<&Node>) {
+        let Some(items) = config.and_then(Node::as_seq) else {
+            self.err(
+                config.map_or(event.pos, |c| c.pos),
+                Finding::new("scheduleShape"),
+                "`on.schedule` must be a list of `- cron: '…'` entries",
+                "write `schedule:` then `- cron: '30 5 * * 1-5'`",
+            );
+            return;
+        };
+        for item in items {
+            let entries = self.map(item, "on.schedule[]");
+            self.keys_known(entries, &["cron"], "on.schedule[]");
+            let Some(cron) = item.get("cron") else {
+                self.err(
+                    item.pos,
+                    Finding::new("scheduleShape"),
+                    "an `on.schedule` entry has no `cron`",
+                    "write `- cron: '30 5 * * 1-5'`",
+                );
+                continue;
+            };
+            let Some(line) = self.text(cron, "on.schedule[].cron") else {
+                continue;
+            };
+            if let Err(bad) = super::cron::check(&line) {
+                self.err(
+                    cron.pos,
+                    bad.finding.with("cron", &line),
+                    format!("`{line}` is not a valid cron schedule: {}", bad.message),
+                    "write five fields: minute (0-59), hour (0-23), day of the month (1-31), month (1-12 or JAN-DEC) and day of the week (0-6 or SUN-SAT), e.g. `30 5 * * 1-5`",
+                );
+            }
+        }
+    }
+
+    /// `runs-on`: a label, a list of labels, or a `group` and `labels` mapping, as GitHub
+    /// allows; the labels are kept.
+    fn runs_on(&mut self, node: &Node, place: &str) -> Vec<String> {
+        let what = format!("{place}.runs-on");
+        match &node.value {
+            Value::Scalar(..) => self.text(node, &what).into_iter().collect(),
+            Value::Seq(items) => items.iter().filter_map(|i| self.text(i, &what)).collect(),
+            Value::Map(entries) => {
+                self.keys_known(entries, &["group", "labels"], &what);
+                let group = node
+                    .get("group")
+                    .and_then(|g| self.text(g, &format!("{what}.group")));
+                let labels = node
+                    .get("labels")
+                    .map(|l| self.strings(l, &format!("{what}.labels")))
+                    .unwrap_or_default();
+                if group.is_none() && labels.is_empty() {
+                    self.err(
+                        node.pos,
+                        Finding::new("runsOnEmpty"),
+                        "a `runs-on` mapping names neither a `group` nor `labels`",
+                        "write `runs-on: ubuntu-latest`, or give a `group:` or `labels:`",
+                    );
+                }
+                labels
+            }
+        }
     }
 
     fn push_filter(&mut self, node: &Node, event: &str) -> PushFilter {
@@ -704,7 +797,7 @@ impl Reader<'_> {
                             .unwrap_or_default(),
                     }
                 }
-                "if" => job.condition = self.condition(v),
+                "if" => job.condition = self.condition(v, &place),
                 "timeout-minutes" => {
                     job.timeout_minutes = self.number(v, &format!("{place}.timeout-minutes"))
                 }
@@ -725,16 +818,7 @@ impl Reader<'_> {
                 "strategy" => job.strategy = Some(self.strategy(v, &place)),
                 "env" => job.env = self.env(v, &place),
                 "defaults" => job.defaults = self.defaults(v, &place),
-                "runs-on" => {
-                    job.runs_on = match &v.value {
-                        Value::Seq(items) => items
-                            .iter()
-                            .filter_map(|i| i.as_str())
-                            .map(str::to_owned)
-                            .collect(),
-                        _ => v.as_str().map(|s| vec![s.to_owned()]).unwrap_or_default(),
-                    }
-                }
+                "runs-on" => job.runs_on = self.runs_on(v, &place),
                 "steps" => match v.as_seq() {
                     Some(items) => {
                         job.steps = items
@@ -978,7 +1062,7 @@ impl Reader<'_> {
                 .get("env")
                 .map(|e| self.env(e, place))
                 .unwrap_or_default(),
-            condition: node.get("if").and_then(|c| self.condition(c)),
+            condition: node.get("if").and_then(|c| self.condition(c, place)),
             timeout_minutes: node
                 .get("timeout-minutes")
                 .and_then(|t| self.number(t, &key("timeout-minutes"))),
