@@ -475,11 +475,11 @@ jobs:
   build:
     runs-on: ubuntu-latest
     steps:
-      - id: node
-        uses: actions/setup-node@v4
+      - id: coverage
+        uses: codecov/codecov-action@v4
         with:
-          node-version: 20
-      - run: echo "node said '${{ steps.node.outputs.node-version }}'"
+          fail_ci_if_error: true
+      - run: echo "coverage said '${{ steps.coverage.outputs.url }}'"
 "#;
     let (result, rec) = start(home.path(), yaml, &[], no_cancel()).await;
     let logs = rec.logs();
@@ -490,21 +490,218 @@ jobs:
     );
     assert!(
         logs.iter()
-            .any(|l| l.starts_with("notice: `actions/setup-node@v4` needs GitHub")),
+            .any(|l| l.starts_with("notice: `codecov/codecov-action@v4` needs GitHub")),
         "{logs:#?}"
     );
     assert!(
         logs.iter()
-            .any(|l| l.contains("reads what step `node` set")),
+            .any(|l| l.contains("reads what step `coverage` set")),
         "{logs:#?}"
     );
-    assert!(logs.contains(&"node said ''".to_owned()), "{logs:#?}");
+    assert!(logs.contains(&"coverage said ''".to_owned()), "{logs:#?}");
 
     let checked = devloop_engine::pipeline::check_text(
         Path::new("w.yml"),
         "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/mine\n",
     );
     assert!(!checked.runnable(), "a local action does not run here yet");
+}
+
+/// The language starter workflows' setup actions use this machine's toolchain when it fits
+/// the version asked for, as their READMEs document the inputs and outputs (`node-version`,
+/// `python-version`, `python-path`, `pythonLocation`, `JAVA_HOME`), and fail naming the
+/// version asked for, the one found and how to install it when it does not.
+#[tokio::test(flavor = "multi_thread")]
+async fn setup_actions_use_this_machines_toolchain_when_it_fits_and_say_why_when_not() {
+    let home = repo();
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .unwrap();
+    let node = String::from_utf8_lossy(&node.stdout).trim().to_owned();
+    let major = node
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    let yaml = format!(
+        r#"
+on: push
+jobs:
+  fits:
+    runs-on: ubuntu-latest
+    steps:
+      - id: node
+        uses: actions/setup-node@v4
+        with:
+          node-version: {major}.x
+      - run: echo "node ${{{{ steps.node.outputs.node-version }}}}"
+      - id: py
+        uses: actions/setup-python@v5
+        with:
+          python-version: 3.x
+      - run: |
+          python -c 'import sys; print("python", sys.version.split()[0])'
+          pip --version | grep -q "python 3"
+          echo "location $pythonLocation"
+      - uses: actions/setup-java@v4
+        with:
+          distribution: temurin
+          java-version: 17
+      - run: test -x "$JAVA_HOME/bin/java" && echo "java home ok"
+      - uses: dtolnay/rust-toolchain@stable
+      - run: cargo --version
+  too-new:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+        with:
+          python-version: '3.99'
+  absent:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-go@v5
+        with:
+          go-version: '1.21'
+  no-distribution:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-java@v4
+        with:
+          java-version: 17
+"#
+    );
+    let (result, rec) = start(home.path(), &yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Failure, "{logs:#?}");
+    assert_eq!(rec.job_result("fits"), Some(Result::Success), "{logs:#?}");
+    assert!(logs.contains(&format!("node {node}")), "{logs:#?}");
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .unwrap();
+    let python = String::from_utf8_lossy(&python.stdout).replace("Python ", "");
+    assert!(
+        logs.contains(&format!("python {}", python.trim())),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter().any(|l| l.starts_with("location /")),
+        "{logs:#?}"
+    );
+    assert!(logs.contains(&"java home ok".to_owned()), "{logs:#?}");
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("notice: `stable` asks GitHub for the newest stable Rust")),
+        "{logs:#?}"
+    );
+    for (job, said) in [
+        (
+            "too-new",
+            format!(
+                "`python-version` asks for version 3.99, and this machine has python3 {}",
+                python.trim()
+            ),
+        ),
+        (
+            "absent",
+            "`go-version` asks for version 1.21, and this machine has no go: install Go 1.21"
+                .to_owned(),
+        ),
+        ("no-distribution", "`distribution` is required".to_owned()),
+    ] {
+        assert_eq!(
+            rec.job_result(job),
+            Some(Result::Failure),
+            "{job}: {logs:#?}"
+        );
+        assert!(logs.iter().any(|l| l.contains(&said)), "{said}: {logs:#?}");
+    }
+}
+
+/// `dtolnay/rust-toolchain` takes the toolchain from its ref or `toolchain:` and checks
+/// `targets` and `components`; a toolchain rustup has is chosen for the later steps.
+/// `Swatinem/rust-cache` keeps `target/` under a key of the lockfile and the compiler.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rust_actions_choose_an_installed_toolchain_and_cache_target() {
+    let home = repo();
+    let version = std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .unwrap();
+    let version = String::from_utf8_lossy(&version.stdout)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let yaml = format!(
+        r#"
+on: push
+jobs:
+  pinned:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@{version}
+        with:
+          components: clippy, rustfmt
+      - run: echo "pinned $RUSTUP_TOOLCHAIN"
+      - uses: Swatinem/rust-cache@v2
+      - run: mkdir -p target && echo built > target/marker
+  old:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@master
+        with:
+          toolchain: '1.60'
+  target:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: dtolnay/rust-toolchain@stable
+        with:
+          targets: wasm32-unknown-unknown
+"#
+    );
+    let (result, rec) = start(home.path(), &yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Failure, "{logs:#?}");
+    assert_eq!(rec.job_result("pinned"), Some(Result::Success), "{logs:#?}");
+    let has_pinned = std::process::Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains(&format!("{version}-")))
+        .unwrap_or(false);
+    if has_pinned {
+        assert!(
+            logs.iter()
+                .any(|l| l.starts_with(&format!("pinned {version}-"))),
+            "{logs:#?}"
+        );
+    }
+    assert!(
+        logs.iter().any(|l| l.contains("cache not found")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("rustup toolchain install 1.60")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("rustup target add wasm32-unknown-unknown")),
+        "{logs:#?}"
+    );
+    // The next run of the same lockfile restores target/.
+    let (_, again) = start(home.path(), &yaml, &[], no_cancel()).await;
+    assert!(
+        again
+            .logs()
+            .iter()
+            .any(|l| l.starts_with("cache restored from key `v0-rust-")),
+        "{:#?}",
+        again.logs()
+    );
 }
 
 /// GitHub's documentation, "Running variations of jobs in a workflow": matrix values may be

@@ -95,6 +95,49 @@ fn the_workshops_workflows_draw_no_warning() {
     assert!(seen >= 2, "only {seen} workflows");
 }
 
+/// Workflows shaped like the language starter workflows and the CI of real projects
+/// (`tests/workflows/real/`) all start here, with no warning; what needs GitHub is named
+/// once per action, and nothing else.
+#[test]
+fn real_world_workflows_run_here() {
+    let dir = fixtures().join("real");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "only {} workflows", files.len());
+    let mut skipped = Vec::new();
+    for file in &files {
+        let checked = pipeline::check_file(file, file);
+        assert!(
+            checked.runnable(),
+            "{}: {:#?} {:#?}",
+            file.display(),
+            checked.errors,
+            checked.unsupported
+        );
+        assert!(checked.warnings.is_empty(), "{:#?}", checked.warnings);
+        skipped.extend(
+            checked
+                .skipped
+                .iter()
+                .map(|d| d.finding.params["uses"].clone()),
+        );
+    }
+    skipped.sort();
+    assert_eq!(
+        skipped,
+        [
+            "codecov/codecov-action@v4",
+            "docker/setup-buildx-action@v3",
+            "golangci/golangci-lint-action@v6",
+            "pypa/gh-action-pypi-publish@release/v1",
+            "softprops/action-gh-release@v2"
+        ]
+    );
+}
+
 /// A warning is said, and the run still starts, as GitHub would run the file.
 #[test]
 fn warnings_do_not_stop_a_run() {

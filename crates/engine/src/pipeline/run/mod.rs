@@ -977,7 +977,17 @@ async fn execute_step(
         for (k, v) in &step.with {
             with.insert(k.clone(), interp(v)?);
         }
+        let search_path = path_prefix
+            .iter()
+            .rev()
+            .cloned()
+            .chain(std::env::var("PATH").ok())
+            .collect::<Vec<_>>()
+            .join(":");
         let cx = actions::Context {
+            uses: uses.clone(),
+            search_path,
+            env: env.clone(),
             repo: req.repo.clone(),
             sha: scope
                 .contexts
@@ -1001,6 +1011,8 @@ async fn execute_step(
         let done = tokio::task::spawn_blocking(move || action.run(&cx))
             .await
             .map_err(|e| format!("the action crashed: {e}"))??;
+        path_prefix.extend(done.path.iter().map(|p| p.display().to_string()));
+        env.extend(done.env);
         return Ok((done.outcome, done.outputs, done.post));
     }
     let script = interp(step.run.as_deref().unwrap_or(""))?;

@@ -11,6 +11,7 @@ mod checkout;
 mod deploy;
 mod docker_build;
 mod release;
+mod setup;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,12 @@ pub const ALL: &[&dyn Action] = &[
     &docker_build::BuildPush,
     &release::Release,
     &deploy::Deploy,
+    &setup::NODE,
+    &setup::PYTHON,
+    &setup::GO,
+    &setup::JAVA,
+    &setup::RustToolchain,
+    &setup::RustCache,
 ];
 
 /// The action `uses` names (`actions/cache@v4`), when DevLoop has it.
@@ -57,6 +64,14 @@ pub struct Context {
     pub cache_dir: PathBuf,
     /// The step's `with:` inputs, expressions already evaluated.
     pub with: BTreeMap<String, String>,
+    /// `uses:` as written (`dtolnay/rust-toolchain@1.75`): some actions take their input
+    /// from the ref.
+    pub uses: String,
+    /// The `PATH` a `run:` step would get now: where the tools a setup action checks are.
+    pub search_path: String,
+    /// The job's environment as a step would get it now (`RUSTUP_TOOLCHAIN` an earlier step
+    /// chose).
+    pub env: BTreeMap<String, String>,
     pub job: String,
     pub step: u32,
     pub sink: Sink,
@@ -141,6 +156,10 @@ pub struct Done {
     pub outcome: Result,
     pub outputs: BTreeMap<String, String>,
     pub post: Option<Post>,
+    /// Folders the later steps of the job find first on `PATH`, as `$GITHUB_PATH` adds them.
+    pub path: Vec<PathBuf>,
+    /// Variables the later steps of the job get, as `$GITHUB_ENV` sets them.
+    pub env: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Done {
@@ -159,6 +178,8 @@ impl Done {
             outcome: Result::Success,
             outputs: BTreeMap::new(),
             post: None,
+            path: Vec::new(),
+            env: BTreeMap::new(),
         }
     }
 
