@@ -216,6 +216,8 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
         .map(|only| req.workflow.with_needs(only));
     for stage in &req.plan.stages {
         let mut handles = Vec::new();
+        // Each handle's job and instance name, to say which one a crash took.
+        let mut names: Vec<(String, String)> = Vec::new();
         for id in stage {
             if selected.as_ref().is_some_and(|s| !s.contains(id)) {
                 continue;
@@ -272,6 +274,7 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
             };
             let matrix = Matrix::of(&job, &scope_free(&req), &cancel);
             for (name, values) in instances {
+                names.push((job.id.clone(), name.clone()));
                 let (req, commit, sink, slots, job, needs, matrix) = (
                     Arc::clone(&req),
                     Arc::clone(&commit),
@@ -311,11 +314,8 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
                 }));
             }
         }
-        for handle in handles {
-            let (id, (result, outputs)) = match handle.await {
-                Ok(v) => v,
-                Err(_) => continue,
-            };
+        for (handle, (id, name)) in handles.into_iter().zip(names) {
+            let (id, (result, outputs)) = settle(handle.await, id, &name, &sink);
             // A matrix job's result is the worst of its instances.
             let merged = match job_results.get(&id) {
                 Some((prev, _)) if worse(*prev, result) => *prev,
@@ -338,6 +338,37 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
         problem: None,
     });
     overall
+}
+
+/// A job instance's result; one whose task crashed (a DevLoop bug) failed, and says so in its
+/// log, rather than vanishing from a run that would then end green.
+fn settle(
+    joined: std::result::Result<
+        (String, (Result, BTreeMap<String, String>)),
+        tokio::task::JoinError,
+    >,
+    id: String,
+    name: &str,
+    sink: &Sink,
+) -> (String, (Result, BTreeMap<String, String>)) {
+    match joined {
+        Ok(done) => done,
+        Err(e) => {
+            log(
+                sink,
+                name,
+                0,
+                format!("DevLoop itself failed while running this job (a bug; please report it): {e}"),
+                true,
+            );
+            sink(RunEvent::JobFinished {
+                job: name.to_owned(),
+                result: Result::Failure,
+                millis: 0,
+            });
+            (id, (Result::Failure, BTreeMap::new()))
+        }
+    }
 }
 
 /// How the instances of one (matrix) job share their limits.
@@ -1194,4 +1225,30 @@ async fn execute_step(
             .and_then(|mut f| std::io::Write::write_all(&mut f, summary.as_bytes()));
     }
     Ok((outcome, outputs, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_job_whose_task_crashed_fails_and_says_so() {
+        let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = Arc::clone(&events);
+        let sink: Sink = Arc::new(move |e| seen.lock().unwrap().push(e));
+        let crashed = tokio::spawn(async {
+            if true {
+                panic!("a bug");
+            }
+            ("build".to_owned(), (Result::Success, BTreeMap::new()))
+        })
+        .await;
+        let (id, (result, _)) = settle(crashed, "build".into(), "build (linux)", &sink);
+        assert_eq!((id.as_str(), result), ("build", Result::Failure));
+        let events = events.lock().unwrap();
+        assert!(events.iter().any(|e| matches!(e,
+            RunEvent::Log { job, text, .. } if job == "build (linux)" && text.contains("a bug; please report it"))));
+        assert!(events.iter().any(|e| matches!(e,
+            RunEvent::JobFinished { job, result: Result::Failure, .. } if job == "build (linux)")));
+    }
 }
