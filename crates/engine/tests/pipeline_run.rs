@@ -502,9 +502,12 @@ jobs:
 
     let checked = devloop_engine::pipeline::check_text(
         Path::new("w.yml"),
-        "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: ./.github/actions/mine\n",
+        "on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: docker://alpine:3\n",
     );
-    assert!(!checked.runnable(), "a local action does not run here yet");
+    assert!(
+        !checked.runnable(),
+        "a Docker image action does not run here yet"
+    );
 }
 
 /// The language starter workflows' setup actions use this machine's toolchain when it fits
@@ -618,6 +621,162 @@ jobs:
         );
         assert!(logs.iter().any(|l| l.contains(&said)), "{said}: {logs:#?}");
     }
+}
+
+/// Commits `files` (path, text) to the repository under `home`.
+fn commit_files(home: &Path, files: &[(&str, &str)]) {
+    let repo = home.join("repo");
+    for (path, text) in files {
+        let file = repo.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    assert!(std::process::Command::new("git")
+        .args(["-c", "user.name=L", "-c", "user.email=l@x", "add", "-A"])
+        .current_dir(&repo)
+        .status()
+        .unwrap()
+        .success());
+    assert!(std::process::Command::new("git")
+        .args(["-c", "user.name=L", "-c", "user.email=l@x"])
+        .args(["commit", "-qm", "chore: actions of our own"])
+        .current_dir(&repo)
+        .status()
+        .unwrap()
+        .success());
+}
+
+/// Actions kept in the repository run as GitHub's "Metadata syntax for GitHub Actions" says:
+/// a composite action's steps with its `inputs` context, `$GITHUB_ACTION_PATH` and the
+/// outputs it maps from its steps, nesting another action; a JavaScript action's `main` with
+/// `INPUT_<NAME>` variables and `$GITHUB_OUTPUT`; a missing required input fails the step.
+#[tokio::test(flavor = "multi_thread")]
+async fn actions_kept_in_the_repository_run_with_inputs_and_outputs() {
+    let home = repo();
+    commit_files(
+        home.path(),
+        &[
+            (
+                ".github/actions/greet/action.yml",
+                r#"name: greet
+inputs:
+  who:
+    required: true
+  greeting:
+    default: hello
+  token:
+    required: false
+outputs:
+  line:
+    value: ${{ steps.say.outputs.line }}
+  shout:
+    value: ${{ steps.loud.outputs.shout }}
+runs:
+  using: composite
+  steps:
+    - id: say
+      shell: bash
+      run: |
+        echo "line=${{ inputs.greeting }}, ${{ inputs.who }}" >> "$GITHUB_OUTPUT"
+        echo "token is ${{ inputs.token }}"
+        "$GITHUB_ACTION_PATH/tool.sh"
+    - id: loud
+      uses: ./.github/actions/loud
+      with:
+        text: ${{ steps.say.outputs.line }}
+"#,
+            ),
+            (
+                ".github/actions/greet/tool.sh",
+                r#"#!/bin/sh
+echo "tool ran from $(basename "$(dirname "$0")")"
+"#,
+            ),
+            (
+                ".github/actions/loud/action.yml",
+                r#"name: loud
+inputs:
+  text: {required: true}
+outputs:
+  shout: {description: "the text, loudly"}
+runs:
+  using: node20
+  main: index.js
+"#,
+            ),
+            (
+                ".github/actions/loud/index.js",
+                r#"const fs = require('fs');
+const text = process.env.INPUT_TEXT.toUpperCase();
+console.log(`js says ${text}`);
+fs.appendFileSync(process.env.GITHUB_OUTPUT, `shout=${text}!\n`);
+"#,
+            ),
+        ],
+    );
+    std::process::Command::new("chmod")
+        .args(["+x", ".github/actions/greet/tool.sh"])
+        .current_dir(home.path().join("repo"))
+        .status()
+        .unwrap();
+    commit_files(home.path(), &[]);
+    let yaml = r#"
+on: push
+jobs:
+  use:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: g
+        uses: ./.github/actions/greet
+        with:
+          who: learner
+          token: ${{ secrets.TOKEN }}
+      - run: echo "got '${{ steps.g.outputs.line }}' and '${{ steps.g.outputs.shout }}'"
+  missing:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: ./.github/actions/greet
+  unchecked:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./.github/actions/greet
+        with:
+          who: x
+"#;
+    let (result, rec) = start(home.path(), yaml, &[("TOKEN", "s3cr3t-value")], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Failure, "{logs:#?}");
+    assert_eq!(rec.job_result("use"), Some(Result::Success), "{logs:#?}");
+    assert!(
+        logs.contains(&"js says HELLO, LEARNER".to_owned()),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.contains(&"tool ran from greet".to_owned()),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.contains(&"got 'hello, learner' and 'HELLO, LEARNER!'".to_owned()),
+        "{logs:#?}"
+    );
+    assert!(logs.contains(&"token is ***".to_owned()), "{logs:#?}");
+    assert!(
+        !logs.iter().any(|l| l.contains("s3cr3t-value")),
+        "{logs:#?}"
+    );
+    assert_eq!(rec.job_result("missing"), Some(Result::Failure));
+    assert!(
+        logs.iter().any(|l| l.contains("needs the input `who`")),
+        "{logs:#?}"
+    );
+    assert_eq!(rec.job_result("unchecked"), Some(Result::Failure));
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("check the repository out first")),
+        "{logs:#?}"
+    );
 }
 
 /// `dtolnay/rust-toolchain` takes the toolchain from its ref or `toolchain:` and checks

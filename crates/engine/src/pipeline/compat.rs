@@ -67,9 +67,12 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
             let Some((uses, pos)) = &step.uses else {
                 continue;
             };
-            // An action in the repository or a Docker image would run on GitHub with nothing
-            // from the network, so skipping it would change the run: refused until it runs.
-            if super::run::actions::find(uses).is_none() && !needs_github(uses) {
+            // A Docker image would run on GitHub with nothing from the network, so skipping it
+            // would change the run: refused until it runs. Actions in the repository run.
+            if super::run::actions::find(uses).is_none()
+                && !needs_github(uses)
+                && !uses.starts_with("./")
+            {
                 out.push(Diagnostic::line_col(
                     &wf.file,
                     pos.line,

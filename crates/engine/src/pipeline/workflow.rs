@@ -218,6 +218,56 @@ const EVENTS: &[&str] = &[
     "public",
 ];
 
+/// An action defined in the repository (`uses: ./path`), from its `action.yml`: GitHub's
+/// "Metadata syntax for GitHub Actions".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionDef {
+    pub name: Option<String>,
+    /// Each input with its default and whether it is required.
+    pub inputs: Vec<(String, Option<String>, bool)>,
+    /// Each output with its `value` (composite actions compute them from their steps).
+    pub outputs: Vec<(String, Option<String>)>,
+    pub runs: Runs,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Runs {
+    Composite(Vec<Step>),
+    /// A JavaScript action: its runtime (`node20`), its `main` script, and `pre`/`post`.
+    Node {
+        using: String,
+        main: String,
+        pre: Option<String>,
+        post: Option<String>,
+    },
+    /// A Docker container action.
+    Docker,
+}
+
+/// Reads an `action.yml` in `text` (from `file`).
+pub fn read_action(file: &Path, text: &str) -> Result<ActionDef, Vec<Diagnostic>> {
+    let root = yaml::parse(text).map_err(|e| {
+        vec![Diagnostic::line_col(
+            file,
+            e.pos.line,
+            e.pos.col,
+            *e.finding,
+            format!("this is not valid YAML: {}", e.message),
+            e.fix,
+        )]
+    })?;
+    let mut r = Reader {
+        file,
+        diags: Vec::new(),
+        written: Vec::new(),
+    };
+    let def = r.action(&root);
+    match def {
+        Some(def) if r.diags.is_empty() => Ok(def),
+        _ => Err(r.diags),
+    }
+}
+
 /// Reads the workflow in `text` (from `file`). Returns it, or every problem found.
 pub fn read(file: &Path, text: &str) -> Result<Workflow, Vec<Diagnostic>> {
     match read_partly(file, text) {
@@ -477,6 +527,157 @@ impl Reader<'_> {
             );
             None
         }
+    }
+
+    fn action(&mut self, root: &Node) -> Option<ActionDef> {
+        let entries = self.map(root, "action");
+        self.keys_known(
+            entries,
+            &[
+                "name",
+                "author",
+                "description",
+                "inputs",
+                "outputs",
+                "runs",
+                "branding",
+            ],
+            "action",
+        );
+        let mut inputs = Vec::new();
+        if let Some(node) = root.get("inputs") {
+            for (k, v) in self.map(node, "inputs") {
+                let name = k.as_str().unwrap_or("").to_owned();
+                let place = format!("inputs.{name}");
+                let spec = self.map(v, &place);
+                self.keys_known(
+                    spec,
+                    &["description", "required", "default", "deprecationMessage"],
+                    &place,
+                );
+                let default = v
+                    .get("default")
+                    .and_then(|d| self.text(d, &format!("{place}.default")));
+                let required = v
+                    .get("required")
+                    .and_then(|r| self.boolean(r, &format!("{place}.required")))
+                    .as_deref()
+                    == Some("true");
+                inputs.push((name, default, required));
+            }
+        }
+        let mut outputs = Vec::new();
+        if let Some(node) = root.get("outputs") {
+            for (k, v) in self.map(node, "outputs") {
+                let name = k.as_str().unwrap_or("").to_owned();
+                let place = format!("outputs.{name}");
+                let spec = self.map(v, &place);
+                self.keys_known(spec, &["description", "value"], &place);
+                let value = v
+                    .get("value")
+                    .and_then(|d| self.text(d, &format!("{place}.value")));
+                outputs.push((name, value));
+            }
+        }
+        let Some(runs) = root.get("runs") else {
+            self.err(
+                Pos { line: 1, col: 1 },
+                Finding::new("actionNoRuns"),
+                "the action has no `runs:` (how it runs)",
+                "add `runs:` with `using: composite` and `steps:`, or `using: node20` and `main:`",
+            );
+            return None;
+        };
+        let entries = self.map(runs, "runs");
+        self.keys_known(
+            entries,
+            &[
+                "using",
+                "steps",
+                "main",
+                "pre",
+                "post",
+                "pre-if",
+                "post-if",
+                "image",
+                "args",
+                "entrypoint",
+                "env",
+                "pre-entrypoint",
+                "post-entrypoint",
+            ],
+            "runs",
+        );
+        let using = runs.get("using").and_then(|u| self.text(u, "runs.using"))?;
+        let runs = match using.as_str() {
+            "composite" => {
+                let steps = match runs.get("steps").and_then(Node::as_seq) {
+                    Some(items) => items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, s)| self.step(s, &format!("runs.steps[{i}]")))
+                        .collect::<Vec<_>>(),
+                    None => {
+                        self.err(
+                            runs.pos,
+                            Finding::new("stepsNotList"),
+                            "`steps` must be a list",
+                            "write each step as a `- name: …` item under `steps:`",
+                        );
+                        Vec::new()
+                    }
+                };
+                // "shell: Required if run is set" (Metadata syntax, runs for composite actions).
+                for (i, step) in steps.iter().enumerate() {
+                    if step.run.is_some() && step.shell.is_none() {
+                        self.err(
+                            step.pos,
+                            Finding::new("compositeShell"),
+                            format!("step {} of a composite action runs a command without `shell:`", i + 1),
+                            "add `shell: bash` to the step: a composite action's `run` steps name their shell",
+                        );
+                    }
+                }
+                Runs::Composite(steps)
+            }
+            "node12" | "node16" | "node20" | "node24" => {
+                let script = |key: &str, r: &mut Self| {
+                    runs.get(key)
+                        .and_then(|m| r.text(m, &format!("runs.{key}")))
+                };
+                let Some(main) = script("main", self) else {
+                    self.err(
+                        runs.pos,
+                        Finding::new("actionNoMain"),
+                        "a JavaScript action names its script in `main:`",
+                        "add `main: dist/index.js`",
+                    );
+                    return None;
+                };
+                Runs::Node {
+                    using,
+                    main,
+                    pre: script("pre", self),
+                    post: script("post", self),
+                }
+            }
+            "docker" => Runs::Docker,
+            other => {
+                self.err(
+                    runs.get("using").map_or(runs.pos, |u| u.pos),
+                    Finding::new("actionUsing").with("using", other),
+                    format!("`using: {other}` is not a kind of action"),
+                    "use `composite`, `node20` or `docker`",
+                );
+                return None;
+            }
+        };
+        Some(ActionDef {
+            name: root.get("name").and_then(|n| self.text(n, "name")),
+            inputs,
+            outputs,
+            runs,
+        })
     }
 
     fn workflow(&mut self, root: &Node) -> Workflow {

@@ -69,6 +69,11 @@ export const diagnostics = {
     commandDeprecated: 'The workflow command {command} is deprecated: GitHub still honours it, with a warning.',
     commandDisabled: 'The workflow command {command} is disabled on GitHub: the step fails there.',
     ifAlwaysTrue: 'This `if:` is always true: text outside `${{ }}` makes it a string, and a string that is not empty is true.',
+    // Actions kept in the repository (action.yml).
+    actionNoRuns: 'The action has no `runs:`, which says how it runs.',
+    compositeShell: 'A `run` step of a composite action must name its shell.',
+    actionNoMain: 'A JavaScript action names its script in `main:`.',
+    actionUsing: '{using} is not a kind of action.',
     // Lesson packs.
     manifestUnreadable: 'The pack manifest cannot be read. The system says: {said}',
     demoNotFolder: 'The demo project folder {folder} is not a folder inside the pack.',
@@ -149,6 +154,10 @@ export const diagnostics = {
     commandDeprecated: 'Write {instead} instead.',
     commandDisabled: 'Write {instead} instead.',
     ifAlwaysTrue: 'Write the whole condition as one expression, `if: ${{ a && b }}`, or leave out `${{ }}`.',
+    actionNoRuns: 'Add `runs:` with `using: composite` and `steps:`, or `using: node20` and `main:`.',
+    compositeShell: 'Add `shell: bash` to the step.',
+    actionNoMain: 'Add `main: dist/index.js`.',
+    actionUsing: 'Use `composite`, `node20` or `docker`.',
     manifestUnreadable: 'Create `workshop.toml` with id, version, [title] en/ko, and lessons = [...].',
     demoNotFolder: 'Point `demo` at a folder next to `workshop.toml`.',
     badLessonId: 'Use lowercase letters, digits and dashes, like `first-commit`.',

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod commands;
 pub mod files;
+mod local;
 pub mod mask;
 pub mod step;
 
@@ -340,17 +341,17 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
     overall
 }
 
+/// A job's id, with its instance's result and outputs.
+type JobDone = (String, (Result, BTreeMap<String, String>));
+
 /// A job instance's result; one whose task crashed (a DevLoop bug) failed, and says so in its
 /// log, rather than vanishing from a run that would then end green.
 fn settle(
-    joined: std::result::Result<
-        (String, (Result, BTreeMap<String, String>)),
-        tokio::task::JoinError,
-    >,
+    joined: std::result::Result<JobDone, tokio::task::JoinError>,
     id: String,
     name: &str,
     sink: &Sink,
-) -> (String, (Result, BTreeMap<String, String>)) {
+) -> JobDone {
     match joined {
         Ok(done) => done,
         Err(e) => {
@@ -358,7 +359,9 @@ fn settle(
                 sink,
                 name,
                 0,
-                format!("DevLoop itself failed while running this job (a bug; please report it): {e}"),
+                format!(
+                    "DevLoop itself failed while running this job (a bug; please report it): {e}"
+                ),
                 true,
             );
             sink(RunEvent::JobFinished {
@@ -794,20 +797,24 @@ async fn run_job(
         let outcome = if !should_run {
             Result::Skipped
         } else {
-            execute_step(
+            let cx = JobCx {
                 req,
+                job_name: name,
+                workspace: &workspace,
+                temp: &temp,
+                defaults: &defaults,
+                job_deadline,
+                secrets: &secrets,
+                sink,
+                depth: 0,
+            };
+            execute_step(
+                &cx,
                 step,
                 index,
-                name,
-                &workspace,
-                &temp,
                 &mut env,
                 &mut path_prefix,
                 &scope,
-                &defaults,
-                job_deadline,
-                &secrets,
-                sink,
                 cancel.clone(),
             )
             .await
@@ -970,23 +977,44 @@ fn log(sink: &Sink, job: &str, step: u32, text: String, stderr: bool) {
     });
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What every step of one job shares.
+struct JobCx<'a> {
+    req: &'a Request,
+    job_name: &'a str,
+    workspace: &'a Path,
+    temp: &'a Path,
+    defaults: &'a RunDefaults,
+    job_deadline: Option<std::time::Instant>,
+    secrets: &'a [String],
+    sink: &'a Sink,
+    /// How deep in composite actions this step is: 0 for the job's own steps.
+    depth: u32,
+}
+
+/// What a step did: its outcome, its outputs, and a post step to run when the job ends.
+type StepDone =
+    std::result::Result<(Result, BTreeMap<String, String>, Option<actions::Post>), String>;
+
 async fn execute_step(
-    req: &Request,
+    cx: &JobCx<'_>,
     step: &Step,
     index: u32,
-    job_name: &str,
-    workspace: &Path,
-    temp: &Path,
     env: &mut BTreeMap<String, String>,
     path_prefix: &mut Vec<String>,
     scope: &Scope,
-    defaults: &RunDefaults,
-    job_deadline: Option<std::time::Instant>,
-    secrets: &[String],
-    sink: &Sink,
     cancel: tokio::sync::watch::Receiver<bool>,
-) -> std::result::Result<(Result, BTreeMap<String, String>, Option<actions::Post>), String> {
+) -> StepDone {
+    let JobCx {
+        req,
+        job_name,
+        workspace,
+        temp,
+        defaults,
+        job_deadline,
+        secrets,
+        sink,
+        ..
+    } = *cx;
     let interp = |text: &str| {
         expr::interpolate(text, scope)
             .map_err(|e| format!("an expression could not be evaluated: {}", e.message))
@@ -1001,6 +1029,13 @@ async fn execute_step(
                 false,
             );
             return Ok((Result::Skipped, BTreeMap::new(), None));
+        }
+        if uses.starts_with("./") {
+            let mut with = BTreeMap::new();
+            for (k, v) in &step.with {
+                with.insert(k.clone(), interp(v)?);
+            }
+            return local::run(cx, uses, with, index, env, path_prefix, scope, cancel).await;
         }
         let action = actions::find(uses)
             .ok_or_else(|| format!("the action `{uses}` does not run here; use `run:` steps"))?;
