@@ -107,6 +107,7 @@ async fn start_with(
         run_id: 1,
         run_number: 1,
         only_job: None,
+        called_from: Vec::new(),
     };
     let mut req = req;
     adjust(&mut req);
@@ -777,6 +778,113 @@ jobs:
             .any(|l| l.contains("check the repository out first")),
         "{logs:#?}"
     );
+}
+
+/// A reusable workflow of the repository runs as GitHub's "Reusing workflows" says: read from
+/// the run's commit, typed inputs with defaults, secrets passed by name or inherited (and
+/// masked), its jobs named under the caller, its outputs the calling job's; a required
+/// secret that is not passed fails the calling job.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reusable_workflow_of_the_repository_is_called_with_inputs_secrets_and_outputs() {
+    let home = repo();
+    commit_files(
+        home.path(),
+        &[(
+            ".github/workflows/build.yml",
+            r#"name: build
+on:
+  workflow_call:
+    inputs:
+      version:
+        type: string
+        required: true
+      debug:
+        type: boolean
+        default: false
+    secrets:
+      token:
+        required: true
+    outputs:
+      artifact:
+        value: ${{ jobs.make.outputs.name }}
+jobs:
+  make:
+    runs-on: ubuntu-latest
+    outputs:
+      name: ${{ steps.n.outputs.name }}
+    steps:
+      - id: n
+        run: |
+          echo "making ${{ inputs.version }}, quiet: ${{ inputs.debug == false }}"
+          echo "token ${{ secrets.token }}"
+          echo "name=app-${{ inputs.version }}.tar" >> "$GITHUB_OUTPUT"
+"#,
+        )],
+    );
+    let yaml = r#"
+on: push
+jobs:
+  call:
+    uses: ./.github/workflows/build.yml
+    with:
+      version: '1.2'
+    secrets:
+      token: ${{ secrets.TOKEN }}
+  after:
+    needs: call
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "built ${{ needs.call.outputs.artifact }}"
+  inherited:
+    uses: ./.github/workflows/build.yml
+    with:
+      version: '2.0'
+    secrets: inherit
+  unpassed:
+    uses: ./.github/workflows/build.yml
+    with:
+      version: '3.0'
+"#;
+    let (result, rec) = start(
+        home.path(),
+        yaml,
+        &[("token", "tok-3x4mpl3"), ("TOKEN", "tok-3x4mpl3")],
+        no_cancel(),
+    )
+    .await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Failure, "{logs:#?}");
+    assert_eq!(rec.job_result("call"), Some(Result::Success), "{logs:#?}");
+    assert_eq!(
+        rec.job_result("call / make"),
+        Some(Result::Success),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.contains(&"making 1.2, quiet: true".to_owned()),
+        "{logs:#?}"
+    );
+    assert!(logs.contains(&"token ***".to_owned()), "{logs:#?}");
+    assert!(logs.contains(&"built app-1.2.tar".to_owned()), "{logs:#?}");
+    assert_eq!(
+        rec.job_result("inherited / make"),
+        Some(Result::Success),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.contains(&"making 2.0, quiet: true".to_owned()),
+        "{logs:#?}"
+    );
+    assert_eq!(
+        rec.job_result("unpassed"),
+        Some(Result::Failure),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter().any(|l| l.contains("needs the secret `token`")),
+        "{logs:#?}"
+    );
+    assert!(!logs.iter().any(|l| l.contains("tok-3x4mpl3")), "{logs:#?}");
 }
 
 /// `dtolnay/rust-toolchain` takes the toolchain from its ref or `toolchain:` and checks

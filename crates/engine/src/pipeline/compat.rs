@@ -29,7 +29,7 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
             let (what, fix) = match key.as_str() {
                 "services" => ("service containers (`services:`)", "start the service yourself (for example with docker run) and remove `services:`"),
                 "container" => ("a job container (`container:`)", "remove `container:`: jobs run on this machine"),
-                "uses" => ("a reusable workflow (`jobs.<id>.uses`)", "copy the called workflow's steps into this job"),
+                "uses" => ("a reusable workflow of another repository (`jobs.<id>.uses`)", "copy the called workflow into this repository and call it as `./.github/workflows/<file>`"),
                 _ => ("a deployment environment (`environment:`)", "remove `environment:`; DevLoop's Deploy stage handles environments"),
             };
             out.push(Diagnostic::line_col(

@@ -213,6 +213,7 @@ pub fn prepare(
             run_id: number,
             run_number: number,
             only_job: opts.job.clone(),
+            called_from: Vec::new(),
         },
         store: Arc::new(Mutex::new(store)),
         runs_dir,

@@ -59,6 +59,8 @@ pub struct Triggers {
     pub pull_request: Option<PushFilter>,
     /// `on.workflow_dispatch`: the inputs a manual run asks for.
     pub workflow_dispatch: Option<Vec<Input>>,
+    /// `on.workflow_call`: the workflow can be called by another one's job.
+    pub workflow_call: Option<WorkflowCall>,
     /// Other events (schedule, release...): valid on GitHub, never fired locally.
     pub other: Vec<(String, Pos)>,
 }
@@ -70,6 +72,28 @@ pub struct PushFilter {
     pub tags: Vec<String>,
     pub paths: Vec<String>,
     pub paths_ignore: Vec<String>,
+}
+
+/// What a reusable workflow takes and gives.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkflowCall {
+    pub inputs: Vec<Input>,
+    /// Each output with its `value` (`${{ jobs.build.outputs.version }}`).
+    pub outputs: Vec<(String, String)>,
+    /// Each secret with whether it is required.
+    pub secrets: Vec<(String, bool)>,
+}
+
+/// A job that calls a reusable workflow (`jobs.<id>.uses`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// `./.github/workflows/build.yml`.
+    pub uses: String,
+    pub pos: Pos,
+    pub with: BTreeMap<String, String>,
+    /// `secrets: inherit`, or each secret mapped by name.
+    pub inherit: bool,
+    pub secrets: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,8 +128,11 @@ pub struct Job {
     /// The runner labels `runs-on` asks for (`ubuntu-latest`, `windows-latest`…), as written.
     pub runs_on: Vec<String>,
     pub steps: Vec<Step>,
-    /// Keys the local runner does not do (`services`, `container`, a reusable `uses`...).
+    /// Keys the local runner does not do (`services`, `container`, a reusable workflow of
+    /// another repository...).
     pub unsupported: Vec<(String, Pos)>,
+    /// The reusable workflow of this repository the job calls, instead of steps.
+    pub call: Option<Call>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -761,6 +788,10 @@ impl Reader<'_> {
                 "workflow_dispatch" => {
                     t.workflow_dispatch = Some(config.map(|c| self.inputs(c)).unwrap_or_default())
                 }
+                "workflow_call" => {
+                    t.workflow_call =
+                        Some(config.map(|c| self.workflow_call(c)).unwrap_or_default())
+                }
                 "schedule" => {
                     self.schedule(event, config);
                     t.other.push(("schedule".to_owned(), event.pos));
@@ -885,10 +916,59 @@ impl Reader<'_> {
     fn inputs(&mut self, node: &Node) -> Vec<Input> {
         let entries = self.map(node, "on.workflow_dispatch");
         self.keys_known(entries, &["inputs"], "on.workflow_dispatch");
-        let Some(inputs) = node.get("inputs") else {
-            return Vec::new();
-        };
-        let entries = self.map(inputs, "on.workflow_dispatch.inputs");
+        match node.get("inputs") {
+            Some(inputs) => self.input_list(inputs, "on.workflow_dispatch.inputs"),
+            None => Vec::new(),
+        }
+    }
+
+    /// `on.workflow_call`: what a reusable workflow takes (inputs, secrets) and gives (outputs).
+    fn workflow_call(&mut self, node: &Node) -> WorkflowCall {
+        let entries = self.map(node, "on.workflow_call");
+        self.keys_known(
+            entries,
+            &["inputs", "outputs", "secrets"],
+            "on.workflow_call",
+        );
+        let inputs = node
+            .get("inputs")
+            .map(|i| self.input_list(i, "on.workflow_call.inputs"))
+            .unwrap_or_default();
+        let mut outputs = Vec::new();
+        if let Some(node) = node.get("outputs") {
+            for (k, v) in self.map(node, "on.workflow_call.outputs") {
+                let name = k.as_str().unwrap_or("").to_owned();
+                let place = format!("on.workflow_call.outputs.{name}");
+                let spec = self.map(v, &place);
+                self.keys_known(spec, &["description", "value"], &place);
+                let value = v
+                    .get("value")
+                    .and_then(|d| self.text(d, &format!("{place}.value")));
+                outputs.push((name, value.unwrap_or_default()));
+            }
+        }
+        let mut secrets = Vec::new();
+        if let Some(node) = node.get("secrets") {
+            for (k, v) in self.map(node, "on.workflow_call.secrets") {
+                let name = k.as_str().unwrap_or("").to_owned();
+                let place = format!("on.workflow_call.secrets.{name}");
+                let spec = self.map(v, &place);
+                self.keys_known(spec, &["description", "required"], &place);
+                let required = v
+                    .get("required")
+                    .and_then(|r| self.boolean(r, &format!("{place}.required")));
+                secrets.push((name, required.as_deref() == Some("true")));
+            }
+        }
+        WorkflowCall {
+            inputs,
+            outputs,
+            secrets,
+        }
+    }
+
+    fn input_list(&mut self, inputs: &Node, what: &str) -> Vec<Input> {
+        let entries = self.map(inputs, what);
         let mut out = Vec::new();
         for (k, v) in entries {
             let name = k.as_str().unwrap_or("").to_owned();
@@ -982,6 +1062,7 @@ impl Reader<'_> {
             runs_on: Vec::new(),
             steps: Vec::new(),
             unsupported: Vec::new(),
+            call: None,
         };
         for (k, v) in entries {
             match k.as_str().unwrap_or("") {
@@ -1035,7 +1116,15 @@ impl Reader<'_> {
                         "write each step as a `- name: …` item under `steps:`",
                     ),
                 },
-                "services" | "container" | "uses" | "environment" => job
+                "uses" => {
+                    let uses = self.text(v, &format!("{place}.uses")).unwrap_or_default();
+                    if uses.starts_with("./") {
+                        job.call = Some(self.call(node, uses, v.pos, &place));
+                    } else {
+                        job.unsupported.push(("uses".into(), k.pos));
+                    }
+                }
+                "services" | "container" | "environment" => job
                     .unsupported
                     .push((k.as_str().unwrap_or("").to_owned(), k.pos)),
                 _ => {}
@@ -1058,6 +1147,38 @@ impl Reader<'_> {
             );
         }
         Some(job)
+    }
+
+    /// A job's call of a reusable workflow: its `with` and `secrets`.
+    fn call(&mut self, job: &Node, uses: String, pos: Pos, place: &str) -> Call {
+        let mut call = Call {
+            uses,
+            pos,
+            with: BTreeMap::new(),
+            inherit: false,
+            secrets: BTreeMap::new(),
+        };
+        if let Some(with) = job.get("with") {
+            for (k, v) in self.map(with, &format!("{place}.with")) {
+                let name = k.as_str().unwrap_or("").to_owned();
+                if let Some(value) = self.text(v, &format!("{place}.with.{name}")) {
+                    call.with.insert(name, value);
+                }
+            }
+        }
+        match job.get("secrets") {
+            Some(s) if s.as_str() == Some("inherit") => call.inherit = true,
+            Some(s) => {
+                for (k, v) in self.map(s, &format!("{place}.secrets")) {
+                    let name = k.as_str().unwrap_or("").to_owned();
+                    if let Some(value) = self.text(v, &format!("{place}.secrets.{name}")) {
+                        call.secrets.insert(name, value);
+                    }
+                }
+            }
+            None => {}
+        }
+        call
     }
 
     fn number(&mut self, node: &Node, what: &str) -> Option<String> {

@@ -135,7 +135,7 @@ export const diagnostics = {
     unknownNeed: 'Use one of: {jobs}.',
     needsItself: 'Remove it from its own `needs`.',
     needsCycle: 'Remove one of these `needs`, so the jobs can run in an order.',
-    jobKeyNotRun: 'Remove {key}, or run what it asks for yourself (for example with `docker run`).',
+    jobKeyNotRun: 'Remove {key}, or do here what it asks for: run a service yourself (`docker run`), or keep a called workflow in this repository (`./.github/workflows/…`).',
     shellNotHere: 'Use `shell: bash` or `shell: sh` to run it here.',
     actionNotRunHere: 'Replace it with `run:` commands. DevLoop runs these actions natively: {native}.',
     actionNeedsGithub: 'To do its work here, add `run:` commands, guarded with `if: ${{ vars.DEVLOOP == \'true\' }}`. DevLoop runs these actions natively: {native}.',

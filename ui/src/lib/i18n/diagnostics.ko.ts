@@ -129,7 +129,7 @@ export const diagnostics: Shape = {
     unknownNeed: '다음 중 하나를 쓰세요: {jobs}',
     needsItself: '자기 `needs`에서 빼세요.',
     needsCycle: '작업들이 순서대로 실행될 수 있도록 이 `needs` 중 하나를 빼세요.',
-    jobKeyNotRun: '{key}을(를) 빼거나, 그것이 요청하는 것을 직접 실행하세요(예: `docker run`).',
+    jobKeyNotRun: '{key}을(를) 빼거나, 그것이 요청하는 것을 여기서 하세요. 서비스는 직접 실행하고(`docker run`), 호출하는 워크플로는 이 저장소에 두세요(`./.github/workflows/…`).',
     shellNotHere: '여기서 실행하려면 `shell: bash`나 `shell: sh`를 쓰세요.',
     actionNotRunHere: '`run:` 명령으로 바꾸세요. DevLoop가 직접 실행하는 액션: {native}',
     actionNeedsGithub: '여기서도 그 일을 하려면 `if: ${{ vars.DEVLOOP == \'true\' }}`로 감싼 `run:` 명령을 추가하세요. DevLoop가 직접 실행하는 액션: {native}',

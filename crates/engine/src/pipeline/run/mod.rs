@@ -5,6 +5,7 @@
 //! (what counts, after `continue-on-error`); each job and the run have a result.
 
 pub mod actions;
+mod call;
 pub mod commands;
 pub mod files;
 mod local;
@@ -131,6 +132,8 @@ pub struct Request {
     pub run_number: u64,
     /// Run only this job and the jobs it needs (not the ones that need it).
     pub only_job: Option<String>,
+    /// The jobs that called this workflow, outermost first: empty for a run of its own.
+    pub called_from: Vec<String>,
 }
 
 /// Where a run's events go.
@@ -197,148 +200,179 @@ pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<
         let masks = Arc::clone(&masks);
         Arc::new(move |e| sink(masks.event(e)))
     };
-    // git2 blocks: it reads HEAD on the blocking pool, not on this async thread.
-    let commit = {
-        let req = Arc::clone(&req);
-        Arc::new(
-            tokio::task::spawn_blocking(move || commit_of(&req))
-                .await
-                .unwrap_or_default(),
-        )
-    };
-    let mut job_results: BTreeMap<String, (Result, BTreeMap<String, String>)> = BTreeMap::new();
-    let mut overall = Result::Success;
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let slots = Arc::new(tokio::sync::Semaphore::new(cores));
-
-    let selected = req
-        .only_job
-        .as_ref()
-        .map(|only| req.workflow.with_needs(only));
-    for stage in &req.plan.stages {
-        let mut handles = Vec::new();
-        // Each handle's job and instance name, to say which one a crash took.
-        let mut names: Vec<(String, String)> = Vec::new();
-        for id in stage {
-            if selected.as_ref().is_some_and(|s| !s.contains(id)) {
-                continue;
-            }
-            let Some(job) = req.workflow.jobs.iter().find(|j| &j.id == id).cloned() else {
-                continue;
-            };
-            let needs: Map<String, Value> = job
-                .needs
-                .iter()
-                .map(|(n, _)| {
-                    let (result, outputs) = job_results
-                        .get(n)
-                        .cloned()
-                        .unwrap_or((Result::Skipped, BTreeMap::new()));
-                    (
-                        n.clone(),
-                        json!({"result": result.as_str(), "outputs": outputs}),
-                    )
-                })
-                .collect();
-            let needs_ok = job.needs.iter().all(|(n, _)| {
-                job_results
-                    .get(n)
-                    .is_some_and(|(r, _)| *r == Result::Success)
-            });
-            // A matrix given as an expression is read now, with what the jobs it needs made.
-            let mut scope = scope_free(&req);
-            scope
-                .contexts
-                .insert("needs".into(), Value::Object(needs.clone()));
-            let from_outputs = job
-                .strategy
-                .as_ref()
-                .is_some_and(|s| s.matrix_expr.is_some());
-            let instances = match matrix_of(&job, &scope) {
-                // A job it needs did not succeed, so it has no matrix to give: the job is
-                // skipped as one (its `if` decides), not failed for an empty expression.
-                _ if from_outputs && !needs_ok => expand(&job, None),
-                Ok(strategy) => expand(&job, strategy.as_ref()),
-                Err(why) => {
-                    sink(RunEvent::JobStarted {
-                        job: job.id.clone(),
-                    });
-                    log(&sink, &job.id, 0, why, true);
-                    sink(RunEvent::JobFinished {
-                        job: job.id.clone(),
-                        result: Result::Failure,
-                        millis: 0,
-                    });
-                    job_results.insert(job.id.clone(), (Result::Failure, BTreeMap::new()));
-                    continue;
-                }
-            };
-            let matrix = Matrix::of(&job, &scope_free(&req), &cancel);
-            for (name, values) in instances {
-                names.push((job.id.clone(), name.clone()));
-                let (req, commit, sink, slots, job, needs, matrix) = (
-                    Arc::clone(&req),
-                    Arc::clone(&commit),
-                    Arc::clone(&sink),
-                    Arc::clone(&slots),
-                    job.clone(),
-                    needs.clone(),
-                    matrix.clone(),
-                );
-                handles.push(tokio::spawn(async move {
-                    // The whole of it, so the cancel forwarding lives as long as the instance.
-                    let matrix = matrix;
-                    let _slot = slots.acquire().await;
-                    let _own = match &matrix.limit {
-                        Some(limit) => Some(limit.acquire().await),
-                        None => None,
-                    };
-                    let cancel = matrix.cancel.subscribe();
-                    let outcome = if *cancel.borrow() && !*matrix.run_cancel.borrow() {
-                        // fail-fast: a sibling failed before this instance started.
-                        sink(RunEvent::JobFinished {
-                            job: name.clone(),
-                            result: Result::Cancelled,
-                            millis: 0,
-                        });
-                        (Result::Cancelled, BTreeMap::new())
-                    } else {
-                        run_job(
-                            &req, &commit, &job, &name, values, needs, needs_ok, &sink, cancel,
-                        )
-                        .await
-                    };
-                    if outcome.0 == Result::Failure && matrix.fail_fast {
-                        let _ = matrix.cancel.send(true);
-                    }
-                    (job.id.clone(), outcome)
-                }));
-            }
-        }
-        for (handle, (id, name)) in handles.into_iter().zip(names) {
-            let (id, (result, outputs)) = settle(handle.await, id, &name, &sink);
-            // A matrix job's result is the worst of its instances.
-            let merged = match job_results.get(&id) {
-                Some((prev, _)) if worse(*prev, result) => *prev,
-                _ => result,
-            };
-            if worse(merged, overall) {
-                overall = merged;
-            }
-            job_results.insert(id, (merged, outputs));
-        }
-    }
-    if *cancel.borrow() {
-        overall = Result::Cancelled;
-    } else if overall == Result::Skipped {
-        overall = Result::Success;
-    }
+    let (overall, _) = run_jobs(req, Arc::clone(&sink), cancel).await;
     sink(RunEvent::RunFinished {
         result: overall,
         millis: started.elapsed().as_millis() as u64,
         problem: None,
     });
     overall
+}
+
+/// What each job of a run ended with: its result and outputs, by id.
+type JobResults = BTreeMap<String, (Result, BTreeMap<String, String>)>;
+
+/// Every job of the request, stage by stage, and the run's result. Boxed: a job that calls a
+/// reusable workflow runs that workflow's jobs through here again.
+fn run_jobs(
+    req: Arc<Request>,
+    sink: Sink,
+    cancel: tokio::sync::watch::Receiver<bool>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = (Result, JobResults)> + Send>> {
+    Box::pin(async move {
+        // git2 blocks: it reads HEAD on the blocking pool, not on this async thread.
+        let commit = {
+            let req = Arc::clone(&req);
+            Arc::new(
+                tokio::task::spawn_blocking(move || commit_of(&req))
+                    .await
+                    .unwrap_or_default(),
+            )
+        };
+        let mut job_results: JobResults = BTreeMap::new();
+        let mut overall = Result::Success;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let slots = Arc::new(tokio::sync::Semaphore::new(cores));
+
+        let selected = req
+            .only_job
+            .as_ref()
+            .map(|only| req.workflow.with_needs(only));
+        for stage in &req.plan.stages {
+            let mut handles = Vec::new();
+            // Each handle's job and instance name, to say which one a crash took.
+            let mut names: Vec<(String, String)> = Vec::new();
+            for id in stage {
+                if selected.as_ref().is_some_and(|s| !s.contains(id)) {
+                    continue;
+                }
+                let Some(job) = req.workflow.jobs.iter().find(|j| &j.id == id).cloned() else {
+                    continue;
+                };
+                let needs: Map<String, Value> = job
+                    .needs
+                    .iter()
+                    .map(|(n, _)| {
+                        let (result, outputs) = job_results
+                            .get(n)
+                            .cloned()
+                            .unwrap_or((Result::Skipped, BTreeMap::new()));
+                        (
+                            n.clone(),
+                            json!({"result": result.as_str(), "outputs": outputs}),
+                        )
+                    })
+                    .collect();
+                let needs_ok = job.needs.iter().all(|(n, _)| {
+                    job_results
+                        .get(n)
+                        .is_some_and(|(r, _)| *r == Result::Success)
+                });
+                if job.call.is_some() {
+                    let (req, commit, sink, cancel) = (
+                        Arc::clone(&req),
+                        Arc::clone(&commit),
+                        Arc::clone(&sink),
+                        cancel.clone(),
+                    );
+                    names.push((job.id.clone(), job.id.clone()));
+                    handles.push(tokio::spawn(async move {
+                        let done =
+                            call::run(&req, &commit, &job, needs, needs_ok, &sink, cancel).await;
+                        (job.id.clone(), done)
+                    }));
+                    continue;
+                }
+                // A matrix given as an expression is read now, with what the jobs it needs made.
+                let mut scope = scope_free(&req);
+                scope
+                    .contexts
+                    .insert("needs".into(), Value::Object(needs.clone()));
+                let from_outputs = job
+                    .strategy
+                    .as_ref()
+                    .is_some_and(|s| s.matrix_expr.is_some());
+                let instances = match matrix_of(&job, &scope) {
+                    // A job it needs did not succeed, so it has no matrix to give: the job is
+                    // skipped as one (its `if` decides), not failed for an empty expression.
+                    _ if from_outputs && !needs_ok => expand(&job, None),
+                    Ok(strategy) => expand(&job, strategy.as_ref()),
+                    Err(why) => {
+                        sink(RunEvent::JobStarted {
+                            job: job.id.clone(),
+                        });
+                        log(&sink, &job.id, 0, why, true);
+                        sink(RunEvent::JobFinished {
+                            job: job.id.clone(),
+                            result: Result::Failure,
+                            millis: 0,
+                        });
+                        job_results.insert(job.id.clone(), (Result::Failure, BTreeMap::new()));
+                        continue;
+                    }
+                };
+                let matrix = Matrix::of(&job, &scope_free(&req), &cancel);
+                for (name, values) in instances {
+                    names.push((job.id.clone(), name.clone()));
+                    let (req, commit, sink, slots, job, needs, matrix) = (
+                        Arc::clone(&req),
+                        Arc::clone(&commit),
+                        Arc::clone(&sink),
+                        Arc::clone(&slots),
+                        job.clone(),
+                        needs.clone(),
+                        matrix.clone(),
+                    );
+                    handles.push(tokio::spawn(async move {
+                        // The whole of it, so the cancel forwarding lives as long as the instance.
+                        let matrix = matrix;
+                        let _slot = slots.acquire().await;
+                        let _own = match &matrix.limit {
+                            Some(limit) => Some(limit.acquire().await),
+                            None => None,
+                        };
+                        let cancel = matrix.cancel.subscribe();
+                        let outcome = if *cancel.borrow() && !*matrix.run_cancel.borrow() {
+                            // fail-fast: a sibling failed before this instance started.
+                            sink(RunEvent::JobFinished {
+                                job: name.clone(),
+                                result: Result::Cancelled,
+                                millis: 0,
+                            });
+                            (Result::Cancelled, BTreeMap::new())
+                        } else {
+                            run_job(
+                                &req, &commit, &job, &name, values, needs, needs_ok, &sink, cancel,
+                            )
+                            .await
+                        };
+                        if outcome.0 == Result::Failure && matrix.fail_fast {
+                            let _ = matrix.cancel.send(true);
+                        }
+                        (job.id.clone(), outcome)
+                    }));
+                }
+            }
+            for (handle, (id, name)) in handles.into_iter().zip(names) {
+                let (id, (result, outputs)) = settle(handle.await, id, &name, &sink);
+                // A matrix job's result is the worst of its instances.
+                let merged = match job_results.get(&id) {
+                    Some((prev, _)) if worse(*prev, result) => *prev,
+                    _ => result,
+                };
+                if worse(merged, overall) {
+                    overall = merged;
+                }
+                job_results.insert(id, (merged, outputs));
+            }
+        }
+        if *cancel.borrow() {
+            overall = Result::Cancelled;
+        } else if overall == Result::Skipped {
+            overall = Result::Success;
+        }
+        (overall, job_results)
+    })
 }
 
 /// A job's id, with its instance's result and outputs.
@@ -435,9 +469,7 @@ impl Matrix {
 /// A scope for values read before any job runs (`max-parallel: ${{ inputs.n }}`).
 fn scope_free(req: &Request) -> Scope {
     let mut scope = Scope::default();
-    scope
-        .contexts
-        .insert("inputs".into(), typed_inputs(&req.workflow, &req.inputs));
+    scope.contexts.insert("inputs".into(), typed_inputs(req));
     scope.contexts.insert("vars".into(), json!(req.vars));
     scope
 }
@@ -584,14 +616,39 @@ async fn run_job(
     cancel: tokio::sync::watch::Receiver<bool>,
 ) -> (Result, BTreeMap<String, String>) {
     let started = std::time::Instant::now();
-    let slug = super::history::slug(name);
+    // Under the jobs that called this workflow: two callers' `build` jobs get folders of
+    // their own.
+    let qualified: Vec<&str> = req
+        .called_from
+        .iter()
+        .map(String::as_str)
+        .chain([name])
+        .collect();
+    let slug = super::history::slug(&qualified.join(" / "));
     let workspace = req.run_dir.join("work").join(&slug);
     let temp = req.run_dir.join("tmp").join(&slug);
     let _ = std::fs::create_dir_all(&workspace);
     let _ = std::fs::create_dir_all(&temp);
 
+    let mut scope = job_scope(req, commit, &job.id, &workspace, &temp);
+    scope
+        .contexts
+        .insert("matrix".into(), Value::Object(matrix));
+    scope.contexts.insert("needs".into(), Value::Object(needs));
+    scope.status = JobStatus {
+        failed: !needs_ok,
+        cancelled: *cancel.borrow(),
+    };
+    run_job_in(
+        req, job, name, scope, &workspace, &temp, sink, cancel, started,
+    )
+    .await
+}
+
+/// The contexts every job starts with: `github`, `inputs`, `secrets`, `vars`, `runner`.
+fn job_scope(req: &Request, commit: &Commit, job: &str, workspace: &Path, temp: &Path) -> Scope {
     let mut scope = Scope {
-        workspace: Some(workspace.clone()),
+        workspace: Some(workspace.to_path_buf()),
         ..Scope::default()
     };
     let (owner, repository) = repository_of(&req.repo);
@@ -605,19 +662,13 @@ async fn run_job(
     let github = json!({
         "sha": commit.sha, "ref": commit.git_ref, "ref_name": commit.ref_name, "event_name": req.event,
         "workspace": workspace.display().to_string(), "run_id": req.run_id.to_string(),
-        "run_number": req.run_number.to_string(), "job": job.id,
+        "run_number": req.run_number.to_string(), "job": job,
         "repository": format!("{owner}/{repository}"), "repository_owner": owner,
         "server_url": "https://github.com", "api_url": "https://api.github.com",
         "actor": "learner", "event": event,
     });
     scope.contexts.insert("github".into(), github);
-    scope
-        .contexts
-        .insert("matrix".into(), Value::Object(matrix));
-    scope.contexts.insert("needs".into(), Value::Object(needs));
-    scope
-        .contexts
-        .insert("inputs".into(), typed_inputs(&req.workflow, &req.inputs));
+    scope.contexts.insert("inputs".into(), typed_inputs(req));
     scope.contexts.insert("secrets".into(), json!(req.secrets));
     scope.contexts.insert("vars".into(), json!(req.vars));
     scope.contexts.insert(
@@ -625,11 +676,23 @@ async fn run_job(
         json!({"os": "Linux", "arch": "X64", "temp": temp.display().to_string()}),
     );
     scope.contexts.insert("steps".into(), json!({}));
-    scope.status = JobStatus {
-        failed: !needs_ok,
-        cancelled: *cancel.borrow(),
-    };
+    scope
+}
 
+/// The rest of a job, once its contexts are made: its `if`, then its steps.
+#[allow(clippy::too_many_arguments)]
+async fn run_job_in(
+    req: &Request,
+    job: &Job,
+    name: &str,
+    mut scope: Scope,
+    workspace: &Path,
+    temp: &Path,
+    sink: &Sink,
+    cancel: tokio::sync::watch::Receiver<bool>,
+    started: std::time::Instant,
+) -> (Result, BTreeMap<String, String>) {
+    let (workspace, temp) = (workspace.to_path_buf(), temp.to_path_buf());
     let run_it = match expr::condition(job.condition.as_deref(), &scope) {
         Ok(v) => v,
         Err(e) => {
@@ -931,8 +994,14 @@ fn repository_of(repo: &Path) -> (String, String) {
 
 /// A manual run's inputs as the `inputs` context has them: `boolean` inputs as booleans and
 /// `number` inputs as numbers, so `inputs.flag == true` holds as on GitHub.
-fn typed_inputs(workflow: &Workflow, inputs: &BTreeMap<String, String>) -> Value {
-    let declared = workflow.on.workflow_dispatch.as_deref().unwrap_or_default();
+fn typed_inputs(req: &Request) -> Value {
+    let (workflow, inputs) = (&req.workflow, &req.inputs);
+    // A called workflow types its inputs in `on.workflow_call`, a manual run's in
+    // `on.workflow_dispatch`.
+    let declared = match (&workflow.on.workflow_call, req.called_from.is_empty()) {
+        (Some(call), false) => call.inputs.as_slice(),
+        _ => workflow.on.workflow_dispatch.as_deref().unwrap_or_default(),
+    };
     let typed = inputs
         .iter()
         .map(|(name, text)| {
