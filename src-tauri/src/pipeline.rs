@@ -220,11 +220,13 @@ pub async fn pipeline_run(
     Ok(number)
 }
 
-/// Runs run `number` again (its workflow and inputs at its commit); returns the new number.
+/// Runs run `number` again (its workflow and inputs at its commit), or with `failed_only`
+/// only its failed jobs, keeping the others' outputs; returns the new number.
 #[tauri::command]
 pub async fn pipeline_rerun(
     state: State<'_, AppState>,
     number: u64,
+    failed_only: Option<bool>,
     on_event: Channel<Vec<RunEvent>>,
 ) -> Result<u64, Error> {
     let (paths, ws) = (state.paths.clone(), workspace(&state));
@@ -233,7 +235,12 @@ pub async fn pipeline_rerun(
         ..Default::default()
     };
     let prepared = blocking(move || {
-        launch::rerun(&paths, &ws, number, &opts).map_err(|r| refused(r, &format!("run #{number}")))
+        let prepared = if failed_only == Some(true) {
+            launch::rerun_failed(&paths, &ws, number, &opts)
+        } else {
+            launch::rerun(&paths, &ws, number, &opts)
+        };
+        prepared.map_err(|r| refused(r, &format!("run #{number}")))
     })
     .await?;
     let new = prepared.number;

@@ -80,6 +80,10 @@ enum Command {
         /// Run run #N again: its workflow and inputs at its commit.
         #[arg(long, value_name = "N", conflicts_with_all = ["workflow", "inputs"])]
         rerun: Option<u64>,
+        /// With --rerun: run only the jobs that failed (and those that need them), keeping
+        /// the jobs that succeeded with their outputs.
+        #[arg(long, requires = "rerun")]
+        failed: bool,
     },
     /// The run history, newest first.
     Runs,
@@ -493,11 +497,13 @@ async fn main() -> ExitCode {
             secrets,
             secrets_file,
             rerun,
+            failed,
         } => {
             run::run(run::Options {
                 repo,
                 workflow,
                 rerun,
+                failed,
                 launch: devloop_engine::pipeline::launch::Options {
                     job,
                     inputs,

@@ -19,6 +19,8 @@ pub struct Options {
     pub workflow: Option<PathBuf>,
     /// Repeat this run of the history.
     pub rerun: Option<u64>,
+    /// Of that run, only the jobs that failed.
+    pub failed: bool,
     pub launch: launch::Options,
 }
 
@@ -59,7 +61,11 @@ pub async fn run(opts: Options) -> ExitCode {
     };
     // Preparing reads git and SQLite: blocking work, done on the blocking pool.
     let (launch_opts, rerun, repo_dir) = (opts.launch.clone(), opts.rerun, repo.clone());
+    let failed = opts.failed;
     let prepared = match tokio::task::spawn_blocking(move || match (rerun, file) {
+        (Some(number), _) if failed => {
+            launch::rerun_failed(&paths, &repo_dir, number, &launch_opts)
+        }
         (Some(number), _) => launch::rerun(&paths, &repo_dir, number, &launch_opts),
         (None, file) => launch::prepare(&paths, &repo_dir, &file.unwrap_or_default(), &launch_opts),
     })
@@ -179,6 +185,8 @@ fn print_event(e: &RunEvent, colour: bool) {
                 secs(*millis)
             )
         }
+        // The run's own summary of each job, kept for "Re-run failed jobs": nothing new to say.
+        RunEvent::JobSettled { .. } => return,
         RunEvent::Artifact {
             job,
             name,

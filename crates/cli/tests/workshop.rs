@@ -340,6 +340,89 @@ fn inputs_are_checked_and_a_rerun_repeats_the_same_commit_and_inputs() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no run #99"));
 }
 
+/// "Re-run failed jobs" re-runs the failed job and what needs it; the jobs that succeeded
+/// are kept with their outputs, not run again (GitHub's "Re-running workflows and jobs").
+#[test]
+fn re_running_failed_jobs_keeps_the_jobs_that_succeeded_and_their_outputs() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = workspace(home.path());
+    let flaky = home.path().join("flaky-passes");
+    let counter = home.path().join("build-ran");
+    let workflow = r#"on: workflow_dispatch
+jobs:
+  build:
+    runs-on: x
+    outputs:
+      stamp: ${{ steps.s.outputs.stamp }}
+    steps:
+      - id: s
+        run: |
+          echo ran >> COUNTER
+          echo "stamp=$(date +%s%N)" >> "$GITHUB_OUTPUT"
+  lint:
+    runs-on: x
+    steps:
+      - run: echo lint ok
+  test:
+    needs: build
+    runs-on: x
+    steps:
+      - run: |
+          echo "testing stamp ${{ needs.build.outputs.stamp }}"
+          test -f FLAKY
+  report:
+    needs: test
+    runs-on: x
+    steps:
+      - run: echo reported
+"#
+    .replace("COUNTER", &counter.display().to_string())
+    .replace("FLAKY", &flaky.display().to_string());
+    std::fs::write(ws.join(".github/workflows/flaky.yml"), workflow).unwrap();
+    let flaky_yml = ["--workflow", ".github/workflows/flaky.yml"];
+    let out = run_in(home.path(), &ws, &flaky_yml);
+    let first = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{first}");
+    let stamp = first
+        .lines()
+        .find_map(|l| l.split("testing stamp ").nth(1))
+        .unwrap_or_else(|| panic!("{first}"))
+        .trim()
+        .to_owned();
+
+    // A whole run that succeeded has no failed job to re-run alone.
+    std::fs::write(&flaky, "").unwrap();
+    let out = run_in(home.path(), &ws, &["--rerun", "1", "--failed"]);
+    let again = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{again}");
+    assert_eq!(
+        std::fs::read_to_string(&counter).unwrap().lines().count(),
+        1,
+        "build succeeded in #1, so it was kept: {again}"
+    );
+    assert!(
+        again.contains("kept from run #1, where it succeeded"),
+        "{again}"
+    );
+    assert!(
+        again.contains(&format!("testing stamp {stamp}")),
+        "test read build's output from #1: {again}"
+    );
+    assert!(
+        again.contains("reported"),
+        "report needed test, so it ran: {again}"
+    );
+    assert!(
+        !again.contains("lint ok"),
+        "lint succeeded in #1 and was kept: {again}"
+    );
+
+    let out = run_in(home.path(), &ws, &["--rerun", "2", "--failed"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run #2 has no failed job"), "{err}");
+}
+
 #[test]
 fn release_dry_run_proposes_the_first_version_and_makes_nothing() {
     let home = tempfile::tempdir().unwrap();

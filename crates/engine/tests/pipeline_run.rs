@@ -108,6 +108,8 @@ async fn start_with(
         run_number: 1,
         only_job: None,
         called_from: Vec::new(),
+        kept: BTreeMap::new(),
+        kept_from: None,
     };
     let mut req = req;
     adjust(&mut req);

@@ -779,6 +779,30 @@ fn a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job() -> Resul
         "[data-testid=run-log]",
         "the failing test in the stored log",
         |t| t.contains("health_answers_ok"),
+    )?;
+    // "Re-run failed jobs", with its terminal twin: build is kept from the red run, and only
+    // test runs again (and fails again: the commit is still broken).
+    let panel = s.find("[data-testid=run-panel]")?;
+    let first = s.attribute(&panel, "data-number")?.unwrap_or_default();
+    s.wait_text(
+        "[data-testid=run-panel]",
+        "the failed-jobs re-run's terminal twin",
+        |t| t.contains(&format!("devloop run --rerun {first} --failed")),
+    )?;
+    s.click(&s.find("[data-testid=rerun-failed]")?)?;
+    s.wait("the re-run's panel", || {
+        let Some(panel) = s.find_all("[data-testid=run-panel]")?.into_iter().next() else {
+            return Ok(None);
+        };
+        let number = s.attribute(&panel, "data-number")?.unwrap_or_default();
+        let status = s.attribute(&s.find("[data-testid=run-status]")?, "class")?;
+        Ok((number != first && status.is_some_and(|c| c.contains("status-failure"))).then_some(()))
+    })?;
+    s.click(&s.find("[data-testid=run-job-build]")?)?;
+    s.wait_text(
+        "[data-testid=run-log]",
+        "build kept from the red run",
+        |t| t.contains(&format!("kept from run #{first}, where it succeeded")),
     )
     .map(drop)
 }

@@ -271,7 +271,7 @@ missing?: Finding, };
 
 export type RunResult = "success" | "failure" | "cancelled" | "skipped";
 
-export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "artifact", job: string, name: string, files: number, bytes: number, } | { "kind": "runFinished", result: RunResult, millis: number, problem?: AppError, };
+export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "jobSettled", job: string, result: RunResult, outputs: { [key in string]: string }, } | { "kind": "artifact", job: string, name: string, files: number, bytes: number, } | { "kind": "runFinished", result: RunResult, millis: number, problem?: AppError, };
 
 export type RunSummary = { number: number, workflow: string, trigger: string, sha: string, branch: string, 
 /**
@@ -369,7 +369,11 @@ dir: string,
 /**
  * The command that runs it again.
  */
-rerunCli: string, };
+rerunCli: string, 
+/**
+ * The CLI command that re-runs only its failed jobs.
+ */
+rerunFailedCli: string, };
 
 export type StepLog = { step: number, text: string, };
 

@@ -36,6 +36,8 @@ pub struct Options {
     pub workflow_text: Option<String>,
     /// The deploy service to use for `devloop/deploy` (the app's; the CLI makes one a run).
     pub service: Option<crate::deploy::host::Slot>,
+    /// Jobs not to run again, with their outputs (see [`rerun_failed`]).
+    pub kept: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Why a run did not start.
@@ -214,6 +216,8 @@ pub fn prepare(
             run_number: number,
             only_job: opts.job.clone(),
             called_from: Vec::new(),
+            kept: opts.kept.clone(),
+            kept_from: opts.rerun_of.filter(|_| !opts.kept.is_empty()),
         },
         store: Arc::new(Mutex::new(store)),
         runs_dir,
@@ -290,6 +294,47 @@ pub fn rerun(paths: &Paths, repo: &Path, number: u64, opts: &Options) -> Result<
         ..opts.clone()
     };
     prepare(paths, repo, &repo.join(&origin.workflow), &opts)
+}
+
+/// "Re-run failed jobs": run `number` again, keeping the jobs that succeeded there with their
+/// outputs; the failed ones, and those that needed them, run. A run with no failed job has
+/// nothing to re-run this way.
+pub fn rerun_failed(
+    paths: &Paths,
+    repo: &Path,
+    number: u64,
+    opts: &Options,
+) -> Result<Prepared, Refusal> {
+    let settled = Store::open(&paths.database_file())
+        .and_then(|s| s.run_settled(number))
+        .map_err(Refusal::Other)?;
+    let failed = settled
+        .iter()
+        .any(|j| j.result == "failure" || j.result == "cancelled");
+    if !failed {
+        return Err(Refusal::Other(
+            Error::said(
+                Code::InvalidInput,
+                Finding::new("nothingFailed").with("number", number),
+                format!("run #{number} has no failed job to re-run; re-run it whole instead"),
+            )
+            .with_fix(format!("devloop run --rerun {number}")),
+        ));
+    }
+    let kept = settled
+        .into_iter()
+        .filter(|j| j.result == "success")
+        .map(|j| (j.job, j.outputs))
+        .collect();
+    rerun(
+        paths,
+        repo,
+        number,
+        &Options {
+            kept,
+            ..opts.clone()
+        },
+    )
 }
 
 /// The text of the workflow file `shown` as it was at commit `sha`.

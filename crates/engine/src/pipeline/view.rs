@@ -285,6 +285,8 @@ pub struct RunDetail {
     pub dir: String,
     /// The command that runs it again.
     pub rerun_cli: String,
+    /// The CLI command that re-runs only its failed jobs.
+    pub rerun_failed_cli: String,
 }
 
 /// The step summary is markdown from a workflow, so it is sanitised like a lesson, and it may
@@ -310,6 +312,7 @@ pub fn detail(paths: &crate::settings::Paths, number: u64) -> Result<RunDetail, 
         summary_html: render_summary(&summary),
         dir: dir.display().to_string(),
         rerun_cli: format!("devloop run --rerun {number}"),
+        rerun_failed_cli: format!("devloop run --rerun {number} --failed"),
         run,
     })
 }

@@ -176,6 +176,15 @@ const MIGRATIONS: &[&str] = &[
     // 13: why an operation failed, as a finding's JSON, when the engine has no Korean phrase
     // for it: the Operate page says it from its catalogs.
     "ALTER TABLE ops_event ADD COLUMN reason TEXT;",
+    // 14: each job of a run by id, with its result and outputs as JSON, so "Re-run failed
+    // jobs" keeps the jobs that succeeded with what they gave.
+    "CREATE TABLE run_job_settled (
+        run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+        job TEXT NOT NULL,
+        result TEXT NOT NULL,
+        outputs TEXT NOT NULL,
+        PRIMARY KEY (run, job)
+    );",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -1,5 +1,7 @@
 //! Workflow run history: each run, its jobs and steps with their results and durations.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -56,6 +58,15 @@ pub struct JobRecord {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub millis: Option<i64>,
+}
+
+/// A job of a run by id, all its instances done: how it ended, and its outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettledJob {
+    pub job: String,
+    /// `success`, `failure`, `cancelled` or `skipped`.
+    pub result: String,
+    pub outputs: BTreeMap<String, String>,
 }
 
 /// Files a run kept (`actions/upload-artifact`).
@@ -160,6 +171,10 @@ impl Store {
                 "INSERT OR REPLACE INTO run_artifact (run, job, name, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
                 (n, job, name, *files as i64, *bytes as i64),
             ),
+            RunEvent::JobSettled { job, result, outputs } => self.conn.execute(
+                "INSERT OR REPLACE INTO run_job_settled (run, job, result, outputs) VALUES (?1, ?2, ?3, ?4)",
+                (n, job, label(*result), serde_json::to_string(outputs).unwrap_or_default()),
+            ),
             RunEvent::Log { .. } => return Ok(()),
         };
         done.map(drop).map_err(sql)
@@ -232,6 +247,27 @@ impl Store {
                     outcome: r.get(3)?,
                     conclusion: r.get(4)?,
                     millis: r.get(5)?,
+                })
+            })
+            .map_err(sql)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+    }
+
+    /// Each job of a run by id, with how it ended and its outputs (for "Re-run failed jobs").
+    pub fn run_settled(&self, number: u64) -> Result<Vec<SettledJob>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT job, result, outputs FROM run_job_settled WHERE run = ?1 ORDER BY rowid",
+            )
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([number as i64], |r| {
+                let outputs: String = r.get(2)?;
+                Ok(SettledJob {
+                    job: r.get(0)?,
+                    result: r.get(1)?,
+                    outputs: serde_json::from_str(&outputs).unwrap_or_default(),
                 })
             })
             .map_err(sql)?;

@@ -25,8 +25,9 @@ export function startRun(
 }
 
 /** Runs run `number` again (same commit, workflow and inputs); resolves to the new number. */
-export function rerun(number: number, onEvents: (events: RunEvent[]) => void): Promise<number> {
-  return call<number>('pipeline_rerun', { number, onEvent: eventChannel(onEvents) });
+/** Runs run `number` again; with `failedOnly`, only its failed jobs (and those needing them). */
+export function rerun(number: number, onEvents: (events: RunEvent[]) => void, failedOnly = false): Promise<number> {
+  return call<number>('pipeline_rerun', { number, failedOnly, onEvent: eventChannel(onEvents) });
 }
 
 export function cancelRun(number: number): Promise<void> {

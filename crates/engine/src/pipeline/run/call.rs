@@ -147,10 +147,17 @@ pub(super) async fn run(
         run_number: req.run_number,
         only_job: None,
         called_from,
+        kept: BTreeMap::new(),
+        kept_from: None,
     };
     let outer = Arc::clone(sink);
     let prefix = format!("{name} / ");
-    let renamed: Sink = Arc::new(move |e| outer(under(e, &prefix)));
+    // The called jobs' own summaries are not the run's: the calling job's stands for them.
+    let renamed: Sink = Arc::new(move |e| {
+        if !matches!(e, RunEvent::JobSettled { .. }) {
+            outer(under(e, &prefix))
+        }
+    });
     let (result, jobs) = run_jobs(Arc::new(inner), renamed, cancel).await;
     let jobs: Map<String, Value> = jobs
         .into_iter()

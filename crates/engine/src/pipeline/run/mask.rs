@@ -165,6 +165,19 @@ impl Masks {
             E::JobStarted { job } => E::JobStarted {
                 job: self.text(&job),
             },
+            // Kept with the run: an output holding a secret is kept masked, never in clear.
+            E::JobSettled {
+                job,
+                result,
+                outputs,
+            } => E::JobSettled {
+                job: self.text(&job),
+                result,
+                outputs: outputs
+                    .into_iter()
+                    .map(|(k, v)| (k, self.text(&v)))
+                    .collect(),
+            },
             E::StepStarted { job, step, name } => E::StepStarted {
                 job: self.text(&job),
                 step,

@@ -81,6 +81,14 @@ pub enum RunEvent {
         result: Result,
         millis: u64,
     },
+    /// A job (all its matrix instances) is done: its result and outputs, by id, kept with the
+    /// run so "Re-run failed jobs" can keep the jobs that succeeded.
+    #[serde(rename_all = "camelCase")]
+    JobSettled {
+        job: String,
+        result: Result,
+        outputs: BTreeMap<String, String>,
+    },
     /// A job kept files with the run (`actions/upload-artifact`).
     #[serde(rename_all = "camelCase")]
     Artifact {
@@ -134,6 +142,10 @@ pub struct Request {
     pub only_job: Option<String>,
     /// The jobs that called this workflow, outermost first: empty for a run of its own.
     pub called_from: Vec<String>,
+    /// Jobs not to run again, with the outputs they had: "Re-run failed jobs" keeps the jobs
+    /// of run `kept_from` that succeeded.
+    pub kept: BTreeMap<String, BTreeMap<String, String>>,
+    pub kept_from: Option<u64>,
 }
 
 /// Where a run's events go.
@@ -240,6 +252,8 @@ fn run_jobs(
             .map(|only| req.workflow.with_needs(only));
         for stage in &req.plan.stages {
             let mut handles = Vec::new();
+            // The jobs of this stage that ended, to say so once each has all its instances.
+            let mut settled: Vec<String> = Vec::new();
             // Each handle's job and instance name, to say which one a crash took.
             let mut names: Vec<(String, String)> = Vec::new();
             for id in stage {
@@ -249,6 +263,27 @@ fn run_jobs(
                 let Some(job) = req.workflow.jobs.iter().find(|j| &j.id == id).cloned() else {
                     continue;
                 };
+                if let Some(outputs) = req.kept.get(id) {
+                    sink(RunEvent::JobStarted { job: id.clone() });
+                    log(
+                        &sink,
+                        id,
+                        0,
+                        format!(
+                            "kept from run #{}, where it succeeded: not run again, its outputs as they were",
+                            req.kept_from.unwrap_or_default()
+                        ),
+                        false,
+                    );
+                    sink(RunEvent::JobFinished {
+                        job: id.clone(),
+                        result: Result::Success,
+                        millis: 0,
+                    });
+                    job_results.insert(id.clone(), (Result::Success, outputs.clone()));
+                    settled.push(id.clone());
+                    continue;
+                }
                 let needs: Map<String, Value> = job
                     .needs
                     .iter()
@@ -355,6 +390,9 @@ fn run_jobs(
             }
             for (handle, (id, name)) in handles.into_iter().zip(names) {
                 let (id, (result, outputs)) = settle(handle.await, id, &name, &sink);
+                if !settled.contains(&id) {
+                    settled.push(id.clone());
+                }
                 // A matrix job's result is the worst of its instances.
                 let merged = match job_results.get(&id) {
                     Some((prev, _)) if worse(*prev, result) => *prev,
@@ -364,6 +402,15 @@ fn run_jobs(
                     overall = merged;
                 }
                 job_results.insert(id, (merged, outputs));
+            }
+            for id in settled {
+                if let Some((result, outputs)) = job_results.get(&id) {
+                    sink(RunEvent::JobSettled {
+                        job: id,
+                        result: *result,
+                        outputs: outputs.clone(),
+                    });
+                }
             }
         }
         if *cancel.borrow() {
