@@ -20,7 +20,8 @@ packages=(
 if [ "$profile" = test ]; then
   # busybox-static: a base for test images built FROM scratch (nothing is ever pulled)
   # dbus-daemon and dbus-bin: the end-to-end tests watch the desktop notifications on a bus of their own.
-  packages+=(docker.io xvfb webkit2gtk-driver busybox-static curl dbus-daemon dbus-bin)
+  # xterm: a terminal for the app's "open a shell where the step failed" to open.
+  packages+=(docker.io xvfb webkit2gtk-driver busybox-static curl dbus-daemon dbus-bin xterm)
 fi
 
 missing=()

@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "pipeline_runs",
     "pipeline_subscribe",
     "pipeline_rerun",
+    "pipeline_shell",
     "pipeline_detail",
     "pipeline_log",
     "release_plan",

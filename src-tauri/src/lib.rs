@@ -14,6 +14,7 @@ mod pipeline;
 mod plan;
 mod refine;
 mod release;
+mod terminal;
 mod webview;
 mod workshop;
 
@@ -95,6 +96,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             pipeline::pipeline_runs,
             pipeline::pipeline_subscribe,
             pipeline::pipeline_rerun,
+            pipeline::pipeline_shell,
             pipeline::pipeline_detail,
             pipeline::pipeline_log,
             release::release_plan,

@@ -250,6 +250,23 @@ pub async fn pipeline_rerun(
     Ok(new)
 }
 
+/// Opens a terminal with a shell where the failed step of `job` in run `number` ran, with the
+/// environment it had: the terminal runs `devloop shell`, the same as its CLI twin.
+#[tauri::command]
+pub async fn pipeline_shell(
+    state: State<'_, AppState>,
+    number: u64,
+    job: String,
+) -> Result<(), Error> {
+    let paths = state.paths.clone();
+    blocking(move || {
+        // Said here, in the app, rather than in a terminal that closes at once.
+        devloop_engine::pipeline::reenter::find(&paths, number, Some(&job))?;
+        crate::terminal::open(&["devloop", "shell", &number.to_string(), "--job", &job])
+    })
+    .await
+}
+
 /// Cancels a running run; its steps' process trees are killed.
 #[tauri::command]
 pub fn pipeline_cancel(state: State<'_, AppState>, number: u64) -> Result<(), Error> {

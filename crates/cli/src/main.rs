@@ -26,6 +26,7 @@ mod plan;
 mod refine;
 mod release;
 mod run;
+mod shell;
 mod signals;
 mod terminal;
 mod workflow;
@@ -87,6 +88,18 @@ enum Command {
     },
     /// The run history, newest first.
     Runs,
+    /// Open a shell where a failed step of run #N ran, with the environment it had (secrets
+    /// left out); with a command after `--`, run that there instead.
+    Shell {
+        /// The run.
+        number: u64,
+        /// The job whose failed step to enter (default: the first with one).
+        #[arg(long)]
+        job: Option<String>,
+        /// A command to run there instead of a shell.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
     /// Make HEAD of the workspace a release: the next version from its conventional commits,
     /// the image built and tagged (version and short sha), saved as an archive, and tagged in git.
     Release {
@@ -370,6 +383,11 @@ async fn main() -> ExitCode {
             command: WorkflowCommand::Check { file },
         } => workflow::check(&file),
         Command::Runs => run::list(),
+        Command::Shell {
+            number,
+            job,
+            command,
+        } => shell::enter(number, job.as_deref(), &command),
         Command::Release {
             repo,
             version,

@@ -423,6 +423,89 @@ jobs:
     assert!(err.contains("run #2 has no failed job"), "{err}");
 }
 
+/// A failed step is re-entered with `devloop shell N`: the folder it ran in, the environment
+/// it had, and no secret in clear (the variable that held one is left out and named).
+#[test]
+fn a_failed_step_is_re_entered_where_it_ran_with_its_environment() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = workspace(home.path());
+    let workflow = r#"on: workflow_dispatch
+env:
+  GREETING: hello
+jobs:
+  test:
+    runs-on: x
+    steps:
+      - uses: actions/checkout@v4
+      - run: mkdir -p sub
+      - working-directory: sub
+        env:
+          TOKEN: ${{ secrets.TOKEN }}
+          LEVEL: ${{ github.event_name }}
+        run: |
+          echo "making it fail"
+          exit 3
+"#;
+    std::fs::write(ws.join(".github/workflows/fails.yml"), workflow).unwrap();
+    let out = run_in(
+        home.path(),
+        &ws,
+        &[
+            "--workflow",
+            ".github/workflows/fails.yml",
+            "--secret",
+            "TOKEN=hunter2-secret",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let shell = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_devloop"))
+            .arg("shell")
+            .args(args)
+            .current_dir(&ws)
+            .env("DEVLOOP_CONFIG_DIR", home.path().join("config"))
+            .env("DEVLOOP_DATA_DIR", home.path().join("data"))
+            .output()
+            .unwrap()
+    };
+    let out = shell(&[
+        "1",
+        "--",
+        "sh",
+        "-c",
+        "pwd; echo \"$GREETING $LEVEL ${TOKEN:-no token}\"; exit 7",
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    let told = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "the command's own exit: {said}{told}"
+    );
+    let mut lines = said.lines();
+    let dir = lines.next().unwrap_or_default();
+    assert!(dir.ends_with("/work/test/sub"), "{said}");
+    assert_eq!(
+        lines.next(),
+        Some("hello workflow_dispatch no token"),
+        "{said}"
+    );
+    assert!(told.contains("step 3"), "{told}");
+    assert!(
+        told.contains("left out, because they held a secret: TOKEN"),
+        "{told}"
+    );
+    let kept = std::fs::read_dir(home.path().join("data/runs/1/failed"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<String>();
+    assert!(!kept.contains("hunter2-secret"), "{kept}");
+
+    let out = shell(&["1", "--job", "build"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no failed step in job `build`"));
+}
+
 #[test]
 fn release_dry_run_proposes_the_first_version_and_makes_nothing() {
     let home = tempfile::tempdir().unwrap();

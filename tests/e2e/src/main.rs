@@ -803,8 +803,74 @@ fn a_commit_that_breaks_a_test_turns_the_push_run_red_at_the_test_job() -> Resul
         "[data-testid=run-log]",
         "build kept from the red run",
         |t| t.contains(&format!("kept from run #{first}, where it succeeded")),
+    )?;
+    // "Open a shell where it failed": a terminal opens on a shell in the failed step's
+    // folder, with the step's environment; the same as `devloop shell N --job test`.
+    let panel = s.find("[data-testid=run-panel]")?;
+    let again = s.attribute(&panel, "data-number")?.unwrap_or_default();
+    s.wait_text(
+        "[data-testid=run-panel]",
+        "the shell's terminal twin",
+        |t| t.contains(&format!("devloop shell {again} --job test")),
+    )?;
+    s.click(&s.find("[data-testid=shell-test]")?)?;
+    let (terminal, shell) = s.wait("a terminal with the step's shell", || {
+        let all = processes();
+        let Some(devloop) = all.iter().find(|p| {
+            p.args.len() >= 5 && p.args[1..5] == ["shell", again.as_str(), "--job", "test"]
+        }) else {
+            return Ok(None);
+        };
+        Ok(all
+            .iter()
+            .find(|p| p.ppid == devloop.pid && p.args.first().is_some_and(|a| a == "bash"))
+            .map(|bash| (devloop.ppid, bash.pid)))
+    })?;
+    let cwd = std::fs::read_link(format!("/proc/{shell}/cwd")).map_err(|e| e.to_string())?;
+    let environ = std::fs::read(format!("/proc/{shell}/environ")).map_err(|e| e.to_string())?;
+    let _ = Command::new("kill").arg(terminal.to_string()).status();
+    check(
+        cwd.ends_with(format!("runs/{again}/work/test")),
+        format!("the shell runs in {}", cwd.display()),
+    )?;
+    check(
+        environ.split(|b| *b == 0).any(|v| v == b"GITHUB_JOB=test"),
+        "the shell has the step's environment",
     )
-    .map(drop)
+}
+
+/// A process of this machine: its id, its parent's, and its arguments.
+struct Process {
+    pid: u32,
+    ppid: u32,
+    args: Vec<String>,
+}
+
+fn processes() -> Vec<Process> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // `pid (name) state ppid …`: the name may hold spaces, so read after its `)`.
+            let ppid = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let args = cmdline
+                .split(|b| *b == 0)
+                .filter(|a| !a.is_empty())
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            Some(Process { pid, ppid, args })
+        })
+        .collect()
 }
 
 /// The workspace's workflows, written as the learner would, after the workshop created it.

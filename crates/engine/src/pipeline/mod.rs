@@ -15,6 +15,7 @@ pub mod launch;
 pub mod lint;
 pub mod plan;
 pub mod push;
+pub mod reenter;
 pub mod run;
 pub mod trigger;
 pub mod view;

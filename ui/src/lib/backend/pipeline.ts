@@ -24,10 +24,15 @@ export function startRun(
   return call<number>('pipeline_run', { file, inputs, onEvent: eventChannel(onEvents) });
 }
 
-/** Runs run `number` again (same commit, workflow and inputs); resolves to the new number. */
-/** Runs run `number` again; with `failedOnly`, only its failed jobs (and those needing them). */
+/** Runs run `number` again (same commit, workflow and inputs); with `failedOnly`, only its
+ *  failed jobs and those needing them. Resolves to the new number. */
 export function rerun(number: number, onEvents: (events: RunEvent[]) => void, failedOnly = false): Promise<number> {
   return call<number>('pipeline_rerun', { number, failedOnly, onEvent: eventChannel(onEvents) });
+}
+
+/** Opens a terminal with a shell where `job`'s failed step of run `number` ran. */
+export function openShell(number: number, job: string): Promise<void> {
+  return call<void>('pipeline_shell', { number, job });
 }
 
 export function cancelRun(number: number): Promise<void> {

@@ -1356,6 +1356,21 @@ async fn execute_step(
         }
         step::Exit::Signal => Result::Failure,
     };
+    if outcome == Result::Failure {
+        // Where it ran and what it had, for `devloop shell` to re-enter afterwards.
+        super::reenter::keep(
+            &req.run_dir,
+            super::reenter::Reentry {
+                job: job_name.to_owned(),
+                step: index,
+                title: step_title(step),
+                dir: dir.clone(),
+                env: full.clone(),
+                left_out: Vec::new(),
+            },
+            secrets,
+        );
+    }
     let read = |f: &Path| std::fs::read_to_string(f).unwrap_or_default();
     // Outputs set the deprecated way first; `$GITHUB_OUTPUT` wins where both set one.
     let mut outputs: BTreeMap<String, String> =
