@@ -1043,6 +1043,37 @@ jobs:
         "{:#?}",
         rec.logs()
     );
+
+    // One axis, or `include`, may be an expression beside literal axes.
+    let per_key = r#"
+on: push
+jobs:
+  setup:
+    runs-on: ubuntu-latest
+    outputs:
+      oses: ${{ steps.m.outputs.oses }}
+    steps:
+      - id: m
+        run: echo 'oses=["a","b"]' >> "$GITHUB_OUTPUT"
+  test:
+    needs: setup
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        os: ${{ fromJSON(needs.setup.outputs.oses) }}
+        level: [1]
+        include: ${{ fromJSON('[{"os":"c","level":"9"}]') }}
+    steps:
+      - run: echo "on ${{ matrix.os }} at ${{ matrix.level }}"
+"#;
+    let checked = check_text(Path::new("w.yml"), per_key);
+    assert!(checked.warnings.is_empty(), "{:#?}", checked.warnings);
+    let (result, rec) = start(home.path(), per_key, &[], no_cancel()).await;
+    let logs = rec.logs();
+    assert_eq!(result, Result::Success, "{logs:#?}");
+    for line in ["on a at 1", "on b at 1", "on c at 9"] {
+        assert!(logs.contains(&line.to_owned()), "{line}: {logs:#?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -238,7 +238,7 @@ fn context(
     match path[0].as_str() {
         "matrix" if !place.in_strategy => {
             let strategy = job.strategy.as_ref();
-            if strategy.is_some_and(|s| s.matrix_expr.is_some()) {
+            if strategy.is_some_and(|s| s.matrix_expr.is_some() || !s.exprs.is_empty()) {
                 return None;
             }
             let keys: Vec<String> = strategy

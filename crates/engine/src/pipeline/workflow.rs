@@ -147,6 +147,9 @@ pub struct Strategy {
     /// `matrix: ${{ fromJSON(…) }}`: the whole matrix from an expression, read when the job
     /// is about to run (it usually reads a job it needs).
     pub matrix_expr: Option<String>,
+    /// Axes, `include` or `exclude` given as an expression (`os: ${{ fromJSON(…) }}`), read
+    /// like `matrix_expr` when the job is about to run.
+    pub exprs: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1241,6 +1244,11 @@ impl Reader<'_> {
         }
         for (k, v) in self.map(matrix, &format!("{place}.matrix")) {
             let key = k.as_str().unwrap_or("").to_owned();
+            if let Some(text) = v.as_str().filter(|t| t.contains("${{")) {
+                self.expressions(v.pos, text);
+                s.exprs.push((key, text.to_owned()));
+                continue;
+            }
             match key.as_str() {
                 "include" | "exclude" => {
                     let rows: Vec<BTreeMap<String, serde_json::Value>> = match v.as_seq() {

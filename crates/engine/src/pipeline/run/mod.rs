@@ -326,7 +326,7 @@ fn run_jobs(
                 let from_outputs = job
                     .strategy
                     .as_ref()
-                    .is_some_and(|s| s.matrix_expr.is_some());
+                    .is_some_and(|s| s.matrix_expr.is_some() || !s.exprs.is_empty());
                 let instances = match matrix_of(&job, &scope) {
                     // A job it needs did not succeed, so it has no matrix to give: the job is
                     // skipped as one (its `if` decides), not failed for an empty expression.
@@ -539,22 +539,35 @@ fn matrix_of(job: &Job, scope: &Scope) -> std::result::Result<Option<Strategy>, 
     let Some(strategy) = &job.strategy else {
         return Ok(None);
     };
-    let Some(text) = &strategy.matrix_expr else {
-        return Ok(Some(strategy.clone()));
+    // One expression, read to a value: `${{ … }}` is the whole text, as GitHub requires here.
+    let read_one = |what: &str, text: &str| -> std::result::Result<Value, String> {
+        let body = text
+            .trim()
+            .strip_prefix("${{")
+            .and_then(|t| t.strip_suffix("}}"))
+            .ok_or_else(|| format!("`{what}` must be one expression, `${{{{ fromJSON(…) }}}}`"))?;
+        expr::parse(body)
+            .and_then(|e| expr::eval(&e, scope))
+            .map_err(|e| format!("`{what}` could not be evaluated: {}", e.message))
     };
-    let body = text
-        .trim()
-        .strip_prefix("${{")
-        .and_then(|t| t.strip_suffix("}}"))
-        .ok_or_else(|| "`matrix` must be one expression, `${{ fromJSON(…) }}`".to_owned())?;
-    let value = expr::parse(body)
-        .and_then(|e| expr::eval(&e, scope))
-        .map_err(|e| format!("`matrix` could not be evaluated: {}", e.message))?;
-    let Value::Object(entries) = value else {
-        return Err(format!(
-            "`matrix` must be an object of axes, not `{}`",
-            expr::to_text(&value)
-        ));
+    let entries = match &strategy.matrix_expr {
+        Some(text) => match read_one("matrix", text)? {
+            Value::Object(entries) => entries,
+            value => {
+                return Err(format!(
+                    "`matrix` must be an object of axes, not `{}`",
+                    expr::to_text(&value)
+                ))
+            }
+        },
+        None if strategy.exprs.is_empty() => return Ok(Some(strategy.clone())),
+        None => {
+            let mut entries = Map::new();
+            for (key, text) in &strategy.exprs {
+                entries.insert(key.clone(), read_one(&format!("matrix.{key}"), text)?);
+            }
+            entries
+        }
     };
     let rows = |v: &Value| -> Vec<BTreeMap<String, Value>> {
         v.as_array()
@@ -568,6 +581,7 @@ fn matrix_of(job: &Job, scope: &Scope) -> std::result::Result<Option<Strategy>, 
     };
     let mut read = Strategy {
         matrix_expr: None,
+        exprs: Vec::new(),
         ..strategy.clone()
     };
     for (key, v) in &entries {
