@@ -889,6 +889,155 @@ jobs:
     assert!(!logs.iter().any(|l| l.contains("tok-3x4mpl3")), "{logs:#?}");
 }
 
+/// A `FROM scratch` image of Debian's static busybox with the applets a service and a job
+/// container need, serving `/ok` over HTTP on port 80; built here, never pulled.
+fn service_image(tag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+    std::fs::create_dir_all(dir.path().join("www")).unwrap();
+    std::fs::copy("/bin/busybox", dir.path().join("bin/busybox")).unwrap();
+    for applet in [
+        "sh", "tail", "httpd", "wget", "cat", "echo", "pwd", "printf", "test", "kill",
+    ] {
+        std::fs::hard_link(
+            dir.path().join("bin/busybox"),
+            dir.path().join("bin").join(applet),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("www/ok"), "service ok\n").unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY bin /bin\nCOPY www /www\nENTRYPOINT [\"/bin/httpd\", \"-f\", \"-p\", \"80\", \"-h\", \"/www\"]\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new("docker")
+        .args(["build", "-q", "-t", tag])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An address of this machine that is not loopback: the default bridge's gateway.
+fn other_address() -> String {
+    let out = std::process::Command::new("docker")
+        .args([
+            "network",
+            "inspect",
+            "bridge",
+            "-f",
+            "{{(index .IPAM.Config 0).Gateway}}",
+        ])
+        .output()
+        .unwrap();
+    let address = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        !address.is_empty() && !address.starts_with("127."),
+        "{address}"
+    );
+    address
+}
+
+/// The containers and networks a run of this test left, by the label DevLoop gives them.
+fn left_by_runs(owner: &str) -> String {
+    let filter = format!("label=dev.devloop.instance={owner}");
+    let ps = std::process::Command::new("docker")
+        .args(["ps", "-aq", "--filter", &filter])
+        .output()
+        .unwrap();
+    let nets = std::process::Command::new("docker")
+        .args(["network", "ls", "-q", "--filter", &filter])
+        .output()
+        .unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&ps.stdout).trim(),
+        String::from_utf8_lossy(&nets.stdout).trim()
+    )
+}
+
+/// `services:` and `container:` run as GitHub's "About service containers" and "Running jobs
+/// in a container" describe, from images on this machine: a service reached on this
+/// machine's loopback at `job.services.<id>.ports`, and by its id from the job's container,
+/// where the `run` steps run; a missing image fails the job naming its line and column;
+/// nothing is left behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn services_and_a_job_container_run_from_local_images_and_leave_nothing() {
+    let home = repo();
+    let tag = format!("devloop-test/service:{}", std::process::id());
+    service_image(&tag);
+    let yaml = r#"
+on: push
+jobs:
+  beside:
+    runs-on: ubuntu-latest
+    services:
+      web:
+        image: IMAGE
+        ports: ['80']
+        options: --health-cmd "wget -q -O- http://127.0.0.1/ok" --health-interval 1s --health-retries 30
+    steps:
+      - run: |
+          echo "port ${{ job.services.web.ports['80'] }}"
+          curl -fsS "http://127.0.0.1:${{ job.services.web.ports['80'] }}/ok"
+          # Another address of this machine: nothing answers there.
+          if curl -fsS --max-time 2 "http://OTHER:${{ job.services.web.ports['80'] }}/ok"; then
+            echo "answered beyond loopback"; exit 1
+          fi
+  inside:
+    runs-on: ubuntu-latest
+    container: IMAGE
+    services:
+      web:
+        image: IMAGE
+    steps:
+      - id: s
+        run: |
+          wget -q -O- http://web/ok
+          echo "here $(pwd)"
+          echo "from=container" >> "$GITHUB_OUTPUT"
+      - run: echo "said ${{ steps.s.outputs.from }}"
+  missing:
+    runs-on: ubuntu-latest
+    container:
+      image: devloop-test/never-built:nowhere
+    steps:
+      - run: echo never
+"#
+    .replace("IMAGE", &tag)
+    .replace("OTHER", &other_address());
+    let (result, rec) = start(home.path(), &yaml, &[], no_cancel()).await;
+    let logs = rec.logs();
+    let owner = devloop_engine::instance::of(&common::paths(home.path()).data_dir).unwrap();
+    let left = left_by_runs(&owner);
+    let _ = std::process::Command::new("docker")
+        .args(["rmi", "-f", &tag])
+        .output();
+    assert_eq!(result, Result::Failure, "{logs:#?}");
+    assert_eq!(rec.job_result("beside"), Some(Result::Success), "{logs:#?}");
+    assert!(logs.contains(&"service ok".to_owned()), "{logs:#?}");
+    assert_eq!(rec.job_result("inside"), Some(Result::Success), "{logs:#?}");
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("here ") && l.ends_with("/work/inside")),
+        "{logs:#?}"
+    );
+    assert!(logs.contains(&"said container".to_owned()), "{logs:#?}");
+    assert_eq!(rec.job_result("missing"), Some(Result::Failure));
+    assert!(
+        logs.iter().any(|l| l.contains(
+            "w.yml:35:14: the image `devloop-test/never-built:nowhere` is not on this machine"
+        )),
+        "{logs:#?}"
+    );
+    assert_eq!(left, "", "containers or networks left behind");
+}
+
 /// `dtolnay/rust-toolchain` takes the toolchain from its ref or `toolchain:` and checks
 /// `targets` and `components`; a toolchain rustup has is chosen for the later steps.
 /// `Swatinem/rust-cache` keeps `target/` under a key of the lockfile and the compiler.

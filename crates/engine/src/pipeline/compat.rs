@@ -29,6 +29,8 @@ pub fn report_for(wf: &Workflow, only: Option<&str>) -> Vec<Diagnostic> {
             let (what, fix) = match key.as_str() {
                 "services" => ("service containers (`services:`)", "start the service yourself (for example with docker run) and remove `services:`"),
                 "container" => ("a job container (`container:`)", "remove `container:`: jobs run on this machine"),
+                "volumes" => ("a container's `volumes`", "remove `volumes`: a job's containers mount only its workspace here"),
+                "credentials" => ("a container image from a registry (`credentials`)", "remove `credentials` and build the image on this machine (`docker build -t NAME .`): DevLoop never pulls"),
                 "uses" => ("a reusable workflow of another repository (`jobs.<id>.uses`)", "copy the called workflow into this repository and call it as `./.github/workflows/<file>`"),
                 _ => ("a deployment environment (`environment:`)", "remove `environment:`; DevLoop's Deploy stage handles environments"),
             };

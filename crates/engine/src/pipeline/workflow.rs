@@ -133,6 +133,25 @@ pub struct Job {
     pub unsupported: Vec<(String, Pos)>,
     /// The reusable workflow of this repository the job calls, instead of steps.
     pub call: Option<Call>,
+    /// `container:`: the job's `run` steps run in a container of this image.
+    pub container: Option<ContainerSpec>,
+    /// `services:`: containers started beside the job, by id.
+    pub services: Vec<(String, ContainerSpec)>,
+}
+
+/// A container a job asks for (`container:` or one of `services:`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContainerSpec {
+    pub image: String,
+    /// Where the image is named, for a refusal when it is not on this machine.
+    pub pos: Pos,
+    pub env: BTreeMap<String, String>,
+    /// `"5432"` (a port the engine picks on this machine) or `"8080:80"`.
+    pub ports: Vec<String>,
+    /// `docker create` options (`--health-cmd …`): the health options are applied.
+    pub options: Option<String>,
+    /// Its keys that do not run here (`volumes`, `credentials`), with their places.
+    pub unsupported: Vec<(String, Pos)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1066,6 +1085,8 @@ impl Reader<'_> {
             steps: Vec::new(),
             unsupported: Vec::new(),
             call: None,
+            container: None,
+            services: Vec::new(),
         };
         for (k, v) in entries {
             match k.as_str().unwrap_or("") {
@@ -1127,7 +1148,22 @@ impl Reader<'_> {
                         job.unsupported.push(("uses".into(), k.pos));
                     }
                 }
-                "services" | "container" | "environment" => job
+                "container" => {
+                    job.container = self.container(v, &format!("{place}.container"));
+                    let not_here = job.container.iter().flat_map(|c| c.unsupported.clone());
+                    job.unsupported.extend(not_here);
+                }
+                "services" => {
+                    for (id, spec) in self.map(v, &format!("{place}.services")) {
+                        let id = id.as_str().unwrap_or("").to_owned();
+                        let what = format!("{place}.services.{id}");
+                        if let Some(spec) = self.container(spec, &what) {
+                            job.unsupported.extend(spec.unsupported.clone());
+                            job.services.push((id, spec));
+                        }
+                    }
+                }
+                "environment" => job
                     .unsupported
                     .push((k.as_str().unwrap_or("").to_owned(), k.pos)),
                 _ => {}
@@ -1150,6 +1186,48 @@ impl Reader<'_> {
             );
         }
         Some(job)
+    }
+
+    /// A container: its image alone, or a mapping with `image`, `env`, `ports` and `options`.
+    /// `credentials` and `volumes` are kept as what does not run here.
+    fn container(&mut self, node: &Node, what: &str) -> Option<ContainerSpec> {
+        if let Some(image) = node.as_str() {
+            self.expressions(node.pos, image);
+            return Some(ContainerSpec {
+                image: image.to_owned(),
+                pos: node.pos,
+                ..ContainerSpec::default()
+            });
+        }
+        let entries = self.map(node, what);
+        self.keys_known(
+            entries,
+            &["image", "env", "ports", "volumes", "options", "credentials"],
+            what,
+        );
+        // Valid on GitHub, not done here: said by the compatibility report.
+        let unsupported = ["volumes", "credentials"]
+            .iter()
+            .filter_map(|key| Some(((*key).to_owned(), node.get(key)?.pos)))
+            .collect();
+        let image_node = node.get("image")?;
+        let image = self.text(image_node, &format!("{what}.image"))?;
+        Some(ContainerSpec {
+            image,
+            pos: image_node.pos,
+            env: node
+                .get("env")
+                .map(|e| self.env(e, what))
+                .unwrap_or_default(),
+            ports: node
+                .get("ports")
+                .map(|p| self.strings(p, &format!("{what}.ports")))
+                .unwrap_or_default(),
+            options: node
+                .get("options")
+                .and_then(|o| self.text(o, &format!("{what}.options"))),
+            unsupported,
+        })
     }
 
     /// A job's call of a reusable workflow: its `with` and `secrets`.

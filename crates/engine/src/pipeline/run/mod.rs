@@ -7,6 +7,7 @@
 pub mod actions;
 mod call;
 pub mod commands;
+mod containers;
 pub mod files;
 mod local;
 pub mod mask;
@@ -851,6 +852,39 @@ async fn run_job_in(
             .or_else(|| req.workflow.defaults.working_directory.clone()),
     };
 
+    // `services:` and `container:` start before the first step, from images on this machine.
+    let data_dir = req
+        .paths
+        .as_ref()
+        .map_or_else(|| req.run_dir.clone(), |p| p.data_dir.clone());
+    let say = |text: String| log(sink, name, 0, text, false);
+    let containers = match containers::start(
+        job,
+        name,
+        req.run_number,
+        &data_dir,
+        &workspace,
+        &temp,
+        &req.workflow.file,
+        &say,
+    )
+    .await
+    {
+        Ok(made) => made,
+        Err(why) => {
+            log(sink, name, 0, why, true);
+            sink(RunEvent::JobFinished {
+                job: name.to_owned(),
+                result: Result::Failure,
+                millis: started.elapsed().as_millis() as u64,
+            });
+            return (Result::Failure, BTreeMap::new());
+        }
+    };
+    if let Some(made) = &containers {
+        scope.contexts.insert("job".into(), made.context.clone());
+    }
+
     let secrets: Vec<String> = req.secrets.values().cloned().collect();
     // What DevLoop itself says (errors, action logs) can quote a secret too.
     let masker = mask::LineMasker::new(secrets.clone());
@@ -931,6 +965,7 @@ async fn run_job_in(
                 secrets: &secrets,
                 sink,
                 depth: 0,
+                containers: containers.as_ref(),
             };
             execute_step(
                 &cx,
@@ -1003,6 +1038,9 @@ async fn run_job_in(
         {
             log(sink, name, index, "a post step crashed".into(), true);
         }
+    }
+    if let Some(made) = containers {
+        made.remove().await;
     }
     scope
         .contexts
@@ -1119,6 +1157,8 @@ struct JobCx<'a> {
     sink: &'a Sink,
     /// How deep in composite actions this step is: 0 for the job's own steps.
     depth: u32,
+    /// The job's services and container, when it asks for them.
+    containers: Option<&'a containers::JobContainers>,
 }
 
 /// What a step did: its outcome, its outputs, and a post step to run when the job ends.
@@ -1331,7 +1371,27 @@ async fn execute_step(
         secrets,
         timeout,
     };
-    let exit = step::run(spawn, cancel, on_line).await?;
+    let exit = match cx.containers.filter(|c| c.job.is_some()) {
+        // In the job's container: its own PATH and home, not this machine's.
+        Some(made) => {
+            let inside: Vec<(String, String)> = full
+                .iter()
+                .filter(|(k, _)| k != "PATH" && !PASSED_THROUGH.contains(&k.as_str()))
+                .cloned()
+                .collect();
+            made.exec(
+                shell.as_deref(),
+                &script_file,
+                &dir,
+                &inside,
+                timeout,
+                cancel,
+                on_line,
+            )
+            .await?
+        }
+        None => step::run(spawn, cancel, on_line).await?,
+    };
     let outcome = match exit {
         step::Exit::Code(0) => Result::Success,
         step::Exit::Cancelled => Result::Cancelled,
