@@ -423,6 +423,29 @@ fn run_jobs(
     })
 }
 
+/// Runs a native action on the blocking pool, bounded by the job's deadline as a `run` step
+/// is: `None` when the job ran out of time first.
+async fn run_action(
+    action: &'static dyn actions::Action,
+    cx: actions::Context,
+    deadline: Option<std::time::Instant>,
+) -> std::result::Result<Option<actions::Done>, String> {
+    let task = tokio::task::spawn_blocking(move || action.run(&cx));
+    let joined = match deadline {
+        Some(d) => {
+            let left = d.saturating_duration_since(std::time::Instant::now());
+            match tokio::time::timeout(left, task).await {
+                Ok(joined) => joined,
+                Err(_) => return Ok(None),
+            }
+        }
+        None => task.await,
+    };
+    joined
+        .map_err(|e| format!("the action crashed: {e}"))?
+        .map(Some)
+}
+
 /// A job's id, with its instance's result and outputs.
 type JobDone = (String, (Result, BTreeMap<String, String>));
 
@@ -1244,9 +1267,16 @@ async fn execute_step(
             run_number: req.run_number,
             continuous_deployment: req.continuous_deployment,
         };
-        let done = tokio::task::spawn_blocking(move || action.run(&cx))
-            .await
-            .map_err(|e| format!("the action crashed: {e}"))??;
+        let Some(done) = run_action(action, cx, job_deadline).await? else {
+            log(
+                sink,
+                job_name,
+                index,
+                format!("the job ran out of time (its `timeout-minutes`) during `{uses}` and was cancelled; the action's own work may still finish in the background"),
+                true,
+            );
+            return Ok((Result::Cancelled, BTreeMap::new(), None));
+        };
         path_prefix.extend(done.path.iter().map(|p| p.display().to_string()));
         env.extend(done.env);
         return Ok((done.outcome, done.outputs, done.post));
@@ -1470,6 +1500,51 @@ async fn execute_step(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An action that takes longer than any job here allows.
+    struct Slow;
+
+    impl actions::Action for Slow {
+        fn name(&self) -> &'static str {
+            "test/slow"
+        }
+        fn run(&self, _: &actions::Context) -> std::result::Result<actions::Done, String> {
+            std::thread::sleep(Duration::from_secs(3));
+            Ok(actions::Done::success())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_native_action_is_bounded_by_the_jobs_timeout() {
+        let sink: Sink = Arc::new(|_| {});
+        let cx = actions::Context {
+            repo: PathBuf::new(),
+            sha: String::new(),
+            workspace: PathBuf::new(),
+            run_dir: PathBuf::new(),
+            cache_dir: PathBuf::new(),
+            with: BTreeMap::new(),
+            uses: "test/slow".into(),
+            search_path: String::new(),
+            env: BTreeMap::new(),
+            job: "j".into(),
+            step: 1,
+            sink,
+            secrets: Arc::new(Vec::new()),
+            paths: None,
+            service: None,
+            event: "push".into(),
+            run_number: 1,
+            continuous_deployment: false,
+        };
+        let started = std::time::Instant::now();
+        let deadline = started + Duration::from_millis(200);
+        let done = run_action(&Slow, cx.clone(), Some(deadline)).await.unwrap();
+        assert!(done.is_none(), "the job's time ran out first");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        // With no deadline it runs to its end.
+        assert!(run_action(&Slow, cx, None).await.unwrap().is_some());
+    }
 
     #[tokio::test]
     async fn a_job_whose_task_crashed_fails_and_says_so() {
