@@ -1193,6 +1193,17 @@ jobs:
         rec.logs()
     );
 
+    // A matrix that is not an object of axes fails the job, and the run with it.
+    let not_axes = yaml.replace("fromJSON(needs.setup.outputs.matrix)", "fromJSON('[1, 2]')");
+    let (result, rec) = start(home.path(), &not_axes, &[], no_cancel()).await;
+    assert_eq!(
+        rec.job_result("test"),
+        Some(Result::Failure),
+        "{:#?}",
+        rec.logs()
+    );
+    assert_eq!(result, Result::Failure, "{:#?}", rec.logs());
+
     // One axis, or `include`, may be an expression beside literal axes.
     let per_key = r#"
 on: push

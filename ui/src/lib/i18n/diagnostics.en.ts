@@ -186,5 +186,5 @@ export const diagnostics = {
   /** Where a problem is: the position, and the words around a file's problems. */
   wholeFile: 'the whole file',
   fixLabel: 'To fix it:',
-  notes: 'What runs differently here:',
+  notes: 'Worth knowing before it runs:',
 };

@@ -178,5 +178,5 @@ export const diagnostics: Shape = {
   },
   wholeFile: '파일 전체',
   fixLabel: '고치는 법:',
-  notes: '여기서 다르게 실행되는 것:',
+  notes: '실행하기 전에 알아 둘 것:',
 };

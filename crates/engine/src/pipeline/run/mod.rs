@@ -344,6 +344,9 @@ fn run_jobs(
                             millis: 0,
                         });
                         job_results.insert(job.id.clone(), (Result::Failure, BTreeMap::new()));
+                        // The run fails with it: a matrix that cannot be read is no success.
+                        overall = Result::Failure;
+                        settled.push(job.id.clone());
                         continue;
                     }
                 };
