@@ -615,19 +615,10 @@ impl Reader<'_> {
                 inputs.push((name, default, required));
             }
         }
-        let mut outputs = Vec::new();
-        if let Some(node) = root.get("outputs") {
-            for (k, v) in self.map(node, "outputs") {
-                let name = k.as_str().unwrap_or("").to_owned();
-                let place = format!("outputs.{name}");
-                let spec = self.map(v, &place);
-                self.keys_known(spec, &["description", "value"], &place);
-                let value = v
-                    .get("value")
-                    .and_then(|d| self.text(d, &format!("{place}.value")));
-                outputs.push((name, value));
-            }
-        }
+        let outputs = root
+            .get("outputs")
+            .map(|node| self.outputs(node, "outputs"))
+            .unwrap_or_default();
         let Some(runs) = root.get("runs") else {
             self.err(
                 Pos { line: 1, col: 1 },
@@ -956,19 +947,13 @@ impl Reader<'_> {
             .get("inputs")
             .map(|i| self.input_list(i, "on.workflow_call.inputs"))
             .unwrap_or_default();
-        let mut outputs = Vec::new();
-        if let Some(node) = node.get("outputs") {
-            for (k, v) in self.map(node, "on.workflow_call.outputs") {
-                let name = k.as_str().unwrap_or("").to_owned();
-                let place = format!("on.workflow_call.outputs.{name}");
-                let spec = self.map(v, &place);
-                self.keys_known(spec, &["description", "value"], &place);
-                let value = v
-                    .get("value")
-                    .and_then(|d| self.text(d, &format!("{place}.value")));
-                outputs.push((name, value.unwrap_or_default()));
-            }
-        }
+        let outputs = node
+            .get("outputs")
+            .map(|node| self.outputs(node, "on.workflow_call.outputs"))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, value)| (name, value.unwrap_or_default()))
+            .collect();
         let mut secrets = Vec::new();
         if let Some(node) = node.get("secrets") {
             for (k, v) in self.map(node, "on.workflow_call.secrets") {
@@ -987,6 +972,22 @@ impl Reader<'_> {
             outputs,
             secrets,
         }
+    }
+
+    /// Outputs declared as `name: { description, value }` (an action's, a reusable workflow's).
+    fn outputs(&mut self, node: &Node, what: &str) -> Vec<(String, Option<String>)> {
+        let mut outputs = Vec::new();
+        for (k, v) in self.map(node, what) {
+            let name = k.as_str().unwrap_or("").to_owned();
+            let place = format!("{what}.{name}");
+            let spec = self.map(v, &place);
+            self.keys_known(spec, &["description", "value"], &place);
+            let value = v
+                .get("value")
+                .and_then(|d| self.text(d, &format!("{place}.value")));
+            outputs.push((name, value));
+        }
+        outputs
     }
 
     fn input_list(&mut self, inputs: &Node, what: &str) -> Vec<Input> {

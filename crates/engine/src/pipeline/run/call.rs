@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use super::{expr, job_scope, log, run_jobs, Commit, Request, Result, RunEvent, Sink};
+use super::{expr, job_scope, job_starts, log, run_jobs, Commit, Request, Result, RunEvent, Sink};
 use crate::pipeline::expr::JobStatus;
 use crate::pipeline::workflow::{Call, Job};
 
@@ -51,33 +51,9 @@ pub(super) async fn run(
         failed: !needs_ok,
         cancelled: *cancel.borrow(),
     };
-    match expr::condition(job.condition.as_deref(), &scope) {
-        Ok(true) => {}
-        Ok(false) => {
-            sink(RunEvent::JobFinished {
-                job: name.to_owned(),
-                result: Result::Skipped,
-                millis: 0,
-            });
-            return (Result::Skipped, BTreeMap::new());
-        }
-        Err(e) => {
-            sink(RunEvent::JobStarted {
-                job: name.to_owned(),
-            });
-            log(
-                sink,
-                name,
-                0,
-                format!("the job's `if` could not be evaluated: {}", e.message),
-                true,
-            );
-            return finish(Result::Failure);
-        }
+    if let Err(result) = job_starts(job, name, &scope, sink) {
+        return (result, BTreeMap::new());
     }
-    sink(RunEvent::JobStarted {
-        job: name.to_owned(),
-    });
     let fail = |why: String| {
         log(sink, name, 0, why, true);
         finish(Result::Failure)

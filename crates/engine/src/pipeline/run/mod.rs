@@ -449,6 +449,42 @@ async fn run_action(
         .map(Some)
 }
 
+/// Decides by the job's `if` whether it runs, and says so: `Ok` once it has started, else
+/// the result it ended with (skipped, or failed for an `if` that cannot be evaluated).
+fn job_starts(
+    job: &Job,
+    name: &str,
+    scope: &Scope,
+    sink: &Sink,
+) -> std::result::Result<(), Result> {
+    let started = |sink: &Sink| {
+        sink(RunEvent::JobStarted {
+            job: name.to_owned(),
+        })
+    };
+    let ended = |result: Result| {
+        sink(RunEvent::JobFinished {
+            job: name.to_owned(),
+            result,
+            millis: 0,
+        });
+        Err(result)
+    };
+    match expr::condition(job.condition.as_deref(), scope) {
+        Ok(true) => {
+            started(sink);
+            Ok(())
+        }
+        Ok(false) => ended(Result::Skipped),
+        Err(e) => {
+            started(sink);
+            let why = format!("the job's `if` could not be evaluated: {}", e.message);
+            log(sink, name, 0, why, true);
+            ended(Result::Failure)
+        }
+    }
+}
+
 /// A job's id, with its instance's result and outputs.
 type JobDone = (String, (Result, BTreeMap<String, String>));
 
@@ -781,38 +817,9 @@ async fn run_job_in(
     started: std::time::Instant,
 ) -> (Result, BTreeMap<String, String>) {
     let (workspace, temp) = (workspace.to_path_buf(), temp.to_path_buf());
-    let run_it = match expr::condition(job.condition.as_deref(), &scope) {
-        Ok(v) => v,
-        Err(e) => {
-            sink(RunEvent::JobStarted {
-                job: name.to_owned(),
-            });
-            log(
-                sink,
-                name,
-                0,
-                format!("the job's `if` could not be evaluated: {}", e.message),
-                true,
-            );
-            sink(RunEvent::JobFinished {
-                job: name.to_owned(),
-                result: Result::Failure,
-                millis: 0,
-            });
-            return (Result::Failure, BTreeMap::new());
-        }
-    };
-    if !run_it {
-        sink(RunEvent::JobFinished {
-            job: name.to_owned(),
-            result: Result::Skipped,
-            millis: 0,
-        });
-        return (Result::Skipped, BTreeMap::new());
+    if let Err(result) = job_starts(job, name, &scope, sink) {
+        return (result, BTreeMap::new());
     }
-    sink(RunEvent::JobStarted {
-        job: name.to_owned(),
-    });
     scope.status = JobStatus::default();
     // Only Linux runs here. GitHub would give the job the runner it names; here it gets this
     // machine, and says so rather than pretend.
