@@ -18,6 +18,13 @@ pub fn enter(number: u64, job: Option<&str>, command: &[String]) -> ExitCode {
         entry.title,
         entry.dir.display()
     );
+    if let Some(image) = &entry.image {
+        // The job's container was removed with the job: this shell is on this machine.
+        eprintln!(
+            "the step ran in a container of {image}; to be in one again: docker run --rm -it -v '{0}:{0}' -w '{0}' --entrypoint sh {image}",
+            entry.dir.display()
+        );
+    }
     if !entry.left_out.is_empty() {
         eprintln!(
             "left out, because they held a secret: {} (set them yourself if the command needs them)",

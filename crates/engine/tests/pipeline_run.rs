@@ -1002,6 +1002,11 @@ jobs:
           echo "here $(pwd)"
           echo "from=container" >> "$GITHUB_OUTPUT"
       - run: echo "said ${{ steps.s.outputs.from }}"
+  broken-inside:
+    runs-on: ubuntu-latest
+    container: IMAGE
+    steps:
+      - run: exit 4
   missing:
     runs-on: ubuntu-latest
     container:
@@ -1031,11 +1036,15 @@ jobs:
     assert_eq!(rec.job_result("missing"), Some(Result::Failure));
     assert!(
         logs.iter().any(|l| l.contains(
-            "w.yml:35:14: the image `devloop-test/never-built:nowhere` is not on this machine"
+            "w.yml:40:14: the image `devloop-test/never-built:nowhere` is not on this machine"
         )),
         "{logs:#?}"
     );
     assert_eq!(left, "", "containers or networks left behind");
+    // A failed step of a container job is kept for `devloop shell` with the image it ran in.
+    assert_eq!(rec.job_result("broken-inside"), Some(Result::Failure));
+    let kept = std::fs::read_to_string(home.path().join("run/failed/broken-inside.json")).unwrap();
+    assert!(kept.contains(&format!("\"image\": \"{tag}\"")), "{kept}");
 }
 
 /// `dtolnay/rust-toolchain` takes the toolchain from its ref or `toolchain:` and checks

@@ -24,6 +24,9 @@ pub struct Reentry {
     pub env: Vec<(String, String)>,
     /// The variables left out because they held a secret.
     pub left_out: Vec<String>,
+    /// The image of the job's container, when the step ran in one (it is gone by now).
+    #[serde(default)]
+    pub image: Option<String>,
 }
 
 /// The folder of a run where failed steps are kept, one file per job.

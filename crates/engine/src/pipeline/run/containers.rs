@@ -34,8 +34,9 @@ pub struct JobContainers {
     engine: Engine,
     network: String,
     made: Vec<String>,
-    /// The job's own container, where its `run` steps run.
+    /// The job's own container, where its `run` steps run, and its image.
     pub job: Option<String>,
+    pub job_image: Option<String>,
     /// The `job` context: `services.<id>.{id, network, ports}` and `container`.
     pub context: Value,
 }
@@ -103,6 +104,7 @@ pub async fn start(
         network: network.clone(),
         made: Vec::new(),
         job: None,
+        job_image: None,
         context: json!({}),
     };
     let mut services = Map::new();
@@ -127,6 +129,7 @@ pub async fn start(
                 ));
                 context["container"] = json!({ "id": id, "network": network });
                 made.job = Some(id);
+                made.job_image = Some(spec.image.clone());
             }
             Err(why) => {
                 made.remove().await;

@@ -1481,6 +1481,7 @@ async fn execute_step(
                 dir: dir.clone(),
                 env: full.clone(),
                 left_out: Vec::new(),
+                image: cx.containers.and_then(|c| c.job_image.clone()),
             },
             secrets,
         );

@@ -111,7 +111,7 @@ impl Action for Setup {
                 "no `{}` given: using this machine's {command} {found}",
                 self.input
             )),
-            Some(want) if self.newest.contains(&want) => cx.log(format!(
+            Some(want) if self.is_newest(want) => cx.log(format!(
                 "notice: `{want}` asks GitHub for the newest version; DevLoop cannot look that up offline and uses this machine's {command} {found}"
             )),
             Some(want) => cx.log(format!(
@@ -127,6 +127,11 @@ impl Action for Setup {
 }
 
 impl Setup {
+    /// A word for "the newest" of a kind (`lts/*`, and Node's named LTS lines, `lts/iron`).
+    fn is_newest(&self, want: &str) -> bool {
+        self.newest.contains(&want) || (self.name == NODE.name && want.starts_with("lts/"))
+    }
+
     /// The version asked for, from the input or the file it names; `None` when neither is
     /// given, which the real actions take as "what is installed".
     fn asked(&self, cx: &Context) -> Result<Option<String>, String> {
@@ -148,7 +153,7 @@ impl Setup {
     fn find(&self, cx: &Context, want: Option<&str>) -> Result<(String, PathBuf, String), String> {
         let accepts = |found: &str| match want {
             None => true,
-            Some(w) if self.newest.contains(&w) => true,
+            Some(w) if self.is_newest(w) => true,
             Some(w) => satisfies(w, found),
         };
         let mut seen: Vec<(String, String)> = Vec::new();
@@ -553,6 +558,8 @@ mod tests {
         assert!(satisfies("1.21", "1.21"));
         assert!(satisfies("17", "17.0.9"));
         assert!(satisfies("1.75", "1.75.0"));
+        assert!(NODE.is_newest("lts/iron") && NODE.is_newest("lts/*"));
+        assert!(!PYTHON.is_newest("lts/iron"));
         assert!(!satisfies("1.75", "1.83.0"));
     }
 
