@@ -12,7 +12,7 @@ fn a_run_of_one_job_is_not_refused_for_what_another_job_asks() {
     std::fs::create_dir_all(ws.join(".github/workflows")).unwrap();
     std::fs::write(
         ws.join(".github/workflows/ci.yml"),
-        "on: workflow_dispatch\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo built\n  test:\n    needs: build\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo tested\n  integration:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n    steps:\n      - run: echo never here\n",
+        "on: workflow_dispatch\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo built\n  test:\n    needs: build\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo tested\n  integration:\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n      - run: echo never here\n",
     )
     .unwrap();
     git(&ws, &["init", "-q", "-b", "main"]);
@@ -28,12 +28,12 @@ fn a_run_of_one_job_is_not_refused_for_what_another_job_asks() {
         "{said}"
     );
 
-    // The job that needs a service container, or the whole workflow, is still refused.
+    // The job that asks for a deployment environment, or the whole workflow, is still refused.
     for args in [&["run", "--job", "integration"][..], &["run"][..]] {
         let refused = devloop(home.path(), args);
         assert!(!refused.status.success());
         assert!(
-            text(&refused).contains("service containers (`services:`)"),
+            text(&refused).contains("a deployment environment (`environment:`)"),
             "{args:?}: {}",
             text(&refused)
         );
