@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::home::{read_until, read_until_any, Home, Killed};
-use common::private_docker::{eventually, said, PrivateDocker};
+use common::private_docker::{eventually_seen, said, PrivateDocker};
 use common::{devloop, git, text};
 
 /// The ids of the app's containers, sorted.
@@ -87,15 +87,20 @@ fn a_host_killed_at_any_phase_of_a_deploy_comes_back_whole_and_never_touches_ano
             // What comes back is one version, whole: the one the history says is live, on
             // the replica count it was deployed with, and nothing else of this app.
             let mut live = String::new();
-            eventually(&format!("{case}: one version on 2 replicas"), || {
-                let containers = home.containers();
-                live = containers
-                    .first()
-                    .and_then(|c| c.split_whitespace().next())
-                    .unwrap_or_default()
-                    .to_owned();
-                containers.len() == 2 && containers.iter().all(|c| *c == format!("{live} running"))
-            });
+            eventually_seen(
+                &format!("{case}: one version on 2 replicas"),
+                || {
+                    let containers = home.containers();
+                    live = containers
+                        .first()
+                        .and_then(|c| c.split_whitespace().next())
+                        .unwrap_or_default()
+                        .to_owned();
+                    containers.len() == 2
+                        && containers.iter().all(|c| *c == format!("{live} running"))
+                },
+                || format!("{:?}; the host said: {said_at_start}", home.containers()),
+            );
             assert!(
                 live == from || live == to,
                 "{case}: {live} is live; it said {said_at_start}"

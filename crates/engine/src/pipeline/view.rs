@@ -26,8 +26,8 @@ pub struct WorkflowView {
     pub runnable: bool,
     /// Errors and things DevLoop does not run, each with file:line:col: they stop a run.
     pub problems: Vec<Diagnostic>,
-    /// Steps that run differently here without stopping the run (a marketplace action that
-    /// is skipped with a notice), said before the run as well as in its log.
+    /// What does not stop a run but is worth knowing before it: steps that run differently
+    /// here (a marketplace action skipped with a notice) and what a linter warns about.
     pub notes: Vec<Diagnostic>,
     /// Jobs by stage: every job's needs are in earlier stages.
     pub stages: Vec<Vec<JobView>>,

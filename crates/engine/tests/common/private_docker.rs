@@ -15,7 +15,13 @@ pub fn said(out: &Output) -> String {
     )
 }
 
-pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+pub fn eventually(what: &str, f: impl FnMut() -> bool) {
+    eventually_seen(what, f, String::new);
+}
+
+/// The same, saying in its failure what `seen` last saw: a state that never settles is a
+/// defect to read, not a timeout to raise.
+pub fn eventually_seen(what: &str, mut f: impl FnMut() -> bool, seen: impl Fn() -> String) {
     let deadline = Instant::now() + Duration::from_secs(45);
     while Instant::now() < deadline {
         if f() {
@@ -23,7 +29,7 @@ pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
         }
         std::thread::sleep(Duration::from_millis(250));
     }
-    panic!("{what} did not happen within 45 s");
+    panic!("{what} did not happen within 45 s; last seen: {}", seen());
 }
 
 /// A dockerd of the test's own: socket, data, exec root and bridge in a temporary folder.
