@@ -97,6 +97,15 @@ pub async fn run(opts: Options) -> ExitCode {
             .map(|n| format!(", a re-run of #{n}"))
             .unwrap_or_default()
     );
+    // As the Pipeline page says them beside the Run button.
+    for (kind, d) in &prepared.notes {
+        let kind = if *kind == "skipped" {
+            "skipped here"
+        } else {
+            kind
+        };
+        eprintln!("{}", crate::terminal::safe(&format!("{kind}: {d}")));
+    }
     let summary = prepared.run_dir().join("summary.md");
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

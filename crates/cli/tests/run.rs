@@ -39,3 +39,31 @@ fn a_run_of_one_job_is_not_refused_for_what_another_job_asks() {
         );
     }
 }
+
+/// `devloop run` says before it runs what the Pipeline page shows beside the Run button: the
+/// actions skipped here and what the linter warns about; the run still goes on.
+#[test]
+fn a_run_in_a_terminal_says_its_warnings_and_skipped_actions_first() {
+    let home = tempfile::tempdir().unwrap();
+    let ws = home.path().join("ws");
+    std::fs::create_dir_all(ws.join(".github/workflows")).unwrap();
+    std::fs::write(
+        ws.join(".github/workflows/ci.yml"),
+        "on: workflow_dispatch\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: codecov/codecov-action@v4\n      - run: echo \"::set-output name=a::1\"\n",
+    )
+    .unwrap();
+    git(&ws, &["init", "-q", "-b", "main"]);
+    git(&ws, &["add", "-A"]);
+    git(&ws, &["commit", "-qm", "ci: warned"]);
+    let out = devloop(home.path(), &["run"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        err.contains("skipped here: .github/workflows/ci.yml:6:15: the action `codecov/codecov-action@v4` needs GitHub"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: .github/workflows/ci.yml:7:20: the workflow command `::set-output` is deprecated"),
+        "{err}"
+    );
+}

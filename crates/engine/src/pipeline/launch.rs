@@ -54,6 +54,9 @@ pub struct Prepared {
     pub number: u64,
     pub name: String,
     pub shown: PathBuf,
+    /// What does not stop the run but is worth saying before it: actions skipped here, and
+    /// what the linter warns about, each as `(kind, problem)` with kind `skipped` or `warning`.
+    pub notes: Vec<(&'static str, crate::diagnostic::Diagnostic)>,
     request: Request,
     store: Arc<Mutex<Store>>,
     runs_dir: PathBuf,
@@ -91,6 +94,9 @@ pub fn prepare(
     if !checked.runnable() {
         return Err(Refusal::Workflow(Box::new(checked)));
     }
+    let notes = (checked.skipped.into_iter().map(|d| ("skipped", d)))
+        .chain(checked.warnings.into_iter().map(|d| ("warning", d)))
+        .collect();
     let (Some(workflow), Some(plan)) = (checked.workflow, checked.plan) else {
         return Err(Refusal::Other(Error::internal(
             "the workflow could not be planned",
@@ -219,6 +225,7 @@ pub fn prepare(
             kept: opts.kept.clone(),
             kept_from: opts.rerun_of.filter(|_| !opts.kept.is_empty()),
         },
+        notes,
         store: Arc::new(Mutex::new(store)),
         runs_dir,
         data_dir: paths.data_dir.clone(),
