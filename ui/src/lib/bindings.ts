@@ -303,8 +303,8 @@ file: string, name: string, runnable: boolean,
  */
 problems: Array<Diagnostic>, 
 /**
- * Steps that run differently here without stopping the run (a marketplace action that
- * is skipped with a notice), said before the run as well as in its log.
+ * What does not stop a run but is worth knowing before it: steps that run differently
+ * here (a marketplace action skipped with a notice) and what a linter warns about.
  */
 notes: Array<Diagnostic>, 
 /**
