@@ -295,26 +295,25 @@ pub enum Runs {
 
 /// Reads an `action.yml` in `text` (from `file`).
 pub fn read_action(file: &Path, text: &str) -> Result<ActionDef, Vec<Diagnostic>> {
-    let root = yaml::parse(text).map_err(|e| {
-        vec![Diagnostic::line_col(
-            file,
-            e.pos.line,
-            e.pos.col,
-            *e.finding,
-            format!("this is not valid YAML: {}", e.message),
-            e.fix,
-        )]
-    })?;
-    let mut r = Reader {
-        file,
-        diags: Vec::new(),
-        written: Vec::new(),
-    };
+    let root = yaml::parse(text).map_err(|e| vec![not_yaml(file, e)])?;
+    let mut r = Reader::new(file);
     let def = r.action(&root);
     match def {
         Some(def) if r.diags.is_empty() => Ok(def),
         _ => Err(r.diags),
     }
+}
+
+/// The parser's refusal of `file` as a problem at its place.
+fn not_yaml(file: &Path, e: yaml::YamlError) -> Diagnostic {
+    Diagnostic::line_col(
+        file,
+        e.pos.line,
+        e.pos.col,
+        *e.finding,
+        format!("this is not valid YAML: {}", e.message),
+        e.fix,
+    )
 }
 
 /// Reads the workflow in `text` (from `file`). Returns it, or every problem found.
@@ -330,25 +329,9 @@ pub fn read(file: &Path, text: &str) -> Result<Workflow, Vec<Diagnostic>> {
 pub fn read_partly(file: &Path, text: &str) -> (Option<Workflow>, Vec<Diagnostic>) {
     let root = match yaml::parse(text) {
         Ok(root) => root,
-        Err(e) => {
-            return (
-                None,
-                vec![Diagnostic::line_col(
-                    file,
-                    e.pos.line,
-                    e.pos.col,
-                    *e.finding,
-                    format!("this is not valid YAML: {}", e.message),
-                    e.fix,
-                )],
-            )
-        }
+        Err(e) => return (None, vec![not_yaml(file, e)]),
     };
-    let mut r = Reader {
-        file,
-        diags: Vec::new(),
-        written: Vec::new(),
-    };
+    let mut r = Reader::new(file);
     let mut wf = r.workflow(&root);
     wf.written = r.written;
     (Some(wf), r.diags)
@@ -360,7 +343,15 @@ struct Reader<'a> {
     written: Vec<Written>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(file: &'a Path) -> Reader<'a> {
+        Reader {
+            file,
+            diags: Vec::new(),
+            written: Vec::new(),
+        }
+    }
+
     fn err(
         &mut self,
         pos: Pos,

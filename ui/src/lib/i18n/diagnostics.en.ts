@@ -183,8 +183,7 @@ export const diagnostics = {
     list: 'a list',
     mapping: 'a mapping',
   },
-  /** Where a problem is: the position, and the words around a file's problems. */
-  wholeFile: 'the whole file',
+  /** The words around a file's problems. */
   fixLabel: 'To fix it:',
   notes: 'Worth knowing before it runs:',
 };

@@ -176,7 +176,6 @@ export const diagnostics: Shape = {
     list: '목록',
     mapping: '매핑',
   },
-  wholeFile: '파일 전체',
   fixLabel: '고치는 법:',
   notes: '실행하기 전에 알아 둘 것:',
 };

@@ -10,7 +10,10 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use super::{expr, job_scope, job_starts, log, run_jobs, Commit, Request, Result, RunEvent, Sink};
+use super::{
+    expr, job_folders, job_scope, job_starts, log, run_jobs, Commit, Request, Result, RunEvent,
+    Sink,
+};
 use crate::pipeline::expr::JobStatus;
 use crate::pipeline::workflow::{Call, Job};
 
@@ -40,11 +43,7 @@ pub(super) async fn run(
     let Some(call) = &job.call else {
         return finish(Result::Failure);
     };
-    let slug = crate::pipeline::history::slug(name);
-    let (workspace, temp) = (
-        req.run_dir.join("work").join(&slug),
-        req.run_dir.join("tmp").join(&slug),
-    );
+    let (workspace, temp) = job_folders(req, name);
     let mut scope = job_scope(req, commit, name, &workspace, &temp);
     scope.contexts.insert("needs".into(), Value::Object(needs));
     scope.status = JobStatus {

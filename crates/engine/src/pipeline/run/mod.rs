@@ -740,17 +740,7 @@ async fn run_job(
     cancel: tokio::sync::watch::Receiver<bool>,
 ) -> (Result, BTreeMap<String, String>) {
     let started = std::time::Instant::now();
-    // Under the jobs that called this workflow: two callers' `build` jobs get folders of
-    // their own.
-    let qualified: Vec<&str> = req
-        .called_from
-        .iter()
-        .map(String::as_str)
-        .chain([name])
-        .collect();
-    let slug = super::history::slug(&qualified.join(" / "));
-    let workspace = req.run_dir.join("work").join(&slug);
-    let temp = req.run_dir.join("tmp").join(&slug);
+    let (workspace, temp) = job_folders(req, name);
     let _ = std::fs::create_dir_all(&workspace);
     let _ = std::fs::create_dir_all(&temp);
 
@@ -767,6 +757,22 @@ async fn run_job(
         req, job, name, scope, &workspace, &temp, sink, cancel, started,
     )
     .await
+}
+
+/// The job's workspace and scratch folder in the run's folder, under the jobs that called
+/// this workflow: two callers' `build` jobs get folders of their own.
+fn job_folders(req: &Request, name: &str) -> (PathBuf, PathBuf) {
+    let qualified: Vec<&str> = req
+        .called_from
+        .iter()
+        .map(String::as_str)
+        .chain([name])
+        .collect();
+    let slug = super::history::slug(&qualified.join(" / "));
+    (
+        req.run_dir.join("work").join(&slug),
+        req.run_dir.join("tmp").join(&slug),
+    )
 }
 
 /// The contexts every job starts with: `github`, `inputs`, `secrets`, `vars`, `runner`.
