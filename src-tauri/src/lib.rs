@@ -69,10 +69,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             monitor: Default::default(),
             on_push_failed: Default::default(),
         })
-        .register_uri_scheme_protocol(
-            devloop_engine::workshop::markdown::ASSET_SCHEME,
-            |ctx, request| workshop::asset(ctx.app_handle(), request.uri()),
-        )
+        .register_uri_scheme_protocol(devloop_engine::markdown::ASSET_SCHEME, |ctx, request| {
+            workshop::asset(ctx.app_handle(), request.uri())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::loop_model,
             commands::settings_get,

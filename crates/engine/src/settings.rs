@@ -6,32 +6,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::finding::Finding;
+pub use crate::words::Locale;
 use crate::{Code, Error, Result};
-
-/// A UI language. Only languages with a complete message catalog are listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum Locale {
-    En,
-    Ko,
-}
-
-impl Locale {
-    /// Picks a UI language from a BCP 47 or POSIX tag (`ko-KR`, `ko_KR.UTF-8`, `en-US`).
-    /// Anything that is not Korean gets English, the fuller fallback.
-    pub fn from_tag(tag: &str) -> Locale {
-        let lang = tag
-            .split(['-', '_', '.', '@'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if lang == "ko" {
-            Locale::Ko
-        } else {
-            Locale::En
-        }
-    }
-}
 
 /// Why the UI speaks the language it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -288,7 +264,7 @@ impl Paths {
         }
         let mut clean = Vec::new();
         for url in urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
-            if crate::check::http::parse(url).is_none() || url.len() > 500 {
+            if crate::http::parse(url).is_none() || url.len() > 500 {
                 return Err(Error::said(
                     Code::InvalidInput,
                     Finding::new("notAProbe").with("url", url),
@@ -339,10 +315,7 @@ impl Paths {
                 ),
             ));
         }
-        let check = crate::doctor::check_workspace(path);
-        if let Some(problem) = check.problem {
-            return Err(problem);
-        }
+        crate::workspace::usable(path)?;
         let path = path.to_path_buf();
         self.update(move |stored| stored.workspace = Some(path))
     }

@@ -6,6 +6,51 @@ use std::path::{Path, PathBuf};
 use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
+/// Whether DevLoop can use `path` as the workspace: a folder it can write in, or one it can
+/// create under a writable parent. Blocking: only writing tells (permissions, read-only
+/// mounts, ACLs), so it writes a probe file and removes it.
+pub fn usable(path: &Path) -> Result<()> {
+    let shown = path.display().to_string();
+    let fail = |found: Finding, message: String, fix: String| {
+        Err(Error::said(Code::WorkspaceUnusable, found, message).with_fix(fix))
+    };
+    if path.exists() && !path.is_dir() {
+        return fail(
+            Finding::new("workspaceIsAFile").with("path", &shown),
+            format!("{shown} is a file, but the workspace must be a folder"),
+            format!("mv {shown} {shown}.old"),
+        );
+    }
+    let probe_dir = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        match path.ancestors().skip(1).find(|p| p.is_dir()) {
+            Some(parent) => parent.to_path_buf(),
+            None => {
+                return fail(
+                    Finding::new("workspaceNoParent").with("path", &shown),
+                    format!("no parent folder of {shown} exists"),
+                    format!("mkdir -p {shown}"),
+                )
+            }
+        }
+    };
+    let probe = probe_dir.join(format!(".devloop-write-test-{}", std::process::id()));
+    match std::fs::write(&probe, b"") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => fail(
+            Finding::new("workspaceNotWritable")
+                .with("path", probe_dir.display())
+                .with("cause", &e),
+            format!("cannot write in {}: {e}", probe_dir.display()),
+            format!("sudo chown -R \"$USER\" {}", probe_dir.display()),
+        ),
+    }
+}
+
 /// What [`create`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Created {

@@ -11,6 +11,7 @@ use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{
     DataCheck, DiskCheck, DockerCheck, GitCheck, Report, RustCheck, Status, WorkspaceCheck,
 };
+use devloop_engine::markdown::CodeBlock;
 use devloop_engine::monitor::alert::{Comparator, Rule, Severity, State as AlertState};
 use devloop_engine::monitor::board::{Active, AlertEvent};
 use devloop_engine::monitor::chart::{Marker, PlotArea};
@@ -44,7 +45,6 @@ use devloop_engine::workshop::learner::{
     CheckResult, Choice, CommandRun, LessonSummary, LessonView, QuizResult, QuizView, StepView,
     WorkshopOverview,
 };
-use devloop_engine::workshop::markdown::CodeBlock;
 use devloop_engine::workshop::trust::{CommandKind, PackCommand, Trust};
 use devloop_engine::workshop::Diagnostic;
 use devloop_engine::{Code, Error};

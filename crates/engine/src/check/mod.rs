@@ -12,19 +12,17 @@ pub mod deploy;
 pub mod docker;
 pub mod file;
 pub mod git;
-pub mod http;
 pub mod monitor;
 pub mod operate;
 pub mod pipeline;
 pub mod plan;
 pub mod quiz;
 
-pub use crate::finding::Finding;
+pub use crate::finding::{Finding, Outcome};
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 /// What a step checks. `kind` names the check in `lesson.toml`, e.g.
 /// `check = { kind = "git.commitCount", min = 2 }`.
@@ -216,61 +214,6 @@ fn command_timeout() -> u64 {
     10_000
 }
 
-/// How a check came out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "status", rename_all = "camelCase")]
-pub enum Outcome {
-    /// The learner did it.
-    Pass,
-    /// Not yet; `hint` says what is missing, in terms of what the check saw, in English (the
-    /// CLI's words); `finding` says the same as a code for the UI's catalogs.
-    Fail {
-        hint: String,
-        #[ts(optional)]
-        #[serde(skip_serializing_if = "Option::is_none")]
-        finding: Option<Finding>,
-    },
-    /// The check itself could not run (Docker down, the workspace is not a repo yet...); `why`
-    /// says what to fix before checking again.
-    Error {
-        why: String,
-        /// The reasons a learner meets (Docker down, a broken workspace) as a code for the
-        /// UI's catalogs; the rest are technical and shown as the engine said them.
-        #[ts(optional)]
-        #[serde(skip_serializing_if = "Option::is_none")]
-        finding: Option<Finding>,
-    },
-}
-
-impl Outcome {
-    pub fn fail(hint: impl Into<String>) -> Self {
-        Outcome::Fail {
-            hint: hint.into(),
-            finding: None,
-        }
-    }
-    /// The check could not run, for a reason the UI says in the learner's language.
-    pub fn blocked(finding: Finding, why: impl Into<String>) -> Self {
-        Outcome::Error {
-            why: why.into(),
-            finding: Some(finding),
-        }
-    }
-    /// Not yet, with what was found as a code for the UI and `hint` in English for the CLI.
-    pub fn found(finding: Finding, hint: impl Into<String>) -> Self {
-        Outcome::Fail {
-            hint: hint.into(),
-            finding: Some(finding),
-        }
-    }
-    pub fn error(why: impl Into<String>) -> Self {
-        Outcome::Error {
-            why: why.into(),
-            finding: None,
-        }
-    }
-}
-
 /// Where checks look: the learner's workspace, the Docker engine, and the run history.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -375,7 +318,7 @@ impl Spec {
                 status,
                 body,
                 timeout_ms,
-            } => http::get(&url, status, body.as_deref(), timeout_ms).await,
+            } => crate::http::expect(&url, status, body.as_deref(), timeout_ms).await,
             Spec::CommandSucceeds { script, timeout_ms } => {
                 command::succeeds(&script, &ws, timeout_ms).await
             }

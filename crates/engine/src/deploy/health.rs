@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::check::{http, Outcome};
+use crate::finding::Outcome;
+use crate::http;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -63,7 +64,7 @@ pub async fn wait(
     let url = format!("http://127.0.0.1:{port}{}", check.path);
     let mut failures = 0;
     loop {
-        match http::get(&url, 200, None, check.timeout_ms).await {
+        match http::expect(&url, 200, None, check.timeout_ms).await {
             Outcome::Pass => return Ok(started.elapsed()),
             Outcome::Fail { hint, finding } | Outcome::Error { why: hint, finding } => {
                 if started.elapsed() >= Duration::from_millis(check.start_period_ms) {

@@ -1,13 +1,13 @@
 //! `.dockerignore`, as Docker reads it: one pattern a line, `#` comments, `!` exceptions, the
 //! last matching line wins, and a pattern that matches a folder leaves out all inside it.
 
-use crate::pipeline::hash_files::glob;
+use crate::glob::{Dialect, Glob};
 
 /// The parsed patterns of one `.dockerignore`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ignore {
     /// `(pattern, exception)`, in file order.
-    rules: Vec<(String, bool)>,
+    rules: Vec<(Pattern, bool)>,
 }
 
 impl Ignore {
@@ -22,7 +22,14 @@ impl Ignore {
                     None => (false, l),
                 };
                 let pattern = clean(pattern);
-                (!pattern.is_empty()).then_some((pattern, exception))
+                let glob = Glob::new(&pattern, Dialect::Path)?;
+                (!pattern.is_empty()).then_some((
+                    Pattern {
+                        text: pattern,
+                        glob,
+                    },
+                    exception,
+                ))
             })
             .collect();
         Ignore { rules }
@@ -43,10 +50,26 @@ impl Ignore {
     /// an excluded folder must still be walked.
     pub fn may_include_under(&self, dir: &str) -> bool {
         self.rules.iter().any(|(pattern, exception)| {
-            *exception && (pattern.starts_with(&format!("{dir}/")) || pattern.starts_with("**"))
+            let text = &pattern.text;
+            *exception && (text.starts_with(&format!("{dir}/")) || text.starts_with("**"))
         })
     }
 }
+
+/// One line's pattern, as written (cleaned) and compiled.
+#[derive(Debug, Clone)]
+struct Pattern {
+    text: String,
+    glob: Glob,
+}
+
+// Two files are the same when their lines are.
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.text == other.text
+    }
+}
+impl Eq for Pattern {}
 
 /// Docker cleans each pattern like a path: no leading `/` or `./`, no trailing `/`.
 fn clean(pattern: &str) -> String {
@@ -64,13 +87,13 @@ fn clean(pattern: &str) -> String {
 }
 
 /// The pattern matches the path itself or one of its parent folders.
-fn matches(pattern: &str, path: &str) -> bool {
-    if glob(pattern, path) {
+fn matches(pattern: &Pattern, path: &str) -> bool {
+    if pattern.glob.is_match(path) {
         return true;
     }
     let mut prefix = path;
     while let Some((parent, _)) = prefix.rsplit_once('/') {
-        if glob(pattern, parent) {
+        if pattern.glob.is_match(parent) {
             return true;
         }
         prefix = parent;

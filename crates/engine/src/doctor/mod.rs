@@ -68,11 +68,6 @@ impl Report {
     }
 }
 
-/// Checks one folder as a workspace (used before the learner moves it there). Blocking.
-pub fn check_workspace(path: &std::path::Path) -> WorkspaceCheck {
-    workspace::check(path)
-}
-
 /// Runs every check concurrently. Blocking work (git2, sysinfo, the file system) runs on
 /// tokio's blocking pool so the async threads stay free for the UI's other requests.
 pub async fn run(paths: &Paths) -> Report {

@@ -6,8 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Status;
-use crate::finding::Finding;
-use crate::{Code, Error};
+use crate::Error;
 
 /// The learner's workspace folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -23,59 +22,23 @@ pub struct WorkspaceCheck {
 }
 
 pub(super) fn check(path: &Path) -> WorkspaceCheck {
-    let shown = path.display().to_string();
-    let fail = |found: Finding, message: String, fix: String| WorkspaceCheck {
-        status: Status::Fail,
-        path: shown.clone(),
-        exists: path.exists(),
-        problem: Some(Error::said(Code::WorkspaceUnusable, found, message).with_fix(fix)),
+    let problem = crate::workspace::usable(path).err();
+    let (status, exists) = match problem {
+        None => (Status::Pass, path.is_dir()),
+        Some(_) => (Status::Fail, path.exists()),
     };
-    if path.exists() && !path.is_dir() {
-        return fail(
-            Finding::new("workspaceIsAFile").with("path", &shown),
-            format!("{shown} is a file, but the workspace must be a folder"),
-            format!("mv {shown} {shown}.old"),
-        );
-    }
-    // Writable is what matters, and only trying tells (permissions, read-only mounts, ACLs).
-    let probe_dir = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        match path.ancestors().skip(1).find(|p| p.is_dir()) {
-            Some(parent) => parent.to_path_buf(),
-            None => {
-                return fail(
-                    Finding::new("workspaceNoParent").with("path", &shown),
-                    format!("no parent folder of {shown} exists"),
-                    format!("mkdir -p {shown}"),
-                )
-            }
-        }
-    };
-    let probe = probe_dir.join(format!(".devloop-write-test-{}", std::process::id()));
-    match std::fs::write(&probe, b"") {
-        Ok(()) => {
-            let _ = std::fs::remove_file(&probe);
-            WorkspaceCheck {
-                status: Status::Pass,
-                path: shown,
-                exists: path.is_dir(),
-                problem: None,
-            }
-        }
-        Err(e) => fail(
-            Finding::new("workspaceNotWritable")
-                .with("path", probe_dir.display())
-                .with("cause", &e),
-            format!("cannot write in {}: {e}", probe_dir.display()),
-            format!("sudo chown -R \"$USER\" {}", probe_dir.display()),
-        ),
+    WorkspaceCheck {
+        status,
+        path: path.display().to_string(),
+        exists,
+        problem,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Code;
 
     #[test]
     fn a_missing_workspace_under_a_writable_folder_passes_as_not_yet_created() {

@@ -20,6 +20,9 @@ use crate::deploy::host::Slot;
 use crate::settings::Paths;
 use crate::store::Store;
 
+/// A probed address that has not answered in this long counts as down.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Hears every alert change (the app raises a desktop notification on firing and resolving).
 pub type AlertListener = Arc<dyn Fn(&AlertEvent) + Send + Sync>;
 
@@ -374,10 +377,8 @@ impl Monitor {
                     url,
                     tokio::spawn(async move {
                         let started = std::time::Instant::now();
-                        let up = matches!(
-                            crate::check::http::get(&target, 200, None, 2000).await,
-                            crate::check::Outcome::Pass
-                        );
+                        let answer = crate::http::get(&target, PROBE_TIMEOUT, 0).await;
+                        let up = answer.is_ok_and(|a| a.status == 200);
                         (up, started.elapsed())
                     }),
                 );

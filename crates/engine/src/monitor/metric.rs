@@ -255,7 +255,7 @@ pub fn nearest(name: &str) -> Option<&'static str> {
     CATALOGUE
         .iter()
         .map(|k| k.name)
-        .find(|k| crate::pipeline::workflow::similar(k, name))
+        .find(|k| crate::text::similar(k, name))
 }
 
 #[cfg(test)]

@@ -7,8 +7,6 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
 use super::metric::Key;
 
 const MAX_BODY: usize = 1024 * 1024;
@@ -17,35 +15,22 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /metrics` on 127.0.0.1:`port`; the body, or why not.
 pub async fn fetch(port: u16) -> Result<String, String> {
-    let read = async {
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .map_err(|e| format!("no connection: {e}"))?;
-        stream
-            .write_all(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/plain\r\n\r\n")
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut bytes = Vec::new();
-        stream
-            .take(MAX_BODY as u64 + 16 * 1024)
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok::<_, String>(bytes)
-    };
-    let bytes = tokio::time::timeout(TIMEOUT, read)
+    use crate::http::Failure;
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let answer = crate::http::get(&url, TIMEOUT, MAX_BODY)
         .await
-        .map_err(|_| "no answer within 2 s".to_owned())??;
-    let text = String::from_utf8_lossy(&bytes);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or("not an HTTP answer")?;
-    let status = head.split_whitespace().nth(1).unwrap_or("");
-    if status != "200" {
-        return Err(format!("/metrics answered {status}"));
+        .map_err(|e| match e {
+            Failure::TimedOut => "no answer within 2 s".to_owned(),
+            Failure::Unreachable(e) => format!("no connection: {e}"),
+            Failure::NotHttp(_) | Failure::NotAUrl => "not an HTTP answer".to_owned(),
+        })?;
+    if answer.status != 200 {
+        return Err(format!("/metrics answered {}", answer.status));
     }
-    if body.len() > MAX_BODY {
+    if answer.truncated {
         return Err("/metrics answered more than 1 MiB".into());
     }
-    Ok(body.to_owned())
+    Ok(answer.body)
 }
 
 /// The samples in `text` for `replica`, or why there are none.
@@ -93,6 +78,7 @@ pub fn parse(text: &str, replica: &str) -> Result<Vec<(Key, f64)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn the_demos_metrics_become_series_per_replica() {

@@ -1,8 +1,8 @@
 //! Which workflows a push starts, by GitHub's `on.push` filters: branches and tags (with their
 //! `-ignore` forms, glob patterns and `!` negation) and paths.
 
-use super::hash_files::glob;
 use super::workflow::{PushFilter, Workflow};
+use crate::glob::{matches, Dialect::Filter};
 
 /// A push to the workspace repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,7 @@ fn refs_match(f: &PushFilter, git_ref: &str) -> bool {
             return patterns(&f.branches, branch);
         }
         if !f.branches_ignore.is_empty() {
-            return !f.branches_ignore.iter().any(|p| glob(p, branch));
+            return !f.branches_ignore.iter().any(|p| matches(p, branch, Filter));
         }
         // Only tags listed: branch pushes do not run it.
         return f.tags.is_empty();
@@ -49,10 +49,10 @@ fn patterns(list: &[String], name: &str) -> bool {
     let mut matched = false;
     for p in list {
         if let Some(neg) = p.strip_prefix('!') {
-            if glob(neg, name) {
+            if matches(neg, name, Filter) {
                 matched = false;
             }
-        } else if glob(p, name) {
+        } else if matches(p, name, Filter) {
             matched = true;
         }
     }
@@ -66,7 +66,7 @@ fn paths_match(f: &PushFilter, changed: &[String]) -> bool {
     if !f.paths_ignore.is_empty() {
         return changed
             .iter()
-            .any(|c| !f.paths_ignore.iter().any(|p| glob(p, c)));
+            .any(|c| !f.paths_ignore.iter().any(|p| matches(p, c, Filter)));
     }
     true
 }

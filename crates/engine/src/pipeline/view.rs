@@ -292,7 +292,7 @@ pub struct RunDetail {
 /// The step summary is markdown from a workflow, so it is sanitised like a lesson, and it may
 /// show no images at all: nothing outside the app is fetched.
 pub fn render_summary(markdown: &str) -> String {
-    crate::workshop::markdown::render(markdown, &|_| None).html
+    crate::markdown::render(markdown, &|_| None).html
 }
 
 /// Run `number` of the history, with everything it left.

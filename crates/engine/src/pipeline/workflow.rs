@@ -392,7 +392,7 @@ impl<'a> Reader<'a> {
         for (k, _) in entries {
             let name = k.as_str().unwrap_or("");
             if !known.contains(&name) {
-                let near = known.iter().find(|c| similar(c, name));
+                let near = known.iter().find(|c| crate::text::similar(c, name));
                 let finding = Finding::new("unknownKey")
                     .with("key", name)
                     .with("what", what)
@@ -802,7 +802,7 @@ impl<'a> Reader<'a> {
                 }
                 other if EVENTS.contains(&other) => t.other.push((other.to_owned(), event.pos)),
                 other => {
-                    let near = EVENTS.iter().find(|c| similar(c, other));
+                    let near = EVENTS.iter().find(|c| crate::text::similar(c, other));
                     self.err(
                         event.pos,
                         Finding::new("unknownEvent")
@@ -1495,37 +1495,4 @@ fn valid_id(id: &str) -> bool {
     let mut chars = id.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-/// Close enough to be a typo: one edit apart, or the same letters in another case.
-pub(crate) fn similar(a: &str, b: &str) -> bool {
-    if a.eq_ignore_ascii_case(b) {
-        return true;
-    }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 1 {
-        return false;
-    }
-    // Levenshtein distance at most 1, in one pass.
-    let (mut i, mut j, mut edits) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] == b[j] {
-            i += 1;
-            j += 1;
-            continue;
-        }
-        edits += 1;
-        if edits > 1 {
-            return false;
-        }
-        match a.len().cmp(&b.len()) {
-            std::cmp::Ordering::Greater => i += 1,
-            std::cmp::Ordering::Less => j += 1,
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    edits + (a.len() - i) + (b.len() - j) <= 1
 }

@@ -8,10 +8,10 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::markdown;
 use crate::store::plan::Item;
 use crate::store::runs::RunSummary;
 use crate::store::Store;
-use crate::workshop::markdown;
 use crate::Result;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Store;
-use crate::check::Outcome;
+use crate::finding::Outcome;
 use crate::{Error, Result};
 
 /// One step as the learner left it.

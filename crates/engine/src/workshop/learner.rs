@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::markdown::{self, CodeBlock, ASSET_SCHEME};
 use super::pack::{Lesson, Pack, Step};
 use super::trust::{self, Trust};
 use crate::check::{command, quiz, Context, Outcome, Spec};
 use crate::finding::Finding;
+use crate::markdown::{self, CodeBlock, ASSET_SCHEME};
 use crate::settings::Locale;
 use crate::stage::Stage;
 use crate::store::progress::{LessonProgress, StepProgress};

@@ -1,8 +1,7 @@
-//! Lesson packs: their format, rendering lesson text safely, and resolving paths inside a pack.
+//! Lesson packs: their format, the learner's lessons, trust, and resolving paths inside a pack.
 
 mod digest;
 pub mod learner;
-pub mod markdown;
 pub mod pack;
 pub mod path;
 pub mod trust;

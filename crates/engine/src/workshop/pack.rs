@@ -19,10 +19,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{markdown, path};
+use super::path;
 use crate::check::Spec;
 use crate::diagnostic::{shown, Diagnostic};
 use crate::finding::Finding;
+use crate::markdown;
 use crate::settings::Locale;
 use crate::stage::Stage;
 

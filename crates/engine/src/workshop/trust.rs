@@ -4,10 +4,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::digest;
-use super::markdown;
 use super::pack::Pack;
 use crate::check::Spec;
 use crate::finding::Finding;
+use crate::markdown;
 use crate::settings::{Locale, Paths};
 use crate::{Code, Error, Result};
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{copy_tree, files_under, Action, Context, Done};
-use crate::pipeline::hash_files::glob;
+use crate::glob::{Dialect, Glob};
 use crate::pipeline::run::RunEvent;
 
 pub struct Upload;
@@ -158,9 +158,10 @@ fn matching(workspace: &Path, patterns: &[String]) -> (Vec<PathBuf>, PathBuf) {
         let mut under = Vec::new();
         files_under(&root, workspace, &mut under);
         let is_glob = plain.len() != pattern.split('/').count();
+        let glob = Glob::new(pattern, Dialect::Path);
         for rel in under {
             let text = rel.to_string_lossy();
-            if !is_glob || glob(pattern, &text) {
+            if !is_glob || glob.as_ref().is_some_and(|g| g.is_match(&text)) {
                 found.push(rel);
             }
         }
@@ -170,9 +171,13 @@ fn matching(workspace: &Path, patterns: &[String]) -> (Vec<PathBuf>, PathBuf) {
             root
         });
     }
+    let excludes: Vec<Glob> = excludes
+        .iter()
+        .filter_map(|ex| Glob::new(&ex[1..], Dialect::Path))
+        .collect();
     found.retain(|rel| {
         let text = rel.to_string_lossy();
-        !excludes.iter().any(|ex| glob(&ex[1..], &text))
+        !excludes.iter().any(|ex| ex.is_match(&text))
     });
     found.sort();
     found.dedup();
