@@ -57,6 +57,7 @@ pub mod operate;
 pub mod pipeline;
 pub mod plan;
 pub mod process;
+pub mod record;
 pub mod release;
 pub mod settings;
 pub mod stage;

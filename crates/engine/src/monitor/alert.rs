@@ -10,6 +10,7 @@ use ts_rs::TS;
 use super::metric::{self, Key};
 use crate::finding::Finding;
 use crate::{Code, Error};
+pub use crate::record::alert::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum Comparator {
@@ -41,14 +42,6 @@ impl Comparator {
             Comparator::AtMost => "<=",
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Critical,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -9,6 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::alert::{self, Change, Rule, Severity, State};
+pub use crate::record::alert::AlertEvent;
 use super::chart::{Line, Marker};
 use super::metric::Key;
 use super::series::{Minute, Series};
@@ -16,48 +17,24 @@ use super::series::{Minute, Series};
 /// Markers kept for the time axis: a day's worth of deploys and alerts is far fewer.
 const MARKERS: usize = 500;
 
-/// An alert that changed state, for the history, the notification and the page.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AlertEvent {
-    pub rule: String,
-    /// The series it is about, e.g. `endpoint.errorRate{service=app}`.
-    pub series: String,
-    pub severity: Severity,
-    /// `pending`, `firing` or `resolved`.
-    pub state: String,
-    #[ts(type = "number")]
-    pub at: i64,
-    #[ts(optional)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    /// When it began firing (for `resolved`, how long it fired is `at - fired_at`).
-    #[ts(optional, type = "number")]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fired_at: Option<i64>,
-    pub description: String,
-}
-
-impl AlertEvent {
-    /// The bug item this alert becomes when a learner sends it to the plan (the Plan stage
-    /// takes it from here): a title, and a description with what happened and when.
-    pub fn plan_draft(&self) -> (String, String) {
-        let value = self
-            .value
-            .map(|v| format!(", at {}", super::chart::format_value(v)))
-            .unwrap_or_default();
-        (
-            format!("{} on {}", self.rule, self.series),
-            format!(
-                "**{}** was {} at {} UTC{value}.\n\n{}\n\nSeries: `{}`",
-                self.rule,
-                self.state,
-                super::view::iso(self.at),
-                self.description,
-                self.series
-            ),
-        )
-    }
+/// The bug item an alert event becomes when a learner sends it to the plan (the Plan stage
+/// takes it from here): a title, and a description with what happened and when.
+pub fn alert_draft(e: &AlertEvent) -> (String, String) {
+    let value = e
+        .value
+        .map(|v| format!(", at {}", super::chart::format_value(v)))
+        .unwrap_or_default();
+    (
+        format!("{} on {}", e.rule, e.series),
+        format!(
+            "**{}** was {} at {} UTC{value}.\n\n{}\n\nSeries: `{}`",
+            e.rule,
+            e.state,
+            super::view::iso(e.at),
+            e.description,
+            e.series
+        ),
+    )
 }
 
 /// An alert pending or firing now.
@@ -241,7 +218,7 @@ impl Board {
             fired_at: Some(since),
             description: active.description,
         };
-        let (title, description) = event.plan_draft();
+        let (title, description) = alert_draft(&event);
         Some(crate::store::plan::NewItem {
             kind: crate::store::plan::Kind::Bug,
             title,
@@ -413,7 +390,7 @@ mod tests {
             fired_at: Some(0),
             description: "It does not answer.".into(),
         };
-        let (title, text) = e.plan_draft();
+        let (title, text) = alert_draft(&e);
         assert_eq!(title, "ProbeDown on probe.up{url=http://x/health}");
         assert!(
             text.contains("was firing at 1970-01-01T00:00:00Z UTC, at 0."),

@@ -4,24 +4,12 @@
 
 use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+pub use crate::record::alert::Minute;
 
 /// Seconds kept at full resolution.
 pub const SECONDS: usize = 3600;
 /// Minutes kept as summaries.
 pub const MINUTES: usize = 24 * 60;
-
-/// One minute of a series, summarised; `at` is the minute's first second (unix).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Minute {
-    #[ts(type = "number")]
-    pub at: i64,
-    pub min: f64,
-    pub max: f64,
-    pub avg: f64,
-}
 
 /// A point to draw: `None` is a gap.
 pub type Point = (i64, Option<f64>);

@@ -27,6 +27,7 @@ use crate::settings::Paths;
 use crate::store::{now, Store};
 use crate::{blocking, Code, Error};
 use version::{Bump, Version};
+pub use crate::record::release::ReleaseRecord;
 
 /// The label every image and container DevLoop makes carries: the app it belongs to. DevLoop
 /// only ever removes what carries it.
@@ -60,24 +61,6 @@ pub struct ReleasePlan {
     pub dirty_files: Vec<String>,
     /// The command that makes this release.
     pub cli: String,
-}
-
-/// A release as the history keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ReleaseRecord {
-    pub app: String,
-    pub version: String,
-    pub sha: String,
-    pub image_id: String,
-    #[ts(type = "number")]
-    pub image_bytes: u64,
-    pub archive: String,
-    pub notes: String,
-    pub created_at: i64,
-    /// The deploy history says this version is the one live now.
-    #[serde(default)]
-    pub live: bool,
 }
 
 /// What a release reports as it goes.

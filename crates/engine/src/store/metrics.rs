@@ -1,8 +1,7 @@
 //! Monitor's history: each series' minutes for 24 hours (pruned by age) and the alert changes.
 
 use super::Store;
-use crate::monitor::board::AlertEvent;
-use crate::monitor::series::Minute;
+use crate::record::alert::{AlertEvent, Minute, Severity};
 use crate::{Error, Result};
 
 /// How long minutes are kept.
@@ -118,7 +117,7 @@ impl Store {
                     rule: r.get(0)?,
                     series: r.get(1)?,
                     severity: serde_json::from_value(serde_json::Value::String(severity))
-                        .unwrap_or(crate::monitor::alert::Severity::Warning),
+                        .unwrap_or(Severity::Warning),
                     state: r.get(3)?,
                     at: r.get(4)?,
                     value: r.get(5)?,

@@ -1,7 +1,7 @@
 //! Release history: every version made, with its image, archive and notes.
 
 use super::Store;
-use crate::release::ReleaseRecord;
+use crate::record::release::ReleaseRecord;
 use crate::{Error, Result};
 
 impl Store {

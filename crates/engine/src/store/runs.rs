@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Store;
-use crate::pipeline::run::{Result as RunResult, RunEvent};
+use crate::record::run::RunEvent;
 use crate::{Error, Result};
 
 /// One run in the history list.
@@ -112,15 +112,6 @@ pub struct NewRun<'a> {
     pub workflow_text: &'a str,
 }
 
-fn label(r: RunResult) -> &'static str {
-    match r {
-        RunResult::Success => "success",
-        RunResult::Failure => "failure",
-        RunResult::Cancelled => "cancelled",
-        RunResult::Skipped => "skipped",
-    }
-}
-
 impl Store {
     /// Records a run as started and returns its number.
     pub fn start_run(&self, run: &NewRun<'_>, now: i64) -> Result<u64> {
@@ -156,16 +147,16 @@ impl Store {
             ),
             RunEvent::StepFinished { job, step, outcome, conclusion, millis } => self.conn.execute(
                 "UPDATE run_step SET outcome = ?4, conclusion = ?5, millis = ?6 WHERE run = ?1 AND job = ?2 AND step = ?3",
-                (n, job, step, label(*outcome), label(*conclusion), *millis as i64),
+                (n, job, step, outcome.as_str(), conclusion.as_str(), *millis as i64),
             ),
             RunEvent::JobFinished { job, result, millis } => self.conn.execute(
                 "INSERT INTO run_job (run, job, result, millis) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (run, job) DO UPDATE SET result = excluded.result, millis = excluded.millis",
-                (n, job, label(*result), *millis as i64),
+                (n, job, result.as_str(), *millis as i64),
             ),
             RunEvent::RunFinished { result, millis, problem } => self.conn.execute(
                 "UPDATE run SET status = ?2, finished_at = ?3, millis = ?4, problem = ?5 WHERE id = ?1",
-                (n, label(*result), now, *millis as i64, problem.as_ref().and_then(|p| serde_json::to_string(p).ok())),
+                (n, result.as_str(), now, *millis as i64, problem.as_ref().and_then(|p| serde_json::to_string(p).ok())),
             ),
             RunEvent::Artifact { job, name, files, bytes } => self.conn.execute(
                 "INSERT OR REPLACE INTO run_artifact (run, job, name, files, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -173,7 +164,7 @@ impl Store {
             ),
             RunEvent::JobSettled { job, result, outputs } => self.conn.execute(
                 "INSERT OR REPLACE INTO run_job_settled (run, job, result, outputs) VALUES (?1, ?2, ?3, ?4)",
-                (n, job, label(*result), serde_json::to_string(outputs).unwrap_or_default()),
+                (n, job, result.as_str(), serde_json::to_string(outputs).unwrap_or_default()),
             ),
             RunEvent::Log { .. } => return Ok(()),
         };
@@ -371,6 +362,7 @@ fn sql(e: rusqlite::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::run::Result as RunResult;
 
     #[test]
     fn a_run_is_recorded_from_its_events() {

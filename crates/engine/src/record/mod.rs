@@ -1,0 +1,5 @@
+//! The records the histories keep and more than one domain reads, below the store that keeps them and the domains that make and read them.
+
+pub mod alert;
+pub mod release;
+pub mod run;
