@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use devloop_engine::deploy::health::HealthCheck;
-use devloop_engine::deploy::host;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
-use devloop_engine::deploy::service::{Service, ServiceStatus};
 use devloop_engine::finding::Finding;
 use devloop_engine::release;
+use devloop_engine::service::host;
+use devloop_engine::service::{Service, ServiceStatus};
 use devloop_engine::settings::{self, Settings};
 use devloop_engine::store::deploys::DeployRecord;
 use devloop_engine::store::Store;

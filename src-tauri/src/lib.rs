@@ -44,7 +44,7 @@ pub struct AppState {
     /// Where runs started by pushes report (the pipeline page, when it is open).
     pub listener: pipeline::Listener,
     /// The deployed service (the proxy and its replicas), once the Deploy page has used it.
-    pub service: devloop_engine::deploy::host::Slot,
+    pub service: devloop_engine::service::host::Slot,
     /// Stops the replica log the Operate page follows, when it follows one.
     pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     /// Monitor's collectors and what they keep, from the app's start.

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use devloop_engine::deploy::service::OpListener;
 use devloop_engine::monitor::board::AlertEvent;
+use devloop_engine::service::OpListener;
 use devloop_engine::settings::{self, Locale, Paths};
 use devloop_engine::store::ops::OpsEvent;
 use tauri::{AppHandle, Runtime};

@@ -3,11 +3,11 @@
 //! the engine's keeper loop heals and autoscales the hosted service.
 
 use devloop_engine::deploy::replica::LogLine;
-use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::finding::Finding;
 use devloop_engine::operate::autoscale::Policy;
 use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
-use devloop_engine::operate::OperateStatus;
+use devloop_engine::service::OperateStatus;
+use devloop_engine::service::ServiceStatus;
 use devloop_engine::store::Store;
 use devloop_engine::words::Said;
 use devloop_engine::{Code, Error};

@@ -123,7 +123,7 @@ pub fn watch_pushes(state: &AppState) {
         let (linked_repo, db) = (repo.clone(), paths.database_file());
         tokio::task::spawn_blocking(move || {
             if let Ok(store) = devloop_engine::store::Store::open(&db) {
-                let _ = devloop_engine::plan::links::scan(&linked_repo, &store, 1000);
+                let _ = devloop_engine::backlog::links::scan(&linked_repo, &store, 1000);
             }
         });
         for prepared in launch::for_push(&paths, &repo, &push, Some(service.clone())) {

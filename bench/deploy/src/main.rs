@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::rollout::Strategy;
-use devloop_engine::deploy::service::Service;
 use devloop_engine::docker::build::{self, BuildRequest};
 use devloop_engine::docker::Engine;
 use devloop_engine::release::LABEL_APP;
+use devloop_engine::service::Service;
 use devloop_engine::settings::Paths;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

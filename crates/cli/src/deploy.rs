@@ -6,13 +6,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use devloop_engine::deploy::control;
 use devloop_engine::deploy::health::HealthCheck;
-use devloop_engine::deploy::host::{self, Slot};
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
-use devloop_engine::deploy::service;
 use devloop_engine::operate::autoscale::{Metric, Policy};
 use devloop_engine::release;
+use devloop_engine::service;
+use devloop_engine::service::control;
+use devloop_engine::service::host::{self, Slot};
 use devloop_engine::settings::{self, Paths};
 use devloop_engine::store::Store;
 
@@ -339,7 +339,7 @@ pub fn proxy(set: Option<&str>) -> ExitCode {
 pub async fn list() -> ExitCode {
     let paths = Paths::from_env();
     // A deploy whose process was killed is said as interrupted, not running.
-    let _ = devloop_engine::deploy::host::settle_deploys(&paths).await;
+    let _ = devloop_engine::service::host::settle_deploys(&paths).await;
     let deploys = match Store::open(&paths.database_file()).and_then(|s| s.deploys(50)) {
         Ok(d) => d,
         Err(e) => return fail(&e.message, e.fix.as_deref()),

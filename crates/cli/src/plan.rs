@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use devloop_engine::plan::{detail, links, retro};
+use devloop_engine::backlog::links;
+use devloop_engine::plan::{detail, retro};
 use devloop_engine::release;
 use devloop_engine::settings::Paths;
 use devloop_engine::store::plan::{Column, Kind, NewItem};

@@ -41,6 +41,7 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::internal(format!("a background task failed: {e}")))?
 }
 
+pub mod backlog;
 pub mod check;
 pub mod deploy;
 pub mod diagnostic;
@@ -59,6 +60,7 @@ pub mod plan;
 pub mod process;
 pub mod record;
 pub mod release;
+pub mod service;
 pub mod settings;
 pub mod stage;
 pub mod store;

@@ -5,7 +5,6 @@ use devloop_engine::check::{Finding, Outcome};
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::replica::{LogLine, Replica};
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
-use devloop_engine::deploy::service::ServiceStatus;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::EngineVersion;
 use devloop_engine::doctor::{
@@ -19,7 +18,6 @@ use devloop_engine::monitor::collect::SourceStatus;
 use devloop_engine::monitor::view::{ChartView, LineValues, MonitorView, Window};
 use devloop_engine::operate::autoscale::{AutoscalerView, Decision, DecisionAt, Metric, Policy};
 use devloop_engine::operate::load::{LoadPlan, LoadReport};
-use devloop_engine::operate::OperateStatus;
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
 use devloop_engine::pipeline::view::{
     InputView, JobView, PracticeBracket, RunDetail, RunUpdate, StepLog, WorkflowView,
@@ -32,6 +30,8 @@ use devloop_engine::plan::retro::Retro;
 use devloop_engine::plan::state::LoopState;
 use devloop_engine::release::version::Bump;
 use devloop_engine::release::{ReleaseEvent, ReleasePlan, ReleaseRecord};
+use devloop_engine::service::OperateStatus;
+use devloop_engine::service::ServiceStatus;
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::deploys::DeployRecord;

@@ -275,7 +275,7 @@ async fn containers_are_loopback_only_and_a_foreign_container_is_never_removed()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_leftovers() {
-    use devloop_engine::deploy::service::Service;
+    use devloop_engine::service::Service;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-service-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
@@ -353,8 +353,8 @@ async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_l
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas() {
-    use devloop_engine::deploy::service::Service;
     use devloop_engine::operate::autoscale::{Metric, Policy};
+    use devloop_engine::service::Service;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-operate-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
@@ -467,7 +467,7 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_devloop_killed_mid_deploy_comes_back_to_the_version_that_was_live() {
-    use devloop_engine::deploy::service::Service;
+    use devloop_engine::service::Service;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-killed-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
@@ -605,8 +605,8 @@ async fn a_container_that_exits_at_once_is_said_with_its_output_and_left_nowhere
 
 #[tokio::test(flavor = "multi_thread")]
 async fn busy_replicas_make_the_cpu_autoscaler_add_replicas_and_idle_ones_read_near_zero() {
-    use devloop_engine::deploy::service::Service;
     use devloop_engine::operate::autoscale::{Metric, Policy};
+    use devloop_engine::service::Service;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-cpu-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
@@ -681,8 +681,8 @@ async fn busy_replicas_make_the_cpu_autoscaler_add_replicas_and_idle_ones_read_n
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
-    use devloop_engine::deploy::control::{self, Request};
-    use devloop_engine::deploy::host::Slot;
+    use devloop_engine::service::control::{self, Request};
+    use devloop_engine::service::host::Slot;
     let home = tempfile::tempdir().unwrap();
     let paths = common::paths(home.path());
     let free = std::net::TcpListener::bind("127.0.0.1:0")
@@ -771,7 +771,7 @@ async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deploy_of_the_release_that_fixes_an_item_moves_it_to_done() {
-    use devloop_engine::deploy::service::Service;
+    use devloop_engine::service::Service;
     use devloop_engine::store::plan::{Column, Kind, NewItem};
     use devloop_engine::store::Store;
     let engine = Engine::connect_here().await.expect("a running dockerd");
@@ -849,7 +849,7 @@ async fn a_deploy_of_the_release_that_fixes_an_item_moves_it_to_done() {
 /// adopts, heals away or removes the other's replicas, and a lesson check counts only its own.
 #[tokio::test(flavor = "multi_thread")]
 async fn two_devloops_on_one_daemon_never_touch_each_others_replicas() {
-    use devloop_engine::deploy::service::Service;
+    use devloop_engine::service::Service;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-two-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
@@ -873,7 +873,7 @@ async fn two_devloops_on_one_daemon_never_touch_each_others_replicas() {
     )
     .await
     .unwrap();
-    let ids = |s: &devloop_engine::deploy::service::ServiceStatus| {
+    let ids = |s: &devloop_engine::service::ServiceStatus| {
         s.replicas.iter().map(|r| r.id.clone()).collect::<Vec<_>>()
     };
     let a_ids = ids(&a.status().await);
@@ -925,8 +925,8 @@ async fn two_devloops_on_one_daemon_never_touch_each_others_replicas() {
 /// number of times, then the service goes back to the last version that went live, saying so.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_crash_looping_version_is_rolled_back_to_the_last_good_one() {
-    use devloop_engine::deploy::host::Slot;
-    use devloop_engine::deploy::service::Service;
+    use devloop_engine::service::host::Slot;
+    use devloop_engine::service::Service;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-loop-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
@@ -989,7 +989,7 @@ async fn a_crash_looping_version_is_rolled_back_to_the_last_good_one() {
 /// the next start brings back the deploy the history says went live, with all its replicas.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restart_restores_the_live_deploys_replica_count() {
-    use devloop_engine::deploy::service::Service;
+    use devloop_engine::service::Service;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-count-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());

@@ -157,7 +157,7 @@ async fn a_probe_that_hangs_delays_only_itself() {
         .unwrap();
     let monitor = devloop_engine::monitor::collect::Monitor::start(
         paths,
-        devloop_engine::deploy::host::Slot::default(),
+        devloop_engine::service::host::Slot::default(),
         None,
     );
     tokio::time::sleep(Duration::from_secs(10)).await;

@@ -127,11 +127,11 @@ async fn start_with(
 async fn shared_service(
     paths: &devloop_engine::settings::Paths,
     app: &str,
-) -> (devloop_engine::deploy::host::Slot, String) {
+) -> (devloop_engine::service::host::Slot, String) {
     let engine = devloop_engine::docker::Engine::connect_here()
         .await
         .unwrap();
-    let service = devloop_engine::deploy::service::Service::start(
+    let service = devloop_engine::service::Service::start(
         engine,
         paths.clone(),
         app.to_owned(),
@@ -140,7 +140,7 @@ async fn shared_service(
     .await
     .unwrap();
     let url = format!("http://{}/", service.proxy().addr());
-    let slot = devloop_engine::deploy::host::Slot::default();
+    let slot = devloop_engine::service::host::Slot::default();
     slot.hold(service).await;
     (slot, url)
 }

@@ -43,7 +43,7 @@ pub fn evaluate(workspace: &Path, database: Option<&Path>, wants: Wants) -> Outc
         Ok(s) => s,
         Err(e) => return Outcome::error(e.message),
     };
-    let _ = crate::plan::links::scan(workspace, &store, 1000);
+    let _ = crate::backlog::links::scan(workspace, &store, 1000);
     let items = match store.items() {
         Ok(i) => i,
         Err(e) => return Outcome::error(e.message),

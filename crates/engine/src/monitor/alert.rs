@@ -9,8 +9,8 @@ use ts_rs::TS;
 
 use super::metric::{self, Key};
 use crate::finding::Finding;
-use crate::{Code, Error};
 pub use crate::record::alert::Severity;
+use crate::{Code, Error};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum Comparator {

@@ -9,10 +9,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::alert::{self, Change, Rule, Severity, State};
-pub use crate::record::alert::AlertEvent;
 use super::chart::{Line, Marker};
 use super::metric::Key;
 use super::series::{Minute, Series};
+pub use crate::record::alert::AlertEvent;
 
 /// Markers kept for the time axis: a day's worth of deploys and alerts is far fewer.
 const MARKERS: usize = 500;

@@ -16,7 +16,7 @@ use super::board::{AlertEvent, Board};
 use super::chart::Marker;
 use super::host::Host;
 use super::metric::Key;
-use crate::deploy::host::Slot;
+use crate::service::host::Slot;
 use crate::settings::Paths;
 use crate::store::Store;
 

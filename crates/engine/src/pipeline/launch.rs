@@ -35,7 +35,7 @@ pub struct Options {
     /// The workflow's text, when it is not to be read from the file (a re-run repeats what ran).
     pub workflow_text: Option<String>,
     /// The deploy service to use for `devloop/deploy` (the app's; the CLI makes one a run).
-    pub service: Option<crate::deploy::host::Slot>,
+    pub service: Option<crate::service::host::Slot>,
     /// Jobs not to run again, with their outputs (see [`rerun_failed`]).
     pub kept: BTreeMap<String, BTreeMap<String, String>>,
 }
@@ -427,7 +427,7 @@ pub fn for_push(
     paths: &Paths,
     repo: &Path,
     push: &super::trigger::Push,
-    service: Option<crate::deploy::host::Slot>,
+    service: Option<crate::service::host::Slot>,
 ) -> Vec<Prepared> {
     workflows(repo)
         .into_iter()

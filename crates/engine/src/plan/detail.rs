@@ -62,7 +62,7 @@ pub struct DeployOf {
 pub fn detail(store: &Store, repo: &Path, app: &str, id: u64) -> Result<ItemDetail> {
     let item = store.item(id)?;
     // Commits made since the board last looked are linked first.
-    let _ = super::links::scan(repo, store, 1000);
+    let _ = crate::backlog::links::scan(repo, store, 1000);
     let git = git2::Repository::open(repo).ok();
     let linked = store.item_commits(id)?;
     let commits: Vec<LinkedCommit> = linked
@@ -139,7 +139,7 @@ fn first_releases(
     let mut versions: Vec<(String, git2::Oid, i64)> = known
         .into_iter()
         .filter_map(|(v, sha, at)| {
-            let oid = super::links::release_commit(git, sha.as_deref(), &v)?;
+            let oid = crate::backlog::links::release_commit(git, sha.as_deref(), &v)?;
             Some((v, oid, at))
         })
         .collect();

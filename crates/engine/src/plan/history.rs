@@ -67,7 +67,8 @@ pub fn inputs(
             .filter(|(_, d)| d.status == "live")
         {
             let recorded = shas.get(&d.version).map(String::as_str);
-            let Some(oid) = super::links::release_commit(&git, recorded, &d.version) else {
+            let Some(oid) = crate::backlog::links::release_commit(&git, recorded, &d.version)
+            else {
                 continue;
             };
             // A redeploy of what is already out ships nothing new.

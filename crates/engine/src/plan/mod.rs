@@ -2,9 +2,6 @@
 //!
 //! - `detail.rs` is one item in full: its commits, runs, releases and deploys;
 //! - `drafts.rs` turns what went wrong (a failed run, a rolled-back deploy, a heal) into bug items;
-//! - `mention.rs` finds the backlog items (`#N`) a commit message names;
-//! - `links.rs` links the workspace's commits to items, and moves an item to Done once a commit
-//!   closing it is deployed;
 //! - `dora.rs` computes the four DORA metrics as a pure function of the history;
 //! - `history.rs` reads their inputs from the deploy, release, alert and operations history and git;
 //! - `refine.rs` places the figures in the report's bands and charts them by week;
@@ -12,14 +9,12 @@
 //!   starts from;
 //! - `state.rs` is what each stage of the home loop shows.
 //!
-//! The backlog itself is in `store::plan`.
+//! The backlog itself is in `store::plan`, and its links to commits in `backlog`.
 
 pub mod detail;
 pub mod dora;
 pub mod drafts;
 pub mod history;
-pub mod links;
-pub mod mention;
 pub mod refine;
 pub mod retro;
 pub mod state;

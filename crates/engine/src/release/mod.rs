@@ -23,11 +23,11 @@ use ts_rs::TS;
 use crate::docker::build::{self, BuildEvent, BuildRequest};
 use crate::docker::Engine;
 use crate::finding::Finding;
+pub use crate::record::release::ReleaseRecord;
 use crate::settings::Paths;
 use crate::store::{now, Store};
 use crate::{blocking, Code, Error};
 use version::{Bump, Version};
-pub use crate::record::release::ReleaseRecord;
 
 /// The label every image and container DevLoop makes carries: the app it belongs to. DevLoop
 /// only ever removes what carries it.

@@ -44,7 +44,7 @@ pub struct Request {
     /// DevLoop's folders, for actions that keep things beyond the run (`devloop/release`).
     pub paths: Option<crate::settings::Paths>,
     /// The deploy service `devloop/deploy` uses.
-    pub service: Option<crate::deploy::host::Slot>,
+    pub service: Option<crate::service::host::Slot>,
     /// Continuous Deployment was on when the run started.
     pub continuous_deployment: bool,
     pub inputs: BTreeMap<String, String>,

@@ -6,9 +6,9 @@
 
 use super::{Action, Context, Done};
 use crate::deploy::health::HealthCheck;
-use crate::deploy::host;
 use crate::deploy::rollout::{DeployEvent, Strategy};
 use crate::release;
+use crate::service::host;
 use crate::store::{now, Store};
 
 pub struct Deploy;

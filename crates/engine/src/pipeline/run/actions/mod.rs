@@ -80,7 +80,7 @@ pub struct Context {
     /// DevLoop's folders, for actions that keep things beyond the run (releases).
     pub paths: Option<crate::settings::Paths>,
     /// The deploy service this DevLoop process shares, for `devloop/deploy`.
-    pub service: Option<crate::deploy::host::Slot>,
+    pub service: Option<crate::service::host::Slot>,
     /// What started the run (`push`, `workflow_dispatch`): a person's run is a person's click.
     pub event: String,
     pub run_number: u64,

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use super::control;
-use super::service::{self, OpListener, Service};
+use super::{self as service, OpListener, Service};
 use crate::docker::Engine;
 use crate::finding::Finding;
 use crate::settings::Paths;
@@ -95,7 +95,7 @@ impl Slot {
         {
             service.listen(l);
         }
-        crate::operate::keeper::keep(&service);
+        crate::service::keeper::keep(&service);
         service
     }
 }
@@ -117,10 +117,10 @@ pub async fn deploy(
     paths: &Paths,
     app: &str,
     version: &str,
-    strategy: super::rollout::Strategy,
+    strategy: crate::deploy::rollout::Strategy,
     replicas: u32,
-    health: super::health::HealthCheck,
-    sink: &(dyn Fn(super::rollout::DeployEvent) + Send + Sync),
+    health: crate::deploy::health::HealthCheck,
+    sink: &(dyn Fn(crate::deploy::rollout::DeployEvent) + Send + Sync),
 ) -> Result<(service::ServiceStatus, Via), Error> {
     health.check()?;
     if slot.current().await.is_none() {
@@ -176,15 +176,15 @@ pub(crate) async fn deploy_here(
     slot: &Slot,
     paths: &Paths,
     (app, version): (&str, &str),
-    strategy: super::rollout::Strategy,
+    strategy: crate::deploy::rollout::Strategy,
     replicas: u32,
-    health: super::health::HealthCheck,
-    sink: &(dyn Fn(super::rollout::DeployEvent) + Send + Sync),
+    health: crate::deploy::health::HealthCheck,
+    sink: &(dyn Fn(crate::deploy::rollout::DeployEvent) + Send + Sync),
 ) -> Result<(service::ServiceStatus, Arc<Service>), Error> {
     health.check()?;
     let before = slot.current().await.filter(|s| s.app() != app);
     if let Some(serving) = &before {
-        super::replica::image_here(serving.engine(), &format!("{app}:{version}")).await?;
+        crate::deploy::replica::image_here(serving.engine(), &format!("{app}:{version}")).await?;
     }
     let service = slot.ensure(paths, app).await?;
     match service

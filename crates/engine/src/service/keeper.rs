@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::deploy::service::Service;
+use super::Service;
 
 /// Starts keeping `service` on the current tokio runtime.
 pub fn keep(service: &Arc<Service>) {

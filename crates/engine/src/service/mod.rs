@@ -2,17 +2,19 @@
 //! deploys one at a time. At start it reconciles with the daemon from labels: the newest
 //! deploy's running replicas are adopted and take traffic, every other container DevLoop
 //! started for the app (stopped ones, older deploys' leftovers) is removed, and nothing else
-//! is touched. `host.rs` gives it to a process; `control.rs` lets other processes use it.
+//! is touched. `host.rs` gives it to a process; `control.rs` lets other processes use it;
+//! `scale.rs`, `heal.rs` and `autoscale.rs` change its replica count, and `keeper.rs` is the
+//! loop that heals and autoscales every second.
 
 use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::health::HealthCheck;
-use super::proxy::Proxy;
-use super::replica::{self, Replica};
-use super::rollout::{self, DeployEvent, Strategy};
+use crate::deploy::health::HealthCheck;
+use crate::deploy::proxy::Proxy;
+use crate::deploy::replica::{self, Replica};
+use crate::deploy::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
 use crate::finding::Finding;
 use crate::settings::Paths;
@@ -20,6 +22,13 @@ use crate::store::deploys::DeployRecord;
 use crate::store::{now, Store};
 use crate::words::Said;
 use crate::{blocking, Code, Error};
+
+pub mod autoscale;
+pub mod control;
+pub mod heal;
+pub mod host;
+pub mod keeper;
+pub mod scale;
 
 /// Where the service answers: `DEVLOOP_PROXY_ADDR`, else the setting, else 127.0.0.1:8080.
 pub fn address(paths: &Paths) -> Result<SocketAddr, Error> {
@@ -83,7 +92,7 @@ pub struct Service {
     pub(crate) recent: std::sync::Mutex<std::collections::VecDeque<crate::store::ops::OpsEvent>>,
     /// When the live version's replicas were last replaced, to tell a crash loop from a
     /// crash (see `operate::heal`).
-    pub(crate) crashes: std::sync::Mutex<crate::operate::heal::Crashes>,
+    pub(crate) crashes: std::sync::Mutex<crate::service::heal::Crashes>,
 }
 
 /// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
@@ -351,7 +360,7 @@ impl Service {
         sink: &(dyn Fn(DeployEvent) + Send + Sync),
     ) -> Result<ServiceStatus, Error> {
         if replicas == 0 || replicas > 8 {
-            return Err(crate::operate::scale::replica_range(replicas));
+            return Err(crate::service::scale::replica_range(replicas));
         }
         let mut live = self.live.lock().await;
         let db = self.paths.database_file();
@@ -383,7 +392,7 @@ impl Service {
                     store.finish_deploy(id, "live", "", "", now())?;
                     store.approve_candidates(&app, &v, now())?;
                     // The plan follows production: items this release closes are done.
-                    crate::plan::links::deployed(&workspace, &store, &app, &v, now())
+                    crate::backlog::links::deployed(&workspace, &store, &app, &v, now())
                 })
                 .await
                 .unwrap_or_default();
@@ -504,4 +513,14 @@ impl Service {
             }
         }
     }
+}
+
+/// Everything the Operate page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperateStatus {
+    pub service: ServiceStatus,
+    pub autoscaler: crate::operate::autoscale::AutoscalerView,
+    /// The operations log, newest first.
+    pub ops: Vec<crate::store::ops::OpsEvent>,
 }

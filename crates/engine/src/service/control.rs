@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
-use super::health::HealthCheck;
 use super::host::Slot;
-use super::rollout::{DeployEvent, Strategy};
-use super::service::{Service, ServiceStatus};
+use super::{Service, ServiceStatus};
+use crate::deploy::health::HealthCheck;
+use crate::deploy::rollout::{DeployEvent, Strategy};
 use crate::finding::Finding;
 use crate::operate::autoscale::{AutoscalerView, Policy};
 use crate::settings::Paths;

@@ -1,9 +1,9 @@
 //! Scaling the live version to N replicas: new ones take traffic once healthy; extra ones
 //! leave the traffic first, finish what they answer, then stop.
 
+use super::Service;
 use crate::deploy::proxy::Proxy;
 use crate::deploy::rollout::{self, backends};
-use crate::deploy::service::Service;
 use crate::finding::Finding;
 use crate::store::ops::OpsEvent;
 use crate::words::Said;

@@ -9,9 +9,9 @@ use bollard::query_parameters::KillContainerOptions;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::Service;
 use crate::deploy::replica;
 use crate::deploy::rollout::{self, backends};
-use crate::deploy::service::Service;
 use crate::docker::{DockerError, Host};
 use crate::finding::Finding;
 use crate::words::Said;
