@@ -180,7 +180,7 @@ fn notifications_are_titled_in_the_learners_language_and_chaos_is_not_one() {
     let op = |kind: &str| OpsEvent {
         at_ms: 0,
         app: "svc".into(),
-        kind: kind.into(),
+        kind: devloop_engine::store::ops::OpKind::parse(kind).expect("a known kind"),
         message: "m".into(),
         message_ko: "ㅁ".into(),
         millis: None,

@@ -90,7 +90,7 @@ pub fn year(commits: usize) -> History {
                     .record_op(&OpsEvent {
                         at_ms: (at + 1_500) * 1000,
                         app: APP.into(),
-                        kind: "heal".into(),
+                        kind: devloop_engine::store::ops::OpKind::Heal,
                         message: "a replica died".into(),
                         message_ko: String::new(),
                         millis: Some(900),

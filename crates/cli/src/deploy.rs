@@ -16,7 +16,7 @@ use devloop_engine::service::host::{self, Slot};
 use devloop_engine::settings::{self, Paths};
 use devloop_engine::store::Store;
 
-use crate::workflow::REFUSED;
+use crate::exit::REFUSED;
 
 /// Says why the command was refused, and the fix when there is one; exit code 3.
 pub(crate) fn fail(message: &str, fix: Option<&str>) -> ExitCode {

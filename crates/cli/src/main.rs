@@ -22,6 +22,7 @@ macro_rules! eprintln {
 mod alerts;
 mod deploy;
 mod doctor;
+mod exit;
 mod plan;
 mod refine;
 mod release;
@@ -132,7 +133,7 @@ enum Command {
         /// blue-green, rolling or recreate.
         #[arg(long, default_value = "blue-green")]
         strategy: String,
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = 2, value_parser = replica_count)]
         replicas: u32,
         /// The path a healthy replica answers 200 on.
         #[arg(long, default_value = "/health")]
@@ -155,7 +156,7 @@ enum Command {
     },
     /// Run N replicas of the live version (through the DevLoop that runs the service).
     Scale {
-        #[arg(value_parser = clap::value_parser!(u32).range(1..=8))]
+        #[arg(value_parser = replica_count)]
         replicas: u32,
     },
     /// Let the autoscaler set the replica count from the traffic or the CPU, or switch it off.
@@ -366,6 +367,15 @@ enum LessonCommand {
         #[arg(num_args = 1..=3, value_name = "[PACK] LESSON [STEP]")]
         args: Vec<String>,
     },
+}
+
+/// A replica count the engine accepts; clap refuses any other with the range.
+fn replica_count(text: &str) -> Result<u32, String> {
+    let range = devloop_engine::deploy::REPLICAS;
+    text.parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| format!("{text} is not in {}..={}", range.start(), range.end()))
 }
 
 #[tokio::main]

@@ -10,7 +10,7 @@ use devloop_engine::settings::Paths;
 use devloop_engine::store::plan::{Column, Kind, NewItem};
 use devloop_engine::store::{now, Store};
 
-use crate::workflow::REFUSED;
+use crate::exit::REFUSED;
 
 pub(crate) fn store() -> Result<Store, ExitCode> {
     Store::open(&Paths::from_env().database_file()).map_err(refused)

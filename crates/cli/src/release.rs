@@ -11,7 +11,7 @@ use devloop_engine::release::{self, ReleaseEvent};
 use devloop_engine::settings::Paths;
 use devloop_engine::store::Store;
 
-use crate::workflow::REFUSED;
+use crate::exit::REFUSED;
 
 fn fail(e: impl std::fmt::Display, fix: Option<&str>) -> ExitCode {
     eprintln!("devloop: {e}");

@@ -10,7 +10,7 @@ use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
 use devloop_engine::settings::Paths;
 use devloop_engine::store::{now, Store};
 
-use crate::workflow::REFUSED;
+use crate::exit::REFUSED;
 
 /// The options of `devloop run`.
 #[derive(Debug)]

@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use devloop_engine::pipeline;
 
-/// Exit code for a workflow refused before running: distinct from a run that failed (1).
-pub const REFUSED: u8 = 3;
+use crate::exit::REFUSED;
 
 pub fn check(file: &Path) -> ExitCode {
     let checked = pipeline::check_file(file, file);

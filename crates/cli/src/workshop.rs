@@ -10,9 +10,7 @@ use devloop_engine::workshop::pack::{self, Pack};
 use devloop_engine::workshop::trust::{self, CommandKind, Trust};
 use devloop_engine::Error;
 
-/// Exit code for input DevLoop refuses (a broken pack, an unknown lesson): distinct from a
-/// check that ran and failed.
-const REFUSED: u8 = 2;
+use crate::exit::REFUSED;
 
 /// Loads the pack, or prints every problem with file:line:col and its fix.
 fn load(dir: &Path) -> Result<Pack, ExitCode> {

@@ -251,8 +251,11 @@ fn a_dockerd_stopped_mid_deploy_fails_it_with_the_reason_and_the_host_heals_when
     );
     let ops = home.history().ops(50).unwrap();
     assert!(
-        ops.iter().filter(|e| e.kind == "heal").count() >= 2,
+        ops.iter().filter(|e| e.kind.as_str() == "heal").count() >= 2,
         "{ops:#?}"
     );
-    assert!(ops.iter().any(|e| e.kind == "rollback"), "{ops:#?}");
+    assert!(
+        ops.iter().any(|e| e.kind.as_str() == "rollback"),
+        "{ops:#?}"
+    );
 }

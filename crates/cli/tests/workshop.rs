@@ -57,7 +57,7 @@ fn a_broken_pack_exits_2_and_names_file_line_and_column() {
         home.path(),
         &["workshop", "validate", &copy.display().to_string()],
     );
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("devops-loop/lessons/code/lesson.toml:5:"),
@@ -101,7 +101,7 @@ fn lesson_check_runs_the_steps_against_the_workspace_and_reset_keeps_the_old_one
     );
 
     let out = devloop(home.path(), &["lesson", "check", &pack, "nope"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no lesson `nope`"));
 }
 
@@ -111,7 +111,7 @@ fn lesson_check_runs_the_steps_against_the_workspace_and_reset_keeps_the_old_one
 fn lesson_check_without_a_pack_uses_the_one_the_app_opened() {
     let home = tempfile::tempdir().unwrap();
     let out = devloop(home.path(), &["lesson", "check", "intro", "workspace"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("fix: devloop lesson check workshops/devops-loop intro workspace"),
@@ -620,7 +620,7 @@ fn a_pack_not_shipped_runs_its_command_checks_only_once_trusted() {
         .unwrap();
     std::io::Write::write_all(asked.stdin.as_mut().unwrap(), b"n\n").unwrap();
     let asked = asked.wait_with_output().unwrap();
-    assert_eq!(asked.status.code(), Some(2));
+    assert_eq!(asked.status.code(), Some(3));
     let listed = String::from_utf8_lossy(&asked.stdout).into_owned();
     assert!(
         listed.contains("touch pwned-by-check") && listed.contains("Run button"),

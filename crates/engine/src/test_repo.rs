@@ -75,7 +75,7 @@ pub fn op(
     crate::store::ops::OpsEvent {
         at_ms,
         app: "svc".into(),
-        kind: kind.into(),
+        kind: crate::store::ops::OpKind::parse(kind).expect("a kind the log knows"),
         message: String::new(),
         message_ko: String::new(),
         millis,

@@ -35,7 +35,7 @@ use devloop_engine::service::ServiceStatus;
 use devloop_engine::settings::{Locale, LocaleSource, Settings};
 use devloop_engine::stage::{LoopModel, Practice, PracticeSpan, Stage};
 use devloop_engine::store::deploys::DeployRecord;
-use devloop_engine::store::ops::OpsEvent;
+use devloop_engine::store::ops::{OpKind, OpsEvent};
 use devloop_engine::store::plan::{Column, Item, ItemCommit, Kind as ItemKind, NewItem, Sprint};
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
 use devloop_engine::store::retro::{Note, NoteKind};
@@ -121,6 +121,7 @@ fn render() -> String {
         AutoscalerView::decl(&cfg),
         Decision::decl(&cfg),
         DecisionAt::decl(&cfg),
+        OpKind::decl(&cfg),
         OpsEvent::decl(&cfg),
         LoadPlan::decl(&cfg),
         LoadReport::decl(&cfg),
@@ -167,8 +168,13 @@ fn render() -> String {
         out.push_str(&decl);
         out.push_str("\n\n");
     }
-    out.truncate(out.trim_end().len());
-    out.push('\n');
+    // Limits the engine enforces, so the UI's inputs offer exactly what it accepts.
+    let replicas = devloop_engine::deploy::REPLICAS;
+    out.push_str(&format!(
+        "/** How many replicas a release may run. */\nexport const REPLICAS = {{ min: {}, max: {} }} as const;\n",
+        replicas.start(),
+        replicas.end()
+    ));
     out
 }
 

@@ -373,7 +373,7 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
     let heard: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
     let ear = std::sync::Arc::clone(&heard);
     svc.listen(std::sync::Arc::new(move |e| {
-        ear.lock().unwrap().push(e.kind.clone())
+        ear.lock().unwrap().push(e.kind.as_str().to_owned())
     }));
     svc.deploy(
         "1.0.0",
@@ -449,7 +449,7 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
         "{kinds:?}"
     );
     assert!(
-        log.iter().any(|e| e.kind == "autoscale"
+        log.iter().any(|e| e.kind.as_str() == "autoscale"
             && e.message.contains("autoscaler")
             && e.message_ko.contains("오토스케일러")
             && e.change.is_some_and(|c| c > 0)),
@@ -840,7 +840,7 @@ async fn a_deploy_of_the_release_that_fixes_an_item_moves_it_to_done() {
     let ops = store.ops(10).unwrap();
     assert!(
         ops.iter()
-            .any(|e| e.kind == "plan" && e.message.starts_with("#1 is done")),
+            .any(|e| e.kind.as_str() == "plan" && e.message.starts_with("#1 is done")),
         "{ops:#?}"
     );
 }
@@ -952,7 +952,7 @@ async fn a_crash_looping_version_is_rolled_back_to_the_last_good_one() {
         heard
             .lock()
             .unwrap()
-            .push(format!("{}: {}", e.kind, e.message))
+            .push(format!("{}: {}", e.kind.as_str(), e.message))
     }));
     for version in ["1.0.0", "2.0.0"] {
         service

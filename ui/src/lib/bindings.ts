@@ -485,11 +485,9 @@ replicas: number, reason: Said, };
 
 export type DecisionAt = { atMs: number, decision: Decision, };
 
-export type OpsEvent = { atMs: number, app: string, 
-/**
- * deploy, rollback, scale, autoscale, heal, chaos or load.
- */
-kind: string, message: string, 
+export type OpsKind = "deploy" | "rollback" | "scale" | "autoscale" | "heal" | "chaos" | "load" | "plan";
+
+export type OpsEvent = { atMs: number, app: string, kind: OpsKind, message: string, 
 /**
  * The same in Korean; empty in entries older than DevLoop's Korean log.
  */
@@ -775,3 +773,6 @@ left?: number,
  * Items the loop raised during the sprint (from alerts, runs, deploys, heals, retros).
  */
 raised: number, };
+
+/** How many replicas a release may run. */
+export const REPLICAS = { min: 1, max: 8 } as const;

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::{Finding, Outcome};
+use crate::store::ops::OpKind;
 use crate::store::ops::OpsEvent;
 use crate::store::Store;
 
@@ -29,7 +30,7 @@ pub fn evaluate(app: &str, database: Option<&Path>) -> Outcome {
 pub fn judge(app: &str, ops: &[OpsEvent]) -> Outcome {
     let loads: Vec<(i64, i64)> = ops
         .iter()
-        .filter(|e| e.app == app && e.kind == "load")
+        .filter(|e| e.app == app && e.kind == OpKind::Load)
         .map(|e| (e.at_ms - e.millis.unwrap_or(0), e.at_ms))
         .collect();
     if loads.is_empty() {
@@ -44,7 +45,7 @@ pub fn judge(app: &str, ops: &[OpsEvent]) -> Outcome {
     }
     let up_during_load = ops.iter().any(|e| {
         e.app == app
-            && e.kind == "autoscale"
+            && e.kind == OpKind::Autoscale
             && e.change.is_some_and(|c| c > 0)
             && loads
                 .iter()

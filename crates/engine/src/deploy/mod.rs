@@ -5,6 +5,9 @@
 //! traffic; `rollout.rs` has the three strategies and the automatic rollback. The running
 //! service that holds them together is `service`.
 
+/// How many replicas a release may run: at least one, and no more than a laptop carries.
+pub const REPLICAS: std::ops::RangeInclusive<u32> = 1..=8;
+
 pub mod health;
 pub mod proxy;
 pub mod replica;

@@ -18,6 +18,7 @@ use super::host::Host;
 use super::metric::Key;
 use crate::service::host::Slot;
 use crate::settings::Paths;
+use crate::store::ops::OpKind;
 use crate::store::Store;
 
 /// A probed address that has not answered in this long counts as down.
@@ -304,7 +305,7 @@ impl Monitor {
                 let healed_lately = svc
                     .recent_ops(crate::store::now_ms() - 60_000)
                     .iter()
-                    .any(|e| e.kind == "heal");
+                    .any(|e| e.kind == OpKind::Heal);
                 samples.push((
                     Key::new("container.restarted").with("app", &app),
                     if healed_lately { 1.0 } else { 0.0 },
@@ -313,11 +314,11 @@ impl Monitor {
                     let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
                     for e in ops
                         .iter()
-                        .filter(|e| matches!(e.kind.as_str(), "deploy" | "rollback"))
+                        .filter(|e| matches!(e.kind, OpKind::Deploy | OpKind::Rollback))
                     {
                         board.mark(Marker {
                             at: e.at_ms / 1000,
-                            kind: e.kind.clone(),
+                            kind: e.kind.as_str().to_owned(),
                             label: e.message.clone(),
                         });
                     }

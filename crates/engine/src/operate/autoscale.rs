@@ -78,7 +78,7 @@ impl Policy {
         };
         if self.min == 0
             || self.min > self.max
-            || self.max > 8
+            || !crate::deploy::REPLICAS.contains(&self.max)
             || !(self.target_per_replica > 0.0 && self.target_per_replica <= cpu_cap)
         {
             return Err(crate::Error::said(

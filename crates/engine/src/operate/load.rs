@@ -67,7 +67,7 @@ pub fn record(
     crate::store::Store::open(db)?.record_op(&crate::store::ops::OpsEvent {
         at_ms: crate::store::now_ms(),
         app: app.to_owned(),
-        kind: "load".into(),
+        kind: crate::store::ops::OpKind::Load,
         message: format!(
             "simulated peak traffic: {} requests/s for {secs} s; {} sent, {failed} failed, p99 {p99:.1} ms",
             plan.rps, report.sent

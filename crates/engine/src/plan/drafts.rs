@@ -8,6 +8,7 @@ use ts_rs::TS;
 
 use crate::finding::Finding;
 use crate::monitor::view::iso;
+use crate::store::ops::OpKind;
 use crate::store::plan::{Kind, NewItem};
 use crate::store::Store;
 use crate::{Code, Error, Result};
@@ -112,7 +113,7 @@ pub fn draft(store: &Store, source: &Source) -> Result<NewItem> {
             let e = store
                 .ops(10_000)?
                 .into_iter()
-                .find(|e| e.at_ms == *at_ms && e.kind == "heal")
+                .find(|e| e.at_ms == *at_ms && e.kind == OpKind::Heal)
                 .ok_or_else(|| gone("incidentGone", "the incident at ", at_ms))?;
             Ok(bug(
                 format!("{}: a replica died", e.app),
@@ -169,7 +170,7 @@ mod tests {
         s.record_op(&crate::store::ops::OpsEvent {
             at_ms: 5_000,
             app: "svc".into(),
-            kind: "heal".into(),
+            kind: OpKind::Heal,
             message: "svc-1 stopped; svc-2 replaced it in 300 ms".into(),
             message_ko: String::new(),
             millis: Some(300),

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::dora::{self, Change, Deploy, Dora, End, Incident};
+use crate::store::ops::OpKind;
 use crate::store::Store;
 use crate::Result;
 
@@ -139,16 +140,20 @@ pub fn inputs(
         end: End::Open,
         drill: drill(began),
     }));
-    incidents.extend(ops.iter().filter(|e| e.kind == "heal").filter_map(|e| {
-        let took = e.millis?;
-        let began = (e.at_ms - took) / 1000;
-        Some(Incident {
-            app: app.to_owned(),
-            began,
-            end: End::Restored(e.at_ms / 1000),
-            drill: drill(began),
-        })
-    }));
+    incidents.extend(
+        ops.iter()
+            .filter(|e| e.kind == OpKind::Heal)
+            .filter_map(|e| {
+                let took = e.millis?;
+                let began = (e.at_ms - took) / 1000;
+                Some(Incident {
+                    app: app.to_owned(),
+                    began,
+                    end: End::Restored(e.at_ms / 1000),
+                    drill: drill(began),
+                })
+            }),
+    );
     incidents.sort_by_key(|i| i.began);
     Ok((deploys, changes, incidents))
 }
@@ -165,10 +170,10 @@ fn drill_windows(ops: &[crate::store::ops::OpsEvent]) -> impl Fn(i64) -> bool {
         .iter()
         .filter_map(|e| {
             let at = e.at_ms / 1000;
-            match e.kind.as_str() {
+            match e.kind {
                 // The kill lands a moment before its entry is written.
-                "chaos" => Some((at - 2, at + CHAOS_REACH_S)),
-                "load" => Some((at - e.millis.unwrap_or(0) / 1000, at + LOAD_REACH_S)),
+                OpKind::Chaos => Some((at - 2, at + CHAOS_REACH_S)),
+                OpKind::Load => Some((at - e.millis.unwrap_or(0) / 1000, at + LOAD_REACH_S)),
                 _ => None,
             }
         })

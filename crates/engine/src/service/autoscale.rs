@@ -4,6 +4,7 @@ use crate::deploy::proxy::Proxy;
 use crate::operate::autoscale::{
     decide, AutoscalerView, Decision, DecisionAt, Metric, Policy, Sample,
 };
+use crate::store::ops::OpKind;
 use crate::words::Said;
 
 use super::Service;
@@ -94,8 +95,9 @@ impl Service {
             .last_change_ms;
         let decision = decide(&policy, &samples, current, now, last);
         if decision.replicas != current {
-            self.scale(
+            self.resize(
                 decision.replicas,
+                OpKind::Autoscale,
                 Said::new(
                     format!("autoscaler: {}", decision.reason.en),
                     format!("오토스케일러: {}", decision.reason.ko),

@@ -14,6 +14,7 @@ use crate::deploy::replica;
 use crate::deploy::rollout::{self, backends};
 use crate::docker::{DockerError, Host};
 use crate::finding::Finding;
+use crate::store::ops::OpKind;
 use crate::words::Said;
 use crate::Error;
 
@@ -114,7 +115,7 @@ impl Service {
         match last_good {
             Some(good) => {
                 self.log_op(
-                    "rollback",
+                    OpKind::Rollback,
                     Said::new(
                         format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s): going back to {good}, the last version that went live", self.app),
                         format!("{} {version}이(가) 계속 죽음({window}초 동안 {CRASH_LOOP_HEALS}번 교체): 마지막으로 배포됐던 {good}(으)로 되돌림", self.app),
@@ -135,7 +136,7 @@ impl Service {
                     .paused_until = Some(Instant::now() + CRASH_LOOP_BACKOFF);
                 let pause = CRASH_LOOP_BACKOFF.as_secs();
                 self.log_op(
-                    "heal",
+                    OpKind::Heal,
                     Said::new(
                         format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s) and no earlier version went live: replacing it waits {pause} s; fix it and deploy again", self.app),
                         format!("{} {version}이(가) 계속 죽는데({window}초 동안 {CRASH_LOOP_HEALS}번 교체) 되돌아갈 이전 버전이 없음: {pause}초 뒤에 다시 교체함. 고쳐서 다시 배포하세요", self.app),
@@ -205,7 +206,7 @@ impl Service {
                     self.proxy.switch(backends(&live));
                     let (said, said_ko) = last_words(&logs);
                     self.log_op(
-                        "heal",
+                        OpKind::Heal,
                         Said::new(
                             format!(
                                 "{} stopped; {} replaced it in {recovered_ms} ms{said}",
@@ -233,7 +234,7 @@ impl Service {
                 }
                 Err((error, _)) => {
                     self.log_op(
-                        "heal",
+                        OpKind::Heal,
                         Said::why(&error).after(
                             format!("{} stopped and could not be replaced", gone.name),
                             format!("{}이(가) 멈췄지만 대신하지 못함", gone.name),
@@ -269,7 +270,7 @@ impl Service {
             .await
             .map_err(|e| DockerError::Api(e).into_error(Host::probe()))?;
         self.log_op(
-            "chaos",
+            OpKind::Chaos,
             Said::new(
                 format!("killed {} on purpose", victim.name),
                 format!("{}을(를) 일부러 종료함", victim.name),

@@ -19,6 +19,7 @@ use crate::docker::Engine;
 use crate::finding::Finding;
 use crate::settings::Paths;
 use crate::store::deploys::DeployRecord;
+use crate::store::ops::OpKind;
 use crate::store::{now, Store};
 use crate::words::Said;
 use crate::{blocking, Code, Error};
@@ -359,7 +360,7 @@ impl Service {
         health: HealthCheck,
         sink: &(dyn Fn(DeployEvent) + Send + Sync),
     ) -> Result<ServiceStatus, Error> {
-        if replicas == 0 || replicas > 8 {
+        if !crate::deploy::REPLICAS.contains(&replicas) {
             return Err(crate::service::scale::replica_range(replicas));
         }
         let mut live = self.live.lock().await;
@@ -398,7 +399,7 @@ impl Service {
                 .unwrap_or_default();
                 drop(live);
                 self.log_op(
-                    "deploy",
+                    OpKind::Deploy,
                     Said::new(
                         format!(
                             "{} {version} is live ({}, {replicas} replicas)",
@@ -417,7 +418,7 @@ impl Service {
                 .await;
                 for n in done {
                     self.log_op(
-                        "plan",
+                        OpKind::Plan,
                         Said::new(
                             format!(
                                 "#{n} is done: {version} went live with the commit that closes it"
@@ -472,7 +473,7 @@ impl Service {
                     Said::why(&failure.error)
                 };
                 self.log_op(
-                    "rollback",
+                    OpKind::Rollback,
                     why.after(
                         format!("{} {version} did not go live and was rolled back", self.app),
                         format!("{} {version}이(가) 배포되지 못해 롤백됨", self.app),

@@ -4,16 +4,28 @@
 use super::Service;
 use crate::deploy::proxy::Proxy;
 use crate::deploy::rollout::{self, backends};
+use crate::deploy::REPLICAS;
 use crate::finding::Finding;
-use crate::store::ops::OpsEvent;
+use crate::store::ops::{OpKind, OpsEvent};
 use crate::words::Said;
 use crate::{Code, Error};
 
 impl Service {
-    /// Runs `replicas` of the live version; `why` goes into the operations log, and makes the
-    /// entry an `autoscale` one when it starts with the autoscaler's name.
+    /// Runs `replicas` of the live version at a person's request; `why` goes into the
+    /// operations log.
     pub async fn scale(&self, replicas: u32, why: Said) -> Result<u32, Error> {
-        if !(1..=8).contains(&replicas) {
+        self.resize(replicas, OpKind::Scale, why).await
+    }
+
+    /// Runs `replicas` of the live version; the operations log names `kind` (a person's
+    /// `scale` or the `autoscale`r) and says `why`.
+    pub(crate) async fn resize(
+        &self,
+        replicas: u32,
+        kind: OpKind,
+        why: Said,
+    ) -> Result<u32, Error> {
+        if !REPLICAS.contains(&replicas) {
             return Err(replica_range(replicas));
         }
         let mut live = self.live.lock().await;
@@ -54,11 +66,6 @@ impl Service {
             rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
         }
         if replicas != before {
-            let kind = if why.en.starts_with("autoscaler") {
-                "autoscale"
-            } else {
-                "scale"
-            };
             self.log_op(
                 kind,
                 Said::new(
@@ -80,11 +87,11 @@ impl Service {
     }
 
     /// Writes one line of the operations log (best effort: the log must never stop operating).
-    pub async fn log_op(&self, kind: &str, said: Said, millis: Option<i64>, change: Option<i64>) {
+    pub async fn log_op(&self, kind: OpKind, said: Said, millis: Option<i64>, change: Option<i64>) {
         let event = OpsEvent {
             at_ms: crate::store::now_ms(),
             app: self.app.clone(),
-            kind: kind.to_owned(),
+            kind,
             message: said.en,
             message_ko: said.ko,
             millis,
@@ -118,8 +125,12 @@ pub(crate) fn replica_range(replicas: u32) -> Error {
         Code::InvalidInput,
         Finding::new("replicaRange")
             .with("replicas", replicas)
-            .with("min", 1)
-            .with("max", 8),
-        format!("{replicas} replicas: choose 1 to 8"),
+            .with("min", REPLICAS.start())
+            .with("max", REPLICAS.end()),
+        format!(
+            "{replicas} replicas: choose {} to {}",
+            REPLICAS.start(),
+            REPLICAS.end()
+        ),
     )
 }

@@ -1,7 +1,7 @@
 //! The operations log: everything that changed what runs (deploys, rollbacks, scaling,
 //! healing, chaos, load runs), in the words a learner reads (English and Korean), newest first.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::finding::Finding;
@@ -9,14 +9,62 @@ use crate::finding::Finding;
 use super::Store;
 use crate::{Error, Result};
 
+/// What an entry of the operations log is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "OpsKind")]
+pub enum OpKind {
+    Deploy,
+    Rollback,
+    /// A person changed the replica count.
+    Scale,
+    /// The autoscaler changed it.
+    Autoscale,
+    Heal,
+    Chaos,
+    Load,
+    /// A deploy moved backlog items to Done.
+    Plan,
+}
+
+impl OpKind {
+    const ALL: [OpKind; 8] = [
+        OpKind::Deploy,
+        OpKind::Rollback,
+        OpKind::Scale,
+        OpKind::Autoscale,
+        OpKind::Heal,
+        OpKind::Chaos,
+        OpKind::Load,
+        OpKind::Plan,
+    ];
+
+    /// The word stored in the database and sent to the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Deploy => "deploy",
+            OpKind::Rollback => "rollback",
+            OpKind::Scale => "scale",
+            OpKind::Autoscale => "autoscale",
+            OpKind::Heal => "heal",
+            OpKind::Chaos => "chaos",
+            OpKind::Load => "load",
+            OpKind::Plan => "plan",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<OpKind> {
+        OpKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OpsEvent {
     #[ts(type = "number")]
     pub at_ms: i64,
     pub app: String,
-    /// deploy, rollback, scale, autoscale, heal, chaos or load.
-    pub kind: String,
+    pub kind: OpKind,
     pub message: String,
     /// The same in Korean; empty in entries older than DevLoop's Korean log.
     pub message_ko: String,
@@ -43,7 +91,7 @@ impl Store {
                 (
                     e.at_ms,
                     &e.app,
-                    &e.kind,
+                    e.kind.as_str(),
                     &e.message,
                     &e.message_ko,
                     e.millis,
@@ -64,10 +112,15 @@ impl Store {
             .map_err(sql)?;
         let rows = stmt
             .query_map([limit], |r| {
-                Ok(OpsEvent {
+                // A kind this DevLoop does not know (a newer one wrote it) leaves the entry
+                // out of the views; it stays in the database.
+                let Some(kind) = OpKind::parse(&r.get::<_, String>(2)?) else {
+                    return Ok(None);
+                };
+                Ok(Some(OpsEvent {
                     at_ms: r.get(0)?,
                     app: r.get(1)?,
-                    kind: r.get(2)?,
+                    kind,
                     message: r.get(3)?,
                     message_ko: r.get(4)?,
                     millis: r.get(5)?,
@@ -77,10 +130,12 @@ impl Store {
                     reason: r
                         .get::<_, Option<String>>(7)?
                         .and_then(|j| serde_json::from_str(&j).ok()),
-                })
+                }))
             })
             .map_err(sql)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+        rows.filter_map(|r| r.transpose())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(sql)
     }
 }
 

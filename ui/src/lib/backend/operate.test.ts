@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { autoscaleCommand, failed, loadCommand, opMessage, scaleCommand } from './operate';
-import type { Policy } from '../bindings';
+import type { OpsEvent, Policy } from '../bindings';
 
 describe('operate helpers', () => {
   it('counts everything but 2xx as failed, no answer included', () => {
@@ -18,13 +18,13 @@ describe('operate helpers', () => {
     expect(autoscaleCommand(false, p)).toBe('devloop autoscale --off');
   });
   it('shows the log in Korean when there is Korean, else in English', () => {
-    const e = { atMs: 0, app: 'a', kind: 'heal', message: 'healed', messageKo: '치유됨' };
+    const e: OpsEvent = { atMs: 0, app: 'a', kind: 'heal', message: 'healed', messageKo: '치유됨' };
     expect(opMessage(e, 'ko')).toBe('치유됨');
     expect(opMessage(e, 'en')).toBe('healed');
     expect(opMessage({ ...e, messageKo: '' }, 'ko')).toBe('healed');
   });
   it('says a rarer reason in Korean from the catalog, after the Korean line', () => {
-    const e = {
+    const e: OpsEvent = {
       atMs: 0,
       app: 'a',
       kind: 'rollback',
