@@ -31,49 +31,21 @@
 //! Types that cross to the UI derive `ts_rs::TS`; `tests/bindings.rs` keeps
 //! `ui/src/lib/bindings.ts` in step with them.
 
-/// Runs blocking work (git2, SQLite, files) on tokio's blocking pool, off the async threads;
-/// a task that panicked comes back as an internal error rather than taking the caller down.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::internal(format!("a background task failed: {e}")))?
-}
-
-pub mod backlog;
 pub mod check;
-pub mod deploy;
-pub mod diagnostic;
-pub mod docker;
 pub mod doctor;
-pub mod error;
-pub mod finding;
-pub mod glob;
-pub mod http;
-pub mod instance;
-pub mod markdown;
 pub mod monitor;
-pub mod operate;
 pub mod pipeline;
 pub mod plan;
-pub mod process;
-pub mod record;
-pub mod release;
-pub mod service;
-pub mod settings;
-pub mod stage;
-pub mod store;
-pub mod text;
-pub mod tools;
-pub mod words;
 pub mod workshop;
-pub mod workspace;
 
 #[cfg(test)]
 mod test_repo;
 
-pub use error::{Code, Error};
-
-/// The engine's result type.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+// The lower crates, at the same paths as the engine's own modules: callers see one engine.
+pub use devloop_base::{
+    blocking, diagnostic, error, finding, glob, http, instance, markdown, process, record,
+    settings, stage, text, tools, words, workspace, Code, Error, Result,
+};
+pub use devloop_delivery::{backlog, deploy, operate, release, service};
+pub use devloop_docker as docker;
+pub use devloop_store as store;

@@ -1,4 +1,7 @@
-//! The architecture as a test: the engine's top-level modules sit in layers and name only their own layer or lower ones, and no crate of the workspace has a cycle between its top-level modules.
+//! The architecture as a test: the engine's modules, across its crates, sit in layers and name only their own layer or lower ones, and no crate of the workspace has a cycle between its top-level modules.
+//!
+//! The crates (base, docker, store, delivery, engine) make the compiler keep the coarse
+//! order; this test keeps the order inside each crate too.
 //!
 //! Read from the source text: a module depends on another when it names it (`crate::x`,
 //! `use crate::{x, …}`, or `super::…::x` climbing to the crate root). Comments do not count.
@@ -48,42 +51,85 @@ fn repo() -> PathBuf {
 /// Top-level module → the top-level modules it names → the files that name them.
 type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
 
-fn graph(src: &Path) -> (BTreeSet<String>, Graph) {
-    let mut modules = BTreeSet::new();
+/// The engine's crates: each `(src, None)` holds top-level modules; each `(src, Some(name))`
+/// is one module as a whole crate (the docker and store adapters).
+fn engine_crates() -> Vec<(PathBuf, Option<&'static str>)> {
+    let crates = repo().join("crates");
+    vec![
+        (crates.join("base/src"), None),
+        (crates.join("docker/src"), Some("docker")),
+        (crates.join("store/src"), Some("store")),
+        (crates.join("delivery/src"), None),
+        (crates.join("engine/src"), None),
+    ]
+}
+
+/// The names directly under `src`: its files (but the crate root) and its folders.
+fn children(src: &Path) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
     for entry in std::fs::read_dir(src).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() {
-            modules.insert(name);
+            names.insert(name);
         } else if let Some(stem) = name.strip_suffix(".rs") {
             if stem != "lib" && stem != "main" {
-                modules.insert(stem.to_owned());
+                names.insert(stem.to_owned());
             }
         }
     }
+    names
+}
+
+/// One graph over the modules of `crates`, by module name: a crate names a lower crate's
+/// module by the same path (`crate::finding`) as its own, through the re-exports at its root.
+fn graph(crates: &[(PathBuf, Option<&str>)]) -> (BTreeSet<String>, Graph) {
+    let mut modules = BTreeSet::new();
+    for (src, whole) in crates {
+        match whole {
+            Some(name) => modules.insert((*name).to_owned()),
+            None => {
+                modules.extend(children(src));
+                true
+            }
+        };
+    }
     let mut graph = Graph::new();
-    let mut files = Vec::new();
-    walk(src, &mut files);
-    for file in files {
-        let rel = file.strip_prefix(src).unwrap();
-        let parts: Vec<String> = rel
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
-        let top = parts[0].trim_end_matches(".rs").to_owned();
-        if !modules.contains(&top) {
-            continue;
-        }
-        // How many `super::` reach the crate root from this file's module.
-        let depth = parts.len() - usize::from(parts.last().is_some_and(|p| p == "mod.rs"));
-        let text = without_comments(&std::fs::read_to_string(&file).unwrap());
-        for named in named_modules(&text, depth) {
-            if named != top && modules.contains(&named) {
-                graph
-                    .entry(top.clone())
-                    .or_default()
-                    .entry(named)
-                    .or_default()
-                    .insert(rel.display().to_string());
+    for (src, whole) in crates {
+        // Inside a one-module crate, its own submodules are not other modules of the engine.
+        let own = whole.map(|_| children(src)).unwrap_or_default();
+        let mut files = Vec::new();
+        walk(src, &mut files);
+        for file in files {
+            let rel = file.strip_prefix(src).unwrap();
+            let parts: Vec<String> = rel
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            let top = match whole {
+                Some(name) => (*name).to_owned(),
+                None => parts[0].trim_end_matches(".rs").to_owned(),
+            };
+            if !modules.contains(&top) {
+                continue;
+            }
+            // How many `super::` reach the crate root from this file's module.
+            let depth = parts.len()
+                - usize::from(parts.last().is_some_and(|p| p == "mod.rs" || p == "lib.rs"));
+            let text = without_comments(&std::fs::read_to_string(&file).unwrap());
+            for named in named_modules(&text, depth) {
+                if named != top && modules.contains(&named) && !own.contains(&named) {
+                    graph
+                        .entry(top.clone())
+                        .or_default()
+                        .entry(named)
+                        .or_default()
+                        .insert(
+                            file.strip_prefix(repo())
+                                .unwrap_or(&file)
+                                .display()
+                                .to_string(),
+                        );
+                }
             }
         }
     }
@@ -221,7 +267,6 @@ fn explain(graph: &Graph, cycle: &[String]) -> String {
 fn no_crate_has_a_cycle_between_its_top_level_modules() {
     let root = repo();
     let mut sources = vec![
-        root.join("crates/engine/src"),
         root.join("crates/cli/src"),
         root.join("src-tauri/src"),
         root.join("tests/e2e/src"),
@@ -231,12 +276,15 @@ fn no_crate_has_a_cycle_between_its_top_level_modules() {
             sources.push(bench.path().join("src"));
         }
     }
+    let mut graphs = vec![("the engine's crates".to_owned(), graph(&engine_crates()).1)];
     for src in sources {
-        let (_, graph) = graph(&src);
+        graphs.push((src.display().to_string(), graph(&[(src, None)]).1));
+    }
+    for (name, graph) in graphs {
         if let Some(found) = cycle(&graph) {
             panic!(
                 "{} has a cycle between its modules:\n{}\nMove what both need into a lower module.",
-                src.display(),
+                name,
                 explain(&graph, &found)
             );
         }
@@ -245,7 +293,7 @@ fn no_crate_has_a_cycle_between_its_top_level_modules() {
 
 #[test]
 fn the_engines_modules_name_only_their_own_layer_or_lower_ones() {
-    let (modules, graph) = graph(&repo().join("crates/engine/src"));
+    let (modules, graph) = graph(&engine_crates());
     let layer_of: BTreeMap<&str, usize> = LAYERS
         .iter()
         .enumerate()

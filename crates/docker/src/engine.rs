@@ -18,7 +18,7 @@ const REQUEST_TIMEOUT_SECS: u64 = 10;
 pub struct Engine {
     docker: Docker,
     endpoint: Endpoint,
-    /// The DevLoop this connection acts for (see `crate::instance`): the replicas it makes
+    /// The DevLoop this connection acts for (see `devloop_base::instance`): the replicas it makes
     /// carry it, and it touches no others. Empty until `owned_by`.
     owner: std::sync::Arc<str>,
 }

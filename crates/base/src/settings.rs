@@ -394,9 +394,10 @@ fn strip_position(message: &str) -> &str {
         .map_or(message, |i| &message[..i])
 }
 
-/// DevLoop's folders under one temporary home, for the engine's unit tests.
-#[cfg(test)]
-pub(crate) fn test_paths(home: &Path) -> Paths {
+/// DevLoop's folders under one temporary home, for the engine crates' unit tests (compiled
+/// always: a crate's `cfg(test)` does not reach the crates that depend on it).
+#[doc(hidden)]
+pub fn test_paths(home: &Path) -> Paths {
     Paths {
         config_dir: home.join("config"),
         workspace_override: None,

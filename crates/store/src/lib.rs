@@ -17,8 +17,8 @@ pub mod runs;
 
 use std::path::Path;
 
-use crate::finding::Finding;
-use crate::{Code, Error, Result};
+use devloop_base::finding::{self, Finding};
+use devloop_base::{record, Code, Error, Result};
 
 /// The clock the history keeps: unix seconds.
 pub fn now() -> i64 {

@@ -239,7 +239,7 @@ mod tests {
                 let (file, start) = (file.clone(), std::sync::Arc::clone(&start));
                 std::thread::spawn(move || {
                     start.wait();
-                    crate::store::Store::open(&file).map(drop)
+                    crate::Store::open(&file).map(drop)
                 })
             })
             .collect();

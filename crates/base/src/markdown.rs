@@ -220,7 +220,7 @@ fn open_link(dest: &str, title: &str, _kind: LinkType) -> String {
 }
 
 /// A relative path (no scheme, not absolute): the only kind of image a lesson may show.
-pub(crate) fn relative(dest: &str) -> bool {
+pub fn relative(dest: &str) -> bool {
     !dest.is_empty() && !dest.starts_with('/') && !dest.starts_with('\\') && !dest.contains(':')
 }
 

@@ -227,7 +227,7 @@ mod tests {
         std::fs::write(&path, "this is my diary, not a database").unwrap();
         let store = Store::open(&path).unwrap();
         assert!(store.writable());
-        let kept = crate::store::recovered(&path).expect("said where it went");
+        let kept = crate::recovered(&path).expect("said where it went");
         assert_eq!(
             std::fs::read_to_string(&kept.moved_to).unwrap(),
             "this is my diary, not a database",

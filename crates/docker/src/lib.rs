@@ -1,7 +1,6 @@
 //! The Docker Engine adapter: finds the daemon's socket and talks to it through bollard.
 //!
-//! Later stages (release, deploy, operate, monitor) hang their own files off this module;
-//! they all share one cheap-to-clone [`Engine`].
+//! Later stages (release, deploy, operate, monitor) share one cheap-to-clone [`Engine`].
 
 pub mod build;
 mod dockerignore;
@@ -13,8 +12,8 @@ pub use engine::{Engine, EngineVersion, MIN_API_VERSION};
 
 use std::path::PathBuf;
 
-use crate::finding::Finding;
-use crate::{Code, Error};
+use devloop_base::finding::{self, Finding};
+use devloop_base::{glob, Code, Error};
 
 /// What can go wrong between DevLoop and the Docker daemon.
 #[derive(Debug, thiserror::Error)]

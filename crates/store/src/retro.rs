@@ -145,7 +145,7 @@ fn sql(e: rusqlite::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::plan::Column;
+    use crate::plan::Column;
 
     #[test]
     fn an_improvement_becomes_a_backlog_item_and_the_other_notes_stay_notes() {
