@@ -5,28 +5,20 @@
 //!
 //! # Layout
 //!
-//! - [`stage`]: the eight stages of the DevOps loop and the three "continuous" practices
-//!   (integration, delivery, deployment) with the stages each one covers.
-//! - [`settings`]: where DevLoop keeps its settings and the learner's workspace, and the UI
-//!   language (the OS locale until the learner picks one).
-//! - [`docker`]: the Docker Engine adapter (bollard): finding the socket, connecting with
-//!   a negotiated API version.
-//! - [`pipeline`]: GitHub Actions workflows read, planned and run on this machine, with their
-//!   history.
-//! - [`release`]: versions from conventional commits, images built through the daemon,
-//!   archives, annotated tags.
+//! The engine is five crates whose dependencies point one way: `devloop-base` (primitives,
+//! settings, records), `devloop-docker` and `devloop-store` (adapters), `devloop-delivery`
+//! (release, deploy, operate, backlog, the running [`service`]) and this one. This crate
+//! re-exports the others at the same paths, and adds the stages that watch and run:
+//!
 //! - [`monitor`]: metrics of the host, the containers and the endpoints, kept, charted and
 //!   watched by alert rules.
-//! - [`plan`]: Plan and Refine: the DORA metrics from the local history, and the backlog
-//!   items commit messages name.
-//! - [`doctor`]: the system check behind the status bar, the "System check" panel and
-//!   `devloop doctor`; one file per check.
-//! - [`tools`]: the tools the workshop runs and the command that installs each.
-//! - [`words`]: what the engine says outside lessons, in English and Korean.
-//! - [`finding`]: what a check found, or why an action was refused, as a code and its facts
-//!   for the UI's catalogs.
-//! - [`error`]: the one error type that crosses to the UI and the CLI, a [`Code`] to branch on
-//!   plus a message a person can act on.
+//! - [`pipeline`]: GitHub Actions workflows read, planned and run on this machine, with their
+//!   history.
+//! - [`plan`]: Plan and Refine: the DORA metrics from the local history, retrospectives, and
+//!   bug items drafted from what went wrong.
+//! - [`workshop`]: lesson packs, the learner's lessons, trust, and the workspace watcher.
+//! - [`check`]: how a lesson step proves the learner did it.
+//! - [`doctor`]: the system check behind the status bar and `devloop doctor`.
 //!
 //! Types that cross to the UI derive `ts_rs::TS`; `tests/bindings.rs` keeps
 //! `ui/src/lib/bindings.ts` in step with them.

@@ -92,7 +92,7 @@ pub struct Service {
     /// The newest operations, for Monitor's markers and its "restarted" metric.
     pub(crate) recent: std::sync::Mutex<std::collections::VecDeque<crate::store::ops::OpsEvent>>,
     /// When the live version's replicas were last replaced, to tell a crash loop from a
-    /// crash (see `operate::heal`).
+    /// crash (see `heal.rs`).
     pub(crate) crashes: std::sync::Mutex<crate::service::heal::Crashes>,
 }
 
