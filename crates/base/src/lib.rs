@@ -7,7 +7,7 @@
 //!   problem in a file someone wrote, at file:line:col), [`words`] (the two languages),
 //!   [`text`], [`glob`], [`http`] (one GET for checks, health checks and Monitor),
 //!   [`markdown`] (lesson text to safe HTML), [`process`], [`instance`] (this DevLoop's
-//!   identity on the daemon), [`tools`], [`stage`] (the loop and the three practices).
+//!   identity on the daemon), [`tools`], [`stage`] (the loop and the three practices), [`stats`] (the one percentile).
 //! - Settings and records: [`settings`] (paths and `settings.json`), [`workspace`] (the
 //!   learner's repository), [`record`] (what the histories keep and several domains read).
 
@@ -22,6 +22,7 @@ pub mod process;
 pub mod record;
 pub mod settings;
 pub mod stage;
+pub mod stats;
 pub mod text;
 pub mod tools;
 pub mod words;

@@ -36,7 +36,7 @@ mod test_repo;
 // The lower crates, at the same paths as the engine's own modules: callers see one engine.
 pub use devloop_base::{
     blocking, diagnostic, error, finding, glob, http, instance, markdown, process, record,
-    settings, stage, text, tools, words, workspace, Code, Error, Result,
+    settings, stage, stats, text, tools, words, workspace, Code, Error, Result,
 };
 pub use devloop_delivery::{backlog, deploy, operate, release, service};
 pub use devloop_docker as docker;

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "instance",
             "tools",
             "stage",
+            "stats",
         ],
     ),
     ("settings and records", &["settings", "workspace", "record"]),

@@ -148,17 +148,17 @@ pub async fn run(
     }
     while tasks.join_next().await.is_some() {}
     let mut out = report.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let mut l = latencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    l.sort_unstable();
-    let at = |q: f64| {
-        l.get(((l.len() as f64 * q) as usize).min(l.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(0)
-    };
-    out.p50_micros = at(0.5);
-    out.p99_micros = at(0.99);
+    let latencies = latencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    (out.p50_micros, out.p99_micros) = percentiles(latencies);
     progress(&out);
     out
+}
+
+/// p50 and p99 of the latencies, as Monitor computes them (0 with none).
+fn percentiles(mut latencies: Vec<u64>) -> (u64, u64) {
+    latencies.sort_unstable();
+    let at = |q| crate::stats::nearest_rank(&latencies, q).unwrap_or(0);
+    (at(0.5), at(0.99))
 }
 
 /// One GET; the status code, or `None` when no HTTP answer came within 5 s.
@@ -185,6 +185,15 @@ async fn get(target: SocketAddr, path: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_load_runs_percentiles_are_monitors_nearest_rank() {
+        // The old formula here read index n·q: p50 51 and p99 100 for these, where Monitor
+        // said 50 and 99 for the same requests.
+        let latencies: Vec<u64> = (1..=100).rev().collect();
+        assert_eq!(percentiles(latencies), (50, 99));
+        assert_eq!(percentiles(Vec::new()), (0, 0));
+    }
 
     #[test]
     fn the_ramp_grows_the_rate_to_its_target() {

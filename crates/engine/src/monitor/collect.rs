@@ -275,7 +275,7 @@ impl Monitor {
                     let mut ms: Vec<f64> =
                         requests.iter().map(|r| r.micros as f64 / 1000.0).collect();
                     ms.sort_by(f64::total_cmp);
-                    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+                    let at = |q: f64| crate::stats::nearest_rank(&ms, q).unwrap_or(0.0);
                     samples.push((key("endpoint.p50"), at(0.50)));
                     samples.push((key("endpoint.p95"), at(0.95)));
                     samples.push((key("endpoint.p99"), at(0.99)));

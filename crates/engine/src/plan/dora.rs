@@ -22,6 +22,7 @@
 //! that spans midnight counts whole. A commit stamped after the deploy that shipped it (a skewed
 //! clock on the machine that made it) counts as zero lead time and is counted as skewed.
 
+use crate::stats::nearest_rank;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -109,16 +110,6 @@ pub struct Dora {
     pub restored: u32,
     /// Drills in the period, kept out of every figure above.
     pub drills: u32,
-}
-
-/// The `q` quantile (0..=1) of `sorted` by the nearest-rank method: the smallest value with at
-/// least `q` of the values at or below it.
-fn nearest_rank(sorted: &[i64], q: f64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    Some(sorted[rank - 1])
 }
 
 /// The metrics for the period `from..to` (seconds), with `window` seconds after a deploy in
