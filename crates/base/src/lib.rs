@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //!
-//! - Primitives: [`finding`] (what a check found or why an action was refused, as a code and
+//! - Primitives: [`atomic`] (files replaced whole), [`finding`] (what a check found or why an action was refused, as a code and
 //!   its facts), [`error`] (the one error that reaches the UI and the CLI), [`diagnostic`] (a
 //!   problem in a file someone wrote, at file:line:col), [`words`] (the two languages),
 //!   [`text`], [`glob`], [`http`] (one GET for checks, health checks and Monitor),
@@ -11,6 +11,7 @@
 //! - Settings and records: [`settings`] (paths and `settings.json`), [`workspace`] (the
 //!   learner's repository), [`record`] (what the histories keep and several domains read).
 
+pub mod atomic;
 pub mod diagnostic;
 pub mod error;
 pub mod finding;

@@ -337,10 +337,7 @@ impl Paths {
         std::fs::create_dir_all(&self.config_dir).map_err(|e| io_error(&self.config_dir, e))?;
         let json = serde_json::to_string_pretty(&stored)
             .map_err(|e| Error::internal(format!("settings do not serialise: {e}")))?;
-        // Write then rename: a crash mid-write leaves the old file, never half a file.
-        let tmp = file.with_extension("json.tmp");
-        std::fs::write(&tmp, json + "\n").map_err(|e| io_error(&tmp, e))?;
-        std::fs::rename(&tmp, &file).map_err(|e| io_error(&file, e))
+        crate::atomic::write(&file, (json + "\n").as_bytes()).map_err(|e| io_error(&file, e))
     }
 }
 

@@ -35,7 +35,7 @@ mod test_repo;
 
 // The lower crates, at the same paths as the engine's own modules: callers see one engine.
 pub use devloop_base::{
-    blocking, diagnostic, error, finding, glob, http, instance, markdown, process, record,
+    atomic, blocking, diagnostic, error, finding, glob, http, instance, markdown, process, record,
     settings, stage, stats, text, tools, words, workspace, Code, Error, Result,
 };
 pub use devloop_delivery::{backlog, deploy, operate, release, service};

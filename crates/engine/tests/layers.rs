@@ -16,6 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "primitives",
         &[
+            "atomic",
             "finding",
             "error",
             "diagnostic",

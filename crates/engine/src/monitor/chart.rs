@@ -290,8 +290,8 @@ pub fn svg(spec: &Spec) -> Result<(String, PlotArea), Error> {
     Ok((out, area))
 }
 
-/// Writes charts as one PNG dashboard at `path`, two to a row (written beside it first, then
-/// renamed: an export cut short leaves no half picture).
+/// Writes charts as one PNG dashboard at `path`, two to a row (replaced whole: an export cut
+/// short leaves no half picture).
 pub fn png(specs: &[Spec], path: &std::path::Path) -> Result<(), Error> {
     font_ready()?;
     let Some(first) = specs.first() else {
@@ -304,27 +304,30 @@ pub fn png(specs: &[Spec], path: &std::path::Path) -> Result<(), Error> {
     let columns = specs.len().min(2) as u32;
     let rows = (specs.len() as u32).div_ceil(columns);
     let (w, h) = (first.width * columns, first.height * rows);
-    let aside = path.with_extension("part.png");
-    {
-        let root = BitMapBackend::new(&aside, (w, h)).into_drawing_area();
-        root.fill(&if first.dark {
-            RGBColor(24, 27, 34)
-        } else {
-            WHITE
-        })
-        .map_err(|e| drawing(e.to_string()))?;
-        let cells = root.split_evenly((rows as usize, columns as usize));
-        for (cell, spec) in cells.iter().zip(specs) {
-            plotting(cell, spec).map_err(drawing)?;
-        }
-        root.present().map_err(|e| drawing(e.to_string()))?;
-    }
-    std::fs::rename(&aside, path).map_err(|e| {
+    let io = |e: std::io::Error| {
         Error::internal(format!(
             "the dashboard could not be saved as {}: {e}",
             path.display()
         ))
-    })
+    };
+    crate::atomic::write_with(
+        path,
+        |aside| {
+            let root = BitMapBackend::new(aside, (w, h)).into_drawing_area();
+            root.fill(&if first.dark {
+                RGBColor(24, 27, 34)
+            } else {
+                WHITE
+            })
+            .map_err(|e| drawing(e.to_string()))?;
+            let cells = root.split_evenly((rows as usize, columns as usize));
+            for (cell, spec) in cells.iter().zip(specs) {
+                plotting(cell, spec).map_err(drawing)?;
+            }
+            root.present().map_err(|e| drawing(e.to_string()))
+        },
+        io,
+    )
 }
 
 fn drawing(e: String) -> Error {

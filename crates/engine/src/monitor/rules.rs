@@ -80,9 +80,7 @@ pub fn save(paths: &Paths, rules: &[Rule]) -> Result<()> {
     }
     let text = serde_json::to_string_pretty(rules)
         .map_err(|e| Error::internal(format!("rules do not serialise: {e}")))?;
-    let aside = path.with_extension("json.tmp");
-    std::fs::write(&aside, text + "\n").map_err(io)?;
-    std::fs::rename(&aside, &path).map_err(io)
+    crate::atomic::write(&path, (text + "\n").as_bytes()).map_err(io)
 }
 
 #[cfg(test)]

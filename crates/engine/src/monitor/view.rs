@@ -2,7 +2,6 @@
 //! day) drawn to SVG with the values behind them (for the pointer), the alerts, and how the
 //! sources are doing; and the same dashboard exported as a PNG picture and as CSV data.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -323,29 +322,40 @@ pub fn export_csv(board: &Board, window: Window, now: i64, path: &Path) -> Resul
             path.display()
         ))
     };
-    let aside = path.with_extension("part.csv");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&aside).map_err(io)?);
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let header: Vec<String> = std::iter::once("time".to_owned())
-        .chain(columns.iter().map(|(k, _)| quote(k)))
-        .collect();
-    writeln!(out, "{}", header.join(",")).map_err(io)?;
-    let rows = columns.first().map_or(0, |c| c.1.len());
-    for i in 0..rows {
-        let t = columns[0].1[i].0;
-        let mut row = vec![iso(t)];
-        row.extend(columns.iter().map(|(_, points)| {
-            points
-                .get(i)
-                .and_then(|p| p.1)
-                .map(|v| format!("{v}"))
-                .unwrap_or_default()
-        }));
-        writeln!(out, "{}", row.join(",")).map_err(io)?;
+    crate::atomic::write_with(
+        path,
+        |aside| {
+            let fail = |e: csv::Error| io(csv_io(e));
+            let mut out = csv::Writer::from_path(aside).map_err(fail)?;
+            let header =
+                std::iter::once("time".to_owned()).chain(columns.iter().map(|(k, _)| k.clone()));
+            out.write_record(header).map_err(fail)?;
+            let rows = columns.first().map_or(0, |c| c.1.len());
+            for i in 0..rows {
+                let t = columns[0].1[i].0;
+                let values = columns.iter().map(|(_, points)| {
+                    points
+                        .get(i)
+                        .and_then(|p| p.1)
+                        .map(|v| format!("{v}"))
+                        .unwrap_or_default()
+                });
+                out.write_record(std::iter::once(iso(t)).chain(values))
+                    .map_err(fail)?;
+            }
+            out.flush().map_err(io)
+        },
+        io,
+    )
+}
+
+/// The writer's error as the I/O error it nearly always is (the rest cannot happen: every
+/// field is a string).
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
     }
-    out.flush().map_err(io)?;
-    drop(out);
-    std::fs::rename(&aside, path).map_err(io)
 }
 
 /// `t` (unix seconds) as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -427,7 +437,7 @@ mod tests {
         let mut lines = text.lines();
         assert_eq!(
             lines.next().unwrap(),
-            "time,\"endpoint.p50{service=svc}\",\"endpoint.p95{service=svc}\",\"host.cpu\""
+            "time,endpoint.p50{service=svc},endpoint.p95{service=svc},host.cpu"
         );
         let rows: Vec<&str> = lines.collect();
         assert_eq!(rows.len(), 301);
