@@ -48,7 +48,7 @@ pub struct AppState {
     /// Stops the replica log the Operate page follows, when it follows one.
     pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     /// Monitor's collectors and what they keep, from the app's start.
-    pub monitor: std::sync::OnceLock<Arc<devloop_engine::monitor::collect::Monitor>>,
+    pub monitor: std::sync::OnceLock<devloop_engine::monitor::collect::Running>,
     /// Tells the learner when a run a push started fails (the window's notifications).
     pub on_push_failed: std::sync::OnceLock<notify::RunFailedListener>,
 }

@@ -18,7 +18,7 @@ fn monitor(state: &AppState) -> Result<Arc<Monitor>, Error> {
     state
         .monitor
         .get()
-        .cloned()
+        .map(|running| Arc::clone(running.monitor()))
         .ok_or_else(|| Error::internal("monitoring has not started in this window"))
 }
 

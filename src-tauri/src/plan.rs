@@ -53,7 +53,7 @@ pub async fn plan_from_alert(
     let monitor = state
         .monitor
         .get()
-        .cloned()
+        .map(|running| std::sync::Arc::clone(running.monitor()))
         .ok_or_else(|| Error::internal("monitoring has not started"))?;
     let draft = monitor
         .board

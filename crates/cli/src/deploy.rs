@@ -139,10 +139,7 @@ pub async fn deploy(opts: Options) -> ExitCode {
 
 /// Monitoring while this process serves, as the app does: alerts go to the history (lesson
 /// checks read it) and are printed here.
-fn monitor(
-    paths: &Paths,
-    slot: &Slot,
-) -> std::sync::Arc<devloop_engine::monitor::collect::Monitor> {
+fn monitor(paths: &Paths, slot: &Slot) -> devloop_engine::monitor::collect::Running {
     devloop_engine::monitor::collect::Monitor::start(
         paths.clone(),
         slot.clone(),

@@ -184,3 +184,45 @@ async fn a_probe_that_hangs_delays_only_itself() {
         "the hanging one is looked at no more than its timeout allows: {hung}"
     );
 }
+
+/// Dropping Monitor's handle stops it: no sample is taken afterwards, by the host thread or
+/// the loop, even while a reader still holds the monitor itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_the_monitors_handle_stops_collecting() {
+    use devloop_engine::monitor::metric::Key;
+    let home = tempfile::tempdir().unwrap();
+    let running = devloop_engine::monitor::collect::Monitor::start(
+        common::paths(home.path()),
+        devloop_engine::service::host::Slot::default(),
+        None,
+    );
+    let kept = std::sync::Arc::clone(running.monitor());
+    let newest = || {
+        let board = kept.board.lock().unwrap();
+        let now = devloop_engine::store::now();
+        board
+            .points(&Key::new("host.cpu"), now - 60, now + 1)
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(t, _)| *t)
+            .max()
+    };
+    let started = Instant::now();
+    while newest().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no host sample"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(running);
+    // The host thread notices at its next second.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let last = newest();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        newest(),
+        last,
+        "a sample was taken after the handle dropped"
+    );
+}

@@ -20,6 +20,7 @@ use crate::service::host::Slot;
 use crate::settings::Paths;
 use crate::store::ops::OpKind;
 use crate::store::Store;
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// A probed address that has not answered in this long counts as down.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -63,19 +64,52 @@ fn unix_now() -> i64 {
     crate::store::now()
 }
 
+/// Monitor while it runs: it dereferences to the [`Monitor`], and dropping it stops
+/// collecting (the loop at once, the host thread within a second).
+#[derive(Debug)]
+pub struct Running {
+    monitor: Arc<Monitor>,
+    _stop: DropGuard,
+}
+
+impl Running {
+    /// The monitor itself, for readers that outlive this borrow (a clone does not keep it
+    /// collecting).
+    pub fn monitor(&self) -> &Arc<Monitor> {
+        &self.monitor
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = Monitor;
+    fn deref(&self) -> &Monitor {
+        &self.monitor
+    }
+}
+
 impl Monitor {
-    /// Starts collecting for as long as the process runs; `slot` is where the service is.
-    pub fn start(paths: Paths, slot: Slot, on_alert: Option<AlertListener>) -> Arc<Monitor> {
+    /// Starts collecting until the returned handle drops; `slot` is where the service is.
+    pub fn start(paths: Paths, slot: Slot, on_alert: Option<AlertListener>) -> Running {
         let status = SourceStatus::default();
         let monitor = Arc::new(Monitor {
             board: Arc::new(Mutex::new(Board::default())),
             status: Arc::new(Mutex::new(status)),
             paths,
         });
-        monitor.host_thread();
+        let stop = CancellationToken::new();
+        monitor.host_thread(stop.clone());
         let m = Arc::clone(&monitor);
-        tokio::spawn(async move { m.service_loop(slot, on_alert).await });
-        monitor
+        let stopped = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = stopped.cancelled() => {}
+                () = m.service_loop(slot, on_alert) => {}
+            }
+        });
+        Running {
+            monitor,
+            _stop: stop.drop_guard(),
+        }
     }
 
     /// Replaces the rules (each checked; the first bad one is the error) and saves them.
@@ -160,7 +194,7 @@ impl Monitor {
         }
     }
 
-    fn host_thread(self: &Arc<Self>) {
+    fn host_thread(self: &Arc<Self>, stop: CancellationToken) {
         let weak = Arc::downgrade(self);
         let _ = std::thread::Builder::new()
             .name("devloop-monitor-host".into())
@@ -188,6 +222,9 @@ impl Monitor {
                         .duration_since(std::time::UNIX_EPOCH)
                         .map_or(0, |d| d.subsec_millis());
                     std::thread::sleep(Duration::from_millis(u64::from(1000 - ms.min(999))));
+                    if stop.is_cancelled() {
+                        return;
+                    }
                     let Some(m) = weak.upgrade() else { return };
                     let t = unix_now();
                     // A clock that jumped is said, not hidden; the series take the new time
