@@ -72,15 +72,6 @@ pub fn list() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn parse_kind(kind: &str) -> Option<Kind> {
-    match kind {
-        "feature" => Some(Kind::Feature),
-        "bug" => Some(Kind::Bug),
-        "chore" => Some(Kind::Chore),
-        _ => None,
-    }
-}
-
 fn bad_kind(kind: &str) -> ExitCode {
     eprintln!("devloop: `{kind}` is not a kind: use feature, bug or chore");
     ExitCode::from(REFUSED)
@@ -94,7 +85,7 @@ pub fn add(
     estimate: Option<u32>,
     infra: bool,
 ) -> ExitCode {
-    let Some(kind) = parse_kind(kind) else {
+    let Some(kind) = Kind::parse(kind) else {
         return bad_kind(kind);
     };
     let store = match store() {
@@ -257,7 +248,7 @@ pub fn edit(
     };
     let kind = match kind {
         None => was.kind,
-        Some(k) => match parse_kind(k) {
+        Some(k) => match Kind::parse(k) {
             Some(k) => k,
             None => return bad_kind(k),
         },

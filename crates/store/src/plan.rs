@@ -18,6 +18,24 @@ pub enum Kind {
     Chore,
 }
 
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Feature, Kind::Bug, Kind::Chore];
+
+    /// The word the database, the CLI and the UI use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Feature => "feature",
+            Kind::Bug => "bug",
+            Kind::Chore => "chore",
+        }
+    }
+
+    /// `None` for a word that is no kind: never a feature by default.
+    pub fn parse(word: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+}
+
 /// The board's columns, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -39,30 +57,22 @@ impl Column {
         }
     }
 
-    fn parse(text: &str) -> Column {
-        match text {
-            "sprint" => Column::Sprint,
-            "doing" => Column::Doing,
-            "done" => Column::Done,
-            _ => Column::Backlog,
-        }
+    fn parse(text: &str) -> Option<Column> {
+        [Column::Backlog, Column::Sprint, Column::Doing, Column::Done]
+            .into_iter()
+            .find(|c| c.id() == text)
     }
 }
 
-fn kind_id(k: Kind) -> &'static str {
-    match k {
-        Kind::Feature => "feature",
-        Kind::Bug => "bug",
-        Kind::Chore => "chore",
-    }
-}
-
-fn parse_kind(text: &str) -> Kind {
-    match text {
-        "bug" => Kind::Bug,
-        "chore" => Kind::Chore,
-        _ => Kind::Feature,
-    }
+/// A row holding a word this DevLoop does not know (a newer one wrote it): refused, rather
+/// than read as something it is not.
+fn unknown(index: usize, what: &str, word: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        index,
+        rusqlite::types::Type::Text,
+        format!("`{word}` is not {what} this DevLoop knows; a newer DevLoop may have written it")
+            .into(),
+    )
 }
 
 /// What a new item says.
@@ -155,7 +165,7 @@ impl Store {
                  SELECT ?1, ?2, ?3, ?4, ?5, COALESCE(MAX(position), 0) + 1, ?6, ?7
                  FROM plan_item WHERE state = 'backlog'",
                 (
-                    kind_id(item.kind),
+                    item.kind.as_str(),
                     title,
                     &item.description,
                     item.estimate,
@@ -179,7 +189,7 @@ impl Store {
                  WHERE id = ?1",
                 (
                     id as i64,
-                    kind_id(item.kind),
+                    item.kind.as_str(),
                     title,
                     &item.description,
                     item.estimate,
@@ -245,11 +255,17 @@ impl Store {
             .query_map(params, |r| {
                 Ok(Item {
                     id: r.get::<_, i64>(0)? as u64,
-                    kind: parse_kind(&r.get::<_, String>(1)?),
+                    kind: {
+                        let word = r.get::<_, String>(1)?;
+                        Kind::parse(&word).ok_or_else(|| unknown(1, "an item kind", &word))?
+                    },
                     title: r.get(2)?,
                     description: r.get(3)?,
                     estimate: r.get(4)?,
-                    column: Column::parse(&r.get::<_, String>(5)?),
+                    column: {
+                        let word = r.get::<_, String>(5)?;
+                        Column::parse(&word).ok_or_else(|| unknown(5, "a column", &word))?
+                    },
                     infra: r.get(6)?,
                     position: r.get(7)?,
                     source: r.get(8)?,
@@ -462,6 +478,38 @@ mod tests {
         places.sort_unstable();
         places.dedup();
         assert_eq!(places.len(), 200, "every item has a place of its own");
+    }
+
+    #[test]
+    fn a_kind_or_column_this_devloop_does_not_know_is_refused_not_read_as_a_feature() {
+        let s = Store::in_memory().unwrap();
+        let id = s.add_item(&bug("Flaky probe"), 10).unwrap();
+        s.conn
+            .execute(
+                "UPDATE plan_item SET kind = 'epic' WHERE id = ?1",
+                [id as i64],
+            )
+            .unwrap();
+        let refused = s.items().unwrap_err();
+        assert!(
+            refused.message.contains("`epic` is not an item kind"),
+            "{}",
+            refused.message
+        );
+        s.conn
+            .execute(
+                "UPDATE plan_item SET kind = 'bug', state = 'icebox' WHERE id = ?1",
+                [id as i64],
+            )
+            .unwrap();
+        let refused = s.items().unwrap_err();
+        assert!(
+            refused.message.contains("`icebox` is not a column"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(Kind::parse("feature"), Some(Kind::Feature));
+        assert_eq!(Kind::parse("Feature"), None);
     }
 
     #[test]
