@@ -22,9 +22,7 @@ use crate::AppState;
 
 /// The workspace's app: what the service runs.
 fn app_name(state: &AppState) -> String {
-    let ws = state
-        .paths
-        .workspace(&state.paths.load().unwrap_or_default());
+    let ws = state.paths.current_workspace();
     release::app_name(&ws)
 }
 

@@ -152,9 +152,7 @@ pub fn pipeline_subscribe(state: State<'_, AppState>, on_update: Channel<RunUpda
 }
 
 fn workspace(state: &AppState) -> std::path::PathBuf {
-    state
-        .paths
-        .workspace(&state.paths.load().unwrap_or_default())
+    state.paths.current_workspace()
 }
 
 #[tauri::command]

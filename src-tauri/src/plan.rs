@@ -114,7 +114,7 @@ pub async fn plan_sprint_add(
 pub async fn plan_item(state: State<'_, AppState>, id: u64) -> Result<ItemDetail, Error> {
     let paths = state.paths.clone();
     blocking(move || {
-        let repo = paths.workspace(&paths.load().unwrap_or_default());
+        let repo = paths.current_workspace();
         let store = Store::open(&paths.database_file())?;
         detail::detail(&store, &repo, &release::app_name(&repo), id)
     })

@@ -30,7 +30,7 @@ pub async fn refine_view(
     }
     let paths = state.paths.clone();
     blocking(move || {
-        let repo = paths.workspace(&paths.load().unwrap_or_default());
+        let repo = paths.current_workspace();
         let store = Store::open(&paths.database_file())?;
         refine::view(
             &store,
@@ -52,7 +52,7 @@ pub async fn refine_view(
 pub async fn loop_state(state: State<'_, AppState>) -> Result<LoopState, Error> {
     let paths = state.paths.clone();
     let mut now_state = blocking(move || {
-        let repo = paths.workspace(&paths.load().unwrap_or_default());
+        let repo = paths.current_workspace();
         Ok(state::gather(&Store::open(&paths.database_file())?, &repo))
     })
     .await?;
@@ -84,7 +84,7 @@ pub async fn loop_state(state: State<'_, AppState>) -> Result<LoopState, Error> 
 pub async fn retro_view(state: State<'_, AppState>, sprint: Option<u64>) -> Result<Retro, Error> {
     let paths = state.paths.clone();
     blocking(move || {
-        let repo = paths.workspace(&paths.load().unwrap_or_default());
+        let repo = paths.current_workspace();
         let store = Store::open(&paths.database_file())?;
         retro::view(&store, &repo, &release::app_name(&repo), sprint, now())
     })

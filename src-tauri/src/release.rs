@@ -13,9 +13,7 @@ use crate::commands::blocking;
 use crate::AppState;
 
 fn workspace(state: &AppState) -> std::path::PathBuf {
-    state
-        .paths
-        .workspace(&state.paths.load().unwrap_or_default())
+    state.paths.current_workspace()
 }
 
 #[tauri::command]

@@ -215,6 +215,12 @@ impl Paths {
     }
 
     /// The workspace in force for these stored settings.
+    /// The workspace in force now: the override, else the stored setting (settings that cannot
+    /// be read count as none), else the default.
+    pub fn current_workspace(&self) -> PathBuf {
+        self.workspace(&self.load().unwrap_or_default())
+    }
+
     pub fn workspace(&self, stored: &Stored) -> PathBuf {
         self.workspace_override
             .clone()

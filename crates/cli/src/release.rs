@@ -31,7 +31,7 @@ pub fn repo(dir: Option<PathBuf>) -> PathBuf {
     })
     .unwrap_or_else(|| {
         let paths = Paths::from_env();
-        paths.workspace(&paths.load().unwrap_or_default())
+        paths.current_workspace()
     })
 }
 

@@ -34,7 +34,7 @@ fn report(e: &Error) -> ExitCode {
 
 /// The workspace in force: settings, `DEVLOOP_WORKSPACE`, or `~/DevLoop`.
 fn workspace(paths: &Paths) -> std::path::PathBuf {
-    paths.workspace(&paths.load().unwrap_or_default())
+    paths.current_workspace()
 }
 
 /// Validates the pack in `dir`.

@@ -387,7 +387,7 @@ impl Service {
             Ok(new) => {
                 *live = new;
                 let (app, v) = (self.app.clone(), version.to_owned());
-                let workspace = self.paths.workspace(&self.paths.load().unwrap_or_default());
+                let workspace = self.paths.current_workspace();
                 let done = blocking(move || {
                     let store = Store::open(&db)?;
                     store.finish_deploy(id, "live", "", "", now())?;

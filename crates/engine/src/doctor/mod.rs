@@ -71,7 +71,7 @@ impl Report {
 /// Runs every check concurrently. Blocking work (git2, sysinfo, the file system) runs on
 /// tokio's blocking pool so the async threads stay free for the UI's other requests.
 pub async fn run(paths: &Paths) -> Report {
-    let workspace = paths.workspace(&paths.load().unwrap_or_default());
+    let workspace = paths.current_workspace();
     let (docker, git, rust, disk, workspace) = tokio::join!(
         docker::check(crate::docker::Endpoint::discover()),
         git::check(),

@@ -31,7 +31,7 @@ pub fn open(paths: &Paths, pack_dir: &Path) -> Result<Arc<learner::Learner>> {
         .with_fix(format!("devloop workshop validate {}", pack_dir.display()))
     })?;
     let store = crate::store::Store::open(&paths.database_file())?;
-    let workspace = paths.workspace(&paths.load().unwrap_or_default());
+    let workspace = paths.current_workspace();
     // A settings file that cannot be written costs only the short form of that command.
     let _ = paths.remember_pack(
         &pack_dir
