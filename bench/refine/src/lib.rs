@@ -114,7 +114,7 @@ fn alert(at: i64) -> AlertEvent {
         rule: "ServiceErrors".into(),
         series: format!("endpoint.errorRate{{service={APP}}}"),
         severity: Severity::Critical,
-        state: "resolved".into(),
+        state: devloop_engine::record::alert::AlertChange::Resolved,
         at: at + 300,
         value: None,
         fired_at: Some(at),

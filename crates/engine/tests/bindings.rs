@@ -12,7 +12,7 @@ use devloop_engine::doctor::{
 };
 use devloop_engine::markdown::CodeBlock;
 use devloop_engine::monitor::alert::{Comparator, Rule, Severity, State as AlertState};
-use devloop_engine::monitor::board::{Active, AlertEvent};
+use devloop_engine::monitor::board::{Active, AlertChange, AlertEvent};
 use devloop_engine::monitor::chart::{Marker, PlotArea};
 use devloop_engine::monitor::collect::SourceStatus;
 use devloop_engine::monitor::view::{ChartView, LineValues, MonitorView, Window};
@@ -136,6 +136,7 @@ fn render() -> String {
         Rule::decl(&cfg),
         AlertState::decl(&cfg),
         Active::decl(&cfg),
+        AlertChange::decl(&cfg),
         AlertEvent::decl(&cfg),
         SourceStatus::decl(&cfg),
         MonitorView::decl(&cfg),

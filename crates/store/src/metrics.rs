@@ -1,7 +1,7 @@
 //! Monitor's history: each series' minutes for 24 hours (pruned by age) and the alert changes.
 
 use super::Store;
-use crate::record::alert::{AlertEvent, Minute, Severity};
+use crate::record::alert::{AlertChange, AlertEvent, Minute, Severity};
 use crate::{Error, Result};
 
 /// How long minutes are kept.
@@ -78,7 +78,7 @@ impl Store {
             .execute(
                 "INSERT INTO alert_event (rule, series, severity, state, at, value, fired_at, description)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                (&e.rule, &e.series, severity, &e.state, e.at, e.value, e.fired_at, &e.description),
+                (&e.rule, &e.series, severity, e.state.as_str(), e.at, e.value, e.fired_at, &e.description),
             )
             .map(drop)
             .map_err(sql)
@@ -113,20 +113,27 @@ impl Store {
         let rows = stmt
             .query_map([limit], |r| {
                 let severity: String = r.get(2)?;
-                Ok(AlertEvent {
+                // A change this DevLoop does not know (a newer one wrote it) stays out of the
+                // views; it stays in the database.
+                let Some(state) = AlertChange::parse(&r.get::<_, String>(3)?) else {
+                    return Ok(None);
+                };
+                Ok(Some(AlertEvent {
                     rule: r.get(0)?,
                     series: r.get(1)?,
                     severity: serde_json::from_value(serde_json::Value::String(severity))
                         .unwrap_or(Severity::Warning),
-                    state: r.get(3)?,
+                    state,
                     at: r.get(4)?,
                     value: r.get(5)?,
                     fired_at: r.get(6)?,
                     description: r.get(7)?,
-                })
+                }))
             })
             .map_err(sql)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(sql)
+        rows.filter_map(|r| r.transpose())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(sql)
     }
 }
 

@@ -570,15 +570,13 @@ export type Active = { rule: string, series: string, severity: Severity, state: 
  */
 description: string, threshold: number, forS: number, };
 
+export type AlertChange = "pending" | "firing" | "resolved" | "unwatched";
+
 export type AlertEvent = { rule: string, 
 /**
  * The series it is about, e.g. `endpoint.errorRate{service=app}`.
  */
-series: string, severity: Severity, 
-/**
- * `pending`, `firing` or `resolved`.
- */
-state: string, at: number, value?: number, 
+series: string, severity: Severity, state: AlertChange, at: number, value?: number, 
 /**
  * When it began firing (for `resolved`, how long it fired is `at - fired_at`).
  */

@@ -19,8 +19,7 @@ pub struct AlertEvent {
     /// The series it is about, e.g. `endpoint.errorRate{service=app}`.
     pub series: String,
     pub severity: Severity,
-    /// `pending`, `firing` or `resolved`.
-    pub state: String,
+    pub state: AlertChange,
     #[ts(type = "number")]
     pub at: i64,
     #[ts(optional)]
@@ -42,4 +41,45 @@ pub struct Minute {
     pub min: f64,
     pub max: f64,
     pub avg: f64,
+}
+
+/// What an alert did, as one event of its history records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AlertChange {
+    /// Over its threshold, not yet for long enough.
+    Pending,
+    Firing,
+    Resolved,
+    /// Ended without anyone seeing it end: Monitor stopped while it fired.
+    Unwatched,
+}
+
+impl AlertChange {
+    const ALL: [AlertChange; 4] = [
+        AlertChange::Pending,
+        AlertChange::Firing,
+        AlertChange::Resolved,
+        AlertChange::Unwatched,
+    ];
+
+    /// The word the database, the UI and lesson checks use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertChange::Pending => "pending",
+            AlertChange::Firing => "firing",
+            AlertChange::Resolved => "resolved",
+            AlertChange::Unwatched => "unwatched",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<AlertChange> {
+        AlertChange::ALL.into_iter().find(|c| c.as_str() == word)
+    }
+}
+
+impl std::fmt::Display for AlertChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -103,10 +103,17 @@ pub fn judge_metric(
 /// The verdict on `history` (newest first, as the store gives it).
 pub fn judge(rule: &str, series: Option<&str>, state: &str, history: &[AlertEvent]) -> Outcome {
     let about = |e: &&AlertEvent| e.rule == rule && series.is_none_or(|s| e.series.contains(s));
-    if history.iter().filter(about).any(|e| e.state == state) {
+    if history
+        .iter()
+        .filter(about)
+        .any(|e| e.state.as_str() == state)
+    {
         return Outcome::Pass;
     }
-    let fired = history.iter().filter(about).any(|e| e.state == "firing");
+    let fired = history
+        .iter()
+        .filter(about)
+        .any(|e| e.state == crate::record::alert::AlertChange::Firing);
     let what = series.map(|s| format!(" about {s}")).unwrap_or_default();
     if fired && state == "resolved" {
         Outcome::found(
@@ -131,7 +138,7 @@ mod tests {
             rule: "ProbeDown".into(),
             series: series.into(),
             severity: Severity::Critical,
-            state: state.into(),
+            state: crate::record::alert::AlertChange::parse(state).unwrap(),
             at: 0,
             value: None,
             fired_at: None,

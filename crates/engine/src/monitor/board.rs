@@ -12,7 +12,7 @@ use super::alert::{self, Change, Rule, Severity, State};
 use super::chart::{Line, Marker};
 use super::metric::Key;
 use super::series::{Minute, Series};
-pub use crate::record::alert::AlertEvent;
+pub use crate::record::alert::{AlertChange, AlertEvent};
 
 /// Markers kept for the time axis: a day's worth of deploys and alerts is far fewer.
 const MARKERS: usize = 500;
@@ -156,15 +156,15 @@ impl Board {
                 }
                 if let Some(change) = change {
                     let (state, fired_at) = match change {
-                        Change::Pending => ("pending", None),
-                        Change::Firing => ("firing", Some(now)),
-                        Change::Resolved { fired_at } => ("resolved", Some(fired_at)),
+                        Change::Pending => (AlertChange::Pending, None),
+                        Change::Firing => (AlertChange::Firing, Some(now)),
+                        Change::Resolved { fired_at } => (AlertChange::Resolved, Some(fired_at)),
                     };
                     events.push(AlertEvent {
                         rule: rule.name.clone(),
                         series: key.to_string(),
                         severity: rule.severity,
-                        state: state.into(),
+                        state,
                         at: now,
                         value,
                         fired_at,
@@ -174,10 +174,10 @@ impl Board {
                 }
             }
         }
-        for e in events.iter().filter(|e| e.state != "pending") {
+        for e in events.iter().filter(|e| e.state != AlertChange::Pending) {
             self.mark(Marker {
                 at: e.at,
-                kind: if e.state == "firing" {
+                kind: if e.state == AlertChange::Firing {
                     "alert"
                 } else {
                     "resolved"
@@ -205,9 +205,9 @@ impl Board {
             series: active.series,
             severity: active.severity,
             state: if matches!(active.state, State::Firing { .. }) {
-                "firing".into()
+                AlertChange::Firing
             } else {
-                "pending".into()
+                AlertChange::Pending
             },
             at: since,
             value: Key::parse(series)
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(b.active().len(), 1);
         b.record(40, vec![(a.clone(), 0.0)]);
         let resolved = b.evaluate(40);
-        assert_eq!(resolved[0].state, "resolved");
+        assert_eq!(resolved[0].state, AlertChange::Resolved);
         assert_eq!(resolved[0].fired_at, Some(30));
         assert!(b.active().is_empty());
         let kinds: Vec<String> = b.markers(0, 100).into_iter().map(|m| m.kind).collect();
@@ -384,7 +384,7 @@ mod tests {
             rule: "ProbeDown".into(),
             series: "probe.up{url=http://x/health}".into(),
             severity: Severity::Critical,
-            state: "firing".into(),
+            state: AlertChange::Firing,
             at: 0,
             value: Some(0.0),
             fired_at: Some(0),

@@ -461,7 +461,7 @@ impl Monitor {
             .await
             .unwrap_or_default();
             if let Some(listener) = &on_alert {
-                for e in events.iter().filter(|e| e.state != "pending") {
+                for e in events.iter().filter(|e| e.state != super::board::AlertChange::Pending) {
                     listener(e);
                 }
             }

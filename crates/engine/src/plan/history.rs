@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::dora::{self, Change, Deploy, Dora, End, Incident};
+use crate::record::alert::AlertChange;
 use crate::store::ops::OpKind;
 use crate::store::Store;
 use crate::Result;
@@ -116,14 +117,14 @@ pub fn inputs(
     let mut incidents: Vec<Incident> = Vec::new();
     for e in events {
         let key = (e.rule, e.series);
-        let end = match e.state.as_str() {
-            "firing" => {
+        let end = match e.state {
+            AlertChange::Firing => {
                 firing.insert(key, e.fired_at.unwrap_or(e.at));
                 continue;
             }
-            "resolved" => End::Restored(e.at),
-            "unwatched" => End::Unknown,
-            _ => continue,
+            AlertChange::Resolved => End::Restored(e.at),
+            AlertChange::Unwatched => End::Unknown,
+            AlertChange::Pending => continue,
         };
         if let Some(began) = firing.remove(&key).or(e.fired_at) {
             incidents.push(Incident {
@@ -279,7 +280,7 @@ mod tests {
             rule: "ServiceErrors".into(),
             series: series.into(),
             severity: crate::monitor::alert::Severity::Critical,
-            state: "resolved".into(),
+            state: crate::record::alert::AlertChange::Resolved,
             at: 3_900,
             value: None,
             fired_at: Some(3_700),
@@ -353,7 +354,7 @@ mod tests {
             rule: "ProbeDown".into(),
             series: "probe.up{service=svc,target=health}".into(),
             severity: crate::monitor::alert::Severity::Critical,
-            state: state.into(),
+            state: crate::record::alert::AlertChange::parse(state).unwrap(),
             at,
             value: None,
             fired_at: Some(100),
@@ -413,7 +414,7 @@ mod tests {
             rule: "SlowService".into(),
             series: "endpoint.p99{service=svc}".into(),
             severity: crate::monitor::alert::Severity::Warning,
-            state: "resolved".into(),
+            state: crate::record::alert::AlertChange::Resolved,
             at: fired + 30,
             value: None,
             fired_at: Some(fired),
