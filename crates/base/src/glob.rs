@@ -108,8 +108,7 @@ fn class(rest: &[char]) -> Option<(String, usize)> {
         .enumerate()
         .skip(start + 1)
         .find(|(_, c)| **c == ']')
-        .map(|(i, _)| i)
-        .filter(|_| rest.len() > start)?;
+        .map(|(i, _)| i)?;
     let mut out = String::from(if negated { "[^/" } else { "[" });
     for &c in &rest[start..close] {
         if c == '-' {

@@ -399,10 +399,14 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
     assert_eq!(now.replicas.len(), 2);
     assert!(now.replicas.iter().all(|r| r.name != killed));
 
-    // Scaling by hand, then the autoscaler under 150 requests a second.
-    svc.scale(1, devloop_engine::words::Said::new("by hand", "직접"))
-        .await
-        .unwrap();
+    // Scaling by hand, then the autoscaler under 150 requests a second. The reason names the
+    // autoscaler, yet a person scaled: the log's kind comes from who acted, not from words.
+    svc.scale(
+        1,
+        devloop_engine::words::Said::new("autoscaler was off, so by hand", "직접"),
+    )
+    .await
+    .unwrap();
     assert_eq!(svc.status().await.replicas.len(), 1);
     let policy = Policy {
         min: 1,
@@ -453,6 +457,11 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
             && e.message.contains("autoscaler")
             && e.message_ko.contains("오토스케일러")
             && e.change.is_some_and(|c| c > 0)),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.kind.as_str() == "scale" && e.message.contains("so by hand")),
         "{log:#?}"
     );
     assert!(!svc.autoscaler().decisions.is_empty());

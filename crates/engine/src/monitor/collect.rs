@@ -461,7 +461,10 @@ impl Monitor {
             .await
             .unwrap_or_default();
             if let Some(listener) = &on_alert {
-                for e in events.iter().filter(|e| e.state != super::board::AlertChange::Pending) {
+                for e in events
+                    .iter()
+                    .filter(|e| e.state != super::board::AlertChange::Pending)
+                {
                     listener(e);
                 }
             }
