@@ -37,10 +37,18 @@ pub async fn plan_move(
     state: State<'_, AppState>,
     id: u64,
     column: Column,
-    position: f64,
+    position: Option<f64>,
 ) -> Result<Item, Error> {
     let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.move_item(id, column, position, now())).await
+    blocking(move || {
+        let store = Store::open(&file)?;
+        match position {
+            Some(position) => store.move_item(id, column, position, now()),
+            // No place asked for: the bottom of the column, as `devloop plan move` does.
+            None => store.move_to_bottom(id, column, now()),
+        }
+    })
+    .await
 }
 
 /// The active alert `rule` on `series`, as a bug item in the backlog.

@@ -131,30 +131,15 @@ pub fn sprint(name: &str, days: u32) -> ExitCode {
 
 /// `devloop plan move N COLUMN`: to the bottom of that column.
 pub fn move_to(id: u64, column: &str) -> ExitCode {
-    let column = match column {
-        "backlog" => Column::Backlog,
-        "sprint" => Column::Sprint,
-        "doing" => Column::Doing,
-        "done" => Column::Done,
-        other => {
-            eprintln!("devloop: `{other}` is not a column: use backlog, sprint, doing or done");
-            return ExitCode::from(REFUSED);
-        }
+    let Some(column) = Column::parse(column) else {
+        eprintln!("devloop: `{column}` is not a column: use backlog, sprint, doing or done");
+        return ExitCode::from(REFUSED);
     };
     let store = match store() {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let bottom = store
-        .items()
-        .map(|all| {
-            all.iter()
-                .filter(|i| i.column == column)
-                .map(|i| i.position)
-                .fold(0.0, f64::max)
-        })
-        .unwrap_or(0.0);
-    match store.move_item(id, column, bottom + 1.0, now()) {
+    match store.move_to_bottom(id, column, now()) {
         Ok(i) => {
             println!("#{} is in {:?}", i.id, i.column);
             ExitCode::SUCCESS

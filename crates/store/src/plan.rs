@@ -57,7 +57,8 @@ impl Column {
         }
     }
 
-    fn parse(text: &str) -> Option<Column> {
+    /// The column a word names (`backlog`, `sprint`, `doing`, `done`).
+    pub fn parse(text: &str) -> Option<Column> {
         [Column::Backlog, Column::Sprint, Column::Doing, Column::Done]
             .into_iter()
             .find(|c| c.id() == text)
@@ -220,6 +221,26 @@ impl Store {
                    done_at = CASE WHEN ?2 = 'done' THEN COALESCE(done_at, ?4) ELSE NULL END
                  WHERE id = ?1",
                 (id as i64, column.id(), position, now),
+            )
+            .map_err(sql)?;
+        if changed == 0 {
+            return Err(no_item(id));
+        }
+        self.item(id)
+    }
+
+    /// Moves item `id` to the bottom of `column`, below every other item in it. One statement,
+    /// so two processes moving items at once never pick the same place.
+    pub fn move_to_bottom(&self, id: u64, column: Column, now: i64) -> Result<Item> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE plan_item SET state = ?2,
+                   position = (SELECT COALESCE(MAX(MAX(position), 0), 0) + 1 FROM plan_item
+                               WHERE state = ?2 AND id != ?1),
+                   done_at = CASE WHEN ?2 = 'done' THEN COALESCE(done_at, ?3) ELSE NULL END
+                 WHERE id = ?1",
+                (id as i64, column.id(), now),
             )
             .map_err(sql)?;
         if changed == 0 {
@@ -510,6 +531,28 @@ mod tests {
         );
         assert_eq!(Kind::parse("feature"), Some(Kind::Feature));
         assert_eq!(Kind::parse("Feature"), None);
+    }
+
+    #[test]
+    fn to_the_bottom_is_below_every_other_item_of_the_column_from_the_cli_and_the_page_alike() {
+        let s = Store::in_memory().unwrap();
+        let ids: Vec<u64> = (0..4)
+            .map(|i| s.add_item(&bug(&format!("item {i}")), 10).unwrap())
+            .collect();
+        s.move_item(ids[0], Column::Sprint, 2.5, 11).unwrap();
+        s.move_item(ids[1], Column::Sprint, -3.0, 11).unwrap();
+        let moved = s.move_to_bottom(ids[2], Column::Sprint, 12).unwrap();
+        assert_eq!((moved.column, moved.position), (Column::Sprint, 3.5));
+        // The bottom item moved to the bottom again stays where it is, below the rest.
+        assert_eq!(
+            s.move_to_bottom(ids[2], Column::Sprint, 13)
+                .unwrap()
+                .position,
+            3.5
+        );
+        let done = s.move_to_bottom(ids[3], Column::Done, 14).unwrap();
+        assert_eq!((done.position, done.done_at), (1.0, Some(14)));
+        assert!(s.move_to_bottom(99, Column::Done, 15).is_err());
     }
 
     #[test]

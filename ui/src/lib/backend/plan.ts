@@ -31,8 +31,9 @@ export function editCommand(id: number, was: Item, now: NewItem): string {
   return parts.join(' ');
 }
 
-export function moveItem(id: number, column: PlanColumn, position: number): Promise<Item> {
-  return call<Item>('plan_move', { id, column, position });
+/** Moves an item to `position` in `column`, or to its bottom when no position is given. */
+export function moveItem(id: number, column: PlanColumn, position?: number): Promise<Item> {
+  return call<Item>('plan_move', { id, column, position: position ?? null });
 }
 
 /** The active alert `rule` on `series`, as a bug item in the backlog. */
