@@ -58,4 +58,30 @@ mod tests {
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(names.len(), 1, "only the file itself: {names:?}");
     }
+
+    #[test]
+    fn writers_at_once_never_share_a_temporary_file() {
+        // One fixed `.tmp` name made a writer rename away another's half-written file, or
+        // fail when the other had renamed it first.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.json");
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let file = &file;
+                s.spawn(move || {
+                    let text = format!("{t}").repeat(10_000);
+                    for _ in 0..50 {
+                        write(file, text.as_bytes()).unwrap();
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(text.len(), 10_000);
+        assert!(
+            text.chars().all(|c| c == text.chars().next().unwrap()),
+            "one writer's whole text"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

@@ -76,21 +76,31 @@ impl Policy {
             // A replica is limited to half a core (see replica.rs): a target above it never trips.
             Metric::Cpu => 50.0,
         };
-        if self.min == 0
-            || self.min > self.max
-            || !crate::deploy::REPLICAS.contains(&self.max)
-            || !(self.target_per_replica > 0.0 && self.target_per_replica <= cpu_cap)
-        {
+        let range = crate::deploy::REPLICAS;
+        let fits = range.contains(&self.min)
+            && self.min <= self.max
+            && range.contains(&self.max)
+            && self.target_per_replica > 0.0
+            && self.target_per_replica <= cpu_cap;
+        if !fits {
             return Err(crate::Error::said(
                 crate::Code::InvalidInput,
                 crate::finding::Finding::new(match self.metric {
                     Metric::Rps => "badRpsPolicy",
                     Metric::Cpu => "badCpuPolicy",
-                }),
-                match self.metric {
-                    Metric::Rps => "the autoscaler needs 1 ≤ min ≤ max ≤ 8 and a target above 0 requests/s",
-                    Metric::Cpu => "the autoscaler needs 1 ≤ min ≤ max ≤ 8 and a CPU target from 1 to 50 % (a replica may use half a core)",
-                },
+                })
+                .with("min", range.start())
+                .with("max", range.end()),
+                format!(
+                    "the autoscaler needs {} ≤ min ≤ max ≤ {} and {}",
+                    range.start(),
+                    range.end(),
+                    match self.metric {
+                        Metric::Rps => "a target above 0 requests/s",
+                        Metric::Cpu =>
+                            "a CPU target from 1 to 50 % (a replica may use half a core)",
+                    }
+                ),
             ));
         }
         Ok(())

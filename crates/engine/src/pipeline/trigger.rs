@@ -2,7 +2,7 @@
 //! `-ignore` forms, glob patterns and `!` negation) and paths.
 
 use super::workflow::{PushFilter, Workflow};
-use crate::glob::{matches, Dialect::Filter};
+use crate::glob::{Dialect::Filter, Glob};
 
 /// A push to the workspace repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,17 +26,17 @@ pub fn starts(wf: &Workflow, push: &Push) -> bool {
 fn refs_match(f: &PushFilter, git_ref: &str) -> bool {
     if let Some(branch) = git_ref.strip_prefix("refs/heads/") {
         if !f.branches.is_empty() {
-            return patterns(&f.branches, branch);
+            return Patterns::new(&f.branches, true).admit(branch);
         }
         if !f.branches_ignore.is_empty() {
-            return !f.branches_ignore.iter().any(|p| matches(p, branch, Filter));
+            return !Patterns::new(&f.branches_ignore, false).any(branch);
         }
         // Only tags listed: branch pushes do not run it.
         return f.tags.is_empty();
     }
     if let Some(tag) = git_ref.strip_prefix("refs/tags/") {
         if !f.tags.is_empty() {
-            return patterns(&f.tags, tag);
+            return Patterns::new(&f.tags, true).admit(tag);
         }
         // Only branches listed: tag pushes do not run it.
         return f.branches.is_empty() && f.branches_ignore.is_empty();
@@ -44,29 +44,51 @@ fn refs_match(f: &PushFilter, git_ref: &str) -> bool {
     false
 }
 
-/// GitHub's pattern lists: later entries win, and `!pattern` excludes what came before.
-fn patterns(list: &[String], name: &str) -> bool {
-    let mut matched = false;
-    for p in list {
-        if let Some(neg) = p.strip_prefix('!') {
-            if matches(neg, name, Filter) {
-                matched = false;
-            }
-        } else if matches(p, name, Filter) {
-            matched = true;
-        }
+/// A filter's pattern list, compiled once for every name it is asked about (a push may
+/// change thousands of files). A pattern too large to compile matches nothing.
+struct Patterns(Vec<(bool, Option<Glob>)>);
+
+impl Patterns {
+    /// `negation`: a leading `!` excludes, as in `branches`, `tags` and `paths`; the
+    /// `-ignore` lists have no negation, so there `!` is itself.
+    fn new(list: &[String], negation: bool) -> Patterns {
+        Patterns(
+            list.iter()
+                .map(|p| match p.strip_prefix('!').filter(|_| negation) {
+                    Some(neg) => (true, Glob::new(neg, Filter)),
+                    None => (false, Glob::new(p, Filter)),
+                })
+                .collect(),
+        )
     }
-    matched
+
+    /// GitHub's reading of a list: later entries win, and `!pattern` excludes what came before.
+    fn admit(&self, name: &str) -> bool {
+        let mut matched = false;
+        for (negated, glob) in &self.0 {
+            if glob.as_ref().is_some_and(|g| g.is_match(name)) {
+                matched = !negated;
+            }
+        }
+        matched
+    }
+
+    /// Some pattern of an `-ignore` list matches `name`.
+    fn any(&self, name: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(_, glob)| glob.as_ref().is_some_and(|g| g.is_match(name)))
+    }
 }
 
 fn paths_match(f: &PushFilter, changed: &[String]) -> bool {
     if !f.paths.is_empty() {
-        return changed.iter().any(|c| patterns(&f.paths, c));
+        let paths = Patterns::new(&f.paths, true);
+        return changed.iter().any(|c| paths.admit(c));
     }
     if !f.paths_ignore.is_empty() {
-        return changed
-            .iter()
-            .any(|c| !f.paths_ignore.iter().any(|p| matches(p, c, Filter)));
+        let ignored = Patterns::new(&f.paths_ignore, false);
+        return changed.iter().any(|c| !ignored.any(c));
     }
     true
 }

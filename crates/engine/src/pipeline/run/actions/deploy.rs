@@ -32,11 +32,14 @@ impl Action for Deploy {
         let strategy = Strategy::parse(strategy_text).ok_or_else(|| {
             format!("`strategy: {strategy_text}` is not one of blue-green, rolling, recreate")
         })?;
-        let replicas: u32 = cx
-            .input("replicas")
-            .unwrap_or("2")
-            .parse()
-            .map_err(|_| "`replicas` is a number from 1 to 8".to_owned())?;
+        let replicas: u32 = cx.input("replicas").unwrap_or("2").parse().map_err(|_| {
+            let range = crate::deploy::REPLICAS;
+            format!(
+                "`replicas` is a number from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })?;
         let db = paths.database_file();
         let version = match cx.input("version") {
             Some(v) => v.to_owned(),
