@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use devloop_engine::monitor::alert::Severity;
 use devloop_engine::monitor::board::AlertEvent;
+use devloop_engine::record::deploy::{DeployStatus, Strategy};
 use devloop_engine::release::ReleaseRecord;
 use devloop_engine::store::ops::OpsEvent;
 use devloop_engine::store::plan::{Kind, NewItem};
@@ -72,12 +73,12 @@ pub fn year(commits: usize) -> History {
                 })
                 .expect("a release");
             let status = if version % 10 == 0 {
-                "rolled-back"
+                DeployStatus::RolledBack
             } else {
-                "live"
+                DeployStatus::Live
             };
             let d = store
-                .start_deploy(APP, &v, "blue-green", 2, at + 900)
+                .start_deploy(APP, &v, Strategy::BlueGreen, 2, at + 900)
                 .expect("a deploy");
             store
                 .finish_deploy(d, status, "", "", at + 960)

@@ -114,7 +114,9 @@ fn a_host_killed_at_any_phase_of_a_deploy_comes_back_whole_and_never_touches_ano
             );
             let deploys = home.history().deploys(50).unwrap();
             assert!(
-                deploys.iter().all(|d| d.status != "running"),
+                deploys
+                    .iter()
+                    .all(|d| d.status != devloop_engine::record::deploy::DeployStatus::Running),
                 "{case}: nothing is left running in the history: {deploys:#?}"
             );
             let releases = home.history().releases().unwrap();

@@ -348,7 +348,10 @@ async fn a_restarted_devloop_adopts_the_live_replicas_and_removes_only_its_own_l
         .unwrap()
         .deploys(10)
         .unwrap();
-    assert_eq!(history[0].status, "live");
+    assert_eq!(
+        history[0].status,
+        devloop_engine::record::deploy::DeployStatus::Live
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

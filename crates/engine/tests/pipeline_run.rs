@@ -1764,7 +1764,10 @@ jobs:
         "{logs:#?}"
     );
     let store = devloop_engine::store::Store::open(&paths.database_file()).unwrap();
-    assert_eq!(store.deploys(10).unwrap()[0].status, "waiting");
+    assert_eq!(
+        store.deploys(10).unwrap()[0].status,
+        devloop_engine::record::deploy::DeployStatus::Waiting
+    );
     let answer = std::process::Command::new("curl")
         .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &url])
         .output()
@@ -1813,7 +1816,10 @@ jobs:
         "hello from the pipeline\n"
     );
     let history = store.deploys(10).unwrap();
-    assert_eq!(history[0].status, "live");
+    assert_eq!(
+        history[0].status,
+        devloop_engine::record::deploy::DeployStatus::Live
+    );
     assert_eq!(history[0].version, "0.2.0");
 }
 

@@ -5,6 +5,7 @@ use ts_rs::TS;
 
 use super::Store;
 use crate::finding::Finding;
+use crate::record::deploy::{DeployStatus, Strategy};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -14,11 +15,9 @@ pub struct DeployRecord {
     pub id: u64,
     pub app: String,
     pub version: String,
-    pub strategy: String,
+    pub strategy: Strategy,
     pub replicas: u32,
-    /// running, live, rolled-back, failed, interrupted; or waiting (a candidate for a
-    /// person's click) and approved (that click happened).
-    pub status: String,
+    pub status: DeployStatus,
     pub reason: String,
     /// `reason` as a code and its facts, for the UI's catalogs; none for deploys recorded
     /// before DevLoop kept it.
@@ -37,14 +36,14 @@ impl Store {
         &self,
         app: &str,
         version: &str,
-        strategy: &str,
+        strategy: Strategy,
         replicas: u32,
         now: i64,
     ) -> Result<u64> {
         self.conn
             .execute(
                 "INSERT INTO deploy (app, version, strategy, replicas, status, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
-                (app, version, strategy, replicas, now),
+                (app, version, strategy.id(), replicas, now),
             )
             .map_err(sql)?;
         Ok(self.conn.last_insert_rowid() as u64)
@@ -53,7 +52,7 @@ impl Store {
     pub fn finish_deploy(
         &self,
         id: u64,
-        status: &str,
+        status: DeployStatus,
         reason: &str,
         logs: &str,
         now: i64,
@@ -61,7 +60,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE deploy SET status = ?2, reason = ?3, logs = ?4, finished_at = ?5 WHERE id = ?1",
-                (id as i64, status, reason, logs, now),
+                (id as i64, status.as_str(), reason, logs, now),
             )
             .map(drop)
             .map_err(sql)
@@ -84,7 +83,7 @@ impl Store {
         &self,
         app: &str,
         version: &str,
-        strategy: &str,
+        strategy: Strategy,
         replicas: u32,
         (reason, detail): (&str, &Finding),
         now: i64,
@@ -92,7 +91,7 @@ impl Store {
         self.conn
             .execute(
                 "INSERT INTO deploy (app, version, strategy, replicas, status, reason, detail, started_at) VALUES (?1, ?2, ?3, ?4, 'waiting', ?5, ?6, ?7)",
-                (app, version, strategy, replicas, reason, json(detail), now),
+                (app, version, strategy.id(), replicas, reason, json(detail), now),
             )
             .map_err(sql)?;
         Ok(self.conn.last_insert_rowid() as u64)
@@ -131,9 +130,9 @@ impl Store {
                     id: r.get::<_, i64>(0)? as u64,
                     app: r.get(1)?,
                     version: r.get(2)?,
-                    strategy: r.get(3)?,
+                    strategy: super::word(r, 3, "a deploy strategy")?,
                     replicas: r.get(4)?,
-                    status: r.get(5)?,
+                    status: super::word(r, 5, "a deploy status")?,
                     reason: r.get(6)?,
                     logs: r.get(7)?,
                     started_at: r.get(8)?,
@@ -163,14 +162,18 @@ mod tests {
     #[test]
     fn a_deploy_is_recorded_and_one_cut_short_is_marked_interrupted() {
         let s = Store::in_memory().unwrap();
-        let a = s.start_deploy("svc", "1.0.0", "blue-green", 2, 1).unwrap();
-        s.finish_deploy(a, "live", "", "", 2).unwrap();
-        let b = s.start_deploy("svc", "2.0.0", "rolling", 2, 3).unwrap();
+        let a = s
+            .start_deploy("svc", "1.0.0", Strategy::BlueGreen, 2, 1)
+            .unwrap();
+        s.finish_deploy(a, DeployStatus::Live, "", "", 2).unwrap();
+        let b = s
+            .start_deploy("svc", "2.0.0", Strategy::Rolling, 2, 3)
+            .unwrap();
         assert_eq!(s.mark_deploys_interrupted(4).unwrap(), 1);
         let all = s.deploys(10).unwrap();
         assert_eq!(all[0].id, b);
-        assert_eq!(all[0].status, "interrupted");
-        assert_eq!(all[1].status, "live");
+        assert_eq!(all[0].status, DeployStatus::Interrupted);
+        assert_eq!(all[1].status, DeployStatus::Live);
         // Why, as a code for the UI as well as in English.
         assert_eq!(all[0].detail.as_ref().unwrap().code, "deployInterrupted");
         assert!(all[1].detail.is_none());
@@ -179,8 +182,10 @@ mod tests {
     #[test]
     fn why_a_deploy_failed_or_waits_is_kept_as_a_code_and_its_facts() {
         let s = Store::in_memory().unwrap();
-        let a = s.start_deploy("svc", "2.0.0", "rolling", 1, 1).unwrap();
-        s.finish_deploy(a, "rolled-back", "svc 2.0.0 failed", "", 2)
+        let a = s
+            .start_deploy("svc", "2.0.0", Strategy::Rolling, 1, 1)
+            .unwrap();
+        s.finish_deploy(a, DeployStatus::RolledBack, "svc 2.0.0 failed", "", 2)
             .unwrap();
         let found = Finding::new("healthCheckFailed")
             .with("version", "svc 2.0.0")
@@ -188,8 +193,15 @@ mod tests {
             .because(Some(Finding::new("wrongStatus").with("got", 500)));
         s.explain_deploy(a, &found).unwrap();
         let waiting = Finding::new("deployWaiting").with("number", 3);
-        s.offer_candidate("svc", "2.0.1", "rolling", 1, ("run #3", &waiting), 3)
-            .unwrap();
+        s.offer_candidate(
+            "svc",
+            "2.0.1",
+            Strategy::Rolling,
+            1,
+            ("run #3", &waiting),
+            3,
+        )
+        .unwrap();
         let all = s.deploys(10).unwrap();
         assert_eq!(all[0].detail.as_ref(), Some(&waiting));
         assert_eq!(all[1].detail.as_ref(), Some(&found));

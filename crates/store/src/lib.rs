@@ -182,6 +182,34 @@ fn db_error(path: &Path, why: &str) -> Error {
 }
 
 /// A query that failed: `part` names it for the English log, SQLite's words are the cause.
+/// Column `i` as the enum its word names (`what`, as "an item kind").
+pub(crate) fn word<T: std::str::FromStr>(
+    r: &rusqlite::Row,
+    i: usize,
+    what: &str,
+) -> rusqlite::Result<T> {
+    parsed(&r.get::<_, String>(i)?, i, what)
+}
+
+/// `text`, read from column `i`, as the enum it names. A word this DevLoop does not know
+/// (a newer one wrote it) is refused, rather than read as something it is not.
+pub(crate) fn parsed<T: std::str::FromStr>(
+    text: &str,
+    i: usize,
+    what: &str,
+) -> rusqlite::Result<T> {
+    text.parse().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!(
+                "`{text}` is not {what} this DevLoop knows; a newer DevLoop may have written it"
+            )
+            .into(),
+        )
+    })
+}
+
 pub(crate) fn failed(part: &str, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {

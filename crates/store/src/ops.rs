@@ -10,9 +10,21 @@ use super::Store;
 use crate::{Error, Result};
 
 /// What an entry of the operations log is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "OpsKind")]
+#[strum(serialize_all = "camelCase")]
 pub enum OpKind {
     Deploy,
     Rollback,
@@ -28,33 +40,13 @@ pub enum OpKind {
 }
 
 impl OpKind {
-    const ALL: [OpKind; 8] = [
-        OpKind::Deploy,
-        OpKind::Rollback,
-        OpKind::Scale,
-        OpKind::Autoscale,
-        OpKind::Heal,
-        OpKind::Chaos,
-        OpKind::Load,
-        OpKind::Plan,
-    ];
-
     /// The word stored in the database and sent to the UI.
     pub fn as_str(self) -> &'static str {
-        match self {
-            OpKind::Deploy => "deploy",
-            OpKind::Rollback => "rollback",
-            OpKind::Scale => "scale",
-            OpKind::Autoscale => "autoscale",
-            OpKind::Heal => "heal",
-            OpKind::Chaos => "chaos",
-            OpKind::Load => "load",
-            OpKind::Plan => "plan",
-        }
+        self.into()
     }
 
     pub fn parse(word: &str) -> Option<OpKind> {
-        OpKind::ALL.into_iter().find(|k| k.as_str() == word)
+        word.parse().ok()
     }
 }
 

@@ -9,9 +9,21 @@ use super::Store;
 use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "ItemKind")]
+#[strum(serialize_all = "camelCase")]
 pub enum Kind {
     Feature,
     Bug,
@@ -19,27 +31,33 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Feature, Kind::Bug, Kind::Chore];
-
     /// The word the database, the CLI and the UI use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Feature => "feature",
-            Kind::Bug => "bug",
-            Kind::Chore => "chore",
-        }
+        self.into()
     }
 
     /// `None` for a word that is no kind: never a feature by default.
     pub fn parse(word: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == word)
+        word.parse().ok()
     }
 }
 
 /// The board's columns, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "PlanColumn")]
+#[strum(serialize_all = "camelCase")]
 pub enum Column {
     Backlog,
     Sprint,
@@ -49,31 +67,13 @@ pub enum Column {
 
 impl Column {
     fn id(self) -> &'static str {
-        match self {
-            Column::Backlog => "backlog",
-            Column::Sprint => "sprint",
-            Column::Doing => "doing",
-            Column::Done => "done",
-        }
+        self.into()
     }
 
     /// The column a word names (`backlog`, `sprint`, `doing`, `done`).
     pub fn parse(text: &str) -> Option<Column> {
-        [Column::Backlog, Column::Sprint, Column::Doing, Column::Done]
-            .into_iter()
-            .find(|c| c.id() == text)
+        text.parse().ok()
     }
-}
-
-/// A row holding a word this DevLoop does not know (a newer one wrote it): refused, rather
-/// than read as something it is not.
-fn unknown(index: usize, what: &str, word: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        index,
-        rusqlite::types::Type::Text,
-        format!("`{word}` is not {what} this DevLoop knows; a newer DevLoop may have written it")
-            .into(),
-    )
 }
 
 /// What a new item says.
@@ -276,17 +276,11 @@ impl Store {
             .query_map(params, |r| {
                 Ok(Item {
                     id: r.get::<_, i64>(0)? as u64,
-                    kind: {
-                        let word = r.get::<_, String>(1)?;
-                        Kind::parse(&word).ok_or_else(|| unknown(1, "an item kind", &word))?
-                    },
+                    kind: super::word(r, 1, "an item kind")?,
                     title: r.get(2)?,
                     description: r.get(3)?,
                     estimate: r.get(4)?,
-                    column: {
-                        let word = r.get::<_, String>(5)?;
-                        Column::parse(&word).ok_or_else(|| unknown(5, "a column", &word))?
-                    },
+                    column: super::word(r, 5, "a column")?,
                     infra: r.get(6)?,
                     position: r.get(7)?,
                     source: r.get(8)?,

@@ -65,6 +65,7 @@ fn sql(e: rusqlite::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::deploy::{DeployStatus, Strategy};
 
     #[test]
     fn releases_are_kept_newest_first_and_a_version_is_made_once() {
@@ -94,10 +95,15 @@ mod tests {
         assert!(all.iter().all(|r| !r.live), "nothing deployed yet");
 
         // 0.1.0 goes live, 0.2.0 fails and is rolled back: 0.1.0 is still the live one.
-        let one = s.start_deploy("svc", "0.1.0", "blue-green", 2, 10).unwrap();
-        s.finish_deploy(one, "live", "", "", 11).unwrap();
-        let two = s.start_deploy("svc", "0.2.0", "blue-green", 2, 12).unwrap();
-        s.finish_deploy(two, "rolled-back", "health", "", 13)
+        let one = s
+            .start_deploy("svc", "0.1.0", Strategy::BlueGreen, 2, 10)
+            .unwrap();
+        s.finish_deploy(one, DeployStatus::Live, "", "", 11)
+            .unwrap();
+        let two = s
+            .start_deploy("svc", "0.2.0", Strategy::BlueGreen, 2, 12)
+            .unwrap();
+        s.finish_deploy(two, DeployStatus::RolledBack, "health", "", 13)
             .unwrap();
         let live: Vec<_> = s
             .releases()

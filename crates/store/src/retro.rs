@@ -10,9 +10,21 @@ use super::Store;
 use crate::finding::Finding;
 use crate::{Code, Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "NoteKind")]
+#[strum(serialize_all = "camelCase")]
 pub enum NoteKind {
     /// Went well: keep doing it.
     Well,
@@ -24,19 +36,7 @@ pub enum NoteKind {
 
 impl NoteKind {
     fn id(self) -> &'static str {
-        match self {
-            NoteKind::Well => "well",
-            NoteKind::Not => "not",
-            NoteKind::Improve => "improve",
-        }
-    }
-
-    fn parse(text: &str) -> NoteKind {
-        match text {
-            "well" => NoteKind::Well,
-            "improve" => NoteKind::Improve,
-            _ => NoteKind::Not,
-        }
+        self.into()
     }
 }
 
@@ -127,7 +127,7 @@ impl Store {
                 Ok(Note {
                     id: r.get::<_, i64>(0)? as u64,
                     sprint: r.get::<_, i64>(1)? as u64,
-                    kind: NoteKind::parse(&r.get::<_, String>(2)?),
+                    kind: super::word(r, 2, "a retrospective note's kind")?,
                     text: r.get(3)?,
                     item: r.get::<_, Option<i64>>(4)?.map(|i| i as u64),
                     created_at: r.get(5)?,
@@ -146,6 +146,28 @@ fn sql(e: rusqlite::Error) -> Error {
 mod tests {
     use super::*;
     use crate::plan::Column;
+
+    #[test]
+    fn a_note_of_a_kind_this_devloop_does_not_know_is_refused_not_read_as_went_badly() {
+        let s = Store::in_memory().unwrap();
+        let sprint = s.add_sprint("Sprint 1", 0, 7).unwrap().id;
+        s.add_note(sprint, NoteKind::Well, "pairing", 1).unwrap();
+        // A newer DevLoop's kind.
+        s.conn
+            .execute(
+                "INSERT INTO retro_note (sprint, kind, text, created_at) VALUES (?1, 'kudos', 'thanks', 2)",
+                [sprint as i64],
+            )
+            .unwrap();
+        let refused = s.notes(sprint).unwrap_err();
+        assert!(
+            refused
+                .message
+                .contains("`kudos` is not a retrospective note's kind"),
+            "{}",
+            refused.message
+        );
+    }
 
     #[test]
     fn an_improvement_becomes_a_backlog_item_and_the_other_notes_stay_notes() {

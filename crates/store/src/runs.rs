@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Store;
-use crate::record::run::RunEvent;
+use crate::record::run::{Result as RunResult, RunEvent, RunStatus};
 use crate::{Error, Result};
 
 /// One run in the history list.
@@ -19,8 +19,7 @@ pub struct RunSummary {
     pub trigger: String,
     pub sha: String,
     pub branch: String,
-    /// running, success, failure, cancelled or interrupted.
-    pub status: String,
+    pub status: RunStatus,
     pub started_at: i64,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,7 +53,7 @@ pub struct JobRecord {
     pub job: String,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+    pub result: Option<RunResult>,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub millis: Option<i64>,
@@ -64,8 +63,7 @@ pub struct JobRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettledJob {
     pub job: String,
-    /// `success`, `failure`, `cancelled` or `skipped`.
-    pub result: String,
+    pub result: RunResult,
     pub outputs: BTreeMap<String, String>,
 }
 
@@ -90,10 +88,10 @@ pub struct StepRecord {
     pub name: String,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
+    pub outcome: Option<RunResult>,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conclusion: Option<String>,
+    pub conclusion: Option<RunResult>,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub millis: Option<i64>,
@@ -235,8 +233,8 @@ impl Store {
                     job: r.get(0)?,
                     step: r.get(1)?,
                     name: r.get(2)?,
-                    outcome: r.get(3)?,
-                    conclusion: r.get(4)?,
+                    outcome: maybe_word(r, 3)?,
+                    conclusion: maybe_word(r, 4)?,
                     millis: r.get(5)?,
                 })
             })
@@ -257,7 +255,7 @@ impl Store {
                 let outputs: String = r.get(2)?;
                 Ok(SettledJob {
                     job: r.get(0)?,
-                    result: r.get(1)?,
+                    result: super::word(r, 1, "a job result")?,
                     outputs: serde_json::from_str(&outputs).unwrap_or_default(),
                 })
             })
@@ -275,7 +273,7 @@ impl Store {
             .query_map([number as i64], |r| {
                 Ok(JobRecord {
                     job: r.get(0)?,
-                    result: r.get(1)?,
+                    result: maybe_word(r, 1)?,
                     millis: r.get(2)?,
                 })
             })
@@ -345,7 +343,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
         trigger: r.get(2)?,
         sha: r.get(3)?,
         branch: r.get(4)?,
-        status: r.get(5)?,
+        status: super::word(r, 5, "a run status")?,
         started_at: r.get(6)?,
         millis: r.get(7)?,
         rerun_of: r.get::<_, Option<i64>>(8)?.map(|n| n as u64),
@@ -359,10 +357,16 @@ fn sql(e: rusqlite::Error) -> Error {
     super::failed("the run history", &e)
 }
 
+/// A result column that is empty until the step or job ends.
+fn maybe_word(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<RunResult>> {
+    r.get::<_, Option<String>>(i)?
+        .map(|w| super::parsed(&w, i, "a result"))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::run::Result as RunResult;
 
     #[test]
     fn a_run_is_recorded_from_its_events() {
@@ -412,7 +416,7 @@ mod tests {
             s.record_event(n, &e, 20).unwrap();
         }
         let runs = s.runs(10).unwrap();
-        assert_eq!(runs[0].status, "success");
+        assert_eq!(runs[0].status, RunStatus::Success);
         assert_eq!(runs[0].millis, Some(7));
         assert_eq!(
             s.run_steps(n).unwrap(),
@@ -420,8 +424,8 @@ mod tests {
                 job: "build".into(),
                 step: 1,
                 name: "Run cargo build".into(),
-                outcome: Some("failure".into()),
-                conclusion: Some("success".into()),
+                outcome: Some(RunResult::Failure),
+                conclusion: Some(RunResult::Success),
                 millis: Some(5),
             }]
         );
@@ -483,11 +487,11 @@ mod tests {
         let runs = s.runs(10).unwrap();
         assert_eq!(
             runs.iter().find(|r| r.number == a).unwrap().status,
-            "interrupted"
+            RunStatus::Interrupted
         );
         assert_eq!(
             runs.iter().find(|r| r.number == b).unwrap().status,
-            "failure"
+            RunStatus::Failure
         );
         assert!(b > a, "numbers grow");
     }

@@ -271,13 +271,11 @@ missing?: Finding, };
 
 export type RunResult = "success" | "failure" | "cancelled" | "skipped";
 
+export type RunStatus = "running" | "success" | "failure" | "cancelled" | "skipped" | "interrupted";
+
 export type RunEvent = { "kind": "jobStarted", job: string, } | { "kind": "stepStarted", job: string, step: number, name: string, } | { "kind": "log", job: string, step: number, text: string, stderr: boolean, atMs: number, } | { "kind": "stepFinished", job: string, step: number, outcome: RunResult, conclusion: RunResult, millis: number, } | { "kind": "jobFinished", job: string, result: RunResult, millis: number, } | { "kind": "jobSettled", job: string, result: RunResult, outputs: { [key in string]: string }, } | { "kind": "artifact", job: string, name: string, files: number, bytes: number, } | { "kind": "runFinished", result: RunResult, millis: number, problem?: AppError, };
 
-export type RunSummary = { number: number, workflow: string, trigger: string, sha: string, branch: string, 
-/**
- * running, success, failure, cancelled or interrupted.
- */
-status: string, startedAt: number, millis?: number, 
+export type RunSummary = { number: number, workflow: string, trigger: string, sha: string, branch: string, status: RunStatus, startedAt: number, millis?: number, 
 /**
  * The run this one re-ran, if it is a re-run.
  */
@@ -351,9 +349,9 @@ export type InputView = { name: string, description?: string, required: boolean,
  */
 kind: string, options: Array<string>, };
 
-export type JobRecord = { job: string, result?: string, millis?: number, };
+export type JobRecord = { job: string, result?: RunResult, millis?: number, };
 
-export type StepRecord = { job: string, step: number, name: string, outcome?: string, conclusion?: string, millis?: number, };
+export type StepRecord = { job: string, step: number, name: string, outcome?: RunResult, conclusion?: RunResult, millis?: number, };
 
 export type ArtifactRecord = { job: string, name: string, files: number, bytes: number, };
 
@@ -418,6 +416,8 @@ export type ReleaseEvent = { "kind": "phase", phase: string, } | { "kind": "buil
 
 export type Strategy = "recreate" | "blueGreen" | "rolling";
 
+export type DeployStatus = "running" | "live" | "rolled-back" | "failed" | "interrupted" | "waiting" | "approved";
+
 export type HealthCheck = { path: string, intervalMs: number, timeoutMs: number, retries: number, startPeriodMs: number, };
 
 export type Replica = { id: string, name: string, version: string, colour: string, deploy: string, 
@@ -444,12 +444,7 @@ removedAtStart: Array<string>, };
 
 export type DeployEvent = { "kind": "starting", version: string, n: number, of: number, } | { "kind": "healthy", name: string, millis: number, } | { "kind": "switched", version: string, replicas: number, } | { "kind": "stopped", name: string, } | { "kind": "rolledBack", reason: string, to?: string, };
 
-export type DeployRecord = { id: number, app: string, version: string, strategy: string, replicas: number, 
-/**
- * running, live, rolled-back, failed, interrupted; or waiting (a candidate for a
- * person's click) and approved (that click happened).
- */
-status: string, reason: string, 
+export type DeployRecord = { id: number, app: string, version: string, strategy: Strategy, replicas: number, status: DeployStatus, reason: string, 
 /**
  * `reason` as a code and its facts, for the UI's catalogs; none for deploys recorded
  * before DevLoop kept it.
@@ -720,7 +715,7 @@ closes: boolean, committedAt: number, };
 
 export type ShippedIn = { version: string, releasedAt: number, };
 
-export type DeployOf = { id: number, version: string, status: string, at: number, };
+export type DeployOf = { id: number, version: string, status: DeployStatus, at: number, };
 
 export type ItemDetail = { item: Item, 
 /**

@@ -1,11 +1,12 @@
 // The newest run, shared by the home loop (Build and Test show it) and the pipeline page.
-import type { RunSummary } from './bindings';
+import type { RunResult, RunStatus, RunSummary } from './bindings';
 import { getRuns } from './backend/pipeline';
 import { i18n } from './i18n/index.svelte';
+import { runStatusWord } from './i18n/states';
 
-/** A run's, job's or step's result in the learner's language; unknown ones as they are. */
-export function resultText(s: string | undefined): string {
-  return s === undefined ? '' : ((i18n.m.pipeline.result as Record<string, string>)[s] ?? s);
+/** A run's, job's or step's result in the learner's language. */
+export function resultText(s: RunStatus | RunResult | 'queued' | 'idle' | undefined): string {
+  return s === undefined ? '' : runStatusWord(i18n.m, s);
 }
 
 let last = $state<RunSummary | null>(null);

@@ -44,8 +44,20 @@ pub struct Minute {
 }
 
 /// What an alert did, as one event of its history records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase")]
 pub enum AlertChange {
     /// Over its threshold, not yet for long enough.
     Pending,
@@ -56,25 +68,13 @@ pub enum AlertChange {
 }
 
 impl AlertChange {
-    const ALL: [AlertChange; 4] = [
-        AlertChange::Pending,
-        AlertChange::Firing,
-        AlertChange::Resolved,
-        AlertChange::Unwatched,
-    ];
-
     /// The word the database, the UI and lesson checks use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            AlertChange::Pending => "pending",
-            AlertChange::Firing => "firing",
-            AlertChange::Resolved => "resolved",
-            AlertChange::Unwatched => "unwatched",
-        }
+        self.into()
     }
 
     pub fn parse(word: &str) -> Option<AlertChange> {
-        AlertChange::ALL.into_iter().find(|c| c.as_str() == word)
+        word.parse().ok()
     }
 }
 

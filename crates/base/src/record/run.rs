@@ -6,8 +6,11 @@ use serde::Serialize;
 use ts_rs::TS;
 
 /// What happened to a step, a job or a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, strum::EnumString, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase")]
 #[ts(rename = "RunResult")]
 pub enum Result {
     Success,
@@ -18,12 +21,51 @@ pub enum Result {
 
 impl Result {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Result::Success => "success",
-            Result::Failure => "failure",
-            Result::Cancelled => "cancelled",
-            Result::Skipped => "skipped",
+        self.into()
+    }
+}
+
+/// Where a run is in the history: going, ended with a [`Result`], or cut short when the
+/// DevLoop running it stopped.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, strum::EnumString, strum::IntoStaticStr,
+)]
+#[serde(rename_all = "camelCase")]
+#[strum(serialize_all = "camelCase")]
+pub enum RunStatus {
+    Running,
+    Success,
+    Failure,
+    Cancelled,
+    Skipped,
+    Interrupted,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The run has ended, one way or another.
+    pub fn ended(self) -> bool {
+        self != RunStatus::Running
+    }
+}
+
+impl From<Result> for RunStatus {
+    fn from(r: Result) -> RunStatus {
+        match r {
+            Result::Success => RunStatus::Success,
+            Result::Failure => RunStatus::Failure,
+            Result::Cancelled => RunStatus::Cancelled,
+            Result::Skipped => RunStatus::Skipped,
         }
+    }
+}
+
+impl std::fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -89,4 +131,29 @@ pub enum RunEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         problem: Option<crate::Error>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_result_is_kept_and_read_back_as_one_word() {
+        for r in [
+            Result::Success,
+            Result::Failure,
+            Result::Cancelled,
+            Result::Skipped,
+        ] {
+            assert_eq!(r.as_str().parse::<Result>(), Ok(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+            // A run that ended says the same word as its result.
+            assert_eq!(RunStatus::from(r).as_str(), r.as_str());
+        }
+        assert_eq!(
+            "interrupted".parse::<RunStatus>(),
+            Ok(RunStatus::Interrupted)
+        );
+        assert!("green".parse::<RunStatus>().is_err());
+    }
 }

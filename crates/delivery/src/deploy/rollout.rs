@@ -25,32 +25,7 @@ use crate::finding::Finding;
 /// How long old replicas may take to finish the requests they have.
 const DRAIN: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum Strategy {
-    Recreate,
-    BlueGreen,
-    Rolling,
-}
-
-impl Strategy {
-    pub fn parse(text: &str) -> Option<Strategy> {
-        match text {
-            "recreate" => Some(Strategy::Recreate),
-            "blue-green" | "bluegreen" | "blueGreen" => Some(Strategy::BlueGreen),
-            "rolling" => Some(Strategy::Rolling),
-            _ => None,
-        }
-    }
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Strategy::Recreate => "recreate",
-            Strategy::BlueGreen => "blue-green",
-            Strategy::Rolling => "rolling",
-        }
-    }
-}
+pub use crate::record::deploy::Strategy;
 
 /// What to deploy.
 #[derive(Debug, Clone)]

@@ -98,7 +98,7 @@ impl Service {
             let deploys = crate::store::Store::open(&db)?.deploys(500)?;
             let ours = deploys
                 .iter()
-                .filter(|d| d.app == app && d.status == "live");
+                .filter(|d| d.app == app && d.status == crate::record::deploy::DeployStatus::Live);
             let replicas = ours
                 .clone()
                 .find(|d| d.version == current)

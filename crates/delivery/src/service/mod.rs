@@ -17,6 +17,7 @@ use crate::deploy::replica::{self, Replica};
 use crate::deploy::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
 use crate::finding::Finding;
+use crate::record::deploy::DeployStatus;
 use crate::settings::Paths;
 use crate::store::deploys::DeployRecord;
 use crate::store::ops::OpKind;
@@ -136,7 +137,7 @@ impl Service {
             Ok(store
                 .deploys(1000)?
                 .into_iter()
-                .filter(|d| d.status == "live" && d.app == of_app)
+                .filter(|d| d.status == DeployStatus::Live && d.app == of_app)
                 .collect())
         })
         .await
@@ -365,13 +366,10 @@ impl Service {
         }
         let mut live = self.live.lock().await;
         let db = self.paths.database_file();
-        let (app, v, s) = (
-            self.app.clone(),
-            version.to_owned(),
-            strategy.id().to_owned(),
-        );
+        let (app, v) = (self.app.clone(), version.to_owned());
         let id =
-            blocking(move || Store::open(&db)?.start_deploy(&app, &v, &s, replicas, now())).await?;
+            blocking(move || Store::open(&db)?.start_deploy(&app, &v, strategy, replicas, now()))
+                .await?;
         let request = rollout::Request {
             app: self.app.clone(),
             version: version.to_owned(),
@@ -390,7 +388,7 @@ impl Service {
                 let workspace = self.paths.current_workspace();
                 let done = blocking(move || {
                     let store = Store::open(&db)?;
-                    store.finish_deploy(id, "live", "", "", now())?;
+                    store.finish_deploy(id, DeployStatus::Live, "", "", now())?;
                     store.approve_candidates(&app, &v, now())?;
                     // The plan follows production: items this release closes are done.
                     crate::backlog::links::deployed(&workspace, &store, &app, &v, now())
@@ -451,9 +449,9 @@ impl Service {
                     failure.error.detail.as_deref().cloned()
                 };
                 let status = if failure.live.is_empty() || docker_gone {
-                    "failed"
+                    DeployStatus::Failed
                 } else {
-                    "rolled-back"
+                    DeployStatus::RolledBack
                 };
                 let _ = blocking(move || {
                     let store = Store::open(&db)?;

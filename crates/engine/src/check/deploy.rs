@@ -1,6 +1,7 @@
 //! Release and deploy checks: what DevLoop has released, from its release history, and what
 //! it has made live, from its deploy history and the running containers that carry its labels.
 
+use crate::record::deploy::DeployStatus;
 use std::path::PathBuf;
 
 use super::{Finding, Outcome, Spec};
@@ -76,7 +77,7 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
         }
         Store::open(&db)?.deploys(200).map(|all| {
             all.into_iter()
-                .find(|d| d.app == app_name && d.status == "live")
+                .find(|d| d.app == app_name && d.status == DeployStatus::Live)
         })
     })
     .await;

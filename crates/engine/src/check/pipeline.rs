@@ -46,18 +46,18 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
         Ok(r) => r,
         Err(e) => return Outcome::error(e.message),
     };
-    let last = runs.iter().filter(|r| r.status != "running").find(|r| {
+    let last = runs.iter().filter(|r| r.status.ended()).find(|r| {
         r.workflow.ends_with(workflow.as_str()) && branch.as_ref().is_none_or(|b| &r.branch == b)
     });
     match last {
         None => not_run(workflow, branch.as_deref()),
         Some(run) => match failed_step {
-            None if &run.status == result => Outcome::Pass,
+            None if run.status.as_str() == result => Outcome::Pass,
             None => Outcome::found(
                 Finding::new("runEnded")
                     .with("number", run.number)
                     .with("workflow", workflow)
-                    .with("status", &run.status)
+                    .with("status", run.status.as_str())
                     .with("want", result),
                 format!(
                     "run #{} of `{workflow}` ended {}, this step needs {result}",
@@ -71,7 +71,7 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
                 };
                 let failed: Vec<&str> = steps
                     .iter()
-                    .filter(|s| s.conclusion.as_deref() == Some("failure"))
+                    .filter(|s| s.conclusion == Some(crate::record::run::Result::Failure))
                     .map(|s| s.name.as_str())
                     .collect();
                 if failed.contains(&step.as_str()) {
@@ -81,7 +81,7 @@ pub fn evaluate(spec: &Spec, database: Option<&Path>) -> Outcome {
                         Finding::new("runNoFailedStep")
                             .with("number", run.number)
                             .with("workflow", workflow)
-                            .with("status", &run.status)
+                            .with("status", run.status.as_str())
                             .with("step", step),
                         format!(
                             "run #{} of `{workflow}` ended {} with no failed step; this step needs `{step}` to fail",

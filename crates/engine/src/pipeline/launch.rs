@@ -317,7 +317,7 @@ pub fn rerun_failed(
         .map_err(Refusal::Other)?;
     let failed = settled
         .iter()
-        .any(|j| j.result == "failure" || j.result == "cancelled");
+        .any(|j| matches!(j.result, RunResult::Failure | RunResult::Cancelled));
     if !failed {
         return Err(Refusal::Other(
             Error::said(
@@ -330,7 +330,7 @@ pub fn rerun_failed(
     }
     let kept = settled
         .into_iter()
-        .filter(|j| j.result == "success")
+        .filter(|j| j.result == RunResult::Success)
         .map(|j| (j.job, j.outputs))
         .collect();
     rerun(

@@ -2,6 +2,7 @@
 //! runs of those commits, the first release that carried each of them, and those releases'
 //! deploys. Blocking: git2 and SQLite.
 
+use crate::record::deploy::DeployStatus;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -54,7 +55,7 @@ pub struct DeployOf {
     #[ts(type = "number")]
     pub id: u64,
     pub version: String,
-    pub status: String,
+    pub status: DeployStatus,
     pub at: i64,
 }
 
@@ -183,6 +184,7 @@ fn first_releases(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::deploy::Strategy;
     use crate::release::ReleaseRecord;
     use crate::store::plan::{Kind, NewItem};
     use crate::store::runs::NewRun;
@@ -230,13 +232,13 @@ mod tests {
             })
             .unwrap();
         for (version, status, at) in [
-            ("0.1.0", "live", 1_200),
-            ("0.1.1", "rolled-back", 3_200),
-            ("0.1.1", "live", 3_300),
-            ("0.2.0", "live", 4_200),
+            ("0.1.0", DeployStatus::Live, 1_200),
+            ("0.1.1", DeployStatus::RolledBack, 3_200),
+            ("0.1.1", DeployStatus::Live, 3_300),
+            ("0.2.0", DeployStatus::Live, 4_200),
         ] {
             let d = store
-                .start_deploy("svc", version, "rolling", 1, at)
+                .start_deploy("svc", version, Strategy::Rolling, 1, at)
                 .unwrap();
             store.finish_deploy(d, status, "", "", at).unwrap();
         }

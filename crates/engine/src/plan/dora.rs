@@ -22,6 +22,7 @@
 //! that spans midnight counts whole. A commit stamped after the deploy that shipped it (a skewed
 //! clock on the machine that made it) counts as zero lead time and is counted as skewed.
 
+use crate::record::deploy::DeployStatus;
 use crate::stats::nearest_rank;
 use serde::Serialize;
 use ts_rs::TS;
@@ -32,7 +33,7 @@ pub struct Deploy {
     pub app: String,
     pub at: i64,
     /// `live`, `rolled-back`, `failed`, `interrupted` or `waiting`.
-    pub status: String,
+    pub status: DeployStatus,
     /// This deploy put an earlier version back: a person's rollback.
     pub rollback: bool,
     /// It shipped a fix for an incident in production (unplanned work).
@@ -125,11 +126,12 @@ pub fn compute(
     let in_period = |t: i64| (from..to).contains(&t);
     let attempted: Vec<&Deploy> = deploys
         .iter()
-        .filter(|d| {
-            in_period(d.at) && matches!(d.status.as_str(), "live" | "rolled-back" | "failed")
-        })
+        .filter(|d| in_period(d.at) && d.status.attempted())
         .collect();
-    let live = attempted.iter().filter(|d| d.status == "live").count();
+    let live = attempted
+        .iter()
+        .filter(|d| d.status == DeployStatus::Live)
+        .count();
     let days = ((to - from) as f64 / 86_400.0).max(1.0 / 24.0);
 
     let mut leads: Vec<i64> = Vec::new();
@@ -150,12 +152,12 @@ pub fn compute(
     let failed = attempted
         .iter()
         .filter(|d| {
-            if d.status != "live" {
+            if d.status != DeployStatus::Live {
                 return true;
             }
             let next = deploys
                 .iter()
-                .filter(|n| n.app == d.app && n.at > d.at && n.status != "waiting")
+                .filter(|n| n.app == d.app && n.at > d.at && n.status != DeployStatus::Waiting)
                 .min_by_key(|n| n.at);
             let until = next.map_or(d.at + window, |n| n.at.min(d.at + window));
             next.is_some_and(|n| n.rollback && n.at <= d.at + window)
@@ -183,7 +185,7 @@ pub fn compute(
 
     let rework = attempted
         .iter()
-        .filter(|d| d.status == "live" && d.rework)
+        .filter(|d| d.status == DeployStatus::Live && d.rework)
         .count();
     Dora {
         deploys_per_day: live as f64 / days,
@@ -217,11 +219,11 @@ mod tests {
     const DAY: i64 = 86_400;
     const HOUR: i64 = 3600;
 
-    fn deploy(at: i64, status: &str) -> Deploy {
+    fn deploy(at: i64, status: DeployStatus) -> Deploy {
         Deploy {
             app: "svc".into(),
             at,
-            status: status.into(),
+            status,
             rollback: false,
             rework: false,
         }
@@ -241,10 +243,10 @@ mod tests {
     fn a_week_with_exact_answers() {
         // Seven live deploys, one rolled back, one waiting for a click (not a deploy yet).
         let mut deploys: Vec<Deploy> = (0..7)
-            .map(|i| deploy(i * DAY + 10 * HOUR, "live"))
+            .map(|i| deploy(i * DAY + 10 * HOUR, DeployStatus::Live))
             .collect();
-        deploys.push(deploy(2 * DAY + 11 * HOUR, "rolled-back"));
-        deploys.push(deploy(3 * DAY, "waiting"));
+        deploys.push(deploy(2 * DAY + 11 * HOUR, DeployStatus::RolledBack));
+        deploys.push(deploy(3 * DAY, DeployStatus::Waiting));
         // Lead times of 1, 2, 3, … 10 hours.
         let changes: Vec<Change> = (1..=10)
             .map(|h| Change {
@@ -280,15 +282,29 @@ mod tests {
         let undo = Deploy {
             rollback: true,
             rework: false,
-            ..deploy(30 * 60, "live")
+            ..deploy(30 * 60, DeployStatus::Live)
         };
-        let d = compute(&[deploy(0, "live"), undo.clone()], &[], &[], 0, DAY, HOUR);
+        let d = compute(
+            &[deploy(0, DeployStatus::Live), undo.clone()],
+            &[],
+            &[],
+            0,
+            DAY,
+            HOUR,
+        );
         assert_eq!(d.change_failure_percent, Some(50.0), "the first was undone");
         let late = Deploy {
             at: 2 * HOUR,
             ..undo
         };
-        let d = compute(&[deploy(0, "live"), late], &[], &[], 0, DAY, HOUR);
+        let d = compute(
+            &[deploy(0, DeployStatus::Live), late],
+            &[],
+            &[],
+            0,
+            DAY,
+            HOUR,
+        );
         assert_eq!(
             d.change_failure_percent,
             Some(0.0),
@@ -301,7 +317,10 @@ mod tests {
             drill: false,
         };
         let d = compute(
-            &[deploy(0, "live"), deploy(30 * 60, "live")],
+            &[
+                deploy(0, DeployStatus::Live),
+                deploy(30 * 60, DeployStatus::Live),
+            ],
             &[],
             &[incident],
             0,
@@ -317,7 +336,10 @@ mod tests {
 
     #[test]
     fn deploys_with_no_linked_commits_count_for_frequency_but_not_for_lead_time() {
-        let deploys = [deploy(HOUR, "live"), deploy(2 * HOUR, "live")];
+        let deploys = [
+            deploy(HOUR, DeployStatus::Live),
+            deploy(2 * HOUR, DeployStatus::Live),
+        ];
         let d = compute(&deploys, &[], &[], 0, DAY, HOUR);
         assert_eq!(d.deploys_per_day, 2.0);
         assert_eq!(d.lead_time_median_s, None);
@@ -365,7 +387,10 @@ mod tests {
 
     #[test]
     fn another_services_alerts_and_failures_outside_the_window_do_not_count() {
-        let deploys = [deploy(0, "live"), deploy(3 * HOUR, "failed")];
+        let deploys = [
+            deploy(0, DeployStatus::Live),
+            deploy(3 * HOUR, DeployStatus::Failed),
+        ];
         let incidents = [Incident {
             app: "other".into(),
             began: 60,
@@ -401,7 +426,14 @@ mod tests {
                 drill: false,
             },
         ];
-        let d = compute(&[deploy(0, "live")], &[], &incidents, 0, DAY, 4 * HOUR);
+        let d = compute(
+            &[deploy(0, DeployStatus::Live)],
+            &[],
+            &incidents,
+            0,
+            DAY,
+            4 * HOUR,
+        );
         assert_eq!(d.time_to_restore_median_s, Some(600));
         assert_eq!(d.open_incidents, 1);
         assert_eq!(d.open_longest_s, Some(DAY - 2 * HOUR));
@@ -414,7 +446,7 @@ mod tests {
     #[test]
     fn a_drill_after_a_deploy_is_counted_apart_and_fails_nothing() {
         // A replica the learner killed 10 minutes after a good deploy, healed in 3 s.
-        let deploys = [deploy(HOUR, "live")];
+        let deploys = [deploy(HOUR, DeployStatus::Live)];
         let drill = Incident {
             app: "svc".into(),
             began: HOUR + 600,
@@ -449,9 +481,11 @@ mod tests {
 
     #[test]
     fn rework_is_the_share_of_live_deploys_that_fixed_production() {
-        let mut deploys: Vec<Deploy> = (1..=4).map(|h| deploy(h * HOUR, "live")).collect();
+        let mut deploys: Vec<Deploy> = (1..=4)
+            .map(|h| deploy(h * HOUR, DeployStatus::Live))
+            .collect();
         deploys[2].rework = true;
-        deploys.push(deploy(5 * HOUR, "rolled-back"));
+        deploys.push(deploy(5 * HOUR, DeployStatus::RolledBack));
         let d = compute(&deploys, &[], &[], 0, DAY, HOUR);
         assert_eq!(d.rework_percent, Some(25.0), "1 of the 4 that went live");
         assert_eq!((d.rework_deploys, d.live_deploys), (1, 4));

@@ -57,7 +57,7 @@ pub fn draft(store: &Store, source: &Source) -> Result<NewItem> {
             let failed = store
                 .run_steps(*number)?
                 .into_iter()
-                .find(|s| s.outcome.as_deref() == Some("failure"));
+                .find(|s| s.outcome == Some(crate::record::run::Result::Failure));
             let at = failed
                 .as_ref()
                 .map(|s| format!(" at {} / {}", s.job, s.name))
@@ -131,16 +131,17 @@ pub fn draft(store: &Store, source: &Source) -> Result<NewItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::deploy::{DeployStatus, Strategy};
 
     #[test]
     fn a_rolled_back_deploy_drafts_a_bug_with_its_reason_and_last_lines() {
         let s = Store::in_memory().unwrap();
         let id = s
-            .start_deploy("svc", "0.2.0", "blue-green", 2, 100)
+            .start_deploy("svc", "0.2.0", Strategy::BlueGreen, 2, 100)
             .unwrap();
         s.finish_deploy(
             id,
-            "rolled-back",
+            DeployStatus::RolledBack,
             "0.2.0 failed its health check (/health)",
             "panic: no db",
             160,

@@ -7,6 +7,7 @@
 //! rework when a commit it shipped names a bug item raised from production (an alert, a
 //! failed deploy, a heal). Blocking: git2 and SQLite.
 
+use crate::record::deploy::DeployStatus;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -44,17 +45,17 @@ pub fn inputs(
         let released = |v: &str| releases.get(v).map(|(_, at)| *at);
         // Only between versions whose release times are known: a version released by hand
         // (a tag, no record) is never taken for a rollback.
-        let rollback = d.status == "live"
+        let rollback = d.status == DeployStatus::Live
             && live_version.is_some_and(|before| {
                 matches!((released(&d.version), released(before)), (Some(now), Some(then)) if now < then)
             });
-        if d.status == "live" {
+        if d.status == DeployStatus::Live {
             live_version = Some(&d.version);
         }
         deploys.push(Deploy {
             app: d.app.clone(),
             at: d.finished_at.unwrap_or(d.started_at),
-            status: d.status.clone(),
+            status: d.status,
             rollback,
             rework: false,
         });
@@ -66,7 +67,7 @@ pub fn inputs(
         for (index, d) in records
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.status == "live")
+            .filter(|(_, d)| d.status == DeployStatus::Live)
         {
             let recorded = shas.get(&d.version).map(String::as_str);
             let Some(oid) = crate::backlog::links::release_commit(&git, recorded, &d.version)
@@ -251,6 +252,7 @@ pub fn dora_for(store: &Store, repo: &Path, app: &str, now: i64, days: i64) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::deploy::Strategy;
 
     #[test]
     fn changes_are_the_commits_each_live_release_added_and_alerts_on_the_service_are_incidents() {
@@ -266,13 +268,13 @@ mod tests {
         store.record_release(&release("0.1.0", &a, 1_100)).unwrap();
         store.record_release(&release("0.2.0", &c, 3_050)).unwrap();
         for (version, at, status) in [
-            ("0.1.0", 1_500, "live"),
-            ("0.2.0", 3_100, "rolled-back"),
-            ("0.2.0", 3_600, "live"),
-            ("0.2.0", 4_000, "live"),
+            ("0.1.0", 1_500, DeployStatus::Live),
+            ("0.2.0", 3_100, DeployStatus::RolledBack),
+            ("0.2.0", 3_600, DeployStatus::Live),
+            ("0.2.0", 4_000, DeployStatus::Live),
         ] {
             let id = store
-                .start_deploy("svc", version, "blue-green", 2, at)
+                .start_deploy("svc", version, Strategy::BlueGreen, 2, at)
                 .unwrap();
             store.finish_deploy(id, status, "", "", at).unwrap();
         }
@@ -326,17 +328,21 @@ mod tests {
         git.tag_lightweight("v0.3.0", head.as_object(), false)
             .unwrap();
         let id = store
-            .start_deploy("svc", "0.3.0", "rolling", 1, 5_500)
+            .start_deploy("svc", "0.3.0", Strategy::Rolling, 1, 5_500)
             .unwrap();
-        store.finish_deploy(id, "live", "", "", 5_500).unwrap();
+        store
+            .finish_deploy(id, DeployStatus::Live, "", "", 5_500)
+            .unwrap();
         let (_, changes, _) = inputs(&store, dir.path(), "svc").unwrap();
         assert_eq!(changes.len(), 4, "three before, and the tagged one");
 
         // A person puts 0.1.0 back (at 4200, after 0.2.0): the deploy it undid counts as failed.
         let id = store
-            .start_deploy("svc", "0.1.0", "blue-green", 2, 4_200)
+            .start_deploy("svc", "0.1.0", Strategy::BlueGreen, 2, 4_200)
             .unwrap();
-        store.finish_deploy(id, "live", "", "", 4_200).unwrap();
+        store
+            .finish_deploy(id, DeployStatus::Live, "", "", 4_200)
+            .unwrap();
         let (deploys, _, _) = inputs(&store, dir.path(), "svc").unwrap();
         assert_eq!(
             deploys.iter().map(|d| d.rollback).collect::<Vec<_>>(),
@@ -467,9 +473,11 @@ mod tests {
                 .record_release(&crate::test_repo::release("svc", &version, &sha, at + 10))
                 .unwrap();
             let id = store
-                .start_deploy("svc", &version, "blue-green", 1, at + 20)
+                .start_deploy("svc", &version, Strategy::BlueGreen, 1, at + 20)
                 .unwrap();
-            store.finish_deploy(id, "live", "", "", at + 20).unwrap();
+            store
+                .finish_deploy(id, DeployStatus::Live, "", "", at + 20)
+                .unwrap();
             versions.push(version);
         }
         let (deploys, _, _) = inputs(&store, dir.path(), "svc").unwrap();

@@ -132,6 +132,7 @@ pub fn carry(store: &Store, now: i64) -> Result<Vec<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::deploy::{DeployStatus, Strategy};
     use crate::store::plan::{Kind, NewItem};
     use crate::store::retro::NoteKind;
 
@@ -159,8 +160,10 @@ mod tests {
         let one = s.add_sprint("Sprint 1", 0, 7).unwrap();
         // Two live deploys in sprint 1, one in sprint 2.
         for at in [DAY, 2 * DAY, 8 * DAY] {
-            let d = s.start_deploy("svc", "0.1.0", "rolling", 1, at).unwrap();
-            s.finish_deploy(d, "live", "", "", at).unwrap();
+            let d = s
+                .start_deploy("svc", "0.1.0", Strategy::Rolling, 1, at)
+                .unwrap();
+            s.finish_deploy(d, DeployStatus::Live, "", "", at).unwrap();
         }
         let fixed = s
             .add_item(&item("Flapping probe", "alert ProbeDown"), DAY)
@@ -204,9 +207,10 @@ mod tests {
         assert!(view(&s, repo, "svc", Some(99), 9 * DAY).is_err());
         // A deploy that finished in the very second the retrospective is asked for counts.
         let d = s
-            .start_deploy("svc", "0.2.0", "rolling", 1, 10 * DAY)
+            .start_deploy("svc", "0.2.0", Strategy::Rolling, 1, 10 * DAY)
             .unwrap();
-        s.finish_deploy(d, "live", "", "", 10 * DAY).unwrap();
+        s.finish_deploy(d, DeployStatus::Live, "", "", 10 * DAY)
+            .unwrap();
         assert_eq!(
             view(&s, repo, "svc", None, 10 * DAY)
                 .unwrap()

@@ -64,14 +64,7 @@ impl Action for Deploy {
                     let detail = crate::finding::Finding::new("deployWaiting")
                         .with("number", cx.run_number)
                         .with("event", &cx.event);
-                    s.offer_candidate(
-                        &app,
-                        &version,
-                        strategy.id(),
-                        replicas,
-                        (&why, &detail),
-                        now(),
-                    )
+                    s.offer_candidate(&app, &version, strategy, replicas, (&why, &detail), now())
                 })
                 .map_err(|e| e.message)?;
             cx.log(format!(
