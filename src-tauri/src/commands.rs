@@ -17,7 +17,7 @@ pub fn loop_model() -> LoopModel {
 /// The settings in force. File I/O runs on the blocking pool, never on the UI's thread.
 #[tauri::command]
 pub async fn settings_get(state: State<'_, AppState>) -> Result<Settings, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || Ok(paths.resolve(settings::system_locale().as_deref()))).await
 }
 
@@ -27,7 +27,7 @@ pub async fn settings_set_locale(
     state: State<'_, AppState>,
     locale: Locale,
 ) -> Result<Settings, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || {
         paths.set_locale(locale)?;
         Ok(paths.resolve(settings::system_locale().as_deref()))
@@ -41,7 +41,7 @@ pub async fn settings_set_workspace(
     state: State<'_, AppState>,
     path: String,
 ) -> Result<Settings, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     let settings = blocking(move || {
         paths.set_workspace(std::path::Path::new(path.trim()))?;
         Ok(paths.resolve(settings::system_locale().as_deref()))
@@ -56,7 +56,7 @@ pub async fn settings_set_workspace(
 /// Runs the system check.
 #[tauri::command]
 pub async fn doctor_report(state: State<'_, AppState>) -> Result<Report, Error> {
-    Ok(doctor::run(&state.paths).await)
+    Ok(doctor::run(state.devloop.paths()).await)
 }
 
 /// Called by the UI once the loop screen has painted. Prints the launch-to-paint time when

@@ -7,12 +7,10 @@ use std::sync::Arc;
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::finding::Finding;
-use devloop_engine::release;
 use devloop_engine::service::host;
 use devloop_engine::service::{Service, ServiceStatus};
 use devloop_engine::settings::{self, Settings};
 use devloop_engine::store::deploys::DeployRecord;
-use devloop_engine::store::Store;
 use devloop_engine::{Code, Error};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -20,15 +18,13 @@ use tauri::State;
 use crate::commands::blocking;
 use crate::AppState;
 
-/// The workspace's app: what the service runs.
-fn app_name(state: &AppState) -> String {
-    let ws = state.paths.current_workspace();
-    release::app_name(&ws)
-}
-
 /// The service, started the first time the Deploy page or a workflow needs it.
 pub(crate) async fn service(state: &AppState) -> Result<Arc<Service>, Error> {
-    state.service.ensure(&state.paths, &app_name(state)).await
+    state
+        .devloop
+        .service()
+        .ensure(state.devloop.paths(), &state.devloop.app())
+        .await
 }
 
 #[tauri::command]
@@ -56,9 +52,9 @@ pub async fn deploy_run(
     }
     // Through whichever DevLoop runs the service: this app, or `devloop deploy` in a terminal.
     host::deploy(
-        &state.service,
-        &state.paths,
-        &app_name(&state),
+        state.devloop.service(),
+        state.devloop.paths(),
+        &state.devloop.app(),
         &version,
         strategy,
         replicas,
@@ -74,7 +70,7 @@ pub async fn deploy_run(
 /// Continuous Deployment on or off; the settings in force come back.
 #[tauri::command]
 pub async fn deploy_mode_set(state: State<'_, AppState>, on: bool) -> Result<Settings, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || {
         paths.set_continuous_deployment(on)?;
         Ok(paths.resolve(settings::system_locale().as_deref()))
@@ -88,7 +84,7 @@ pub async fn deploy_address_set(
     state: State<'_, AppState>,
     address: String,
 ) -> Result<Settings, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || {
         paths.set_proxy_address(&address)?;
         Ok(paths.resolve(settings::system_locale().as_deref()))
@@ -98,6 +94,5 @@ pub async fn deploy_address_set(
 
 #[tauri::command]
 pub async fn deploy_history(state: State<'_, AppState>) -> Result<Vec<DeployRecord>, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.deploys(50)).await
+    state.devloop.store(move |s| s.deploys(50)).await
 }

@@ -20,6 +20,7 @@ mod workshop;
 
 use std::sync::{Arc, Mutex};
 
+use devloop_engine::context::Context;
 use devloop_engine::settings::Paths;
 use devloop_engine::workshop::learner::Learner;
 use devloop_engine::workshop::watch::WatchHandle;
@@ -28,8 +29,8 @@ use tauri::{Builder, Manager, Runtime};
 /// What every command shares.
 #[derive(Debug)]
 pub struct AppState {
-    /// Where the settings, the data and the workspace live.
-    pub paths: Paths,
+    /// This DevLoop: its paths, its store, the service and Monitor, as the CLI holds them too.
+    pub devloop: Context,
     /// When the process started, for the launch-to-first-paint benchmark.
     pub started: std::time::Instant,
     /// The learner and their pack, opened on first use; emptied when the workspace moves.
@@ -43,12 +44,8 @@ pub struct AppState {
     pub push_watch: Mutex<Option<devloop_engine::pipeline::push::PushWatch>>,
     /// Where runs started by pushes report (the pipeline page, when it is open).
     pub listener: pipeline::Listener,
-    /// The deployed service (the proxy and its replicas), once the Deploy page has used it.
-    pub service: devloop_engine::service::host::Slot,
     /// Stops the replica log the Operate page follows, when it follows one.
     pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
-    /// Monitor's collectors and what they keep, from the app's start.
-    pub monitor: std::sync::OnceLock<devloop_engine::monitor::collect::Running>,
     /// Tells the learner when a run a push started fails (the window's notifications).
     pub on_push_failed: std::sync::OnceLock<notify::RunFailedListener>,
 }
@@ -57,16 +54,14 @@ pub struct AppState {
 pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
     builder
         .manage(AppState {
-            paths,
+            devloop: Context::new(paths),
             started: std::time::Instant::now(),
             learner: tokio::sync::Mutex::new(None),
             watch: Mutex::new(None),
             runs: Default::default(),
             push_watch: Mutex::new(None),
             listener: Default::default(),
-            service: Default::default(),
             log_follower: Mutex::new(None),
-            monitor: Default::default(),
             on_push_failed: Default::default(),
         })
         .register_uri_scheme_protocol(devloop_engine::markdown::ASSET_SCHEME, |ctx, request| {
@@ -173,15 +168,14 @@ pub fn run() {
             webview::tune(app);
             // Every deploy, rollback, scale and heal is announced from the service's first moment.
             let state = app.state::<AppState>();
-            tauri::async_runtime::block_on(
-                state
-                    .service
-                    .announce_to(notify::announcer(app.handle().clone(), state.paths.clone())),
-            );
+            tauri::async_runtime::block_on(state.devloop.service().announce_to(notify::announcer(
+                app.handle().clone(),
+                state.devloop.paths().clone(),
+            )));
             // A push run that fails is a red main nobody pressed a button for: say so.
             let _ = state.on_push_failed.set(notify::run_announcer(
                 app.handle().clone(),
-                state.paths.clone(),
+                state.devloop.paths().clone(),
             ));
             // At start DevLoop takes up the service: what is live is adopted, its leftovers
             // removed, healing begins, and `devloop` in a terminal acts through this app. A
@@ -192,15 +186,16 @@ pub fn run() {
                 let _ = deploy::service(&state).await;
             });
             // Monitoring runs for the app's life; alerts that fire or resolve are announced.
-            let on_alert = notify::alert_announcer(app.handle().clone(), state.paths.clone());
+            let on_alert =
+                notify::alert_announcer(app.handle().clone(), state.devloop.paths().clone());
             let started = tauri::async_runtime::block_on(async {
                 devloop_engine::monitor::collect::Monitor::start(
-                    state.paths.clone(),
-                    state.service.clone(),
+                    state.devloop.paths().clone(),
+                    state.devloop.service().clone(),
                     Some(on_alert),
                 )
             });
-            let _ = state.monitor.set(started);
+            state.devloop.watch(started);
             Ok(())
         })
         .run(context)

@@ -7,17 +7,16 @@ use std::sync::Arc;
 use devloop_engine::monitor::alert::Rule;
 use devloop_engine::monitor::collect::Monitor;
 use devloop_engine::monitor::view::{self, MonitorView, Window};
-use devloop_engine::store::Store;
 use devloop_engine::{Code, Error};
 use tauri::State;
 
 use crate::commands::blocking;
 use crate::AppState;
 
-fn monitor(state: &AppState) -> Result<Arc<Monitor>, Error> {
+pub(crate) fn monitor(state: &AppState) -> Result<Arc<Monitor>, Error> {
     state
-        .monitor
-        .get()
+        .devloop
+        .monitor()
         .map(|running| Arc::clone(running.monitor()))
         .ok_or_else(|| Error::internal("monitoring has not started in this window"))
 }
@@ -40,13 +39,12 @@ pub async fn monitor_view(
         ));
     }
     let m = monitor(&state)?;
-    let file = state.paths.database_file();
-    let replicas = match state.service.current().await {
+    let history = state.devloop.store(|s| s.alerts(30)).await?;
+    let replicas = match state.devloop.service().current().await {
         Some(s) => s.status().await.replicas,
         None => Vec::new(),
     };
     blocking(move || {
-        let history = Store::open(&file)?.alerts(30)?;
         let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
         let now = devloop_engine::store::now() - 1;
         Ok(MonitorView {
@@ -81,7 +79,7 @@ pub async fn monitor_export(
     titles: Option<std::collections::HashMap<String, String>>,
 ) -> Result<String, Error> {
     let m = monitor(&state)?;
-    let dir = state.paths.data_dir.join("exports");
+    let dir = state.devloop.paths().data_dir.join("exports");
     blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| Error::file(Code::Store, &dir, &e))?;
         let now = devloop_engine::store::now() - 1;
@@ -143,7 +141,8 @@ pub async fn monitor_rules_set(
 #[tauri::command]
 pub fn monitor_probes(state: State<'_, AppState>) -> Vec<String> {
     state
-        .paths
+        .devloop
+        .paths()
         .load()
         .ok()
         .and_then(|s| s.probes)
@@ -156,6 +155,6 @@ pub async fn monitor_probes_set(
     state: State<'_, AppState>,
     urls: Vec<String>,
 ) -> Result<Vec<String>, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || paths.set_probes(&urls)).await
 }

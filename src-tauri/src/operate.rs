@@ -8,7 +8,6 @@ use devloop_engine::operate::autoscale::Policy;
 use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
 use devloop_engine::service::OperateStatus;
 use devloop_engine::service::ServiceStatus;
-use devloop_engine::store::Store;
 use devloop_engine::words::Said;
 use devloop_engine::{Code, Error};
 use tauri::ipc::Channel;
@@ -20,8 +19,7 @@ use crate::AppState;
 #[tauri::command]
 pub async fn operate_status(state: State<'_, AppState>) -> Result<OperateStatus, Error> {
     let service = crate::deploy::service(&state).await?;
-    let file = state.paths.database_file();
-    let ops = blocking(move || Store::open(&file)?.ops(50)).await?;
+    let ops = state.devloop.store(|s| s.ops(50)).await?;
     Ok(OperateStatus {
         service: service.status().await,
         autoscaler: service.autoscaler(),
@@ -133,7 +131,7 @@ pub async fn operate_load(
     })
     .await;
     let (db, app, done) = (
-        state.paths.database_file(),
+        state.devloop.paths().database_file(),
         service.status().await.app,
         report.clone(),
     );

@@ -12,7 +12,6 @@ use devloop_engine::pipeline::launch::{self, Prepared, Refusal};
 use devloop_engine::pipeline::run::RunEvent;
 use devloop_engine::pipeline::view::{self, RunDetail, RunUpdate, StepLog, WorkflowView};
 use devloop_engine::store::runs::RunSummary;
-use devloop_engine::store::Store;
 use devloop_engine::{Code, Error};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -111,20 +110,20 @@ pub(crate) fn failure_watch(
 /// workflows they start, as GitHub would. Events go to the subscribed pipeline page, and every
 /// run is in the history either way.
 pub fn watch_pushes(state: &AppState) {
-    let paths = state.paths.clone();
+    let devloop = state.devloop.clone();
+    let paths = devloop.paths().clone();
     let repo = workspace(state);
     let listener = state.listener.clone();
     let runs = Arc::clone(&state.runs);
-    let service = state.service.clone();
+    let service = state.devloop.service().clone();
     let on_failed = state.on_push_failed.get().cloned();
     let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
         // Commits that name backlog items are linked as they arrive, so an item shows its
         // commits before any of them is deployed.
-        let (linked_repo, db) = (repo.clone(), paths.database_file());
+        let (linked_repo, devloop) = (repo.clone(), devloop.clone());
         tokio::task::spawn_blocking(move || {
-            if let Ok(store) = devloop_engine::store::Store::open(&db) {
-                let _ = devloop_engine::backlog::links::scan(&linked_repo, &store, 1000);
-            }
+            let _ =
+                devloop.store_now(|s| devloop_engine::backlog::links::scan(&linked_repo, s, 1000));
         });
         for prepared in launch::for_push(&paths, &repo, &push, Some(service.clone())) {
             let (number, file) = (prepared.number, prepared.shown.display().to_string());
@@ -152,7 +151,7 @@ pub fn pipeline_subscribe(state: State<'_, AppState>, on_update: Channel<RunUpda
 }
 
 fn workspace(state: &AppState) -> std::path::PathBuf {
-    state.paths.current_workspace()
+    state.devloop.workspace()
 }
 
 #[tauri::command]
@@ -202,10 +201,10 @@ pub async fn pipeline_run(
                 format!("`{file}` is not a workflow of the workspace"),
             )
         })?;
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     let opts = launch::Options {
         inputs: inputs.into_iter().collect(),
-        service: Some(state.service.clone()),
+        service: Some(state.devloop.service().clone()),
         ..Default::default()
     };
     let prepared =
@@ -227,9 +226,9 @@ pub async fn pipeline_rerun(
     failed_only: Option<bool>,
     on_event: Channel<Vec<RunEvent>>,
 ) -> Result<u64, Error> {
-    let (paths, ws) = (state.paths.clone(), workspace(&state));
+    let (paths, ws) = (state.devloop.paths().clone(), workspace(&state));
     let opts = launch::Options {
-        service: Some(state.service.clone()),
+        service: Some(state.devloop.service().clone()),
         ..Default::default()
     };
     let prepared = blocking(move || {
@@ -256,7 +255,7 @@ pub async fn pipeline_shell(
     number: u64,
     job: String,
 ) -> Result<(), Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || {
         // Said here, in the app, rather than in a terminal that closes at once.
         devloop_engine::pipeline::reenter::find(&paths, number, Some(&job))?;
@@ -288,20 +287,20 @@ pub fn pipeline_cancel(state: State<'_, AppState>, number: u64) -> Result<(), Er
 
 #[tauri::command]
 pub async fn pipeline_runs(state: State<'_, AppState>) -> Result<Vec<RunSummary>, Error> {
-    let file = state.paths.database_file();
-    blocking(move || {
-        let store = Store::open(&file)?;
-        // Runs whose process died (a crash, a kill) show as interrupted from the first look.
-        let _ = store.mark_interrupted(devloop_engine::store::now());
-        store.runs(200)
-    })
-    .await
+    state
+        .devloop
+        .store(move |store| {
+            // Runs whose process died (a crash, a kill) show as interrupted from the first look.
+            let _ = store.mark_interrupted(devloop_engine::store::now());
+            store.runs(200)
+        })
+        .await
 }
 
 /// One run of the history: jobs, steps, artifacts, inputs and the rendered step summary.
 #[tauri::command]
 pub async fn pipeline_detail(state: State<'_, AppState>, number: u64) -> Result<RunDetail, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || view::detail(&paths, number)).await
 }
 
@@ -312,6 +311,6 @@ pub async fn pipeline_log(
     number: u64,
     job: String,
 ) -> Result<Vec<StepLog>, Error> {
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || view::job_log(&paths, number, &job)).await
 }

@@ -7,29 +7,27 @@ use devloop_engine::plan::detail::{self, ItemDetail};
 use devloop_engine::plan::drafts::{self, Source};
 use devloop_engine::plan::retro;
 use devloop_engine::release;
+use devloop_engine::store::now;
 use devloop_engine::store::plan::{Column, Item, NewItem, Sprint};
-use devloop_engine::store::{now, Store};
 use devloop_engine::{Code, Error};
 use tauri::State;
 
-use crate::commands::blocking;
 use crate::AppState;
 
 #[tauri::command]
 pub async fn plan_items(state: State<'_, AppState>) -> Result<Vec<Item>, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.items()).await
+    state.devloop.store(move |s| s.items()).await
 }
 
 #[tauri::command]
 pub async fn plan_add(state: State<'_, AppState>, item: NewItem) -> Result<Item, Error> {
-    let file = state.paths.database_file();
-    blocking(move || {
-        let store = Store::open(&file)?;
-        let id = store.add_item(&item, now())?;
-        store.item(id)
-    })
-    .await
+    state
+        .devloop
+        .store(move |store| {
+            let id = store.add_item(&item, now())?;
+            store.item(id)
+        })
+        .await
 }
 
 #[tauri::command]
@@ -39,16 +37,16 @@ pub async fn plan_move(
     column: Column,
     position: Option<f64>,
 ) -> Result<Item, Error> {
-    let file = state.paths.database_file();
-    blocking(move || {
-        let store = Store::open(&file)?;
-        match position {
-            Some(position) => store.move_item(id, column, position, now()),
-            // No place asked for: the bottom of the column, as `devloop plan move` does.
-            None => store.move_to_bottom(id, column, now()),
-        }
-    })
-    .await
+    state
+        .devloop
+        .store(move |store| {
+            match position {
+                Some(position) => store.move_item(id, column, position, now()),
+                // No place asked for: the bottom of the column, as `devloop plan move` does.
+                None => store.move_to_bottom(id, column, now()),
+            }
+        })
+        .await
 }
 
 /// The active alert `rule` on `series`, as a bug item in the backlog.
@@ -58,11 +56,7 @@ pub async fn plan_from_alert(
     rule: String,
     series: String,
 ) -> Result<Item, Error> {
-    let monitor = state
-        .monitor
-        .get()
-        .map(|running| std::sync::Arc::clone(running.monitor()))
-        .ok_or_else(|| Error::internal("monitoring has not started"))?;
+    let monitor = crate::monitor::monitor(&state)?;
     let draft = monitor
         .board
         .lock()
@@ -77,33 +71,32 @@ pub async fn plan_from_alert(
                 format!("{rule} on {series} is no longer pending or firing"),
             )
         })?;
-    let file = state.paths.database_file();
-    blocking(move || {
-        let store = Store::open(&file)?;
-        let id = store.add_item(&draft, now())?;
-        store.item(id)
-    })
-    .await
+    state
+        .devloop
+        .store(move |store| {
+            let id = store.add_item(&draft, now())?;
+            store.item(id)
+        })
+        .await
 }
 
 /// A failed run, a rolled-back deploy or a heal, as a bug item carrying its context.
 #[tauri::command]
 pub async fn plan_from(state: State<'_, AppState>, source: Source) -> Result<Item, Error> {
-    let file = state.paths.database_file();
-    blocking(move || {
-        let store = Store::open(&file)?;
-        let draft = drafts::draft(&store, &source)?;
-        let id = store.add_item(&draft, now())?;
-        store.item(id)
-    })
-    .await
+    state
+        .devloop
+        .store(move |store| {
+            let draft = drafts::draft(store, &source)?;
+            let id = store.add_item(&draft, now())?;
+            store.item(id)
+        })
+        .await
 }
 
 /// Every sprint, newest first.
 #[tauri::command]
 pub async fn plan_sprints(state: State<'_, AppState>) -> Result<Vec<Sprint>, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.sprints()).await
+    state.devloop.store(move |s| s.sprints()).await
 }
 
 /// Starts a sprint of `days` days now.
@@ -113,45 +106,41 @@ pub async fn plan_sprint_add(
     name: String,
     days: u32,
 ) -> Result<Sprint, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.add_sprint(&name, now(), days)).await
+    state
+        .devloop
+        .store(move |s| s.add_sprint(&name, now(), days))
+        .await
 }
 
 /// Item `id` in full: its description rendered, and what was done about it.
 #[tauri::command]
 pub async fn plan_item(state: State<'_, AppState>, id: u64) -> Result<ItemDetail, Error> {
-    let paths = state.paths.clone();
-    blocking(move || {
-        let repo = paths.current_workspace();
-        let store = Store::open(&paths.database_file())?;
-        detail::detail(&store, &repo, &release::app_name(&repo), id)
-    })
-    .await
+    let repo = state.devloop.workspace();
+    state
+        .devloop
+        .store(move |store| detail::detail(store, &repo, &release::app_name(&repo), id))
+        .await
 }
 
 #[tauri::command]
 pub async fn plan_edit(state: State<'_, AppState>, id: u64, item: NewItem) -> Result<Item, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.edit_item(id, &item)).await
+    state.devloop.store(move |s| s.edit_item(id, &item)).await
 }
 
 /// Ends the running sprint now.
 #[tauri::command]
 pub async fn plan_sprint_end(state: State<'_, AppState>) -> Result<Sprint, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.end_sprint(now())).await
+    state.devloop.store(move |s| s.end_sprint(now())).await
 }
 
 /// What the loop raised that still waits in the backlog.
 #[tauri::command]
 pub async fn plan_taught(state: State<'_, AppState>) -> Result<Vec<Item>, Error> {
-    let file = state.paths.database_file();
-    blocking(move || retro::taught(&Store::open(&file)?)).await
+    state.devloop.store(retro::taught).await
 }
 
 /// Moves what the loop raised into the sprint; their numbers come back.
 #[tauri::command]
 pub async fn plan_carry(state: State<'_, AppState>) -> Result<Vec<u64>, Error> {
-    let file = state.paths.database_file();
-    blocking(move || retro::carry(&Store::open(&file)?, now())).await
+    state.devloop.store(move |s| retro::carry(s, now())).await
 }

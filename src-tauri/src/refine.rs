@@ -6,12 +6,11 @@ use devloop_engine::plan::refine::{self, RefineView};
 use devloop_engine::plan::retro::{self, Retro};
 use devloop_engine::plan::state::{self, LoopState};
 use devloop_engine::release;
+use devloop_engine::store::now;
 use devloop_engine::store::retro::{Note, NoteKind};
-use devloop_engine::store::{now, Store};
 use devloop_engine::Error;
 use tauri::State;
 
-use crate::commands::blocking;
 use crate::AppState;
 
 #[tauri::command]
@@ -28,40 +27,39 @@ pub async fn refine_view(
             "choose 1 to 52 weeks and a chart 200 to 2000 pixels wide",
         ));
     }
-    let paths = state.paths.clone();
-    blocking(move || {
-        let repo = paths.current_workspace();
-        let store = Store::open(&paths.database_file())?;
-        refine::view(
-            &store,
-            &repo,
-            &release::app_name(&repo),
-            now(),
-            weeks,
-            (width, 160),
-            dark,
-            utc_offset_min.clamp(-14 * 60, 14 * 60) * 60,
-        )
-    })
-    .await
+    let repo = state.devloop.workspace();
+    state
+        .devloop
+        .store(move |store| {
+            refine::view(
+                store,
+                &repo,
+                &release::app_name(&repo),
+                now(),
+                weeks,
+                (width, 160),
+                dark,
+                utc_offset_min.clamp(-14 * 60, 14 * 60) * 60,
+            )
+        })
+        .await
 }
 
 /// Each stage's state for the home loop: the history's and the workspace's parts, what is live
 /// (when this app runs the service), and the alerts firing.
 #[tauri::command]
 pub async fn loop_state(state: State<'_, AppState>) -> Result<LoopState, Error> {
-    let paths = state.paths.clone();
-    let mut now_state = blocking(move || {
-        let repo = paths.current_workspace();
-        Ok(state::gather(&Store::open(&paths.database_file())?, &repo))
-    })
-    .await?;
-    if let Some(service) = state.service.current().await {
+    let repo = state.devloop.workspace();
+    let mut now_state = state
+        .devloop
+        .store(move |store| Ok(state::gather(store, &repo)))
+        .await?;
+    if let Some(service) = state.devloop.service().current().await {
         let status = service.status().await;
         now_state.live_version = status.version;
         now_state.replicas = status.replicas.len() as u32;
     }
-    if let Some(monitor) = state.monitor.get() {
+    if let Some(monitor) = state.devloop.monitor() {
         now_state.alerts_firing = monitor
             .board
             .lock()
@@ -82,13 +80,11 @@ pub async fn loop_state(state: State<'_, AppState>) -> Result<LoopState, Error> 
 /// Sprint `sprint`'s retrospective (the running or newest sprint's when none is given).
 #[tauri::command]
 pub async fn retro_view(state: State<'_, AppState>, sprint: Option<u64>) -> Result<Retro, Error> {
-    let paths = state.paths.clone();
-    blocking(move || {
-        let repo = paths.current_workspace();
-        let store = Store::open(&paths.database_file())?;
-        retro::view(&store, &repo, &release::app_name(&repo), sprint, now())
-    })
-    .await
+    let repo = state.devloop.workspace();
+    state
+        .devloop
+        .store(move |store| retro::view(store, &repo, &release::app_name(&repo), sprint, now()))
+        .await
 }
 
 /// A note for sprint `sprint`'s retrospective; an improvement becomes a backlog item.
@@ -99,6 +95,8 @@ pub async fn retro_add(
     kind: NoteKind,
     text: String,
 ) -> Result<Note, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.add_note(sprint, kind, &text, now())).await
+    state
+        .devloop
+        .store(move |s| s.add_note(sprint, kind, &text, now()))
+        .await
 }

@@ -4,7 +4,6 @@
 
 use devloop_engine::docker::Engine;
 use devloop_engine::release::{self, ReleaseEvent, ReleasePlan, ReleaseRecord};
-use devloop_engine::store::Store;
 use devloop_engine::Error;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -13,7 +12,7 @@ use crate::commands::blocking;
 use crate::AppState;
 
 fn workspace(state: &AppState) -> std::path::PathBuf {
-    state.paths.current_workspace()
+    state.devloop.workspace()
 }
 
 #[tauri::command]
@@ -35,14 +34,19 @@ pub async fn release_create(
         version,
         ..Default::default()
     };
-    release::create(&engine, &state.paths, &workspace(&state), &opts, &|e| {
-        let _ = on_event.send(e);
-    })
+    release::create(
+        &engine,
+        state.devloop.paths(),
+        &workspace(&state),
+        &opts,
+        &|e| {
+            let _ = on_event.send(e);
+        },
+    )
     .await
 }
 
 #[tauri::command]
 pub async fn releases_list(state: State<'_, AppState>) -> Result<Vec<ReleaseRecord>, Error> {
-    let file = state.paths.database_file();
-    blocking(move || Store::open(&file)?.releases()).await
+    state.devloop.store(move |s| s.releases()).await
 }

@@ -49,7 +49,7 @@ async fn learner<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<Arc
         return Ok(Arc::clone(learner));
     }
     let dir = workshops_dir(app).join(PACK);
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     let learner =
         tauri::async_runtime::spawn_blocking(move || devloop_engine::workshop::open(&paths, &dir))
             .await
@@ -169,7 +169,7 @@ pub async fn workshop_trust<R: Runtime>(
     digest: String,
 ) -> Result<Trust, Error> {
     let l = learner(&app, &state).await?;
-    let paths = state.paths.clone();
+    let paths = state.devloop.paths().clone();
     blocking(move || l.grant_trust(&paths, &digest)).await
 }
 

@@ -4,10 +4,10 @@
 
 use std::process::ExitCode;
 
+use devloop_engine::context::Context;
 use devloop_engine::finding::Finding;
 use devloop_engine::monitor::alert::{Comparator, Rule, Severity};
 use devloop_engine::monitor::rules;
-use devloop_engine::settings::Paths;
 
 use crate::plan::refused;
 
@@ -31,9 +31,9 @@ pub struct NewRule {
     pub description: String,
 }
 
-pub fn list() -> ExitCode {
-    let paths = Paths::from_env();
-    match rules::load(&paths) {
+pub fn list(devloop: &Context) -> ExitCode {
+    let paths = devloop.paths();
+    match rules::load(paths) {
         Ok(all) => {
             for r in &all {
                 println!(
@@ -46,7 +46,7 @@ pub fn list() -> ExitCode {
                     r.severity
                 );
             }
-            println!("(kept in {})", rules::file(&paths).display());
+            println!("(kept in {})", rules::file(paths).display());
             ExitCode::SUCCESS
         }
         Err(e) => refused(e),
@@ -62,7 +62,7 @@ fn symbol(c: Comparator) -> &'static str {
     }
 }
 
-pub fn add(new: NewRule) -> ExitCode {
+pub fn add(devloop: &Context, new: NewRule) -> ExitCode {
     let (comparator, threshold) = match (new.above, new.below) {
         (Some(t), None) => (Comparator::Above, t),
         (None, Some(t)) => (Comparator::Below, t),
@@ -79,7 +79,7 @@ pub fn add(new: NewRule) -> ExitCode {
         "critical" => Severity::Critical,
         _ => Severity::Warning,
     };
-    change(|all| {
+    change(devloop, |all| {
         all.push(Rule {
             name: new.name.trim().to_owned(),
             metric: new.metric.trim().to_owned(),
@@ -93,8 +93,8 @@ pub fn add(new: NewRule) -> ExitCode {
     })
 }
 
-pub fn remove(name: &str) -> ExitCode {
-    change(|all| {
+pub fn remove(devloop: &Context, name: &str) -> ExitCode {
+    change(devloop, |all| {
         let before = all.len();
         all.retain(|r| r.name != name);
         if all.len() == before {
@@ -111,9 +111,12 @@ pub fn remove(name: &str) -> ExitCode {
 
 /// Applies `edit` to the rules in force, checks them all and saves them; nothing is written
 /// when any is wrong.
-fn change(edit: impl FnOnce(&mut Vec<Rule>) -> Result<String, devloop_engine::Error>) -> ExitCode {
-    let paths = Paths::from_env();
-    let mut all = match rules::load(&paths) {
+fn change(
+    devloop: &Context,
+    edit: impl FnOnce(&mut Vec<Rule>) -> Result<String, devloop_engine::Error>,
+) -> ExitCode {
+    let paths = devloop.paths();
+    let mut all = match rules::load(paths) {
         Ok(r) => r,
         Err(e) => return refused(e),
     };
@@ -121,7 +124,7 @@ fn change(edit: impl FnOnce(&mut Vec<Rule>) -> Result<String, devloop_engine::Er
         Ok(s) => s,
         Err(e) => return refused(e),
     };
-    match rules::check(&all).and_then(|()| rules::save(&paths, &all)) {
+    match rules::check(&all).and_then(|()| rules::save(paths, &all)) {
         Ok(()) => {
             println!("{said}; {} rule(s) in force", all.len());
             ExitCode::SUCCESS

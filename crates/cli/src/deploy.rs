@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use devloop_engine::context::Context;
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::operate::autoscale::{Metric, Policy};
@@ -14,7 +15,6 @@ use devloop_engine::service;
 use devloop_engine::service::control;
 use devloop_engine::service::host::{self, Slot};
 use devloop_engine::settings::{self, Paths};
-use devloop_engine::store::Store;
 
 use crate::exit::REFUSED;
 
@@ -56,19 +56,19 @@ fn shown(e: DeployEvent) {
     }
 }
 
-pub async fn deploy(opts: Options) -> ExitCode {
+pub async fn deploy(devloop: &Context, opts: Options) -> ExitCode {
     let Some(strategy) = Strategy::parse(&opts.strategy) else {
         return fail(
             &format!("`{}` is not a strategy", opts.strategy),
             Some("use blue-green, rolling or recreate"),
         );
     };
-    let paths = Paths::from_env();
-    let repo = crate::release::repo(opts.repo.clone());
+    let paths = devloop.paths();
+    let repo = crate::release::repo(devloop, opts.repo.clone());
     let app = release::app_name(&repo);
     let version = match opts.version.clone() {
         Some(v) => v,
-        None => match Store::open(&paths.database_file()).and_then(|s| s.releases()) {
+        None => match devloop.store_now(|s| s.releases()) {
             Ok(all) => match all.into_iter().find(|r| r.app == app) {
                 Some(r) => r.version,
                 None => {
@@ -93,7 +93,7 @@ pub async fn deploy(opts: Options) -> ExitCode {
     let slot = Slot::default();
     let (status, via) = match host::deploy(
         &slot,
-        &paths,
+        paths,
         &app,
         &version,
         strategy,
@@ -127,7 +127,7 @@ pub async fn deploy(opts: Options) -> ExitCode {
         println!("not serving (--no-serve): the containers keep running, and the app adopts them when it starts");
         return ExitCode::SUCCESS;
     }
-    let _monitor = monitor(&paths, &slot);
+    let _monitor = monitor(paths, &slot);
     println!(
         "serving until Ctrl+C, healing stopped replicas and monitoring; try: curl {}\n(devloop scale and devloop autoscale act on this service meanwhile)",
         status.url
@@ -155,15 +155,15 @@ fn monitor(paths: &Paths, slot: &Slot) -> devloop_engine::monitor::collect::Runn
 /// the stable address, what is live adopted from the labels, healing, autoscaling, the
 /// control socket `devloop deploy`/`scale`/`autoscale` go through, and monitoring with its
 /// alerts.
-pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
-    let paths = Paths::from_env();
-    let app = release::app_name(&crate::release::repo(repo));
+pub async fn serve(devloop: &Context, repo: Option<PathBuf>) -> ExitCode {
+    let paths = devloop.paths();
+    let app = release::app_name(&crate::release::repo(devloop, repo));
     let slot = Slot::default();
-    let svc = match slot.ensure(&paths, &app).await {
+    let svc = match slot.ensure(paths, &app).await {
         Ok(s) => s,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };
-    let _monitor = monitor(&paths, &slot);
+    let _monitor = monitor(paths, &slot);
     let status = svc.status().await;
     for name in &status.removed_at_start {
         println!("removed a leftover container of an earlier deploy: {name}");
@@ -186,9 +186,12 @@ pub async fn serve(repo: Option<PathBuf>) -> ExitCode {
 }
 
 /// Sends `request` to the DevLoop that runs the service, or says how to start one.
-async fn through_host(request: control::Request) -> Result<control::Hosted, ExitCode> {
-    let paths = Paths::from_env();
-    match control::ask(&paths, &request, &shown).await {
+async fn through_host(
+    devloop: &Context,
+    request: control::Request,
+) -> Result<control::Hosted, ExitCode> {
+    let paths = devloop.paths();
+    match control::ask(paths, &request, &shown).await {
         Ok(Some(h)) => Ok(h),
         Ok(None) => Err(fail(
             "no DevLoop runs the service now, so there is nothing to act on",
@@ -246,8 +249,8 @@ fn print_hosted(h: &control::Hosted) {
 
 /// `devloop service`: what runs, and which process runs it.
 /// `devloop service`: exits 0 only when what is live answers (all its replicas run).
-pub async fn status() -> ExitCode {
-    match through_host(control::Request::Status).await {
+pub async fn status(devloop: &Context) -> ExitCode {
+    match through_host(devloop, control::Request::Status).await {
         Ok(h) => {
             print_hosted(&h);
             if h.status.replicas.iter().all(|r| r.running) {
@@ -262,8 +265,8 @@ pub async fn status() -> ExitCode {
 }
 
 /// `devloop scale N`.
-pub async fn scale(replicas: u32) -> ExitCode {
-    match through_host(control::Request::Scale { replicas }).await {
+pub async fn scale(devloop: &Context, replicas: u32) -> ExitCode {
+    match through_host(devloop, control::Request::Scale { replicas }).await {
         Ok(h) => {
             print_hosted(&h);
             ExitCode::SUCCESS
@@ -273,11 +276,11 @@ pub async fn scale(replicas: u32) -> ExitCode {
 }
 
 /// `devloop autoscale`: on with a policy, or off.
-pub async fn autoscale(enabled: bool, policy: Policy) -> ExitCode {
+pub async fn autoscale(devloop: &Context, enabled: bool, policy: Policy) -> ExitCode {
     if let Err(e) = policy.check() {
         return fail(&e.message, e.fix.as_deref());
     }
-    match through_host(control::Request::Autoscale { enabled, policy }).await {
+    match through_host(devloop, control::Request::Autoscale { enabled, policy }).await {
         Ok(h) => {
             print_hosted(&h);
             ExitCode::SUCCESS
@@ -288,8 +291,8 @@ pub async fn autoscale(enabled: bool, policy: Policy) -> ExitCode {
 
 /// `devloop probes [URL…]`: the addresses Monitor calls every second (replacing the list), or
 /// with none, the list.
-pub fn probes(urls: &[String]) -> ExitCode {
-    let paths = Paths::from_env();
+pub fn probes(devloop: &Context, urls: &[String]) -> ExitCode {
+    let paths = devloop.paths();
     let list = if urls.is_empty() {
         Ok(paths.load().ok().and_then(|s| s.probes).unwrap_or_default())
     } else {
@@ -311,8 +314,8 @@ pub fn probes(urls: &[String]) -> ExitCode {
 }
 
 /// `devloop proxy [ADDRESS]`: where the service answers, from its next start.
-pub fn proxy(set: Option<&str>) -> ExitCode {
-    let paths = Paths::from_env();
+pub fn proxy(devloop: &Context, set: Option<&str>) -> ExitCode {
+    let paths = devloop.paths();
     if let Some(text) = set {
         if let Err(e) = paths.set_proxy_address(text) {
             return fail(&e.message, e.fix.as_deref());
@@ -333,11 +336,11 @@ pub fn proxy(set: Option<&str>) -> ExitCode {
     }
 }
 
-pub async fn list() -> ExitCode {
-    let paths = Paths::from_env();
+pub async fn list(devloop: &Context) -> ExitCode {
+    let paths = devloop.paths();
     // A deploy whose process was killed is said as interrupted, not running.
-    let _ = devloop_engine::service::host::settle_deploys(&paths).await;
-    let deploys = match Store::open(&paths.database_file()).and_then(|s| s.deploys(50)) {
+    let _ = devloop_engine::service::host::settle_deploys(paths).await;
+    let deploys = match devloop.store(|s| s.deploys(50)).await {
         Ok(d) => d,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };
@@ -364,8 +367,8 @@ pub async fn list() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn mode(set: Option<&str>) -> ExitCode {
-    let paths = Paths::from_env();
+pub fn mode(devloop: &Context, set: Option<&str>) -> ExitCode {
+    let paths = devloop.paths();
     if let Some(set) = set {
         if let Err(e) = paths.set_continuous_deployment(set == "deployment") {
             return fail(&e.message, e.fix.as_deref());
@@ -386,14 +389,15 @@ pub fn mode(set: Option<&str>) -> ExitCode {
 
 /// `devloop load`: simulated peak traffic against the service's stable address.
 pub async fn load(
+    devloop: &Context,
     rps: u32,
     duration_s: u64,
     concurrency: u32,
     ramp_s: u64,
     path: String,
 ) -> ExitCode {
-    let paths = Paths::from_env();
-    let target = match service::address(&paths) {
+    let paths = devloop.paths();
+    let target = match service::address(paths) {
         Ok(a) => a,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };
@@ -411,7 +415,7 @@ pub async fn load(
     })
     .await;
     eprintln!();
-    let app = release::app_name(&crate::release::repo(None));
+    let app = release::app_name(&crate::release::repo(devloop, None));
     let millis = started.elapsed().as_millis() as i64;
     if let Err(e) =
         devloop_engine::operate::load::record(&paths.database_file(), &app, &plan, &report, millis)

@@ -4,12 +4,12 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use devloop_engine::context::Context;
 use devloop_engine::doctor::{self, Report, Status};
-use devloop_engine::settings::Paths;
 use devloop_engine::Error;
 
-pub async fn run(json: bool) -> ExitCode {
-    let report = doctor::run(&Paths::from_env()).await;
+pub async fn run(devloop: &Context, json: bool) -> ExitCode {
+    let report = doctor::run(devloop.paths()).await;
     if json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),

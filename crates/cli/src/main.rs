@@ -381,30 +381,32 @@ fn replica_count(text: &str) -> Result<u32, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // One DevLoop for the command: its paths and its store, opened once when first needed.
+    let devloop = devloop_engine::context::Context::from_env();
     match cli.command {
-        Command::Doctor { json } => doctor::run(json).await,
+        Command::Doctor { json } => doctor::run(&devloop, json).await,
         Command::Workshop {
             command: WorkshopCommand::Validate { dir },
         } => workshop::validate(&dir),
         Command::Workshop {
             command: WorkshopCommand::Trust { dir, yes },
-        } => workshop::trust(&dir, yes),
+        } => workshop::trust(&devloop, &dir, yes),
         Command::Workflow {
             command: WorkflowCommand::Check { file },
         } => workflow::check(&file),
-        Command::Runs => run::list(),
+        Command::Runs => run::list(&devloop),
         Command::Shell {
             number,
             job,
             command,
-        } => shell::enter(number, job.as_deref(), &command),
+        } => shell::enter(&devloop, number, job.as_deref(), &command),
         Command::Release {
             repo,
             version,
             file,
             dry_run,
-        } => release::release(repo, version, file, dry_run).await,
-        Command::Releases => release::list(),
+        } => release::release(&devloop, repo, version, file, dry_run).await,
+        Command::Releases => release::list(&devloop),
         Command::Deploy {
             repo,
             version,
@@ -413,20 +415,23 @@ async fn main() -> ExitCode {
             health,
             no_serve,
         } => {
-            deploy::deploy(deploy::Options {
-                repo,
-                version,
-                strategy,
-                replicas,
-                health,
-                no_serve,
-            })
+            deploy::deploy(
+                &devloop,
+                deploy::Options {
+                    repo,
+                    version,
+                    strategy,
+                    replicas,
+                    health,
+                    no_serve,
+                },
+            )
             .await
         }
-        Command::Deploys => deploy::list().await,
-        Command::Service => deploy::status().await,
-        Command::Serve { repo } => deploy::serve(repo).await,
-        Command::Scale { replicas } => deploy::scale(replicas).await,
+        Command::Deploys => deploy::list(&devloop).await,
+        Command::Service => deploy::status(&devloop).await,
+        Command::Serve { repo } => deploy::serve(&devloop, repo).await,
+        Command::Scale { replicas } => deploy::scale(&devloop, replicas).await,
         Command::Autoscale {
             off,
             rps,
@@ -452,35 +457,35 @@ async fn main() -> ExitCode {
                 down_window_ms: down_window * 1000,
                 cooldown_ms: cooldown * 1000,
             };
-            deploy::autoscale(!off, policy).await
+            deploy::autoscale(&devloop, !off, policy).await
         }
-        Command::Proxy { address } => deploy::proxy(address.as_deref()),
-        Command::Probes { urls } => deploy::probes(&urls),
+        Command::Proxy { address } => deploy::proxy(&devloop, address.as_deref()),
+        Command::Probes { urls } => deploy::probes(&devloop, &urls),
         Command::Load {
             rps,
             duration,
             concurrency,
             ramp,
             path,
-        } => deploy::load(rps, duration, concurrency, ramp, path).await,
-        Command::Mode { mode } => deploy::mode(mode.as_deref()),
-        Command::Alerts { command: None } => alerts::list(),
+        } => deploy::load(&devloop, rps, duration, concurrency, ramp, path).await,
+        Command::Mode { mode } => deploy::mode(&devloop, mode.as_deref()),
+        Command::Alerts { command: None } => alerts::list(&devloop),
         Command::Alerts {
             command: Some(AlertsCommand::Add(rule)),
-        } => alerts::add(rule),
+        } => alerts::add(&devloop, rule),
         Command::Alerts {
             command: Some(AlertsCommand::Remove { name }),
-        } => alerts::remove(&name),
-        Command::Dora { days } => refine::dora(days),
+        } => alerts::remove(&devloop, &name),
+        Command::Dora { days } => refine::dora(&devloop, days),
         Command::Retro {
             sprint,
             well,
             not,
             improve,
-        } => refine::retro(sprint, &well, &not, &improve),
+        } => refine::retro(&devloop, sprint, &well, &not, &improve),
         Command::Plan {
             command: PlanCommand::Show { id },
-        } => plan::show(id),
+        } => plan::show(&devloop, id),
         Command::Plan {
             command:
                 PlanCommand::Edit {
@@ -491,16 +496,24 @@ async fn main() -> ExitCode {
                     estimate,
                     infra,
                 },
-        } => plan::edit(id, kind.as_deref(), title, description, estimate, infra),
+        } => plan::edit(
+            &devloop,
+            id,
+            kind.as_deref(),
+            title,
+            description,
+            estimate,
+            infra,
+        ),
         Command::Plan {
             command: PlanCommand::EndSprint,
-        } => plan::end_sprint(),
+        } => plan::end_sprint(&devloop),
         Command::Plan {
             command: PlanCommand::Carry,
-        } => plan::carry(),
+        } => plan::carry(&devloop),
         Command::Plan {
             command: PlanCommand::List,
-        } => plan::list(),
+        } => plan::list(&devloop),
         Command::Plan {
             command:
                 PlanCommand::Add {
@@ -510,13 +523,13 @@ async fn main() -> ExitCode {
                     estimate,
                     infra,
                 },
-        } => plan::add(&kind, title, description, estimate, infra),
+        } => plan::add(&devloop, &kind, title, description, estimate, infra),
         Command::Plan {
             command: PlanCommand::Move { id, column },
-        } => plan::move_to(id, &column),
+        } => plan::move_to(&devloop, id, &column),
         Command::Plan {
             command: PlanCommand::Sprint { name, days },
-        } => plan::sprint(&name, days),
+        } => plan::sprint(&devloop, &name, days),
         Command::Run {
             repo,
             workflow,
@@ -527,31 +540,34 @@ async fn main() -> ExitCode {
             rerun,
             failed,
         } => {
-            run::run(run::Options {
-                repo,
-                workflow,
-                rerun,
-                failed,
-                launch: devloop_engine::pipeline::launch::Options {
-                    job,
-                    inputs,
-                    secrets,
-                    secrets_file,
-                    // A `devloop/deploy` step serves from this process while the run lasts.
-                    service: Some(Default::default()),
-                    ..Default::default()
+            run::run(
+                &devloop,
+                run::Options {
+                    repo,
+                    workflow,
+                    rerun,
+                    failed,
+                    launch: devloop_engine::pipeline::launch::Options {
+                        job,
+                        inputs,
+                        secrets,
+                        secrets_file,
+                        // A `devloop/deploy` step serves from this process while the run lasts.
+                        service: Some(Default::default()),
+                        ..Default::default()
+                    },
                 },
-            })
+            )
             .await
         }
         Command::Workspace {
             command: WorkspaceCommand::Reset { pack },
-        } => workshop::reset_workspace(&pack),
+        } => workshop::reset_workspace(&devloop, &pack),
         Command::Workspace {
             command: WorkspaceCommand::Set { path },
-        } => workshop::set_workspace(&path),
+        } => workshop::set_workspace(&devloop, &path),
         Command::Lesson {
             command: LessonCommand::Check { args },
-        } => workshop::check_args(&args).await,
+        } => workshop::check_args(&devloop, &args).await,
     }
 }

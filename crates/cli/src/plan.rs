@@ -4,16 +4,17 @@
 use std::process::ExitCode;
 
 use devloop_engine::backlog::links;
+use devloop_engine::context::{Context, StoreGuard};
 use devloop_engine::plan::{detail, retro};
 use devloop_engine::release;
-use devloop_engine::settings::Paths;
+use devloop_engine::store::now;
 use devloop_engine::store::plan::{Column, Kind, NewItem};
-use devloop_engine::store::{now, Store};
 
 use crate::exit::REFUSED;
 
-pub(crate) fn store() -> Result<Store, ExitCode> {
-    Store::open(&Paths::from_env().database_file()).map_err(refused)
+/// The DevLoop's one store, held for the command.
+pub(crate) fn store(devloop: &Context) -> Result<StoreGuard<'_>, ExitCode> {
+    devloop.lock_store().map_err(refused)
 }
 
 pub(crate) fn refused(e: devloop_engine::Error) -> ExitCode {
@@ -21,12 +22,12 @@ pub(crate) fn refused(e: devloop_engine::Error) -> ExitCode {
 }
 
 /// `devloop plan list`: the board, column by column, after linking the workspace's commits.
-pub fn list() -> ExitCode {
-    let store = match store() {
+pub fn list(devloop: &Context) -> ExitCode {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let _ = links::scan(&crate::release::repo(None), &store, 1000);
+    let _ = links::scan(&crate::release::repo(devloop, None), &store, 1000);
     let items = match store.items() {
         Ok(i) => i,
         Err(e) => return refused(e),
@@ -79,6 +80,7 @@ fn bad_kind(kind: &str) -> ExitCode {
 
 /// `devloop plan add`.
 pub fn add(
+    devloop: &Context,
     kind: &str,
     title: String,
     description: String,
@@ -88,7 +90,7 @@ pub fn add(
     let Some(kind) = Kind::parse(kind) else {
         return bad_kind(kind);
     };
-    let store = match store() {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -110,8 +112,8 @@ pub fn add(
 }
 
 /// `devloop plan sprint NAME --days N`: a sprint starting now.
-pub fn sprint(name: &str, days: u32) -> ExitCode {
-    let store = match store() {
+pub fn sprint(devloop: &Context, name: &str, days: u32) -> ExitCode {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -130,12 +132,12 @@ pub fn sprint(name: &str, days: u32) -> ExitCode {
 }
 
 /// `devloop plan move N COLUMN`: to the bottom of that column.
-pub fn move_to(id: u64, column: &str) -> ExitCode {
+pub fn move_to(devloop: &Context, id: u64, column: &str) -> ExitCode {
     let Some(column) = Column::parse(column) else {
         eprintln!("devloop: `{column}` is not a column: use backlog, sprint, doing or done");
         return ExitCode::from(REFUSED);
     };
-    let store = match store() {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -149,12 +151,12 @@ pub fn move_to(id: u64, column: &str) -> ExitCode {
 }
 
 /// `devloop plan show N`: the item, what it says, and what was done about it.
-pub fn show(id: u64) -> ExitCode {
-    let store = match store() {
+pub fn show(devloop: &Context, id: u64) -> ExitCode {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let repo = crate::release::repo(None);
+    let repo = crate::release::repo(devloop, None);
     let d = match detail::detail(&store, &repo, &release::app_name(&repo), id) {
         Ok(d) => d,
         Err(e) => return refused(e),
@@ -216,6 +218,7 @@ pub fn show(id: u64) -> ExitCode {
 
 /// `devloop plan edit N`: what is given replaces what the item said; the rest stays.
 pub fn edit(
+    devloop: &Context,
     id: u64,
     kind: Option<&str>,
     title: Option<String>,
@@ -223,7 +226,7 @@ pub fn edit(
     estimate: Option<u32>,
     infra: Option<bool>,
 ) -> ExitCode {
-    let store = match store() {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -256,8 +259,8 @@ pub fn edit(
 }
 
 /// `devloop plan end-sprint`: the running sprint ends now.
-pub fn end_sprint() -> ExitCode {
-    let store = match store() {
+pub fn end_sprint(devloop: &Context) -> ExitCode {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -274,8 +277,8 @@ pub fn end_sprint() -> ExitCode {
 }
 
 /// `devloop plan carry`: what the loop raised moves into the sprint.
-pub fn carry() -> ExitCode {
-    let store = match store() {
+pub fn carry(devloop: &Context) -> ExitCode {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -3,12 +3,12 @@
 
 use std::process::ExitCode;
 
+use devloop_engine::context::Context;
 use devloop_engine::plan::dora::Dora;
 use devloop_engine::plan::{history, retro};
 use devloop_engine::release;
-use devloop_engine::settings::Paths;
+use devloop_engine::store::now;
 use devloop_engine::store::retro::NoteKind;
-use devloop_engine::store::{now, Store};
 
 use crate::plan::{refused, store};
 
@@ -22,13 +22,10 @@ fn span(s: i64) -> String {
     }
 }
 
-pub fn dora(days: i64) -> ExitCode {
-    let paths = Paths::from_env();
-    let repo = crate::release::repo(None);
+pub fn dora(devloop: &Context, days: i64) -> ExitCode {
+    let repo = crate::release::repo(devloop, None);
     let app = release::app_name(&repo);
-    let d = match Store::open(&paths.database_file())
-        .and_then(|s| history::dora_for(&s, &repo, &app, now(), days))
-    {
+    let d = match devloop.store_now(|s| history::dora_for(s, &repo, &app, now(), days)) {
         Ok(d) => d,
         Err(e) => return refused(e),
     };
@@ -102,12 +99,18 @@ fn print_dora(d: &Dora) {
 
 /// `devloop retro`: with notes, adds them to the sprint's retrospective (an improvement
 /// becomes a backlog item); then shows it beside the sprint's figures.
-pub fn retro(sprint: Option<u64>, well: &[String], not: &[String], improve: &[String]) -> ExitCode {
-    let store = match store() {
+pub fn retro(
+    devloop: &Context,
+    sprint: Option<u64>,
+    well: &[String],
+    not: &[String],
+    improve: &[String],
+) -> ExitCode {
+    let store = match store(devloop) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let repo = crate::release::repo(None);
+    let repo = crate::release::repo(devloop, None);
     let app = release::app_name(&repo);
     let t = now();
     let view = match retro::view(&store, &repo, &app, sprint, t) {

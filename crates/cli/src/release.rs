@@ -5,11 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use devloop_engine::context::Context;
 use devloop_engine::docker::build::BuildEvent;
 use devloop_engine::docker::Engine;
 use devloop_engine::release::{self, ReleaseEvent};
-use devloop_engine::settings::Paths;
-use devloop_engine::store::Store;
 
 use crate::exit::REFUSED;
 
@@ -23,25 +22,26 @@ fn fail(e: impl std::fmt::Display, fix: Option<&str>) -> ExitCode {
 
 /// The project: `--repo`, else the git repository around the current folder (as
 /// `devloop run` finds it), else the workspace.
-pub fn repo(dir: Option<PathBuf>) -> PathBuf {
+pub fn repo(devloop: &Context, dir: Option<PathBuf>) -> PathBuf {
     dir.or_else(|| {
         git2::Repository::discover(".")
             .ok()
             .and_then(|r| r.workdir().map(std::path::Path::to_path_buf))
     })
     .unwrap_or_else(|| {
-        let paths = Paths::from_env();
+        let paths = devloop.paths();
         paths.current_workspace()
     })
 }
 
 pub async fn release(
+    devloop: &Context,
     dir: Option<PathBuf>,
     version: Option<String>,
     dockerfile: Option<String>,
     dry_run: bool,
 ) -> ExitCode {
-    let repo = repo(dir);
+    let repo = repo(devloop, dir);
     let plan = {
         let repo = repo.clone();
         match tokio::task::spawn_blocking(move || release::plan(&repo)).await {
@@ -92,7 +92,7 @@ pub async fn release(
             ReleaseEvent::Saving { .. } => Ok(()),
         };
     };
-    match release::create(&engine, &Paths::from_env(), &repo, &opts, &shown).await {
+    match release::create(&engine, devloop.paths(), &repo, &opts, &shown).await {
         Ok(r) => {
             println!(
                 "\nreleased {} {} ({}): image {} ({} MiB), archive {}, tag v{}",
@@ -110,9 +110,8 @@ pub async fn release(
     }
 }
 
-pub fn list() -> ExitCode {
-    let paths = Paths::from_env();
-    let releases = match Store::open(&paths.database_file()).and_then(|s| s.releases()) {
+pub fn list(devloop: &Context) -> ExitCode {
+    let releases = match devloop.store_now(|s| s.releases()) {
         Ok(r) => r,
         Err(e) => return fail(&e.message, e.fix.as_deref()),
     };

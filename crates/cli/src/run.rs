@@ -5,10 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use devloop_engine::context::Context;
 use devloop_engine::pipeline::launch::{self, Refusal};
 use devloop_engine::pipeline::run::{Result as RunResult, RunEvent};
-use devloop_engine::settings::Paths;
-use devloop_engine::store::{now, Store};
+use devloop_engine::store::now;
 
 use crate::exit::REFUSED;
 
@@ -37,7 +37,7 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(REFUSED)
 }
 
-pub async fn run(opts: Options) -> ExitCode {
+pub async fn run(devloop: &Context, opts: Options) -> ExitCode {
     let start = opts.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let repo = match git2::Repository::discover(&start) {
         Ok(r) => match r.workdir() {
@@ -51,7 +51,7 @@ pub async fn run(opts: Options) -> ExitCode {
             ))
         }
     };
-    let paths = Paths::from_env();
+    let paths = devloop.paths().clone();
     let file = match opts.rerun {
         Some(_) => None,
         None => match pick_workflow(&repo, opts.workflow.as_deref()) {
@@ -266,9 +266,8 @@ fn pick_workflow(repo: &Path, named: Option<&Path>) -> Result<PathBuf, String> {
 }
 
 /// `devloop runs`: the history, newest first.
-pub fn list() -> ExitCode {
-    let paths = Paths::from_env();
-    let store = match Store::open(&paths.database_file()) {
+pub fn list(devloop: &Context) -> ExitCode {
+    let store = match devloop.lock_store() {
         Ok(s) => s,
         Err(e) => return fail(e),
     };

@@ -3,11 +3,11 @@
 
 use std::process::{Command, ExitCode};
 
+use devloop_engine::context::Context;
 use devloop_engine::pipeline::reenter;
-use devloop_engine::settings::Paths;
 
-pub fn enter(number: u64, job: Option<&str>, command: &[String]) -> ExitCode {
-    let entry = match reenter::find(&Paths::from_env(), number, job) {
+pub fn enter(devloop: &Context, number: u64, job: Option<&str>, command: &[String]) -> ExitCode {
+    let entry = match reenter::find(devloop.paths(), number, job) {
         Ok(entry) => entry,
         Err(e) => return crate::plan::refused(e),
     };

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use devloop_engine::check::{Context, Outcome};
+use devloop_engine::context::Context as DevLoop;
 use devloop_engine::settings::Paths;
 use devloop_engine::workshop::pack::{self, Pack};
 use devloop_engine::workshop::trust::{self, CommandKind, Trust};
@@ -58,7 +59,7 @@ pub fn validate(dir: &Path) -> ExitCode {
 /// `devloop lesson check [PACK] LESSON [STEP]`: a first word that is a pack folder names the
 /// pack; else it is the lesson, in the pack the app opened last (what the app's "Same check in
 /// a terminal" shows, with no path of the app's own in it).
-pub async fn check_args(args: &[String]) -> ExitCode {
+pub async fn check_args(devloop: &DevLoop, args: &[String]) -> ExitCode {
     let first = Path::new(&args[0]);
     if first.join("workshop.toml").is_file() {
         let Some(lesson) = args.get(1) else {
@@ -68,7 +69,7 @@ pub async fn check_args(args: &[String]) -> ExitCode {
             );
             return ExitCode::from(REFUSED);
         };
-        return check(first, lesson, args.get(2).map(String::as_str)).await;
+        return check(devloop, first, lesson, args.get(2).map(String::as_str)).await;
     }
     if args.len() > 2 {
         eprintln!(
@@ -77,7 +78,7 @@ pub async fn check_args(args: &[String]) -> ExitCode {
         );
         return ExitCode::from(REFUSED);
     }
-    let remembered = Paths::from_env().load().ok().and_then(|s| s.pack);
+    let remembered = devloop.paths().load().ok().and_then(|s| s.pack);
     let Some(pack) = remembered.filter(|p| p.join("workshop.toml").is_file()) else {
         eprintln!("devloop: which lesson pack? The app has not opened one here yet; name its folder first");
         eprintln!(
@@ -86,10 +87,15 @@ pub async fn check_args(args: &[String]) -> ExitCode {
         );
         return ExitCode::from(REFUSED);
     };
-    check(&pack, &args[0], args.get(1).map(String::as_str)).await
+    check(devloop, &pack, &args[0], args.get(1).map(String::as_str)).await
 }
 
-pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCode {
+pub async fn check(
+    devloop: &DevLoop,
+    dir: &Path,
+    lesson_id: &str,
+    step_id: Option<&str>,
+) -> ExitCode {
     let p = match load(dir) {
         Ok(p) => p,
         Err(code) => return code,
@@ -103,12 +109,12 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
         );
         return ExitCode::from(REFUSED);
     };
-    let paths = Paths::from_env();
+    let paths = devloop.paths();
     let ctx = Context {
-        workspace: workspace(&paths),
+        workspace: workspace(paths),
         database: Some(paths.database_file()),
     };
-    let trust = match Trust::of(&p, &paths) {
+    let trust = match Trust::of(&p, paths) {
         Ok(t) => t,
         Err(e) => return report(&e),
     };
@@ -158,13 +164,13 @@ pub async fn check(dir: &Path, lesson_id: &str, step_id: Option<&str>) -> ExitCo
 }
 
 /// Lists the commands the pack in `dir` would run and trusts it, after asking (unless `yes`).
-pub fn trust(dir: &Path, yes: bool) -> ExitCode {
+pub fn trust(devloop: &DevLoop, dir: &Path, yes: bool) -> ExitCode {
     let p = match load(dir) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let paths = Paths::from_env();
-    let view = match Trust::of(&p, &paths) {
+    let paths = devloop.paths();
+    let view = match Trust::of(&p, paths) {
         Ok(t) => t,
         Err(e) => return report(&e),
     };
@@ -208,7 +214,7 @@ pub fn trust(dir: &Path, yes: bool) -> ExitCode {
             return ExitCode::from(REFUSED);
         }
     }
-    match trust::grant(&p, &paths, &view.digest) {
+    match trust::grant(&p, paths, &view.digest) {
         Ok(_) => {
             println!(
                 "✓ trusted {} (this content, {:.12}); if it changes, DevLoop asks again",
@@ -221,7 +227,7 @@ pub fn trust(dir: &Path, yes: bool) -> ExitCode {
 }
 
 /// Moves the workspace aside and recreates it from the pack's demo project.
-pub fn reset_workspace(dir: &Path) -> ExitCode {
+pub fn reset_workspace(devloop: &DevLoop, dir: &Path) -> ExitCode {
     let p = match load(dir) {
         Ok(p) => p,
         Err(code) => return code,
@@ -230,7 +236,7 @@ pub fn reset_workspace(dir: &Path) -> ExitCode {
         eprintln!("devloop: pack {} has no demo project", p.id);
         return ExitCode::from(REFUSED);
     };
-    let workspace = workspace(&Paths::from_env());
+    let workspace = workspace(devloop.paths());
     match devloop_engine::workspace::reset(&demo, &workspace) {
         Ok(Some(old)) => {
             println!(
@@ -249,9 +255,9 @@ pub fn reset_workspace(dir: &Path) -> ExitCode {
 }
 
 /// Stores another workspace folder in the settings.
-pub fn set_workspace(path: &Path) -> ExitCode {
+pub fn set_workspace(devloop: &DevLoop, path: &Path) -> ExitCode {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match Paths::from_env().set_workspace(&absolute) {
+    match devloop.paths().set_workspace(&absolute) {
         Ok(()) => {
             println!("✓ the workspace is now {}", absolute.display());
             ExitCode::SUCCESS

@@ -19,11 +19,14 @@
 //! - [`workshop`]: lesson packs, the learner's lessons, trust, and the workspace watcher.
 //! - [`check`]: how a lesson step proves the learner did it.
 //! - [`doctor`]: the system check behind the status bar and `devloop doctor`.
+//! - [`context`]: one DevLoop as the CLI and the shell hold it: its paths, its one store,
+//!   the running service and Monitor.
 //!
 //! Types that cross to the UI derive `ts_rs::TS`; `tests/bindings.rs` keeps
 //! `ui/src/lib/bindings.ts` in step with them.
 
 pub mod check;
+pub mod context;
 pub mod doctor;
 pub mod monitor;
 pub mod pipeline;

@@ -44,6 +44,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "plan, lessons and checks",
         &["plan", "workshop", "check", "doctor"],
     ),
+    ("the facade the CLI and the shell hold", &["context"]),
 ];
 
 fn repo() -> PathBuf {
