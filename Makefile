@@ -51,9 +51,11 @@ ui-test:
 e2e: build
 	$(E2E)
 
-# Regenerates ui/src/lib/bindings.ts from the engine's wire types.
+# Regenerates ui/src/lib/bindings.ts from the engine's wire types, then ui/src/lib/commands.ts
+# from the shell's command functions.
 bindings:
 	DEVLOOP_BLESS=1 cargo test -p devloop-engine --test bindings
+	DEVLOOP_BLESS=1 cargo test -p devloop-app --test commands
 
 # The home screen, a lesson, the pipeline, a finished run, the releases, a deploy and the Monitor page, from the real app, into docs/screenshots/.
 screenshots: build

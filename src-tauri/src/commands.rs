@@ -48,8 +48,8 @@ pub async fn settings_set_workspace(
     })
     .await?;
     *state.learner.lock().await = None;
-    *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    *state.push_watch.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    *state.watch.lock() = None;
+    *state.push_watch.lock() = None;
     Ok(settings)
 }
 

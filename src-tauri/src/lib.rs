@@ -18,7 +18,9 @@ mod terminal;
 mod webview;
 mod workshop;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use devloop_engine::context::Context;
 use devloop_engine::settings::Paths;
@@ -36,8 +38,6 @@ pub struct AppState {
     /// The learner and their pack, opened on first use; emptied when the workspace moves.
     /// An async lock: opening the pack happens under it, on the blocking pool.
     pub learner: tokio::sync::Mutex<Option<Arc<Learner>>>,
-    /// Cancel switches of the runs in flight, by run number.
-    pub runs: pipeline::Runs,
     /// The open lesson's workspace watch; replacing it stops the old one.
     pub watch: Mutex<Option<WatchHandle>>,
     /// Starts `on.push` workflows when the learner commits; replaced when the workspace moves.
@@ -45,7 +45,7 @@ pub struct AppState {
     /// Where runs started by pushes report (the pipeline page, when it is open).
     pub listener: pipeline::Listener,
     /// Stops the replica log the Operate page follows, when it follows one.
-    pub log_follower: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    pub log_follower: Mutex<Option<tokio_util::sync::DropGuard>>,
     /// Tells the learner when a run a push started fails (the window's notifications).
     pub on_push_failed: std::sync::OnceLock<notify::RunFailedListener>,
 }
@@ -58,10 +58,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             started: std::time::Instant::now(),
             learner: tokio::sync::Mutex::new(None),
             watch: Mutex::new(None),
-            runs: Default::default(),
             push_watch: Mutex::new(None),
             listener: Default::default(),
-            log_follower: Mutex::new(None),
+            log_follower: Default::default(),
             on_push_failed: Default::default(),
         })
         .register_uri_scheme_protocol(devloop_engine::markdown::ASSET_SCHEME, |ctx, request| {

@@ -45,7 +45,7 @@ pub async fn monitor_view(
         None => Vec::new(),
     };
     blocking(move || {
-        let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
+        let board = m.board.lock();
         let now = devloop_engine::store::now() - 1;
         Ok(MonitorView {
             charts: view::dashboard(
@@ -62,7 +62,7 @@ pub async fn monitor_view(
             markers: board.markers(now - window.seconds(), now),
             active: board.active(),
             history,
-            status: m.status.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            status: m.status.lock().clone(),
         })
     })
     .await
@@ -84,7 +84,7 @@ pub async fn monitor_export(
         std::fs::create_dir_all(&dir).map_err(|e| Error::file(Code::Store, &dir, &e))?;
         let now = devloop_engine::store::now() - 1;
         let stamp = view::iso(now).replace(':', "-");
-        let board = m.board.lock().unwrap_or_else(|p| p.into_inner());
+        let board = m.board.lock();
         let path = match format.as_str() {
             "png" => {
                 let path = dir.join(format!("monitor-{stamp}.png"));
@@ -117,11 +117,7 @@ pub async fn monitor_export(
 
 #[tauri::command]
 pub fn monitor_rules(state: State<'_, AppState>) -> Result<Vec<Rule>, Error> {
-    Ok(monitor(&state)?
-        .board
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .rules())
+    Ok(monitor(&state)?.board.lock().rules())
 }
 
 /// Replaces the alert rules; every rule is checked first, and nothing changes on an error.
@@ -133,7 +129,7 @@ pub async fn monitor_rules_set(
     let m = monitor(&state)?;
     blocking(move || {
         m.set_rules(rules)?;
-        Ok(m.board.lock().unwrap_or_else(|p| p.into_inner()).rules())
+        Ok(m.board.lock().rules())
     })
     .await
 }

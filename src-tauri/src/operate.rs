@@ -12,6 +12,7 @@ use devloop_engine::words::Said;
 use devloop_engine::{Code, Error};
 use tauri::ipc::Channel;
 use tauri::State;
+use tokio_util::sync::CancellationToken;
 
 use crate::commands::blocking;
 use crate::AppState;
@@ -35,16 +36,10 @@ pub async fn operate_logs(
     on_lines: Channel<Vec<LogLine>>,
 ) -> Result<(), Error> {
     let service = crate::deploy::service(&state).await?;
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    // Only one follower at a time: the page shows one replica's output.
-    if let Some(previous) = state
-        .log_follower
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .replace(tx)
-    {
-        let _ = previous.send(true);
-    }
+    let stop = CancellationToken::new();
+    // Only one follower at a time, as the page shows one replica's output: the guard it
+    // replaces cancels the one before as it drops.
+    *state.log_follower.lock() = Some(stop.clone().drop_guard());
     tauri::async_runtime::spawn(async move {
         let _ = service
             .follow_logs(
@@ -53,7 +48,7 @@ pub async fn operate_logs(
                 &|lines| {
                     let _ = on_lines.send(lines);
                 },
-                rx,
+                stop,
             )
             .await;
     });
@@ -62,14 +57,8 @@ pub async fn operate_logs(
 
 #[tauri::command]
 pub fn operate_logs_stop(state: State<'_, AppState>) {
-    if let Some(tx) = state
-        .log_follower
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take()
-    {
-        let _ = tx.send(true);
-    }
+    // Dropping the guard cancels the follower.
+    state.log_follower.lock().take();
 }
 
 #[tauri::command]

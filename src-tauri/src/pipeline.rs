@@ -2,12 +2,15 @@
 //! re-runs, cancel, and the history with each run's details and logs. Thin wrappers over
 //! `devloop_engine::pipeline`; the CLI's `devloop run` starts runs the same way.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use devloop_engine::finding::Finding;
 use devloop_engine::pipeline::batch::Batched;
+use devloop_engine::pipeline::in_flight::InFlight;
 use devloop_engine::pipeline::launch::{self, Prepared, Refusal};
 use devloop_engine::pipeline::run::RunEvent;
 use devloop_engine::pipeline::view::{self, RunDetail, RunUpdate, StepLog, WorkflowView};
@@ -23,9 +26,6 @@ use crate::AppState;
 /// enough that a million log lines are a few hundred messages.
 const BATCH_EVERY: Duration = Duration::from_millis(50);
 
-/// Cancel switches of the runs in flight, by run number.
-pub type Runs = Arc<Mutex<HashMap<u64, tokio::sync::watch::Sender<bool>>>>;
-
 /// The channel push-started runs report to, if the pipeline page subscribed.
 #[derive(Clone, Default)]
 pub struct Listener(Arc<Mutex<Option<Channel<RunUpdate>>>>);
@@ -38,31 +38,28 @@ impl std::fmt::Debug for Listener {
 
 impl Listener {
     fn set(&self, channel: Channel<RunUpdate>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+        *self.0.lock() = Some(channel);
     }
 
     fn send(&self, update: RunUpdate) {
-        if let Some(channel) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some(channel) = self.0.lock().as_ref() {
             let _ = channel.send(update);
         }
     }
 }
 
-/// Executes a prepared run in the background: its cancel switch is kept in `runs` while it
-/// lasts, and its events reach `deliver` in batches.
-fn start(runs: &Runs, prepared: Prepared, deliver: impl Fn(Vec<RunEvent>) + Send + Sync + 'static) {
-    let number = prepared.number;
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    runs.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(number, tx);
-    let runs = Arc::clone(runs);
+/// Executes a prepared run in the background, cancellable by its number while it lasts; its
+/// events reach `deliver` in batches.
+fn start(
+    runs: &InFlight,
+    prepared: Prepared,
+    deliver: impl Fn(Vec<RunEvent>) + Send + Sync + 'static,
+) {
+    let runs = runs.clone();
     tauri::async_runtime::spawn(async move {
         let batched = Batched::new(BATCH_EVERY, deliver);
-        prepared.execute(move |e| batched.push(e.clone()), rx).await;
-        runs.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&number);
+        runs.execute(prepared, move |e| batched.push(e.clone()))
+            .await;
     });
 }
 
@@ -84,10 +81,7 @@ pub(crate) fn failure_watch(
                     result: Outcome::Failure,
                     ..
                 } => {
-                    first_failed
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get_or_insert_with(|| job.clone());
+                    first_failed.lock().get_or_insert_with(|| job.clone());
                 }
                 RunEvent::RunFinished {
                     result: Outcome::Failure,
@@ -95,10 +89,7 @@ pub(crate) fn failure_watch(
                 } => (on_failed.0)(&crate::notify::FailedRun {
                     file: file.clone(),
                     number,
-                    job: first_failed
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .clone(),
+                    job: first_failed.lock().clone(),
                 }),
                 _ => {}
             }
@@ -114,7 +105,7 @@ pub fn watch_pushes(state: &AppState) {
     let paths = devloop.paths().clone();
     let repo = workspace(state);
     let listener = state.listener.clone();
-    let runs = Arc::clone(&state.runs);
+    let runs = devloop.runs().clone();
     let service = state.devloop.service().clone();
     let on_failed = state.on_push_failed.get().cloned();
     let watch = devloop_engine::pipeline::push::watch(repo.clone(), move |push| {
@@ -140,7 +131,7 @@ pub fn watch_pushes(state: &AppState) {
         }
     });
     if let Ok(watch) = watch {
-        *state.push_watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
+        *state.push_watch.lock() = Some(watch);
     }
 }
 
@@ -211,7 +202,7 @@ pub async fn pipeline_run(
         blocking(move || launch::prepare(&paths, &ws, &path, &opts).map_err(|r| refused(r, &file)))
             .await?;
     let number = prepared.number;
-    start(&state.runs, prepared, move |events| {
+    start(state.devloop.runs(), prepared, move |events| {
         let _ = on_event.send(events);
     });
     Ok(number)
@@ -241,7 +232,7 @@ pub async fn pipeline_rerun(
     })
     .await?;
     let new = prepared.number;
-    start(&state.runs, prepared, move |events| {
+    start(state.devloop.runs(), prepared, move |events| {
         let _ = on_event.send(events);
     });
     Ok(new)
@@ -267,17 +258,9 @@ pub async fn pipeline_shell(
 /// Cancels a running run; its steps' process trees are killed.
 #[tauri::command]
 pub fn pipeline_cancel(state: State<'_, AppState>, number: u64) -> Result<(), Error> {
-    match state
-        .runs
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&number)
-    {
-        Some(tx) => {
-            let _ = tx.send(true);
-            Ok(())
-        }
-        None => Err(Error::said(
+    match state.devloop.runs().cancel(number) {
+        true => Ok(()),
+        false => Err(Error::said(
             Code::InvalidInput,
             Finding::new("runNotRunning").with("number", number),
             format!("run #{number} is not running"),

@@ -60,7 +60,6 @@ pub async fn plan_from_alert(
     let draft = monitor
         .board
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
         .plan_draft(&rule, &series)
         .ok_or_else(|| {
             Error::said(

@@ -63,7 +63,6 @@ pub async fn loop_state(state: State<'_, AppState>) -> Result<LoopState, Error> 
         now_state.alerts_firing = monitor
             .board
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .active()
             .iter()
             .filter(|a| {

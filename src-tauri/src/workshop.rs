@@ -89,7 +89,7 @@ pub async fn lesson_open<R: Runtime>(
         let _ = on_check.send(result);
     })?;
     // Replacing the old handle drops it, which stops the previous lesson's watch.
-    *state.watch.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+    *state.watch.lock() = Some(handle);
     Ok(view)
 }
 
@@ -97,7 +97,7 @@ pub async fn lesson_open<R: Runtime>(
 /// run only while it is open.
 #[tauri::command]
 pub fn lesson_close(state: State<'_, AppState>) {
-    state.watch.lock().unwrap_or_else(|p| p.into_inner()).take();
+    state.watch.lock().take();
 }
 
 #[tauri::command]

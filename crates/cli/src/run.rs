@@ -107,13 +107,16 @@ pub async fn run(devloop: &Context, opts: Options) -> ExitCode {
         eprintln!("{}", crate::terminal::safe(&format!("{kind}: {d}")));
     }
     let summary = prepared.run_dir().join("summary.md");
-    let (tx, rx) = tokio::sync::watch::channel(false);
+    let runs = devloop.runs().clone();
     tokio::spawn(async move {
         let why = crate::signals::stop_asked().await;
         eprintln!("\n{why}: cancelling…");
-        let _ = tx.send(true);
+        runs.cancel_all();
     });
-    let result = prepared.execute(move |e| print_event(e, colour), rx).await;
+    let result = devloop
+        .runs()
+        .execute(prepared, move |e| print_event(e, colour))
+        .await;
     if summary.exists() {
         println!("step summary: {}", summary.display());
     }

@@ -1,4 +1,4 @@
-//! One DevLoop as its callers hold it: where it keeps things, its one store, the running service and Monitor; the CLI and the desktop shell both go through it.
+//! One DevLoop as its callers hold it: where it keeps things, its one store, the running service, Monitor and the runs going; the CLI and the desktop shell both go through it.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use parking_lot::{MappedMutexGuard, Mutex, MutexGuard};
 
 use crate::monitor::collect::Running;
+use crate::pipeline::in_flight::InFlight;
 use crate::service::host::Slot;
 use crate::settings::Paths;
 use crate::store::Store;
@@ -60,6 +61,7 @@ struct Inner {
     store: Mutex<Option<Held>>,
     service: Slot,
     monitor: OnceLock<Running>,
+    runs: InFlight,
 }
 
 impl Context {
@@ -69,6 +71,7 @@ impl Context {
             store: Default::default(),
             service: Slot::default(),
             monitor: OnceLock::new(),
+            runs: InFlight::default(),
         }))
     }
 
@@ -147,6 +150,11 @@ impl Context {
     /// The deployed service (the proxy and its replicas), once something has used it.
     pub fn service(&self) -> &Slot {
         &self.0.service
+    }
+
+    /// The workflow runs going now, each cancellable by its number.
+    pub fn runs(&self) -> &InFlight {
+        &self.0.runs
     }
 
     /// Monitor, once [`Context::watch`] has started it.

@@ -165,7 +165,7 @@ async fn a_probe_that_hangs_delays_only_itself() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let board = monitor.board.lock().unwrap();
+    let board = monitor.board.lock();
     let count = |url: &str| {
         board
             .points(&Key::new("probe.up").with("url", url), now - 8, now)
@@ -198,7 +198,7 @@ async fn dropping_the_monitors_handle_stops_collecting() {
     );
     let kept = std::sync::Arc::clone(running.monitor());
     let newest = || {
-        let board = kept.board.lock().unwrap();
+        let board = kept.board.lock();
         let now = devloop_engine::store::now();
         board
             .points(&Key::new("host.cpu"), now - 60, now + 1)

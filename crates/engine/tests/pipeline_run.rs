@@ -64,7 +64,7 @@ async fn start(
     home: &Path,
     yaml: &str,
     secrets: &[(&str, &str)],
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: tokio_util::sync::CancellationToken,
 ) -> (Result, Recorded) {
     start_with(home, yaml, secrets, cancel, |_| {}).await
 }
@@ -74,7 +74,7 @@ async fn start_with(
     home: &Path,
     yaml: &str,
     secrets: &[(&str, &str)],
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: tokio_util::sync::CancellationToken,
     adjust: impl FnOnce(&mut Request),
 ) -> (Result, Recorded) {
     let checked = check_text(Path::new("w.yml"), yaml);
@@ -145,10 +145,8 @@ async fn shared_service(
     (slot, url)
 }
 
-fn no_cancel() -> tokio::sync::watch::Receiver<bool> {
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    std::mem::forget(tx);
-    rx
+fn no_cancel() -> tokio_util::sync::CancellationToken {
+    tokio_util::sync::CancellationToken::new()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1328,10 +1326,11 @@ async fn cancel_stops_the_whole_process_tree_within_two_seconds() {
     let home = repo();
     let marker = format!("sleep 1000.{}", std::process::id());
     let yaml = format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: sh -c '{marker} & {marker}'\n");
-    let (tx, rx) = tokio::sync::watch::channel(false);
+    let rx = tokio_util::sync::CancellationToken::new();
+    let tx = rx.clone();
     let canceller = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let _ = tx.send(true);
+        tx.cancel();
         tokio::time::sleep(Duration::from_secs(5)).await;
     });
     let started = Instant::now();

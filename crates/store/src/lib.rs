@@ -64,7 +64,7 @@ impl Fault {
 }
 
 /// The databases this process has checked for damage (once each: the check reads every page).
-static CHECKED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+static CHECKED: parking_lot::Mutex<Vec<std::path::PathBuf>> = parking_lot::Mutex::new(Vec::new());
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -102,7 +102,7 @@ impl Store {
             .and_then(|_| conn.pragma_update(None, "journal_mode", "WAL"))
             .map_err(|e| Fault::of(path, e))?;
         let first = {
-            let mut checked = CHECKED.lock().unwrap_or_else(|p| p.into_inner());
+            let mut checked = CHECKED.lock();
             let first = !checked.iter().any(|c| c == path);
             if first {
                 checked.push(path.to_path_buf());
@@ -114,10 +114,7 @@ impl Store {
                 .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
                 .map_err(|e| Fault::of(path, e))?;
             if verdict != "ok" {
-                CHECKED
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .retain(|c| c != path);
+                CHECKED.lock().retain(|c| c != path);
                 return Err(Fault::Corrupt(verdict));
             }
         }

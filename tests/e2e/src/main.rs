@@ -2257,23 +2257,21 @@ fn the_backlog_board_adds_moves_by_keyboard_and_drag_opens_an_item_and_agrees_wi
 /// point at it, so any request at all is something that got through.
 struct Tripwire {
     port: u16,
-    hits: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    hits: std::sync::Arc<parking_lot::Mutex<Vec<String>>>,
 }
 
 impl Tripwire {
     fn start() -> Result<Tripwire> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        let hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let hits = std::sync::Arc::new(parking_lot::Mutex::new(Vec::new()));
         let seen = std::sync::Arc::clone(&hits);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let mut line = String::new();
                 let _ =
                     std::io::BufRead::read_line(&mut std::io::BufReader::new(&stream), &mut line);
-                seen.lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(line.trim().to_owned());
+                seen.lock().push(line.trim().to_owned());
                 let _ = std::io::Write::write_all(
                     &mut &stream,
                     b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
@@ -2284,7 +2282,7 @@ impl Tripwire {
     }
 
     fn hits(&self) -> Vec<String> {
-        self.hits.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.hits.lock().clone()
     }
 }
 

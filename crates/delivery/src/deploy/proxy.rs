@@ -12,7 +12,9 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
+
+use parking_lot::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -98,7 +100,7 @@ impl std::fmt::Debug for Proxy {
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        if let Some(task) = self.task.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(task) = self.task.lock().take() {
             task.abort();
         }
     }
@@ -178,7 +180,7 @@ impl Proxy {
 
     /// Stops listening, and returns once the address is free for another proxy.
     pub async fn stop(&self) {
-        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let task = self.task.lock().take();
         if let Some(task) = task {
             task.abort();
             let _ = task.await;
@@ -198,21 +200,13 @@ impl Proxy {
                 })
             })
             .collect();
-        let mut current = self
-            .shared
-            .backends
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut current = self.shared.backends.write();
         std::mem::replace(&mut *current, Arc::new(new)).to_vec()
     }
 
     /// The backends live now.
     pub fn backends(&self) -> Vec<Arc<Backend>> {
-        self.shared
-            .backends
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .to_vec()
+        self.shared.backends.read().to_vec()
     }
 
     /// Waits until no request is on its way to `old`, or `within` passes; true when drained.
@@ -234,7 +228,6 @@ impl Proxy {
         self.shared
             .log
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .iter()
             .filter(|r| r.at_ms >= since_ms)
             .cloned()
@@ -259,7 +252,7 @@ fn plain(status: StatusCode, text: &str) -> Response<Body> {
 
 /// Picks the next backend round robin from the set live when the request arrived.
 fn pick(shared: &Shared, skip: Option<SocketAddr>) -> Option<Arc<Backend>> {
-    let set = Arc::clone(&shared.backends.read().unwrap_or_else(|p| p.into_inner()));
+    let set = Arc::clone(&shared.backends.read());
     let mut candidates: Vec<&Arc<Backend>> = set.iter().filter(|b| Some(b.addr) != skip).collect();
     // With one replica, the retry goes to it again, on a fresh connection.
     if candidates.is_empty() {
@@ -353,7 +346,7 @@ async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
         micros: started.elapsed().as_micros() as u64,
         backend: label,
     };
-    let mut log = shared.log.lock().unwrap_or_else(|p| p.into_inner());
+    let mut log = shared.log.lock();
     if log.len() == KEEP_REQUESTS {
         log.pop_front();
     }

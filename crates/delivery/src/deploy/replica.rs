@@ -6,6 +6,7 @@
 //! DevLoop's own.)
 
 use std::collections::HashMap;
+use tokio_util::sync::CancellationToken;
 
 use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
 use bollard::query_parameters::{
@@ -454,7 +455,7 @@ pub async fn follow(
     id: &str,
     tail: usize,
     sink: &(dyn Fn(Vec<LogLine>) + Send + Sync),
-    mut cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> Result<(), Error> {
     const MAX_LINE: usize = 16 * 1024;
     let labels = engine
@@ -484,7 +485,7 @@ pub async fn follow(
     loop {
         let chunk = tokio::select! {
             c = stream.next() => c,
-            _ = cancel.changed() => return Ok(()),
+            () = cancel.cancelled() => return Ok(()),
         };
         let Some(chunk) = chunk else { return Ok(()) };
         let chunk = chunk.map_err(api)?;

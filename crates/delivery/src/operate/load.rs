@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -115,10 +117,10 @@ pub async fn run(
         next += gap(started.elapsed(), plan.rps, ramp);
         tokio::time::sleep_until(next.into()).await;
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            report.lock().unwrap_or_else(|p| p.into_inner()).skipped += 1;
+            report.lock().skipped += 1;
             continue;
         };
-        report.lock().unwrap_or_else(|p| p.into_inner()).sent += 1;
+        report.lock().sent += 1;
         let (counts, latencies, path) = (
             Arc::clone(&report),
             Arc::clone(&latencies),
@@ -127,28 +129,20 @@ pub async fn run(
         tasks.spawn(async move {
             let t = Instant::now();
             let status = get(target, &path).await.unwrap_or(0);
-            latencies
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(t.elapsed().as_micros() as u64);
-            *counts
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .statuses
-                .entry(status)
-                .or_default() += 1;
+            latencies.lock().push(t.elapsed().as_micros() as u64);
+            *counts.lock().statuses.entry(status).or_default() += 1;
             drop(slot);
         });
         // Finished tasks are collected as we go, so a long run does not pile them up.
         while tasks.try_join_next().is_some() {}
         if last_progress.elapsed() >= Duration::from_millis(250) {
             last_progress = Instant::now();
-            progress(&report.lock().unwrap_or_else(|p| p.into_inner()).clone());
+            progress(&report.lock().clone());
         }
     }
     while tasks.join_next().await.is_some() {}
-    let mut out = report.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let latencies = latencies.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut out = report.lock().clone();
+    let latencies = latencies.lock().clone();
     (out.p50_micros, out.p99_micros) = percentiles(latencies);
     progress(&out);
     out

@@ -101,9 +101,9 @@ pub async fn build(
             "the release build's output could not be captured",
         ));
     };
-    let tail = std::sync::Mutex::new(VecDeque::with_capacity(TAIL_LINES));
+    let tail = parking_lot::Mutex::new(VecDeque::with_capacity(TAIL_LINES));
     let keep = |line: String| {
-        let mut t = tail.lock().unwrap_or_else(|p| p.into_inner());
+        let mut t = tail.lock();
         if t.len() == TAIL_LINES {
             t.pop_front();
         }
@@ -138,7 +138,7 @@ pub async fn build(
     if status.success() {
         return Ok(());
     }
-    let tail: Vec<String> = tail.into_inner().unwrap_or_else(|p| p.into_inner()).into();
+    let tail: Vec<String> = tail.into_inner().into();
     Err(failed(script, status.code(), &tail))
 }
 

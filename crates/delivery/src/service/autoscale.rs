@@ -30,7 +30,7 @@ pub fn rps_samples(proxy: &Proxy, span_ms: u64) -> (u64, Vec<Sample>) {
 impl Service {
     /// The autoscaler's switch, policy and recent decisions.
     pub fn autoscaler(&self) -> AutoscalerView {
-        let a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+        let a = self.autoscaler.lock();
         AutoscalerView {
             enabled: a.enabled,
             policy: a.policy.clone(),
@@ -41,7 +41,7 @@ impl Service {
     /// Switches the autoscaler on or off with `policy` (checked first).
     pub fn set_autoscaler(&self, enabled: bool, policy: Policy) -> Result<(), crate::Error> {
         policy.check()?;
-        let mut a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+        let mut a = self.autoscaler.lock();
         if a.policy.metric != policy.metric {
             a.cpu.clear();
         }
@@ -53,7 +53,7 @@ impl Service {
     /// One look at the load, when the autoscaler is on; scales when the policy says so.
     pub async fn autoscale_tick(&self) -> Result<Option<Decision>, crate::Error> {
         let policy = {
-            let a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+            let a = self.autoscaler.lock();
             if !a.enabled {
                 return Ok(None);
             }
@@ -69,15 +69,9 @@ impl Service {
         let samples = match policy.metric {
             Metric::Rps => rps_samples(self.proxy(), span).1,
             Metric::Cpu => {
-                let mut seen = std::mem::take(
-                    &mut self
-                        .autoscaler
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .cpu_seen,
-                );
+                let mut seen = std::mem::take(&mut self.autoscaler.lock().cpu_seen);
                 let total = crate::deploy::replica::cpu_total(&self.engine, &live, &mut seen).await;
-                let mut a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+                let mut a = self.autoscaler.lock();
                 a.cpu_seen = seen;
                 if let Some(total) = total {
                     a.cpu.push_back(Sample { at_ms: now, total });
@@ -88,11 +82,7 @@ impl Service {
                 a.cpu.iter().copied().collect()
             }
         };
-        let last = self
-            .autoscaler
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .last_change_ms;
+        let last = self.autoscaler.lock().last_change_ms;
         let decision = decide(&policy, &samples, current, now, last);
         if decision.replicas != current {
             self.resize(
@@ -104,7 +94,7 @@ impl Service {
                 ),
             )
             .await?;
-            let mut a = self.autoscaler.lock().unwrap_or_else(|p| p.into_inner());
+            let mut a = self.autoscaler.lock();
             a.last_change_ms = Some(self.proxy().now_ms());
             // CPU measured on the old count says nothing about the new one.
             a.cpu.clear();

@@ -117,7 +117,7 @@ pub fn serve(bound: Bound, service: &Arc<Service>, slot: Slot, paths: Paths) {
             tokio::spawn(answer(stream, service, slot.clone(), paths.clone()));
         }
     });
-    *service.control.lock().unwrap_or_else(|p| p.into_inner()) = Some((task, file));
+    *service.control.lock() = Some((task, file));
 }
 
 async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths: Paths) {

@@ -56,7 +56,6 @@ impl Service {
         let paused = self
             .crashes
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .paused_until
             .is_some_and(|until| Instant::now() < until);
         if paused {
@@ -72,7 +71,7 @@ impl Service {
     /// Notes that replica `name` died; true when it is a crash loop: the replacements healing
     /// started have died again [`CRASH_LOOP_HEALS`] times within [`CRASH_LOOP_WINDOW`].
     fn died(&self, name: &str) -> bool {
-        let mut c = self.crashes.lock().unwrap_or_else(|p| p.into_inner());
+        let mut c = self.crashes.lock();
         let now = Instant::now();
         c.young
             .retain(|(at, _)| now.duration_since(*at) < CRASH_LOOP_WINDOW);
@@ -87,7 +86,7 @@ impl Service {
     /// A crash loop of `version`: back to the last version that went live, or, with none, a
     /// pause in replacing it; the operations log (and its notification) says which.
     async fn leave_crash_loop(&self, version: &str) {
-        *self.crashes.lock().unwrap_or_else(|p| p.into_inner()) = Crashes::default();
+        *self.crashes.lock() = Crashes::default();
         let (db, app, current) = (
             self.paths.database_file(),
             self.app.clone(),
@@ -130,10 +129,7 @@ impl Service {
                     .await;
             }
             None => {
-                self.crashes
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .paused_until = Some(Instant::now() + CRASH_LOOP_BACKOFF);
+                self.crashes.lock().paused_until = Some(Instant::now() + CRASH_LOOP_BACKOFF);
                 let pause = CRASH_LOOP_BACKOFF.as_secs();
                 self.log_op(
                     OpKind::Heal,
@@ -223,7 +219,6 @@ impl Service {
                     .await;
                     self.crashes
                         .lock()
-                        .unwrap_or_else(|p| p.into_inner())
                         .young
                         .push((Instant::now(), new.name.clone()));
                     incidents.push(Incident {

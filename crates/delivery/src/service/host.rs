@@ -3,7 +3,9 @@
 //! autoscaled), and reachable from other DevLoop processes on the control socket. Only one
 //! process per data folder hosts it; the others are told which one does.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::control;
 use super::{self as service, OpListener, Service};
@@ -30,7 +32,7 @@ impl Slot {
     /// Every operation of the service, from its start on, is told to `listener` (the app raises
     /// a desktop notification); a service already running hears it from now on.
     pub async fn announce_to(&self, listener: OpListener) {
-        *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&listener));
+        *self.listener.lock() = Some(Arc::clone(&listener));
         if let Some(s) = self.held.lock().await.as_ref() {
             s.listen(listener);
         }
@@ -87,12 +89,7 @@ impl Slot {
     /// The listener attached and the keeper loop started, before anything can happen.
     fn keep(&self, service: Service) -> Arc<Service> {
         let service = Arc::new(service);
-        if let Some(l) = self
-            .listener
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
+        if let Some(l) = self.listener.lock().clone() {
             service.listen(l);
         }
         crate::service::keeper::keep(&service);

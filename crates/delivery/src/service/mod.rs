@@ -7,6 +7,7 @@
 //! loop that heals and autoscales every second.
 
 use std::net::SocketAddr;
+use tokio_util::sync::CancellationToken;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -83,18 +84,19 @@ pub struct Service {
     removed_at_start: Vec<String>,
     /// Hears every line of the operations log as it is written (the app raises a desktop
     /// notification for each).
-    pub(crate) on_op: std::sync::Mutex<Listener>,
+    pub(crate) on_op: parking_lot::Mutex<Listener>,
     /// The autoscaler's switch, policy and memory; the keeper loop applies it every second.
-    pub(crate) autoscaler: std::sync::Mutex<crate::operate::autoscale::Autoscaler>,
+    pub(crate) autoscaler: parking_lot::Mutex<crate::operate::autoscale::Autoscaler>,
     /// The control socket's loop and its file, when this process hosts the service.
-    pub(crate) control: std::sync::Mutex<Option<(tokio::task::JoinHandle<()>, std::path::PathBuf)>>,
+    pub(crate) control:
+        parking_lot::Mutex<Option<(tokio::task::JoinHandle<()>, std::path::PathBuf)>>,
     /// Set by [`Service::close`]; the keeper loop ends when it sees it.
     closed: std::sync::atomic::AtomicBool,
     /// The newest operations, for Monitor's markers and its "restarted" metric.
-    pub(crate) recent: std::sync::Mutex<std::collections::VecDeque<crate::store::ops::OpsEvent>>,
+    pub(crate) recent: parking_lot::Mutex<std::collections::VecDeque<crate::store::ops::OpsEvent>>,
     /// When the live version's replicas were last replaced, to tell a crash loop from a
     /// crash (see `heal.rs`).
-    pub(crate) crashes: std::sync::Mutex<crate::service::heal::Crashes>,
+    pub(crate) crashes: parking_lot::Mutex<crate::service::heal::Crashes>,
 }
 
 /// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
@@ -252,7 +254,7 @@ impl Service {
             proxy,
             live: tokio::sync::Mutex::new(adopt),
             removed_at_start,
-            on_op: std::sync::Mutex::new(Listener::default()),
+            on_op: parking_lot::Mutex::new(Listener::default()),
             autoscaler: Default::default(),
             control: Default::default(),
             closed: Default::default(),
@@ -267,14 +269,14 @@ impl Service {
         id: &str,
         tail: usize,
         sink: &(dyn Fn(Vec<replica::LogLine>) + Send + Sync),
-        cancel: tokio::sync::watch::Receiver<bool>,
+        cancel: CancellationToken,
     ) -> Result<(), Error> {
         replica::follow(&self.engine, id, tail, sink, cancel).await
     }
 
     /// `listener` hears every operation from now on.
     pub fn listen(&self, listener: OpListener) {
-        *self.on_op.lock().unwrap_or_else(|p| p.into_inner()) = Listener(Some(listener));
+        *self.on_op.lock() = Listener(Some(listener));
     }
 
     pub fn proxy(&self) -> &Proxy {
@@ -296,11 +298,7 @@ impl Service {
     pub async fn close(&self) {
         self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
         self.proxy.stop().await;
-        let control = self
-            .control
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
+        let control = self.control.lock().take();
         if let Some((task, file)) = control {
             task.abort();
             let _ = task.await;
@@ -312,7 +310,6 @@ impl Service {
     pub fn recent_ops(&self, since_ms: i64) -> Vec<crate::store::ops::OpsEvent> {
         self.recent
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .iter()
             .filter(|e| e.at_ms >= since_ms)
             .cloned()
@@ -429,7 +426,7 @@ impl Service {
                     .await;
                 }
                 // A new version starts with a clean slate: no crash loop, no pause.
-                *self.crashes.lock().unwrap_or_else(|p| p.into_inner()) = Default::default();
+                *self.crashes.lock() = Default::default();
                 Ok(self.status().await)
             }
             Err(mut failure) => {

@@ -98,17 +98,12 @@ impl Service {
             change,
             reason: said.reason,
         };
-        let listener = self
-            .on_op
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .clone();
+        let listener = self.on_op.lock().0.clone();
         if let Some(listener) = listener {
             listener(&event);
         }
         {
-            let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let mut recent = self.recent.lock();
             recent.push_back(event.clone());
             if recent.len() > 100 {
                 recent.pop_front();

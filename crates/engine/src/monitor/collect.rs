@@ -5,7 +5,9 @@
 //! listener (the app's notifications). A source that fails (Docker restarting, a container
 //! gone mid-read) leaves a gap and says so in the status, and the next second tries again.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -116,20 +118,13 @@ impl Monitor {
     pub fn set_rules(&self, rules: Vec<Rule>) -> Result<(), crate::Error> {
         super::rules::check(&rules)?;
         super::rules::save(&self.paths, &rules)?;
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).rules = String::new();
-        self.board
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .set_rules(rules);
+        self.status.lock().rules = String::new();
+        self.board.lock().set_rules(rules);
         Ok(())
     }
 
     fn record(&self, t: i64, samples: Vec<(Key, f64)>) {
-        let closed = self
-            .board
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .record(t, samples);
+        let closed = self.board.lock().record(t, samples);
         if !closed.is_empty() {
             let rows: Vec<_> = closed
                 .into_iter()
@@ -144,8 +139,7 @@ impl Monitor {
     /// the minutes of the last day from the database.
     fn restore(&self) {
         let rules = super::rules::load(&self.paths).unwrap_or_else(|e| {
-            self.status.lock().unwrap_or_else(|p| p.into_inner()).rules =
-                format!("{}; the default rules are in force", e.message);
+            self.status.lock().rules = format!("{}; the default rules are in force", e.message);
             super::alert::defaults()
         });
         let minutes = Store::open(&self.paths.database_file())
@@ -155,7 +149,7 @@ impl Monitor {
                 s.minutes_since(unix_now())
             })
             .unwrap_or_default();
-        let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
+        let mut board = self.board.lock();
         board.set_rules(rules);
         for (series, m) in minutes {
             if let Ok(key) = Key::parse(&series) {
@@ -181,14 +175,11 @@ impl Monitor {
         *seen = modified;
         match super::rules::load(&self.paths) {
             Ok(rules) => {
-                self.status.lock().unwrap_or_else(|p| p.into_inner()).rules = String::new();
-                self.board
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .set_rules(rules);
+                self.status.lock().rules = String::new();
+                self.board.lock().set_rules(rules);
             }
             Err(e) => {
-                self.status.lock().unwrap_or_else(|p| p.into_inner()).rules =
+                self.status.lock().rules =
                     format!("{}; the rules before it stay in force", e.message);
             }
         }
@@ -210,7 +201,7 @@ impl Monitor {
                     Ok(h) => h,
                     Err(e) => {
                         if let Some(m) = weak.upgrade() {
-                            m.status.lock().unwrap_or_else(|p| p.into_inner()).host = e.message;
+                            m.status.lock().host = e.message;
                         }
                         return;
                     }
@@ -230,10 +221,7 @@ impl Monitor {
                     // A clock that jumped is said, not hidden; the series take the new time
                     // (samples before it stay where they were, a jump back drops older ones).
                     if (t - last - 1).abs() > 2 {
-                        m.status
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .clock_jump_s = t - last - 1;
+                        m.status.lock().clock_jump_s = t - last - 1;
                     }
                     last = t;
                     m.follow_rules(&mut rules_seen);
@@ -253,10 +241,8 @@ impl Monitor {
                     .cloned()
                     .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                     .unwrap_or_default();
-                self.status
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .collector = format!("a collector failed and was restarted: {why}");
+                self.status.lock().collector =
+                    format!("a collector failed and was restarted: {why}");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
@@ -325,10 +311,7 @@ impl Monitor {
                         .iter()
                         .filter(|(k, _)| k.name == "container.memory")
                         .count();
-                self.status
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .containers = if missing > 0 && ticks > 3 {
+                self.status.lock().containers = if missing > 0 && ticks > 3 {
                     format!("no fresh statistics for {missing} container(s); Docker may be busy or restarting")
                 } else {
                     String::new()
@@ -348,7 +331,7 @@ impl Monitor {
                     if healed_lately { 1.0 } else { 0.0 },
                 ));
                 {
-                    let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut board = self.board.lock();
                     for e in ops
                         .iter()
                         .filter(|e| matches!(e.kind, OpKind::Deploy | OpKind::Rollback))
@@ -372,7 +355,7 @@ impl Monitor {
                             Err(why) => problem = format!("{}: {why}", r.name),
                         }
                     }
-                    self.status.lock().unwrap_or_else(|p| p.into_inner()).scrape = problem;
+                    self.status.lock().scrape = problem;
                 }
                 if status.version.is_some() {
                     probes.push(format!("{}/health", status.url));
@@ -436,7 +419,6 @@ impl Monitor {
                     let open: Vec<_> = me
                         .board
                         .lock()
-                        .unwrap_or_else(|p| p.into_inner())
                         .open_minutes()
                         .into_iter()
                         .map(|(k, m)| (k.to_string(), m))
@@ -444,11 +426,7 @@ impl Monitor {
                     let _ = Store::open(&me.paths.database_file())
                         .and_then(|s| s.record_minutes(&open, t));
                 }
-                let events = me
-                    .board
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .evaluate(t);
+                let events = me.board.lock().evaluate(t);
                 if !events.is_empty() {
                     if let Ok(store) = Store::open(&me.paths.database_file()) {
                         for e in &events {

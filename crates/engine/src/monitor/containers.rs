@@ -4,7 +4,9 @@
 //! its stream, and its lines get a gap.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Instant;
 
 use futures_util::StreamExt;
@@ -55,7 +57,6 @@ impl Streams {
         });
         self.latest
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .retain(|id, _| replicas.iter().any(|r| &r.id == id));
         for r in replicas {
             if self.tasks.contains_key(&r.id) {
@@ -72,7 +73,7 @@ impl Streams {
 
     /// The newest reading of each container followed, if it is at most 3 seconds old.
     pub fn samples(&self) -> Vec<(Key, f64)> {
-        let latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
+        let latest = self.latest.lock();
         let mut out = Vec::new();
         for (id, (name, _)) in &self.tasks {
             let Some(r) = latest.get(id).filter(|r| r.at.elapsed().as_secs() <= 3) else {
@@ -151,7 +152,7 @@ async fn stream(engine: Engine, id: String, latest: Latest) {
         before = Some((now, rx, tx));
         let mib = |b: Option<u64>| b.unwrap_or(0) as f64 / 1024.0 / 1024.0;
         let mem = s.memory_stats.as_ref();
-        latest.lock().unwrap_or_else(|p| p.into_inner()).insert(
+        latest.lock().insert(
             id.clone(),
             Reading {
                 at: now,
@@ -163,5 +164,5 @@ async fn stream(engine: Engine, id: String, latest: Latest) {
             },
         );
     }
-    latest.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    latest.lock().remove(&id);
 }

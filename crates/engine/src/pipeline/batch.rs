@@ -2,7 +2,9 @@
 //! round into the web view for each): a step printing a million lines becomes a few hundred
 //! messages, and the order of events is kept.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 use std::time::Duration;
 
 use super::run::RunEvent;
@@ -50,7 +52,7 @@ impl Batched {
     pub fn push(&self, event: RunEvent) {
         let finished = matches!(event, RunEvent::RunFinished { .. });
         let full = {
-            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            let mut pending = self.pending.lock();
             pending.push(event);
             pending.len() >= MAX_BATCH
         };
@@ -67,7 +69,7 @@ impl Batched {
 
 /// Delivers under the lock, so a timer flush and a push flush never swap two batches.
 fn flush_into(pending: &Mutex<Vec<RunEvent>>, deliver: &Deliver) {
-    let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
+    let mut pending = pending.lock();
     if !pending.is_empty() {
         deliver(std::mem::take(&mut *pending));
     }
@@ -97,16 +99,14 @@ mod tests {
     async fn a_burst_arrives_in_few_messages_in_order_and_a_quiet_line_still_arrives() {
         let got: Arc<Mutex<Vec<Vec<RunEvent>>>> = Arc::default();
         let sink = Arc::clone(&got);
-        let batched = Batched::new(Duration::from_millis(50), move |b| {
-            sink.lock().unwrap().push(b)
-        });
+        let batched = Batched::new(Duration::from_millis(50), move |b| sink.lock().push(b));
         for n in 0..12_000 {
             batched.push(line(n));
         }
         tokio::time::sleep(Duration::from_millis(60)).await;
-        let messages = got.lock().unwrap().len();
+        let messages = got.lock().len();
         assert!(messages <= 4, "{messages} messages for 12000 lines");
-        let all: Vec<RunEvent> = got.lock().unwrap().concat();
+        let all: Vec<RunEvent> = got.lock().concat();
         assert_eq!(all.len(), 12_000);
         assert_eq!(all[11_999], line(11_999));
         assert!(all.windows(2).all(|w| match (&w[0], &w[1]) {
@@ -118,7 +118,7 @@ mod tests {
         // One line in a quiet moment is not held back for long.
         batched.push(line(7));
         tokio::time::sleep(Duration::from_millis(60)).await;
-        assert_eq!(got.lock().unwrap().last().unwrap(), &vec![line(7)]);
+        assert_eq!(got.lock().last().unwrap(), &vec![line(7)]);
 
         // The end of the run goes at once, with what came before it.
         batched.push(line(8));
@@ -127,6 +127,6 @@ mod tests {
             millis: 1,
             problem: None,
         });
-        assert_eq!(got.lock().unwrap().last().unwrap().len(), 2);
+        assert_eq!(got.lock().last().unwrap().len(), 2);
     }
 }

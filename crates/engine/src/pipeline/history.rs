@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use super::run::RunEvent;
 use crate::store::Store;
@@ -54,7 +56,7 @@ impl Recorder {
                 let Some(open) = flushed.upgrade() else {
                     return;
                 };
-                let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+                let mut open = open.lock();
                 for ((job, step), (file, _)) in open.iter_mut() {
                     note(&flush_full, file.flush(), || {
                         Self::log_file(&dir, job, *step)
@@ -94,7 +96,7 @@ impl Recorder {
             return event;
         }
         if let RunEvent::StepFinished { job, step, .. } = &event {
-            let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+            let mut open = self.open.lock();
             if let Some((mut file, _)) = open.remove(&(job.clone(), *step)) {
                 note(&self.full, file.flush(), || self.log_path(job, *step));
             }
@@ -107,11 +109,11 @@ impl Recorder {
             } => self.finish(result, millis),
             other => other,
         };
-        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let store = self.store.lock();
         // History is best effort: a full disk must not stop the run itself.
         if let Err(e) = store.record_event(self.number, &event, now) {
             if e.code == crate::Code::DiskLow {
-                let mut full = self.full.lock().unwrap_or_else(|p| p.into_inner());
+                let mut full = self.full.lock();
                 full.get_or_insert_with(|| self.data_dir.join("devloop.sqlite"));
             }
         }
@@ -122,12 +124,12 @@ impl Recorder {
     /// with the reserve given back so that the history can take it.
     fn finish(&self, result: super::run::Result, millis: u64) -> RunEvent {
         {
-            let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+            let mut open = self.open.lock();
             for ((job, step), (file, _)) in open.iter_mut() {
                 note(&self.full, file.flush(), || self.log_path(job, *step));
             }
         }
-        let full = self.full.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let full = self.full.lock().clone();
         let Some(path) = full else {
             return RunEvent::RunFinished {
                 result,
@@ -158,7 +160,7 @@ impl Recorder {
     }
 
     fn append(&self, job: &str, step: u32, text: &str) {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = self.open.lock();
         let key = (job.to_owned(), step);
         if !open.contains_key(&key) {
             let path = self.log_path(job, step);
@@ -198,14 +200,14 @@ impl Recorder {
 /// Remembers `at` as where the disk filled up, when `wrote` failed for that reason.
 fn note(full: &Full, wrote: std::io::Result<()>, at: impl FnOnce() -> PathBuf) {
     if wrote.is_err_and(|e| e.kind() == std::io::ErrorKind::StorageFull) {
-        let mut full = full.lock().unwrap_or_else(|p| p.into_inner());
+        let mut full = full.lock();
         full.get_or_insert_with(at);
     }
 }
 
 impl Drop for Recorder {
     fn drop(&mut self) {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = self.open.lock();
         for (file, _) in open.values_mut() {
             let _ = file.flush();
         }

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use tokio_util::sync::CancellationToken;
 
 use super::history::{self, Recorder};
 use super::run::{self, Request, Result as RunResult, RunEvent};
@@ -250,7 +253,7 @@ impl Prepared {
     pub async fn execute(
         self,
         forward: impl Fn(&RunEvent) + Send + Sync + 'static,
-        cancel: tokio::sync::watch::Receiver<bool>,
+        cancel: CancellationToken,
     ) -> RunResult {
         let recorder = Recorder::new(
             Arc::clone(&self.store),
@@ -265,7 +268,7 @@ impl Prepared {
             Arc::new(move |e| {
                 let e = recorder.record(e, now());
                 if let RunEvent::RunFinished { result, .. } = &e {
-                    *end.lock().unwrap_or_else(|p| p.into_inner()) = Some(*result);
+                    *end.lock() = Some(*result);
                 }
                 forward(&e);
             }),
@@ -273,7 +276,7 @@ impl Prepared {
         )
         .await;
         // The end as recorded: a run that filled the disk did not succeed.
-        if let Some(recorded) = *ended.lock().unwrap_or_else(|p| p.into_inner()) {
+        if let Some(recorded) = *ended.lock() {
             result = recorded;
         }
         // Keep the history's files within a budget; the newest runs always stay.

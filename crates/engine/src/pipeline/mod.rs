@@ -10,6 +10,7 @@ pub mod cron;
 pub mod expr;
 pub mod hash_files;
 pub mod history;
+pub mod in_flight;
 pub mod inputs;
 pub mod launch;
 pub mod lint;

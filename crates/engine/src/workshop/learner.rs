@@ -2,7 +2,9 @@
 //! a lesson's commands, and progress kept in the store.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -186,14 +188,14 @@ impl Learner {
 
     /// The pack's trust as the page shows it; a vouched-for pack is trusted.
     pub fn trust(&self) -> Option<Trust> {
-        self.trust.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.trust.lock().clone()
     }
 
     /// Trusts the pack, if its content still has `digest` (what the learner looked at), and
     /// remembers that in the settings. Blocking (reads the pack).
     pub fn grant_trust(&self, paths: &crate::settings::Paths, digest: &str) -> Result<Trust> {
         let granted = super::trust::grant(&self.pack, paths, digest)?;
-        *self.trust.lock().unwrap_or_else(|p| p.into_inner()) = Some(granted.clone());
+        *self.trust.lock() = Some(granted.clone());
         Ok(granted)
     }
 
@@ -201,7 +203,6 @@ impl Learner {
     fn untrusted(&self) -> Option<Error> {
         self.trust
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .filter(|t| !t.trusted)
             .map(Trust::refusal)
@@ -215,9 +216,9 @@ impl Learner {
         &self.workspace
     }
 
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+    fn store(&self) -> parking_lot::MutexGuard<'_, Store> {
         // A panic while holding the lock leaves SQLite itself consistent; keep going.
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        self.store.lock()
     }
 
     fn lesson_by_id(&self, id: &str) -> Result<&Lesson> {

@@ -1,10 +1,10 @@
 // Deploys: what is live, a deploy with its progress over a Channel, and the history.
 import { Channel } from '@tauri-apps/api/core';
 import type { DeployEvent, DeployRecord, HealthCheck, ServiceStatus, Settings, Strategy } from '../bindings';
-import { call } from './ipc';
+import { commands } from '../commands';
 
 export function getDeployStatus(): Promise<ServiceStatus> {
-  return call<ServiceStatus>('deploy_status');
+  return commands.deployStatus();
 }
 
 export function runDeploy(
@@ -16,24 +16,24 @@ export function runDeploy(
 ): Promise<ServiceStatus> {
   const channel = new Channel<DeployEvent>();
   channel.onmessage = onEvent;
-  return call<ServiceStatus>('deploy_run', { version, strategy, replicas, health, onEvent: channel });
+  return commands.deployRun({ version, strategy, replicas, health, onEvent: channel });
 }
 
 /** DevLoop's default health check, as the engine has it. */
 export const DEFAULT_HEALTH: HealthCheck = { path: '/health', intervalMs: 250, timeoutMs: 1000, retries: 3, startPeriodMs: 5000 };
 
 export function getDeployHistory(): Promise<DeployRecord[]> {
-  return call<DeployRecord[]>('deploy_history');
+  return commands.deployHistory();
 }
 
 /** Continuous Deployment on (green push runs deploy) or off (Continuous Delivery). */
 export function setContinuousDeployment(on: boolean): Promise<Settings> {
-  return call<Settings>('deploy_mode_set', { on });
+  return commands.deployModeSet({ on });
 }
 
 /** Moves the service's stable address (loopback only), from the service's next start. */
 export function setProxyAddress(address: string): Promise<Settings> {
-  return call<Settings>('deploy_address_set', { address });
+  return commands.deployAddressSet({ address });
 }
 
 /** The CLI twin of a deploy from the page. */

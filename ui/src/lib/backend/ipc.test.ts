@@ -20,3 +20,15 @@ describe('toBackendError', () => {
     expect(toBackendError({ message: 'x' }).code).toBe('internal');
   });
 });
+
+describe('calls to the shell', () => {
+  it('go through the generated, typed commands only, never a command named by hand', () => {
+    const sources = import.meta.glob('../../**/*.{ts,svelte}', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+    const byHand = Object.entries(sources)
+      .filter(([path]) => !/(^|\/)(commands|ipc)\.ts$/.test(path) && !path.endsWith('.test.ts'))
+      .filter(([, text]) => /\b(call|invoke)\s*(<[^>]*>)?\s*\(\s*['"`]/.test(text))
+      .map(([path]) => path);
+    expect(Object.keys(sources).length).toBeGreaterThan(50);
+    expect(byHand).toEqual([]);
+  });
+});

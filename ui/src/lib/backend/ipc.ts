@@ -1,5 +1,6 @@
-// The one place the UI talks to the Rust side. Components call the typed modules beside this
-// file (doctor.ts, settings.ts, stages.ts), never `invoke` directly.
+// The one place the UI talks to the Rust side. `../commands.ts`, generated from the shell's
+// command functions, calls through here; components call the modules beside this file
+// (doctor.ts, settings.ts, stages.ts…), which call those commands, never `invoke` directly.
 import { invoke } from '@tauri-apps/api/core';
 import type { AppError, Code } from '../bindings';
 

@@ -2,32 +2,32 @@
 // exports and the alert rules.
 import type { ChartView, MonitorView, MonitorWindow, Rule } from '../bindings';
 import { shellQuote } from '../shell';
-import { call } from './ipc';
+import { commands } from '../commands';
 
 /** Minutes east of UTC here, so the charts' time axis reads as the learner's clock. */
 const utcOffsetMin = () => -new Date().getTimezoneOffset();
 
 export function getMonitorView(window: MonitorWindow, width: number, height: number, dark: boolean, scraped: string | null): Promise<MonitorView> {
-  return call<MonitorView>('monitor_view', { window, width, height, dark, utcOffsetMin: utcOffsetMin(), scraped });
+  return commands.monitorView({ window, width, height, dark, utcOffsetMin: utcOffsetMin(), scraped });
 }
 
 export function getProbes(): Promise<string[]> {
-  return call<string[]>('monitor_probes');
+  return commands.monitorProbes();
 }
 
 export function setProbes(urls: string[]): Promise<string[]> {
-  return call<string[]>('monitor_probes_set', { urls });
+  return commands.monitorProbesSet({ urls });
 }
 
 /** Writes the dashboard as a PNG or its data as CSV; the file's path comes back. */
 /** Writes the dashboard as PNG or CSV; `titles` (chart id → the page's title, with its unit,
  *  in the learner's language) title the PNG's charts. */
 export function exportMonitor(window: MonitorWindow, format: 'png' | 'csv', titles: Record<string, string> = {}): Promise<string> {
-  return call<string>('monitor_export', { window, format, utcOffsetMin: utcOffsetMin(), titles });
+  return commands.monitorExport({ window, format, utcOffsetMin: utcOffsetMin(), titles });
 }
 
 export function getRules(): Promise<Rule[]> {
-  return call<Rule[]>('monitor_rules');
+  return commands.monitorRules();
 }
 
 /** The CLI twin of adding `rule` (the page offers "above" and "below"). */
@@ -54,7 +54,7 @@ export function probesCommand(text: string): string {
 }
 
 export function setRules(rules: Rule[]): Promise<Rule[]> {
-  return call<Rule[]>('monitor_rules_set', { rules });
+  return commands.monitorRulesSet({ rules });
 }
 
 /** The time and each line's value under a pointer at `x` pixels across the chart, if inside its plot. */

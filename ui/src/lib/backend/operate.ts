@@ -3,39 +3,39 @@ import { Channel } from '@tauri-apps/api/core';
 import type { LoadPlan, LoadReport, LogLine, OperateStatus, OpsEvent, Policy, Said, ServiceStatus } from '../bindings';
 import { ko } from '../i18n/ko';
 import { detailSpans, plain } from '../spans';
-import { call } from './ipc';
+import { commands } from '../commands';
 
 export function getOperateStatus(): Promise<OperateStatus> {
-  return call<OperateStatus>('operate_status');
+  return commands.operateStatus();
 }
 
 export function scale(replicas: number): Promise<ServiceStatus> {
-  return call<ServiceStatus>('operate_scale', { replicas });
+  return commands.operateScale({ replicas });
 }
 
 export function killOne(): Promise<string> {
-  return call<string>('operate_chaos');
+  return commands.operateChaos();
 }
 
 export function setAutoscaler(enabled: boolean, policy: Policy): Promise<void> {
-  return call<void>('operate_autoscaler', { enabled, policy });
+  return commands.operateAutoscaler({ enabled, policy });
 }
 
 export function runLoad(plan: LoadPlan, onProgress: (r: LoadReport) => void): Promise<LoadReport> {
   const channel = new Channel<LoadReport>();
   channel.onmessage = onProgress;
-  return call<LoadReport>('operate_load', { plan, onProgress: channel });
+  return commands.operateLoad({ plan, onProgress: channel });
 }
 
 /** Follows a replica's output; a new call replaces the one before. */
 export function followLogs(id: string, onLines: (lines: LogLine[]) => void): Promise<void> {
   const channel = new Channel<LogLine[]>();
   channel.onmessage = onLines;
-  return call<void>('operate_logs', { id, onLines: channel });
+  return commands.operateLogs({ id, onLines: channel });
 }
 
 export function stopLogs(): Promise<void> {
-  return call<void>('operate_logs_stop');
+  return commands.operateLogsStop();
 }
 
 /** Requests that got no 2xx answer. */

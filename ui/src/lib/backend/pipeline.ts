@@ -2,11 +2,11 @@
 // the history with each run's details and logs.
 import { Channel } from '@tauri-apps/api/core';
 import type { RunDetail, RunEvent, RunSummary, RunUpdate, StepLog, WorkflowView } from '../bindings';
-import { call } from './ipc';
+import { commands } from '../commands';
 import { shellQuote } from '../shell';
 
 export function getWorkflows(): Promise<WorkflowView[]> {
-  return call<WorkflowView[]>('pipeline_workflows');
+  return commands.pipelineWorkflows();
 }
 
 function eventChannel(onEvents: (events: RunEvent[]) => void): Channel<RunEvent[]> {
@@ -21,41 +21,41 @@ export function startRun(
   inputs: Record<string, string>,
   onEvents: (events: RunEvent[]) => void,
 ): Promise<number> {
-  return call<number>('pipeline_run', { file, inputs, onEvent: eventChannel(onEvents) });
+  return commands.pipelineRun({ file, inputs, onEvent: eventChannel(onEvents) });
 }
 
 /** Runs run `number` again (same commit, workflow and inputs); with `failedOnly`, only its
  *  failed jobs and those needing them. Resolves to the new number. */
 export function rerun(number: number, onEvents: (events: RunEvent[]) => void, failedOnly = false): Promise<number> {
-  return call<number>('pipeline_rerun', { number, failedOnly, onEvent: eventChannel(onEvents) });
+  return commands.pipelineRerun({ number, failedOnly, onEvent: eventChannel(onEvents) });
 }
 
 /** Opens a terminal with a shell where `job`'s failed step of run `number` ran. */
 export function openShell(number: number, job: string): Promise<void> {
-  return call<void>('pipeline_shell', { number, job });
+  return commands.pipelineShell({ number, job });
 }
 
 export function cancelRun(number: number): Promise<void> {
-  return call<void>('pipeline_cancel', { number });
+  return commands.pipelineCancel({ number });
 }
 
 export function getRuns(): Promise<RunSummary[]> {
-  return call<RunSummary[]>('pipeline_runs');
+  return commands.pipelineRuns();
 }
 
 export function getRunDetail(number: number): Promise<RunDetail> {
-  return call<RunDetail>('pipeline_detail', { number });
+  return commands.pipelineDetail({ number });
 }
 
 export function getJobLog(number: number, job: string): Promise<StepLog[]> {
-  return call<StepLog[]>('pipeline_log', { number, job });
+  return commands.pipelineLog({ number, job });
 }
 
 /** Listens for runs started by pushes (a commit in the workspace); one listener at a time. */
 export function subscribeRuns(onUpdate: (update: RunUpdate) => void): Promise<void> {
   const channel = new Channel<RunUpdate>();
   channel.onmessage = onUpdate;
-  return call<void>('pipeline_subscribe', { onUpdate: channel });
+  return commands.pipelineSubscribe({ onUpdate: channel });
 }
 
 /** The `devloop run` command that does what the Run button does with these inputs. */

@@ -1,23 +1,23 @@
 // Plan: the backlog's items, one in full, edits, sprints, and what went wrong made into a bug item.
 import type { Item, ItemDetail, NewItem, PlanColumn, PlanSource, Sprint } from '../bindings';
-import { call } from './ipc';
+import { commands } from '../commands';
 import { shellQuote } from '../shell';
 
 export function getItems(): Promise<Item[]> {
-  return call<Item[]>('plan_items');
+  return commands.planItems();
 }
 
 export function addItem(item: NewItem): Promise<Item> {
-  return call<Item>('plan_add', { item });
+  return commands.planAdd({ item });
 }
 
 /** Item `id` in full: its description rendered, its commits, runs, releases and deploys. */
 export function getItem(id: number): Promise<ItemDetail> {
-  return call<ItemDetail>('plan_item', { id });
+  return commands.planItem({ id });
 }
 
 export function editItem(id: number, item: NewItem): Promise<Item> {
-  return call<Item>('plan_edit', { id, item });
+  return commands.planEdit({ id, item });
 }
 
 /** The CLI twin of editing item `id` from `was` to `now`: only what changed. */
@@ -33,17 +33,17 @@ export function editCommand(id: number, was: Item, now: NewItem): string {
 
 /** Moves an item to `position` in `column`, or to its bottom when no position is given. */
 export function moveItem(id: number, column: PlanColumn, position?: number): Promise<Item> {
-  return call<Item>('plan_move', { id, column, position: position ?? null });
+  return commands.planMove({ id, column, position: position ?? null });
 }
 
 /** The active alert `rule` on `series`, as a bug item in the backlog. */
 export function planFromAlert(rule: string, series: string): Promise<Item> {
-  return call<Item>('plan_from_alert', { rule, series });
+  return commands.planFromAlert({ rule, series });
 }
 
 /** A failed run, a rolled-back deploy or a heal, as a bug item carrying its context. */
 export function planFrom(source: PlanSource): Promise<Item> {
-  return call<Item>('plan_from', { source });
+  return commands.planFrom({ source });
 }
 
 /** The CLI twin of adding `item`. */
@@ -60,27 +60,27 @@ export function addCommand(item: NewItem): string {
 }
 
 export function getSprints(): Promise<Sprint[]> {
-  return call<Sprint[]>('plan_sprints');
+  return commands.planSprints();
 }
 
 /** Starts a sprint of `days` days now. */
 export function startSprint(name: string, days: number): Promise<Sprint> {
-  return call<Sprint>('plan_sprint_add', { name, days });
+  return commands.planSprintAdd({ name, days });
 }
 
 /** Ends the running sprint now. */
 export function endSprint(): Promise<Sprint> {
-  return call<Sprint>('plan_sprint_end');
+  return commands.planSprintEnd();
 }
 
 /** What the loop raised (alerts, failed runs and deploys, heals, retrospectives) still in the backlog. */
 export function getTaught(): Promise<Item[]> {
-  return call<Item[]>('plan_taught');
+  return commands.planTaught();
 }
 
 /** Moves what the loop raised into the sprint; their numbers come back. */
 export function carry(): Promise<number[]> {
-  return call<number[]>('plan_carry');
+  return commands.planCarry();
 }
 
 /** The sprint running at `nowS` (unix seconds), if any. */

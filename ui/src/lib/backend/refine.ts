@@ -1,21 +1,21 @@
 // Refine: the DORA metrics of the workspace's app, now and week by week, and each sprint's
 // retrospective.
 import type { LoopState, Note, NoteKind, RefineView, Retro } from '../bindings';
-import { call } from './ipc';
+import { commands } from '../commands';
 import { shellQuote } from '../shell';
 
 export function getRefineView(weeks: number, width: number, dark: boolean): Promise<RefineView> {
-  return call<RefineView>('refine_view', { weeks, width, dark, utcOffsetMin: -new Date().getTimezoneOffset() });
+  return commands.refineView({ weeks, width, dark, utcOffsetMin: -new Date().getTimezoneOffset() });
 }
 
 /** Sprint `sprint`'s retrospective; the running or newest sprint's when none is given. */
 export function getRetro(sprint?: number): Promise<Retro> {
-  return call<Retro>('retro_view', { sprint: sprint ?? null });
+  return commands.retroView({ sprint: sprint ?? null });
 }
 
 /** A note for the retrospective; an improvement becomes a backlog item. */
 export function addNote(sprint: number, kind: NoteKind, text: string): Promise<Note> {
-  return call<Note>('retro_add', { sprint, kind, text });
+  return commands.retroAdd({ sprint, kind, text });
 }
 
 /** The CLI twin of adding a note. */
@@ -25,7 +25,7 @@ export function noteCommand(sprint: number, kind: NoteKind, text: string): strin
 
 /** What each stage of the home loop shows now. */
 export function getLoopState(): Promise<LoopState> {
-  return call<LoopState>('loop_state');
+  return commands.loopState();
 }
 
 /** `3h 05m`, `2d 4h`, `42 s`, as the CLI says them. */

@@ -2,18 +2,18 @@
 // and the releases made.
 import { Channel } from '@tauri-apps/api/core';
 import type { ReleaseEvent, ReleasePlan, ReleaseRecord } from '../bindings';
-import { call } from './ipc';
+import { commands } from '../commands';
 
 export function getReleasePlan(): Promise<ReleasePlan> {
-  return call<ReleasePlan>('release_plan');
+  return commands.releasePlan();
 }
 
 export function createRelease(version: string | null, onEvent: (e: ReleaseEvent) => void): Promise<ReleaseRecord> {
   const channel = new Channel<ReleaseEvent>();
   channel.onmessage = onEvent;
-  return call<ReleaseRecord>('release_create', { version, onEvent: channel });
+  return commands.releaseCreate({ version, onEvent: channel });
 }
 
 export function getReleases(): Promise<ReleaseRecord[]> {
-  return call<ReleaseRecord[]>('releases_list');
+  return commands.releasesList();
 }

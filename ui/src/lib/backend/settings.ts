@@ -1,16 +1,16 @@
 // The learner's settings: UI language and workspace folder.
 import type { Locale, Settings } from '../bindings';
-import { call } from './ipc';
+import { commands } from '../commands';
 
 export function getSettings(): Promise<Settings> {
-  return call<Settings>('settings_get');
+  return commands.settingsGet();
 }
 
 export function setLocale(locale: Locale): Promise<Settings> {
-  return call<Settings>('settings_set_locale', { locale });
+  return commands.settingsSetLocale({ locale });
 }
 
 /** Moves the workspace to `path`; the workshop re-opens there. */
 export function setWorkspace(path: string): Promise<Settings> {
-  return call<Settings>('settings_set_workspace', { path });
+  return commands.settingsSetWorkspace({ path });
 }

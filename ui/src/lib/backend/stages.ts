@@ -1,12 +1,12 @@
 // The DevOps loop as the engine defines it: stage order and what each "continuous" practice covers.
 import type { LoopModel } from '../bindings';
-import { call } from './ipc';
+import { commands } from '../commands';
 
 export function getLoopModel(): Promise<LoopModel> {
-  return call<LoopModel>('loop_model');
+  return commands.loopModel();
 }
 
 /** Tells the shell the first screen has painted (read by `make bench-footprint`). */
 export function markFirstPaint(): Promise<void> {
-  return call<void>('first_paint');
+  return commands.firstPaint();
 }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 use serde_json::{json, Map, Value};
 
@@ -28,7 +29,7 @@ pub(super) async fn run(
     needs: Map<String, Value>,
     needs_ok: bool,
     sink: &Sink,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> (Result, BTreeMap<String, String>) {
     let started = std::time::Instant::now();
     let name = job.id.as_str();
@@ -48,7 +49,7 @@ pub(super) async fn run(
     scope.contexts.insert("needs".into(), Value::Object(needs));
     scope.status = JobStatus {
         failed: !needs_ok,
-        cancelled: *cancel.borrow(),
+        cancelled: cancel.is_cancelled(),
     };
     if let Err(result) = job_starts(job, name, &scope, sink) {
         return (result, BTreeMap::new());

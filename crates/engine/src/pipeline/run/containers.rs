@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
 use bollard::models::{
@@ -316,7 +317,7 @@ impl JobContainers {
         dir: &Path,
         env: &[(String, String)],
         timeout: Option<Duration>,
-        mut cancel: tokio::sync::watch::Receiver<bool>,
+        cancel: CancellationToken,
         on_line: Arc<dyn Fn(Line) + Send + Sync>,
     ) -> Result<Exit, String> {
         let Some(container) = &self.job else {
@@ -401,7 +402,7 @@ impl JobContainers {
                     Some(Err(e)) => return Err(e.to_string()),
                     None => break None,
                 },
-                _ = cancel.changed() => if *cancel.borrow() { break Some(Exit::Cancelled) },
+                () = cancel.cancelled() => break Some(Exit::Cancelled),
                 () = sleep => break Some(Exit::TimedOut),
             }
         };

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use tokio_util::sync::CancellationToken;
 
 use serde_json::{json, Map, Value};
 
@@ -25,7 +26,7 @@ pub(super) async fn run(
     env: &mut BTreeMap<String, String>,
     path_prefix: &mut Vec<String>,
     scope: &Scope,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> StepDone {
     if cx.depth >= MAX_DEPTH {
         return Err(format!(
@@ -153,7 +154,7 @@ async fn composite(
     env: &mut BTreeMap<String, String>,
     path_prefix: &mut Vec<String>,
     outer: &Scope,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> StepDone {
     let mut scope = outer.clone();
     scope.contexts.insert("inputs".into(), json!(inputs));
@@ -174,7 +175,7 @@ async fn composite(
             .insert("steps".into(), Value::Object(steps_ctx.clone()));
         scope.status = JobStatus {
             failed: failed || outer.status.failed,
-            cancelled: *cancel.borrow(),
+            cancelled: cancel.is_cancelled(),
         };
         let runs = match expr::condition(step.condition.as_deref(), &scope) {
             Ok(v) => v,
@@ -296,7 +297,7 @@ async fn javascript(
     env: &mut BTreeMap<String, String>,
     path_prefix: &mut Vec<String>,
     scope: &Scope,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> StepDone {
     let script = dir.join(main);
     if !script.is_file() {

@@ -105,7 +105,7 @@ fn masked(secrets: &[Vec<u8>], bytes: &[u8]) -> String {
 /// that line on, as on GitHub). Every event of the run passes through [`Masks::event`] before
 /// anyone sees it or it is stored, so no name, title or message can carry a secret in clear.
 #[derive(Debug, Default)]
-pub struct Masks(std::sync::RwLock<Vec<Vec<u8>>>);
+pub struct Masks(parking_lot::RwLock<Vec<Vec<u8>>>);
 
 /// The workflow command that adds a value to mask.
 const ADD_MASK: &str = "::add-mask::";
@@ -124,7 +124,7 @@ impl Masks {
         if value.len() < 3 {
             return;
         }
-        let mut all = self.0.write().unwrap_or_else(|p| p.into_inner());
+        let mut all = self.0.write();
         if !all.iter().any(|s| s == value.as_bytes()) {
             all.push(value.as_bytes().to_vec());
             all.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -133,10 +133,7 @@ impl Masks {
 
     /// `text` masked.
     pub fn text(&self, text: &str) -> String {
-        masked(
-            &self.0.read().unwrap_or_else(|p| p.into_inner()),
-            text.as_bytes(),
-        )
+        masked(&self.0.read(), text.as_bytes())
     }
 
     /// `event` with every text in it masked; a log line `::add-mask::VALUE` masks VALUE from

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 use serde_json::{json, Map, Value};
 
@@ -116,7 +117,7 @@ fn commit_of(req: &Request) -> Commit {
 }
 
 /// Runs the workflow. Cancel by sending `true` on the watch channel.
-pub async fn run(req: Request, sink: Sink, cancel: tokio::sync::watch::Receiver<bool>) -> Result {
+pub async fn run(req: Request, sink: Sink, cancel: CancellationToken) -> Result {
     let started = std::time::Instant::now();
     let req = Arc::new(req);
     // Everything said about the run is masked before anyone sees or keeps it: logs, step and
@@ -143,7 +144,7 @@ type JobResults = BTreeMap<String, (Result, BTreeMap<String, String>)>;
 fn run_jobs(
     req: Arc<Request>,
     sink: Sink,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = (Result, JobResults)> + Send>> {
     Box::pin(async move {
         // git2 blocks: it reads HEAD on the blocking pool, not on this async thread.
@@ -283,8 +284,9 @@ fn run_jobs(
                             Some(limit) => Some(limit.acquire().await),
                             None => None,
                         };
-                        let cancel = matrix.cancel.subscribe();
-                        let outcome = if *cancel.borrow() && !*matrix.run_cancel.borrow() {
+                        let cancel = matrix.cancel.clone();
+                        let outcome = if cancel.is_cancelled() && !matrix.run_cancel.is_cancelled()
+                        {
                             // fail-fast: a sibling failed before this instance started.
                             sink(RunEvent::JobFinished {
                                 job: name.clone(),
@@ -299,7 +301,7 @@ fn run_jobs(
                             .await
                         };
                         if outcome.0 == Result::Failure && matrix.fail_fast {
-                            let _ = matrix.cancel.send(true);
+                            matrix.cancel.cancel();
                         }
                         (job.id.clone(), outcome)
                     }));
@@ -330,7 +332,7 @@ fn run_jobs(
                 }
             }
         }
-        if *cancel.borrow() {
+        if cancel.is_cancelled() {
             overall = Result::Cancelled;
         } else if overall == Result::Skipped {
             overall = Result::Success;
@@ -438,24 +440,15 @@ struct Matrix {
     limit: Option<Arc<tokio::sync::Semaphore>>,
     /// `fail-fast` (GitHub's default): one failed instance cancels the rest.
     fail_fast: bool,
-    /// The instances' cancel switch: the run's cancel, or a sibling's failure.
-    cancel: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The instances' cancel: a child of the run's, so the run's cancel reaches it, and a
+    /// sibling's failure cancels it alone.
+    cancel: CancellationToken,
     /// The run's own cancel, to tell the two apart.
-    run_cancel: tokio::sync::watch::Receiver<bool>,
-    /// Stops the forwarding of the run's cancel once the last instance is done.
-    _forward: Arc<AbortOnDrop>,
-}
-
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    run_cancel: CancellationToken,
 }
 
 impl Matrix {
-    fn of(job: &Job, scope: &Scope, run_cancel: &tokio::sync::watch::Receiver<bool>) -> Matrix {
+    fn of(job: &Job, scope: &Scope, run_cancel: &CancellationToken) -> Matrix {
         let strategy = job.strategy.as_ref();
         let value = |text: Option<&String>| {
             text.and_then(|t| expr::interpolate(t, scope).ok())
@@ -467,24 +460,11 @@ impl Matrix {
             .map(|n| Arc::new(tokio::sync::Semaphore::new(n)));
         let fail_fast =
             value(strategy.and_then(|s| s.fail_fast.as_ref())).as_deref() != Some("false");
-        let (tx, _) = tokio::sync::watch::channel(*run_cancel.borrow());
-        let cancel = Arc::new(tx);
-        // The run's cancel reaches every instance through the job's switch.
-        let (forward, mut from_run) = (Arc::clone(&cancel), run_cancel.clone());
-        let task = tokio::spawn(async move {
-            while !*from_run.borrow() {
-                if from_run.changed().await.is_err() {
-                    return;
-                }
-            }
-            let _ = forward.send(true);
-        });
         Matrix {
             limit,
             fail_fast,
-            cancel,
+            cancel: run_cancel.child_token(),
             run_cancel: run_cancel.clone(),
-            _forward: Arc::new(AbortOnDrop(task)),
         }
     }
 }
@@ -650,7 +630,7 @@ async fn run_job(
     needs: Map<String, Value>,
     needs_ok: bool,
     sink: &Sink,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> (Result, BTreeMap<String, String>) {
     let started = std::time::Instant::now();
     let (workspace, temp) = job_folders(req, name);
@@ -664,7 +644,7 @@ async fn run_job(
     scope.contexts.insert("needs".into(), Value::Object(needs));
     scope.status = JobStatus {
         failed: !needs_ok,
-        cancelled: *cancel.borrow(),
+        cancelled: cancel.is_cancelled(),
     };
     run_job_in(
         req, job, name, scope, &workspace, &temp, sink, cancel, started,
@@ -732,7 +712,7 @@ async fn run_job_in(
     workspace: &Path,
     temp: &Path,
     sink: &Sink,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
     started: std::time::Instant,
 ) -> (Result, BTreeMap<String, String>) {
     let (workspace, temp) = (workspace.to_path_buf(), temp.to_path_buf());
@@ -856,7 +836,7 @@ async fn run_job_in(
             .insert("steps".into(), Value::Object(steps_ctx.clone()));
         scope.status = JobStatus {
             failed: job_failed,
-            cancelled: job_cancelled || *cancel.borrow(),
+            cancelled: job_cancelled || cancel.is_cancelled(),
         };
         let title = step_title(step);
         let should_run = match expr::condition(step.condition.as_deref(), &scope) {
@@ -982,7 +962,7 @@ async fn run_job_in(
     }
 
     // Post steps run last, in reverse order, as on GitHub (the cache saves here).
-    let succeeded = !job_failed && !job_cancelled && !*cancel.borrow();
+    let succeeded = !job_failed && !job_cancelled && !cancel.is_cancelled();
     for (index, post) in posts.into_iter().rev() {
         if tokio::task::spawn_blocking(move || post(succeeded))
             .await
@@ -1003,7 +983,7 @@ async fn run_job_in(
         .filter_map(|(k, v)| Some((k.clone(), expr::interpolate(v, &scope).ok()?)))
         .collect();
     let job_continue = job.continue_on_error.as_deref() == Some("true");
-    let result = if job_cancelled || *cancel.borrow() {
+    let result = if job_cancelled || cancel.is_cancelled() {
         Result::Cancelled
     } else if job_failed && !job_continue {
         Result::Failure
@@ -1124,7 +1104,7 @@ async fn execute_step(
     env: &mut BTreeMap<String, String>,
     path_prefix: &mut Vec<String>,
     scope: &Scope,
-    cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
 ) -> StepDone {
     let JobCx {
         req,
@@ -1303,15 +1283,12 @@ async fn execute_step(
     let debug = [&req.secrets, &req.vars]
         .iter()
         .any(|m| m.get("ACTIONS_STEP_DEBUG").is_some_and(|v| v == "true"));
-    let commands = Arc::new(std::sync::Mutex::new(commands::Commands::new(debug)));
+    let commands = Arc::new(parking_lot::Mutex::new(commands::Commands::new(debug)));
     let sink2 = Arc::clone(sink);
     let job = job_name.to_owned();
     let read_commands = Arc::clone(&commands);
     let on_line = Arc::new(move |line: step::Line| {
-        let shown = read_commands
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .line(&line.text);
+        let shown = read_commands.lock().line(&line.text);
         if let Some((text, error)) = shown {
             sink2(RunEvent::Log {
                 job: job.clone(),
@@ -1407,10 +1384,9 @@ async fn execute_step(
     }
     let read = |f: &Path| std::fs::read_to_string(f).unwrap_or_default();
     // Outputs set the deprecated way first; `$GITHUB_OUTPUT` wins where both set one.
-    let mut outputs: BTreeMap<String, String> =
-        std::mem::take(&mut commands.lock().unwrap_or_else(|p| p.into_inner()).outputs)
-            .into_iter()
-            .collect();
+    let mut outputs: BTreeMap<String, String> = std::mem::take(&mut commands.lock().outputs)
+        .into_iter()
+        .collect();
     outputs
         .extend(files::key_values(&read(&files[0])).map_err(|e| format!("$GITHUB_OUTPUT: {e}"))?);
     env.extend(files::key_values(&read(&files[1])).map_err(|e| format!("$GITHUB_ENV: {e}"))?);
@@ -1478,9 +1454,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_job_whose_task_crashed_fails_and_says_so() {
-        let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let events = Arc::new(parking_lot::Mutex::new(Vec::new()));
         let seen = Arc::clone(&events);
-        let sink: Sink = Arc::new(move |e| seen.lock().unwrap().push(e));
+        let sink: Sink = Arc::new(move |e| seen.lock().push(e));
         let crashed = tokio::spawn(async {
             if true {
                 panic!("a bug");
@@ -1490,7 +1466,7 @@ mod tests {
         .await;
         let (id, (result, _)) = settle(crashed, "build".into(), "build (linux)", &sink);
         assert_eq!((id.as_str(), result), ("build", Result::Failure));
-        let events = events.lock().unwrap();
+        let events = events.lock();
         assert!(events.iter().any(|e| matches!(e,
             RunEvent::Log { job, text, .. } if job == "build (linux)" && text.contains("a bug; please report it"))));
         assert!(events.iter().any(|e| matches!(e,

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 use tokio::io::AsyncReadExt;
 
@@ -45,7 +46,7 @@ pub struct Spawn<'a> {
 /// Runs the step. Lines go to `on_line` as they come.
 pub async fn run(
     spawn: Spawn<'_>,
-    mut cancel: tokio::sync::watch::Receiver<bool>,
+    cancel: CancellationToken,
     on_line: Arc<dyn Fn(Line) + Send + Sync>,
 ) -> Result<Exit, String> {
     let Spawn {
@@ -133,13 +134,7 @@ pub async fn run(
             None => std::future::pending().await,
         }
     };
-    let cancelled = async {
-        while !*cancel.borrow_and_update() {
-            if cancel.changed().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
-    };
+    let cancelled = cancel.cancelled();
     let exit = tokio::select! {
         status = wait => match status {
             Ok(s) => s.code().map_or(Exit::Signal, Exit::Code),
