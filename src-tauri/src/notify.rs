@@ -29,16 +29,37 @@ pub fn title(e: &OpsEvent, locale: Locale) -> Option<&'static str> {
     })
 }
 
+/// The notification's text: the English sentence, or in another language the facts of what
+/// happened, which read the same in any language (the UI's catalogs have the sentences;
+/// Rust has none but English).
+pub fn body(e: &OpsEvent, locale: Locale) -> String {
+    if locale == Locale::En {
+        return e.message.clone();
+    }
+    if let Some(ko) = e.message_ko.as_ref().filter(|_| locale == Locale::Ko) {
+        // An entry from before `what`, with its own Korean.
+        return ko.clone();
+    }
+    let Some(what) = &e.what else {
+        return e.message.clone();
+    };
+    let fact = |k: &str| what.params.get(k).map(String::as_str).unwrap_or("");
+    let app = format!("{} {}", fact("app"), fact("version"));
+    match what.code.as_str() {
+        "opLive" => format!("{app} · {} · ×{}", fact("strategy"), fact("replicas")),
+        "opScaled" => format!("{app}: {} → {}", fact("from"), fact("to")),
+        "opHealed" => format!("{} → {} · {} ms", fact("gone"), fact("new"), fact("ms")),
+        "opCrashLoopBack" => format!("{app} → {}", fact("good")),
+        _ => app.trim().to_owned(),
+    }
+}
+
 /// What announces the service's operations, in the learner's language at that moment.
 pub fn announcer<R: Runtime>(app: AppHandle<R>, paths: Paths) -> OpListener {
     Arc::new(move |e: &OpsEvent| {
         let locale = paths.resolve(settings::system_locale().as_deref()).locale;
         if let Some(title) = title(e, locale) {
-            let body = if locale == Locale::Ko && !e.message_ko.is_empty() {
-                &e.message_ko
-            } else {
-                &e.message
-            };
+            let body = body(e, locale);
             // No notification daemon (a bare Xvfb, CI) is not an error worth more than this.
             let _ = app.notification().builder().title(title).body(body).show();
         }

@@ -3,12 +3,11 @@
 //! the engine's keeper loop heals and autoscales the hosted service.
 
 use devloop_engine::deploy::replica::LogLine;
-use devloop_engine::finding::Finding;
+use devloop_engine::finding::{Finding, Reason};
 use devloop_engine::operate::autoscale::Policy;
 use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
 use devloop_engine::service::OperateStatus;
 use devloop_engine::service::ServiceStatus;
-use devloop_engine::words::Said;
 use devloop_engine::{Code, Error};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -70,7 +69,10 @@ pub async fn operate_scale(
     service
         .scale(
             replicas,
-            Said::new("by hand, from the Operate page", "운영 페이지에서 직접"),
+            Reason::new(
+                Finding::new("byHandFromPage"),
+                "by hand, from the Operate page",
+            ),
         )
         .await?;
     Ok(service.status().await)

@@ -181,8 +181,9 @@ fn notifications_are_titled_in_the_learners_language_and_chaos_is_not_one() {
         at_ms: 0,
         app: "svc".into(),
         kind: devloop_engine::store::ops::OpKind::parse(kind).expect("a known kind"),
+        what: None,
         message: "m".into(),
-        message_ko: "ㅁ".into(),
+        message_ko: Some("ㅁ".into()),
         millis: None,
         change: None,
         reason: None,
@@ -198,6 +199,32 @@ fn notifications_are_titled_in_the_learners_language_and_chaos_is_not_one() {
     // The learner pressed those buttons: what follows is the news.
     assert_eq!(crate::notify::title(&op("chaos"), Locale::Ko), None);
     assert_eq!(crate::notify::title(&op("load"), Locale::En), None);
+}
+
+#[test]
+fn a_notification_in_korean_says_the_facts_never_the_english_sentence() {
+    use devloop_engine::finding::Finding;
+    use devloop_engine::settings::Locale;
+    use devloop_engine::store::ops::{OpKind, OpsEvent};
+    let scaled = OpsEvent {
+        at_ms: 0,
+        app: "svc".into(),
+        kind: OpKind::Autoscale,
+        what: Some(
+            Finding::new("opScaled")
+                .with("app", "svc")
+                .with("version", "0.2.0")
+                .with("from", 2)
+                .with("to", 3),
+        ),
+        message: "svc 0.2.0: 2 → 3 replicas (autoscaler: busy)".into(),
+        message_ko: None,
+        millis: None,
+        change: Some(1),
+        reason: None,
+    };
+    assert_eq!(crate::notify::body(&scaled, Locale::Ko), "svc 0.2.0: 2 → 3");
+    assert_eq!(crate::notify::body(&scaled, Locale::En), scaled.message);
 }
 
 #[test]

@@ -70,6 +70,17 @@ pub struct Error {
 }
 
 impl Error {
+    /// This error as the reason for what happened next (a rollback, a replica not replaced):
+    /// its detail for the catalogs, or its English when it has none (a bug's words, shown as
+    /// they are).
+    pub fn reason(&self) -> crate::finding::Reason {
+        let what = match self.detail.as_deref() {
+            Some(detail) => detail.clone(),
+            None => crate::finding::Finding::new("engineSaid").with("text", &self.message),
+        };
+        crate::finding::Reason::new(what, self.message.clone())
+    }
+
     /// What went wrong as a code and its facts (`detail`, which the UI's catalogs say in the
     /// learner's language) with the same in English for the CLI and logs. Every error a
     /// person can meet is made this way, so none reaches the Korean UI as an English sentence.

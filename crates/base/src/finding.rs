@@ -57,6 +57,23 @@ impl Finding {
     }
 }
 
+/// Why something happened: a code and its facts for the UI's catalogs, and the English the
+/// CLI and the logs print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub what: Finding,
+    pub en: String,
+}
+
+impl Reason {
+    pub fn new(what: Finding, en: impl Into<String>) -> Reason {
+        Reason {
+            what,
+            en: en.into(),
+        }
+    }
+}
+
 /// How a check came out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "status", rename_all = "camelCase")]

@@ -243,7 +243,7 @@ fn print_hosted(h: &control::Hosted) {
         println!("autoscaler off");
     }
     for d in a.decisions.iter().take(5) {
-        println!("  {}", d.decision.reason.en);
+        println!("  {}", d.decision.reason);
     }
 }
 

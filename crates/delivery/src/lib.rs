@@ -17,8 +17,8 @@ pub mod service;
 
 // The lower crates' modules, at the paths every module of the engine names them by.
 use devloop_base::{
-    blocking, diagnostic, finding, http, instance, process, record, settings, stats, tools, words,
-    Code, Error, Result,
+    blocking, diagnostic, finding, http, instance, process, record, settings, stats, tools, Code,
+    Error, Result,
 };
 use devloop_docker as docker;
 use devloop_store as store;

@@ -40,7 +40,6 @@ use devloop_engine::store::plan::{Column, Item, ItemCommit, Kind as ItemKind, Ne
 use devloop_engine::store::progress::{LessonProgress, StepProgress};
 use devloop_engine::store::retro::{Note, NoteKind};
 use devloop_engine::store::runs::{ArtifactRecord, JobRecord, RunSummary, StepRecord};
-use devloop_engine::words::Said;
 use devloop_engine::workshop::learner::{
     CheckResult, Choice, CommandRun, LessonSummary, LessonView, QuizResult, QuizView, StepView,
     WorkshopOverview,
@@ -117,7 +116,6 @@ fn render() -> String {
         ServiceStatus::decl(&cfg),
         DeployEvent::decl(&cfg),
         DeployRecord::decl(&cfg),
-        Said::decl(&cfg),
         Metric::decl(&cfg),
         Policy::decl(&cfg),
         AutoscalerView::decl(&cfg),

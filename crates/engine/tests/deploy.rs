@@ -406,7 +406,10 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
     // autoscaler, yet a person scaled: the log's kind comes from who acted, not from words.
     svc.scale(
         1,
-        devloop_engine::words::Said::new("autoscaler was off, so by hand", "직접"),
+        devloop_engine::finding::Reason::new(
+            devloop_engine::finding::Finding::new("byHandFromPage"),
+            "autoscaler was off, so by hand",
+        ),
     )
     .await
     .unwrap();
@@ -458,7 +461,11 @@ async fn a_killed_replica_is_replaced_and_load_makes_the_autoscaler_add_replicas
     assert!(
         log.iter().any(|e| e.kind.as_str() == "autoscale"
             && e.message.contains("autoscaler")
-            && e.message_ko.contains("오토스케일러")
+            // What happened, for the catalogs: the scale, and under it the autoscaler's
+            // reason with its facts.
+            && e.what.as_ref().is_some_and(|w| w.code == "opScaled"
+                && w.because.as_ref().is_some_and(|b| b.code == "byAutoscaler"
+                    && b.because.as_ref().is_some_and(|d| d.code == "scaleBusy")))
             && e.change.is_some_and(|c| c > 0)),
         "{log:#?}"
     );
@@ -688,7 +695,7 @@ async fn busy_replicas_make_the_cpu_autoscaler_add_replicas_and_idle_ones_read_n
         svc.autoscaler()
     );
     let why = &svc.autoscaler().decisions[0].decision.reason;
-    assert!(why.en.contains("% CPU"), "{why:?}");
+    assert!(why.contains("% CPU"), "{why:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

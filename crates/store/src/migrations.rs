@@ -185,6 +185,10 @@ const MIGRATIONS: &[&str] = &[
         outputs TEXT NOT NULL,
         PRIMARY KEY (run, job)
     );",
+    // 15: what an operation did, as a finding's JSON (a code and its facts) that each UI
+    // catalog words: no language is stored, so a new one needs no migration. `message` keeps
+    // the English for the CLI; `message_ko` and `reason` stay for the entries written before.
+    "ALTER TABLE ops_event ADD COLUMN what TEXT;",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

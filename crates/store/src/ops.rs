@@ -57,9 +57,17 @@ pub struct OpsEvent {
     pub at_ms: i64,
     pub app: String,
     pub kind: OpKind,
+    /// What happened, as a code and its facts, which the UI's catalogs word; none in entries
+    /// older than that.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<Finding>,
+    /// What happened in English, as the CLI prints it.
     pub message: String,
-    /// The same in Korean; empty in entries older than DevLoop's Korean log.
-    pub message_ko: String,
+    /// Older entries' Korean, written before `what`; new entries leave it empty.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_ko: Option<String>,
     /// How long it took: a heal's recovery, a load run's duration.
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,8 +76,7 @@ pub struct OpsEvent {
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<i64>,
-    /// Why, as a code the UI's catalogs say after `message_ko` (a reason with no Korean
-    /// phrase in the engine).
+    /// Older entries' reason, said after `message_ko`; new entries carry it in `what`.
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Finding>,
@@ -79,16 +86,17 @@ impl Store {
     pub fn record_op(&self, e: &OpsEvent) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO ops_event (at, app, kind, message, message_ko, millis, change, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO ops_event (at, app, kind, message, message_ko, millis, change, reason, what) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 (
                     e.at_ms,
                     &e.app,
                     e.kind.as_str(),
                     &e.message,
-                    &e.message_ko,
+                    e.message_ko.as_deref().unwrap_or_default(),
                     e.millis,
                     e.change,
                     e.reason.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+                    e.what.as_ref().and_then(|w| serde_json::to_string(w).ok()),
                 ),
             )
             .map(drop)
@@ -99,7 +107,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT at, app, kind, message, message_ko, millis, change, reason FROM ops_event ORDER BY id DESC LIMIT ?1",
+                "SELECT at, app, kind, message, message_ko, millis, change, reason, what FROM ops_event ORDER BY id DESC LIMIT ?1",
             )
             .map_err(sql)?;
         let rows = stmt
@@ -114,13 +122,17 @@ impl Store {
                     app: r.get(1)?,
                     kind,
                     message: r.get(3)?,
-                    message_ko: r.get(4)?,
+                    message_ko: Some(r.get::<_, String>(4)?).filter(|k| !k.is_empty()),
                     millis: r.get(5)?,
                     change: r.get(6)?,
                     // A reason this DevLoop cannot read (a newer one wrote it) is left out:
                     // the English message still says it.
                     reason: r
                         .get::<_, Option<String>>(7)?
+                        .and_then(|j| serde_json::from_str(&j).ok()),
+                    // The same for what happened: the English message says it.
+                    what: r
+                        .get::<_, Option<String>>(8)?
                         .and_then(|j| serde_json::from_str(&j).ok()),
                 }))
             })
@@ -133,4 +145,53 @@ impl Store {
 
 fn sql(e: rusqlite::Error) -> Error {
     super::failed("the operations log", &e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_an_operation_did_is_kept_as_its_code_and_facts_in_no_language() {
+        let s = Store::in_memory().unwrap();
+        let what = Finding::new("opScaled")
+            .with("app", "svc")
+            .with("from", 1)
+            .with("to", 3)
+            .because(Some(Finding::new("scaledFromTerminal")));
+        s.record_op(&OpsEvent {
+            at_ms: 1,
+            app: "svc".into(),
+            kind: OpKind::Scale,
+            what: Some(what.clone()),
+            message: "svc: 1 → 3 replicas (by hand, from a terminal)".into(),
+            message_ko: None,
+            millis: None,
+            change: Some(2),
+            reason: None,
+        })
+        .unwrap();
+        let back = s.ops(10).unwrap();
+        assert_eq!(back[0].what.as_ref(), Some(&what));
+        // On the wire: the code and facts, and no Korean sentence.
+        let wire = serde_json::to_value(&back[0]).unwrap();
+        assert_eq!(wire["what"]["code"], "opScaled");
+        assert!(wire.get("messageKo").is_none(), "{wire}");
+    }
+
+    #[test]
+    fn an_entry_written_before_what_still_reads_with_its_two_sentences() {
+        let s = Store::in_memory().unwrap();
+        s.conn
+            .execute(
+                "INSERT INTO ops_event (at, app, kind, message, message_ko) VALUES (1, 'svc', 'heal', 'healed', '치유됨')",
+                [],
+            )
+            .unwrap();
+        let back = s.ops(10).unwrap();
+        assert_eq!(
+            (back[0].what.as_ref(), back[0].message_ko.as_deref()),
+            (None, Some("치유됨"))
+        );
+    }
 }

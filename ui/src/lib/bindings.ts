@@ -451,13 +451,6 @@ export type DeployRecord = { id: number, app: string, version: string, strategy:
  */
 detail?: Finding, logs: string, startedAt: number, finishedAt?: number, };
 
-export type Said = { en: string, ko: string, 
-/**
- * Why, as a code the UI's catalogs say, when `ko` has no phrase for it: the UI then says
- * `ko` followed by that sentence.
- */
-reason?: Finding, };
-
 export type Metric = "rps" | "cpu";
 
 export type Policy = { min: number, max: number, metric: Metric, 
@@ -476,17 +469,26 @@ export type Decision = {
 /**
  * The replica count wanted; equal to the current one means stay.
  */
-replicas: number, reason: Said, };
+replicas: number, why: Finding, reason: string, };
 
 export type DecisionAt = { atMs: number, decision: Decision, };
 
 export type OpsKind = "deploy" | "rollback" | "scale" | "autoscale" | "heal" | "chaos" | "load" | "plan";
 
-export type OpsEvent = { atMs: number, app: string, kind: OpsKind, message: string, 
+export type OpsEvent = { atMs: number, app: string, kind: OpsKind, 
 /**
- * The same in Korean; empty in entries older than DevLoop's Korean log.
+ * What happened, as a code and its facts, which the UI's catalogs word; none in entries
+ * older than that.
  */
-messageKo: string, 
+what?: Finding, 
+/**
+ * What happened in English, as the CLI prints it.
+ */
+message: string, 
+/**
+ * Older entries' Korean, written before `what`; new entries leave it empty.
+ */
+messageKo?: string, 
 /**
  * How long it took: a heal's recovery, a load run's duration.
  */
@@ -496,8 +498,7 @@ millis?: number,
  */
 change?: number, 
 /**
- * Why, as a code the UI's catalogs say after `message_ko` (a reason with no Korean
- * phrase in the engine).
+ * Older entries' reason, said after `message_ko`; new entries carry it in `what`.
  */
 reason?: Finding, };
 

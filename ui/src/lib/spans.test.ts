@@ -84,8 +84,8 @@ describe('error details', () => {
     const codes = reasonCodes();
     expect(codes.size).toBeGreaterThan(100);
     for (const code of codes) {
-      expect({ ...en.errorDetails, ...en.lesson.findings, ...en.diagnostics.said }, code).toHaveProperty(code);
-      expect({ ...ko.errorDetails, ...ko.lesson.findings, ...ko.diagnostics.said }, code).toHaveProperty(code);
+      expect({ ...en.errorDetails, ...en.lesson.findings, ...en.diagnostics.said, ...en.operate.lines }, code).toHaveProperty(code);
+      expect({ ...ko.errorDetails, ...ko.lesson.findings, ...ko.diagnostics.said, ...ko.operate.lines }, code).toHaveProperty(code);
     }
   });
   it('fill every placeholder of a sentence from the facts its code is given with', () => {
@@ -95,7 +95,7 @@ describe('error details', () => {
       for (const m of text.matchAll(/Finding::new\(\s*"(\w+)"\s*\)([^;]*?)(?=;|Finding::new)/gs)) {
         const code = m[1]!;
         const given = new Set([...m[2]!.matchAll(/\.with\(\s*"(\w+)"/g)].map((g) => g[1]!));
-        const catalogs = [en.errorDetails, ko.errorDetails, en.diagnostics.said, ko.diagnostics.said, en.diagnostics.fix, ko.diagnostics.fix];
+        const catalogs = [en.errorDetails, ko.errorDetails, en.diagnostics.said, ko.diagnostics.said, en.diagnostics.fix, ko.diagnostics.fix, en.operate.lines, ko.operate.lines];
         for (const catalog of catalogs as Record<string, string>[]) {
           const sentence = catalog[code];
           if (!sentence) continue;

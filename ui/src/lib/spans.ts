@@ -18,6 +18,12 @@ export function codeSpans(text: string): Span[] {
 function wordsFor(key: string, m: Messages): Record<string, string> | undefined {
   if (key === 'status' || key === 'want') return m.pipeline.result as Record<string, string>;
   if (key === 'kind') return m.diagnostics.kinds as Record<string, string>;
+  if (key === 'metric') return m.operate.units;
+  if (key === 'strategy') {
+    // The engine's word for a strategy is the one people type (`blue-green`).
+    const s = m.deploy.strategies;
+    return { recreate: s.recreate.name, 'blue-green': s.blueGreen.name, rolling: s.rolling.name };
+  }
   return undefined;
 }
 
@@ -35,9 +41,17 @@ export function detailSpans(detail: Finding | undefined, message: string, m: Mes
   return [...fill(details, detail, message, m), ...causes(detail, m)];
 }
 
+/** What happened, as the operations log keeps it, from the catalog that knows its code, with
+ *  what lies under it after; a code no catalog knows yet falls back to the engine's English. */
+export function opSpans(what: Finding, english: string, m: Messages = i18n.m): Span[] {
+  const lines = m.operate.lines as Record<string, string>;
+  if (!lines[what.code]) return codeSpans(english);
+  return [...fill(lines, what, english, m), ...causes(what, m)];
+}
+
 /** What lies under a finding (`because`), each from whichever catalog knows its code. */
 function causes(finding: Finding, m: Messages): Span[] {
-  const catalogs = [m.errorDetails, m.lesson.findings, m.diagnostics.said] as Record<string, string>[];
+  const catalogs = [m.errorDetails, m.lesson.findings, m.diagnostics.said, m.operate.lines] as Record<string, string>[];
   const out: Span[] = [];
   for (let under = finding.because; under; under = under.because) {
     const catalog = catalogs.find((c) => c[under!.code]);

@@ -399,40 +399,14 @@ fn stamped(line: &str) -> (Option<i64>, &str) {
     let Some((stamp, rest)) = line.split_once(' ') else {
         return (None, line);
     };
-    let b = stamp.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' || !stamp.ends_with('Z') {
+    // Docker's stamp is RFC 3339 in UTC; a line that merely starts with a word is not stamped.
+    if !stamp.ends_with('Z') {
         return (None, line);
     }
-    let num = |r: std::ops::Range<usize>| stamp.get(r).and_then(|s| s.parse::<i64>().ok());
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
-        num(0..4),
-        num(5..7),
-        num(8..10),
-        num(11..13),
-        num(14..16),
-        num(17..19),
-    ) else {
-        return (None, line);
-    };
-    let millis = stamp
-        .get(20..stamp.len() - 1)
-        .filter(|f| !f.is_empty())
-        .map_or(0, |f| {
-            let f = format!("{f:0<3}");
-            f[..3].parse::<i64>().unwrap_or(0)
-        });
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    (
-        Some(((days * 86_400) + h * 3600 + mi * 60 + sec) * 1000 + millis),
-        rest,
-    )
+    match stamp.parse::<jiff::Timestamp>() {
+        Ok(at) => (Some(at.as_millisecond()), rest),
+        Err(_) => (None, line),
+    }
 }
 
 /// A line a replica printed.
@@ -540,6 +514,14 @@ mod tests {
             (Some(951_782_400_000), "x")
         );
         assert_eq!(stamped("no stamp here"), (None, "no stamp here"));
+        // A line that only looks stamped is a line, not a time: no 13th month, no 45th day.
+        for fake in [
+            "2026-13-01T00:00:00Z x",
+            "2026-02-45T00:00:00Z x",
+            "1234-56-78T9Z x",
+        ] {
+            assert_eq!(stamped(fake), (None, fake));
+        }
         assert_eq!(
             stamped("2026-11-18T11:06:40.1Z "),
             (Some(1_795_000_000_100), "")

@@ -15,7 +15,7 @@ use std::collections::{HashMap, VecDeque};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::words::Said;
+use crate::finding::Finding;
 
 /// What the autoscaler watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -29,10 +29,18 @@ pub enum Metric {
 }
 
 impl Metric {
-    fn unit(self) -> (&'static str, &'static str) {
+    /// The word a finding carries (`{metric}`), which the catalogs turn into a unit.
+    fn id(self) -> &'static str {
         match self {
-            Metric::Rps => ("requests/s", "요청/초"),
-            Metric::Cpu => ("% CPU", "% CPU"),
+            Metric::Rps => "rps",
+            Metric::Cpu => "cpu",
+        }
+    }
+
+    fn unit(self) -> &'static str {
+        match self {
+            Metric::Rps => "requests/s",
+            Metric::Cpu => "% CPU",
         }
     }
 }
@@ -124,13 +132,15 @@ pub struct Sample {
     pub total: f64,
 }
 
-/// What to do, and why, in words a learner reads in the operations log.
+/// What to do, and why: as a code and its facts for the UI's catalogs, and in English for
+/// `devloop autoscale`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// The replica count wanted; equal to the current one means stay.
     pub replicas: u32,
-    pub reason: Said,
+    pub why: Finding,
+    pub reason: String,
 }
 
 /// Decides at `now_ms` for `current` replicas, the last change having been at `last_change_ms`.
@@ -141,27 +151,27 @@ pub fn decide(
     now_ms: u64,
     last_change_ms: Option<u64>,
 ) -> Decision {
-    let stay = |reason: Said| Decision {
-        replicas: current,
+    let to = |replicas: u32, why: Finding, reason: String| Decision {
+        replicas,
+        why,
         reason,
     };
-    let (unit, unit_ko) = policy.metric.unit();
+    let stay = |why: Finding, reason: String| to(current, why, reason);
+    let unit = policy.metric.unit();
     if current < policy.min {
-        return Decision {
-            replicas: policy.min,
-            reason: Said::new(
-                format!("below the minimum of {}", policy.min),
-                format!("최솟값 {}보다 적음", policy.min),
-            ),
-        };
+        return to(
+            policy.min,
+            Finding::new("scaleBelowMin").with("min", policy.min),
+            format!("below the minimum of {}", policy.min),
+        );
     }
     if let Some(last) = last_change_ms {
         if now_ms < last + policy.cooldown_ms {
             let left = last + policy.cooldown_ms - now_ms;
-            return stay(Said::new(
+            return stay(
+                Finding::new("scaleCooling").with("ms", left),
                 format!("cooling down for {left} ms after the last change"),
-                format!("지난 변경 뒤 대기 중 ({left} ms 남음)"),
-            ));
+            );
         }
     }
     let per_replica = |s: &Sample| s.total / f64::from(current.max(1));
@@ -182,21 +192,27 @@ pub fn decide(
     let up = window(policy.up_window_ms);
     if covers(&up, policy.up_window_ms) && up.iter().all(|s| per_replica(s) > target) {
         if current >= policy.max {
-            return stay(Said::new(
+            return stay(
+                Finding::new("scaleAtMax").with("max", policy.max),
                 format!("busy, but already at the maximum of {}", policy.max),
-                format!("바쁘지만 이미 최댓값 {}", policy.max),
-            ));
+            );
         }
         let load = up.iter().map(|s| s.total).sum::<f64>() / up.len() as f64;
         let wanted = ((load / target).ceil() as u32).clamp(current + 1, policy.max);
         let secs = policy.up_window_ms / 1000;
-        return Decision {
-            replicas: wanted,
-            reason: Said::new(
-                format!("{load:.0} {unit} for {secs} s is over {target} per replica: {current} → {wanted}"),
-                format!("{secs}초 동안 {load:.0} {unit_ko}, 레플리카당 {target} 초과: {current} → {wanted}"),
+        return to(
+            wanted,
+            Finding::new("scaleBusy")
+                .with("load", format!("{load:.0}"))
+                .with("metric", policy.metric.id())
+                .with("secs", secs)
+                .with("target", target)
+                .with("from", current)
+                .with("to", wanted),
+            format!(
+                "{load:.0} {unit} for {secs} s is over {target} per replica: {current} → {wanted}"
             ),
-        };
+        );
     }
     let down = window(policy.down_window_ms);
     // Half the target, so one scale-down does not immediately call for the next scale-up.
@@ -207,15 +223,16 @@ pub fn decide(
             .all(|s| s.total / f64::from(current - 1) < target / 2.0)
     {
         let secs = policy.down_window_ms / 1000;
-        return Decision {
-            replicas: current - 1,
-            reason: Said::new(
-                format!("quiet for {secs} s: {current} → {}", current - 1),
-                format!("{secs}초 동안 한가함: {current} → {}", current - 1),
-            ),
-        };
+        return to(
+            current - 1,
+            Finding::new("scaleQuiet")
+                .with("secs", secs)
+                .with("from", current)
+                .with("to", current - 1),
+            format!("quiet for {secs} s: {current} → {}", current - 1),
+        );
     }
-    stay(Said::new("within the target", "목표 안"))
+    stay(Finding::new("scaleWithin"), "within the target".to_owned())
 }
 
 /// The autoscaler as a service keeps it: the switch, the policy, its memory between ticks.
@@ -260,8 +277,16 @@ mod tests {
         let busy = steady(180.0, 0, 4_000);
         let d = decide(&p, &busy, 1, 4_000, None);
         assert_eq!(d.replicas, 4, "{:?}", d.reason);
-        assert!(d.reason.en.contains("180 requests/s"), "{:?}", d.reason);
-        assert!(d.reason.ko.contains("180 요청/초"), "{:?}", d.reason);
+        assert!(d.reason.contains("180 requests/s"), "{:?}", d.reason);
+        // The UI's catalogs word it from the facts.
+        assert_eq!(d.why.code, "scaleBusy");
+        assert_eq!(
+            (
+                d.why.params["load"].as_str(),
+                d.why.params["metric"].as_str()
+            ),
+            ("180", "rps")
+        );
         let burst = vec![Sample {
             at_ms: 4_000,
             total: 500.0,
@@ -281,7 +306,7 @@ mod tests {
         assert_eq!(decide(&p, &quiet, 1, 10_000, None).replicas, 1);
         let d = decide(&p, &quiet, 3, 10_000, Some(8_000));
         assert_eq!(d.replicas, 3);
-        assert!(d.reason.en.contains("cooling down"), "{:?}", d.reason);
+        assert!(d.reason.contains("cooling down"), "{:?}", d.reason);
         assert_eq!(
             decide(&p, &[], 0, 0, None).replicas,
             1,
@@ -294,7 +319,7 @@ mod tests {
         let p = Policy::default();
         let d = decide(&p, &steady(10_000.0, 0, 4_000), 4, 4_000, None);
         assert_eq!(d.replicas, 4);
-        assert!(d.reason.en.contains("maximum"));
+        assert!(d.reason.contains("maximum"));
     }
 
     #[test]
@@ -308,7 +333,7 @@ mod tests {
         // held to the maximum of 4.
         let d = decide(&p, &steady(140.0, 0, 4_000), 2, 4_000, None);
         assert_eq!(d.replicas, 4, "{:?}", d.reason);
-        assert!(d.reason.en.contains("140 % CPU"), "{:?}", d.reason);
+        assert!(d.reason.contains("140 % CPU"), "{:?}", d.reason);
         // 20 % over two replicas would be 20 on one: under half the target of 30? No (15), so stay.
         assert_eq!(
             decide(&p, &steady(20.0, 0, 10_000), 2, 10_000, None).replicas,

@@ -11,7 +11,6 @@ use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -70,14 +69,19 @@ pub fn record(
         at_ms: crate::store::now_ms(),
         app: app.to_owned(),
         kind: crate::store::ops::OpKind::Load,
+        what: Some(
+            crate::finding::Finding::new("opLoad")
+                .with("rps", plan.rps)
+                .with("secs", secs)
+                .with("sent", report.sent)
+                .with("failed", failed)
+                .with("p99", format!("{p99:.1}")),
+        ),
         message: format!(
             "simulated peak traffic: {} requests/s for {secs} s; {} sent, {failed} failed, p99 {p99:.1} ms",
             plan.rps, report.sent
         ),
-        message_ko: format!(
-            "최대 트래픽 흉내: 초당 {}회 요청 {secs}초; {}회 보냄, {failed}회 실패, p99 {p99:.1} ms",
-            plan.rps, report.sent
-        ),
+        message_ko: None,
         millis: Some(millis),
         change: None,
         reason: None,
@@ -155,25 +159,16 @@ fn percentiles(mut latencies: Vec<u64>) -> (u64, u64) {
     (at(0.5), at(0.99))
 }
 
-/// One GET; the status code, or `None` when no HTTP answer came within 5 s.
+/// One GET through the engine's one HTTP client; the status code, or `None` when no HTTP
+/// answer came within 5 s. The body is read (up to 1 MiB) so the server is not cut off
+/// mid-answer.
 async fn get(target: SocketAddr, path: &str) -> Option<u16> {
-    let call = async {
-        let mut s = tokio::net::TcpStream::connect(target).await.ok()?;
-        let req = format!("GET {path} HTTP/1.1\r\nHost: {target}\r\nConnection: close\r\nUser-Agent: devloop-load\r\n\r\n");
-        s.write_all(req.as_bytes()).await.ok()?;
-        let mut head = [0u8; 32];
-        let n = s.read(&mut head).await.ok()?;
-        let line = std::str::from_utf8(&head[..n]).ok()?;
-        let status = line.split_whitespace().nth(1)?.parse().ok()?;
-        // Read the rest, so the server is not cut off mid-answer.
-        let mut rest = Vec::new();
-        let _ = s.take(1024 * 1024).read_to_end(&mut rest).await;
-        Some(status)
-    };
-    tokio::time::timeout(Duration::from_secs(5), call)
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    let url = format!("http://{target}{slash}{path}");
+    crate::http::get(&url, Duration::from_secs(5), 1024 * 1024)
         .await
         .ok()
-        .flatten()
+        .map(|answer| answer.status)
 }
 
 #[cfg(test)]
@@ -208,7 +203,27 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn an_answer_whose_status_line_arrives_in_pieces_is_still_counted() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf).await;
+            // A slow or busy server: the status line a few bytes at a time.
+            for piece in ["HTT", "P/1.1 2", "00 OK\r\nContent-Length: 2\r\n\r\nok"] {
+                s.write_all(piece.as_bytes()).await.unwrap();
+                s.flush().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+        });
+        assert_eq!(get(addr, "/").await, Some(200));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_steady_rate_is_sent_and_every_answer_counted() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

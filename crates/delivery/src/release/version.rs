@@ -21,28 +21,17 @@ impl Version {
         patch: 0,
     };
 
-    /// `1.2.3` or `v1.2.3`; pre-release and build suffixes are not used for releases here.
+    /// `1.2.3` or `v1.2.3`, read by the `semver` crate; pre-release and build suffixes are
+    /// not used for releases here, so a version with one is not a release version.
     pub fn parse(text: &str) -> Option<Version> {
         let text = text.trim();
         let text = text.strip_prefix('v').unwrap_or(text);
-        let mut parts = text.split('.');
-        let mut next = || -> Option<u64> {
-            let p = parts.next()?;
-            // No leading zeros, as semver says: `01.2.3` is not a version.
-            if p.is_empty()
-                || (p.len() > 1 && p.starts_with('0'))
-                || !p.bytes().all(|b| b.is_ascii_digit())
-            {
-                return None;
-            }
-            p.parse().ok()
-        };
-        let v = Version {
-            major: next()?,
-            minor: next()?,
-            patch: next()?,
-        };
-        parts.next().is_none().then_some(v)
+        let v = semver::Version::parse(text).ok()?;
+        (v.pre.is_empty() && v.build.is_empty()).then_some(Version {
+            major: v.major,
+            minor: v.minor,
+            patch: v.patch,
+        })
     }
 
     pub fn bump(self, bump: Bump) -> Version {
@@ -176,6 +165,7 @@ mod tests {
             "",
             "v",
             "1.2.3-rc1",
+            "1.2.3+build.5",
         ] {
             assert_eq!(Version::parse(bad), None, "{bad}");
         }

@@ -1,11 +1,11 @@
 //! The autoscaler applied to the running service: its switch and policy, the samples it reads (requests through the proxy, or the replicas' CPU) and the tick that scales.
 
 use crate::deploy::proxy::Proxy;
+use crate::finding::{Finding, Reason};
 use crate::operate::autoscale::{
     decide, AutoscalerView, Decision, DecisionAt, Metric, Policy, Sample,
 };
 use crate::store::ops::OpKind;
-use crate::words::Said;
 
 use super::Service;
 
@@ -88,9 +88,9 @@ impl Service {
             self.resize(
                 decision.replicas,
                 OpKind::Autoscale,
-                Said::new(
-                    format!("autoscaler: {}", decision.reason.en),
-                    format!("오토스케일러: {}", decision.reason.ko),
+                Reason::new(
+                    Finding::new("byAutoscaler").because(Some(decision.why.clone())),
+                    format!("autoscaler: {}", decision.reason),
                 ),
             )
             .await?;

@@ -16,10 +16,9 @@ use super::host::Slot;
 use super::{Service, ServiceStatus};
 use crate::deploy::health::HealthCheck;
 use crate::deploy::rollout::{DeployEvent, Strategy};
-use crate::finding::Finding;
+use crate::finding::{Finding, Reason};
 use crate::operate::autoscale::{AutoscalerView, Policy};
 use crate::settings::Paths;
-use crate::words::Said;
 use crate::{blocking, Code, Error};
 
 /// A request is one line; anything longer is not DevLoop talking.
@@ -187,7 +186,10 @@ async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths
         Ok(Request::Scale { replicas }) => service
             .scale(
                 replicas,
-                Said::new("by hand, from a terminal", "터미널에서 직접"),
+                Reason::new(
+                    Finding::new("byHandFromTerminal"),
+                    "by hand, from a terminal",
+                ),
             )
             .await
             .map(drop),

@@ -14,8 +14,8 @@ use crate::deploy::replica;
 use crate::deploy::rollout::{self, backends};
 use crate::docker::{DockerError, Host};
 use crate::finding::Finding;
+use crate::finding::Reason;
 use crate::store::ops::OpKind;
-use crate::words::Said;
 use crate::Error;
 
 /// Replacements of one version this close together are a crash loop, not a crash: the
@@ -115,9 +115,14 @@ impl Service {
             Some(good) => {
                 self.log_op(
                     OpKind::Rollback,
-                    Said::new(
+                    Reason::new(
+                        Finding::new("opCrashLoopBack")
+                            .with("app", &self.app)
+                            .with("version", version)
+                            .with("heals", CRASH_LOOP_HEALS)
+                            .with("secs", window)
+                            .with("good", &good),
                         format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s): going back to {good}, the last version that went live", self.app),
-                        format!("{} {version}이(가) 계속 죽음({window}초 동안 {CRASH_LOOP_HEALS}번 교체): 마지막으로 배포됐던 {good}(으)로 되돌림", self.app),
                     ),
                     None,
                     None,
@@ -133,9 +138,14 @@ impl Service {
                 let pause = CRASH_LOOP_BACKOFF.as_secs();
                 self.log_op(
                     OpKind::Heal,
-                    Said::new(
+                    Reason::new(
+                        Finding::new("opCrashLoopWait")
+                            .with("app", &self.app)
+                            .with("version", version)
+                            .with("heals", CRASH_LOOP_HEALS)
+                            .with("secs", window)
+                            .with("pause", pause),
                         format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s) and no earlier version went live: replacing it waits {pause} s; fix it and deploy again", self.app),
-                        format!("{} {version}이(가) 계속 죽는데({window}초 동안 {CRASH_LOOP_HEALS}번 교체) 되돌아갈 이전 버전이 없음: {pause}초 뒤에 다시 교체함. 고쳐서 다시 배포하세요", self.app),
                     ),
                     None,
                     None,
@@ -200,17 +210,25 @@ impl Service {
                     let recovered_ms = noticed.elapsed().as_millis() as u64;
                     live.push(new.clone());
                     self.proxy.switch(backends(&live));
-                    let (said, said_ko) = last_words(&logs);
+                    let last = logs.trim().lines().last().map(str::to_owned);
                     self.log_op(
                         OpKind::Heal,
-                        Said::new(
+                        Reason::new(
+                            Finding::new("opHealed")
+                                .with("gone", &gone.name)
+                                .with("new", &new.name)
+                                .with("ms", recovered_ms)
+                                .because(
+                                    last.as_ref()
+                                        .map(|line| Finding::new("lastLine").with("line", line)),
+                                ),
                             format!(
-                                "{} stopped; {} replaced it in {recovered_ms} ms{said}",
-                                gone.name, new.name
-                            ),
-                            format!(
-                                "{}이(가) 멈춰 {}이(가) {recovered_ms} ms 만에 대신함{said_ko}",
-                                gone.name, new.name
+                                "{} stopped; {} replaced it in {recovered_ms} ms{}",
+                                gone.name,
+                                new.name,
+                                last.as_ref()
+                                    .map(|l| format!(" (its last line: {l})"))
+                                    .unwrap_or_default()
                             ),
                         ),
                         Some(recovered_ms as i64),
@@ -230,10 +248,18 @@ impl Service {
                 Err((error, _)) => {
                     self.log_op(
                         OpKind::Heal,
-                        Said::why(&error).after(
-                            format!("{} stopped and could not be replaced", gone.name),
-                            format!("{}이(가) 멈췄지만 대신하지 못함", gone.name),
-                        ),
+                        {
+                            let why = error.reason();
+                            Reason::new(
+                                Finding::new("opNotReplaced")
+                                    .with("gone", &gone.name)
+                                    .because(Some(why.what)),
+                                format!(
+                                    "{} stopped and could not be replaced: {}",
+                                    gone.name, why.en
+                                ),
+                            )
+                        },
                         None,
                         None,
                     )
@@ -266,24 +292,14 @@ impl Service {
             .map_err(|e| DockerError::Api(e).into_error(Host::probe()))?;
         self.log_op(
             OpKind::Chaos,
-            Said::new(
+            Reason::new(
+                Finding::new("opKilled").with("name", &victim.name),
                 format!("killed {} on purpose", victim.name),
-                format!("{}을(를) 일부러 종료함", victim.name),
             ),
             None,
             None,
         )
         .await;
         Ok(victim.name)
-    }
-}
-
-fn last_words(logs: &str) -> (String, String) {
-    match logs.trim().lines().last() {
-        Some(line) => (
-            format!(" (its last line: {line})"),
-            format!(" (마지막 줄: {line})"),
-        ),
-        None => Default::default(),
     }
 }

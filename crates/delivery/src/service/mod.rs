@@ -18,12 +18,12 @@ use crate::deploy::replica::{self, Replica};
 use crate::deploy::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
 use crate::finding::Finding;
+use crate::finding::Reason;
 use crate::record::deploy::DeployStatus;
 use crate::settings::Paths;
 use crate::store::deploys::DeployRecord;
 use crate::store::ops::OpKind;
 use crate::store::{now, Store};
-use crate::words::Said;
 use crate::{blocking, Code, Error};
 
 pub mod autoscale;
@@ -395,14 +395,14 @@ impl Service {
                 drop(live);
                 self.log_op(
                     OpKind::Deploy,
-                    Said::new(
+                    Reason::new(
+                        Finding::new("opLive")
+                            .with("app", &self.app)
+                            .with("version", version)
+                            .with("strategy", strategy.id())
+                            .with("replicas", replicas),
                         format!(
                             "{} {version} is live ({}, {replicas} replicas)",
-                            self.app,
-                            strategy.id()
-                        ),
-                        format!(
-                            "{} {version} 배포됨 ({}, 레플리카 {replicas})",
                             self.app,
                             strategy.id()
                         ),
@@ -414,11 +414,13 @@ impl Service {
                 for n in done {
                     self.log_op(
                         OpKind::Plan,
-                        Said::new(
+                        Reason::new(
+                            Finding::new("opItemDone")
+                                .with("item", n)
+                                .with("version", version),
                             format!(
                                 "#{n} is done: {version} went live with the commit that closes it"
                             ),
-                            format!("#{n} 완료: 이를 닫는 커밋이 {version}과(와) 함께 배포됨"),
                         ),
                         None,
                         None,
@@ -460,18 +462,21 @@ impl Service {
                 })
                 .await;
                 let why = if docker_gone {
-                    Said::new(
-                        failure.reason.clone(),
-                        "배포 중에 Docker 엔진이 응답을 멈춤",
-                    )
+                    Reason::new(Finding::new("deployDockerGone"), failure.reason.clone())
                 } else {
-                    Said::why(&failure.error)
+                    failure.error.reason()
                 };
                 self.log_op(
                     OpKind::Rollback,
-                    why.after(
-                        format!("{} {version} did not go live and was rolled back", self.app),
-                        format!("{} {version}이(가) 배포되지 못해 롤백됨", self.app),
+                    Reason::new(
+                        Finding::new("opRolledBack")
+                            .with("app", &self.app)
+                            .with("version", version)
+                            .because(Some(why.what)),
+                        format!(
+                            "{} {version} did not go live and was rolled back: {}",
+                            self.app, why.en
+                        ),
                     ),
                     None,
                     None,

@@ -5,15 +5,14 @@ use super::Service;
 use crate::deploy::proxy::Proxy;
 use crate::deploy::rollout::{self, backends};
 use crate::deploy::REPLICAS;
-use crate::finding::Finding;
+use crate::finding::{Finding, Reason};
 use crate::store::ops::{OpKind, OpsEvent};
-use crate::words::Said;
 use crate::{Code, Error};
 
 impl Service {
-    /// Runs `replicas` of the live version at a person's request; `why` goes into the
-    /// operations log.
-    pub async fn scale(&self, replicas: u32, why: Said) -> Result<u32, Error> {
+    /// Runs `replicas` of the live version at a person's request; `why` (where they asked
+    /// from) goes into the operations log.
+    pub async fn scale(&self, replicas: u32, why: Reason) -> Result<u32, Error> {
         self.resize(replicas, OpKind::Scale, why).await
     }
 
@@ -23,7 +22,7 @@ impl Service {
         &self,
         replicas: u32,
         kind: OpKind,
-        why: Said,
+        why: Reason,
     ) -> Result<u32, Error> {
         if !REPLICAS.contains(&replicas) {
             return Err(replica_range(replicas));
@@ -68,14 +67,16 @@ impl Service {
         if replicas != before {
             self.log_op(
                 kind,
-                Said::new(
+                Reason::new(
+                    Finding::new("opScaled")
+                        .with("app", &self.app)
+                        .with("version", &version)
+                        .with("from", before)
+                        .with("to", replicas)
+                        .because(Some(why.what)),
                     format!(
                         "{} {version}: {before} → {replicas} replicas ({})",
                         self.app, why.en
-                    ),
-                    format!(
-                        "{} {version}: 레플리카 {before} → {replicas} ({})",
-                        self.app, why.ko
                     ),
                 ),
                 None,
@@ -86,17 +87,25 @@ impl Service {
         Ok(replicas)
     }
 
-    /// Writes one line of the operations log (best effort: the log must never stop operating).
-    pub async fn log_op(&self, kind: OpKind, said: Said, millis: Option<i64>, change: Option<i64>) {
+    /// Writes one line of the operations log (best effort: the log must never stop operating):
+    /// what happened as a code and its facts, and in English for the CLI.
+    pub async fn log_op(
+        &self,
+        kind: OpKind,
+        what: Reason,
+        millis: Option<i64>,
+        change: Option<i64>,
+    ) {
         let event = OpsEvent {
             at_ms: crate::store::now_ms(),
             app: self.app.clone(),
             kind,
-            message: said.en,
-            message_ko: said.ko,
+            what: Some(what.what),
+            message: what.en,
+            message_ko: None,
             millis,
             change,
-            reason: said.reason,
+            reason: None,
         };
         let listener = self.on_op.lock().0.clone();
         if let Some(listener) = listener {

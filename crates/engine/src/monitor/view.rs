@@ -358,25 +358,13 @@ fn csv_io(e: csv::Error) -> std::io::Error {
     }
 }
 
-/// `t` (unix seconds) as `YYYY-MM-DDTHH:MM:SSZ`.
+/// `t` (unix seconds) as `YYYY-MM-DDTHH:MM:SSZ`; a time outside jiff's years (-9999 to
+/// 9999) as the number it is.
 pub fn iso(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    match jiff::Timestamp::from_second(t) {
+        Ok(at) => at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => t.to_string(),
+    }
 }
 
 #[cfg(test)]

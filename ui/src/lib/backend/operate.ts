@@ -1,8 +1,9 @@
 // Operate: what runs, scaling, chaos, the autoscaler, the load generator and the operations log.
 import { Channel } from '@tauri-apps/api/core';
-import type { LoadPlan, LoadReport, LogLine, OperateStatus, OpsEvent, Policy, Said, ServiceStatus } from '../bindings';
+import type { Decision, LoadPlan, LoadReport, LogLine, OperateStatus, OpsEvent, Policy, ServiceStatus } from '../bindings';
+import type { Messages } from '../i18n/en';
 import { ko } from '../i18n/ko';
-import { detailSpans, plain } from '../spans';
+import { codeSpans, detailSpans, opSpans, plain, type Span } from '../spans';
 import { commands } from '../commands';
 
 export function getOperateStatus(): Promise<OperateStatus> {
@@ -66,17 +67,19 @@ export function autoscaleCommand(enabled: boolean, p: Policy): string {
   return parts.join(' ');
 }
 
-/** What the engine said, in the learner's language (English when there is no Korean). */
-export function said(s: Said, locale: string): string {
-  return locale === 'ko' && s.ko ? s.ko : s.en;
+/** An operations log line in the learner's language: said by the catalog from its code and
+ *  facts. Lines written before DevLoop kept those have their own Korean (and maybe a reason
+ *  as a code), else English only. */
+export function opLine(e: OpsEvent, m: Messages): Span[] {
+  if (e.what) return opSpans(e.what, e.message, m);
+  if (m === ko && e.messageKo && e.reason) {
+    const why = plain(detailSpans(e.reason, '', ko));
+    return codeSpans(why ? `${e.messageKo}: ${why}` : e.message);
+  }
+  return codeSpans(m === ko && e.messageKo ? e.messageKo : e.message);
 }
 
-/** An operations log line in the learner's language (older lines have English only). A reason
- *  the engine gave as a code is said from the catalog after the Korean line. */
-export function opMessage(e: OpsEvent, locale: string): string {
-  if (locale === 'ko' && e.messageKo && e.reason) {
-    const why = plain(detailSpans(e.reason, '', ko));
-    return why ? `${e.messageKo}: ${why}` : e.message;
-  }
-  return said({ en: e.message, ko: e.messageKo }, locale);
+/** Why the autoscaler chose what it did, in the learner's language. */
+export function decisionLine(d: Decision, m: Messages): Span[] {
+  return opSpans(d.why, d.reason, m);
 }
