@@ -8,10 +8,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::{
-    check, english_here, open_lesson, retro_notes, step_status_is, webdriver, DemoApp, Home,
-    Result, ARROW_RIGHT, LESSONS,
+use crate::korean::english_here;
+use crate::steps::{
+    check, open_lesson, retro_notes, step_status_is, DemoApp, Home, ARROW_RIGHT, LESSONS,
 };
+use crate::webdriver::{self, Result};
 
 /// A container the Deploy lesson runs by hand, with no DevLoop label: removed at the end.
 struct HandRun;

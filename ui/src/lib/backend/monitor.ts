@@ -1,6 +1,8 @@
 // Monitor: the dashboard (charts drawn by the engine as SVG, the values behind them), alerts,
 // exports and the alert rules.
 import type { ChartView, MonitorView, MonitorWindow, Rule } from '../bindings';
+import type { Messages } from '../i18n/en';
+import { fmt } from '../i18n/index.svelte';
 import { shellQuote } from '../shell';
 import { commands } from '../commands';
 
@@ -74,4 +76,14 @@ export function maxOf(chart: ChartView): number {
   let max = 0;
   for (const l of chart.lines) for (const v of l.values) if (v !== null && v > max) max = v;
   return max;
+}
+
+/** A rule's description: a built-in one said from its figures in `m`'s language, a learner's
+ *  own as they wrote it. */
+export function ruleText(m: Messages, name: string, own: string, threshold: number, forS: number): string {
+  if (own) return own;
+  const template = (m.monitor.builtinRules as Record<string, string>)[name];
+  if (!template) return '';
+  const lasting = forS > 0 ? fmt(m.monitor.lasting, { s: forS }) : '';
+  return fmt(template, { threshold, lasting });
 }
