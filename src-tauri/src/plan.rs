@@ -23,10 +23,7 @@ pub async fn plan_items(state: State<'_, AppState>) -> Result<Vec<Item>, Error> 
 pub async fn plan_add(state: State<'_, AppState>, item: NewItem) -> Result<Item, Error> {
     state
         .devloop
-        .store(move |store| {
-            let id = store.add_item(&item, now())?;
-            store.item(id)
-        })
+        .store(move |store| store.create_item(&item, now()))
         .await
 }
 
@@ -72,10 +69,7 @@ pub async fn plan_from_alert(
         })?;
     state
         .devloop
-        .store(move |store| {
-            let id = store.add_item(&draft, now())?;
-            store.item(id)
-        })
+        .store(move |store| store.create_item(&draft, now()))
         .await
 }
 
@@ -86,8 +80,7 @@ pub async fn plan_from(state: State<'_, AppState>, source: Source) -> Result<Ite
         .devloop
         .store(move |store| {
             let draft = drafts::draft(store, &source)?;
-            let id = store.add_item(&draft, now())?;
-            store.item(id)
+            store.create_item(&draft, now())
         })
         .await
 }

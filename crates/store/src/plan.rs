@@ -156,6 +156,12 @@ fn checked(item: &NewItem) -> Result<&str> {
 
 impl Store {
     /// Adds an item at the bottom of the backlog; its number comes back.
+    /// Adds `item` at the bottom of the backlog and reads it back as the board shows it.
+    pub fn create_item(&self, item: &NewItem, now: i64) -> Result<Item> {
+        let id = self.add_item(item, now)?;
+        self.item(id)
+    }
+
     pub fn add_item(&self, item: &NewItem, now: i64) -> Result<u64> {
         let title = checked(item)?;
         // The bottom is read in the same statement that writes: SQLite runs it under its write

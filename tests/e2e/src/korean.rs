@@ -6,8 +6,8 @@ use crate::webdriver::{self, Result};
 /// English sentences on the page outside code: three Latin words in a row, in any text the
 /// learner reads that is not code, a command, a path or their own content (`data-own`).
 pub(crate) const ENGLISH_OUTSIDE_CODE: &str = r#"
-pub(crate) const out = [];
-pub(crate) const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 while (walker.nextNode()) {
   const node = walker.currentNode;
   const el = node.parentElement;

@@ -230,9 +230,9 @@ impl Tripwire {
 /// What payloads could have done, read through the prototypes' own getters, so no element the
 /// markup names (`<img name="title">`, `id="__pwned"`) can stand in for the answer.
 pub(crate) const PWNED: &str = r#"
-pub(crate) const root = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document);
-pub(crate) const title = Object.getOwnPropertyDescriptor(Document.prototype, 'title').get.call(document);
-pub(crate) const body = Object.getOwnPropertyDescriptor(Document.prototype, 'querySelector').value.call(document, '[data-testid=lesson-body]');
+const root = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get.call(document);
+const title = Object.getOwnPropertyDescriptor(Document.prototype, 'title').get.call(document);
+const body = Object.getOwnPropertyDescriptor(Document.prototype, 'querySelector').value.call(document, '[data-testid=lesson-body]');
 return {
   pwned: Element.prototype.getAttribute.call(root, 'data-pwned'),
   title,

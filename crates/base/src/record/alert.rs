@@ -55,6 +55,7 @@ pub struct Minute {
     TS,
     strum::EnumString,
     strum::IntoStaticStr,
+    strum::Display,
 )]
 #[serde(rename_all = "camelCase")]
 #[strum(serialize_all = "camelCase")]
@@ -75,11 +76,5 @@ impl AlertChange {
 
     pub fn parse(word: &str) -> Option<AlertChange> {
         word.parse().ok()
-    }
-}
-
-impl std::fmt::Display for AlertChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }

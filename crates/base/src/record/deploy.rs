@@ -18,13 +18,15 @@ use ts_rs::TS;
     TS,
     strum::EnumString,
     strum::IntoStaticStr,
+    strum::Display,
 )]
 #[serde(rename_all = "camelCase")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Strategy {
     Recreate,
+    // `to_string` is the word written; the others are read too.
     #[strum(
-        serialize = "blue-green",
+        to_string = "blue-green",
         serialize = "bluegreen",
         serialize = "blueGreen"
     )]
@@ -44,15 +46,18 @@ impl Strategy {
     }
 }
 
-impl std::fmt::Display for Strategy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
 /// Where a deploy is, or how it ended.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, strum::EnumString, strum::IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
 )]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
@@ -76,12 +81,6 @@ pub enum DeployStatus {
 impl DeployStatus {
     pub fn as_str(self) -> &'static str {
         self.into()
-    }
-}
-
-impl std::fmt::Display for DeployStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -115,6 +114,8 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         assert_eq!(DeployStatus::RolledBack.as_str(), "rolled-back");
+        // The CLI prints the same word.
+        assert_eq!(DeployStatus::RolledBack.to_string(), "rolled-back");
         assert!("gone".parse::<DeployStatus>().is_err());
     }
 
@@ -124,6 +125,7 @@ mod tests {
             assert_eq!(Strategy::parse(w), Some(Strategy::BlueGreen));
         }
         assert_eq!(Strategy::BlueGreen.id(), "blue-green");
+        assert_eq!(Strategy::BlueGreen.to_string(), "blue-green");
         assert_eq!(Strategy::Rolling.id(), "rolling");
         assert_eq!(Strategy::parse("canary"), None);
         assert_eq!(

@@ -28,7 +28,16 @@ impl Result {
 /// Where a run is in the history: going, ended with a [`Result`], or cut short when the
 /// DevLoop running it stopped.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, strum::EnumString, strum::IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
 )]
 #[serde(rename_all = "camelCase")]
 #[strum(serialize_all = "camelCase")]
@@ -60,12 +69,6 @@ impl From<Result> for RunStatus {
             Result::Cancelled => RunStatus::Cancelled,
             Result::Skipped => RunStatus::Skipped,
         }
-    }
-}
-
-impl std::fmt::Display for RunStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -111,17 +111,20 @@ impl Service {
         .await
         .unwrap_or((None, 1));
         let window = CRASH_LOOP_WINDOW.as_secs();
+        // What both outcomes say first: this version, and how often it died how quickly.
+        let crashing = |code: &str| {
+            Finding::new(code)
+                .with("app", &self.app)
+                .with("version", version)
+                .with("heals", CRASH_LOOP_HEALS)
+                .with("secs", window)
+        };
         match last_good {
             Some(good) => {
                 self.log_op(
                     OpKind::Rollback,
                     Reason::new(
-                        Finding::new("opCrashLoopBack")
-                            .with("app", &self.app)
-                            .with("version", version)
-                            .with("heals", CRASH_LOOP_HEALS)
-                            .with("secs", window)
-                            .with("good", &good),
+                        crashing("opCrashLoopBack").with("good", &good),
                         format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s): going back to {good}, the last version that went live", self.app),
                     ),
                     None,
@@ -139,12 +142,7 @@ impl Service {
                 self.log_op(
                     OpKind::Heal,
                     Reason::new(
-                        Finding::new("opCrashLoopWait")
-                            .with("app", &self.app)
-                            .with("version", version)
-                            .with("heals", CRASH_LOOP_HEALS)
-                            .with("secs", window)
-                            .with("pause", pause),
+                        crashing("opCrashLoopWait").with("pause", pause),
                         format!("{} {version} keeps crashing ({CRASH_LOOP_HEALS} replacements in {window} s) and no earlier version went live: replacing it waits {pause} s; fix it and deploy again", self.app),
                     ),
                     None,
