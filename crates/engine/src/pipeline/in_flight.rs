@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use super::launch::Prepared;
 use super::run::{Result as RunResult, RunEvent};
 
+/// Shared: every clone sees the same runs.
 #[derive(Debug, Clone, Default)]
 pub struct InFlight(Arc<Mutex<HashMap<u64, CancellationToken>>>);
 
@@ -38,14 +39,7 @@ impl InFlight {
         }
     }
 
-    /// The runs going now, by number.
-    pub fn numbers(&self) -> Vec<u64> {
-        let mut all: Vec<u64> = self.0.lock().keys().copied().collect();
-        all.sort_unstable();
-        all
-    }
-
-    /// Cancels every run going (the learner pressed Ctrl-C, or the window closes).
+    /// Cancels every run going (the learner pressed Ctrl-C in the terminal running them).
     pub fn cancel_all(&self) {
         for token in self.0.lock().values() {
             token.cancel();
@@ -53,6 +47,7 @@ impl InFlight {
     }
 }
 
+/// A run in the list while it lives.
 struct Going<'a>(&'a InFlight, u64);
 
 impl Drop for Going<'_> {
