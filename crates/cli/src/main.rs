@@ -29,6 +29,7 @@ mod release;
 mod run;
 mod shell;
 mod signals;
+mod swarm;
 mod terminal;
 mod workflow;
 mod workshop;
@@ -220,6 +221,12 @@ enum Command {
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
         days: i64,
     },
+    /// This machine as a one-node Docker Swarm: made and left by DevLoop, or the learner's
+    /// own, which DevLoop never leaves.
+    Swarm {
+        #[command(subcommand)]
+        command: SwarmCommand,
+    },
     /// The alert rules: with no subcommand, those in force.
     Alerts {
         #[command(subcommand)]
@@ -262,6 +269,16 @@ enum Command {
         #[command(subcommand)]
         command: LessonCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum SwarmCommand {
+    /// Make a one-node swarm of this machine, advertised on 127.0.0.1 only.
+    Init,
+    /// Leave the swarm DevLoop made (a swarm it did not make is never left).
+    Leave,
+    /// The swarm as the daemon says it, and whether DevLoop made it.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -469,6 +486,15 @@ async fn main() -> ExitCode {
             path,
         } => deploy::load(&devloop, rps, duration, concurrency, ramp, path).await,
         Command::Mode { mode } => deploy::mode(&devloop, mode.as_deref()),
+        Command::Swarm {
+            command: SwarmCommand::Init,
+        } => swarm::init(&devloop).await,
+        Command::Swarm {
+            command: SwarmCommand::Leave,
+        } => swarm::leave(&devloop).await,
+        Command::Swarm {
+            command: SwarmCommand::Status,
+        } => swarm::status(&devloop).await,
         Command::Alerts { command: None } => alerts::list(&devloop),
         Command::Alerts {
             command: Some(AlertsCommand::Add(rule)),

@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod operate;
 pub mod release;
 pub mod service;
+pub mod swarm;
 
 // The lower crates' modules, at the paths every module of the engine names them by.
 use devloop_base::{

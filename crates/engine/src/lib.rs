@@ -41,6 +41,6 @@ pub use devloop_base::{
     atomic, blocking, diagnostic, error, finding, glob, http, instance, markdown, process, record,
     settings, stage, stats, text, tools, words, workspace, Code, Error, Result,
 };
-pub use devloop_delivery::{backlog, deploy, operate, release, service};
+pub use devloop_delivery::{backlog, deploy, operate, release, service, swarm};
 pub use devloop_docker as docker;
 pub use devloop_store as store;

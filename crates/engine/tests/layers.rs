@@ -36,7 +36,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("adapters", &["docker", "store"]),
     (
         "mechanisms",
-        &["release", "deploy", "backlog", "operate", "test_repo"],
+        &[
+            "release",
+            "deploy",
+            "backlog",
+            "operate",
+            "swarm",
+            "test_repo",
+        ],
     ),
     ("the running service", &["service"]),
     ("watching and running", &["monitor", "pipeline"]),

@@ -1,0 +1,220 @@
+//! This machine as a one-node Docker Swarm, through the Engine API: a swarm DevLoop made is written down and left by DevLoop; a learner's own is used but never left.
+
+use std::path::PathBuf;
+
+use bollard::models::{LocalNodeState, SwarmInitRequest};
+use bollard::query_parameters::LeaveSwarmOptionsBuilder;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::docker::{DockerError, Engine, Host};
+use crate::finding::Finding;
+use crate::settings::Paths;
+use crate::{Code, Error};
+
+/// Where the node advertises itself: loopback, so nothing outside this machine joins.
+const ADVERTISE: &str = "127.0.0.1";
+
+/// What the daemon says of its swarm, and whether DevLoop made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SwarmState {
+    /// `inactive`, `pending`, `active`, `error` or `locked`, as the daemon says it.
+    pub node_state: String,
+    /// This node manages the swarm (DevLoop can create services on it).
+    pub manager: bool,
+    /// The swarm's id, when there is one.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// DevLoop made this swarm, so `devloop swarm leave` may leave it.
+    pub made_by_devloop: bool,
+}
+
+/// What `init` found or did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Joined {
+    /// DevLoop made a swarm of this machine.
+    Made { cluster: String },
+    /// A swarm DevLoop made earlier is still here.
+    AlreadyOurs { cluster: String },
+    /// The learner's own swarm: used as it is, and never left by DevLoop.
+    Learners { cluster: String },
+}
+
+/// What `leave` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Left {
+    /// DevLoop left the swarm it made; the machine is as it was.
+    Left { cluster: String },
+    /// There was no swarm to leave.
+    NoSwarm,
+}
+
+/// The bridge a swarm gives its containers to the outside; it outlives the swarm unless removed.
+const GWBRIDGE: &str = "docker_gwbridge";
+
+/// The record of the swarm DevLoop made: its id, and whether the swarm's bridge was there before
+/// (one DevLoop's init made is removed when it leaves, so the machine is as it was).
+#[derive(Debug, Serialize, Deserialize)]
+struct Made {
+    cluster: String,
+    #[serde(default)]
+    bridge_made: bool,
+}
+
+fn marker(paths: &Paths) -> PathBuf {
+    paths.data_dir.join("swarm.json")
+}
+
+fn record(paths: &Paths) -> Option<Made> {
+    let text = std::fs::read_to_string(marker(paths)).ok()?;
+    serde_json::from_str::<Made>(&text).ok()
+}
+
+fn made(paths: &Paths) -> Option<String> {
+    record(paths).map(|m| m.cluster)
+}
+
+async fn bridge_exists(engine: &Engine) -> Result<bool, Error> {
+    Ok(engine
+        .client()
+        .inspect_network(
+            GWBRIDGE,
+            None::<bollard::query_parameters::InspectNetworkOptions>,
+        )
+        .await
+        .is_ok())
+}
+
+fn api(e: bollard::errors::Error) -> Error {
+    DockerError::Api(e).into_error(Host::probe())
+}
+
+/// The daemon's swarm as it is now.
+pub async fn state(engine: &Engine, paths: &Paths) -> Result<SwarmState, Error> {
+    let info = engine.client().info().await.map_err(api)?;
+    let swarm = info.swarm.unwrap_or_default();
+    let node_state = swarm
+        .local_node_state
+        .map(|s| s.to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "inactive".into());
+    let cluster = swarm.cluster.and_then(|c| c.id).filter(|id| !id.is_empty());
+    let made_by_devloop = cluster.is_some() && cluster == made(paths);
+    Ok(SwarmState {
+        node_state,
+        manager: swarm.control_available.unwrap_or(false),
+        cluster,
+        made_by_devloop,
+    })
+}
+
+/// Makes a one-node swarm of this machine, advertised on loopback, and writes down that DevLoop
+/// made it; a swarm already here is left as it is.
+pub async fn init(engine: &Engine, paths: &Paths) -> Result<Joined, Error> {
+    let now = state(engine, paths).await?;
+    if let Some(cluster) = now.cluster.clone() {
+        if !now.manager {
+            return Err(not_a_manager());
+        }
+        return Ok(if now.made_by_devloop {
+            Joined::AlreadyOurs { cluster }
+        } else {
+            Joined::Learners { cluster }
+        });
+    }
+    if now.node_state != LocalNodeState::INACTIVE.to_string() {
+        // Pending, locked or in error: not a state to build on, nor one to clear by force.
+        return Err(Error::said(
+            Code::InvalidInput,
+            Finding::new("swarmNodeState").with("state", &now.node_state),
+            format!(
+                "this Docker node is {} in a swarm; settle it with `docker swarm leave` or `docker swarm unlock` first",
+                now.node_state
+            ),
+        )
+        .with_fix("docker info --format '{{.Swarm.LocalNodeState}}'"));
+    }
+    let bridge_was_there = bridge_exists(engine).await?;
+    let request = SwarmInitRequest {
+        listen_addr: Some(format!("{ADVERTISE}:2377")),
+        advertise_addr: Some(ADVERTISE.into()),
+        ..Default::default()
+    };
+    engine.client().init_swarm(request).await.map_err(api)?;
+    let cluster = state(engine, paths)
+        .await?
+        .cluster
+        .ok_or_else(|| Error::internal("the daemon made a swarm but names no cluster"))?;
+    let record = serde_json::to_vec(&Made {
+        cluster: cluster.clone(),
+        bridge_made: !bridge_was_there,
+    })
+    .expect("a string serialises");
+    let written = std::fs::create_dir_all(&paths.data_dir)
+        .and_then(|()| devloop_base::atomic::write(&marker(paths), &record));
+    if let Err(e) = written {
+        // Unrecorded, DevLoop could never leave it: undo the swarm rather than strand it.
+        let _ = leave_now(engine, !bridge_was_there).await;
+        return Err(Error::file(Code::Settings, &marker(paths), &e));
+    }
+    Ok(Joined::Made { cluster })
+}
+
+/// Leaves the swarm DevLoop made, and forgets it; a swarm DevLoop did not make is refused and
+/// left as it is.
+pub async fn leave(engine: &Engine, paths: &Paths) -> Result<Left, Error> {
+    let now = state(engine, paths).await?;
+    let Some(cluster) = now.cluster else {
+        // Gone already (left by hand): nothing of DevLoop's remains to leave.
+        let _ = std::fs::remove_file(marker(paths));
+        return Ok(Left::NoSwarm);
+    };
+    if !now.made_by_devloop {
+        return Err(Error::said(
+            Code::InvalidInput,
+            Finding::new("swarmNotOurs").with("cluster", short(&cluster)),
+            format!(
+                "this machine's swarm {} was not made by DevLoop, so DevLoop leaves it as it is; leave it yourself if you mean to",
+                short(&cluster)
+            ),
+        )
+        .with_fix("docker swarm leave --force"));
+    }
+    let bridge_made = record(paths).is_some_and(|m| m.bridge_made);
+    leave_now(engine, bridge_made).await?;
+    let _ = std::fs::remove_file(marker(paths));
+    Ok(Left::Left { cluster })
+}
+
+/// A one-node swarm's manager can only leave by force: it is the last one. The swarm's bridge
+/// goes too when the swarm made it.
+async fn leave_now(engine: &Engine, bridge_made: bool) -> Result<(), Error> {
+    let options = LeaveSwarmOptionsBuilder::default().force(true).build();
+    engine
+        .client()
+        .leave_swarm(Some(options))
+        .await
+        .map_err(api)?;
+    if bridge_made {
+        // Best effort: a container of the learner's on it keeps it, and that is theirs to say.
+        let _ = engine.client().remove_network(GWBRIDGE).await;
+    }
+    Ok(())
+}
+
+/// The refusal when this daemon is in a swarm but cannot manage it.
+pub fn not_a_manager() -> Error {
+    Error::said(
+        Code::InvalidInput,
+        Finding::new("swarmNotManager"),
+        "this Docker daemon is a worker in a swarm, not a manager: services can only be made on a manager",
+    )
+    .with_fix("docker node ls")
+}
+
+/// The first 12 characters of an id, as `docker` prints it.
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
