@@ -28,10 +28,7 @@ pub fn repo(devloop: &Context, dir: Option<PathBuf>) -> PathBuf {
             .ok()
             .and_then(|r| r.workdir().map(std::path::Path::to_path_buf))
     })
-    .unwrap_or_else(|| {
-        let paths = devloop.paths();
-        paths.current_workspace()
-    })
+    .unwrap_or_else(|| devloop.workspace())
 }
 
 pub async fn release(

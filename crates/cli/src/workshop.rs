@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use devloop_engine::check::{Context, Outcome};
 use devloop_engine::context::Context as DevLoop;
-use devloop_engine::settings::Paths;
 use devloop_engine::workshop::pack::{self, Pack};
 use devloop_engine::workshop::trust::{self, CommandKind, Trust};
 use devloop_engine::Error;
@@ -34,10 +33,6 @@ fn report(e: &Error) -> ExitCode {
 }
 
 /// The workspace in force: settings, `DEVLOOP_WORKSPACE`, or `~/DevLoop`.
-fn workspace(paths: &Paths) -> std::path::PathBuf {
-    paths.current_workspace()
-}
-
 /// Validates the pack in `dir`.
 pub fn validate(dir: &Path) -> ExitCode {
     match load(dir) {
@@ -111,7 +106,7 @@ pub async fn check(
     };
     let paths = devloop.paths();
     let ctx = Context {
-        workspace: workspace(paths),
+        workspace: devloop.workspace(),
         database: Some(paths.database_file()),
     };
     let trust = match Trust::of(&p, paths) {
@@ -236,7 +231,7 @@ pub fn reset_workspace(devloop: &DevLoop, dir: &Path) -> ExitCode {
         eprintln!("devloop: pack {} has no demo project", p.id);
         return ExitCode::from(REFUSED);
     };
-    let workspace = workspace(devloop.paths());
+    let workspace = devloop.workspace();
     match devloop_engine::workspace::reset(&demo, &workspace) {
         Ok(Some(old)) => {
             println!(

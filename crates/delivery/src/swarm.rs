@@ -125,16 +125,22 @@ pub async fn init(engine: &Engine, paths: &Paths) -> Result<Joined, Error> {
         });
     }
     if now.node_state != LocalNodeState::INACTIVE.to_string() {
-        // Pending, locked or in error: not a state to build on, nor one to clear by force.
+        // Pending, locked or in error: not a state to build on, nor one DevLoop clears by
+        // force for the learner.
+        let fix = if now.node_state == LocalNodeState::LOCKED.to_string() {
+            "docker swarm unlock"
+        } else {
+            "docker swarm leave --force"
+        };
         return Err(Error::said(
             Code::InvalidInput,
             Finding::new("swarmNodeState").with("state", &now.node_state),
             format!(
-                "this Docker node is {} in a swarm; settle it with `docker swarm leave` or `docker swarm unlock` first",
+                "this Docker node is {} in a swarm; settle it first (`{fix}`)",
                 now.node_state
             ),
         )
-        .with_fix("docker info --format '{{.Swarm.LocalNodeState}}'"));
+        .with_fix(fix));
     }
     let bridge_was_there = bridge_exists(engine).await?;
     let request = SwarmInitRequest {
