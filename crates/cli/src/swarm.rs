@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use devloop_engine::context::Context;
 use devloop_engine::docker::Engine;
-use devloop_engine::swarm::{self, Joined, Left};
+use devloop_engine::swarm::{self, short, Joined, Left};
 
 use crate::deploy::fail;
 
@@ -91,8 +91,4 @@ pub async fn status(devloop: &Context) -> ExitCode {
         }
         Err(e) => fail(&e.message, e.fix.as_deref()),
     }
-}
-
-fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
 }

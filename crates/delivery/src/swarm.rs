@@ -221,6 +221,6 @@ pub fn not_a_manager() -> Error {
 }
 
 /// The first 12 characters of an id, as `docker` prints it.
-fn short(id: &str) -> &str {
+pub fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }

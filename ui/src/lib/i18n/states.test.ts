@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeployStatus, RunStatus, Strategy } from '../bindings';
 import { en } from './en';
 import { ko } from './ko';
-import { deployStatusWord, runStatusWord, strategyName } from './states';
+import { deployStatusWord, deployTone, runStatusWord, strategyName } from './states';
 
 // Every value of each union: a literal list the type checker holds to the union both ways.
 const deploys = ['running', 'live', 'rolled-back', 'failed', 'interrupted', 'waiting', 'approved'] as const satisfies readonly DeployStatus[];
@@ -31,5 +31,19 @@ describe('status words', () => {
   it('never shows the engine’s own word where English has a sentence for it', () => {
     expect(deployStatusWord(en, 'rolled-back')).toBe('rolled back');
     expect(strategyName(en, 'blueGreen')).toBe('Blue-green');
+  });
+});
+
+describe('deploy status colours', () => {
+  it('are green only when live, red when it did not go live, plain while it runs or waits or was taken', () => {
+    expect(deploys.map((s) => [s, deployTone(s)])).toEqual([
+      ['running', ''],
+      ['live', 'success'],
+      ['rolled-back', 'failure'],
+      ['failed', 'failure'],
+      ['interrupted', 'failure'],
+      ['waiting', ''],
+      ['approved', ''],
+    ]);
   });
 });
