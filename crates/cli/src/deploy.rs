@@ -40,20 +40,7 @@ pub struct Options {
 }
 
 fn shown(e: DeployEvent) {
-    match e {
-        DeployEvent::Starting { version, n, of } => {
-            println!("starting {version} replica {n} of {of}")
-        }
-        DeployEvent::Healthy { name, millis } => println!("  {name} is healthy ({millis} ms)"),
-        DeployEvent::Switched { version, replicas } => {
-            println!("traffic → {version} ({replicas} replica(s))")
-        }
-        DeployEvent::Stopped { name } => println!("  stopped {name}"),
-        DeployEvent::RolledBack { reason, to } => println!(
-            "rolled back{}: {reason}",
-            to.map(|v| format!(" to {v}")).unwrap_or_default()
-        ),
-    }
+    println!("{}", e.en());
 }
 
 pub async fn deploy(devloop: &Context, opts: Options) -> ExitCode {

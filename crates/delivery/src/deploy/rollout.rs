@@ -57,6 +57,15 @@ pub enum DeployEvent {
     Switched { version: String, replicas: u32 },
     #[serde(rename_all = "camelCase")]
     Stopped { name: String },
+    /// On a swarm: task `name` of `version` runs on `node`, healthy (`n` of `of`).
+    #[serde(rename_all = "camelCase")]
+    Task {
+        name: String,
+        version: String,
+        node: String,
+        n: u32,
+        of: u32,
+    },
     /// The new version failed; traffic is on `to` again (none when there was no old version).
     #[serde(rename_all = "camelCase")]
     RolledBack {
@@ -65,6 +74,33 @@ pub enum DeployEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
     },
+}
+
+impl DeployEvent {
+    /// The event in English, as the CLI and a workflow's log print it.
+    pub fn en(&self) -> String {
+        match self {
+            DeployEvent::Starting { version, n, of } => {
+                format!("starting {version} replica {n} of {of}")
+            }
+            DeployEvent::Healthy { name, millis } => format!("  {name} is healthy ({millis} ms)"),
+            DeployEvent::Switched { version, replicas } => {
+                format!("traffic → {version} ({replicas} replica(s))")
+            }
+            DeployEvent::Stopped { name } => format!("  stopped {name}"),
+            DeployEvent::Task {
+                name,
+                version,
+                node,
+                n,
+                of,
+            } => format!("  task {name} of {version} runs on {node}, healthy ({n} of {of})"),
+            DeployEvent::RolledBack { reason, to } => format!(
+                "rolled back{}: {reason}",
+                to.as_ref().map(|v| format!(" to {v}")).unwrap_or_default()
+            ),
+        }
+    }
 }
 
 /// A deploy that did not go live: why, the failing container's last lines, and what is live

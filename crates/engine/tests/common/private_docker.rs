@@ -37,6 +37,19 @@ pub struct PrivateDocker {
     dir: tempfile::TempDir,
     bridge: String,
     daemon: Option<Child>,
+    /// This machine's network interfaces before the daemon started.
+    interfaces: Vec<String>,
+}
+
+/// The names of this machine's network interfaces.
+fn interfaces() -> Vec<String> {
+    std::fs::read_dir("/sys/class/net")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl PrivateDocker {
@@ -64,6 +77,7 @@ impl PrivateDocker {
             dir,
             bridge,
             daemon: None,
+            interfaces: interfaces(),
         };
         d.start();
         d
@@ -119,8 +133,27 @@ impl PrivateDocker {
 impl Drop for PrivateDocker {
     fn drop(&mut self) {
         if self.daemon.is_some() {
-            // Its containers go with it; the folder holds everything else it made.
+            // Its containers go with it; the folder holds everything else it made. A swarm is
+            // left first: its services would start their tasks again, and its networks are
+            // bridges on this machine that would outlive the daemon.
             let host = self.host();
+            let swarm = self.docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
+            let _ = Command::new("docker")
+                .args(["-H", &host, "swarm", "leave", "--force"])
+                .output();
+            if swarm == "active" {
+                // A swarm's bridges (its gateway bridge, its networks') are this machine's
+                // interfaces, and a daemon stopped soon after leaving may not have removed
+                // them. Only one swarm test runs at a time (one port, 2377), so the new ones
+                // are this daemon's.
+                self.stop();
+                for name in interfaces() {
+                    let swarms = name == "docker_gwbridge" || name.starts_with("br-");
+                    if swarms && !self.interfaces.contains(&name) {
+                        let _ = Command::new("ip").args(["link", "del", &name]).output();
+                    }
+                }
+            }
             if let Ok(out) = Command::new("docker")
                 .args(["-H", &host, "ps", "-aq"])
                 .output()

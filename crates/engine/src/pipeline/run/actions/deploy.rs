@@ -6,7 +6,7 @@
 
 use super::{Action, Context, Done};
 use crate::deploy::health::HealthCheck;
-use crate::deploy::rollout::{DeployEvent, Strategy};
+use crate::deploy::rollout::Strategy;
 use crate::release;
 use crate::service::host;
 use crate::store::{now, Store};
@@ -88,24 +88,7 @@ impl Action for Deploy {
                 strategy,
                 replicas,
                 health,
-                &move |e| {
-                    log.log(match e {
-                        DeployEvent::Starting { version, n, of } => {
-                            format!("starting {version} replica {n} of {of}")
-                        }
-                        DeployEvent::Healthy { name, millis } => {
-                            format!("{name} is healthy ({millis} ms)")
-                        }
-                        DeployEvent::Switched { version, replicas } => {
-                            format!("traffic → {version} ({replicas} replicas)")
-                        }
-                        DeployEvent::Stopped { name } => format!("stopped {name}"),
-                        DeployEvent::RolledBack { reason, to } => format!(
-                            "rolled back to {}: {reason}",
-                            to.unwrap_or_else(|| "nothing".into())
-                        ),
-                    })
-                },
+                &move |e| log.log(e.en().trim_start().to_owned()),
             ))
             .map_err(super::said)?;
         if let host::Via::Elsewhere { pid } = via {

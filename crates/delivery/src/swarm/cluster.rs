@@ -1,4 +1,4 @@
-//! This machine as a one-node Docker Swarm, through the Engine API: a swarm DevLoop made is written down and left by DevLoop; a learner's own is used but never left.
+//! This machine as a one-node Docker Swarm: a swarm DevLoop made is written down and left by DevLoop; a learner's own is used but never left.
 
 use std::path::PathBuf;
 

@@ -1,0 +1,352 @@
+//! Releases deployed to a real single-node swarm of the test's own dockerd: each strategy is
+//! Swarm's own update config, a release that fails its health check is rolled back by Swarm,
+//! scaling and a killed task are Swarm's to mend, nothing is published on any address of the
+//! machine, and every refusal (no swarm, a drained node, a missing image, an image with no
+//! health check, a service of the same name that is not DevLoop's) says what to do.
+
+#[path = "common/private_docker.rs"]
+mod private_docker;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use devloop_engine::deploy::health::HealthCheck;
+use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
+use devloop_engine::docker::build::{self, BuildRequest};
+use devloop_engine::docker::{Endpoint, Engine};
+use devloop_engine::swarm::service::{self, Outcome, Request};
+use devloop_engine::swarm::{self, network, tasks};
+use private_docker::PrivateDocker;
+
+const APP: &str = "loop-swarm";
+
+/// `APP:version`: busybox httpd serving `body`, with `/health` unless `healthy` is off, and
+/// the image's HEALTHCHECK asking it (none at all when `check` is off).
+async fn image(engine: &Engine, version: &str, body: &str, healthy: bool, check: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
+    std::fs::create_dir(dir.path().join("www")).unwrap();
+    std::fs::write(dir.path().join("www/index.html"), body).unwrap();
+    if healthy {
+        std::fs::write(dir.path().join("www/health"), "ok\n").unwrap();
+    }
+    let healthcheck = if check {
+        "HEALTHCHECK --interval=1s CMD [\"/bin/busybox\", \"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/health\"]\n"
+    } else {
+        ""
+    };
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!(
+            "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n{healthcheck}ENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n"
+        ),
+    )
+    .unwrap();
+    let req = BuildRequest {
+        context: dir.path().into(),
+        dockerfile: "Dockerfile".into(),
+        tags: vec![format!("{APP}:{version}")],
+        build_args: BTreeMap::new(),
+        labels: BTreeMap::new(),
+    };
+    build::build(engine, &req, &|_| {}).await.unwrap();
+}
+
+fn request(version: &str, strategy: Strategy, replicas: u32) -> Request {
+    Request {
+        app: APP.into(),
+        version: version.into(),
+        strategy,
+        replicas,
+        health: HealthCheck {
+            interval_ms: 250,
+            start_period_ms: 1000,
+            ..HealthCheck::default()
+        },
+    }
+}
+
+/// What each serving task answers at `/`, by the test's own HTTP client (curl).
+fn answers(all: &[tasks::Task]) -> Vec<String> {
+    all.iter()
+        .filter(|t| t.serving())
+        .map(|t| {
+            let out = std::process::Command::new("curl")
+                .args(["-s", "--max-time", "3"])
+                .arg(format!("http://{}/", t.address.as_deref().unwrap()))
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        })
+        .collect()
+}
+
+/// Every TCP socket listening on this machine, as `/proc` lists them (address and port in hex).
+fn listening() -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        for line in std::fs::read_to_string(file)
+            .unwrap_or_default()
+            .lines()
+            .skip(1)
+        {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.get(3) == Some(&"0A") {
+                found.insert(fields[1].to_owned());
+            }
+        }
+    }
+    found
+}
+
+async fn spec_of(engine: &Engine) -> bollard::models::ServiceSpec {
+    engine
+        .client()
+        .inspect_service(APP, None)
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+}
+
+async fn serving(engine: &Engine) -> Vec<tasks::Task> {
+    service::tasks(engine, APP)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.serving())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_release_on_the_swarm_rolls_out_rolls_back_scales_and_heals_through_swarm() {
+    let docker = PrivateDocker::start_new();
+    let socket = docker.host().trim_start_matches("unix://").to_owned();
+    let engine = Engine::connect(Endpoint::Unix(socket.into()))
+        .await
+        .expect("the private dockerd")
+        .owned_by("test-devloop-0001");
+    let home = tempfile::tempdir().unwrap();
+    let paths = devloop_engine::settings::test_paths(home.path());
+    image(&engine, "1.0.0", "v1", true, true).await;
+    image(&engine, "2.0.0", "v2", true, true).await;
+    image(&engine, "3.0.0", "v3", false, true).await;
+    image(&engine, "4.0.0", "v4", true, false).await;
+
+    // No swarm yet: said, with the command that makes one.
+    let refused = service::deploy(&engine, &request("1.0.0", Strategy::Rolling, 2), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.detail.as_ref().unwrap().code, "swarmInactive");
+    assert_eq!(refused.fix.as_deref(), Some("devloop swarm init"));
+    swarm::init(&engine, &paths).await.unwrap();
+    let sockets_before = listening();
+
+    // Rolling: one task at a time, the old one stopped first.
+    let events = std::sync::Mutex::new(Vec::new());
+    let outcome = service::deploy(&engine, &request("1.0.0", Strategy::Rolling, 2), &|e| {
+        events.lock().unwrap().push(e)
+    })
+    .await
+    .unwrap();
+    assert_eq!(outcome, Outcome::Live);
+    let told = events.into_inner().unwrap();
+    assert_eq!(
+        told.iter()
+            .filter(|e| matches!(e, DeployEvent::Task { version, .. } if version == "1.0.0"))
+            .count(),
+        2,
+        "each task said as it ran: {told:?}"
+    );
+    let update = spec_of(&engine).await.update_config.unwrap();
+    assert_eq!(
+        (
+            update.parallelism,
+            update.order.unwrap().to_string().as_str()
+        ),
+        (Some(1), "stop-first")
+    );
+    assert_eq!(
+        update.failure_action.unwrap().to_string(),
+        "rollback",
+        "Swarm rolls a failed update back"
+    );
+    assert_eq!(answers(&serving(&engine).await), ["v1", "v1"]);
+
+    // Nothing published: the tasks added no listening socket to this machine, on any address,
+    // and the service's endpoint has no port.
+    assert_eq!(listening(), sockets_before, "no new socket on the machine");
+    let endpoint = engine
+        .client()
+        .inspect_service(APP, None)
+        .await
+        .unwrap()
+        .endpoint
+        .unwrap_or_default();
+    assert!(
+        endpoint.ports.unwrap_or_default().is_empty(),
+        "no published port"
+    );
+    let net = engine
+        .client()
+        .inspect_network(&network::name(&engine), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (net.internal, net.scope.as_deref()),
+        (Some(true), Some("swarm")),
+        "an internal bridge of the swarm's"
+    );
+
+    // Blue-green: every new task starts beside the old ones.
+    let outcome = service::deploy(&engine, &request("2.0.0", Strategy::BlueGreen, 2), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(outcome, Outcome::Live);
+    assert_eq!(
+        spec_of(&engine)
+            .await
+            .update_config
+            .unwrap()
+            .order
+            .unwrap()
+            .to_string(),
+        "start-first"
+    );
+    assert_eq!(answers(&serving(&engine).await), ["v2", "v2"]);
+
+    // A release that fails its health check: Swarm rolls it back, and says so.
+    let outcome = service::deploy(&engine, &request("3.0.0", Strategy::Recreate, 2), &|_| {})
+        .await
+        .unwrap();
+    let Outcome::RolledBack { why, .. } = outcome else {
+        panic!("rolled back, not {outcome:?}");
+    };
+    assert!(
+        why.contains("rollback") || why.contains("unhealthy"),
+        "{why}"
+    );
+    let image = spec_of(&engine)
+        .await
+        .task_template
+        .unwrap()
+        .container_spec
+        .unwrap()
+        .image
+        .unwrap();
+    assert_eq!(image, format!("{APP}:2.0.0"), "the last good spec is back");
+    let mut back = Vec::new();
+    for _ in 0..40 {
+        back = answers(&serving(&engine).await);
+        if back == ["v2", "v2"] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(back, ["v2", "v2"]);
+
+    // Refusals: no health check, no image.
+    let refused = service::deploy(&engine, &request("4.0.0", Strategy::Rolling, 2), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.detail.as_ref().unwrap().code, "swarmNoHealthcheck");
+    let refused = service::deploy(&engine, &request("9.9.9", Strategy::Rolling, 2), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.detail.as_ref().unwrap().code, "imageMissing");
+
+    // Scaled: Swarm runs three, and the two already running are left running (the spec
+    // sent is the one they run).
+    let running: BTreeSet<String> = serving(&engine).await.into_iter().map(|t| t.id).collect();
+    service::scale(&engine, APP, 3).await.unwrap();
+    tokio::time::sleep(service::MONITOR).await;
+    let now: BTreeSet<String> = serving(&engine).await.into_iter().map(|t| t.id).collect();
+    assert!(now.is_superset(&running), "{running:?} kept in {now:?}");
+    assert_eq!(
+        service::live(&engine, APP).await.unwrap(),
+        Some(("2.0.0".to_owned(), 3))
+    );
+    assert_eq!(answers(&serving(&engine).await), ["v2", "v2", "v2"]);
+
+    // A killed task: Swarm replaces it by itself.
+    let all = service::tasks(&engine, APP).await.unwrap();
+    let killed = tasks::kill(&engine, &all, None).await.unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..120 {
+        seen = service::tasks(&engine, APP).await.unwrap();
+        let replaced = seen
+            .iter()
+            .any(|t| t.slot == killed.slot && t.id != killed.id && t.serving());
+        if replaced && seen.iter().filter(|t| t.serving()).count() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let old = seen
+        .iter()
+        .find(|t| t.id == killed.id)
+        .expect("kept in the history");
+    assert_eq!(old.state, "failed", "{old:?}");
+    assert_eq!(seen.iter().filter(|t| t.serving()).count(), 3, "{seen:?}");
+
+    // A drained node takes no task: said with the command that brings it back.
+    let node = docker.docker(&["node", "ls", "-q"]);
+    docker.docker(&["node", "update", "--availability", "drain", &node]);
+    let refused = service::deploy(&engine, &request("1.0.0", Strategy::Rolling, 1), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.detail.as_ref().unwrap().code, "swarmNodeDrained");
+    assert!(
+        refused
+            .fix
+            .as_deref()
+            .unwrap()
+            .starts_with("docker node update --availability active"),
+        "{:?}",
+        refused.fix
+    );
+    docker.docker(&["node", "update", "--availability", "active", &node]);
+
+    // Another's service of the same name is refused and left as it is; so is one of another
+    // DevLoop's.
+    docker.docker(&["tag", &format!("{APP}:1.0.0"), "theirs:1.0.0"]);
+    docker.docker(&[
+        "service",
+        "create",
+        "-d",
+        "--name",
+        "theirs",
+        "--replicas",
+        "0",
+        "theirs:1.0.0",
+    ]);
+    let theirs = Request {
+        app: "theirs".into(),
+        ..request("1.0.0", Strategy::Rolling, 1)
+    };
+    let refused = service::deploy(&engine, &theirs, &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.detail.as_ref().unwrap().code, "swarmServiceNotOurs");
+    let other = engine.clone().owned_by("test-devloop-0002");
+    let refused = service::remove(&other, APP).await.unwrap_err();
+    assert_eq!(refused.detail.as_ref().unwrap().code, "swarmServiceNotOurs");
+    assert!(
+        service::ours(&engine, APP).await.unwrap().is_some(),
+        "untouched"
+    );
+    assert_eq!(
+        docker.docker(&["service", "inspect", "theirs", "--format", "{{.Spec.Name}}"]),
+        "theirs"
+    );
+
+    // Removed: the service and its network go.
+    assert!(service::remove(&engine, APP).await.unwrap());
+    assert!(service::ours(&engine, APP).await.unwrap().is_none());
+    let net = engine
+        .client()
+        .inspect_network(&network::name(&engine), None)
+        .await;
+    assert!(net.is_err(), "the network went with the service");
+    swarm::leave(&engine, &paths).await.unwrap();
+}
