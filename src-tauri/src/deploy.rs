@@ -7,6 +7,7 @@ use std::sync::Arc;
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::finding::Finding;
+use devloop_engine::record::deploy::Target;
 use devloop_engine::service::host;
 use devloop_engine::service::{Service, ServiceStatus};
 use devloop_engine::settings::{self, Settings};
@@ -41,6 +42,7 @@ pub async fn deploy_run(
     strategy: Strategy,
     replicas: u32,
     health: HealthCheck,
+    target: Option<Target>,
     on_event: Channel<DeployEvent>,
 ) -> Result<ServiceStatus, Error> {
     if version.trim().is_empty() {
@@ -59,6 +61,7 @@ pub async fn deploy_run(
         strategy,
         replicas,
         health,
+        target,
         &|e| {
             let _ = on_event.send(e);
         },

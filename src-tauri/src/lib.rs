@@ -14,6 +14,7 @@ mod pipeline;
 mod plan;
 mod refine;
 mod release;
+mod swarm;
 mod terminal;
 mod webview;
 mod workshop;
@@ -99,6 +100,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, paths: Paths) -> Builder<R> {
             deploy::deploy_run,
             deploy::deploy_history,
             deploy::deploy_address_set,
+            swarm::swarm_state,
+            swarm::swarm_init,
+            swarm::swarm_leave,
             monitor::monitor_view,
             monitor::monitor_export,
             monitor::monitor_rules,

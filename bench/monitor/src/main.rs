@@ -162,7 +162,7 @@ async fn collector() {
         samples.extend(streams.samples());
         if n % 5 == 0 {
             for r in &replicas {
-                if let Ok(found) = scrape::fetch(r.port)
+                if let Ok(found) = scrape::fetch(&format!("127.0.0.1:{}", r.port))
                     .await
                     .and_then(|b| scrape::parse(&b, &r.name))
                 {

@@ -11,6 +11,10 @@ use crate::{Code, Error};
 /// The label a replica carries with its maker's id.
 pub const LABEL_INSTANCE: &str = "dev.devloop.instance";
 
+/// On a swarm service, its network and its tasks' containers: DevLoop's swarm target made it
+/// (with [`LABEL_INSTANCE`], which DevLoop did). Its tasks are Swarm's to stop and replace.
+pub const LABEL_SWARM: &str = "dev.devloop.swarm";
+
 const FILE: &str = "instance";
 
 /// The id of the DevLoop whose data folder is `data_dir`, made on first use. Two processes

@@ -10,6 +10,7 @@ use devloop_engine::context::Context;
 use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::rollout::{DeployEvent, Strategy};
 use devloop_engine::operate::autoscale::{Metric, Policy};
+use devloop_engine::record::deploy::Target;
 use devloop_engine::release;
 use devloop_engine::service;
 use devloop_engine::service::control;
@@ -37,6 +38,8 @@ pub struct Options {
     pub health: String,
     /// Deploy, then exit instead of serving.
     pub no_serve: bool,
+    /// `local` or `swarm`; none: where the traffic goes now.
+    pub target: Option<String>,
 }
 
 fn shown(e: DeployEvent) {
@@ -49,6 +52,16 @@ pub async fn deploy(devloop: &Context, opts: Options) -> ExitCode {
             &format!("`{}` is not a strategy", opts.strategy),
             Some("use blue-green, rolling or recreate"),
         );
+    };
+    let target = match opts.target.as_deref().map(|t| (t, Target::parse(t))) {
+        None => None,
+        Some((_, Some(t))) => Some(t),
+        Some((word, None)) => {
+            return fail(
+                &format!("`{word}` is not a deploy target"),
+                Some("use local or swarm"),
+            )
+        }
     };
     let paths = devloop.paths();
     let repo = crate::release::repo(devloop, opts.repo.clone());
@@ -86,6 +99,7 @@ pub async fn deploy(devloop: &Context, opts: Options) -> ExitCode {
         strategy,
         opts.replicas,
         health,
+        target,
         &shown,
     )
     .await
@@ -99,10 +113,14 @@ pub async fn deploy(devloop: &Context, opts: Options) -> ExitCode {
         }
     }
     println!(
-        "\n{app} {} is live at {} ({} replica(s))",
+        "\n{app} {} is live at {} ({} {})",
         status.version.as_deref().unwrap_or("?"),
         status.url,
-        status.replicas.len()
+        status.replicas.len(),
+        match status.target {
+            Target::Swarm => "task(s) on the swarm: `devloop swarm status` lists them",
+            Target::Local => "replica(s)",
+        }
     );
     if let host::Via::Elsewhere { pid } = via {
         println!(

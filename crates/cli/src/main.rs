@@ -142,6 +142,10 @@ enum Command {
         /// Deploy, then exit instead of serving.
         #[arg(long)]
         no_serve: bool,
+        /// local (this machine's Docker engine) or swarm (a Docker Swarm service; `devloop swarm
+        /// init` first). Default: where the traffic goes now.
+        #[arg(long)]
+        target: Option<String>,
     },
     /// The deploy history, newest first.
     Deploys,
@@ -431,6 +435,7 @@ async fn main() -> ExitCode {
             replicas,
             health,
             no_serve,
+            target,
         } => {
             deploy::deploy(
                 &devloop,
@@ -441,6 +446,7 @@ async fn main() -> ExitCode {
                     replicas,
                     health,
                     no_serve,
+                    target,
                 },
             )
             .await

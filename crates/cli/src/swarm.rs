@@ -1,4 +1,4 @@
-//! `devloop swarm init`, `leave` and `status`: this machine as a one-node Docker Swarm, made and left by DevLoop, or the learner's own, which DevLoop never leaves.
+//! `devloop swarm init`, `leave` and `status`: this machine as a one-node Docker Swarm, made and left by DevLoop, or the learner's own, which DevLoop never leaves; `status` also lists the app's tasks, as `docker service ps` would.
 
 use std::process::ExitCode;
 
@@ -87,8 +87,46 @@ pub async fn status(devloop: &Context) -> ExitCode {
                     }
                 ),
             }
+            if s.cluster.is_some() && s.manager {
+                return tasks(devloop, engine).await;
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e.message, e.fix.as_deref()),
     }
+}
+
+/// The app's service on the swarm, task by task.
+async fn tasks(devloop: &Context, engine: Engine) -> ExitCode {
+    let app = devloop.app();
+    let owner = match devloop_engine::instance::of(&devloop.paths().data_dir) {
+        Ok(o) => o,
+        Err(e) => return fail(&e.message, e.fix.as_deref()),
+    };
+    let engine = engine.owned_by(&owner);
+    let all = match swarm::service::tasks(&engine, &app).await {
+        Ok(t) => t,
+        Err(e) => return fail(&e.message, e.fix.as_deref()),
+    };
+    if all.is_empty() {
+        println!("{app}: not on the swarm (`devloop deploy --target swarm` puts it there)");
+        return ExitCode::SUCCESS;
+    }
+    println!("{app} on the swarm:");
+    println!(
+        "  {:<20} {:<10} {:<12} {:<10} {:<10} error",
+        "task", "version", "node", "desired", "state"
+    );
+    for t in all {
+        println!(
+            "  {:<20} {:<10} {:<12} {:<10} {:<10} {}",
+            t.name,
+            t.version,
+            t.node,
+            t.desired,
+            t.state,
+            t.error.as_deref().unwrap_or("")
+        );
+    }
+    ExitCode::SUCCESS
 }

@@ -770,6 +770,7 @@ async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
             strategy: Strategy::BlueGreen,
             replicas: 1,
             health: HealthCheck::default(),
+            target: None,
         },
         &|_| {},
     )

@@ -42,7 +42,7 @@ async fn a_check_fails_with_a_hint_then_passes_after_the_real_change_and_is_reme
     assert_eq!(second.progress.passed_at, Some(200));
 
     let overview = l.overview(Locale::En).unwrap();
-    assert_eq!(overview.lessons.len(), 11);
+    assert_eq!(overview.lessons.len(), 12);
     assert_eq!(
         overview
             .lessons

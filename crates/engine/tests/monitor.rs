@@ -26,6 +26,7 @@ fn replica(id: &str, name: &str) -> Replica {
         deploy: "test".into(),
         port: 0,
         running: true,
+        address: None,
     }
 }
 

@@ -20,6 +20,9 @@ use private_docker::PrivateDocker;
 
 const APP: &str = "loop-swarm";
 
+/// One swarm at a time: each listens on 127.0.0.1:2377.
+static ONE_SWARM: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// `APP:version`: busybox httpd serving `body`, with `/health` unless `healthy` is off, and
 /// the image's HEALTHCHECK asking it (none at all when `check` is off).
 async fn image(engine: &Engine, version: &str, body: &str, healthy: bool, check: bool) {
@@ -120,6 +123,7 @@ async fn serving(engine: &Engine) -> Vec<tasks::Task> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_release_on_the_swarm_rolls_out_rolls_back_scales_and_heals_through_swarm() {
+    let _one = ONE_SWARM.lock().await;
     let docker = PrivateDocker::start_new();
     let socket = docker.host().trim_start_matches("unix://").to_owned();
     let engine = Engine::connect(Endpoint::Unix(socket.into()))
@@ -348,5 +352,234 @@ async fn a_release_on_the_swarm_rolls_out_rolls_back_scales_and_heals_through_sw
         .inspect_network(&network::name(&engine), None)
         .await;
     assert!(net.is_err(), "the network went with the service");
+
+    // Leaving would take the learner's service down with the swarm: refused until it is gone.
+    let refused = swarm::leave(&engine, &paths).await.unwrap_err();
+    assert_eq!(refused.detail.as_ref().unwrap().code, "swarmInUse");
+    assert_eq!(refused.fix.as_deref(), Some("docker service ls"));
+    assert_eq!(
+        docker.docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]),
+        "active"
+    );
+    docker.docker(&["service", "rm", "theirs"]);
+    swarm::leave(&engine, &paths).await.unwrap();
+}
+
+/// GET `/` through the proxy, by curl.
+fn through(proxy: std::net::SocketAddr) -> String {
+    let out = std::process::Command::new("curl")
+        .args(["-s", "--max-time", "3"])
+        .arg(format!("http://{proxy}/"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+async fn eventually_async<F: std::future::Future<Output = bool>>(what: &str, f: impl Fn() -> F) {
+    for _ in 0..160 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("{what} did not happen within 40 s");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tasks() {
+    use devloop_engine::operate::load::{self, LoadPlan};
+    use devloop_engine::record::deploy::Target;
+    use devloop_engine::service::host::Slot;
+    use devloop_engine::service::Service;
+
+    let _one = ONE_SWARM.lock().await;
+    let docker = PrivateDocker::start_new();
+    let socket = docker.host().trim_start_matches("unix://").to_owned();
+    let engine = Engine::connect(Endpoint::Unix(socket.into()))
+        .await
+        .expect("the private dockerd");
+    let home = tempfile::tempdir().unwrap();
+    let paths = devloop_engine::settings::test_paths(home.path());
+    for (v, body, healthy) in [
+        ("1.0.0", "v1", true),
+        ("2.0.0", "v2", true),
+        ("3.0.0", "v3", false),
+        ("4.0.0", "v4", true),
+    ] {
+        image(&engine, v, body, healthy, true).await;
+    }
+    swarm::init(&engine, &paths).await.unwrap();
+    let health = HealthCheck {
+        interval_ms: 250,
+        start_period_ms: 1000,
+        ..HealthCheck::default()
+    };
+    let start = || {
+        Service::start(
+            engine.clone(),
+            paths.clone(),
+            APP.into(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+    };
+    let slot = Slot::default();
+    let svc = slot.hold(start().await.unwrap()).await;
+    let ops = || async {
+        let since = 0;
+        svc.recent_ops(since)
+            .into_iter()
+            .filter_map(|e| e.what.map(|w| w.code))
+            .collect::<Vec<String>>()
+    };
+
+    // Live on this machine first, as the Deploy lesson leaves it.
+    svc.deploy_to(
+        Target::Local,
+        "1.0.0",
+        Strategy::BlueGreen,
+        2,
+        health.clone(),
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let addr = svc.proxy().addr();
+    assert_eq!(through(addr), "v1");
+
+    // To the swarm, under 200 requests a second: the traffic moves to the tasks, the local
+    // replicas stop, and no request is lost on the way.
+    let plan = LoadPlan {
+        path: "/".into(),
+        rps: 200,
+        duration_ms: 20_000,
+        concurrency: 64,
+        ramp_ms: 0,
+    };
+    let load = tokio::spawn(async move { load::run(addr, &plan, &|_| {}).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = svc
+        .deploy_to(
+            Target::Swarm,
+            "2.0.0",
+            Strategy::BlueGreen,
+            2,
+            health.clone(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!((status.target, status.replicas.len()), (Target::Swarm, 2));
+    assert!(status
+        .replicas
+        .iter()
+        .all(|r| r.address.is_some() && r.port == 0));
+    // A start-first update of the swarm service itself, still under the same load.
+    svc.deploy("4.0.0", Strategy::BlueGreen, 2, health.clone(), &|_| {})
+        .await
+        .unwrap();
+    let report = load.await.unwrap();
+    assert_eq!(
+        (report.failed(), report.sent > 1500),
+        (0, true),
+        "no request lost from this machine to the swarm and through a start-first update: {report:?}"
+    );
+    assert_eq!(through(addr), "v4");
+    assert!(
+        devloop_engine::deploy::replica::list(
+            &engine
+                .clone()
+                .owned_by(&devloop_engine::instance::of(&paths.data_dir).unwrap()),
+            APP
+        )
+        .await
+        .unwrap()
+        .is_empty(),
+        "the local replicas stopped"
+    );
+
+    // A broken release: Swarm rolls it back; the address never stops answering v4.
+    let refused = svc
+        .deploy("3.0.0", Strategy::Rolling, 2, health.clone(), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.detail.as_ref().unwrap().code,
+        "swarmRolledBack",
+        "{refused:?}"
+    );
+    assert_eq!(through(addr), "v4");
+    assert!(ops().await.contains(&"opRolledBack".to_owned()));
+
+    // Scale and chaos: Swarm runs three; a killed task is replaced, and the log says so.
+    svc.scale(
+        3,
+        devloop_engine::finding::Reason::new(
+            devloop_engine::finding::Finding::new("byHandFromPage"),
+            "by hand",
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(svc.status().await.replicas.len(), 3);
+    let killed = svc.kill_one().await.unwrap();
+    assert!(killed.starts_with(APP), "{killed}");
+    eventually_async("Swarm's replacement, in the operations log", || async {
+        ops().await.contains(&"opSwarmReplaced".to_owned())
+    })
+    .await;
+    eventually_async("three tasks serving again", || async {
+        svc.proxy().backends().len() == 3
+    })
+    .await;
+
+    // A DevLoop started again finds the traffic on the swarm.
+    svc.close().await;
+    drop(svc);
+    let again = slot.hold(start().await.unwrap()).await;
+    assert_eq!(again.target(), Target::Swarm);
+    let addr = again.proxy().addr();
+    eventually_async("the tasks routed again", || async {
+        again.proxy().backends().len() == 3
+    })
+    .await;
+    assert_eq!(through(addr), "v4");
+
+    // The swarm cannot be left while the service runs on it; the fix moves it back.
+    let refused = swarm::leave(&engine, &paths).await.unwrap_err();
+    assert_eq!(
+        refused.fix.as_deref(),
+        Some("devloop deploy --target local")
+    );
+
+    // Back to this machine: the swarm service goes.
+    again
+        .deploy_to(
+            Target::Local,
+            "1.0.0",
+            Strategy::BlueGreen,
+            1,
+            health.clone(),
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(through(addr), "v1");
+    assert_eq!(again.target(), Target::Local);
+    let owned = engine
+        .clone()
+        .owned_by(&devloop_engine::instance::of(&paths.data_dir).unwrap());
+    assert!(
+        service::ours(&owned, APP).await.unwrap().is_none(),
+        "the swarm service is gone"
+    );
+    again.close().await;
+    for r in devloop_engine::deploy::replica::list(&owned, APP)
+        .await
+        .unwrap()
+    {
+        devloop_engine::deploy::replica::remove(&owned, &r.id)
+            .await
+            .unwrap();
+    }
     swarm::leave(&engine, &paths).await.unwrap();
 }

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use super::Store;
 use crate::finding::Finding;
-use crate::record::deploy::{DeployStatus, Strategy};
+use crate::record::deploy::{DeployStatus, Strategy, Target};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -29,6 +29,8 @@ pub struct DeployRecord {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<i64>,
+    /// Where it went.
+    pub target: Target,
 }
 
 impl Store {
@@ -40,10 +42,23 @@ impl Store {
         replicas: u32,
         now: i64,
     ) -> Result<u64> {
+        self.start_deploy_to(app, version, strategy, replicas, Target::Local, now)
+    }
+
+    /// A deploy to `target` begins.
+    pub fn start_deploy_to(
+        &self,
+        app: &str,
+        version: &str,
+        strategy: Strategy,
+        replicas: u32,
+        target: Target,
+        now: i64,
+    ) -> Result<u64> {
         self.conn
             .execute(
-                "INSERT INTO deploy (app, version, strategy, replicas, status, started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
-                (app, version, strategy.id(), replicas, now),
+                "INSERT INTO deploy (app, version, strategy, replicas, status, started_at, target) VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)",
+                (app, version, strategy.id(), replicas, now, target.id()),
             )
             .map_err(sql)?;
         Ok(self.conn.last_insert_rowid() as u64)
@@ -122,7 +137,7 @@ impl Store {
     pub fn deploys(&self, limit: u32) -> Result<Vec<DeployRecord>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, app, version, strategy, replicas, status, reason, logs, started_at, finished_at, detail FROM deploy ORDER BY id DESC LIMIT ?1")
+            .prepare("SELECT id, app, version, strategy, replicas, status, reason, logs, started_at, finished_at, detail, target FROM deploy ORDER BY id DESC LIMIT ?1")
             .map_err(sql)?;
         let rows = stmt
             .query_map([limit], |r| {
@@ -140,6 +155,7 @@ impl Store {
                     detail: r
                         .get::<_, Option<String>>(10)?
                         .and_then(|t| serde_json::from_str(&t).ok()),
+                    target: super::word(r, 11, "a deploy target")?,
                 })
             })
             .map_err(sql)?;

@@ -189,6 +189,8 @@ const MIGRATIONS: &[&str] = &[
     // catalog words: no language is stored, so a new one needs no migration. `message` keeps
     // the English for the CLI; `message_ko` and `reason` stay for the entries written before.
     "ALTER TABLE ops_event ADD COLUMN what TEXT;",
+    // 16: where a deploy went: `local` (the engine, behind the proxy) or `swarm`.
+    "ALTER TABLE deploy ADD COLUMN target TEXT NOT NULL DEFAULT 'local';",
 ];
 
 pub fn apply(conn: &mut rusqlite::Connection) -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! The learner's journey: the workshop taken in the real app as its text says, never with "Do
 //! it for me": the Run buttons on its commands, the edits it describes, the terminal commands it
-//! shows, and the pages and buttons it names. All eleven lessons end green, with the committed
+//! shows, and the pages and buttons it names. All twelve lessons end green, with the committed
 //! change released and live on the stable address and the Plan lesson's item #1 done by the
 //! commit that closed it; and Code, Release and Deploy are taken again in Korean, each page
 //! scanned for English as the learner finishes it.
@@ -308,6 +308,8 @@ fn the_ops_half(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
     answer(s, "self-healing", &["c"])?;
     lesson_green(s, "operate")?;
 
+    take_swarm(addr, s)?;
+
     // Monitor: the metrics by hand, an error counted, peak traffic charted, a probe that
     // fires while the container is frozen and resolves once it is not.
     open_lesson(s, "monitor")?;
@@ -395,7 +397,7 @@ fn the_ops_half(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
         format!("the Test lesson's red run is there:\n{runs}"),
     )?;
 
-    // Eleven lessons of eleven, green.
+    // Twelve lessons of twelve, green.
     for lesson in LESSONS {
         s.execute(&format!("location.hash = '#/lesson/{lesson}';"))?;
         s.find(&format!(
@@ -404,6 +406,78 @@ fn the_ops_half(home: &Home, addr: &str, s: &webdriver::Session) -> Result<()> {
         lesson_green(s, lesson).map_err(|e| format!("{lesson}: {e}"))?;
     }
     Ok(())
+}
+
+/// When one machine is not enough, as its text says: the swarm made by the Run button, the
+/// release deployed to it from the Deploy page, scaled and a task killed on the Operate page,
+/// the broken release by the lesson's commands (its deploy fails, as the text says it will),
+/// and the service home again with the swarm left.
+fn take_swarm(addr: &str, s: &webdriver::Session) -> Result<()> {
+    open_lesson(s, "swarm")?;
+    press_run(s, 0, true)?;
+    check_until_pass(s, "swarm-init", 20)?;
+    s.click(&s.find("[data-testid=nav-deploy]")?)?;
+    s.find("[data-testid=swarm-panel][data-kind=ours]")?;
+    s.click(&s.find("[data-testid=target-swarm]")?)?;
+    s.execute("const v = document.querySelector('[data-testid=deploy-version]'); v.value = '0.2.0'; v.dispatchEvent(new Event('change', { bubbles: true }));")?;
+    s.click(&s.find("[data-testid=strategy-blueGreen]")?)?;
+    set(s, "deploy-replicas", "2")?;
+    s.click(&s.find("[data-testid=deploy-run]")?)?;
+    s.wait("two tasks of 0.2.0 live on the swarm", || {
+        let tasks = s
+            .execute("return [...document.querySelectorAll('[data-testid=deploy-live] [data-testid=replica]')].filter((r) => r.textContent.includes('loop-service.')).length;")?
+            .as_u64();
+        Ok((tasks == Some(2)).then_some(()))
+    })?;
+    live_has_the_change(addr)?;
+    open_lesson(s, "swarm")?;
+    check_until_pass(s, "on-swarm", 20)?;
+    let tasks = press_run(s, 2, true)?;
+    check(
+        tasks.contains("loop-service.1") && tasks.contains("Running"),
+        format!("docker service ps lists the tasks: {tasks}"),
+    )?;
+
+    // The Operate page: three tasks, then one killed and Swarm's replacement in its slot.
+    s.click(&s.find("[data-testid=nav-operate]")?)?;
+    set(s, "scale-to", "3")?;
+    s.click(&s.find("[data-testid=scale]")?)?;
+    s.wait("three tasks", || {
+        let el = s.find("[data-testid=swarm-tasks]")?;
+        Ok((s.attribute(&el, "data-serving")?.as_deref() == Some("3")).then_some(()))
+    })?;
+    open_lesson(s, "swarm")?;
+    check_until_pass(s, "scaled", 20)?;
+    s.click(&s.find("[data-testid=nav-operate]")?)?;
+    s.click(&s.find("[data-testid=chaos]")?)?;
+    s.wait("Swarm to replace the killed task", || {
+        let failed = s.find_all("[data-testid=swarm-task][data-state=failed]")?;
+        let el = s.find("[data-testid=swarm-tasks]")?;
+        let serving = s.attribute(&el, "data-serving")?;
+        Ok((!failed.is_empty() && serving.as_deref() == Some("3")).then_some(()))
+    })?;
+    open_lesson(s, "swarm")?;
+    check_until_pass(s, "task-replaced", 20)?;
+
+    // The broken release: committed, released, deployed (refused by Swarm), reverted.
+    press_run(s, 4, true)?;
+    press_run(s, 5, true)?;
+    let refused = press_run(s, 6, false)?;
+    check(
+        refused.contains("rolled") || refused.contains("rollback"),
+        format!("the deploy says Swarm rolled it back: {refused}"),
+    )?;
+    live_has_the_change(addr)?;
+    press_run(s, 7, true)?;
+    check_until_pass(s, "rolled-back", 20)?;
+
+    // Home again, and the swarm left.
+    press_run(s, 8, true)?;
+    press_run(s, 9, true)?;
+    live_has_the_change(addr)?;
+    check_until_pass(s, "home-again", 20)?;
+    answer(s, "why-no-traffic", &["b"])?;
+    lesson_green(s, "swarm")
 }
 
 /// The Code lesson: a branch, the change the text describes, its commit, the merge.

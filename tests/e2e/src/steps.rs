@@ -108,7 +108,7 @@ impl Home {
 }
 
 /// The shipped workshop's lessons, in its order.
-pub(crate) const LESSONS: [&str; 11] = [
+pub(crate) const LESSONS: [&str; 12] = [
     "intro",
     "plan",
     "code",
@@ -118,6 +118,7 @@ pub(crate) const LESSONS: [&str; 11] = [
     "release",
     "deploy",
     "operate",
+    "swarm",
     "monitor",
     "refine",
 ];

@@ -418,13 +418,68 @@ export type Strategy = "recreate" | "blueGreen" | "rolling";
 
 export type DeployStatus = "running" | "live" | "rolled-back" | "failed" | "interrupted" | "waiting" | "approved";
 
+export type Target = "local" | "swarm";
+
+export type Task = { id: string, 
+/**
+ * `app.slot`, as `docker service ps` prints it.
+ */
+name: string, slot: number, 
+/**
+ * The node's host name.
+ */
+node: string, 
+/**
+ * What Swarm says the task is: `new` … `running`, `complete`, `shutdown`, `failed`,
+ * `rejected`.
+ */
+state: string, 
+/**
+ * What Swarm wants it to be: `running`, or `shutdown` once it is replaced.
+ */
+desired: string, version: string, container?: string, 
+/**
+ * Where it answers on this machine (`ip:port` on DevLoop's network), while it runs here.
+ */
+address?: string, 
+/**
+ * Swarm's word for why it ended (`task: non-zero exit (1)`, an unhealthy container).
+ */
+error?: string, 
+/**
+ * When Swarm last changed its state (unix milliseconds).
+ */
+atMs: number, };
+
+export type SwarmState = { 
+/**
+ * `inactive`, `pending`, `active`, `error` or `locked`, as the daemon says it.
+ */
+nodeState: string, 
+/**
+ * This node manages the swarm (DevLoop can create services on it).
+ */
+manager: boolean, 
+/**
+ * The swarm's id, when there is one.
+ */
+cluster?: string, 
+/**
+ * DevLoop made this swarm, so `devloop swarm leave` may leave it.
+ */
+madeByDevloop: boolean, };
+
 export type HealthCheck = { path: string, intervalMs: number, timeoutMs: number, retries: number, startPeriodMs: number, };
 
 export type Replica = { id: string, name: string, version: string, colour: string, deploy: string, 
 /**
- * Where it answers on this machine: 127.0.0.1:`port`.
+ * Where it answers on this machine: 127.0.0.1:`port` (0 for a swarm task).
  */
-port: number, running: boolean, };
+port: number, running: boolean, 
+/**
+ * A swarm task's address on DevLoop's network (`ip:port`); none for a local replica.
+ */
+address?: string, };
 
 export type LogLine = { text: string, stderr: boolean, 
 /**
@@ -440,16 +495,29 @@ url: string, version?: string, replicas: Array<Replica>,
 /**
  * Containers reconcile removed when the service started.
  */
-removedAtStart: Array<string>, };
+removedAtStart: Array<string>, 
+/**
+ * Where the traffic goes: this machine's replicas, or a swarm service's tasks.
+ */
+target: Target, 
+/**
+ * On the swarm: every task Swarm keeps of the service, the stopped and failed ones too,
+ * newest first within each slot.
+ */
+tasks: Array<Task>, };
 
-export type DeployEvent = { "kind": "starting", version: string, n: number, of: number, } | { "kind": "healthy", name: string, millis: number, } | { "kind": "switched", version: string, replicas: number, } | { "kind": "stopped", name: string, } | { "kind": "rolledBack", reason: string, to?: string, };
+export type DeployEvent = { "kind": "starting", version: string, n: number, of: number, } | { "kind": "healthy", name: string, millis: number, } | { "kind": "switched", version: string, replicas: number, } | { "kind": "stopped", name: string, } | { "kind": "task", name: string, version: string, node: string, n: number, of: number, } | { "kind": "rolledBack", reason: string, to?: string, };
 
 export type DeployRecord = { id: number, app: string, version: string, strategy: Strategy, replicas: number, status: DeployStatus, reason: string, 
 /**
  * `reason` as a code and its facts, for the UI's catalogs; none for deploys recorded
  * before DevLoop kept it.
  */
-detail?: Finding, logs: string, startedAt: number, finishedAt?: number, };
+detail?: Finding, logs: string, startedAt: number, finishedAt?: number, 
+/**
+ * Where it went.
+ */
+target: Target, };
 
 export type Metric = "rps" | "cpu";
 

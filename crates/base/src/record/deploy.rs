@@ -46,6 +46,42 @@ impl Strategy {
     }
 }
 
+/// Where a release runs: this machine's Docker engine behind DevLoop's proxy, or a Docker
+/// Swarm service (its tasks behind the same proxy).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Target {
+    #[default]
+    Local,
+    Swarm,
+}
+
+impl Target {
+    /// `local` or `swarm`; none for any other word.
+    pub fn parse(text: &str) -> Option<Target> {
+        text.parse().ok()
+    }
+
+    /// The word the history and the command line use.
+    pub fn id(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// Where a deploy is, or how it ended.
 #[derive(
     Debug,

@@ -52,9 +52,13 @@ pub struct Replica {
     pub version: String,
     pub colour: String,
     pub deploy: String,
-    /// Where it answers on this machine: 127.0.0.1:`port`.
+    /// Where it answers on this machine: 127.0.0.1:`port` (0 for a swarm task).
     pub port: u16,
     pub running: bool,
+    /// A swarm task's address on DevLoop's network (`ip:port`); none for a local replica.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 fn api(e: bollard::errors::Error) -> Error {
@@ -159,6 +163,7 @@ pub async fn start(engine: &Engine, spec: &Spec) -> Result<Replica, Error> {
             deploy: spec.deploy.clone(),
             port,
             running: true,
+            address: None,
         }),
         _ => {
             let tail = logs(engine, &id, 20).await;
@@ -297,6 +302,7 @@ pub async fn list(engine: &Engine, app: &str) -> Result<Vec<Replica>, Error> {
                 deploy: label(LABEL_DEPLOY),
                 port,
                 running: c.state.is_some_and(|s| s.to_string() == "running"),
+                address: None,
             }
         })
         .collect())
@@ -440,7 +446,10 @@ pub async fn follow(
         .config
         .and_then(|c| c.labels)
         .unwrap_or_default();
-    if !made_here(engine, &labels) {
+    // A task of this DevLoop's swarm service may be read too (never removed: it is Swarm's).
+    let swarm_task = labels.contains_key(crate::instance::LABEL_SWARM)
+        && labels.get(LABEL_INSTANCE).map(String::as_str) == Some(engine.owner());
+    if !made_here(engine, &labels) && !swarm_task {
         return Err(not_ours(id));
     }
     let mut stream = engine.client().logs(

@@ -35,6 +35,9 @@ pub enum Request {
         strategy: Strategy,
         replicas: u32,
         health: HealthCheck,
+        /// Where to deploy; none: where the traffic goes now.
+        #[serde(default)]
+        target: Option<crate::record::deploy::Target>,
     },
     Scale {
         replicas: u32,
@@ -165,6 +168,7 @@ async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths
             strategy,
             replicas,
             health,
+            target,
         }) => {
             let done = super::host::deploy_here(
                 &slot,
@@ -173,6 +177,7 @@ async fn answer(stream: UnixStream, mut service: Arc<Service>, slot: Slot, paths
                 strategy,
                 replicas,
                 health,
+                target,
                 &sink,
             )
             .await;

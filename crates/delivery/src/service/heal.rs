@@ -53,6 +53,10 @@ impl Service {
     /// Looks once; replaces every live replica that is no longer running, and removes this
     /// app's stopped leftovers.
     pub async fn heal_once(&self) -> Result<Vec<Incident>, Error> {
+        // On the swarm, Swarm replaces its tasks itself; the router says when it has.
+        if self.target() == crate::record::deploy::Target::Swarm {
+            return Ok(Vec::new());
+        }
         let paused = self
             .crashes
             .lock()
@@ -270,6 +274,20 @@ impl Service {
 
     /// Chaos: kills one live replica (the first), as a crash would. Returns its name.
     pub async fn kill_one(&self) -> Result<String, Error> {
+        if self.target() == crate::record::deploy::Target::Swarm {
+            let task = crate::swarm::tasks::kill(&self.engine, &self.tasks().await, None).await?;
+            self.log_op(
+                OpKind::Chaos,
+                Reason::new(
+                    Finding::new("opKilled").with("name", &task.name),
+                    format!("killed task {} on purpose; Swarm replaces it", task.name),
+                ),
+                None,
+                None,
+            )
+            .await;
+            return Ok(task.name);
+        }
         let victim = self.live.lock().await.first().cloned().ok_or_else(|| {
             Error::said(
                 crate::Code::InvalidInput,

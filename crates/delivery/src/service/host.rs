@@ -117,6 +117,7 @@ pub async fn deploy(
     strategy: crate::deploy::rollout::Strategy,
     replicas: u32,
     health: crate::deploy::health::HealthCheck,
+    target: Option<crate::record::deploy::Target>,
     sink: &(dyn Fn(crate::deploy::rollout::DeployEvent) + Send + Sync),
 ) -> Result<(service::ServiceStatus, Via), Error> {
     health.check()?;
@@ -127,6 +128,7 @@ pub async fn deploy(
             strategy,
             replicas,
             health: health.clone(),
+            target,
         };
         if let Some(h) = control::ask(paths, &request, sink).await? {
             return Ok((h.status, Via::Elsewhere { pid: h.pid }));
@@ -139,6 +141,7 @@ pub async fn deploy(
         strategy,
         replicas,
         health.clone(),
+        target,
         sink,
     )
     .await
@@ -153,6 +156,7 @@ pub async fn deploy(
                 strategy,
                 replicas,
                 health,
+                target,
             };
             match control::ask(paths, &request, sink).await? {
                 Some(h) => Ok((h.status, Via::Elsewhere { pid: h.pid })),
@@ -176,6 +180,7 @@ pub(crate) async fn deploy_here(
     strategy: crate::deploy::rollout::Strategy,
     replicas: u32,
     health: crate::deploy::health::HealthCheck,
+    target: Option<crate::record::deploy::Target>,
     sink: &(dyn Fn(crate::deploy::rollout::DeployEvent) + Send + Sync),
 ) -> Result<(service::ServiceStatus, Arc<Service>), Error> {
     health.check()?;
@@ -184,8 +189,9 @@ pub(crate) async fn deploy_here(
         crate::deploy::replica::image_here(serving.engine(), &format!("{app}:{version}")).await?;
     }
     let service = slot.ensure(paths, app).await?;
+    let target = target.unwrap_or_else(|| service.target());
     match service
-        .deploy(version, strategy, replicas, health, sink)
+        .deploy_to(target, version, strategy, replicas, health, sink)
         .await
     {
         Ok(status) => Ok((status, service)),

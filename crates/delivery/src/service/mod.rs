@@ -19,7 +19,7 @@ use crate::deploy::rollout::{self, DeployEvent, Strategy};
 use crate::docker::Engine;
 use crate::finding::Finding;
 use crate::finding::Reason;
-use crate::record::deploy::DeployStatus;
+use crate::record::deploy::{DeployStatus, Target};
 use crate::settings::Paths;
 use crate::store::deploys::DeployRecord;
 use crate::store::ops::OpKind;
@@ -32,6 +32,7 @@ pub mod heal;
 pub mod host;
 pub mod keeper;
 pub mod scale;
+pub mod swarm;
 
 /// Where the service answers: `DEVLOOP_PROXY_ADDR`, else the setting, else 127.0.0.1:8080.
 pub fn address(paths: &Paths) -> Result<SocketAddr, Error> {
@@ -70,6 +71,11 @@ pub struct ServiceStatus {
     pub replicas: Vec<Replica>,
     /// Containers reconcile removed when the service started.
     pub removed_at_start: Vec<String>,
+    /// Where the traffic goes: this machine's replicas, or a swarm service's tasks.
+    pub target: Target,
+    /// On the swarm: every task Swarm keeps of the service, the stopped and failed ones too,
+    /// newest first within each slot.
+    pub tasks: Vec<crate::swarm::tasks::Task>,
 }
 
 #[derive(Debug)]
@@ -97,6 +103,9 @@ pub struct Service {
     /// When the live version's replicas were last replaced, to tell a crash loop from a
     /// crash (see `heal.rs`).
     pub(crate) crashes: parking_lot::Mutex<crate::service::heal::Crashes>,
+    /// Where the traffic goes (see `swarm.rs`).
+    pub(crate) target: parking_lot::Mutex<Target>,
+    pub(crate) swarm_watch: parking_lot::Mutex<swarm::Watch>,
 }
 
 /// Something that wants to hear about every operation (deploy, rollback, scale, heal, chaos).
@@ -144,6 +153,23 @@ impl Service {
         })
         .await
         .unwrap_or_default();
+        // The newest deploy that went live went to the swarm, and its service is still there:
+        // the traffic goes to its tasks, and every local replica of the app is a leftover.
+        let on_swarm = went_live.first().is_some_and(|d| d.target == Target::Swarm)
+            && crate::swarm::service::live(&engine, &app)
+                .await
+                .ok()
+                .flatten()
+                .is_some();
+        let target = if on_swarm {
+            Target::Swarm
+        } else {
+            Target::Local
+        };
+        let went_live: Vec<DeployRecord> = went_live
+            .into_iter()
+            .filter(|d| d.target == Target::Local && !on_swarm)
+            .collect();
         let replicas_of = |label: &str| {
             deploy_id(label)
                 .and_then(|id| went_live.iter().find(|d| d.id == id).map(|d| d.replicas))
@@ -188,7 +214,9 @@ impl Service {
                 }
             }
         }
-        let newest = newest.or_else(|| running(&found).into_iter().max());
+        let newest = newest
+            .or_else(|| running(&found).into_iter().max())
+            .filter(|_| !on_swarm);
         let (candidates, mut orphans): (Vec<Replica>, Vec<Replica>) = found
             .into_iter()
             .partition(|r| r.running && Some(&r.deploy) == newest.as_ref() && r.port != 0);
@@ -260,6 +288,8 @@ impl Service {
             closed: Default::default(),
             recent: Default::default(),
             crashes: Default::default(),
+            target: parking_lot::Mutex::new(target),
+            swarm_watch: Default::default(),
         })
     }
 
@@ -323,6 +353,9 @@ impl Service {
     /// What is live, each replica marked running as the daemon says now: during an outage
     /// none is, though the service still means to serve them.
     pub async fn status(&self) -> ServiceStatus {
+        if self.target() == Target::Swarm {
+            return self.swarm_status().await;
+        }
         let mut live = self.live.lock().await.clone();
         if !live.is_empty() {
             // Bounded: a daemon that hangs must not hold up the pages and Monitor asking.
@@ -345,13 +378,30 @@ impl Service {
             version: live.first().map(|r| r.version.clone()),
             replicas: live,
             removed_at_start: self.removed_at_start.clone(),
+            target: Target::Local,
+            tasks: Vec::new(),
         }
     }
 
-    /// Deploys `version` (an image `app:version` on this machine). A version that fails its
-    /// health check is rolled back; the error says why, with the container's last lines.
+    /// Deploys `version` (an image `app:version` on this machine) where the traffic goes now.
     pub async fn deploy(
         &self,
+        version: &str,
+        strategy: Strategy,
+        replicas: u32,
+        health: HealthCheck,
+        sink: &(dyn Fn(DeployEvent) + Send + Sync),
+    ) -> Result<ServiceStatus, Error> {
+        self.deploy_to(self.target(), version, strategy, replicas, health, sink)
+            .await
+    }
+
+    /// Deploys `version` to `target`. A version that fails its health check is rolled back;
+    /// the error says why, with the container's last lines. A deploy to the other target
+    /// moves the traffic there once it is live, and what served before stops.
+    pub async fn deploy_to(
+        &self,
+        target: Target,
         version: &str,
         strategy: Strategy,
         replicas: u32,
@@ -361,6 +411,37 @@ impl Service {
         if !crate::deploy::REPLICAS.contains(&replicas) {
             return Err(crate::service::scale::replica_range(replicas));
         }
+        if target == Target::Swarm {
+            return self
+                .deploy_swarm(version, strategy, replicas, health, sink)
+                .await;
+        }
+        // From the swarm back to this machine: the router stops following the tasks, which
+        // keep the traffic until the new replicas take it.
+        let from_swarm = self.target() == Target::Swarm;
+        *self.target.lock() = Target::Local;
+        let result = self
+            .deploy_local(version, strategy, replicas, health, sink)
+            .await;
+        if from_swarm {
+            match &result {
+                Ok(_) => {
+                    let _ = crate::swarm::service::remove(&self.engine, &self.app).await;
+                }
+                Err(_) => *self.target.lock() = Target::Swarm,
+            }
+        }
+        result
+    }
+
+    async fn deploy_local(
+        &self,
+        version: &str,
+        strategy: Strategy,
+        replicas: u32,
+        health: HealthCheck,
+        sink: &(dyn Fn(DeployEvent) + Send + Sync),
+    ) -> Result<ServiceStatus, Error> {
         let mut live = self.live.lock().await;
         let db = self.paths.database_file();
         let (app, v) = (self.app.clone(), version.to_owned());

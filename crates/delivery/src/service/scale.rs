@@ -27,6 +27,9 @@ impl Service {
         if !REPLICAS.contains(&replicas) {
             return Err(replica_range(replicas));
         }
+        if self.target() == crate::record::deploy::Target::Swarm {
+            return self.resize_swarm(replicas, kind, why).await;
+        }
         let mut live = self.live.lock().await;
         let Some(version) = live.first().map(|r| r.version.clone()) else {
             return Err(Error::said(
@@ -76,6 +79,43 @@ impl Service {
                         .because(Some(why.what)),
                     format!(
                         "{} {version}: {before} → {replicas} replicas ({})",
+                        self.app, why.en
+                    ),
+                ),
+                None,
+                Some(i64::from(replicas) - i64::from(before)),
+            )
+            .await;
+        }
+        Ok(replicas)
+    }
+
+    /// Asks Swarm for `replicas` tasks, and waits until that many serve.
+    async fn resize_swarm(&self, replicas: u32, kind: OpKind, why: Reason) -> Result<u32, Error> {
+        let _deploying = self.live.lock().await;
+        let Some((version, before)) = crate::swarm::service::live(&self.engine, &self.app).await?
+        else {
+            return Err(Error::said(
+                Code::InvalidInput,
+                Finding::new("nothingLive"),
+                "nothing is live on the swarm to scale: deploy a release to it first",
+            )
+            .with_fix("devloop deploy --target swarm"));
+        };
+        if replicas != before {
+            crate::swarm::service::scale(&self.engine, &self.app, replicas).await?;
+            let _ = self.route_swarm().await;
+            self.log_op(
+                kind,
+                Reason::new(
+                    Finding::new("opScaled")
+                        .with("app", &self.app)
+                        .with("version", &version)
+                        .with("from", before)
+                        .with("to", replicas)
+                        .because(Some(why.what)),
+                    format!(
+                        "{} {version}: {before} → {replicas} tasks on the swarm ({})",
                         self.app, why.en
                     ),
                 ),

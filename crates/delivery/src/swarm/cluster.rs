@@ -63,17 +63,17 @@ struct Made {
     bridge_made: bool,
 }
 
-fn marker(paths: &Paths) -> PathBuf {
-    paths.data_dir.join("swarm.json")
+fn marker(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("swarm.json")
 }
 
-fn record(paths: &Paths) -> Option<Made> {
-    let text = std::fs::read_to_string(marker(paths)).ok()?;
+fn record(data_dir: &std::path::Path) -> Option<Made> {
+    let text = std::fs::read_to_string(marker(data_dir)).ok()?;
     serde_json::from_str::<Made>(&text).ok()
 }
 
-fn made(paths: &Paths) -> Option<String> {
-    record(paths).map(|m| m.cluster)
+fn made(data_dir: &std::path::Path) -> Option<String> {
+    record(data_dir).map(|m| m.cluster)
 }
 
 async fn bridge_exists(engine: &Engine) -> Result<bool, Error> {
@@ -93,6 +93,12 @@ fn api(e: bollard::errors::Error) -> Error {
 
 /// The daemon's swarm as it is now.
 pub async fn state(engine: &Engine, paths: &Paths) -> Result<SwarmState, Error> {
+    state_in(engine, &paths.data_dir).await
+}
+
+/// The same, for the DevLoop whose data folder is `data_dir` (a lesson's check knows only
+/// that).
+pub async fn state_in(engine: &Engine, data_dir: &std::path::Path) -> Result<SwarmState, Error> {
     let info = engine.client().info().await.map_err(api)?;
     let swarm = info.swarm.unwrap_or_default();
     let node_state = swarm
@@ -101,7 +107,7 @@ pub async fn state(engine: &Engine, paths: &Paths) -> Result<SwarmState, Error> 
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "inactive".into());
     let cluster = swarm.cluster.and_then(|c| c.id).filter(|id| !id.is_empty());
-    let made_by_devloop = cluster.is_some() && cluster == made(paths);
+    let made_by_devloop = cluster.is_some() && cluster == made(data_dir);
     Ok(SwarmState {
         node_state,
         manager: swarm.control_available.unwrap_or(false),
@@ -159,11 +165,11 @@ pub async fn init(engine: &Engine, paths: &Paths) -> Result<Joined, Error> {
     })
     .expect("a string serialises");
     let written = std::fs::create_dir_all(&paths.data_dir)
-        .and_then(|()| devloop_base::atomic::write(&marker(paths), &record));
+        .and_then(|()| devloop_base::atomic::write(&marker(&paths.data_dir), &record));
     if let Err(e) = written {
         // Unrecorded, DevLoop could never leave it: undo the swarm rather than strand it.
         let _ = leave_now(engine, !bridge_was_there).await;
-        return Err(Error::file(Code::Settings, &marker(paths), &e));
+        return Err(Error::file(Code::Settings, &marker(&paths.data_dir), &e));
     }
     Ok(Joined::Made { cluster })
 }
@@ -174,7 +180,7 @@ pub async fn leave(engine: &Engine, paths: &Paths) -> Result<Left, Error> {
     let now = state(engine, paths).await?;
     let Some(cluster) = now.cluster else {
         // Gone already (left by hand): nothing of DevLoop's remains to leave.
-        let _ = std::fs::remove_file(marker(paths));
+        let _ = std::fs::remove_file(marker(&paths.data_dir));
         return Ok(Left::NoSwarm);
     };
     if !now.made_by_devloop {
@@ -188,10 +194,47 @@ pub async fn leave(engine: &Engine, paths: &Paths) -> Result<Left, Error> {
         )
         .with_fix("docker swarm leave --force"));
     }
-    let bridge_made = record(paths).is_some_and(|m| m.bridge_made);
+    in_use(engine).await?;
+    let bridge_made = record(&paths.data_dir).is_some_and(|m| m.bridge_made);
     leave_now(engine, bridge_made).await?;
-    let _ = std::fs::remove_file(marker(paths));
+    let _ = std::fs::remove_file(marker(&paths.data_dir));
     Ok(Left::Left { cluster })
+}
+
+/// Refuses to leave a swarm that still runs services: leaving by force would take them down
+/// with it, and they may be a learner's, or another DevLoop's.
+async fn in_use(engine: &Engine) -> Result<(), Error> {
+    let services = engine
+        .client()
+        .list_services(None::<bollard::query_parameters::ListServicesOptions>)
+        .await
+        .map_err(api)?;
+    let names: Vec<String> = services
+        .iter()
+        .filter_map(|s| s.spec.as_ref()?.name.clone())
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let devloops = services.iter().all(|s| {
+        s.spec
+            .as_ref()
+            .and_then(|s| s.labels.as_ref())
+            .is_some_and(|l| l.contains_key(super::LABEL_SWARM))
+    });
+    Err(Error::said(
+        Code::InvalidInput,
+        Finding::new("swarmInUse").with("services", names.join(", ")),
+        format!(
+            "the swarm still runs {}; leaving would take them down: move them off first",
+            names.join(", ")
+        ),
+    )
+    .with_fix(if devloops {
+        "devloop deploy --target local"
+    } else {
+        "docker service ls"
+    }))
 }
 
 /// A one-node swarm's manager can only leave by force: it is the last one. The swarm's bridge

@@ -12,6 +12,4 @@ pub mod tasks;
 
 pub use cluster::*;
 
-/// On a service, its network, and its tasks' containers: the swarm target made it. With
-/// [`crate::instance::LABEL_INSTANCE`], which DevLoop did.
-pub const LABEL_SWARM: &str = "dev.devloop.swarm";
+pub use crate::instance::LABEL_SWARM;

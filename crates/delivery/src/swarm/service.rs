@@ -206,10 +206,9 @@ async fn health_test(engine: &Engine, image: &str) -> Result<Vec<String>, Error>
             Code::InvalidInput,
             Finding::new("swarmNoHealthcheck").with("image", image),
             format!(
-                "{image} has no HEALTHCHECK: Swarm could not tell a broken task from a working one, so it could never roll back"
+                "{image} has no HEALTHCHECK: Swarm could not tell a broken task from a working one, so it could never roll back; add one to the Dockerfile"
             ),
-        )
-        .with_fix("HEALTHCHECK CMD [\"/loop-service\", \"--health\"]"));
+        ));
     }
     Ok(test)
 }

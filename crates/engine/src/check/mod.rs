@@ -17,6 +17,7 @@ pub mod operate;
 pub mod pipeline;
 pub mod plan;
 pub mod quiz;
+pub mod swarm;
 
 pub use crate::finding::{Finding, Outcome};
 
@@ -136,6 +137,28 @@ pub enum Spec {
         #[serde(default = "one_replica")]
         replicas: u32,
     },
+    /// This Docker daemon manages a swarm (`devloop swarm init` makes one).
+    #[serde(rename = "swarm.active")]
+    SwarmActive {},
+    /// DevLoop's newest live deploy of `app` went to the swarm, and at least `replicas`
+    /// (default 1) of its tasks run `version` (default: the deployed one).
+    #[serde(rename = "swarm.live")]
+    SwarmLive {
+        app: String,
+        #[serde(default)]
+        version: Option<String>,
+        #[serde(default = "one_replica")]
+        replicas: u32,
+    },
+    /// A task of `app`'s swarm service died, and Swarm runs a newer one in its slot.
+    #[serde(rename = "swarm.healed")]
+    SwarmHealed { app: String },
+    /// A deploy of `app` to the swarm failed, and Swarm rolled it back.
+    #[serde(rename = "swarm.rolledBack")]
+    SwarmRolledBack { app: String },
+    /// `app` runs on this machine again, and the swarm DevLoop made is left.
+    #[serde(rename = "swarm.left")]
+    SwarmLeft { app: String },
     /// While a load run went on (the Operate page's, or `devloop load`), the autoscaler added
     /// a replica to `app`.
     #[serde(rename = "operate.autoscaled")]
@@ -323,6 +346,11 @@ impl Spec {
                 command::succeeds(&script, &ws, timeout_ms).await
             }
             spec @ Spec::DeployLive { .. } => deploy::evaluate(&spec, ctx.database.clone()).await,
+            spec @ (Spec::SwarmActive {}
+            | Spec::SwarmLive { .. }
+            | Spec::SwarmHealed { .. }
+            | Spec::SwarmRolledBack { .. }
+            | Spec::SwarmLeft { .. }) => swarm::evaluate(&spec, ctx.database.clone()).await,
             Spec::ReleaseMade { app, version } => {
                 let db = ctx.database.clone();
                 blocking(move || deploy::release_made(&app, &version, db.as_deref())).await

@@ -347,7 +347,11 @@ impl Monitor {
                 if ticks.is_multiple_of(5) {
                     let mut problem = String::new();
                     for r in &status.replicas {
-                        match super::scrape::fetch(r.port)
+                        let addr = r
+                            .address
+                            .clone()
+                            .unwrap_or_else(|| format!("127.0.0.1:{}", r.port));
+                        match super::scrape::fetch(&addr)
                             .await
                             .and_then(|t| super::scrape::parse(&t, &r.name))
                         {

@@ -13,10 +13,10 @@ const MAX_BODY: usize = 1024 * 1024;
 const MAX_SERIES: usize = 200;
 const TIMEOUT: Duration = Duration::from_secs(2);
 
-/// `GET /metrics` on 127.0.0.1:`port`; the body, or why not.
-pub async fn fetch(port: u16) -> Result<String, String> {
+/// `GET /metrics` at `addr` (`127.0.0.1:port`, or a swarm task's address); the body, or why not.
+pub async fn fetch(addr: &str) -> Result<String, String> {
     use crate::http::Failure;
-    let url = format!("http://127.0.0.1:{port}/metrics");
+    let url = format!("http://{addr}/metrics");
     let answer = crate::http::get(&url, TIMEOUT, MAX_BODY)
         .await
         .map_err(|e| match e {
@@ -120,7 +120,10 @@ mod tests {
             drop(s);
         });
         let started = std::time::Instant::now();
-        assert_eq!(fetch(port).await.unwrap_err(), "no answer within 2 s");
+        assert_eq!(
+            fetch(&format!("127.0.0.1:{port}")).await.unwrap_err(),
+            "no answer within 2 s"
+        );
         assert!(started.elapsed() < Duration::from_secs(3));
 
         let big = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -138,7 +141,7 @@ mod tests {
             }
         });
         assert_eq!(
-            fetch(port).await.unwrap_err(),
+            fetch(&format!("127.0.0.1:{port}")).await.unwrap_err(),
             "/metrics answered more than 1 MiB"
         );
     }

@@ -1,6 +1,6 @@
 // Deploys: what is live, a deploy with its progress over a Channel, and the history.
 import { Channel } from '@tauri-apps/api/core';
-import type { DeployEvent, DeployRecord, HealthCheck, ServiceStatus, Settings, Strategy } from '../bindings';
+import type { DeployEvent, DeployRecord, HealthCheck, ServiceStatus, Settings, Strategy, Target } from '../bindings';
 import { commands } from '../commands';
 
 export function getDeployStatus(): Promise<ServiceStatus> {
@@ -12,11 +12,12 @@ export function runDeploy(
   strategy: Strategy,
   replicas: number,
   health: HealthCheck,
+  target: Target,
   onEvent: (e: DeployEvent) => void,
 ): Promise<ServiceStatus> {
   const channel = new Channel<DeployEvent>();
   channel.onmessage = onEvent;
-  return commands.deployRun({ version, strategy, replicas, health, onEvent: channel });
+  return commands.deployRun({ version, strategy, replicas, health, target, onEvent: channel });
 }
 
 /** DevLoop's default health check, as the engine has it. */
@@ -36,9 +37,18 @@ export function setProxyAddress(address: string): Promise<Settings> {
   return commands.deployAddressSet({ address });
 }
 
-/** The CLI twin of a deploy from the page. */
-export function deployCommand(version: string, strategy: Strategy, replicas: number, healthPath = '/health'): string {
+/** The CLI twin of a deploy from the page: `--target` when it is the swarm, or when it
+ * moves the traffic off the swarm (without it, the CLI deploys where the traffic is). */
+export function deployCommand(
+  version: string,
+  strategy: Strategy,
+  replicas: number,
+  healthPath = '/health',
+  target: Target = 'local',
+  now: Target = 'local',
+): string {
   const id = strategy === 'blueGreen' ? 'blue-green' : strategy;
   const health = healthPath === '/health' ? '' : ` --health ${healthPath}`;
-  return `devloop deploy --version ${version} --strategy ${id} --replicas ${replicas}${health}`;
+  const where = target === 'swarm' || now === 'swarm' ? ` --target ${target}` : '';
+  return `devloop deploy --version ${version} --strategy ${id} --replicas ${replicas}${health}${where}`;
 }

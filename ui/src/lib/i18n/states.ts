@@ -14,6 +14,13 @@ export function deployStatusWord(m: Messages, s: DeployStatus): string {
   return words[s];
 }
 
+/** A swarm task's state, or what Swarm wants it to be, as Swarm names them; a state a newer
+ * Docker adds is shown as Docker says it. */
+export function taskStateWord(m: Messages, s: string): string {
+  const words: Record<string, string> = m.operate.tasks.states;
+  return words[s] ?? s;
+}
+
 export function strategyName(m: Messages, s: Strategy): string {
   return m.deploy.strategies[s].name;
 }

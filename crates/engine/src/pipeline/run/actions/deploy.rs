@@ -88,6 +88,8 @@ impl Action for Deploy {
                 strategy,
                 replicas,
                 health,
+                // Where the traffic goes now: a workflow deploys to the target the learner chose.
+                None,
                 &move |e| log.log(e.en().trim_start().to_owned()),
             ))
             .map_err(super::said)?;
