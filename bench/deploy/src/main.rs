@@ -12,8 +12,12 @@
 //!    length (streamed up to the limit, then 413) and once with its length said (refused
 //!    unread).
 //!
+//! 4. Requests lost through the stable address at 200 a second: during a blue-green deploy
+//!    on this machine, and during a start-first update of the same service on a one-node
+//!    Docker Swarm (made for the bench and left after it, unless the machine was in one).
+//!
 //! The service is busybox's httpd in an image built FROM scratch (nothing is pulled); every
-//! image and container made here is removed at the end.
+//! image, container and swarm service made here is removed at the end.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -25,9 +29,13 @@ use devloop_engine::deploy::health::HealthCheck;
 use devloop_engine::deploy::rollout::Strategy;
 use devloop_engine::docker::build::{self, BuildRequest};
 use devloop_engine::docker::Engine;
+use devloop_engine::operate::load::{self, LoadPlan, LoadReport};
+use devloop_engine::record::deploy::Target;
 use devloop_engine::release::LABEL_APP;
+use devloop_engine::service::host::Slot;
 use devloop_engine::service::Service;
 use devloop_engine::settings::Paths;
+use devloop_engine::swarm::{self, Joined};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(Debug, Parser)]
@@ -58,6 +66,7 @@ impl Drop for Cleanup {
                 let _ = Command::new("docker").args(["rm", "-f", id]).output();
             }
         }
+        let _ = Command::new("docker").args(["service", "rm", APP]).output();
         let images = Command::new("docker")
             .args(["images", "-q", "--filter", &format!("reference={APP}")])
             .output()
@@ -79,6 +88,46 @@ fn context(dir: &std::path::Path) {
         "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
     )
     .expect("write");
+    // Swarm health-checks a task with the image's own HEALTHCHECK.
+    std::fs::write(
+        dir.join("Dockerfile.swarm"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nHEALTHCHECK --interval=1s CMD [\"/bin/busybox\", \"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/health\"]\nENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+    )
+    .expect("write");
+}
+
+/// Deploys `version` to `target` while 200 requests a second go to the stable address; the
+/// deploy's time and the load's report.
+async fn under_load(
+    service: &Service,
+    version: &str,
+    target: Target,
+    health: &HealthCheck,
+) -> (f64, LoadReport) {
+    let plan = LoadPlan {
+        path: "/".into(),
+        rps: 200,
+        duration_ms: 15_000,
+        concurrency: 64,
+        ramp_ms: 0,
+    };
+    let addr = service.proxy().addr();
+    let load = tokio::spawn(async move { load::run(addr, &plan, &|_| {}).await });
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let t = Instant::now();
+    service
+        .deploy_to(
+            target,
+            version,
+            Strategy::BlueGreen,
+            2,
+            health.clone(),
+            &|_| {},
+        )
+        .await
+        .expect("deploy under load");
+    let took = t.elapsed().as_secs_f64() * 1000.0;
+    (took, load.await.expect("load"))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -130,14 +179,20 @@ async fn main() {
         .await
         .expect("build");
 
-    let service = Service::start(
-        engine.clone(),
-        paths,
-        APP.into(),
-        "127.0.0.1:0".parse().expect("addr"),
-    )
-    .await
-    .expect("service");
+    // Held as the app holds it: its keeper loops run (the swarm target's router among them).
+    let slot = Slot::default();
+    let service = slot
+        .hold(
+            Service::start(
+                engine.clone(),
+                paths.clone(),
+                APP.into(),
+                "127.0.0.1:0".parse().expect("addr"),
+            )
+            .await
+            .expect("service"),
+        )
+        .await;
     let health = HealthCheck {
         interval_ms: 50,
         ..HealthCheck::default()
@@ -229,6 +284,46 @@ async fn main() {
     watch.abort();
     let after = rss_mib();
 
+    // Lost requests at 200 a second: on this machine, then on a one-node swarm.
+    let swarm_build = |version: &str| BuildRequest {
+        dockerfile: "Dockerfile.swarm".into(),
+        ..build_req(version)
+    };
+    for v in ["2.0.0", "2.0.1", "2.0.2"] {
+        build::build(&engine, &swarm_build(v), &|_| {})
+            .await
+            .expect("build");
+    }
+    let (local_ms, local_load) = under_load(&service, "2.0.0", Target::Local, &health).await;
+    let joined = swarm::init(&engine, &paths).await.expect("swarm init");
+    service
+        .deploy_to(
+            Target::Swarm,
+            "2.0.1",
+            Strategy::BlueGreen,
+            2,
+            health.clone(),
+            &|_| {},
+        )
+        .await
+        .expect("onto the swarm");
+    let (swarm_ms, swarm_load) = under_load(&service, "2.0.2", Target::Swarm, &health).await;
+    // Home again: the swarm service goes, and a swarm made here is left.
+    service
+        .deploy_to(
+            Target::Local,
+            "2.0.0",
+            Strategy::BlueGreen,
+            1,
+            health.clone(),
+            &|_| {},
+        )
+        .await
+        .expect("back to this machine");
+    if matches!(joined, Joined::Made { .. }) {
+        swarm::leave(&engine, &paths).await.expect("swarm leave");
+    }
+
     let (d, h) = (median(devloop), median(by_hand));
     println!("\n{:<44} {:>10}", "", "median");
     println!(
@@ -256,6 +351,13 @@ async fn main() {
         "\n1.5 GB POST: the service answered {to_service}; a backend that reads it all: {chunked} streamed with no length, {declared} with its length said\n  host resident memory: {before} MiB before, {} MiB at most during, {after} MiB after (+{} MiB at most)",
         peak.load(std::sync::atomic::Ordering::Relaxed),
         peak.load(std::sync::atomic::Ordering::Relaxed).saturating_sub(before),
+    );
+    println!(
+        "\n200 requests/s through the stable address during a blue-green deploy of two:\n  this machine           {:>5} sent, {} without a 2xx answer; the deploy took {local_ms:.0} ms\n  swarm, start-first     {:>5} sent, {} without a 2xx answer; the update took {swarm_ms:.0} ms",
+        local_load.sent,
+        local_load.failed(),
+        swarm_load.sent,
+        swarm_load.failed(),
     );
 }
 

@@ -61,11 +61,6 @@ fn request(version: &str, strategy: Strategy, replicas: u32) -> Request {
         version: version.into(),
         strategy,
         replicas,
-        health: HealthCheck {
-            interval_ms: 250,
-            start_period_ms: 1000,
-            ..HealthCheck::default()
-        },
     }
 }
 
@@ -191,6 +186,41 @@ async fn a_release_on_the_swarm_rolls_out_rolls_back_scales_and_heals_through_sw
         endpoint.ports.unwrap_or_default().is_empty(),
         "no published port"
     );
+    // Nothing answers the service's port on any of this machine's own addresses but its tasks'
+    // (the gateway of their network included).
+    let ours: Vec<String> = serving(&engine)
+        .await
+        .into_iter()
+        .filter_map(|t| t.address)
+        .collect();
+    let out = std::process::Command::new("ip")
+        .args(["-4", "-o", "addr", "show"])
+        .output()
+        .unwrap();
+    let addresses: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.split_whitespace()
+                .nth(3)?
+                .split('/')
+                .next()
+                .map(str::to_owned)
+        })
+        .filter(|a| !a.starts_with("127."))
+        .collect();
+    assert!(
+        !addresses.is_empty(),
+        "this machine has an address besides loopback"
+    );
+    for a in &addresses {
+        let at = format!("{a}:8080");
+        if ours.contains(&at) {
+            continue;
+        }
+        let answered =
+            std::net::TcpStream::connect_timeout(&at.parse().unwrap(), Duration::from_millis(500));
+        assert!(answered.is_err(), "{at} answers");
+    }
     let net = engine
         .client()
         .inspect_network(&network::name(&engine), None)
@@ -408,6 +438,7 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     ] {
         image(&engine, v, body, healthy, true).await;
     }
+    let links_before = links();
     swarm::init(&engine, &paths).await.unwrap();
     let health = HealthCheck {
         interval_ms: 250,
@@ -424,6 +455,9 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     };
     let slot = Slot::default();
     let svc = slot.hold(start().await.unwrap()).await;
+    let owned = engine
+        .clone()
+        .owned_by(&devloop_engine::instance::of(&paths.data_dir).unwrap());
     let ops = || async {
         let since = 0;
         svc.recent_ops(since)
@@ -532,6 +566,35 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     })
     .await;
 
+    // The autoscaler drives the swarm service: 150 requests a second over three tasks is
+    // 50 each, over the target of 20, so it asks Swarm for a fourth.
+    use devloop_engine::operate::autoscale::{Metric, Policy};
+    let policy = Policy {
+        min: 3,
+        max: 4,
+        metric: Metric::Rps,
+        target_per_replica: 20.0,
+        up_window_ms: 2000,
+        down_window_ms: 600_000,
+        cooldown_ms: 5000,
+    };
+    svc.set_autoscaler(true, policy.clone()).unwrap();
+    let plan = LoadPlan {
+        path: "/".into(),
+        rps: 150,
+        duration_ms: 8000,
+        concurrency: 32,
+        ramp_ms: 0,
+    };
+    let report = load::run(addr, &plan, &|_| {}).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+    eventually_async("a fourth task, by the autoscaler", || async {
+        service::live(&owned, APP).await.unwrap().map(|l| l.1) == Some(4)
+            && svc.proxy().backends().len() == 4
+    })
+    .await;
+    svc.set_autoscaler(false, policy).unwrap();
+
     // A DevLoop started again finds the traffic on the swarm.
     svc.close().await;
     drop(svc);
@@ -539,7 +602,7 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     assert_eq!(again.target(), Target::Swarm);
     let addr = again.proxy().addr();
     eventually_async("the tasks routed again", || async {
-        again.proxy().backends().len() == 3
+        again.proxy().backends().len() == 4
     })
     .await;
     assert_eq!(through(addr), "v4");
@@ -565,9 +628,6 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
         .unwrap();
     assert_eq!(through(addr), "v1");
     assert_eq!(again.target(), Target::Local);
-    let owned = engine
-        .clone()
-        .owned_by(&devloop_engine::instance::of(&paths.data_dir).unwrap());
     assert!(
         service::ours(&owned, APP).await.unwrap().is_none(),
         "the swarm service is gone"
@@ -582,4 +642,22 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
             .unwrap();
     }
     swarm::leave(&engine, &paths).await.unwrap();
+    // The machine as it was, down to its network interfaces: no bridge of the swarm's left.
+    for _ in 0..20 {
+        if links() == links_before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(links(), links_before);
+}
+
+/// This machine's bridges that a swarm may make: `docker_gwbridge`, and one per network.
+fn links() -> BTreeSet<String> {
+    std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n == "docker_gwbridge" || n.starts_with("br-"))
+        .collect()
 }

@@ -24,6 +24,41 @@ impl Drop for HandRun {
     }
 }
 
+/// The swarm the Swarm lesson makes, should the journey stop before the lesson leaves it: the
+/// service it deployed there is removed and the swarm left, so the shared daemon is as it was.
+struct SwarmMade(std::path::PathBuf);
+impl Drop for SwarmMade {
+    fn drop(&mut self) {
+        let marker = self.0.join("swarm.json");
+        let Ok(text) = std::fs::read_to_string(&marker) else {
+            return;
+        };
+        let docker = |args: &[&str]| {
+            let _ = Command::new("docker").args(args).output();
+        };
+        let instance = std::fs::read_to_string(self.0.join("instance")).unwrap_or_default();
+        let ours = Command::new("docker")
+            .args([
+                "service",
+                "ls",
+                "-q",
+                "--filter",
+                &format!("label=dev.devloop.instance={}", instance.trim()),
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        for id in ours.split_whitespace() {
+            docker(&["service", "rm", id]);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        docker(&["swarm", "leave", "--force"]);
+        if text.contains("\"bridge_made\":true") {
+            docker(&["network", "rm", "docker_gwbridge"]);
+        }
+    }
+}
+
 /// A command in the learner's terminal, in the workspace: the shell they would type it in,
 /// with `devloop` on PATH and this home's DevLoop.
 fn terminal(home: &Home, addr: &str, line: &str) -> Result<String> {
@@ -66,12 +101,22 @@ fn terminal(home: &Home, addr: &str, line: &str) -> Result<String> {
 /// Presses Run on the lesson's `n`th code block, confirms, and waits for its output under the
 /// block; `ok` says whether it must exit 0.
 fn press_run(s: &webdriver::Session, n: usize, ok: bool) -> Result<String> {
+    press_run_within(s, n, ok, std::time::Duration::from_secs(20))
+}
+
+/// The same, for a command that takes up to `patience`.
+fn press_run_within(
+    s: &webdriver::Session,
+    n: usize,
+    ok: bool,
+    patience: std::time::Duration,
+) -> Result<String> {
     s.click(&s.find(&format!(
         "[data-testid=lesson-body] [data-testid=run-block-{n}]"
     ))?)?;
     s.click(&s.find("[data-testid=confirm-run]")?)?;
     let out = format!(".block-output[data-output='{n}'] [data-testid=command-output]");
-    let el = s.wait(&format!("the output of block {n}"), || {
+    let el = s.wait_up_to(&format!("the output of block {n}"), patience, || {
         Ok(s.find_all(&out)?.into_iter().next())
     })?;
     let exit = s.attribute(&el, "data-exit")?.unwrap_or_default();
@@ -127,6 +172,7 @@ fn edit(home: &Home, file: &str, from: &str, to: &str) -> Result<()> {
 pub fn the_whole_workshop_as_its_text_says() -> Result<()> {
     let demo = DemoApp::launch()?;
     let _hand_run = HandRun;
+    let _swarm = SwarmMade(demo.home.data());
     let (home, addr, s) = (&demo.home, demo.addr.as_str(), &demo.app.session);
 
     // Intro: the workspace exists once the workshop opens.
@@ -440,6 +486,7 @@ fn take_swarm(addr: &str, s: &webdriver::Session) -> Result<()> {
 
     // The Operate page: three tasks, then one killed and Swarm's replacement in its slot.
     s.click(&s.find("[data-testid=nav-operate]")?)?;
+    s.find("[data-testid=swarm-tasks]")?;
     set(s, "scale-to", "3")?;
     s.click(&s.find("[data-testid=scale]")?)?;
     s.wait("three tasks", || {
@@ -459,21 +506,25 @@ fn take_swarm(addr: &str, s: &webdriver::Session) -> Result<()> {
     open_lesson(s, "swarm")?;
     check_until_pass(s, "task-replaced", 20)?;
 
-    // The broken release: committed, released, deployed (refused by Swarm), reverted.
-    press_run(s, 4, true)?;
+    // The broken release: committed, released, deployed (refused by Swarm), reverted. (Block
+    // 4 is the kill by hand, which the page's button did instead.)
+    // A release builds in a clean checkout; Swarm takes a health check's start period, its
+    // retries and the monitor window to give up on the new task.
+    let minutes = std::time::Duration::from_secs(120);
     press_run(s, 5, true)?;
-    let refused = press_run(s, 6, false)?;
+    press_run_within(s, 6, true, minutes)?;
+    let refused = press_run_within(s, 7, false, minutes)?;
     check(
         refused.contains("rolled") || refused.contains("rollback"),
         format!("the deploy says Swarm rolled it back: {refused}"),
     )?;
     live_has_the_change(addr)?;
-    press_run(s, 7, true)?;
+    press_run(s, 8, true)?;
     check_until_pass(s, "rolled-back", 20)?;
 
     // Home again, and the swarm left.
-    press_run(s, 8, true)?;
-    press_run(s, 9, true)?;
+    press_run_within(s, 9, true, minutes)?;
+    press_run(s, 10, true)?;
     live_has_the_change(addr)?;
     check_until_pass(s, "home-again", 20)?;
     answer(s, "why-no-traffic", &["b"])?;

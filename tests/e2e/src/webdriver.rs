@@ -195,14 +195,24 @@ impl Session {
     }
 
     /// Polls `probe` until it yields a value or [`PATIENCE`] runs out.
-    pub fn wait<T>(&self, what: &str, mut probe: impl FnMut() -> Result<Option<T>>) -> Result<T> {
-        let deadline = Instant::now() + PATIENCE;
+    pub fn wait<T>(&self, what: &str, probe: impl FnMut() -> Result<Option<T>>) -> Result<T> {
+        self.wait_up_to(what, PATIENCE, probe)
+    }
+
+    /// The same, for what takes longer than a page does (a deploy that Swarm rolls back).
+    pub fn wait_up_to<T>(
+        &self,
+        what: &str,
+        patience: Duration,
+        mut probe: impl FnMut() -> Result<Option<T>>,
+    ) -> Result<T> {
+        let deadline = Instant::now() + patience;
         loop {
             if let Some(value) = probe()? {
                 return Ok(value);
             }
             if Instant::now() > deadline {
-                return Err(format!("gave up after {PATIENCE:?} waiting for {what}"));
+                return Err(format!("gave up after {patience:?} waiting for {what}"));
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -43,6 +43,17 @@ const RETRY_BODY: u64 = 64 * 1024;
 const KEEP_REQUESTS: usize = 20_000;
 /// How long a backend may take to answer.
 const BACKEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection to a backend may take: every backend is on this machine, where a
+/// connection takes well under a millisecond. One that takes longer lost its first packet
+/// (a task's network changing as Swarm adds another), and the request goes to another
+/// replica rather than waiting out TCP's retransmission.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+fn connector() -> hyper_util::client::legacy::connect::HttpConnector {
+    let mut c = hyper_util::client::legacy::connect::HttpConnector::new();
+    c.set_connect_timeout(Some(CONNECT_TIMEOUT));
+    c
+}
 
 /// One replica traffic can go to.
 #[derive(Debug)]
@@ -145,7 +156,7 @@ impl Proxy {
             next: AtomicUsize::new(0),
             log: Mutex::new(VecDeque::new()),
             started: Instant::now(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: Client::builder(TokioExecutor::new()).build(connector()),
         });
         let accept = Arc::clone(&shared);
         let task = tokio::spawn(async move {

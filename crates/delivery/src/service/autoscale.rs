@@ -59,8 +59,19 @@ impl Service {
             }
             a.policy.clone()
         };
-        let live = self.live.lock().await.clone();
-        let current = live.len() as u32;
+        // On the swarm, the count is what Swarm is asked to run, not the tasks serving at
+        // this instant: a task between states must not read as one too few, and a "back to
+        // the minimum" that changes nothing must not start a cooldown.
+        let (live, current) = if self.target() == crate::record::deploy::Target::Swarm {
+            let asked = crate::swarm::service::live(&self.engine, &self.app)
+                .await?
+                .map_or(0, |(_, replicas)| replicas);
+            (self.swarm_status().await.replicas, asked)
+        } else {
+            let live = self.live.lock().await.clone();
+            let n = live.len() as u32;
+            (live, n)
+        };
         if current == 0 {
             return Ok(None);
         }

@@ -412,9 +412,8 @@ impl Service {
             return Err(crate::service::scale::replica_range(replicas));
         }
         if target == Target::Swarm {
-            return self
-                .deploy_swarm(version, strategy, replicas, health, sink)
-                .await;
+            // The image's own HEALTHCHECK is the task's (see `swarm::service`).
+            return self.deploy_swarm(version, strategy, replicas, sink).await;
         }
         // From the swarm back to this machine: the router stops following the tasks, which
         // keep the traffic until the new replicas take it.

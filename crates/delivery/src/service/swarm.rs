@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{Service, ServiceStatus};
-use crate::deploy::health::HealthCheck;
 use crate::deploy::proxy::Proxy;
 use crate::deploy::replica::Replica;
 use crate::deploy::rollout::{self, DeployEvent, Strategy};
@@ -152,10 +151,10 @@ impl Service {
         version: &str,
         strategy: Strategy,
         replicas: u32,
-        health: HealthCheck,
         sink: &(dyn Fn(DeployEvent) + Send + Sync),
     ) -> Result<ServiceStatus, Error> {
-        let mut live = self.live.lock().await;
+        // Held throughout, as a local deploy holds it: no scale or heal in between.
+        let live = self.live.lock().await;
         let db = self.paths.database_file();
         let (app, v) = (self.app.clone(), version.to_owned());
         let id = blocking(move || {
@@ -167,120 +166,144 @@ impl Service {
             version: version.to_owned(),
             strategy,
             replicas,
-            health,
         };
         let result = swarm_service::deploy(&self.engine, &request, sink).await;
-        let finish =
-            |status: DeployStatus, reason: String, logs: String, detail: Option<Finding>| {
-                let db = self.paths.database_file();
-                blocking(move || {
-                    let store = Store::open(&db)?;
-                    store.finish_deploy(id, status, &reason, &logs, now())?;
-                    match detail {
-                        Some(d) => store.explain_deploy(id, &d),
-                        None => Ok(()),
-                    }
-                })
-            };
-        match result {
+        // Swarm rolled an update back, or a first rollout never ran and its service was
+        // removed (there was nothing for Swarm to go back to).
+        let (status, code, why, logs) = match result {
             Ok(Outcome::Live) => {
-                *self.target.lock() = Target::Swarm;
-                self.route_swarm().await?;
-                // The local replicas leave the traffic, finish what they answer, and stop.
-                let leaving = std::mem::take(&mut *live);
-                drop(live);
-                if !leaving.is_empty() {
-                    let gone: Vec<_> = self
-                        .proxy
-                        .backends()
-                        .into_iter()
-                        .filter(|b| leaving.iter().any(|l| b.label.ends_with(&l.name)))
-                        .collect();
-                    Proxy::drain(&gone, std::time::Duration::from_secs(10)).await;
-                    rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
-                }
-                let _ = finish(DeployStatus::Live, String::new(), String::new(), None).await;
-                let (app, v) = (self.app.clone(), version.to_owned());
-                let db = self.paths.database_file();
-                let _ =
-                    blocking(move || Store::open(&db)?.approve_candidates(&app, &v, now())).await;
-                self.log_op(
-                    OpKind::Deploy,
-                    Reason::new(
-                        Finding::new("opSwarmLive")
-                            .with("app", &self.app)
-                            .with("version", version)
-                            .with("strategy", strategy.id())
-                            .with("tasks", replicas),
-                        format!(
-                            "{} {version} is live on the swarm ({}, {replicas} tasks)",
-                            self.app,
-                            strategy.id()
-                        ),
-                    ),
-                    None,
-                    None,
-                )
-                .await;
-                Ok(self.swarm_status().await)
+                return self
+                    .went_live_on_swarm(live, id, version, strategy, replicas)
+                    .await;
             }
-            Ok(Outcome::RolledBack { why, logs }) | Ok(Outcome::Failed { why, logs }) => {
-                let rolled_back = self.target() == Target::Swarm;
-                drop(live);
-                let cause = Finding::new("swarmRolledBack")
-                    .with("version", version)
-                    .with("why", &why);
-                let status = if rolled_back {
-                    DeployStatus::RolledBack
-                } else {
-                    DeployStatus::Failed
-                };
-                let _ = finish(status, why.clone(), logs.clone(), Some(cause.clone())).await;
-                self.log_op(
-                    OpKind::Rollback,
-                    Reason::new(
-                        Finding::new("opRolledBack")
-                            .with("app", &self.app)
-                            .with("version", version)
-                            .because(Some(cause.clone())),
-                        format!(
-                            "{} {version} did not go live on the swarm, and Swarm rolled it back: {why}",
-                            self.app
-                        ),
-                    ),
-                    None,
-                    None,
-                )
-                .await;
-                let mut message =
-                    format!("{} {version} did not go live on the swarm: {why}", self.app);
-                if !logs.trim().is_empty() {
-                    message.push_str(&format!("\nits last lines:\n{}", logs.trim_end()));
-                }
-                let still = self.status().await.version;
-                Err(Error::said(
-                    Code::InvalidInput,
-                    cause.because(Some(match still {
-                        Some(v) => {
-                            Finding::new("stillLive").with("version", format!("{} {v}", self.app))
-                        }
-                        None => Finding::new("nothingLiveAfterFailure"),
-                    })),
-                    message,
-                ))
+            Ok(Outcome::RolledBack { why, logs }) => {
+                (DeployStatus::RolledBack, "swarmRolledBack", why, logs)
             }
+            Ok(Outcome::Failed { why, logs }) => (DeployStatus::Failed, "swarmNeverRan", why, logs),
             Err(e) => {
                 drop(live);
                 let detail = e.detail.as_deref().cloned();
-                let _ = finish(
+                let _ = finish_deploy(
+                    &self.paths,
+                    id,
                     DeployStatus::Failed,
-                    e.message.clone(),
-                    String::new(),
+                    &e.message,
+                    "",
                     detail,
                 )
                 .await;
-                Err(e)
+                return Err(e);
             }
+        };
+        drop(live);
+        let cause = Finding::new(code)
+            .with("version", version)
+            .with("why", &why);
+        let _ = finish_deploy(&self.paths, id, status, &why, &logs, Some(cause.clone())).await;
+        let what = if status == DeployStatus::RolledBack {
+            "Swarm rolled it back"
+        } else {
+            "it never ran, so its service was removed"
+        };
+        self.log_op(
+            OpKind::Rollback,
+            Reason::new(
+                Finding::new("opRolledBack")
+                    .with("app", &self.app)
+                    .with("version", version)
+                    .because(Some(cause.clone())),
+                format!(
+                    "{} {version} did not go live on the swarm, and {what}: {why}",
+                    self.app
+                ),
+            ),
+            None,
+            None,
+        )
+        .await;
+        let mut message = format!("{} {version} did not go live on the swarm: {why}", self.app);
+        if !logs.trim().is_empty() {
+            message.push_str(&format!("\nits last lines:\n{}", logs.trim_end()));
         }
+        let still = self.status().await.version;
+        Err(Error::said(
+            Code::InvalidInput,
+            cause.because(Some(match still {
+                Some(v) => Finding::new("stillLive").with("version", format!("{} {v}", self.app)),
+                None => Finding::new("nothingLiveAfterFailure"),
+            })),
+            message,
+        ))
     }
+
+    /// A swarm deploy went live: the traffic moves to the tasks; the local replicas leave it,
+    /// finish what they answer, and stop.
+    async fn went_live_on_swarm(
+        &self,
+        mut live: tokio::sync::MutexGuard<'_, Vec<Replica>>,
+        id: u64,
+        version: &str,
+        strategy: Strategy,
+        replicas: u32,
+    ) -> Result<ServiceStatus, Error> {
+        *self.target.lock() = Target::Swarm;
+        self.route_swarm().await?;
+        let leaving = std::mem::take(&mut *live);
+        drop(live);
+        if !leaving.is_empty() {
+            let gone: Vec<_> = self
+                .proxy
+                .backends()
+                .into_iter()
+                .filter(|b| leaving.iter().any(|l| b.label.ends_with(&l.name)))
+                .collect();
+            Proxy::drain(&gone, std::time::Duration::from_secs(10)).await;
+            rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
+        }
+        let _ = finish_deploy(&self.paths, id, DeployStatus::Live, "", "", None).await;
+        let (app, v) = (self.app.clone(), version.to_owned());
+        let db = self.paths.database_file();
+        let _ = blocking(move || Store::open(&db)?.approve_candidates(&app, &v, now())).await;
+        self.log_op(
+            OpKind::Deploy,
+            Reason::new(
+                Finding::new("opSwarmLive")
+                    .with("app", &self.app)
+                    .with("version", version)
+                    .with("strategy", strategy.id())
+                    .with("tasks", replicas),
+                format!(
+                    "{} {version} is live on the swarm ({}, {replicas} tasks)",
+                    self.app,
+                    strategy.id()
+                ),
+            ),
+            None,
+            None,
+        )
+        .await;
+        Ok(self.swarm_status().await)
+    }
+}
+
+/// Writes how deploy `id` ended, and why as a finding.
+async fn finish_deploy(
+    paths: &crate::settings::Paths,
+    id: u64,
+    status: DeployStatus,
+    reason: &str,
+    logs: &str,
+    detail: Option<Finding>,
+) -> Result<(), Error> {
+    let db = paths.database_file();
+    let (reason, logs) = (reason.to_owned(), logs.to_owned());
+    blocking(move || {
+        let store = Store::open(&db)?;
+        store.finish_deploy(id, status, &reason, &logs, now())?;
+        match detail {
+            Some(d) => store.explain_deploy(id, &d),
+            None => Ok(()),
+        }
+    })
+    .await
 }

@@ -179,7 +179,11 @@ pub async fn init(engine: &Engine, paths: &Paths) -> Result<Joined, Error> {
 pub async fn leave(engine: &Engine, paths: &Paths) -> Result<Left, Error> {
     let now = state(engine, paths).await?;
     let Some(cluster) = now.cluster else {
-        // Gone already (left by hand): nothing of DevLoop's remains to leave.
+        // Gone already (left by hand, or a leave cut short before it tidied up): only the
+        // bridge DevLoop's swarm brought may remain.
+        if record(&paths.data_dir).is_some_and(|m| m.bridge_made) {
+            remove_bridge(engine).await;
+        }
         let _ = std::fs::remove_file(marker(&paths.data_dir));
         return Ok(Left::NoSwarm);
     };
@@ -241,16 +245,42 @@ async fn in_use(engine: &Engine) -> Result<(), Error> {
 /// goes too when the swarm made it.
 async fn leave_now(engine: &Engine, bridge_made: bool) -> Result<(), Error> {
     let options = LeaveSwarmOptionsBuilder::default().force(true).build();
+    // Leaving stops the node's swarm work first, which can outlast an ordinary request.
     engine
         .client()
+        .clone()
+        .with_timeout(std::time::Duration::from_secs(120))
         .leave_swarm(Some(options))
         .await
         .map_err(api)?;
     if bridge_made {
-        // Best effort: a container of the learner's on it keeps it, and that is theirs to say.
-        let _ = engine.client().remove_network(GWBRIDGE).await;
+        remove_bridge(engine).await;
     }
     Ok(())
+}
+
+/// Removes the swarm's gateway bridge, once nothing of the swarm's holds it.
+async fn remove_bridge(engine: &Engine) {
+    // The swarm's ingress sandbox lets go of the bridge a moment after the node has left;
+    // removed before that, the network is forgotten but its interface stays on the machine.
+    // Best effort: a container of the learner's on it keeps it, and that is theirs to say.
+    for _ in 0..40 {
+        let attached = engine
+            .client()
+            .inspect_network(
+                GWBRIDGE,
+                None::<bollard::query_parameters::InspectNetworkOptions>,
+            )
+            .await
+            .ok()
+            .and_then(|n| n.containers)
+            .is_some_and(|c| c.keys().any(|k| k.contains("ingress-sbox")));
+        if !attached {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let _ = engine.client().remove_network(GWBRIDGE).await;
 }
 
 /// The refusal when this daemon is in a swarm but cannot manage it.

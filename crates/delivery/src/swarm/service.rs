@@ -1,11 +1,11 @@
-//! A release as a Swarm service: made or updated through the Engine API, each strategy as Swarm's own update config, the image's health check as the task's (with the release's timing), and a failed update rolled back by Swarm itself, which DevLoop then reports.
+//! A release as a Swarm service: made or updated through the Engine API, each strategy as Swarm's own update config, the image's own HEALTHCHECK as the task's, and a failed update rolled back by Swarm itself, which DevLoop then reports.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use bollard::models::{
-    HealthConfig, Limit, NetworkAttachmentConfig, ServiceSpec, ServiceSpecMode,
-    ServiceSpecModeReplicated, ServiceSpecRollbackConfig,
+    EndpointSpec, EndpointSpecModeEnum, Limit, NetworkAttachmentConfig, ServiceSpec,
+    ServiceSpecMode, ServiceSpecModeReplicated, ServiceSpecRollbackConfig,
     ServiceSpecRollbackConfigFailureActionEnum, ServiceSpecRollbackConfigOrderEnum,
     ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
     ServiceSpecUpdateConfigOrderEnum, ServiceUpdateStatusStateEnum, TaskSpec,
@@ -15,7 +15,6 @@ use bollard::query_parameters::UpdateServiceOptions;
 
 use super::tasks::{self, Task};
 use super::{network, LABEL_SWARM};
-use crate::deploy::health::HealthCheck;
 use crate::deploy::replica::{self, MEMORY_BYTES, NANO_CPUS, SERVICE_PORT};
 use crate::deploy::rollout::{DeployEvent, Strategy};
 use crate::docker::{DockerError, Engine, Host};
@@ -48,7 +47,6 @@ pub struct Request {
     pub version: String,
     pub strategy: Strategy,
     pub replicas: u32,
-    pub health: HealthCheck,
 }
 
 /// How a deploy to the swarm ended.
@@ -190,8 +188,8 @@ pub async fn ours(engine: &Engine, app: &str) -> Result<Option<bollard::models::
     Ok(Some(found))
 }
 
-/// The image's own health check: the command Swarm runs in each task.
-async fn health_test(engine: &Engine, image: &str) -> Result<Vec<String>, Error> {
+/// Refuses an image with no health check of its own: Swarm's rollback depends on it.
+async fn health_test(engine: &Engine, image: &str) -> Result<(), Error> {
     let test = engine
         .client()
         .inspect_image(image)
@@ -210,18 +208,21 @@ async fn health_test(engine: &Engine, image: &str) -> Result<Vec<String>, Error>
             ),
         ));
     }
-    Ok(test)
+    Ok(())
 }
 
-/// On the service: the strategy and health check it was deployed with, so a later change
-/// (a scale) can send Swarm the whole spec again, unchanged but for what it changes.
+/// On the service: the strategy it was deployed with, so a later change (a scale) can send
+/// Swarm the whole spec again, unchanged but for what it changes.
 const LABEL_STRATEGY: &str = "dev.devloop.strategy";
-const LABEL_HEALTH: &str = "dev.devloop.health";
 
 /// The whole spec of the service for `request`. DevLoop always builds it whole: bollard
 /// drops fields the daemon spells differently (`Healthcheck`), so a spec read back and sent
 /// again would differ from the tasks', and Swarm would replace every one of them.
-fn spec(request: &Request, owner: &str, network: &str, test: Vec<String>) -> ServiceSpec {
+///
+/// The task's health check is the image's own HEALTHCHECK, as Docker runs it anywhere: it
+/// runs inside every task for as long as the task lives, so DevLoop's quick polling of a
+/// deploy (every quarter second) would be an exec storm on a laptop.
+fn spec(request: &Request, owner: &str, network: &str) -> ServiceSpec {
     let image = format!("{}:{}", request.app, request.version);
     let mut labels = HashMap::from([
         (LABEL_APP.to_owned(), request.app.clone()),
@@ -231,11 +232,6 @@ fn spec(request: &Request, owner: &str, network: &str, test: Vec<String>) -> Ser
     let mut task_labels = labels.clone();
     task_labels.insert(LABEL_VERSION.to_owned(), request.version.clone());
     labels.insert(LABEL_STRATEGY.to_owned(), request.strategy.id().to_owned());
-    labels.insert(
-        LABEL_HEALTH.to_owned(),
-        serde_json::to_string(&request.health).expect("a health check serialises"),
-    );
-    let h = &request.health;
     ServiceSpec {
         name: Some(request.app.clone()),
         labels: Some(labels),
@@ -245,14 +241,6 @@ fn spec(request: &Request, owner: &str, network: &str, test: Vec<String>) -> Ser
                 labels: Some(task_labels),
                 env: Some(vec![format!("PORT={SERVICE_PORT}")]),
                 stop_grace_period: Some(nanos(STOP_GRACE)),
-                health_check: Some(HealthConfig {
-                    test: Some(test),
-                    interval: Some(nanos(Duration::from_millis(h.interval_ms.max(1)))),
-                    timeout: Some(nanos(Duration::from_millis(h.timeout_ms.max(1)))),
-                    retries: Some(i64::from(h.retries)),
-                    start_period: Some(nanos(Duration::from_millis(h.start_period_ms))),
-                    ..Default::default()
-                }),
                 ..Default::default()
             }),
             resources: Some(TaskSpecResources {
@@ -277,7 +265,14 @@ fn spec(request: &Request, owner: &str, network: &str, test: Vec<String>) -> Ser
         }),
         update_config: Some(update_config(request.strategy)),
         rollback_config: Some(rollback_config()),
-        // Nothing published: no port on any of this machine's addresses (see `network`).
+        // Nothing published: no port on any of this machine's addresses (see `network`). And
+        // no virtual IP: DevLoop's proxy spreads the requests, and Swarm's balancer needs the
+        // kernel's IPVS; without it, every task added or removed reprograms every task's
+        // namespace in vain, and requests on their way stall for seconds.
+        endpoint_spec: Some(EndpointSpec {
+            mode: Some(EndpointSpecModeEnum::DNSRR),
+            ports: None,
+        }),
         ..Default::default()
     }
 }
@@ -301,9 +296,9 @@ pub async fn deploy(
     let existing = ours(engine, &request.app).await?;
     let image = format!("{}:{}", request.app, request.version);
     replica::image_here(engine, &image).await?;
-    let test = health_test(engine, &image).await?;
+    health_test(engine, &image).await?;
     let net = network::ensure(engine).await?;
-    let spec = spec(request, engine.owner(), &net, test);
+    let spec = spec(request, engine.owner(), &net);
     let started = Instant::now();
     let Some(existing) = existing else {
         engine
@@ -483,7 +478,6 @@ fn request_of(app: &str, service: &bollard::models::Service) -> Option<Request> 
         version: container.labels.as_ref()?.get(LABEL_VERSION)?.clone(),
         strategy: Strategy::parse(labels.get(LABEL_STRATEGY)?)?,
         replicas: spec.mode.as_ref()?.replicated.as_ref()?.replicas? as u32,
-        health: serde_json::from_str(labels.get(LABEL_HEALTH)?).ok()?,
     })
 }
 
@@ -511,9 +505,7 @@ pub async fn scale(engine: &Engine, app: &str, replicas: u32) -> Result<(), Erro
         )));
     };
     request.replicas = replicas;
-    let image = format!("{app}:{}", request.version);
-    let test = health_test(engine, &image).await?;
-    let spec = spec(&request, engine.owner(), &network::name(engine), test);
+    let spec = spec(&request, engine.owner(), &network::name(engine));
     let options = UpdateServiceOptions {
         version: service.version.and_then(|v| v.index).unwrap_or(0) as i32,
         ..Default::default()

@@ -411,7 +411,7 @@ export const en = {
     healthText:
       'A new replica takes traffic once this path answers 200. Failures during the start period do not count; after that, this many failures in a row roll the deploy back.',
     healthSwarm:
-      'On the swarm, Swarm runs the image\'s own HEALTHCHECK command in each task, with the timing below; the path is not used. A task that never turns healthy fails, and Swarm rolls the update back.',
+      'On the swarm, each task runs the image\'s own HEALTHCHECK, its command and its timing, as Docker runs it anywhere; the settings below are for this machine. A task that never turns healthy fails, and Swarm rolls the update back.',
     healthPath: 'Path',
     healthInterval: 'Every (ms)',
     healthTimeout: 'Timeout (ms)',
@@ -783,6 +783,7 @@ export const en = {
     swarmServiceGone: 'The service {service} was removed while DevLoop updated it.',
     swarmNoTask: 'No running task of this service is called {task}.',
     swarmRolledBack: 'Swarm rolled {version} back: {why}',
+    swarmNeverRan: '{version} never ran on the swarm ({why}), so DevLoop removed the service again.',
     swarmInUse: 'The swarm still runs {services}; leaving would take them down. Move them off first.',
     badRpsPolicy: 'The autoscaler needs {min} ≤ min ≤ max ≤ {max} and a target above 0 requests/s.',
     badCpuPolicy: 'The autoscaler needs {min} ≤ min ≤ max ≤ {max} and a CPU target from 1 to 50 % (a replica may use half a core).',

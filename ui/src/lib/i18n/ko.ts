@@ -411,7 +411,7 @@ export const ko: Messages = {
     healthText:
       '새 레플리카는 이 경로가 200으로 응답해야 트래픽을 받습니다. 시작 대기 시간 동안의 실패는 세지 않고, 그 뒤로 이만큼 연달아 실패하면 배포를 롤백합니다.',
     healthSwarm:
-      '스웜에서는 스웜이 각 작업 안에서 이미지의 HEALTHCHECK 명령을 아래 간격으로 실행하며, 경로는 쓰지 않습니다. 끝내 정상이 되지 않는 작업은 실패하고, 스웜이 업데이트를 롤백합니다.',
+      '스웜에서는 각 작업이 이미지 자체의 HEALTHCHECK를 명령과 간격 그대로, Docker가 어디서나 실행하듯 실행합니다. 아래 설정은 이 컴퓨터용입니다. 끝내 정상이 되지 않는 작업은 실패하고, 스웜이 업데이트를 롤백합니다.',
     healthPath: '경로',
     healthInterval: '간격(ms)',
     healthTimeout: '제한 시간(ms)',
@@ -779,6 +779,7 @@ export const ko: Messages = {
     swarmServiceGone: 'DevLoop이 업데이트하는 동안 {service} 서비스가 삭제되었습니다.',
     swarmNoTask: '이 서비스에는 {task}(이)라는 실행 중인 작업이 없습니다.',
     swarmRolledBack: '스웜이 {version}을(를) 롤백했습니다: {why}',
+    swarmNeverRan: '{version}이(가) 스웜에서 한 번도 실행되지 못해({why}) DevLoop이 서비스를 다시 지웠습니다.',
     swarmInUse: '스웜에서 아직 {services}이(가) 실행 중입니다. 나가면 함께 멈추므로 먼저 옮기세요.',
     swarmNotManager: '이 Docker 데몬은 스웜의 워커이지 매니저가 아닙니다. 서비스는 매니저에서만 만들 수 있습니다.',
     swarmNodeState: '이 Docker 노드는 스웜에서 {state} 상태입니다. 먼저 정리하세요(나가거나 잠금을 푸세요).',
