@@ -60,34 +60,61 @@ impl Service {
         } else if replicas < before {
             let leaving = live.split_off(replicas as usize);
             let replaced = self.proxy.switch(backends(&live));
-            let gone: Vec<_> = replaced
-                .into_iter()
-                .filter(|b| leaving.iter().any(|l| b.label.ends_with(&l.name)))
-                .collect();
-            Proxy::drain(&gone, std::time::Duration::from_secs(10)).await;
-            rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
+            self.retire(replaced, leaving).await;
         }
         if replicas != before {
-            self.log_op(
-                kind,
-                Reason::new(
-                    Finding::new("opScaled")
-                        .with("app", &self.app)
-                        .with("version", &version)
-                        .with("from", before)
-                        .with("to", replicas)
-                        .because(Some(why.what)),
-                    format!(
-                        "{} {version}: {before} → {replicas} replicas ({})",
-                        self.app, why.en
-                    ),
-                ),
-                None,
-                Some(i64::from(replicas) - i64::from(before)),
-            )
-            .await;
+            self.log_scaled(kind, &version, (before, replicas), "replicas", why)
+                .await;
         }
         Ok(replicas)
+    }
+
+    /// Replicas that left the traffic (`replaced` by a switch) finish what they answer, then
+    /// stop.
+    pub(crate) async fn retire(
+        &self,
+        replaced: Vec<std::sync::Arc<crate::deploy::proxy::Backend>>,
+        leaving: Vec<crate::deploy::replica::Replica>,
+    ) {
+        if leaving.is_empty() {
+            return;
+        }
+        let gone: Vec<_> = replaced
+            .into_iter()
+            .filter(|b| leaving.iter().any(|l| b.label.ends_with(&l.name)))
+            .collect();
+        Proxy::drain(&gone, std::time::Duration::from_secs(10)).await;
+        rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
+    }
+
+    /// The operations log's line for a change of count: `noun` is replicas, or tasks on the
+    /// swarm.
+    async fn log_scaled(
+        &self,
+        kind: OpKind,
+        version: &str,
+        (before, replicas): (u32, u32),
+        noun: &str,
+        why: Reason,
+    ) {
+        self.log_op(
+            kind,
+            Reason::new(
+                Finding::new("opScaled")
+                    .with("app", &self.app)
+                    .with("version", version)
+                    .with("from", before)
+                    .with("to", replicas)
+                    .because(Some(why.what)),
+                format!(
+                    "{} {version}: {before} → {replicas} {noun} ({})",
+                    self.app, why.en
+                ),
+            ),
+            None,
+            Some(i64::from(replicas) - i64::from(before)),
+        )
+        .await;
     }
 
     /// Asks Swarm for `replicas` tasks, and waits until that many serve.
@@ -105,22 +132,12 @@ impl Service {
         if replicas != before {
             crate::swarm::service::scale(&self.engine, &self.app, replicas).await?;
             let _ = self.route_swarm().await;
-            self.log_op(
+            self.log_scaled(
                 kind,
-                Reason::new(
-                    Finding::new("opScaled")
-                        .with("app", &self.app)
-                        .with("version", &version)
-                        .with("from", before)
-                        .with("to", replicas)
-                        .because(Some(why.what)),
-                    format!(
-                        "{} {version}: {before} → {replicas} tasks on the swarm ({})",
-                        self.app, why.en
-                    ),
-                ),
-                None,
-                Some(i64::from(replicas) - i64::from(before)),
+                &version,
+                (before, replicas),
+                "tasks on the swarm",
+                why,
             )
             .await;
         }

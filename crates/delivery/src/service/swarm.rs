@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{Service, ServiceStatus};
-use crate::deploy::proxy::Proxy;
+use crate::deploy::proxy::Backend;
 use crate::deploy::replica::Replica;
-use crate::deploy::rollout::{self, DeployEvent, Strategy};
+use crate::deploy::rollout::{DeployEvent, Strategy};
 use crate::finding::{Finding, Reason};
 use crate::record::deploy::{DeployStatus, Target};
 use crate::store::ops::OpKind;
@@ -15,6 +15,7 @@ use crate::store::{now, Store};
 use crate::swarm::service::{self as swarm_service, Outcome};
 use crate::swarm::tasks::Task;
 use crate::{blocking, Code, Error};
+use std::sync::Arc;
 
 /// What the router remembers between looks: the failed tasks it has told of, and when each
 /// slot's task failed, to say how long Swarm took to replace it.
@@ -41,10 +42,11 @@ impl Service {
     }
 
     /// One look at the swarm: the proxy sends to exactly the tasks that serve, and a task
-    /// Swarm replaced is logged with how long the replacement took.
-    pub async fn route_swarm(&self) -> Result<(), Error> {
+    /// Swarm replaced is logged with how long the replacement took. Returns the backends a
+    /// switch replaced, whose requests in flight still finish.
+    pub async fn route_swarm(&self) -> Result<Vec<Arc<Backend>>, Error> {
         if self.target() != Target::Swarm {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let tasks = swarm_service::tasks(&self.engine, &self.app).await?;
         let serving: Vec<(SocketAddr, String)> = tasks
@@ -60,13 +62,14 @@ impl Service {
         let mut had = now.clone();
         wanted.sort();
         had.sort();
+        let mut replaced = Vec::new();
         if wanted != had && !serving.is_empty() {
             // Never to none: with no task serving (all of them restarting), the old addresses
             // fail fast and the retry says so, rather than the proxy claiming nothing is live.
-            self.proxy.switch(serving);
+            replaced = self.proxy.switch(serving);
         }
         self.tell_replaced(&tasks).await;
-        Ok(())
+        Ok(replaced)
     }
 
     /// Logs each task that failed, once, and its slot's replacement once it serves.
@@ -247,19 +250,10 @@ impl Service {
         replicas: u32,
     ) -> Result<ServiceStatus, Error> {
         *self.target.lock() = Target::Swarm;
-        self.route_swarm().await?;
+        let replaced = self.route_swarm().await?;
         let leaving = std::mem::take(&mut *live);
         drop(live);
-        if !leaving.is_empty() {
-            let gone: Vec<_> = self
-                .proxy
-                .backends()
-                .into_iter()
-                .filter(|b| leaving.iter().any(|l| b.label.ends_with(&l.name)))
-                .collect();
-            Proxy::drain(&gone, std::time::Duration::from_secs(10)).await;
-            rollout::remove_all(&self.engine, &leaving, &|_| {}).await;
-        }
+        self.retire(replaced, leaving).await;
         let _ = finish_deploy(&self.paths, id, DeployStatus::Live, "", "", None).await;
         let (app, v) = (self.app.clone(), version.to_owned());
         let db = self.paths.database_file();
