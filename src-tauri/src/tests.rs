@@ -117,7 +117,7 @@ fn remote_pages_may_call_nothing_even_in_the_main_window() {
 fn the_workshop_opens_on_first_use_and_checks_the_real_workspace() {
     let shell = shell("main");
     let overview = invoke(&shell, "workshop_overview", json!({"locale": "ko"})).unwrap();
-    assert_eq!(overview["lessons"].as_array().unwrap().len(), 11);
+    assert_eq!(overview["lessons"].as_array().unwrap().len(), 12);
     assert_eq!(overview["title"], "데브옵스 루프 한 바퀴");
     let workspace = std::path::PathBuf::from(overview["workspace"].as_str().unwrap());
     assert!(

@@ -32,7 +32,7 @@ fn the_shipped_pack_validates() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("devops-loop 0.1.0: 11 lessons"), "{text}");
+    assert!(text.contains("devops-loop 0.1.0: 12 lessons"), "{text}");
 }
 
 #[test]
