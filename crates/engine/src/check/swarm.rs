@@ -154,6 +154,17 @@ pub async fn evaluate(spec: &Spec, database: Option<PathBuf>) -> Outcome {
                 Ok(h) => h,
                 Err(e) => return Outcome::error(e),
             };
+            // Home again presupposes having been away: a deploy to the swarm went live once.
+            let went = history
+                .iter()
+                .any(|d| d.target == Target::Swarm && d.status == DeployStatus::Live);
+            if !went {
+                let todo = "devloop deploy --target swarm";
+                return Outcome::found(
+                    Finding::new("notOnSwarm").with("app", app).run(todo),
+                    format!("{app} has not been live on the swarm yet: `{todo}` or the Deploy page"),
+                );
+            }
             let on_swarm = history
                 .iter()
                 .find(|d| d.status == DeployStatus::Live)
