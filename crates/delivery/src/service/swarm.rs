@@ -254,10 +254,14 @@ impl Service {
         let leaving = std::mem::take(&mut *live);
         drop(live);
         self.retire(replaced, leaving).await;
-        let _ = finish_deploy(&self.paths, id, DeployStatus::Live, "", "", None).await;
         let (app, v) = (self.app.clone(), version.to_owned());
         let db = self.paths.database_file();
-        let _ = blocking(move || Store::open(&db)?.approve_candidates(&app, &v, now())).await;
+        let _ = blocking(move || {
+            let store = Store::open(&db)?;
+            store.finish_deploy(id, DeployStatus::Live, "", "", now())?;
+            store.approve_candidates(&app, &v, now())
+        })
+        .await;
         self.log_op(
             OpKind::Deploy,
             Reason::new(

@@ -518,16 +518,9 @@ pub async fn scale(engine: &Engine, app: &str, replicas: u32) -> Result<(), Erro
     let net = network::name(engine);
     let started = Instant::now();
     while started.elapsed() < DEADLINE {
-        let serving = tasks::list(engine, app, &net)
-            .await?
-            .iter()
-            .filter(|t| t.serving())
-            .count();
-        let all_desired = tasks::list(engine, app, &net)
-            .await?
-            .iter()
-            .filter(|t| t.desired == "running")
-            .count();
+        let now = tasks::list(engine, app, &net).await?;
+        let serving = now.iter().filter(|t| t.serving()).count();
+        let all_desired = now.iter().filter(|t| t.desired == "running").count();
         if serving == replicas as usize && all_desired == replicas as usize {
             return Ok(());
         }
