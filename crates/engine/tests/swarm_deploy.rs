@@ -421,6 +421,8 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     use devloop_engine::record::deploy::Target;
     use devloop_engine::service::host::Slot;
     use devloop_engine::service::Service;
+    use devloop_engine::store::plan::{Column, Kind, NewItem};
+    use devloop_engine::store::Store;
 
     let _one = ONE_SWARM.lock().await;
     let docker = PrivateDocker::start_new();
@@ -440,6 +442,48 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     }
     let links_before = links();
     swarm::init(&engine, &paths).await.unwrap();
+    // The workspace: 2.0.0 (tagged by hand, as the Release lesson does) has the commit that
+    // fixes item #1; the fix for #2 comes later.
+    let ws = paths.current_workspace();
+    std::fs::create_dir_all(&ws).unwrap();
+    let git = |args: &[&str]| {
+        assert!(std::process::Command::new("git")
+            .args(["-c", "user.name=L", "-c", "user.email=l@x"])
+            .args(args)
+            .current_dir(&ws)
+            .status()
+            .unwrap()
+            .success());
+    };
+    git(&["init", "-q"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "start"]);
+    git(&["tag", "v1.0.0"]);
+    git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "fix #1: wait for the database",
+    ]);
+    git(&["tag", "v2.0.0"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "fix #2: later"]);
+    let store = Store::open(&paths.database_file()).unwrap();
+    let bug = |title: &str| NewItem {
+        kind: Kind::Bug,
+        title: title.into(),
+        description: String::new(),
+        estimate: None,
+        infra: false,
+        source: String::new(),
+    };
+    let (one, two) = (
+        store.add_item(&bug("flapping"), 0).unwrap(),
+        store.add_item(&bug("later"), 0).unwrap(),
+    );
+    let column = |id| {
+        let items = store.items().unwrap();
+        items.iter().find(|i| i.id == id).unwrap().column
+    };
     let health = HealthCheck {
         interval_ms: 250,
         start_period_ms: 1000,
@@ -507,6 +551,10 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
         .replicas
         .iter()
         .all(|r| r.address.is_some() && r.port == 0));
+    // The plan follows production on the swarm as on this machine.
+    assert_eq!(column(one), Column::Done, "its fix went live on the swarm");
+    assert_ne!(column(two), Column::Done, "its fix is not released yet");
+    assert!(ops().await.contains(&"opItemDone".to_owned()));
     // A start-first update of the swarm service itself, still under the same load.
     svc.deploy("4.0.0", Strategy::BlueGreen, 2, health.clone(), &|_| {})
         .await

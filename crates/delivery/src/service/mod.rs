@@ -433,6 +433,41 @@ impl Service {
         result
     }
 
+    /// Deploy `id` of `version` went live, on either target: its end is written, its
+    /// candidates approved, and the plan follows production (the items a commit in this
+    /// release closes move to Done). Returns those items' numbers.
+    pub(crate) async fn record_live(&self, id: u64, version: &str) -> Vec<u64> {
+        let db = self.paths.database_file();
+        let (app, v) = (self.app.clone(), version.to_owned());
+        let workspace = self.paths.current_workspace();
+        blocking(move || {
+            let store = Store::open(&db)?;
+            store.finish_deploy(id, DeployStatus::Live, "", "", now())?;
+            store.approve_candidates(&app, &v, now())?;
+            crate::backlog::links::deployed(&workspace, &store, &app, &v, now())
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    /// One line in the operations log for each item `version` finished.
+    pub(crate) async fn log_items_done(&self, done: Vec<u64>, version: &str) {
+        for n in done {
+            self.log_op(
+                OpKind::Plan,
+                Reason::new(
+                    Finding::new("opItemDone")
+                        .with("item", n)
+                        .with("version", version),
+                    format!("#{n} is done: {version} went live with the commit that closes it"),
+                ),
+                None,
+                None,
+            )
+            .await;
+        }
+    }
+
     async fn deploy_local(
         &self,
         version: &str,
@@ -461,17 +496,7 @@ impl Service {
         match result {
             Ok(new) => {
                 *live = new;
-                let (app, v) = (self.app.clone(), version.to_owned());
-                let workspace = self.paths.current_workspace();
-                let done = blocking(move || {
-                    let store = Store::open(&db)?;
-                    store.finish_deploy(id, DeployStatus::Live, "", "", now())?;
-                    store.approve_candidates(&app, &v, now())?;
-                    // The plan follows production: items this release closes are done.
-                    crate::backlog::links::deployed(&workspace, &store, &app, &v, now())
-                })
-                .await
-                .unwrap_or_default();
+                let done = self.record_live(id, version).await;
                 drop(live);
                 self.log_op(
                     OpKind::Deploy,
@@ -491,22 +516,7 @@ impl Service {
                     None,
                 )
                 .await;
-                for n in done {
-                    self.log_op(
-                        OpKind::Plan,
-                        Reason::new(
-                            Finding::new("opItemDone")
-                                .with("item", n)
-                                .with("version", version),
-                            format!(
-                                "#{n} is done: {version} went live with the commit that closes it"
-                            ),
-                        ),
-                        None,
-                        None,
-                    )
-                    .await;
-                }
+                self.log_items_done(done, version).await;
                 // A new version starts with a clean slate: no crash loop, no pause.
                 *self.crashes.lock() = Default::default();
                 Ok(self.status().await)

@@ -254,14 +254,7 @@ impl Service {
         let leaving = std::mem::take(&mut *live);
         drop(live);
         self.retire(replaced, leaving).await;
-        let (app, v) = (self.app.clone(), version.to_owned());
-        let db = self.paths.database_file();
-        let _ = blocking(move || {
-            let store = Store::open(&db)?;
-            store.finish_deploy(id, DeployStatus::Live, "", "", now())?;
-            store.approve_candidates(&app, &v, now())
-        })
-        .await;
+        let done = self.record_live(id, version).await;
         self.log_op(
             OpKind::Deploy,
             Reason::new(
@@ -280,6 +273,7 @@ impl Service {
             None,
         )
         .await;
+        self.log_items_done(done, version).await;
         Ok(self.swarm_status().await)
     }
 }
