@@ -40,9 +40,12 @@ pub async fn monitor_view(
     }
     let m = monitor(&state)?;
     let history = state.devloop.store(|s| s.alerts(30)).await?;
-    let replicas = match state.devloop.service().current().await {
-        Some(s) => s.status().await.replicas,
-        None => Vec::new(),
+    let (replicas, tasks) = match state.devloop.service().current().await {
+        Some(s) => {
+            let status = s.status().await;
+            (status.replicas, status.tasks)
+        }
+        None => Default::default(),
     };
     blocking(move || {
         let board = m.board.lock();
@@ -59,6 +62,7 @@ pub async fn monitor_view(
             )?,
             scraped: view::scraped_names(&board),
             replicas,
+            tasks,
             markers: board.markers(now - window.seconds(), now),
             active: board.active(),
             history,

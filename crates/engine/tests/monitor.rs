@@ -227,3 +227,91 @@ async fn dropping_the_monitors_handle_stops_collecting() {
         "a sample was taken after the handle dropped"
     );
 }
+
+/// The figures Monitor charts for each container against `docker stats` reading the same
+/// containers: one that wrote a 40 MiB file (page cache the kernel may drop, which
+/// `docker stats` leaves out) and one spinning on half a core.
+#[tokio::test(flavor = "multi_thread")]
+async fn container_figures_agree_with_docker_stats() {
+    let docker = PrivateDocker::start_new();
+    let socket = docker.host().trim_start_matches("unix://").to_owned();
+    let engine = Engine::connect(Endpoint::Unix(socket.into()))
+        .await
+        .expect("the private dockerd");
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n",
+    )
+    .unwrap();
+    build::build(
+        &engine,
+        &BuildRequest {
+            context: ctx.path().into(),
+            dockerfile: "Dockerfile".into(),
+            tags: vec!["mon-stats:1".into()],
+            build_args: BTreeMap::new(),
+            labels: BTreeMap::new(),
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let writer = docker.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "mon-writer",
+        "mon-stats:1",
+        "sh",
+        "-c",
+        "dd if=/dev/zero of=/f bs=1M count=40 && exec sleep 3600",
+    ]);
+    let spinner = docker.docker(&[
+        "run",
+        "-d",
+        "--cpus",
+        "0.5",
+        "--name",
+        "mon-spinner",
+        "mon-stats:1",
+        "sh",
+        "-c",
+        "while :; do :; done",
+    ]);
+    let mut streams = Streams::default();
+    streams.follow(
+        &engine,
+        &[
+            replica(&writer, "mon-writer"),
+            replica(&spinner, "mon-spinner"),
+        ],
+    );
+    until(&streams, "mon-writer", true, "the writer's first reading").await;
+    until(&streams, "mon-spinner", true, "the spinner's first reading").await;
+    // A few seconds in: the file is written, and both sides have a one-second CPU delta.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ours = |name: &str, metric: &str| {
+        streams
+            .samples()
+            .into_iter()
+            .find(|(k, _)| {
+                k.name == metric && k.labels.get("name").map(String::as_str) == Some(name)
+            })
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("no {metric} for {name}"))
+    };
+    let (_, theirs) = docker.stats("mon-writer");
+    let mine = ours("mon-writer", "container.memory");
+    assert!(
+        (mine - theirs).abs() < 1.0,
+        "the writer's memory: Monitor {mine:.2} MiB, docker stats {theirs:.2} MiB"
+    );
+    let (theirs, _) = docker.stats("mon-spinner");
+    let mine = ours("mon-spinner", "container.cpu");
+    assert!(
+        (mine - theirs).abs() < 10.0 && (25.0..=60.0).contains(&mine),
+        "the spinner's CPU: Monitor {mine:.1} %, docker stats {theirs:.1} %"
+    );
+}

@@ -23,6 +23,7 @@ async fn networks(engine: &Engine) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn devloop_leaves_the_swarm_it_made_and_never_one_it_did_not() {
+    let links_before = links();
     let docker = PrivateDocker::start_new();
     let socket = docker.host().trim_start_matches("unix://").to_owned();
     let engine = Engine::connect(Endpoint::Unix(socket.into()))
@@ -73,6 +74,13 @@ async fn devloop_leaves_the_swarm_it_made_and_never_one_it_did_not() {
         before,
         "no network of the swarm left"
     );
+    // Nor its bridges, which are this machine's interfaces (the private daemon's own bridge
+    // is the one new link).
+    let new: Vec<String> = links()
+        .into_iter()
+        .filter(|l| !links_before.contains(l))
+        .collect();
+    assert_eq!(new.len(), 1, "{new:?}");
 
     // The learner's own swarm: used as it is, and never left, not even asked twice.
     engine
@@ -111,4 +119,23 @@ async fn devloop_leaves_the_swarm_it_made_and_never_one_it_did_not() {
         ))
         .await
         .unwrap();
+    // Leaving a swarm keeps its gateway bridge network (Docker's choice), so the learner's
+    // left one behind; the private daemon takes what it made on this machine with it.
+    drop(docker);
+    assert_eq!(
+        links(),
+        links_before,
+        "the machine's interfaces as they were"
+    );
+}
+
+/// This machine's network interfaces.
+fn links() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }

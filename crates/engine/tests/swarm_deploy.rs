@@ -602,7 +602,33 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     )
     .await
     .unwrap();
-    assert_eq!(svc.status().await.replicas.len(), 3);
+    let tasks = svc.status().await.replicas;
+    assert_eq!(tasks.len(), 3);
+    // Monitor follows the tasks' containers by their task names, and its figures are
+    // `docker stats`' own.
+    let mut streams = devloop_engine::monitor::containers::Streams::default();
+    streams.follow(&engine, &tasks);
+    for t in &tasks {
+        let memory = || {
+            streams.samples().into_iter().find_map(|(k, v)| {
+                (k.name == "container.memory"
+                    && k.labels.get("name").map(String::as_str) == Some(t.name.as_str()))
+                .then_some(v)
+            })
+        };
+        eventually_async("Monitor's reading of each task", || async {
+            memory().is_some()
+        })
+        .await;
+        let (_, theirs) = docker.stats(&t.id);
+        let mine = memory().unwrap();
+        assert!(
+            (mine - theirs).abs() < 1.0,
+            "{}: Monitor {mine:.2} MiB, docker stats {theirs:.2} MiB",
+            t.name
+        );
+    }
+    drop(streams);
     let killed = svc.kill_one().await.unwrap();
     assert!(killed.starts_with(APP), "{killed}");
     eventually_async("Swarm's replacement, in the operations log", || async {

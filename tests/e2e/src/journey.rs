@@ -505,6 +505,41 @@ fn take_swarm(addr: &str, s: &webdriver::Session) -> Result<()> {
     })?;
     open_lesson(s, "swarm")?;
     check_until_pass(s, "task-replaced", 20)?;
+    // Monitor shows the same tasks, and charts and follows their containers by task name.
+    s.click(&s.find("[data-testid=nav-monitor]")?)?;
+    s.find("[data-testid=swarm-tasks][data-serving='3']")?;
+    s.wait("the tasks' memory charted", || {
+        let chart = s.find("[data-testid=chart-containerMemory]")?;
+        Ok((s.attribute(&chart, "data-empty")?.as_deref() == Some("false")).then_some(()))
+    })?;
+    let followed = s
+        .execute("return [...document.querySelectorAll('[data-testid=logs-replica] option')].filter((o) => o.textContent.includes('loop-service.')).length;")?
+        .as_u64();
+    check(
+        followed == Some(3),
+        format!("the logs follow the three tasks: {followed:?}"),
+    )?;
+    // A Korean learner sees the same pages with the swarm running, a replaced task and all,
+    // in Korean.
+    s.click(&s.find("[data-testid=locale-ko]")?)?;
+    let mut english = Vec::new();
+    for (hash, ready) in [
+        ("#/monitor", "[data-testid=swarm-tasks]"),
+        ("#/operate", "[data-testid=swarm-tasks]"),
+        ("#/deploy", "[data-testid=swarm-panel]"),
+        ("#/lesson/swarm", "[data-testid=lesson-body]"),
+    ] {
+        english.extend(crate::korean::english_on(s, hash, ready)?);
+    }
+    s.click(&s.find("[data-testid=locale-en]")?)?;
+    check(
+        english.is_empty(),
+        format!(
+            "English on the Korean pages with the swarm running:\n{}",
+            english.join("\n")
+        ),
+    )?;
+    open_lesson(s, "swarm")?;
 
     // The broken release: committed, released, deployed (refused by Swarm), reverted. (Block
     // 4 is the kill by hand, which the page's button did instead.)

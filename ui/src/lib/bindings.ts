@@ -681,7 +681,11 @@ scraped: Array<string>,
 /**
  * The service's replicas now, to follow one's logs beside the charts.
  */
-replicas: Array<Replica>, };
+replicas: Array<Replica>, 
+/**
+ * The swarm service's tasks, with their nodes and states (none on this machine's target).
+ */
+tasks: Array<Task>, };
 
 export type ItemKind = "feature" | "bug" | "chore";
 

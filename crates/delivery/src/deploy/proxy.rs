@@ -590,6 +590,37 @@ mod tests {
         }
     }
 
+    /// A replica whose connections hang (its accept queue is full, so the kernel drops new
+    /// SYNs, as with a task whose network is changing) costs a request its connect timeout,
+    /// not the backend's ten seconds: the request goes on to the live replica.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_replica_that_never_takes_a_connection_is_left_for_another() {
+        let (alive, _t) = backend("alive", Duration::ZERO).await;
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let stuck = socket.listen(0).unwrap();
+        let stuck = stuck.local_addr().unwrap();
+        // Fill its queue (it never accepts): a connection after that waits for ever.
+        let mut held = Vec::new();
+        while let Ok(connected) = tokio::time::timeout(
+            Duration::from_millis(300),
+            tokio::net::TcpStream::connect(stuck),
+        )
+        .await
+        {
+            held.push(connected.unwrap());
+            assert!(held.len() < 16, "the queue never filled");
+        }
+        let proxy = Proxy::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        proxy.switch(vec![(stuck, "stuck".into()), (alive, "alive".into())]);
+        for _ in 0..4 {
+            let answer = tokio::time::timeout(Duration::from_secs(5), get(proxy.addr()))
+                .await
+                .expect("an answer well within the backend timeout");
+            assert_eq!(answer, (200, "alive".into()));
+        }
+    }
+
     /// A backend that answers a POST with how many body bytes it read, and `GET /big` with
     /// `big` bytes; `seen` counts the requests that reached it.
     async fn counting_backend(big: usize) -> (SocketAddr, Arc<AtomicUsize>) {

@@ -157,6 +157,8 @@ pub struct MonitorView {
     pub scraped: Vec<String>,
     /// The service's replicas now, to follow one's logs beside the charts.
     pub replicas: Vec<crate::deploy::replica::Replica>,
+    /// The swarm service's tasks, with their nodes and states (none on this machine's target).
+    pub tasks: Vec<crate::swarm::tasks::Task>,
 }
 
 /// The distinct metric names the service's `/metrics` gave.

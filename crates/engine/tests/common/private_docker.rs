@@ -132,28 +132,15 @@ impl PrivateDocker {
 
 impl Drop for PrivateDocker {
     fn drop(&mut self) {
+        let mut bridges = Vec::new();
         if self.daemon.is_some() {
             // Its containers go with it; the folder holds everything else it made. A swarm is
-            // left first: its services would start their tasks again, and its networks are
-            // bridges on this machine that would outlive the daemon.
+            // left first: its services would start their tasks again.
             let host = self.host();
-            let swarm = self.docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
             let _ = Command::new("docker")
                 .args(["-H", &host, "swarm", "leave", "--force"])
                 .output();
-            if swarm == "active" {
-                // A swarm's bridges (its gateway bridge, its networks') are this machine's
-                // interfaces, and a daemon stopped soon after leaving may not have removed
-                // them. Only one swarm test runs at a time (one port, 2377), so the new ones
-                // are this daemon's.
-                self.stop();
-                for name in interfaces() {
-                    let swarms = name == "docker_gwbridge" || name.starts_with("br-");
-                    if swarms && !self.interfaces.contains(&name) {
-                        let _ = Command::new("ip").args(["link", "del", &name]).output();
-                    }
-                }
-            }
+            bridges = self.bridges();
             if let Ok(out) = Command::new("docker")
                 .args(["-H", &host, "ps", "-aq"])
                 .output()
@@ -166,6 +153,14 @@ impl Drop for PrivateDocker {
             }
         }
         self.stop();
+        // Its networks' bridges are this machine's interfaces and outlive it: a swarm's
+        // gateway bridge (which leaving a swarm keeps) and any network's. Only those it made
+        // go: another daemon's, here before it started, stay.
+        for name in bridges {
+            if !self.interfaces.contains(&name) {
+                let _ = Command::new("ip").args(["link", "del", &name]).output();
+            }
+        }
         let _ = Command::new("ip")
             .args(["link", "del", &self.bridge])
             .output();
@@ -177,6 +172,53 @@ impl Drop for PrivateDocker {
 }
 
 impl PrivateDocker {
+    /// The interfaces of its bridge networks other than its default one: the name a network
+    /// gives its bridge (as `docker_gwbridge` does), else Docker's `br-` and twelve of its id.
+    fn bridges(&self) -> Vec<String> {
+        let ids = self.docker(&["network", "ls", "-q", "--filter", "driver=bridge"]);
+        ids.split_whitespace()
+            .filter_map(|id| {
+                let line = self.docker(&[
+                    "network",
+                    "inspect",
+                    "-f",
+                    "{{.Id}} {{index .Options \"com.docker.network.bridge.name\"}}",
+                    id,
+                ]);
+                let mut words = line.split_whitespace();
+                let full = words.next()?;
+                let named = words.next().filter(|n| *n != "<no" && *n != self.bridge);
+                Some(named.map_or_else(|| format!("br-{}", &full[..12]), str::to_owned))
+            })
+            .filter(|name| *name != self.bridge)
+            .collect()
+    }
+
+    /// `docker stats`' own figures for container `name`: percent of one core, and MiB.
+    #[allow(dead_code)] // Not every test that starts a daemon reads its statistics.
+    pub fn stats(&self, name: &str) -> (f64, f64) {
+        let line = self.docker(&[
+            "stats",
+            "--no-stream",
+            "--format",
+            "{{.CPUPerc}} {{.MemUsage}}",
+            name,
+        ]);
+        let mut words = line.split_whitespace();
+        let cpu: f64 = words.next().unwrap().trim_end_matches('%').parse().unwrap();
+        let mem = words.next().unwrap();
+        let split = mem.find(|c: char| c.is_ascii_alphabetic()).unwrap();
+        let (n, unit) = mem.split_at(split);
+        let scale = match unit {
+            "B" => 1.0 / 1024.0 / 1024.0,
+            "KiB" => 1.0 / 1024.0,
+            "MiB" => 1.0,
+            "GiB" => 1024.0,
+            other => panic!("a unit docker stats does not use: {other} in {line}"),
+        };
+        (cpu, n.parse::<f64>().unwrap() * scale)
+    }
+
     /// `docker -H <this daemon> args…`, its standard output.
     pub fn docker(&self, args: &[&str]) -> String {
         let out = Command::new("docker")
