@@ -24,7 +24,9 @@ const APP: &str = "loop-swarm";
 static ONE_SWARM: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// `APP:version`: busybox httpd serving `body`, with `/health` unless `healthy` is off, and
-/// the image's HEALTHCHECK asking it (none at all when `check` is off).
+/// the image's HEALTHCHECK asking it (none at all when `check` is off). `/cgi-bin/slow`
+/// answers `slow <body>` only once `/cgi-bin/go` was asked of the same container: a request
+/// the test holds in flight as long as it likes.
 async fn image(engine: &Engine, version: &str, body: &str, healthy: bool, check: bool) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy("/bin/busybox", dir.path().join("busybox")).unwrap();
@@ -32,6 +34,23 @@ async fn image(engine: &Engine, version: &str, body: &str, healthy: bool, check:
     std::fs::write(dir.path().join("www/index.html"), body).unwrap();
     if healthy {
         std::fs::write(dir.path().join("www/health"), "ok\n").unwrap();
+    }
+    let cgi = dir.path().join("www/cgi-bin");
+    std::fs::create_dir(&cgi).unwrap();
+    let head = "echo 'Content-Type: text/plain'\necho\n";
+    for (name, script) in [
+        (
+            "slow",
+            format!(
+                "while [ ! -e /go ]; do /bin/busybox sleep 0.1; done\n{head}echo slow {body}\n"
+            ),
+        ),
+        ("go", format!(": > /go\n{head}echo go\n")),
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = cgi.join(name);
+        std::fs::write(&file, format!("#!/bin/busybox sh\n{script}")).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let healthcheck = if check {
         "HEALTHCHECK --interval=1s CMD [\"/bin/busybox\", \"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8080/health\"]\n"
@@ -397,9 +416,14 @@ async fn a_release_on_the_swarm_rolls_out_rolls_back_scales_and_heals_through_sw
 
 /// GET `/` through the proxy, by curl.
 fn through(proxy: std::net::SocketAddr) -> String {
+    get(&format!("{proxy}/"), 3)
+}
+
+/// GET `http://<at>` by curl, giving up after `seconds`: the body, trimmed.
+fn get(at: &str, seconds: u32) -> String {
     let out = std::process::Command::new("curl")
-        .args(["-s", "--max-time", "3"])
-        .arg(format!("http://{proxy}/"))
+        .args(["-s", "--max-time", &seconds.to_string()])
+        .arg(format!("http://{at}"))
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
@@ -534,6 +558,20 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
         ramp_ms: 0,
     };
     let load = tokio::spawn(async move { load::run(addr, &plan, &|_| {}).await });
+    // A request in flight on this machine's replicas as the traffic moves: it finishes there.
+    // It is let go only once the address answers from the swarm, so it is still in flight
+    // when the local replicas leave the traffic.
+    let local: Vec<u16> = svc.status().await.replicas.iter().map(|r| r.port).collect();
+    let in_flight = tokio::task::spawn_blocking(move || {
+        let slow = std::thread::spawn(move || get(&format!("{addr}/cgi-bin/slow"), 60));
+        private_docker::eventually("the address answering from the swarm", || {
+            through(addr) == "v2"
+        });
+        for port in local {
+            get(&format!("127.0.0.1:{port}/cgi-bin/go"), 3);
+        }
+        slow.join().unwrap()
+    });
     tokio::time::sleep(Duration::from_millis(500)).await;
     let status = svc
         .deploy_to(
@@ -547,6 +585,11 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
         .await
         .unwrap();
     assert_eq!((status.target, status.replicas.len()), (Target::Swarm, 2));
+    assert_eq!(
+        in_flight.await.unwrap(),
+        "slow v1",
+        "a request in flight on a local replica finished there"
+    );
     assert!(status
         .replicas
         .iter()
