@@ -71,6 +71,10 @@ pub async fn status(devloop: &Context) -> ExitCode {
     match swarm::state(&engine, devloop.paths()).await {
         Ok(s) => {
             match &s.cluster {
+                None if s.worker() => println!(
+                    "swarm: {}, worker (services are made on a manager; not made by DevLoop: DevLoop never leaves it)",
+                    s.node_state
+                ),
                 None => println!(
                     "swarm: {} (no swarm; `devloop swarm init` makes one)",
                     s.node_state

@@ -778,3 +778,117 @@ fn links() -> BTreeSet<String> {
         .filter(|n| n == "docker_gwbridge" || n.starts_with("br-"))
         .collect()
 }
+
+/// A daemon that is a worker in somebody's swarm (here a second private dockerd joined to the
+/// first's): DevLoop neither makes a swarm there, nor deploys, nor leaves it, and each refusal
+/// says what to do. Docker names no cluster to a worker, which once read as "no swarm".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_node_is_refused_with_the_fix() {
+    use devloop_engine::record::deploy::Target;
+    use devloop_engine::service::Service;
+
+    let _one = ONE_SWARM.lock().await;
+    let connect = |d: &PrivateDocker| {
+        let socket = d.host().trim_start_matches("unix://").to_owned();
+        Engine::connect(Endpoint::Unix(socket.into()))
+    };
+    let manager_docker = PrivateDocker::start_new();
+    let worker_docker = PrivateDocker::start_new();
+    let manager = connect(&manager_docker)
+        .await
+        .expect("the manager's dockerd");
+    let worker = connect(&worker_docker).await.expect("the worker's dockerd");
+    let home = tempfile::tempdir().unwrap();
+    let paths = devloop_engine::settings::test_paths(home.path());
+    image(&worker, "1.0.0", "v1", true, true).await;
+
+    // The learner's swarm of two: the worker listens on a port of its own.
+    manager
+        .client()
+        .init_swarm(bollard::models::SwarmInitRequest {
+            listen_addr: Some("127.0.0.1:2377".into()),
+            advertise_addr: Some("127.0.0.1".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let token = manager
+        .client()
+        .inspect_swarm()
+        .await
+        .unwrap()
+        .join_tokens
+        .and_then(|t| t.worker)
+        .unwrap();
+    worker
+        .client()
+        .join_swarm(bollard::models::SwarmJoinRequest {
+            listen_addr: Some("127.0.0.1:2378".into()),
+            advertise_addr: Some("127.0.0.1:2378".into()),
+            remote_addrs: Some(vec!["127.0.0.1:2377".into()]),
+            join_token: Some(token),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+
+    let s = swarm::state(&worker, &paths).await.unwrap();
+    assert_eq!((s.node_state.as_str(), s.manager), ("active", false));
+    let not_a_manager = |e: devloop_engine::Error, what: &str| {
+        assert_eq!(
+            e.detail.as_ref().map(|d| d.code.as_str()),
+            Some("swarmNotManager"),
+            "{what}: {e:?}"
+        );
+        assert_eq!(e.fix.as_deref(), Some("docker node ls"), "{what}");
+    };
+    not_a_manager(
+        swarm::init(&worker, &paths).await.unwrap_err(),
+        "swarm init",
+    );
+    not_a_manager(
+        service::deploy(&worker, &request("1.0.0", Strategy::Rolling, 1), &|_| {})
+            .await
+            .unwrap_err(),
+        "a deploy to the swarm",
+    );
+    // From the service too, as `devloop deploy --target swarm` on that machine asks it.
+    let svc = Service::start(
+        worker.clone(),
+        paths.clone(),
+        APP.into(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    not_a_manager(
+        svc.deploy_to(
+            Target::Swarm,
+            "1.0.0",
+            Strategy::Rolling,
+            1,
+            HealthCheck::default(),
+            &|_| {},
+        )
+        .await
+        .unwrap_err(),
+        "the service's deploy",
+    );
+    svc.close().await;
+    // Not DevLoop's swarm, so never left by it; the worker is still in it.
+    let refused = swarm::leave(&worker, &paths).await.unwrap_err();
+    assert_eq!(
+        (
+            refused.detail.as_ref().map(|d| d.code.as_str()),
+            refused.fix.as_deref()
+        ),
+        (Some("swarmWorkerNotOurs"), Some("docker swarm leave"))
+    );
+    let s = swarm::state(&worker, &paths).await.unwrap();
+    assert!(s.worker());
+    assert_eq!(s.node_state.as_str(), "active", "untouched");
+    assert!(
+        service::ours(&manager, APP).await.unwrap().is_none(),
+        "nothing made on the learner's swarm"
+    );
+}

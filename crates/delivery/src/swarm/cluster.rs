@@ -31,6 +31,15 @@ pub struct SwarmState {
     pub made_by_devloop: bool,
 }
 
+impl SwarmState {
+    /// This node works in a swarm it cannot manage. Docker tells a worker nothing of its
+    /// cluster, so `cluster` is empty here, yet the node is in a swarm: never DevLoop's, which
+    /// only makes one-node swarms it manages.
+    pub fn worker(&self) -> bool {
+        self.node_state == LocalNodeState::ACTIVE.to_string() && !self.manager
+    }
+}
+
 /// What `init` found or did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Joined {
@@ -120,10 +129,10 @@ pub async fn state_in(engine: &Engine, data_dir: &std::path::Path) -> Result<Swa
 /// made it; a swarm already here is left as it is.
 pub async fn init(engine: &Engine, paths: &Paths) -> Result<Joined, Error> {
     let now = state(engine, paths).await?;
+    if now.worker() {
+        return Err(not_a_manager());
+    }
     if let Some(cluster) = now.cluster.clone() {
-        if !now.manager {
-            return Err(not_a_manager());
-        }
         return Ok(if now.made_by_devloop {
             Joined::AlreadyOurs { cluster }
         } else {
@@ -178,6 +187,14 @@ pub async fn init(engine: &Engine, paths: &Paths) -> Result<Joined, Error> {
 /// left as it is.
 pub async fn leave(engine: &Engine, paths: &Paths) -> Result<Left, Error> {
     let now = state(engine, paths).await?;
+    if now.worker() {
+        return Err(Error::said(
+            Code::InvalidInput,
+            Finding::new("swarmWorkerNotOurs"),
+            "this Docker daemon is a worker in a swarm DevLoop did not make, so DevLoop leaves it as it is; leave it yourself if you mean to",
+        )
+        .with_fix("docker swarm leave"));
+    }
     let Some(cluster) = now.cluster else {
         // Gone already (left by hand, or a leave cut short before it tidied up): only the
         // bridge DevLoop's swarm brought may remain.

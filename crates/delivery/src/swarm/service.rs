@@ -111,6 +111,11 @@ fn inactive() -> Error {
 pub async fn ready(engine: &Engine) -> Result<(), Error> {
     let info = engine.client().info().await.map_err(api)?;
     let swarm = info.swarm.unwrap_or_default();
+    let manager = swarm.control_available.unwrap_or(false);
+    // Before the cluster: Docker names none to a worker, which is in a swarm all the same.
+    if swarm.local_node_state == Some(bollard::models::LocalNodeState::ACTIVE) && !manager {
+        return Err(super::not_a_manager());
+    }
     if swarm
         .cluster
         .and_then(|c| c.id)
@@ -118,7 +123,7 @@ pub async fn ready(engine: &Engine) -> Result<(), Error> {
     {
         return Err(inactive());
     }
-    if !swarm.control_available.unwrap_or(false) {
+    if !manager {
         return Err(super::not_a_manager());
     }
     let nodes = engine

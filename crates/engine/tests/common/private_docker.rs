@@ -59,8 +59,11 @@ impl PrivateDocker {
             .prefix("dl")
             .tempdir_in("/tmp")
             .unwrap();
-        let bridge = format!("dlt{}", std::process::id() % 100_000);
-        let subnet = format!("10.213.{}.1/24", std::process::id() % 250);
+        // Two in one test (a swarm's manager and its worker) need two bridges and subnets.
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 40;
+        let bridge = format!("dlt{}n{n}", std::process::id() % 100_000);
+        let subnet = format!("10.{}.{}.1/24", 213 + n, std::process::id() % 250);
         for args in [
             vec!["link", "add", &bridge, "type", "bridge"],
             vec!["addr", "add", &subnet, "dev", &bridge],

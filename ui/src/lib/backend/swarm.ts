@@ -15,9 +15,9 @@ export function leaveSwarm(): Promise<SwarmState> {
 }
 
 /** Which sentence says this swarm: none, DevLoop's own, a learner's, a worker, or a node in
- * another state (pending, locked, error). */
+ * another state (pending, locked, error). Docker names no cluster to a worker. */
 export function swarmKind(s: SwarmState): 'none' | 'ours' | 'theirs' | 'worker' | 'state' {
+  if (s.nodeState === 'active' && !s.manager) return 'worker';
   if (!s.cluster) return s.nodeState === 'inactive' ? 'none' : 'state';
-  if (!s.manager) return 'worker';
   return s.madeByDevloop ? 'ours' : 'theirs';
 }

@@ -774,6 +774,7 @@ export const en = {
     replicaRange: '{replicas} replicas: choose {min} to {max}.',
     swarmNotOurs: 'This machine\'s swarm {cluster} was not made by DevLoop, so DevLoop leaves it as it is. Leave it yourself if you mean to.',
     swarmNotManager: 'This Docker daemon is a worker in a swarm, not a manager: services can only be made on a manager.',
+    swarmWorkerNotOurs: 'This Docker daemon is a worker in a swarm DevLoop did not make, so DevLoop leaves it as it is. Leave it yourself if you mean to.',
     swarmNodeState: 'This Docker node is {state} in a swarm. Settle it first (leave or unlock it).',
     swarmInactive: 'This Docker daemon is not in a swarm. Make one first.',
     swarmNodeDrained: 'No node of the swarm takes tasks: {node} is drained (or paused), so every task would wait for ever. Make it active again.',

@@ -782,6 +782,7 @@ export const ko: Messages = {
     swarmNeverRan: '{version}이(가) 스웜에서 한 번도 실행되지 못해({why}) DevLoop이 서비스를 다시 지웠습니다.',
     swarmInUse: '스웜에서 아직 {services}이(가) 실행 중입니다. 나가면 함께 멈추므로 먼저 옮기세요.',
     swarmNotManager: '이 Docker 데몬은 스웜의 워커이지 매니저가 아닙니다. 서비스는 매니저에서만 만들 수 있습니다.',
+    swarmWorkerNotOurs: '이 Docker 데몬은 DevLoop이 만들지 않은 스웜의 워커이므로 DevLoop은 그대로 둡니다. 나가려면 직접 나가세요.',
     swarmNodeState: '이 Docker 노드는 스웜에서 {state} 상태입니다. 먼저 정리하세요(나가거나 잠금을 푸세요).',
     badRpsPolicy: '오토스케일러에는 {min} ≤ 최소 ≤ 최대 ≤ {max}, 그리고 0보다 큰 초당 요청 목표가 필요합니다.',
     badCpuPolicy: '오토스케일러에는 {min} ≤ 최소 ≤ 최대 ≤ {max}, 그리고 1~50 %의 CPU 목표가 필요합니다(레플리카 하나는 코어 절반까지 씁니다).',
