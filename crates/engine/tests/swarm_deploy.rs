@@ -779,11 +779,12 @@ fn links() -> BTreeSet<String> {
         .collect()
 }
 
-/// A daemon that is a worker in somebody's swarm (here a second private dockerd joined to the
-/// first's): DevLoop neither makes a swarm there, nor deploys, nor leaves it, and each refusal
-/// says what to do. Docker names no cluster to a worker, which once read as "no swarm".
+/// A swarm of two nodes (two private dockerds, a manager and a worker). On the worker DevLoop
+/// neither makes a swarm, nor deploys, nor leaves it, and each refusal says what to do
+/// (Docker names no cluster to a worker, which once read as "no swarm"). From the manager,
+/// DevLoop keeps its tasks on that node, and a drained manager is refused.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_worker_node_is_refused_with_the_fix() {
+async fn on_a_swarm_of_two_nodes_a_worker_is_refused_and_the_tasks_stay_on_this_node() {
     use devloop_engine::record::deploy::Target;
     use devloop_engine::service::Service;
 
@@ -800,7 +801,8 @@ async fn a_worker_node_is_refused_with_the_fix() {
     let worker = connect(&worker_docker).await.expect("the worker's dockerd");
     let home = tempfile::tempdir().unwrap();
     let paths = devloop_engine::settings::test_paths(home.path());
-    image(&worker, "1.0.0", "v1", true, true).await;
+    // Built on the manager only, as `devloop release` builds on the learner's machine.
+    image(&manager, "1.0.0", "v1", true, true).await;
 
     // The learner's swarm of two: the worker listens on a port of its own.
     manager
@@ -891,4 +893,40 @@ async fn a_worker_node_is_refused_with_the_fix() {
         service::ours(&manager, APP).await.unwrap().is_none(),
         "nothing made on the learner's swarm"
     );
+
+    // DevLoop on the manager: its tasks stay on this node, where its image is and its proxy
+    // reaches them. Spread over both, one would land on the worker, which has no image.
+    let owned = manager.clone().owned_by("test-devloop-0002");
+    let outcome = service::deploy(&owned, &request("1.0.0", Strategy::Rolling, 2), &|_| {})
+        .await
+        .unwrap();
+    assert!(matches!(outcome, Outcome::Live), "{outcome:?}");
+    let running = |d: &PrivateDocker| {
+        d.docker(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.swarm.service.name={APP}"),
+        ])
+        .lines()
+        .count()
+    };
+    assert_eq!(
+        (running(&manager_docker), running(&worker_docker)),
+        (2, 0),
+        "both tasks on the manager, none on the worker"
+    );
+    // This node drained: refused, though the worker would take tasks (not DevLoop's).
+    let here = manager_docker.docker(&["info", "--format", "{{.Swarm.NodeID}}"]);
+    manager_docker.docker(&["node", "update", "--availability", "drain", &here]);
+    let refused = service::deploy(&owned, &request("1.0.0", Strategy::Rolling, 3), &|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.detail.as_ref().map(|d| d.code.as_str()),
+        Some("swarmNodeDrained"),
+        "{refused:?}"
+    );
+    manager_docker.docker(&["node", "update", "--availability", "active", &here]);
+    service::remove(&owned, APP).await.unwrap();
 }

@@ -9,7 +9,7 @@ use bollard::models::{
     ServiceSpecRollbackConfigFailureActionEnum, ServiceSpecRollbackConfigOrderEnum,
     ServiceSpecUpdateConfig, ServiceSpecUpdateConfigFailureActionEnum,
     ServiceSpecUpdateConfigOrderEnum, ServiceUpdateStatusStateEnum, TaskSpec,
-    TaskSpecContainerSpec, TaskSpecResources,
+    TaskSpecContainerSpec, TaskSpecPlacement, TaskSpecResources,
 };
 use bollard::query_parameters::UpdateServiceOptions;
 
@@ -106,9 +106,11 @@ fn inactive() -> Error {
     .with_fix("devloop swarm init")
 }
 
-/// Refuses a daemon that cannot take a service now: in no swarm, a worker, or every node
-/// drained (Swarm would keep the tasks pending for ever).
-pub async fn ready(engine: &Engine) -> Result<(), Error> {
+/// Refuses a daemon that cannot take a service now: in no swarm, a worker, or this node
+/// drained (Swarm would keep the tasks pending for ever). Returns this node's id: DevLoop's
+/// tasks run here, where its images were built and its proxy reaches them; on a swarm of
+/// several nodes, another node has neither (see the lesson's "What a real cluster adds").
+pub async fn ready(engine: &Engine) -> Result<String, Error> {
     let info = engine.client().info().await.map_err(api)?;
     let swarm = info.swarm.unwrap_or_default();
     let manager = swarm.control_available.unwrap_or(false);
@@ -126,36 +128,27 @@ pub async fn ready(engine: &Engine) -> Result<(), Error> {
     if !manager {
         return Err(super::not_a_manager());
     }
-    let nodes = engine
-        .client()
-        .list_nodes(None::<bollard::query_parameters::ListNodesOptions>)
-        .await
-        .map_err(api)?;
-    let usable = |n: &bollard::models::Node| {
-        let spec = n.spec.clone().unwrap_or_default();
-        let ready =
-            n.status.as_ref().and_then(|s| s.state) == Some(bollard::models::NodeState::READY);
-        ready && spec.availability == Some(bollard::models::NodeSpecAvailabilityEnum::ACTIVE)
-    };
-    if !nodes.iter().any(usable) {
-        let drained = nodes
-            .iter()
-            .find(|n| {
-                n.spec.as_ref().and_then(|s| s.availability)
-                    != Some(bollard::models::NodeSpecAvailabilityEnum::ACTIVE)
-            })
-            .and_then(|n| n.description.as_ref()?.hostname.clone())
-            .unwrap_or_default();
+    let here = swarm.node_id.unwrap_or_default();
+    let node = engine.client().inspect_node(&here).await.map_err(api)?;
+    let ready =
+        node.status.as_ref().and_then(|s| s.state) == Some(bollard::models::NodeState::READY);
+    let active = node.spec.as_ref().and_then(|s| s.availability)
+        == Some(bollard::models::NodeSpecAvailabilityEnum::ACTIVE);
+    if !(ready && active) {
+        let name = node
+            .description
+            .and_then(|d| d.hostname)
+            .unwrap_or_else(|| here.clone());
         return Err(Error::said(
             Code::InvalidInput,
-            Finding::new("swarmNodeDrained").with("node", &drained),
+            Finding::new("swarmNodeDrained").with("node", &name),
             format!(
-                "no node of the swarm takes tasks: {drained} is drained (or paused), so every task would wait for ever"
+                "this node of the swarm takes no tasks: {name} is drained (or paused, or down), so every task would wait for ever"
             ),
         )
-        .with_fix(format!("docker node update --availability active {drained}")));
+        .with_fix(format!("docker node update --availability active {name}")));
     }
-    Ok(())
+    Ok(here)
 }
 
 /// The service named `app`, when this DevLoop made it; none when there is none; refused when
@@ -227,7 +220,9 @@ const LABEL_STRATEGY: &str = "dev.devloop.strategy";
 /// The task's health check is the image's own HEALTHCHECK, as Docker runs it anywhere: it
 /// runs inside every task for as long as the task lives, so DevLoop's quick polling of a
 /// deploy (every quarter second) would be an exec storm on a laptop.
-fn spec(request: &Request, owner: &str, network: &str) -> ServiceSpec {
+///
+/// Its tasks are placed on `node`, this one (see [`ready`]).
+fn spec(request: &Request, owner: &str, network: &str, node: &str) -> ServiceSpec {
     let image = format!("{}:{}", request.app, request.version);
     let mut labels = HashMap::from([
         (LABEL_APP.to_owned(), request.app.clone()),
@@ -260,6 +255,10 @@ fn spec(request: &Request, owner: &str, network: &str) -> ServiceSpec {
                 target: Some(network.to_owned()),
                 ..Default::default()
             }]),
+            placement: Some(TaskSpecPlacement {
+                constraints: Some(vec![format!("node.id=={node}")]),
+                ..Default::default()
+            }),
             ..Default::default()
         }),
         mode: Some(ServiceSpecMode {
@@ -297,13 +296,13 @@ pub async fn deploy(
     request: &Request,
     sink: &(dyn Fn(DeployEvent) + Send + Sync),
 ) -> Result<Outcome, Error> {
-    ready(engine).await?;
+    let node = ready(engine).await?;
     let existing = ours(engine, &request.app).await?;
     let image = format!("{}:{}", request.app, request.version);
     replica::image_here(engine, &image).await?;
     health_test(engine, &image).await?;
     let net = network::ensure(engine).await?;
-    let spec = spec(request, engine.owner(), &net);
+    let spec = spec(request, engine.owner(), &net, &node);
     let started = Instant::now();
     let Some(existing) = existing else {
         engine
@@ -510,7 +509,8 @@ pub async fn scale(engine: &Engine, app: &str, replicas: u32) -> Result<(), Erro
         )));
     };
     request.replicas = replicas;
-    let spec = spec(&request, engine.owner(), &network::name(engine));
+    let node = ready(engine).await?;
+    let spec = spec(&request, engine.owner(), &network::name(engine), &node);
     let options = UpdateServiceOptions {
         version: service.version.and_then(|v| v.index).unwrap_or(0) as i32,
         ..Default::default()

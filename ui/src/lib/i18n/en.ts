@@ -777,7 +777,7 @@ export const en = {
     swarmWorkerNotOurs: 'This Docker daemon is a worker in a swarm DevLoop did not make, so DevLoop leaves it as it is. Leave it yourself if you mean to.',
     swarmNodeState: 'This Docker node is {state} in a swarm. Settle it first (leave or unlock it).',
     swarmInactive: 'This Docker daemon is not in a swarm. Make one first.',
-    swarmNodeDrained: 'No node of the swarm takes tasks: {node} is drained (or paused), so every task would wait for ever. Make it active again.',
+    swarmNodeDrained: 'This node of the swarm takes no tasks: {node} is drained (or paused, or down), so every task would wait for ever. Make it active again.',
     swarmServiceNotOurs: 'The swarm already has a service called {service} that this DevLoop did not make, so DevLoop leaves it as it is.',
     swarmNoHealthcheck: '{image} has no HEALTHCHECK. Swarm could not tell a broken task from a working one, so it could never roll back. Add one to the Dockerfile.',
     swarmTooSlow: 'Swarm did not finish within {secs} s. See what its tasks say.',

@@ -772,7 +772,7 @@ export const ko: Messages = {
     replicaRange: '레플리카 {replicas}개: {min}~{max}개 중에서 고르세요.',
     swarmNotOurs: '이 컴퓨터의 스웜 {cluster}은(는) DevLoop이 만든 것이 아니므로 DevLoop은 그대로 둡니다. 나가려면 직접 나가세요.',
     swarmInactive: '이 Docker 데몬은 스웜에 속해 있지 않습니다. 먼저 스웜을 만드세요.',
-    swarmNodeDrained: '작업을 받을 스웜 노드가 없습니다. {node} 노드가 drain(또는 pause) 상태라 모든 작업이 끝없이 기다리게 됩니다. 노드를 다시 active로 바꾸세요.',
+    swarmNodeDrained: '이 스웜 노드는 작업을 받지 않습니다. {node} 노드가 drain(또는 pause, down) 상태라 모든 작업이 끝없이 기다리게 됩니다. 노드를 다시 active로 바꾸세요.',
     swarmServiceNotOurs: '스웜에 이미 {service}(이)라는 서비스가 있는데, 이 DevLoop이 만든 것이 아니므로 그대로 둡니다.',
     swarmNoHealthcheck: '{image}에는 HEALTHCHECK가 없습니다. 스웜이 고장 난 작업과 정상 작업을 구별할 수 없어 롤백할 수 없습니다. Dockerfile에 추가하세요.',
     swarmTooSlow: '스웜이 {secs}초 안에 끝내지 못했습니다. 작업들의 상태를 확인하세요.',
