@@ -792,48 +792,16 @@ async fn a_slot_follows_the_workspace_app_onto_the_same_address_and_socket() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deploy_of_the_release_that_fixes_an_item_moves_it_to_done() {
     use devloop_engine::service::Service;
-    use devloop_engine::store::plan::{Column, Kind, NewItem};
+    use devloop_engine::store::plan::Column;
     use devloop_engine::store::Store;
     let engine = Engine::connect_here().await.expect("a running dockerd");
     let app = format!("devloop-test-plan-{}", std::process::id());
     let _cleanup = Leftovers(app.clone());
     let home = tempfile::tempdir().unwrap();
     let paths = common::paths(home.path());
-    // The workspace: "fix #1" is in 1.0.0 (tagged by hand, as the Release lesson does).
-    let ws = home.path().join("ws");
-    std::fs::create_dir_all(&ws).unwrap();
-    let git = |args: &[&str]| {
-        assert!(Command::new("git")
-            .args(["-c", "user.name=L", "-c", "user.email=l@x"])
-            .args(args)
-            .current_dir(&ws)
-            .status()
-            .unwrap()
-            .success());
-    };
-    git(&["init", "-q"]);
-    git(&[
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "fix #1: wait for the database",
-    ]);
-    git(&["tag", "v1.0.0"]);
-    git(&["commit", "-q", "--allow-empty", "-m", "fix #2: later"]);
+    // The workspace: "fix #1" is in 1.0.0.
+    let (one, two) = common::two_fixes(&paths, &[], "v1.0.0");
     let store = Store::open(&paths.database_file()).unwrap();
-    let bug = |title: &str| NewItem {
-        kind: Kind::Bug,
-        title: title.into(),
-        description: String::new(),
-        estimate: None,
-        infra: false,
-        source: String::new(),
-    };
-    let (one, two) = (
-        store.add_item(&bug("flapping"), 0).unwrap(),
-        store.add_item(&bug("later"), 0).unwrap(),
-    );
 
     image(&engine, &app, "1.0.0", "v1\n", true).await;
     let svc = Service::start(

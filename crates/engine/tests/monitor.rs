@@ -30,6 +30,30 @@ fn replica(id: &str, name: &str) -> Replica {
     }
 }
 
+/// `tag`: busybox alone, FROM scratch, with `entrypoint` (JSON).
+async fn busybox(engine: &Engine, tag: &str, entrypoint: &str) {
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
+    std::fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT {entrypoint}\n"),
+    )
+    .unwrap();
+    build::build(
+        engine,
+        &BuildRequest {
+            context: ctx.path().into(),
+            dockerfile: "Dockerfile".into(),
+            tags: vec![tag.into()],
+            build_args: BTreeMap::new(),
+            labels: BTreeMap::new(),
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+}
+
 /// Waits until the streams' samples do (`true`) or do not (`false`) mention `name`.
 async fn until(streams: &Streams, name: &str, present: bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -53,26 +77,12 @@ async fn streams_leave_gaps_when_containers_or_the_daemon_go_and_resume_by_thems
     let engine = Engine::connect(Endpoint::Unix(socket.into()))
         .await
         .expect("the private dockerd");
-    let ctx = tempfile::tempdir().unwrap();
-    std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
-    std::fs::write(
-        ctx.path().join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\", \"sleep\", \"3600\"]\n",
-    )
-    .unwrap();
-    build::build(
+    busybox(
         &engine,
-        &BuildRequest {
-            context: ctx.path().into(),
-            dockerfile: "Dockerfile".into(),
-            tags: vec!["mon-test:1".into()],
-            build_args: BTreeMap::new(),
-            labels: BTreeMap::new(),
-        },
-        &|_| {},
+        "mon-test:1",
+        r#"["/bin/busybox", "sleep", "3600"]"#,
     )
-    .await
-    .unwrap();
+    .await;
     let a = docker.docker(&["run", "-d", "--name", "mon-a", "mon-test:1"]);
     let b = docker.docker(&["run", "-d", "--name", "mon-b", "mon-test:1"]);
     assert!(!a.is_empty() && !b.is_empty(), "containers started");
@@ -238,26 +248,7 @@ async fn container_figures_agree_with_docker_stats() {
     let engine = Engine::connect(Endpoint::Unix(socket.into()))
         .await
         .expect("the private dockerd");
-    let ctx = tempfile::tempdir().unwrap();
-    std::fs::copy("/bin/busybox", ctx.path().join("busybox")).unwrap();
-    std::fs::write(
-        ctx.path().join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n",
-    )
-    .unwrap();
-    build::build(
-        &engine,
-        &BuildRequest {
-            context: ctx.path().into(),
-            dockerfile: "Dockerfile".into(),
-            tags: vec!["mon-stats:1".into()],
-            build_args: BTreeMap::new(),
-            labels: BTreeMap::new(),
-        },
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    busybox(&engine, "mon-stats:1", r#"["/bin/busybox"]"#).await;
     let writer = docker.docker(&[
         "run",
         "-d",

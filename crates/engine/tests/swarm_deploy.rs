@@ -4,6 +4,7 @@
 //! machine, and every refusal (no swarm, a drained node, a missing image, an image with no
 //! health check, a service of the same name that is not DevLoop's) says what to do.
 
+mod common;
 #[path = "common/private_docker.rs"]
 mod private_docker;
 
@@ -445,7 +446,7 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     use devloop_engine::record::deploy::Target;
     use devloop_engine::service::host::Slot;
     use devloop_engine::service::Service;
-    use devloop_engine::store::plan::{Column, Kind, NewItem};
+    use devloop_engine::store::plan::Column;
     use devloop_engine::store::Store;
 
     let _one = ONE_SWARM.lock().await;
@@ -466,44 +467,9 @@ async fn the_service_moves_to_the_swarm_and_back_and_its_address_follows_the_tas
     }
     let links_before = links();
     swarm::init(&engine, &paths).await.unwrap();
-    // The workspace: 2.0.0 (tagged by hand, as the Release lesson does) has the commit that
-    // fixes item #1; the fix for #2 comes later.
-    let ws = paths.current_workspace();
-    std::fs::create_dir_all(&ws).unwrap();
-    let git = |args: &[&str]| {
-        assert!(std::process::Command::new("git")
-            .args(["-c", "user.name=L", "-c", "user.email=l@x"])
-            .args(args)
-            .current_dir(&ws)
-            .status()
-            .unwrap()
-            .success());
-    };
-    git(&["init", "-q"]);
-    git(&["commit", "-q", "--allow-empty", "-m", "start"]);
-    git(&["tag", "v1.0.0"]);
-    git(&[
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "fix #1: wait for the database",
-    ]);
-    git(&["tag", "v2.0.0"]);
-    git(&["commit", "-q", "--allow-empty", "-m", "fix #2: later"]);
+    // The workspace: 2.0.0 has the commit that fixes item #1; the fix for #2 comes later.
+    let (one, two) = common::two_fixes(&paths, &["v1.0.0"], "v2.0.0");
     let store = Store::open(&paths.database_file()).unwrap();
-    let bug = |title: &str| NewItem {
-        kind: Kind::Bug,
-        title: title.into(),
-        description: String::new(),
-        estimate: None,
-        infra: false,
-        source: String::new(),
-    };
-    let (one, two) = (
-        store.add_item(&bug("flapping"), 0).unwrap(),
-        store.add_item(&bug("later"), 0).unwrap(),
-    );
     let column = |id| {
         let items = store.items().unwrap();
         items.iter().find(|i| i.id == id).unwrap().column

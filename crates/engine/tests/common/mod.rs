@@ -43,3 +43,48 @@ impl Drop for Leftovers {
         }
     }
 }
+
+/// The workspace a release closes plan items from, as a learner makes it: an empty commit for
+/// each tag in `before`, then "fix #1" tagged `fixed` (by hand, as the Release lesson does),
+/// then "fix #2", not released. Both items are in the plan; their numbers come back.
+pub fn two_fixes(paths: &Paths, before: &[&str], fixed: &str) -> (u64, u64) {
+    use devloop_engine::store::plan::{Kind, NewItem};
+    let ws = paths.current_workspace();
+    std::fs::create_dir_all(&ws).unwrap();
+    let git = |args: &[&str]| {
+        assert!(Command::new("git")
+            .args(["-c", "user.name=L", "-c", "user.email=l@x"])
+            .args(args)
+            .current_dir(&ws)
+            .status()
+            .unwrap()
+            .success());
+    };
+    git(&["init", "-q"]);
+    for tag in before {
+        git(&["commit", "-q", "--allow-empty", "-m", "start"]);
+        git(&["tag", tag]);
+    }
+    git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "fix #1: wait for the database",
+    ]);
+    git(&["tag", fixed]);
+    git(&["commit", "-q", "--allow-empty", "-m", "fix #2: later"]);
+    let store = devloop_engine::store::Store::open(&paths.database_file()).unwrap();
+    let bug = |title: &str| NewItem {
+        kind: Kind::Bug,
+        title: title.into(),
+        description: String::new(),
+        estimate: None,
+        infra: false,
+        source: String::new(),
+    };
+    (
+        store.add_item(&bug("flapping"), 0).unwrap(),
+        store.add_item(&bug("later"), 0).unwrap(),
+    )
+}
