@@ -12,26 +12,8 @@ use common::text;
 fn on_a_worker_the_swarm_commands_say_so_and_change_nothing() {
     let manager = PrivateDocker::start_new();
     let worker = PrivateDocker::start_new();
-    manager.docker(&[
-        "swarm",
-        "init",
-        "--advertise-addr",
-        "127.0.0.1",
-        "--listen-addr",
-        "127.0.0.1:2377",
-    ]);
-    let token = manager.docker(&["swarm", "join-token", "-q", "worker"]);
-    worker.docker(&[
-        "swarm",
-        "join",
-        "--token",
-        &token,
-        "--listen-addr",
-        "127.0.0.1:2378",
-        "--advertise-addr",
-        "127.0.0.1:2378",
-        "127.0.0.1:2377",
-    ]);
+    manager.learners_swarm();
+    worker.join_as_worker(&manager);
     let node = || {
         worker.docker(&[
             "info",

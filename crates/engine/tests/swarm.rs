@@ -83,15 +83,7 @@ async fn devloop_leaves_the_swarm_it_made_and_never_one_it_did_not() {
     assert_eq!(new.len(), 1, "{new:?}");
 
     // The learner's own swarm: used as it is, and never left, not even asked twice.
-    engine
-        .client()
-        .init_swarm(bollard::models::SwarmInitRequest {
-            listen_addr: Some("127.0.0.1:2377".into()),
-            advertise_addr: Some("127.0.0.1".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    docker.learners_swarm();
     let Joined::Learners { cluster: theirs } = swarm::init(&engine, &paths).await.unwrap() else {
         panic!("the learner's swarm is taken as theirs");
     };

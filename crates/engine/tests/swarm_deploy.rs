@@ -770,35 +770,9 @@ async fn on_a_swarm_of_two_nodes_a_worker_is_refused_and_the_tasks_stay_on_this_
     // Built on the manager only, as `devloop release` builds on the learner's machine.
     image(&manager, "1.0.0", "v1", true, true).await;
 
-    // The learner's swarm of two: the worker listens on a port of its own.
-    manager
-        .client()
-        .init_swarm(bollard::models::SwarmInitRequest {
-            listen_addr: Some("127.0.0.1:2377".into()),
-            advertise_addr: Some("127.0.0.1".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let token = manager
-        .client()
-        .inspect_swarm()
-        .await
-        .unwrap()
-        .join_tokens
-        .and_then(|t| t.worker)
-        .unwrap();
-    worker
-        .client()
-        .join_swarm(bollard::models::SwarmJoinRequest {
-            listen_addr: Some("127.0.0.1:2378".into()),
-            advertise_addr: Some("127.0.0.1:2378".into()),
-            remote_addrs: Some(vec!["127.0.0.1:2377".into()]),
-            join_token: Some(token),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    // The learner's swarm of two.
+    manager_docker.learners_swarm();
+    worker_docker.join_as_worker(&manager_docker);
 
     let s = swarm::state(&worker, &paths).await.unwrap();
     assert_eq!((s.node_state.as_str(), s.manager), ("active", false));

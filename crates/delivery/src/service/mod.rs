@@ -450,6 +450,28 @@ impl Service {
         .unwrap_or_default()
     }
 
+    /// Deploy `id` did not go live, on either target: how it ended, and why as a finding.
+    pub(crate) async fn record_end(
+        &self,
+        id: u64,
+        status: DeployStatus,
+        reason: &str,
+        logs: &str,
+        detail: Option<Finding>,
+    ) {
+        let db = self.paths.database_file();
+        let (reason, logs) = (reason.to_owned(), logs.to_owned());
+        let _ = blocking(move || {
+            let store = Store::open(&db)?;
+            store.finish_deploy(id, status, &reason, &logs, now())?;
+            match detail {
+                Some(d) => store.explain_deploy(id, &d),
+                None => Ok(()),
+            }
+        })
+        .await;
+    }
+
     /// One line in the operations log for each item `version` finished.
     pub(crate) async fn log_items_done(&self, done: Vec<u64>, version: &str) {
         for n in done {
@@ -492,7 +514,6 @@ impl Service {
             deploy: format!("{:012}-{id}", now()),
         };
         let result = rollout::deploy(&self.engine, &self.proxy, live.clone(), &request, sink).await;
-        let db = self.paths.database_file();
         match result {
             Ok(new) => {
                 *live = new;
@@ -531,7 +552,6 @@ impl Service {
                         failure.reason
                     );
                 }
-                let (reason, logs) = (failure.reason.clone(), failure.logs.clone());
                 let detail = if docker_gone {
                     Some(Finding::new("deployDockerGone"))
                 } else {
@@ -542,15 +562,8 @@ impl Service {
                 } else {
                     DeployStatus::RolledBack
                 };
-                let _ = blocking(move || {
-                    let store = Store::open(&db)?;
-                    store.finish_deploy(id, status, &reason, &logs, now())?;
-                    match detail {
-                        Some(d) => store.explain_deploy(id, &d),
-                        None => Ok(()),
-                    }
-                })
-                .await;
+                self.record_end(id, status, &failure.reason, &failure.logs, detail)
+                    .await;
                 let why = if docker_gone {
                     Reason::new(Finding::new("deployDockerGone"), failure.reason.clone())
                 } else {

@@ -186,15 +186,8 @@ impl Service {
             Err(e) => {
                 drop(live);
                 let detail = e.detail.as_deref().cloned();
-                let _ = finish_deploy(
-                    &self.paths,
-                    id,
-                    DeployStatus::Failed,
-                    &e.message,
-                    "",
-                    detail,
-                )
-                .await;
+                self.record_end(id, DeployStatus::Failed, &e.message, "", detail)
+                    .await;
                 return Err(e);
             }
         };
@@ -202,7 +195,8 @@ impl Service {
         let cause = Finding::new(code)
             .with("version", version)
             .with("why", &why);
-        let _ = finish_deploy(&self.paths, id, status, &why, &logs, Some(cause.clone())).await;
+        self.record_end(id, status, &why, &logs, Some(cause.clone()))
+            .await;
         let what = if status == DeployStatus::RolledBack {
             "Swarm rolled it back"
         } else {
@@ -276,26 +270,4 @@ impl Service {
         self.log_items_done(done, version).await;
         Ok(self.swarm_status().await)
     }
-}
-
-/// Writes how deploy `id` ended, and why as a finding.
-async fn finish_deploy(
-    paths: &crate::settings::Paths,
-    id: u64,
-    status: DeployStatus,
-    reason: &str,
-    logs: &str,
-    detail: Option<Finding>,
-) -> Result<(), Error> {
-    let db = paths.database_file();
-    let (reason, logs) = (reason.to_owned(), logs.to_owned());
-    blocking(move || {
-        let store = Store::open(&db)?;
-        store.finish_deploy(id, status, &reason, &logs, now())?;
-        match detail {
-            Some(d) => store.explain_deploy(id, &d),
-            None => Ok(()),
-        }
-    })
-    .await
 }

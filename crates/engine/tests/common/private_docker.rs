@@ -197,6 +197,42 @@ impl PrivateDocker {
             .collect()
     }
 
+    /// Makes it a swarm of the learner's own (not DevLoop's), as `docker swarm init` does,
+    /// advertised on loopback.
+    #[allow(dead_code)] // Only the swarm tests make one.
+    pub fn learners_swarm(&self) {
+        let out = Command::new("docker")
+            .args(["-H", &self.host(), "swarm", "init"])
+            .args([
+                "--advertise-addr",
+                "127.0.0.1",
+                "--listen-addr",
+                "127.0.0.1:2377",
+            ])
+            .output()
+            .expect("docker CLI");
+        assert!(out.status.success(), "swarm init: {}", said(&out));
+    }
+
+    /// Joins `manager`'s swarm as a worker, listening on a port of its own (both daemons
+    /// share this machine's addresses).
+    #[allow(dead_code)] // Only the swarm tests make one.
+    pub fn join_as_worker(&self, manager: &PrivateDocker) {
+        let token = manager.docker(&["swarm", "join-token", "-q", "worker"]);
+        let out = Command::new("docker")
+            .args(["-H", &self.host(), "swarm", "join", "--token", &token])
+            .args([
+                "--listen-addr",
+                "127.0.0.1:2378",
+                "--advertise-addr",
+                "127.0.0.1:2378",
+            ])
+            .arg("127.0.0.1:2377")
+            .output()
+            .expect("docker CLI");
+        assert!(out.status.success(), "swarm join: {}", said(&out));
+    }
+
     /// `docker stats`' own figures for container `name`: percent of one core, and MiB.
     #[allow(dead_code)] // Not every test that starts a daemon reads its statistics.
     pub fn stats(&self, name: &str) -> (f64, f64) {
